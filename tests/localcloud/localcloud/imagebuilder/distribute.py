@@ -1,0 +1,236 @@
+"""What a finished build leaves in moto: AMIs, launch permissions, SSM parameters and new
+launch template versions, as the distribution configuration asks.
+
+Facts from the Image Builder user guide ("Manage distribution settings", "Create and update
+AMI distribution configurations") and the workflow step reference (ApplyImageConfigurations):
+- each distribution region gets an AMI named by `amiDistributionConfiguration.name`, where
+  `{{imagebuilder:buildVersion}}` is the build number and `{{imagebuilder:buildDate}}` the
+  build date (`2022-08-24T04-13-00.262Z`);
+- with `targetAccountIds` the AMI is copied to (and owned by) each of those accounts;
+- the AMI carries the recipe's and the distribution's `amiTags`, plus `CreatedBy` and
+  `Ec2ImageBuilderArn` (the image build version ARN);
+- `launchTemplateConfigurations` add a launch template version (in `accountId`, else the
+  producer) with the new image id, made default when `setDefaultVersion` is true;
+- `ssmParameterConfigurations` write the AMI id into Parameter Store (in `amiAccountId`);
+- work in another account goes through a role there, so an account localcloud's topology
+  does not know fails the distribution, as an unreachable account would.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from datetime import datetime, UTC
+
+from moto.ec2.models import ec2_backends
+from moto.ec2.models.amis import Ami
+from moto.ec2.utils import random_ami_id
+from moto.iam.models import iam_backends
+from moto.core.exceptions import ServiceException
+from moto.ssm.models import ssm_backends
+from werkzeug.exceptions import HTTPException
+
+from localcloud.amis import add_launch_permissions
+from localcloud.topology import TOPOLOGY
+
+CREATED_BY = "EC2 Image Builder"
+
+
+class DistributionError(Exception):
+    """A distribution step the service would fail the image on."""
+
+
+class BuiltAmi(Ami):
+    """An AMI whose block device mappings come from the image recipe."""
+
+    def __init__(self, *args, recipe_mappings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recipe_mappings = list(recipe_mappings)
+
+    @property
+    def block_device_mappings(self):
+        return super().block_device_mappings + [_ec2_mapping(m) for m in self.recipe_mappings]
+
+
+def _ec2_mapping(mapping: dict) -> dict:
+    result: dict = {"DeviceName": mapping.get("deviceName")}
+    ebs = mapping.get("ebs")
+    if ebs:
+        names = {
+            "encrypted": "Encrypted",
+            "deleteOnTermination": "DeleteOnTermination",
+            "iops": "Iops",
+            "kmsKeyId": "KmsKeyId",
+            "snapshotId": "SnapshotId",
+            "volumeSize": "VolumeSize",
+            "volumeType": "VolumeType",
+            "throughput": "Throughput",
+        }
+        result["Ebs"] = {names[key]: value for key, value in ebs.items() if key in names}
+    if mapping.get("virtualName"):
+        result["VirtualName"] = mapping["virtualName"]
+    if "noDevice" in mapping:
+        result["NoDevice"] = mapping["noDevice"]
+    return result
+
+
+def build_date(epoch: float) -> str:
+    """`{{imagebuilder:buildDate}}`: the build's start in UTC, with dashes for colons."""
+    moment = datetime.fromtimestamp(epoch, tz=UTC)
+    return moment.strftime("%Y-%m-%dT%H-%M-%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def render_name(template: str, build_number: int, epoch: float) -> str:
+    """An AMI name with the Image Builder variables filled in."""
+    rendered = re.sub(r"\{\{\s*imagebuilder:buildVersion\s*\}\}", str(build_number), template)
+    return re.sub(r"\{\{\s*imagebuilder:buildDate\s*\}\}", build_date(epoch), rendered)
+
+
+def check_launch_prerequisites(account: str, region: str, infrastructure: dict) -> str | None:
+    """Why the build instance could not be launched, if it could not."""
+    profile = infrastructure.get("instanceProfileName")
+    try:
+        iam_backends[account]["aws"].get_instance_profile(profile)
+    except Exception:
+        return f"The instance profile '{profile}' does not exist in account {account}."
+    ec2 = ec2_backends[account][region]
+    subnet = infrastructure.get("subnetId")
+    if subnet:
+        try:
+            ec2.get_subnet(subnet)
+        except Exception:
+            return f"The subnet ID '{subnet}' does not exist (InvalidSubnetID.NotFound)."
+    for group in infrastructure.get("securityGroupIds") or []:
+        if ec2.get_security_group_from_id(group) is None:
+            return f"The security group '{group}' does not exist (InvalidGroup.NotFound)."
+    return None
+
+
+def distribute(build_arn: str, account: str, region: str, image: dict, epoch: float, build_number: int) -> list[dict]:
+    """Create the distributed AMIs and apply the distribution's configurations; the image's
+    `outputResources.amis`. Raises DistributionError when a configuration cannot be applied."""
+    try:
+        return _distribute(build_arn, account, region, image, epoch, build_number)
+    except ServiceException as error:
+        raise DistributionError(f"{error.code}: {error.message}") from error
+    except HTTPException as error:
+        raise DistributionError(str(error.description)) from error
+
+
+def _reachable(producer: str, account: str, what: str) -> None:
+    if account != producer and account not in TOPOLOGY.accounts:
+        raise DistributionError(
+            f"Could not assume role EC2ImageBuilderDistributionCrossAccountRole in account {account} for {what}."
+        )
+
+
+def _distribute(build_arn: str, account: str, region: str, image: dict, epoch: float, build_number: int) -> list[dict]:
+    recipe = image["imageRecipe"]
+    configuration = image.get("distributionConfiguration") or {"distributions": [{"region": region}]}
+    outputs: list[dict] = []
+    produced: list[tuple[dict, dict[str, str]]] = []
+    for distribution in configuration["distributions"]:
+        target_region = distribution["region"]
+        ami_settings = distribution.get("amiDistributionConfiguration") or {}
+        name = render_name(
+            ami_settings.get("name") or f"{recipe['name']} {{{{imagebuilder:buildDate}}}}", build_number, epoch
+        )
+        description = ami_settings.get("description") or recipe.get("description")
+        tags = {**(recipe.get("amiTags") or {}), **(ami_settings.get("amiTags") or {})}
+        tags.update({"CreatedBy": CREATED_BY, "Ec2ImageBuilderArn": build_arn})
+        owners = ami_settings.get("targetAccountIds") or [account]
+        amis: dict[str, str] = {}
+        for owner in owners:
+            _reachable(account, owner, "the AMI copy")
+            ami = _register(owner, target_region, name, description, tags, recipe)
+            amis[owner] = ami.id
+            permission = ami_settings.get("launchPermission") or {}
+            if permission:
+                add_launch_permissions(
+                    owner,
+                    target_region,
+                    ami.id,
+                    user_ids=permission.get("userIds") or (),
+                    groups=permission.get("userGroups") or (),
+                    organization_arns=permission.get("organizationArns") or (),
+                    ou_arns=permission.get("organizationalUnitArns") or (),
+                )
+            output = {"region": target_region, "image": ami.id, "name": name, "accountId": owner}
+            if description:
+                output["description"] = description
+            output["state"] = {"status": "AVAILABLE"}
+            outputs.append(output)
+        produced.append((distribution, amis))
+    for distribution, amis in produced:
+        _integrate(account, distribution, amis)
+    return outputs
+
+
+def _register(owner: str, region: str, name: str, description: str | None, tags: dict, recipe: dict) -> Ami:
+    backend = ec2_backends[owner][region]
+    ami_id = random_ami_id()
+    source = _base_ami(backend, recipe.get("parentImage", ""))
+    # Image Builder snapshots an EBS-backed build instance, so its AMIs are EBS-backed.
+    ami = BuiltAmi(
+        backend,
+        ami_id,
+        source_ami=source,
+        name=name,
+        description=description,
+        owner_id=owner,
+        root_device_type="ebs",
+        root_device_name=source.root_device_name if source is not None else "/dev/xvda",
+        region_name=f"{region}a",
+        tags=tags,
+        recipe_mappings=recipe.get("blockDeviceMappings") or [],
+    )
+    if recipe.get("platform") != "Windows":
+        ami.platform = None
+    backend.amis[ami_id] = ami
+    return ami
+
+
+def _base_ami(backend, parent: str) -> Ami | None:
+    """The moto AMI the build starts from: the parent itself if moto has it, else any
+    Amazon-owned AMI, so architecture and virtualization look like a real image's."""
+    if parent in backend.amis:
+        return backend.amis[parent]
+    for ami in backend.amis.values():
+        if ami.owner_alias == "amazon" and ami.platform != "windows":
+            return ami
+    return None
+
+
+def _integrate(producer: str, distribution: dict, amis: dict[str, str]) -> None:
+    region = distribution["region"]
+    default_image = amis.get(producer) or next(iter(amis.values()))
+    for parameter in distribution.get("ssmParameterConfigurations") or []:
+        account = parameter.get("amiAccountId") or producer
+        _reachable(producer, account, f"SSM parameter {parameter['parameterName']}")
+        ssm_backends[account][region].put_parameter(
+            name=parameter["parameterName"],
+            description=None,
+            value=amis.get(account, default_image),
+            parameter_type="String",
+            allowed_pattern=None,
+            keyid=None,
+            overwrite=True,
+            tags=None,
+            data_type=parameter.get("dataType") or "text",
+            tier=None,
+            policies=None,
+        )
+    for launch in distribution.get("launchTemplateConfigurations") or []:
+        account = launch.get("accountId") or producer
+        _reachable(producer, account, f"launch template {launch['launchTemplateId']}")
+        backend = ec2_backends[account][region]
+        template = backend.launch_templates.get(launch["launchTemplateId"])
+        if template is None:
+            raise DistributionError(
+                f"Launch template '{launch['launchTemplateId']}' was not found in account {account} in region {region}."
+            )
+        data = copy.deepcopy(template.default_version().data)
+        data["ImageId"] = amis.get(account, default_image)
+        version = template.create_version(data, None)
+        if launch.get("setDefaultVersion"):
+            template.default_version_number = version.number

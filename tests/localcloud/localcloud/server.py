@@ -1,0 +1,192 @@
+"""The WSGI application: control endpoints, fault injection, request log, and routing to moto or Image Builder.
+
+Flow of one request:
+1. `/_localcloud/*` is answered here and never logged, delayed or faulted.
+2. Otherwise the request is named (service/region from the SigV4 scope, action from the
+   body, `X-Amz-Target` or the REST route) and its account found from the access key.
+3. `latency_ms` is slept; then a throttling error, a 5xx or an AssumeRole denial may answer
+   instead of the service.
+4. Image Builder requests go to `localcloud.imagebuilder.app`; everything else to moto.
+5. The answered status and the time taken are appended to the request log.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import random
+import sys
+import threading
+import time
+import traceback
+from http import HTTPStatus
+from typing import Any, Callable, Iterable
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+from localcloud import accounts, autoscaling_refresh, ec2_fixes, protocols, sts_fixes
+from localcloud.control import CONFIG, REQUESTS, ConfigError
+from localcloud.topology import TOPOLOGY
+
+StartResponse = Callable[..., Any]
+_PREFIX = "/_localcloud/"
+
+
+def _reply(
+    start_response: StartResponse, status: int, headers: list[tuple[str, str]], body: bytes, exc_info: Any = None
+) -> list[bytes]:
+    start_response(f"{status} {HTTPStatus(status).phrase}", headers + [("Content-Length", str(len(body)))], exc_info)
+    return [body]
+
+
+def _json(start_response: StartResponse, status: int, value: Any) -> list[bytes]:
+    return _reply(start_response, status, [("Content-Type", "application/json")], json.dumps(value).encode())
+
+
+class LocalCloud:
+    """The WSGI app `serve` runs; `moto_app` answers every AWS call not handled here."""
+
+    def __init__(self, moto_app: Callable[..., Iterable[bytes]], account_of: Callable[[str], str]) -> None:
+        self._moto = moto_app
+        self._account_of = account_of
+        self._random = random.Random()
+        self._random_lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(_PREFIX):
+            return self._control(environ, start_response, path[len(_PREFIX):])
+        if path.startswith("/moto-api"):
+            return self._moto(environ, start_response)
+
+        started = time.monotonic()
+        call = protocols.identify(environ)
+        account = self._account_of(call.access_key) if call.access_key else TOPOLOGY.caller_account
+        autoscaling_refresh.advance()
+
+        status_seen: list[int] = []
+
+        def recording_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            status_seen.append(int(status.split(" ", 1)[0]))
+            return start_response(status, headers, exc_info)
+
+        if CONFIG.latency_ms:
+            time.sleep(CONFIG.latency_ms / 1000.0)
+        try:
+            chunks = self._answer(call, account, environ, recording_start_response)
+        except Exception:
+            # A bug in an emulation must still give the client an AWS-shaped 500 and a log entry.
+            traceback.print_exc(file=sys.stderr)
+            status, headers, payload = protocols.server_error(call.service, environ, unavailable=False)
+            chunks = _reply(recording_start_response, status, headers, payload, sys.exc_info())
+        REQUESTS.append(
+            {
+                "service": call.service,
+                "action": call.action,
+                "account": account,
+                "region": call.region,
+                "status": status_seen[-1] if status_seen else 500,
+                "ms": round((time.monotonic() - started) * 1000.0, 3),
+            }
+        )
+        return chunks
+
+    def _answer(self, call: protocols.Call, account: str, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        injected = self._fault(call, environ) or sts_fixes.denied(call, account, environ)
+        if injected is not None:
+            return _reply(start_response, *injected)
+        if call.service == "imagebuilder":
+            body = self._imagebuilder(environ, start_response, account, call.region)
+        else:
+            body = self._moto(environ, start_response)
+        # The body is gathered here so that `ms` covers producing it, not only the headers.
+        try:
+            return list(body)
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    def _draw(self, rate: float) -> bool:
+        with self._random_lock:
+            return rate > 0 and self._random.random() < rate
+
+    def _fault(self, call: protocols.Call, environ: dict[str, Any]) -> protocols.Response | None:
+        if self._draw(CONFIG.throttle_rate):
+            return protocols.throttling(call.service, environ)
+        if self._draw(CONFIG.error_rate):
+            return protocols.server_error(call.service, environ, unavailable=self._draw(0.5))
+        return None
+
+    def _imagebuilder(self, environ: dict[str, Any], start_response: StartResponse, account: str, region: str) -> Iterable[bytes]:
+        try:
+            module = importlib.import_module("localcloud.imagebuilder")
+        except ModuleNotFoundError as err:
+            if err.name != "localcloud.imagebuilder":
+                raise
+            module = None
+        app = getattr(module, "app", None)
+        if app is None:
+            message = "localcloud: the Image Builder emulation (localcloud.imagebuilder.app) is not installed"
+            return _reply(start_response, 501, [("Content-Type", "application/json")], json.dumps({"message": message}).encode())
+        return app(environ, start_response, account, region)
+
+    def _control(self, environ: dict[str, Any], start_response: StartResponse, name: str) -> list[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if name == "requests" and method == "GET":
+            return _json(start_response, 200, REQUESTS.entries())
+        if name == "config" and method == "GET":
+            return _json(start_response, 200, CONFIG.as_dict())
+        if name == "config" and method == "POST":
+            raw = protocols.read_body(environ)
+            try:
+                values = json.loads(raw or b"{}")
+            except ValueError as err:
+                return _json(start_response, 400, {"error": f"config body is not JSON: {err}"})
+            try:
+                CONFIG.update(values)
+            except ConfigError as err:
+                return _json(start_response, 400, {"error": str(err)})
+            return _json(start_response, 200, CONFIG.as_dict())
+        if name == "config/reset" and method == "POST":
+            CONFIG.reset()
+            return _json(start_response, 200, CONFIG.as_dict())
+        if name == "reset" and method == "POST":
+            REQUESTS.clear()
+            return _json(start_response, 200, {"cleared": True})
+        if name == "topology" and method == "GET":
+            return _json(start_response, 200, _topology_json())
+        known = "GET requests, GET/POST config, POST config/reset, POST reset, GET topology"
+        return _json(start_response, 404, {"error": f"no control endpoint {method} {_PREFIX}{name}; known: {known}"})
+
+
+def _topology_json() -> dict[str, Any]:
+    return {
+        "caller_account": TOPOLOGY.caller_account,
+        "organization": {
+            "id": TOPOLOGY.organization_id,
+            "arn": TOPOLOGY.org_arn(),
+            "management_account": TOPOLOGY.management_account,
+            "root_id": TOPOLOGY.root_id,
+        },
+        "accounts": [
+            {
+                "id": a.id,
+                "name": a.name,
+                "in_organization": a.in_organization,
+                "ou_id": a.ou_id,
+                "ou_arn": TOPOLOGY.ou_arn_of(a.id),
+            }
+            for a in TOPOLOGY.accounts.values()
+        ],
+    }
+
+
+def build_app() -> LocalCloud:
+    """Patch moto, seed the topology into it and wrap its dispatcher; call once per process."""
+    account_of = accounts.install()
+    ec2_fixes.install()
+    autoscaling_refresh.install()
+    accounts.seed_organization()
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    return LocalCloud(moto_app, account_of)

@@ -1,0 +1,248 @@
+"""Shared fixtures: one localcloud server per session, sessions per account, config knobs.
+
+Fixtures for every conformance test (ours and Image Builder's):
+- `localcloud`: base URL of the session's server (started with `serve`, default topology).
+  The process environment points boto3 at it with dummy credentials, so a plain
+  `boto3.client("ec2")` acts as the caller account 111122223333 in ap-northeast-1.
+- `session_for(account, region=...)`: a boto3 Session acting in `account` via AssumeRole.
+- `config(**knobs)`: POSTs knobs to `/_localcloud/config`; all knobs are reset after the test.
+- `control`: `control(method, path, body=None) -> (status, json)` for `/_localcloud/…`.
+- `spawn_localcloud(seed=None)`: another server (its own topology), stopped after the test.
+Every response boto3 parses is checked against botocore's output shape for the operation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import boto3
+import pytest
+from botocore.validate import ParamValidator
+
+LOCALCLOUD_DIR = Path(__file__).resolve().parents[1]
+SERVE = LOCALCLOUD_DIR / "serve"
+REGION = "ap-northeast-1"
+# A first start may build the venv; later starts take a few seconds.
+READY_DEADLINE_S = 300
+STOP_DEADLINE_S = 30
+
+MANAGEMENT = "000000000000"
+SHARED = "111122223333"
+WORKLOAD = "444455556666"
+ORG_ID = "o-xxxxxxxxxx"
+ORG_ARN = f"arn:aws:organizations::{MANAGEMENT}:organization/{ORG_ID}"
+
+
+@dataclass
+class Server:
+    """A running `serve` process."""
+
+    url: str
+    process: subprocess.Popen[str]
+    stderr_path: Path
+
+    def stop(self) -> tuple[int, str]:
+        """SIGTERM, wait for exit; returns the exit code and whatever stdout had after the ready line."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            code = self.process.wait(timeout=STOP_DEADLINE_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise AssertionError(f"localcloud did not stop within {STOP_DEADLINE_S}s of SIGTERM")
+        rest = self.process.stdout.read() if self.process.stdout else ""
+        return code, rest
+
+
+def free_port() -> int:
+    """A port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(workdir: Path, seed: Path | None = None) -> Server:
+    """Start `serve` and wait for its ready line; fails the test with its stderr if it never comes."""
+    port = free_port()
+    stderr_path = workdir / f"localcloud-{port}.stderr"
+    command = [str(SERVE), "--port", str(port)] + (["--seed", str(seed)] if seed else [])
+    with open(stderr_path, "w") as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    line = _read_line(process, READY_DEADLINE_S)
+    expected = f"localcloud ready http://127.0.0.1:{port}\n"
+    if line != expected:
+        process.kill()
+        process.wait()
+        raise AssertionError(f"expected {expected!r}, got {line!r}; stderr:\n{stderr_path.read_text()}")
+    return Server(expected.split()[-1], process, stderr_path)
+
+
+def _read_line(process: subprocess.Popen[str], deadline_s: float) -> str:
+    assert process.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        if selector.select(timeout=0.5):
+            return process.stdout.readline()
+        if process.poll() is not None:
+            return ""
+    return ""
+
+
+def validate_response(parsed: dict[str, Any], model: Any, **_: Any) -> None:
+    """Fail when a response does not match the operation's output shape in botocore's model."""
+    if model.output_shape is None or "Error" in parsed:
+        return
+    body = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
+    report = ParamValidator().validate(body, model.output_shape)
+    problems = [report.generate_report()] if report.has_errors() else []
+    problems += _enum_violations(body, model.output_shape, model.name)
+    if problems:
+        raise AssertionError(f"{model.name} response does not match botocore's model:\n" + "\n".join(problems))
+
+
+def _enum_violations(value: Any, shape: Any, path: str) -> list[str]:
+    """Strings outside their shape's enum, which botocore's validator does not check."""
+    if value is None:
+        return []
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, dict):
+        return [
+            problem
+            for key, member in value.items()
+            if key in shape.members
+            for problem in _enum_violations(member, shape.members[key], f"{path}.{key}")
+        ]
+    if kind == "list" and isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _enum_violations(item, shape.member, f"{path}[{i}]")]
+    if kind == "map" and isinstance(value, dict):
+        return [p for k, item in value.items() for p in _enum_violations(item, shape.value, f"{path}[{k}]")]
+    if kind == "string" and shape.enum and value not in shape.enum:
+        return [f"{path}: {value!r} is not one of {shape.enum}"]
+    return []
+
+
+def checked_session(**kwargs: Any) -> boto3.Session:
+    """A boto3 Session whose responses are validated against botocore's models."""
+    session = boto3.Session(region_name=kwargs.pop("region_name", REGION), **kwargs)
+    session.events.register("after-call.*", validate_response)
+    return session
+
+
+@pytest.fixture(scope="session")
+def localcloud_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The session's server with the default topology; stopped with SIGTERM at the end."""
+    server = start_server(tmp_path_factory.mktemp("localcloud"))
+    with pytest.MonkeyPatch.context() as env:
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+            env.delenv(name, raising=False)
+        env.setenv("AWS_ENDPOINT_URL", server.url)
+        env.setenv("AWS_ACCESS_KEY_ID", "test")
+        env.setenv("AWS_SECRET_ACCESS_KEY", "test")
+        env.setenv("AWS_DEFAULT_REGION", REGION)
+        env.setenv("AWS_CONFIG_FILE", os.devnull)
+        env.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+        boto3.DEFAULT_SESSION = checked_session()
+        yield server
+        boto3.DEFAULT_SESSION = None
+    code, rest = server.stop()
+    assert code == 0, f"localcloud exited {code} on SIGTERM; stderr:\n{server.stderr_path.read_text()}"
+    assert rest == "", f"localcloud printed more than the ready line: {rest!r}"
+
+
+@pytest.fixture(scope="session")
+def localcloud(localcloud_server: Server) -> str:
+    """Base URL of the session's localcloud."""
+    return localcloud_server.url
+
+
+def call_control(base_url: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    """One request to `/_localcloud/<path>`; returns the status and the decoded JSON body."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"{base_url}/_localcloud/{path}", data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"null")
+
+
+@pytest.fixture
+def control(localcloud: str) -> Callable[..., tuple[int, Any]]:
+    """`control(method, path, body=None)` against the session's server."""
+    return lambda method, path, body=None: call_control(localcloud, method, path, body)
+
+
+@pytest.fixture
+def config(localcloud: str) -> Iterator[Callable[..., dict[str, Any]]]:
+    """`config(**knobs)` sets knobs for this test; every knob is back to its default afterwards."""
+
+    def apply(**knobs: Any) -> dict[str, Any]:
+        status, body = call_control(localcloud, "POST", "config", knobs)
+        assert status == 200, body
+        return body
+
+    yield apply
+    status, body = call_control(localcloud, "POST", "config/reset")
+    assert status == 200, body
+
+
+@pytest.fixture(scope="session")
+def session_for(localcloud: str) -> Callable[..., boto3.Session]:
+    """`session_for(account, region=REGION)`: credentials from AssumeRole into that account."""
+
+    def make(account: str, region: str = REGION) -> boto3.Session:
+        sts = checked_session(region_name=region).client("sts")
+        credentials = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+            RoleSessionName="localcloud-tests",
+        )["Credentials"]
+        return checked_session(
+            region_name=region,
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+
+    return make
+
+
+@pytest.fixture
+def spawn_localcloud(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """`spawn_localcloud(seed=None)` starts an extra server for this test; stopped afterwards."""
+    started: list[Server] = []
+
+    def spawn(seed: Path | None = None) -> Server:
+        server = start_server(tmp_path, seed)
+        started.append(server)
+        return server
+
+    yield spawn
+    for server in started:
+        server.stop()
+
+
+def wait_until(check: Callable[[], Any], what: str, deadline_s: float = 30.0, every_s: float = 0.05) -> Any:
+    """Poll `check` until it returns something truthy; fail naming `what` after the deadline."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {deadline_s}s waiting for {what}")
+        time.sleep(every_s)
