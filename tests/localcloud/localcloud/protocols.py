@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import json
 import re
 import uuid
@@ -161,8 +162,21 @@ _THROTTLING = {
 _THROTTLING_BY_SERVICE = {"organizations": ("TooManyRequestsException", 400, "AWS Organizations can't complete your request because another request is already in progress. Try again later.")}
 
 
+# Image Builder models its own rate error (CallRateLimitExceededException, HTTP 429) beside the
+# front door's generic ThrottlingException; clients meet both, and an SDK's default retry
+# classifier only knows the second, so localcloud answers with each in turn.
+_IMAGEBUILDER_THROTTLING = (
+    ("ThrottlingException", 429, "Rate exceeded"),
+    ("CallRateLimitExceededException", 429, "You have exceeded the permitted request rate for the specific operation."),
+)
+_imagebuilder_turn = itertools.count()
+
+
 def throttling(service: str, environ: dict[str, Any]) -> Response:
     """The service's own "slow down" error, one that SDKs retry with backoff."""
+    if service == "imagebuilder":
+        code, status, message = _IMAGEBUILDER_THROTTLING[next(_imagebuilder_turn) % 2]
+        return error_response(service, environ, code, message, status)
     code, status, message = _THROTTLING_BY_SERVICE.get(service) or _THROTTLING[protocol_of(service, environ)]
     return error_response(service, environ, code, message, status)
 

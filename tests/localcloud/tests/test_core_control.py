@@ -84,7 +84,6 @@ def test_bad_config_is_rejected_with_400_and_changes_nothing(control, config, bo
         ("sts", lambda c: c.get_caller_identity(), "Throttling", 400),
         ("iam", lambda c: c.list_roles(), "Throttling", 400),
         ("autoscaling", lambda c: c.describe_auto_scaling_groups(), "Throttling", 400),
-        ("imagebuilder", lambda c: c.list_image_pipelines(), "ThrottlingException", 429),
         ("ssm", lambda c: c.describe_parameters(), "ThrottlingException", 400),
     ],
 )
@@ -97,6 +96,20 @@ def test_throttle_rate_answers_with_the_services_own_throttling_error(config, se
     error = raised.value.response
     assert error["Error"]["Code"] == code
     assert error["ResponseMetadata"]["HTTPStatusCode"] == http_status
+
+
+def test_imagebuilder_throttles_with_both_of_its_rate_errors(config):
+    config(throttle_rate=1.0)
+    client = _client("imagebuilder")
+    seen = set()
+
+    for _ in range(2):
+        with pytest.raises(ClientError) as raised:
+            client.list_image_pipelines()
+        assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+        seen.add(raised.value.response["Error"]["Code"])
+
+    assert seen == {"ThrottlingException", "CallRateLimitExceededException"}
 
 
 def test_sdk_retries_throttling_errors(config, control):
