@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from localcloud import accounts, autoscaling_refresh, ec2_fixes, protocols, sts_fixes
+from localcloud import accounts, autoscaling_refresh, ec2_fixes, iam_fixes, protocols, sts_fixes
 from localcloud.control import CONFIG, REQUESTS, ConfigError
 from localcloud.topology import TOPOLOGY
 
@@ -186,6 +186,7 @@ def build_app() -> LocalCloud:
     """Patch moto, seed the topology into it and wrap its dispatcher; call once per process."""
     account_of = accounts.install()
     ec2_fixes.install()
+    iam_fixes.install()
     autoscaling_refresh.install()
     accounts.seed_organization()
     moto_app = DomainDispatcherApplication(create_backend_app)
