@@ -1,0 +1,241 @@
+//! Auto Scaling groups and their instance refreshes (EC2 Auto Scaling API).
+//!
+//! AWS facts relied on (EC2 Auto Scaling API Reference, `StartInstanceRefresh`,
+//! `DescribeInstanceRefreshes`; User Guide, "Use an instance refresh with skip matching"):
+//! a group names its launch template directly or inside a mixed instances policy, with a
+//! version that is a number, `$Default` or `$Latest` (`$Default` when omitted); a refresh
+//! started with a `DesiredConfiguration` moves the group to it once the refresh succeeds;
+//! `DescribeInstanceRefreshes` lists a group's refreshes newest first; only one refresh runs
+//! per group at a time (`InstanceRefreshInProgress`).
+
+use std::time::SystemTime;
+
+use aws_sdk_autoscaling::types::{
+    DesiredConfiguration, LaunchTemplateSpecification, RefreshPreferences,
+};
+
+use super::error::AwsError;
+use super::session::Session;
+use crate::manifest::RefreshPreferences as Preferences;
+
+/// An Auto Scaling group as gold needs to know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// The group name.
+    pub name: String,
+    /// The launch template it launches from, when it uses one.
+    pub template: Option<GroupTemplate>,
+    /// Whether the template is named inside a mixed instances policy.
+    pub mixed_instances: bool,
+}
+
+/// The launch template a group names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupTemplate {
+    /// `lt-…`, when AWS gives it.
+    pub id: Option<String>,
+    /// The template name, when AWS gives it.
+    pub name: Option<String>,
+    /// A version number, `$Default` or `$Latest`.
+    pub version: String,
+}
+
+/// One instance refresh.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refresh {
+    /// The refresh id.
+    pub id: String,
+    /// `Pending`, `InProgress`, `Successful`, `Failed`, `Cancelled`, `Rollback…`, `Baking`.
+    pub status: String,
+    /// Percentage complete, when AWS reports it.
+    pub percentage: Option<u8>,
+    /// Why it is in this state, when AWS says.
+    pub reason: Option<String>,
+    /// When it started.
+    pub started: Option<SystemTime>,
+}
+
+impl Refresh {
+    /// Whether the refresh has ended (successfully or not).
+    pub fn is_finished(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "Successful" | "Failed" | "Cancelled" | "RollbackSuccessful" | "RollbackFailed"
+        )
+    }
+
+    /// Whether the refresh ended with every instance replaced.
+    pub fn is_successful(&self) -> bool {
+        self.status == "Successful"
+    }
+}
+
+/// The named groups that exist; missing names are simply absent from the answer.
+pub async fn groups(session: &Session, names: &[String]) -> Result<Vec<Group>, AwsError> {
+    let client = aws_sdk_autoscaling::Client::new(session.config());
+    let mut pages = client
+        .describe_auto_scaling_groups()
+        .set_auto_scaling_group_names(Some(names.to_vec()))
+        .into_paginator()
+        .send();
+    let mut found = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|err| {
+            session
+                .site()
+                .error("DescribeAutoScalingGroups", err)
+                .on(names.join(", "))
+        })?;
+        for group in page.auto_scaling_groups() {
+            let mixed = group
+                .mixed_instances_policy()
+                .and_then(|policy| policy.launch_template())
+                .and_then(|template| template.launch_template_specification());
+            let spec = group.launch_template().or(mixed);
+            found.push(Group {
+                name: group
+                    .auto_scaling_group_name()
+                    .unwrap_or_default()
+                    .to_owned(),
+                template: spec.map(|spec| GroupTemplate {
+                    id: spec.launch_template_id().map(str::to_owned),
+                    name: spec.launch_template_name().map(str::to_owned),
+                    version: spec.version().unwrap_or("$Default").to_owned(),
+                }),
+                mixed_instances: group.launch_template().is_none() && mixed.is_some(),
+            });
+        }
+    }
+    Ok(found)
+}
+
+/// Starts an instance refresh; with `desired` (template id, version) the group moves to that version.
+pub async fn start_refresh(
+    session: &Session,
+    group: &str,
+    preferences: &Preferences,
+    desired: Option<(&str, &str)>,
+) -> Result<String, AwsError> {
+    let mut prefs = RefreshPreferences::builder()
+        .min_healthy_percentage(int(preferences.min_healthy_percentage))
+        .skip_matching(preferences.skip_matching)
+        .auto_rollback(preferences.auto_rollback)
+        .set_max_healthy_percentage(preferences.max_healthy_percentage.map(int))
+        .set_instance_warmup(preferences.instance_warmup_seconds.map(int))
+        .set_checkpoint_delay(preferences.checkpoint_delay_seconds.map(int));
+    if !preferences.checkpoint_percentages.is_empty() {
+        prefs = prefs.set_checkpoint_percentages(Some(
+            preferences
+                .checkpoint_percentages
+                .iter()
+                .copied()
+                .map(int)
+                .collect(),
+        ));
+    }
+    let desired = desired.map(|(template_id, version)| {
+        DesiredConfiguration::builder()
+            .launch_template(
+                LaunchTemplateSpecification::builder()
+                    .launch_template_id(template_id)
+                    .version(version)
+                    .build(),
+            )
+            .build()
+    });
+    let output = aws_sdk_autoscaling::Client::new(session.config())
+        .start_instance_refresh()
+        .auto_scaling_group_name(group)
+        .preferences(prefs.build())
+        .set_desired_configuration(desired)
+        .send()
+        .await
+        .map_err(|err| {
+            let err = session.site().error("StartInstanceRefresh", err).on(group);
+            if err.code.as_deref() == Some("InstanceRefreshInProgress") {
+                err.with_hint(format!(
+                    "another instance refresh is running on `{group}`; wait for it (or cancel it), then run gold again"
+                ))
+            } else {
+                err
+            }
+        })?;
+    output
+        .instance_refresh_id()
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            session
+                .site()
+                .failure("StartInstanceRefresh", "the answer names no refresh id")
+                .on(group)
+        })
+}
+
+/// The current state of one refresh.
+pub async fn refresh(session: &Session, group: &str, id: &str) -> Result<Refresh, AwsError> {
+    let output = aws_sdk_autoscaling::Client::new(session.config())
+        .describe_instance_refreshes()
+        .auto_scaling_group_name(group)
+        .instance_refresh_ids(id)
+        .send()
+        .await
+        .map_err(|err| {
+            session
+                .site()
+                .error("DescribeInstanceRefreshes", err)
+                .on(group)
+        })?;
+    output
+        .instance_refreshes()
+        .iter()
+        .find_map(refresh_of)
+        .ok_or_else(|| {
+            session
+                .site()
+                .failure(
+                    "DescribeInstanceRefreshes",
+                    format!("instance refresh {id} is not listed"),
+                )
+                .on(group)
+        })
+}
+
+/// The group's most recent refresh, if it ever had one.
+pub async fn latest_refresh(session: &Session, group: &str) -> Result<Option<Refresh>, AwsError> {
+    let output = aws_sdk_autoscaling::Client::new(session.config())
+        .describe_instance_refreshes()
+        .auto_scaling_group_name(group)
+        .max_records(1)
+        .send()
+        .await
+        .map_err(|err| {
+            session
+                .site()
+                .error("DescribeInstanceRefreshes", err)
+                .on(group)
+        })?;
+    // AWS lists newest first; the start time decides in case an emulator does not.
+    Ok(output
+        .instance_refreshes()
+        .iter()
+        .filter_map(refresh_of)
+        .max_by_key(|refresh| refresh.started))
+}
+
+fn refresh_of(refresh: &aws_sdk_autoscaling::types::InstanceRefresh) -> Option<Refresh> {
+    Some(Refresh {
+        id: refresh.instance_refresh_id()?.to_owned(),
+        status: refresh.status()?.as_str().to_owned(),
+        percentage: refresh
+            .percentage_complete()
+            .and_then(|pct| u8::try_from(pct.clamp(0, 100)).ok()),
+        reason: refresh.status_reason().map(str::to_owned),
+        started: refresh
+            .start_time()
+            .and_then(|time| SystemTime::try_from(*time).ok()),
+    })
+}
+
+fn int(value: u32) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}

@@ -1,0 +1,291 @@
+//! IAM: the role and instance profile Image Builder's build instances run as.
+//!
+//! AWS facts this relies on (IAM API reference): IAM is global, so the region of the session
+//! does not matter; a missing role or profile is `NoSuchEntity`; an instance profile holds at
+//! most one role (`LimitExceeded` when a second is added); a role can be deleted only after its
+//! managed policies are detached and it is removed from every instance profile.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_iam::Client;
+use aws_sdk_iam::types::Tag;
+
+use super::error::AwsError;
+use super::session::Session;
+
+/// A role that exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    /// Role name.
+    pub name: String,
+    /// Managed policy ARNs attached to it (sorted).
+    pub policy_arns: Vec<String>,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// An instance profile that exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceProfile {
+    /// Profile name.
+    pub name: String,
+    /// Names of the roles in it (at most one).
+    pub roles: Vec<String>,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+fn client(session: &Session) -> Client {
+    Client::new(session.config())
+}
+
+fn iam_tags(
+    session: &Session,
+    operation: &'static str,
+    tags: &BTreeMap<String, String>,
+) -> Result<Vec<Tag>, AwsError> {
+    tags.iter()
+        .map(|(key, value)| {
+            Tag::builder().key(key).value(value).build().map_err(|err| {
+                session
+                    .site()
+                    .failure(operation, format!("gold built an invalid tag: {err}"))
+            })
+        })
+        .collect()
+}
+
+fn to_tags(tags: &[Tag]) -> BTreeMap<String, String> {
+    tags.iter()
+        .map(|t| (t.key().to_owned(), t.value().to_owned()))
+        .collect()
+}
+
+/// The trust policy that lets EC2 instances assume a role.
+fn ec2_trust_policy() -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "Service": "ec2.amazonaws.com" },
+            "Action": "sts:AssumeRole"
+        }]
+    })
+    .to_string()
+}
+
+/// The role called `name`, if it exists.
+pub async fn find_role(session: &Session, name: &str) -> Result<Option<Role>, AwsError> {
+    let out = match client(session).get_role().role_name(name).send().await {
+        Ok(out) => out,
+        Err(err) => {
+            let err = session.site().error("GetRole", err).on(name);
+            return if err.is_not_found() {
+                Ok(None)
+            } else {
+                Err(err)
+            };
+        }
+    };
+    let tags = out.role().map(|r| to_tags(r.tags())).unwrap_or_default();
+    let attached = client(session)
+        .list_attached_role_policies()
+        .role_name(name)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|err| {
+            session
+                .site()
+                .error("ListAttachedRolePolicies", err)
+                .on(name)
+        })?;
+    let mut policy_arns: Vec<String> = attached
+        .iter()
+        .filter_map(|p| p.policy_arn().map(str::to_owned))
+        .collect();
+    policy_arns.sort();
+    Ok(Some(Role {
+        name: name.to_owned(),
+        policy_arns,
+        tags,
+    }))
+}
+
+/// Creates a role EC2 instances can assume.
+pub async fn create_role(
+    session: &Session,
+    name: &str,
+    description: &str,
+    tags: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    client(session)
+        .create_role()
+        .role_name(name)
+        .description(description)
+        .assume_role_policy_document(ec2_trust_policy())
+        .set_tags(Some(iam_tags(session, "CreateRole", tags)?))
+        .send()
+        .await
+        .map_err(|err| session.site().error("CreateRole", err).on(name))?;
+    Ok(())
+}
+
+/// Attaches a managed policy to a role (attaching twice is harmless).
+pub async fn attach_policy(
+    session: &Session,
+    role: &str,
+    policy_arn: &str,
+) -> Result<(), AwsError> {
+    client(session)
+        .attach_role_policy()
+        .role_name(role)
+        .policy_arn(policy_arn)
+        .send()
+        .await
+        .map_err(|err| {
+            session
+                .site()
+                .error("AttachRolePolicy", err)
+                .on(format!("{role} ({policy_arn})"))
+        })?;
+    Ok(())
+}
+
+/// The instance profile called `name`, if it exists.
+pub async fn find_instance_profile(
+    session: &Session,
+    name: &str,
+) -> Result<Option<InstanceProfile>, AwsError> {
+    match client(session)
+        .get_instance_profile()
+        .instance_profile_name(name)
+        .send()
+        .await
+    {
+        Ok(out) => Ok(out.instance_profile().map(|p| InstanceProfile {
+            name: name.to_owned(),
+            roles: p.roles().iter().map(|r| r.role_name().to_owned()).collect(),
+            tags: to_tags(p.tags()),
+        })),
+        Err(err) => {
+            let err = session.site().error("GetInstanceProfile", err).on(name);
+            if err.is_not_found() {
+                Ok(None)
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
+/// Creates an empty instance profile.
+pub async fn create_instance_profile(
+    session: &Session,
+    name: &str,
+    tags: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    client(session)
+        .create_instance_profile()
+        .instance_profile_name(name)
+        .set_tags(Some(iam_tags(session, "CreateInstanceProfile", tags)?))
+        .send()
+        .await
+        .map_err(|err| session.site().error("CreateInstanceProfile", err).on(name))?;
+    Ok(())
+}
+
+/// Puts `role` into the instance profile `profile`.
+pub async fn add_role_to_instance_profile(
+    session: &Session,
+    profile: &str,
+    role: &str,
+) -> Result<(), AwsError> {
+    client(session)
+        .add_role_to_instance_profile()
+        .instance_profile_name(profile)
+        .role_name(role)
+        .send()
+        .await
+        .map_err(|err| {
+            session
+                .site()
+                .error("AddRoleToInstanceProfile", err)
+                .on(profile)
+        })?;
+    Ok(())
+}
+
+/// Empties and deletes an instance profile; a missing one counts as deleted.
+pub async fn delete_instance_profile(
+    session: &Session,
+    profile: &InstanceProfile,
+) -> Result<(), AwsError> {
+    let client = client(session);
+    for role in &profile.roles {
+        match client
+            .remove_role_from_instance_profile()
+            .instance_profile_name(&profile.name)
+            .role_name(role)
+            .send()
+            .await
+        {
+            Ok(_) => {}
+            Err(err) => {
+                let err = session
+                    .site()
+                    .error("RemoveRoleFromInstanceProfile", err)
+                    .on(&profile.name);
+                if !err.is_not_found() {
+                    return Err(err);
+                }
+            }
+        }
+    }
+    match client
+        .delete_instance_profile()
+        .instance_profile_name(&profile.name)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(err) => {
+            let err = session
+                .site()
+                .error("DeleteInstanceProfile", err)
+                .on(&profile.name);
+            if err.is_not_found() { Ok(()) } else { Err(err) }
+        }
+    }
+}
+
+/// Detaches every managed policy and deletes the role; a missing one counts as deleted.
+pub async fn delete_role(session: &Session, role: &Role) -> Result<(), AwsError> {
+    let client = client(session);
+    for policy_arn in &role.policy_arns {
+        if let Err(err) = client
+            .detach_role_policy()
+            .role_name(&role.name)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+        {
+            let err = session
+                .site()
+                .error("DetachRolePolicy", err)
+                .on(format!("{} ({policy_arn})", role.name));
+            if !err.is_not_found() {
+                return Err(err);
+            }
+        }
+    }
+    match client.delete_role().role_name(&role.name).send().await {
+        Ok(_) => Ok(()),
+        Err(err) => {
+            let err = session.site().error("DeleteRole", err).on(&role.name);
+            if err.is_not_found() { Ok(()) } else { Err(err) }
+        }
+    }
+}

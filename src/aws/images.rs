@@ -1,0 +1,112 @@
+//! AMIs as a consumer account sees them (EC2 `DescribeImages`).
+//!
+//! AWS facts relied on (EC2 API Reference, "DescribeImages"): `Owners` restricts results to
+//! AMIs that account owns, whatever their launch permissions, so a stranger's public AMI with
+//! the same name never appears; `IncludeDeprecated` and `IncludeDisabled` default to false for
+//! callers who are not the owner, so gold asks for both and judges deprecation and state
+//! itself, which lets it say *why* an AMI was not chosen. `CreationDate` and
+//! `DeprecationTime` are ISO 8601 strings. Tags are not returned across accounts, so nothing
+//! here reads them.
+
+use std::time::SystemTime;
+
+use aws_sdk_ec2::types::{Filter, ImageState};
+use aws_smithy_types::date_time::{DateTime, Format};
+
+use super::error::AwsError;
+use super::session::Session;
+
+/// An AMI as gold needs to know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    /// `ami-…`.
+    pub id: String,
+    /// The AMI name.
+    pub name: String,
+    /// The owning account.
+    pub owner: String,
+    /// `available`, `pending`, `disabled`, `failed`, …
+    pub state: String,
+    /// When the AMI was created.
+    pub created: Option<SystemTime>,
+    /// When the AMI is (or was) deprecated.
+    pub deprecated_at: Option<SystemTime>,
+}
+
+/// Every AMI `owner` owns in the session's region whose name matches `name_pattern` (EC2 wildcards).
+pub async fn owned_images(
+    session: &Session,
+    owner: &str,
+    name_pattern: &str,
+) -> Result<Vec<Image>, AwsError> {
+    let client = aws_sdk_ec2::Client::new(session.config());
+    let mut pages = client
+        .describe_images()
+        .owners(owner)
+        .filters(Filter::builder().name("name").values(name_pattern).build())
+        .include_deprecated(true)
+        .include_disabled(true)
+        .into_paginator()
+        .send();
+    let mut images = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|err| {
+            session
+                .site()
+                .error("DescribeImages", err)
+                .on(format!("AMIs owned by {owner} named {name_pattern}"))
+        })?;
+        images.extend(page.images().iter().filter_map(image));
+    }
+    Ok(images)
+}
+
+/// One AMI by id, or `None` when this account cannot see it (deregistered, or never shared).
+pub async fn image_by_id(session: &Session, id: &str) -> Result<Option<Image>, AwsError> {
+    let client = aws_sdk_ec2::Client::new(session.config());
+    match client
+        .describe_images()
+        .image_ids(id)
+        .include_deprecated(true)
+        .include_disabled(true)
+        .send()
+        .await
+    {
+        Ok(output) => Ok(output.images().iter().find_map(image)),
+        Err(err) => {
+            let err = session.site().error("DescribeImages", err).on(id);
+            // EC2 answers an unknown or invisible id with InvalidAMIID.NotFound / .Unavailable.
+            if err.is_not_found()
+                || err
+                    .code
+                    .as_deref()
+                    .is_some_and(|code| code.starts_with("InvalidAMIID"))
+            {
+                Ok(None)
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
+fn image(image: &aws_sdk_ec2::types::Image) -> Option<Image> {
+    Some(Image {
+        id: image.image_id()?.to_owned(),
+        name: image.name().unwrap_or_default().to_owned(),
+        owner: image.owner_id().unwrap_or_default().to_owned(),
+        state: image
+            .state()
+            .map_or("unknown", ImageState::as_str)
+            .to_owned(),
+        created: image.creation_date().and_then(timestamp),
+        deprecated_at: image.deprecation_time().and_then(timestamp),
+    })
+}
+
+/// EC2 writes these times as ISO 8601 (`2022-08-10T09:01:50.000Z`).
+fn timestamp(text: &str) -> Option<SystemTime> {
+    DateTime::from_str(text, Format::DateTime)
+        .ok()
+        .and_then(|time| SystemTime::try_from(time).ok())
+}

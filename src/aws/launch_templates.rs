@@ -1,0 +1,306 @@
+//! Consumer launch templates: read the default version, add a version with another image,
+//! make it the default, create a template (EC2 launch template API).
+//!
+//! AWS facts relied on (EC2 API Reference, `CreateLaunchTemplateVersion`,
+//! `DescribeLaunchTemplateVersions`, `ModifyLaunchTemplate`): a new version made with
+//! `SourceVersion` inherits every setting of that version and overrides only the fields given
+//! in `LaunchTemplateData`, so sending just `ImageId` keeps instance type, volumes, security
+//! groups, user data and the rest; `Versions` accepts `$Default` and `$Latest`; a version's
+//! description is at most 255 characters; a new version never becomes the default by itself.
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use aws_sdk_ec2::types::{
+    LaunchTemplateBlockDeviceMappingRequest, LaunchTemplateEbsBlockDeviceRequest,
+    RequestLaunchTemplateData, ResourceType, Tag, TagSpecification, VolumeType,
+};
+
+use super::error::AwsError;
+use super::session::Session;
+
+/// How the manifest names a launch template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemplateKey<'a> {
+    /// By name.
+    Name(&'a str),
+    /// By id (`lt-…`).
+    Id(&'a str),
+}
+
+impl std::fmt::Display for TemplateKey<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TemplateKey::Name(name) | TemplateKey::Id(name) => f.write_str(name),
+        }
+    }
+}
+
+/// One version of a launch template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateVersion {
+    /// `lt-…`.
+    pub template_id: String,
+    /// The template's name.
+    pub template_name: String,
+    /// The version number.
+    pub number: i64,
+    /// The AMI the version launches, when it sets one.
+    pub image_id: Option<String>,
+    /// The version description.
+    pub description: Option<String>,
+    /// When the version was created.
+    pub created: Option<SystemTime>,
+}
+
+/// A template's default version and the number of its newest version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveTemplate {
+    /// The default version.
+    pub default: TemplateVersion,
+    /// The highest version number (`$Latest`).
+    pub latest: i64,
+}
+
+/// What gold puts into a launch template it creates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTemplate {
+    /// Instance type.
+    pub instance_type: String,
+    /// EBS-optimized instances.
+    pub ebs_optimized: bool,
+    /// Root device name.
+    pub root_device: String,
+    /// Root volume size in GiB; the AMI's size when absent.
+    pub root_volume_gib: Option<u32>,
+    /// Root volume type (`gp3`, …).
+    pub root_volume_type: String,
+    /// Security groups.
+    pub security_group_ids: Vec<String>,
+    /// EC2 key pair.
+    pub key_pair: Option<String>,
+}
+
+/// The template's default and latest versions, or `None` when no such template exists.
+pub async fn live_template(
+    session: &Session,
+    key: TemplateKey<'_>,
+) -> Result<Option<LiveTemplate>, AwsError> {
+    let client = aws_sdk_ec2::Client::new(session.config());
+    let request = client
+        .describe_launch_template_versions()
+        .versions("$Default")
+        .versions("$Latest");
+    let request = match key {
+        TemplateKey::Name(name) => request.launch_template_name(name),
+        TemplateKey::Id(id) => request.launch_template_id(id),
+    };
+    let output = match request.send().await {
+        Ok(output) => output,
+        Err(err) => {
+            let err = session
+                .site()
+                .error("DescribeLaunchTemplateVersions", err)
+                .on(key.to_string());
+            return if err.is_not_found() {
+                Ok(None)
+            } else {
+                Err(err)
+            };
+        }
+    };
+    let versions = output.launch_template_versions();
+    let latest = versions
+        .iter()
+        .filter_map(aws_sdk_ec2::types::LaunchTemplateVersion::version_number)
+        .max();
+    let default = versions
+        .iter()
+        .find(|version| version.default_version() == Some(true))
+        .and_then(template_version);
+    match (default, latest) {
+        (Some(default), Some(latest)) => Ok(Some(LiveTemplate { default, latest })),
+        _ => Err(session.site().failure(
+            "DescribeLaunchTemplateVersions",
+            format!("launch template `{key}` has no default version"),
+        )),
+    }
+}
+
+/// Every version of a template, oldest first.
+pub async fn versions(
+    session: &Session,
+    template_id: &str,
+) -> Result<Vec<TemplateVersion>, AwsError> {
+    let client = aws_sdk_ec2::Client::new(session.config());
+    let mut pages = client
+        .describe_launch_template_versions()
+        .launch_template_id(template_id)
+        .into_paginator()
+        .send();
+    let mut found = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|err| {
+            session
+                .site()
+                .error("DescribeLaunchTemplateVersions", err)
+                .on(template_id)
+        })?;
+        found.extend(
+            page.launch_template_versions()
+                .iter()
+                .filter_map(template_version),
+        );
+    }
+    found.sort_by_key(|version| version.number);
+    Ok(found)
+}
+
+/// Adds a version copied from `source` with only the image changed; returns it.
+pub async fn create_version(
+    session: &Session,
+    template_id: &str,
+    source: i64,
+    image_id: &str,
+    description: &str,
+) -> Result<TemplateVersion, AwsError> {
+    let client = aws_sdk_ec2::Client::new(session.config());
+    let output = client
+        .create_launch_template_version()
+        .launch_template_id(template_id)
+        .source_version(source.to_string())
+        .version_description(description)
+        .launch_template_data(
+            RequestLaunchTemplateData::builder()
+                .image_id(image_id)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|err| {
+            session
+                .site()
+                .error("CreateLaunchTemplateVersion", err)
+                .on(template_id)
+        })?;
+    output
+        .launch_template_version()
+        .and_then(template_version)
+        .ok_or_else(|| {
+            session
+                .site()
+                .failure(
+                    "CreateLaunchTemplateVersion",
+                    "the answer names no new version",
+                )
+                .on(template_id)
+        })
+}
+
+/// Makes `number` the template's default version.
+pub async fn set_default(
+    session: &Session,
+    template_id: &str,
+    number: i64,
+) -> Result<(), AwsError> {
+    aws_sdk_ec2::Client::new(session.config())
+        .modify_launch_template()
+        .launch_template_id(template_id)
+        .default_version(number.to_string())
+        .send()
+        .await
+        .map_err(|err| {
+            session
+                .site()
+                .error("ModifyLaunchTemplate", err)
+                .on(template_id)
+        })?;
+    Ok(())
+}
+
+/// Creates a template whose first (default) version launches `image_id`.
+pub async fn create_template(
+    session: &Session,
+    name: &str,
+    spec: &NewTemplate,
+    image_id: &str,
+    description: &str,
+    tags: &BTreeMap<String, String>,
+) -> Result<TemplateVersion, AwsError> {
+    let mut ebs = LaunchTemplateEbsBlockDeviceRequest::builder()
+        .volume_type(VolumeType::from(spec.root_volume_type.as_str()))
+        .delete_on_termination(true);
+    if let Some(size) = spec.root_volume_gib {
+        ebs = ebs.volume_size(i32::try_from(size).unwrap_or(i32::MAX));
+    }
+    let mut data = RequestLaunchTemplateData::builder()
+        .image_id(image_id)
+        .instance_type(spec.instance_type.as_str().into())
+        .ebs_optimized(spec.ebs_optimized)
+        .block_device_mappings(
+            LaunchTemplateBlockDeviceMappingRequest::builder()
+                .device_name(&spec.root_device)
+                .ebs(ebs.build())
+                .build(),
+        )
+        .set_security_group_ids(
+            (!spec.security_group_ids.is_empty()).then(|| spec.security_group_ids.clone()),
+        );
+    if let Some(key) = &spec.key_pair {
+        data = data.key_name(key);
+    }
+    let tags = TagSpecification::builder()
+        .resource_type(ResourceType::LaunchTemplate)
+        .set_tags(Some(
+            tags.iter()
+                .map(|(key, value)| Tag::builder().key(key).value(value).build())
+                .collect(),
+        ))
+        .build();
+    let output = aws_sdk_ec2::Client::new(session.config())
+        .create_launch_template()
+        .launch_template_name(name)
+        .version_description(description)
+        .launch_template_data(data.build())
+        .tag_specifications(tags)
+        .send()
+        .await
+        .map_err(|err| session.site().error("CreateLaunchTemplate", err).on(name))?;
+    let template = output.launch_template().ok_or_else(|| {
+        session
+            .site()
+            .failure("CreateLaunchTemplate", "the answer names no template")
+            .on(name)
+    })?;
+    Ok(TemplateVersion {
+        template_id: template.launch_template_id().unwrap_or_default().to_owned(),
+        template_name: name.to_owned(),
+        number: template.default_version_number().unwrap_or(1),
+        image_id: Some(image_id.to_owned()),
+        description: Some(description.to_owned()),
+        created: template
+            .create_time()
+            .and_then(|time| SystemTime::try_from(*time).ok()),
+    })
+}
+
+fn template_version(
+    version: &aws_sdk_ec2::types::LaunchTemplateVersion,
+) -> Option<TemplateVersion> {
+    Some(TemplateVersion {
+        template_id: version.launch_template_id()?.to_owned(),
+        template_name: version
+            .launch_template_name()
+            .unwrap_or_default()
+            .to_owned(),
+        number: version.version_number()?,
+        image_id: version
+            .launch_template_data()
+            .and_then(|data| data.image_id())
+            .map(str::to_owned),
+        description: version.version_description().map(str::to_owned),
+        created: version
+            .create_time()
+            .and_then(|time| SystemTime::try_from(*time).ok()),
+    })
+}

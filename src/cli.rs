@@ -1,0 +1,210 @@
+//! The command line: every verb and flag, each with the help line users see.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Golden AMIs as code: build with EC2 Image Builder, share across the Organization, roll out to every account.
+#[derive(Debug, Parser)]
+#[command(name = "gold", version, about, propagate_version = true)]
+#[command(
+    after_help = "Examples:\n  gold init my-images && cd my-images && gold validate\n  gold up --yes && gold build --wait\n  gold rollout --dry-run"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command accepts.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Manifest to use; without it `gold.toml` is searched in this directory and its parents.
+    #[arg(short = 'f', long = "manifest", global = true, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// Answer yes to every confirmation; needed to change anything when stdin is not a terminal.
+    #[arg(long, global = true)]
+    pub yes: bool,
+
+    /// Output format: `human` text or one JSON document (or event) per line.
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+
+    /// Print only results and errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more detail (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// How results are written to stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Text for people.
+    Human,
+    /// JSON for programs: one document, or one event per line.
+    Json,
+}
+
+/// The verbs.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a commented starter manifest and `files/build.yml` into DIR (default: here).
+    Init {
+        /// Directory to create the project in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check the manifest and every component document, offline.
+    Validate,
+    /// Print the manifest's JSON Schema.
+    Schema,
+    /// Show what `gold up` and `gold rollout` would change, read from live state; changes nothing.
+    #[command(
+        after_help = "Examples:\n  gold plan\n  gold plan --detailed-exitcode   # exit 0: no changes, 2: changes, 1: error\n  gold plan --output json"
+    )]
+    Plan(PlanArgs),
+    /// Create or update the producer's IAM role, security group, components, recipe, configurations and pipeline (and consumer launch templates marked `create`).
+    #[command(after_help = "Examples:\n  gold up\n  gold up --yes")]
+    Up,
+    /// Delete what `gold up` created for this manifest: only resources tagged `gold:manifest=<name>`.
+    #[command(after_help = "Examples:\n  gold destroy\n  gold destroy --yes --images")]
+    Destroy(DestroyArgs),
+    /// Start the pipeline's image build; with `--wait`, follow it to the AMIs or a failure.
+    #[command(
+        after_help = "Examples:\n  gold build --wait\n  gold build --attach arn:aws:imagebuilder:ap-northeast-1:111122223333:image/sample/1.0.0/5\n  gold build --cancel arn:aws:imagebuilder:ap-northeast-1:111122223333:image/sample/1.0.0/5"
+    )]
+    Build(BuildArgs),
+    /// Move every consumer launch template to the newest trusted AMI, wave by wave, refreshing Auto Scaling groups.
+    #[command(
+        after_help = "Examples:\n  gold rollout --dry-run\n  gold rollout --yes --wave 1\n  gold rollout --image 5 --consumer workload\n  gold rollout --ami ami-084c429949f8663b0 --region ap-northeast-1"
+    )]
+    Rollout(RolloutArgs),
+    /// Show each consumer target's image, the newest available build and how far behind it is.
+    Status(StatusArgs),
+    /// Move consumer launch templates back to the default version they had before gold's last rollout.
+    #[command(
+        after_help = "Examples:\n  gold rollback --dry-run\n  gold rollback --yes --consumer workload"
+    )]
+    Rollback(RollbackArgs),
+}
+
+/// Flags of `gold plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Exit 0 when nothing would change, 2 when something would, 1 on error (like `terraform plan`).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+/// Flags of `gold destroy`.
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// Also deregister the AMIs the pipeline built (and delete their snapshots) and its Image Builder images.
+    #[arg(long)]
+    pub images: bool,
+}
+
+/// Flags of `gold build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Follow the build until its AMIs are available (exit 0) or it fails (exit 1).
+    #[arg(long)]
+    pub wait: bool,
+
+    /// Follow a build that is already running (one the schedule started, say) instead of starting one.
+    #[arg(long, value_name = "IMAGE_ARN", conflicts_with = "cancel")]
+    pub attach: Option<String>,
+
+    /// Cancel the build `IMAGE_ARN` (Image Builder stops it; nothing else is touched).
+    #[arg(long, value_name = "IMAGE_ARN", conflicts_with_all = ["wait", "timeout", "rollout"])]
+    pub cancel: Option<String>,
+
+    /// Once the AMIs are available, roll them out to every consumer target, as `gold rollout` does.
+    #[arg(long)]
+    pub rollout: bool,
+
+    /// Stop watching after this long (e.g. `90m`, `2h`); the build goes on. Default: `pipeline.build_timeout`, else 2h.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+
+    /// Shortest wait between two looks at the build.
+    #[arg(long, hide = true, env = "GOLD_POLL_MIN", value_parser = humantime::parse_duration)]
+    pub poll_min: Option<std::time::Duration>,
+
+    /// Longest wait between two looks at the build.
+    #[arg(long, hide = true, env = "GOLD_POLL_MAX", value_parser = humantime::parse_duration)]
+    pub poll_max: Option<std::time::Duration>,
+}
+
+/// Which consumer targets a command acts on.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Only this consumer (repeatable).
+    #[arg(long = "consumer", value_name = "NAME")]
+    pub consumers: Vec<String>,
+
+    /// Only this region (repeatable).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+
+    /// Only consumers of this wave (repeatable).
+    #[arg(long = "wave", value_name = "N")]
+    pub waves: Vec<u32>,
+}
+
+/// Flags of `gold rollout`.
+#[derive(Debug, Args)]
+pub struct RolloutArgs {
+    /// Which consumer targets.
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// Roll out this build: a build number (`5`) or an Image Builder build version ARN (`…:image/sample/1.0.0/5`).
+    #[arg(long, value_name = "BUILD", conflicts_with = "ami")]
+    pub image: Option<String>,
+
+    /// Roll out this AMI (it must be owned by the producer); its copies in other regions are found by name.
+    #[arg(long, value_name = "AMI_ID")]
+    pub ami: Option<String>,
+
+    /// Print the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Targets of one wave worked on at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallelism: u16,
+}
+
+/// Flags of `gold status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Which consumer targets.
+    #[command(flatten)]
+    pub targets: TargetArgs,
+}
+
+/// Flags of `gold rollback`.
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// Which consumer targets.
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// Print the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Targets of one wave worked on at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallelism: u16,
+}

@@ -1,0 +1,102 @@
+//! `gold rollback`: each target's default version goes back to the one it had before gold's
+//! last rollout, read from that rollout's version description (`… after v3`), with the same
+//! plan, confirmation, waves and instance refreshes as a rollout.
+//!
+//! "gold's last rollout" is the highest-numbered version whose description gold wrote. When
+//! the default is already the version it replaced, the target is unchanged, so a second
+//! rollback does nothing; when the default is neither of the two (someone moved it by hand),
+//! gold refuses to guess.
+
+use super::rollout::execute;
+use super::survey::{self, Context};
+use super::{Planned, RunOptions, Step, Target, TargetFilter, each, previous_version, targets};
+use crate::Error;
+use crate::aws::Sessions;
+use crate::aws::launch_templates;
+use crate::manifest::Manifest;
+use crate::ui::Printer;
+
+/// `gold rollback`: survey, show the plan, confirm, apply in waves, summarise.
+pub async fn run(
+    manifest: &Manifest,
+    sessions: &Sessions,
+    filter: &TargetFilter,
+    options: RunOptions,
+    printer: &Printer,
+) -> Result<(), Error> {
+    let targets = targets::targets(manifest, filter)?;
+    let context = Context::new(manifest, sessions);
+    let context = &context;
+    let planned = each(targets, options.parallelism, |target| async move {
+        let step = restore_step(context, &target).await;
+        Planned { target, step }
+    })
+    .await;
+    execute(manifest, sessions, planned, options, printer, "Roll back").await
+}
+
+async fn restore_step(context: &Context<'_>, target: &Target) -> Result<Step, Error> {
+    let session = context.session(target).await?;
+    let Some(template) = launch_templates::live_template(&session, target.key()).await? else {
+        return Err(Error::Failed {
+            message: format!("{}: the launch template does not exist", target.label()),
+            hint: None,
+        });
+    };
+    let versions = launch_templates::versions(&session, &template.default.template_id).await?;
+    let last_rollout = versions.iter().rev().find_map(|version| {
+        let previous = previous_version(version.description.as_deref()?)?;
+        Some((version, previous))
+    });
+    let Some((rolled_out, previous)) = last_rollout else {
+        return Ok(Step::Unchanged);
+    };
+    let current = template.default.number;
+    if current == previous {
+        return Ok(Step::Unchanged);
+    }
+    if current != rolled_out.number {
+        return Err(Error::Failed {
+            message: format!(
+                "{}: the default is v{current}, neither gold's last rollout v{} nor the version it replaced, v{previous}",
+                target.label(),
+                rolled_out.number
+            ),
+            hint: Some(format!(
+                "someone changed the default since; set it by hand (`aws ec2 modify-launch-template --launch-template-id {} --default-version {previous}`) or run `gold rollout`",
+                template.default.template_id
+            )),
+        });
+    }
+    let Some(to) = versions
+        .iter()
+        .find(|version| version.number == previous)
+        .cloned()
+    else {
+        return Err(Error::Failed {
+            message: format!(
+                "{}: v{previous}, the version gold's last rollout replaced, no longer exists",
+                target.label()
+            ),
+            hint: None,
+        });
+    };
+    let groups = survey::groups_of(&session, target, &template).await?;
+    // The producer's AMIs only name the images; without them each image is looked up by id.
+    let candidates = context.candidates(&session).await.unwrap_or_default();
+    let from = match &template.default.image_id {
+        Some(id) => Some(survey::current_image(&session, &candidates, id).await?),
+        None => None,
+    };
+    let image = match &to.image_id {
+        Some(id) => Some(survey::current_image(&session, &candidates, id).await?),
+        None => None,
+    };
+    Ok(Step::Restore {
+        template,
+        from,
+        to,
+        image,
+        groups,
+    })
+}

@@ -1,0 +1,253 @@
+//! Reads `gold.toml` and its component documents and runs every check, turning key paths into
+//! `file:line:column`. Input is untrusted: size is capped before reading, bytes that are not
+//! UTF-8 are reported with their position, and TOML errors are recovered from so one run shows
+//! every problem.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::diagnostic::{Diagnostic, Error, KeyPath, LineIndex, Report, Segment};
+use super::model::Manifest;
+use super::structure::Checker;
+use super::{ComponentDocument, Loaded, awstoe, schema, validate};
+
+/// Largest manifest gold reads; real ones are a few KiB.
+const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
+/// Image Builder's limit for inline component data (`InlineComponentData`), in characters.
+const MAX_COMPONENT_CHARS: usize = 16_000;
+/// Largest component file gold reads before counting its characters.
+const MAX_COMPONENT_BYTES: u64 = 256 * 1024;
+
+/// Loads and checks a manifest and its component documents; on failure returns every problem found.
+pub fn load(path: &Path) -> Result<Loaded, Error> {
+    let text = read_text(path, MAX_MANIFEST_BYTES, "a manifest").map_err(|diagnostic| Error {
+        diagnostics: vec![diagnostic],
+    })?;
+    let mut report = Report::new(path, &text);
+    let (document, syntax_errors) = DeTable::parse_recoverable(&text);
+    for error in &syntax_errors {
+        let offset = error.span().map_or(0, |span| span.start);
+        let message = error.message().trim().replace('\n', "; ");
+        report.at_offset(
+            offset,
+            &KeyPath::root(),
+            format!("invalid TOML: {message}"),
+            Some("valid TOML".to_owned()),
+        );
+    }
+    if !syntax_errors.is_empty() {
+        return Err(finish(report.diagnostics, Vec::new()));
+    }
+
+    let schema = schema();
+    Checker::new(&schema).check_document(&document, &mut report);
+    if !report.diagnostics.is_empty() {
+        return Err(finish(report.diagnostics, Vec::new()));
+    }
+
+    let mut manifest = match Manifest::deserialize(toml::de::Deserializer::from(document.clone())) {
+        Ok(manifest) => manifest,
+        Err(error) => {
+            // The shape check above mirrors the model, so this is a backstop, not a path users hit.
+            let offset = error.span().map_or(0, |span| span.start);
+            report.at_offset(
+                offset,
+                &KeyPath::root(),
+                error.message().trim().to_owned(),
+                None,
+            );
+            return Err(finish(report.diagnostics, Vec::new()));
+        }
+    };
+
+    for problem in validate::check(&manifest) {
+        let offset = locate(&document, &problem.path);
+        report.at_offset(offset, &problem.path, problem.message, problem.expected);
+    }
+
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut component_diagnostics = Vec::new();
+    let mut components = BTreeMap::new();
+    for (name, component) in &manifest.components {
+        let key = KeyPath::root().key("components").key(name).key("file");
+        // Relative to the manifest, but shown as the user would type it when that is `.`.
+        let file = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.join(&component.file),
+            _ => component.file.clone(),
+        };
+        match read_component(&file) {
+            Err(ReadProblem::InManifest(message, expected)) => {
+                report.at_offset(locate(&document, &key), &key, message, Some(expected));
+            }
+            Err(ReadProblem::InFile(diagnostic)) => component_diagnostics.push(diagnostic),
+            Ok(text) => {
+                let found = awstoe::check(&file, &text);
+                if found.is_empty() {
+                    let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+                    components.insert(
+                        name.clone(),
+                        ComponentDocument {
+                            path: file,
+                            text,
+                            sha256,
+                        },
+                    );
+                } else {
+                    component_diagnostics.extend(found);
+                }
+            }
+        }
+    }
+
+    if !report.diagnostics.is_empty() || !component_diagnostics.is_empty() {
+        return Err(finish(report.diagnostics, component_diagnostics));
+    }
+    manifest.resolve_defaults();
+    Ok(Loaded {
+        path: path.to_path_buf(),
+        dir,
+        manifest,
+        components,
+    })
+}
+
+/// The manifest's problems in file order, then the component documents'.
+fn finish(mut manifest: Vec<Diagnostic>, components: Vec<Diagnostic>) -> Error {
+    manifest.sort_by_key(|d| (d.line, d.column));
+    manifest.extend(components);
+    Error {
+        diagnostics: manifest,
+    }
+}
+
+enum ReadProblem {
+    /// Reported at the manifest's `file` key: the file is missing or too large.
+    InManifest(String, String),
+    /// Reported in the component file itself.
+    InFile(Diagnostic),
+}
+
+fn read_component(file: &Path) -> Result<String, ReadProblem> {
+    let text =
+        read_text(file, MAX_COMPONENT_BYTES, "an AWSTOE document").map_err(|diagnostic| {
+            if diagnostic.line == 0 {
+                let expected = "an AWSTOE YAML document".to_owned();
+                ReadProblem::InManifest(
+                    format!(
+                        "expected {expected} at `{}`, {}",
+                        file.display(),
+                        diagnostic.message
+                    ),
+                    expected,
+                )
+            } else {
+                ReadProblem::InFile(diagnostic)
+            }
+        })?;
+    let count = text.chars().count();
+    if count > MAX_COMPONENT_CHARS {
+        let expected =
+            "at most 16,000 characters (Image Builder's limit for inline component data)";
+        return Err(ReadProblem::InManifest(
+            format!(
+                "expected `{}` to have {expected}, found {count}",
+                file.display()
+            ),
+            expected.to_owned(),
+        ));
+    }
+    if count == 0 {
+        return Err(ReadProblem::InFile(whole_file(
+            file,
+            "expected an AWSTOE YAML document, found an empty file".to_owned(),
+        )));
+    }
+    Ok(text)
+}
+
+/// Reads a file as UTF-8 text, refusing more than `limit` bytes.
+fn read_text(path: &Path, limit: u64, what: &str) -> Result<String, Diagnostic> {
+    let cannot =
+        |reason: std::io::Error| whole_file(path, format!("cannot read the file: {reason}"));
+    let file = File::open(path).map_err(cannot)?;
+    let size = file.metadata().map_err(cannot)?.len();
+    if size > limit {
+        return Err(whole_file(
+            path,
+            format!(
+                "expected {what} of at most {} KiB, found {} KiB",
+                limit / 1024,
+                size.div_ceil(1024)
+            ),
+        ));
+    }
+    let mut bytes = Vec::new();
+    // `take` also guards against files that grow while being read.
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    String::from_utf8(bytes).map_err(|error| {
+        let valid = error.utf8_error().valid_up_to();
+        let bytes = error.as_bytes();
+        let prefix = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+        let (line, column) = LineIndex::new(prefix).position(valid);
+        Diagnostic {
+            file: path.to_path_buf(),
+            line,
+            column,
+            key: String::new(),
+            message: format!(
+                "expected UTF-8 text, found the byte 0x{:02X}",
+                bytes.get(valid).copied().unwrap_or_default()
+            ),
+            expected: Some("UTF-8 text".to_owned()),
+        }
+    })
+}
+
+fn whole_file(path: &Path, message: String) -> Diagnostic {
+    Diagnostic {
+        file: path.to_path_buf(),
+        line: 0,
+        column: 0,
+        key: String::new(),
+        message,
+        expected: None,
+    }
+}
+
+/// Byte offset of the value at `path`, or of the nearest enclosing value that exists (a missing
+/// key is reported where its table is).
+fn locate(document: &Spanned<DeTable<'_>>, path: &KeyPath) -> usize {
+    let mut offset = document.span().start;
+    let mut current: Option<&DeValue<'_>> = None;
+    for segment in path.segments() {
+        let next = match (segment, current) {
+            (Segment::Key(key), None) => find_key(document.get_ref(), key),
+            (Segment::Key(key), Some(DeValue::Table(table))) => find_key(table, key),
+            (Segment::Index(index), Some(DeValue::Array(array))) => array.get(*index),
+            _ => None,
+        };
+        let Some(value) = next else { break };
+        offset = value.span().start;
+        current = Some(value.get_ref());
+    }
+    offset
+}
+
+fn find_key<'d, 'i>(table: &'d DeTable<'i>, key: &str) -> Option<&'d Spanned<DeValue<'i>>> {
+    table
+        .iter()
+        .find(|(name, _)| name.get_ref().as_ref() == key)
+        .map(|(_, value)| value)
+}

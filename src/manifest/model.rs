@@ -1,0 +1,633 @@
+//! The manifest as Rust types. Serde reads them, schemars turns them (and their `///` lines)
+//! into `schemas/gold.schema.json`, and the loader fills in every default, so later code sees
+//! plain values: `distribution.regions` and each consumer's `regions` are never empty after
+//! [`crate::manifest::load`], and optional tables such as `refresh` are always present.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A gold manifest: one golden-image pipeline in a producer account and the consumer accounts
+/// whose launch templates follow its AMIs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "gold manifest")]
+pub struct Manifest {
+    /// Prefix of everything gold creates (1-100 characters: letters, digits, `-`, `_`; starts with a letter or digit).
+    #[schemars(length(min = 1, max = 100))]
+    pub name: String,
+    /// Tags added to everything gold creates, besides `gold:manifest` and `gold:managed`.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// Region names gold does not know yet, accepted wherever a region is expected.
+    #[serde(default)]
+    pub extra_regions: Vec<String>,
+    /// The account that builds and shares the AMIs with EC2 Image Builder.
+    pub producer: Producer,
+    /// Image Builder components built from AWSTOE documents; the key is the component name.
+    #[serde(default)]
+    pub components: BTreeMap<String, Component>,
+    /// The image recipe: parent image, components in build order, extra volumes.
+    pub recipe: Recipe,
+    /// Where the build instance runs.
+    pub infrastructure: Infrastructure,
+    /// How the finished AMI is named, tagged, copied and shared.
+    pub distribution: Distribution,
+    /// The image pipeline tying recipe, infrastructure and distribution together.
+    #[serde(default)]
+    pub pipeline: Pipeline,
+    /// Accounts whose launch templates (and Auto Scaling groups) move to each new AMI.
+    #[serde(default)]
+    pub consumers: Vec<Consumer>,
+}
+
+/// The producer account (the "Shared" account of the origin scenario).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Producer {
+    /// 12-digit AWS account id; it is also the AMI owner every consumer filters on.
+    #[schemars(regex(pattern = r"^[0-9]{12}$"))]
+    pub account: String,
+    /// Home region of the pipeline.
+    pub region: String,
+    /// IAM role to assume in the producer account (an IAM role ARN in `account`); excludes `profile`.
+    #[serde(default)]
+    pub role_arn: Option<String>,
+    /// Named AWS profile for the producer account; excludes `role_arn`.
+    #[serde(default)]
+    pub profile: Option<String>,
+}
+
+/// An Image Builder component made from an AWSTOE document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Component {
+    /// AWSTOE YAML document, relative to the manifest's directory.
+    pub file: PathBuf,
+    /// Operating system family the component runs on.
+    pub platform: Platform,
+    /// Semantic version `major.minor.patch`.
+    #[schemars(regex(pattern = r"^[0-9]+\.[0-9]+\.[0-9]+$"))]
+    pub version: String,
+    /// Description shown in Image Builder.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Parameters passed to the component in the recipe.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, String>,
+}
+
+/// Operating system family of a component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum Platform {
+    /// Linux.
+    Linux,
+    /// Windows.
+    Windows,
+    /// macOS.
+    #[serde(rename = "macOS")]
+    MacOs,
+}
+
+impl Platform {
+    /// The name Image Builder uses.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Linux => "Linux",
+            Platform::Windows => "Windows",
+            Platform::MacOs => "macOS",
+        }
+    }
+}
+
+/// The image recipe.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Recipe {
+    /// AWS-managed image name (`amazon-linux-2-x86/x.x.x`), an Image Builder image ARN, or an AMI id (`ami-…`).
+    pub parent_image: String,
+    /// Semantic version `major.minor.patch`.
+    #[schemars(regex(pattern = r"^[0-9]+\.[0-9]+\.[0-9]+$"))]
+    pub version: String,
+    /// Components in build order: names from `[components]` or Image Builder component ARNs.
+    #[schemars(length(min = 1))]
+    pub components: Vec<String>,
+    /// Working directory on the build instance.
+    #[serde(default)]
+    pub working_directory: Option<String>,
+    /// Description shown in Image Builder.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Extra EBS volumes of the image.
+    #[serde(default, rename = "block_device")]
+    pub block_devices: Vec<BlockDevice>,
+}
+
+/// An EBS volume in the recipe's block device mapping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BlockDevice {
+    /// Device name, e.g. `/dev/xvdb`.
+    pub device: String,
+    /// Volume size in GiB.
+    #[schemars(range(min = 1, max = 16384))]
+    pub size_gib: u32,
+    /// EBS volume type.
+    #[serde(rename = "type", default)]
+    pub volume_type: VolumeType,
+    /// Provisioned IOPS (gp3, io1, io2).
+    #[serde(default)]
+    #[schemars(range(min = 100, max = 256_000))]
+    pub iops: Option<u32>,
+    /// Throughput in MiB/s (gp3 only).
+    #[serde(default)]
+    #[schemars(range(min = 125, max = 2000))]
+    pub throughput: Option<u32>,
+    /// Encrypt the volume.
+    #[serde(default)]
+    pub encrypted: Option<bool>,
+    /// Delete the volume when the instance terminates.
+    #[serde(default = "yes")]
+    pub delete_on_termination: bool,
+}
+
+/// EBS volume type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum VolumeType {
+    /// General purpose SSD, previous generation.
+    Gp2,
+    /// General purpose SSD.
+    #[default]
+    Gp3,
+    /// Provisioned IOPS SSD.
+    Io1,
+    /// Provisioned IOPS SSD, durable.
+    Io2,
+    /// Throughput optimised HDD.
+    St1,
+    /// Cold HDD.
+    Sc1,
+    /// Magnetic.
+    Standard,
+}
+
+impl VolumeType {
+    /// The name EC2 uses.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VolumeType::Gp2 => "gp2",
+            VolumeType::Gp3 => "gp3",
+            VolumeType::Io1 => "io1",
+            VolumeType::Io2 => "io2",
+            VolumeType::St1 => "st1",
+            VolumeType::Sc1 => "sc1",
+            VolumeType::Standard => "standard",
+        }
+    }
+}
+
+/// A security group gold creates and manages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum SecurityGroup {
+    /// No inbound rules; all outbound traffic allowed.
+    #[serde(rename = "egress-only")]
+    EgressOnly,
+}
+
+/// The Image Builder infrastructure configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Infrastructure {
+    /// Instance types for the build instance, at least one.
+    #[schemars(length(min = 1))]
+    pub instance_types: Vec<String>,
+    /// Subnet of the build instance; without it Image Builder uses the default VPC.
+    #[serde(default)]
+    pub subnet_id: Option<String>,
+    /// A security group gold creates (the default when `security_group_ids` is empty).
+    #[serde(default)]
+    pub security_group: Option<SecurityGroup>,
+    /// Existing security groups instead of one gold creates.
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    /// `create`: gold creates the IAM role and instance profile; otherwise an existing instance profile name.
+    #[serde(default = "create")]
+    pub instance_profile: String,
+    /// Terminate the build instance when the build fails.
+    #[serde(default = "yes")]
+    pub terminate_on_failure: bool,
+    /// EC2 key pair for the build instance.
+    #[serde(default)]
+    pub key_pair: Option<String>,
+    /// S3 bucket for build logs.
+    #[serde(default)]
+    pub logs_bucket: Option<String>,
+    /// Key prefix for build logs in `logs_bucket`.
+    #[serde(default)]
+    pub logs_prefix: Option<String>,
+    /// SNS topic ARN that Image Builder notifies about builds.
+    #[serde(default)]
+    pub sns_topic_arn: Option<String>,
+}
+
+impl Infrastructure {
+    /// Whether gold creates the build instance's IAM role and instance profile.
+    #[must_use]
+    pub fn creates_instance_profile(&self) -> bool {
+        self.instance_profile == "create"
+    }
+}
+
+/// The Image Builder distribution configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Distribution {
+    /// AMI name template; must contain `{{imagebuilder:buildDate}}` so every build gets a unique name.
+    pub ami_name: String,
+    /// AMI description.
+    #[serde(default)]
+    pub ami_description: Option<String>,
+    /// Tags on the AMI (visible in the producer account only).
+    #[serde(default)]
+    pub ami_tags: BTreeMap<String, String>,
+    /// Regions the AMI is copied to (default: the producer's region).
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Organization ARNs allowed to launch the AMI.
+    #[serde(default)]
+    pub share_with_organizations: Vec<String>,
+    /// Organizational unit ARNs allowed to launch the AMI.
+    #[serde(default)]
+    pub share_with_ous: Vec<String>,
+    /// Account ids allowed to launch the AMI.
+    #[serde(default)]
+    pub share_with_accounts: Vec<String>,
+    /// KMS key ARN that encrypts the AMI's snapshots.
+    #[serde(default)]
+    pub kms_key_id: Option<String>,
+    /// SSM parameter Image Builder writes the new AMI id to, in each region.
+    #[serde(default)]
+    pub ssm_parameter: Option<SsmParameter>,
+}
+
+impl Distribution {
+    /// The AMI name template with every `{{imagebuilder:…}}` placeholder turned into `*`, for EC2 name filters.
+    #[must_use]
+    pub fn ami_name_pattern(&self) -> String {
+        let mut pattern = String::with_capacity(self.ami_name.len());
+        let mut rest = self.ami_name.as_str();
+        while let Some(start) = rest.find("{{") {
+            match rest[start..].find("}}") {
+                Some(len)
+                    if rest[start + 2..start + len]
+                        .trim()
+                        .starts_with("imagebuilder:") =>
+                {
+                    pattern.push_str(&rest[..start]);
+                    pattern.push('*');
+                    rest = &rest[start + len + 2..];
+                }
+                _ => {
+                    pattern.push_str(&rest[..start + 2]);
+                    rest = &rest[start + 2..];
+                }
+            }
+        }
+        pattern.push_str(rest);
+        pattern
+    }
+}
+
+/// Where Image Builder records each new AMI id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SsmParameter {
+    /// Parameter name, e.g. `/gold/sample/ami`.
+    pub name: String,
+}
+
+/// The Image Builder image pipeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Pipeline {
+    /// Whether the pipeline is enabled (its schedule runs).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Run the image tests after the build.
+    #[serde(default = "yes")]
+    pub tests: bool,
+    /// Timeout of the image tests, in minutes.
+    #[serde(default)]
+    #[schemars(range(min = 60, max = 1440))]
+    pub test_timeout_minutes: Option<u32>,
+    /// Image Builder schedule, e.g. `cron(0 0 * * ? *)`.
+    #[serde(default)]
+    pub schedule: Option<String>,
+    /// When a scheduled run builds.
+    #[serde(default)]
+    pub schedule_condition: Option<ScheduleCondition>,
+    /// How long `gold build --wait` waits by default, e.g. `2h` or `90m`.
+    #[serde(default)]
+    pub build_timeout: Option<String>,
+}
+
+impl Default for Pipeline {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            tests: true,
+            test_timeout_minutes: None,
+            schedule: None,
+            schedule_condition: None,
+            build_timeout: None,
+        }
+    }
+}
+
+impl Pipeline {
+    /// `build_timeout` as a duration (the loader has already rejected values that do not parse).
+    #[must_use]
+    pub fn build_timeout_duration(&self) -> Option<Duration> {
+        self.build_timeout
+            .as_deref()
+            .and_then(|text| humantime::parse_duration(text).ok())
+    }
+}
+
+/// When a scheduled pipeline run starts a build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ScheduleCondition {
+    /// Build whenever the schedule fires.
+    ExpressionMatchOnly,
+    /// Build only when a newer parent image or component is available.
+    ExpressionMatchAndDependencyUpdatesAvailable,
+}
+
+impl ScheduleCondition {
+    /// The name Image Builder uses.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScheduleCondition::ExpressionMatchOnly => "EXPRESSION_MATCH_ONLY",
+            ScheduleCondition::ExpressionMatchAndDependencyUpdatesAvailable => {
+                "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"
+            }
+        }
+    }
+}
+
+/// A consumer account and the launch templates in it that follow the AMI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Consumer {
+    /// Unique name of this consumer (1-64 characters: letters, digits, `-`, `_`).
+    #[schemars(length(min = 1, max = 64))]
+    pub name: String,
+    /// 12-digit AWS account id.
+    #[schemars(regex(pattern = r"^[0-9]{12}$"))]
+    pub account: String,
+    /// Regions to roll out in (default: the producer's region); each must be a distribution region.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// IAM role to assume in the consumer account (an IAM role ARN in `account`); excludes `profile`.
+    #[serde(default)]
+    pub role_arn: Option<String>,
+    /// Named AWS profile for the consumer account; excludes `role_arn`.
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// Rollout wave: wave N+1 starts only after every target of wave N succeeded.
+    #[serde(default = "one")]
+    #[schemars(range(min = 1))]
+    pub wave: u32,
+    /// Launch templates that move to each new AMI, at least one.
+    #[schemars(length(min = 1))]
+    pub launch_templates: Vec<LaunchTemplate>,
+}
+
+/// A launch template that follows the AMI, found by name or id in every consumer region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchTemplate {
+    /// Launch template name (3-128 characters: letters, digits, `( ) . - / _`); exactly one of `name` and `id`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Launch template id (`lt-` and 17 hex digits); exactly one of `name` and `id`.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Auto Scaling groups that get an instance refresh after the template moves.
+    #[serde(default)]
+    pub auto_scaling_groups: Vec<String>,
+    /// Create the template when it does not exist (needs `name`).
+    #[serde(default)]
+    pub create: Option<CreateLaunchTemplate>,
+    /// Instance refresh preferences for `auto_scaling_groups`.
+    #[serde(default)]
+    pub refresh: RefreshPreferences,
+}
+
+impl LaunchTemplate {
+    /// The name or id, whichever the manifest gives, for messages.
+    #[must_use]
+    pub fn label(&self) -> &str {
+        self.name.as_deref().or(self.id.as_deref()).unwrap_or("")
+    }
+}
+
+/// What gold puts into a launch template it creates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateLaunchTemplate {
+    /// Instance type, e.g. `t3.small`.
+    pub instance_type: String,
+    /// Launch EBS-optimized instances.
+    #[serde(default)]
+    pub ebs_optimized: bool,
+    /// Root volume size in GiB (default: the AMI's).
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 16384))]
+    pub root_volume_gib: Option<u32>,
+    /// Root volume type.
+    #[serde(default)]
+    pub root_volume_type: VolumeType,
+    /// Root device name.
+    #[serde(default = "xvda")]
+    pub root_device: String,
+    /// A security group gold creates in the consumer account; excludes `security_group_ids`.
+    #[serde(default)]
+    pub security_group: Option<SecurityGroup>,
+    /// Existing security groups; excludes `security_group`.
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    /// EC2 key pair.
+    #[serde(default)]
+    pub key_pair: Option<String>,
+}
+
+/// Auto Scaling instance refresh preferences.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshPreferences {
+    /// Percentage of capacity that must stay healthy during the refresh.
+    #[serde(default = "ninety")]
+    #[schemars(range(max = 100))]
+    pub min_healthy_percentage: u32,
+    /// Percentage of capacity the refresh may go up to (100-200); at most `min_healthy_percentage` + 100.
+    #[serde(default)]
+    #[schemars(range(min = 100, max = 200))]
+    pub max_healthy_percentage: Option<u32>,
+    /// Seconds a new instance needs before it counts as healthy.
+    #[serde(default)]
+    pub instance_warmup_seconds: Option<u32>,
+    /// Percentages at which the refresh pauses, ascending, the last one 100.
+    #[serde(default)]
+    pub checkpoint_percentages: Vec<u32>,
+    /// Seconds to wait at each checkpoint.
+    #[serde(default)]
+    pub checkpoint_delay_seconds: Option<u32>,
+    /// Skip instances that already run the new launch template version.
+    #[serde(default = "yes")]
+    pub skip_matching: bool,
+    /// Roll back automatically when the refresh fails.
+    #[serde(default)]
+    pub auto_rollback: bool,
+}
+
+impl Default for RefreshPreferences {
+    fn default() -> Self {
+        Self {
+            min_healthy_percentage: 90,
+            max_healthy_percentage: None,
+            instance_warmup_seconds: None,
+            checkpoint_percentages: Vec::new(),
+            checkpoint_delay_seconds: None,
+            skip_matching: true,
+            auto_rollback: false,
+        }
+    }
+}
+
+/// One rollout target: a launch template of a consumer in one region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Target<'a> {
+    /// The consumer the template belongs to.
+    pub consumer: &'a Consumer,
+    /// The region.
+    pub region: &'a str,
+    /// The launch template.
+    pub launch_template: &'a LaunchTemplate,
+}
+
+impl Manifest {
+    /// The regions a consumer rolls out in (its own, or the producer's region by default).
+    #[must_use]
+    pub fn consumer_regions<'a>(&'a self, consumer: &'a Consumer) -> &'a [String] {
+        if consumer.regions.is_empty() {
+            std::slice::from_ref(&self.producer.region)
+        } else {
+            &consumer.regions
+        }
+    }
+
+    /// Every rollout target, ordered by wave, then manifest order.
+    #[must_use]
+    pub fn targets(&self) -> Vec<Target<'_>> {
+        let mut consumers: Vec<&Consumer> = self.consumers.iter().collect();
+        consumers.sort_by_key(|consumer| consumer.wave);
+        consumers
+            .into_iter()
+            .flat_map(|consumer| {
+                self.consumer_regions(consumer)
+                    .iter()
+                    .flat_map(move |region| {
+                        consumer
+                            .launch_templates
+                            .iter()
+                            .map(move |launch_template| Target {
+                                consumer,
+                                region,
+                                launch_template,
+                            })
+                    })
+            })
+            .collect()
+    }
+
+    /// Fills in defaults that depend on other fields, so later code never sees them empty.
+    pub(crate) fn resolve_defaults(&mut self) {
+        if self.distribution.regions.is_empty() {
+            self.distribution.regions = vec![self.producer.region.clone()];
+        }
+        for consumer in &mut self.consumers {
+            if consumer.regions.is_empty() {
+                consumer.regions = vec![self.producer.region.clone()];
+            }
+        }
+        if self.infrastructure.security_group_ids.is_empty()
+            && self.infrastructure.security_group.is_none()
+        {
+            self.infrastructure.security_group = Some(SecurityGroup::EgressOnly);
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn ninety() -> u32 {
+    90
+}
+
+fn create() -> String {
+    "create".to_owned()
+}
+
+fn xvda() -> String {
+    "/dev/xvda".to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn distribution(ami_name: &str) -> Distribution {
+        Distribution {
+            ami_name: ami_name.to_owned(),
+            ami_description: None,
+            ami_tags: BTreeMap::new(),
+            regions: Vec::new(),
+            share_with_organizations: Vec::new(),
+            share_with_ous: Vec::new(),
+            share_with_accounts: Vec::new(),
+            kms_key_id: None,
+            ssm_parameter: None,
+        }
+    }
+
+    #[test]
+    fn ami_name_pattern_replaces_each_placeholder() {
+        let d = distribution("sample_v{{imagebuilder:buildVersion}}_{{imagebuilder:buildDate}}");
+        assert_eq!(d.ami_name_pattern(), "sample_v*_*");
+    }
+
+    #[test]
+    fn ami_name_pattern_keeps_text_without_placeholders() {
+        assert_eq!(distribution("plain").ami_name_pattern(), "plain");
+        assert_eq!(distribution("a{{b").ami_name_pattern(), "a{{b");
+        assert_eq!(
+            distribution("x{{ imagebuilder:buildDate }}y").ami_name_pattern(),
+            "x*y"
+        );
+    }
+}

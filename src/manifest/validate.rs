@@ -1,0 +1,907 @@
+//! The value checks: everything the schema cannot say but AWS (or a safe rollout) requires.
+//! Each problem names the key path and what was expected; the loader turns paths into
+//! line:column. Runs on the manifest as written, before defaults are filled in, so it can tell
+//! an explicit empty list from an omitted one.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::diagnostic::{KeyPath, did_you_mean, quote};
+use super::formats::{
+    iam_role_account, is_account_id, is_bucket_name, is_ec2_id, is_iam_name, is_image_builder_arn,
+    is_image_builder_name, is_instance_type, is_kms_key_arn, is_launch_template_name,
+    is_managed_image_name, is_organization_arn, is_ou_arn, is_semantic_version, is_simple_name,
+    is_sns_topic_arn, is_tag_key,
+};
+use super::model::{
+    BlockDevice, Consumer, CreateLaunchTemplate, LaunchTemplate, Manifest, RefreshPreferences,
+    VolumeType,
+};
+use super::regions::{KNOWN_REGIONS, looks_like_region};
+
+/// One value problem, located by key path.
+#[derive(Debug)]
+pub(crate) struct Problem {
+    pub(crate) path: KeyPath,
+    pub(crate) message: String,
+    pub(crate) expected: Option<String>,
+}
+
+/// Longest AMI name EC2 accepts.
+const MAX_AMI_NAME: usize = 128;
+/// What `{{imagebuilder:buildDate}}` renders to at most, e.g. `2022-08-10T09-01-50.490Z`.
+const BUILD_DATE_WIDTH: usize = 24;
+/// What `{{imagebuilder:buildVersion}}` renders to at most (a build counter).
+const BUILD_VERSION_WIDTH: usize = 6;
+/// Tags per resource EC2 allows, minus the two gold adds.
+const MAX_USER_TAGS: usize = 48;
+
+/// Checks the values of a structurally valid manifest.
+pub(crate) fn check(manifest: &Manifest) -> Vec<Problem> {
+    let mut checker = Checker {
+        manifest,
+        problems: Vec::new(),
+    };
+    checker.run();
+    checker.problems
+}
+
+struct Checker<'m> {
+    manifest: &'m Manifest,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn expected(&mut self, path: KeyPath, expected: &str, found: &str) {
+        self.problems.push(Problem {
+            path,
+            message: format!("expected {expected}, found {}", quote(found)),
+            expected: Some(expected.to_owned()),
+        });
+    }
+
+    fn problem(&mut self, path: KeyPath, message: String, expected: &str) {
+        self.problems.push(Problem {
+            path,
+            message,
+            expected: Some(expected.to_owned()),
+        });
+    }
+
+    fn run(&mut self) {
+        let m = self.manifest;
+        let root = KeyPath::root();
+        if !is_simple_name(&m.name) {
+            self.expected(
+                root.key("name"),
+                "letters, digits, `-` and `_`, starting with a letter or digit",
+                &m.name,
+            );
+        }
+        self.tags(&root.key("tags"), &m.tags);
+        for (i, region) in m.extra_regions.iter().enumerate() {
+            if !looks_like_region(region) {
+                self.expected(
+                    root.key("extra_regions").index(i),
+                    "a region name such as `eu-west-4`",
+                    region,
+                );
+            }
+        }
+        self.producer();
+        self.components();
+        self.recipe();
+        self.infrastructure();
+        self.distribution();
+        self.pipeline();
+        self.consumers();
+    }
+
+    fn account(&mut self, path: KeyPath, account: &str) {
+        if !is_account_id(account) {
+            self.expected(path, "a 12-digit AWS account id", account);
+        }
+    }
+
+    fn region(&mut self, path: KeyPath, region: &str) {
+        let known = KNOWN_REGIONS.contains(&region)
+            || self.manifest.extra_regions.iter().any(|r| r == region);
+        if !known {
+            let hint = did_you_mean(region, KNOWN_REGIONS.iter().copied())
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            self.problem(
+                path,
+                format!(
+                    "expected a known AWS region, found {}{hint}; a region gold does not know yet can be added to `extra_regions`",
+                    quote(region)
+                ),
+                "a known AWS region",
+            );
+        }
+    }
+
+    fn credentials(
+        &mut self,
+        path: &KeyPath,
+        account: &str,
+        role_arn: Option<&str>,
+        profile: Option<&str>,
+    ) {
+        if let Some(role_arn) = role_arn {
+            match iam_role_account(role_arn) {
+                None => self.expected(
+                    path.key("role_arn"),
+                    "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)",
+                    role_arn,
+                ),
+                Some(role_account) if is_account_id(account) && role_account != account => self.problem(
+                    path.key("role_arn"),
+                    format!("expected a role in account {account}, found a role in account {role_account}"),
+                    "a role in the same account",
+                ),
+                Some(_) => {}
+            }
+            if profile.is_some() {
+                self.problem(
+                    path.key("profile"),
+                    "expected either `role_arn` or `profile`, found both".to_owned(),
+                    "either `role_arn` or `profile`",
+                );
+            }
+        }
+        if profile.is_some_and(str::is_empty) {
+            self.expected(path.key("profile"), "a profile name", "");
+        }
+    }
+
+    fn tags(&mut self, path: &KeyPath, tags: &BTreeMap<String, String>) {
+        if tags.len() > MAX_USER_TAGS {
+            self.problem(
+                path.clone(),
+                format!(
+                    "expected at most {MAX_USER_TAGS} tags, found {}",
+                    tags.len()
+                ),
+                "at most 48 tags",
+            );
+        }
+        for (key, value) in tags {
+            if key.starts_with("gold:") {
+                self.problem(
+                    path.key(key),
+                    format!(
+                        "expected a tag key outside `gold:`, which gold reserves, found {}",
+                        quote(key)
+                    ),
+                    "a tag key not starting with `gold:`",
+                );
+            } else if !is_tag_key(key) {
+                self.expected(
+                    path.key(key),
+                    "a tag key of 1-128 letters, digits, spaces or `_.:/=+-@`, not starting with `aws:`",
+                    key,
+                );
+            }
+            if value.chars().count() > 256 {
+                self.expected(
+                    path.key(key),
+                    "a tag value of at most 256 characters",
+                    value,
+                );
+            }
+        }
+    }
+
+    fn text_limit(&mut self, path: KeyPath, text: Option<&str>, max: usize) {
+        if let Some(text) = text {
+            let count = text.chars().count();
+            if count == 0 || count > max {
+                self.problem(
+                    path,
+                    format!("expected 1 to {max} characters, found {count}"),
+                    &format!("1 to {max} characters"),
+                );
+            }
+        }
+    }
+
+    fn producer(&mut self) {
+        let producer = &self.manifest.producer;
+        let path = KeyPath::root().key("producer");
+        self.account(path.key("account"), &producer.account);
+        self.region(path.key("region"), &producer.region);
+        self.credentials(
+            &path,
+            &producer.account,
+            producer.role_arn.as_deref(),
+            producer.profile.as_deref(),
+        );
+    }
+
+    fn components(&mut self) {
+        for (name, component) in &self.manifest.components {
+            let path = KeyPath::root().key("components").key(name);
+            if !is_image_builder_name(name) {
+                self.problem(
+                    path.clone(),
+                    format!(
+                        "expected a component name of 3-128 letters, digits, `-`, `_` or inner spaces, found {}",
+                        quote(name)
+                    ),
+                    "an Image Builder component name",
+                );
+            }
+            if !is_semantic_version(&component.version) {
+                self.expected(
+                    path.key("version"),
+                    "a version major.minor.patch, e.g. `1.0.0`",
+                    &component.version,
+                );
+            }
+            self.text_limit(
+                path.key("description"),
+                component.description.as_deref(),
+                1024,
+            );
+            if component.file.as_os_str().is_empty() {
+                self.expected(path.key("file"), "a path to an AWSTOE YAML document", "");
+            }
+            for key in component.parameters.keys() {
+                if key.is_empty() || key.chars().count() > 256 {
+                    self.expected(
+                        path.key("parameters").key(key),
+                        "a parameter name of 1-256 characters",
+                        key,
+                    );
+                }
+            }
+        }
+    }
+
+    fn recipe(&mut self) {
+        let recipe = &self.manifest.recipe;
+        let path = KeyPath::root().key("recipe");
+        let parent = recipe.parent_image.as_str();
+        let parent_ok = super::formats::is_ec2_id(parent, "ami")
+            || is_image_builder_arn(parent, "image")
+            || is_managed_image_name(parent)
+            || parent
+                .strip_prefix("ssm:")
+                .is_some_and(|name| !name.is_empty());
+        if !parent_ok {
+            self.expected(
+                path.key("parent_image"),
+                "an AWS-managed image name with a version (`amazon-linux-2-x86/x.x.x`), an Image Builder image ARN, `ssm:PARAMETER` or an AMI id (`ami-…`)",
+                parent,
+            );
+        }
+        if !is_semantic_version(&recipe.version) {
+            self.expected(
+                path.key("version"),
+                "a version major.minor.patch, e.g. `1.0.0`",
+                &recipe.version,
+            );
+        }
+        self.text_limit(path.key("description"), recipe.description.as_deref(), 1024);
+        self.text_limit(
+            path.key("working_directory"),
+            recipe.working_directory.as_deref(),
+            1024,
+        );
+        let declared = &self.manifest.components;
+        let mut seen = BTreeSet::new();
+        for (i, entry) in recipe.components.iter().enumerate() {
+            let entry_path = path.key("components").index(i);
+            if entry.starts_with("arn:") {
+                if !is_image_builder_arn(entry, "component") {
+                    self.expected(
+                        entry_path.clone(),
+                        "an Image Builder component ARN (arn:aws:imagebuilder:REGION:aws:component/NAME/x.x.x)",
+                        entry,
+                    );
+                }
+            } else if !declared.contains_key(entry) {
+                let hint = did_you_mean(entry, declared.keys().map(String::as_str))
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                let names = if declared.is_empty() {
+                    "none are declared".to_owned()
+                } else {
+                    format!(
+                        "declared: {}",
+                        declared
+                            .keys()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                self.problem(
+                    entry_path.clone(),
+                    format!(
+                        "expected the name of a component in `[components]` ({names}) or a component ARN, found {}{hint}",
+                        quote(entry)
+                    ),
+                    "a declared component name or a component ARN",
+                );
+            }
+            if !seen.insert(entry.as_str()) {
+                self.problem(
+                    entry_path,
+                    format!("expected each component once, found {} again", quote(entry)),
+                    "each component once",
+                );
+            }
+        }
+        let mut devices = BTreeSet::new();
+        for (i, device) in recipe.block_devices.iter().enumerate() {
+            let device_path = path.key("block_device").index(i);
+            self.block_device(&device_path, device);
+            if !devices.insert(device.device.as_str()) {
+                self.problem(
+                    device_path.key("device"),
+                    format!(
+                        "expected each device once, found {} again",
+                        quote(&device.device)
+                    ),
+                    "unique device names",
+                );
+            }
+        }
+    }
+
+    fn block_device(&mut self, path: &KeyPath, device: &BlockDevice) {
+        if !device_name_ok(&device.device) {
+            self.expected(
+                path.key("device"),
+                "a device name such as `/dev/xvdb` or `/dev/sdb`",
+                &device.device,
+            );
+        }
+        if device.iops.is_some()
+            && !matches!(
+                device.volume_type,
+                VolumeType::Gp3 | VolumeType::Io1 | VolumeType::Io2
+            )
+        {
+            self.problem(
+                path.key("iops"),
+                format!(
+                    "expected no `iops` for volume type {}; only gp3, io1 and io2 take it",
+                    device.volume_type.as_str()
+                ),
+                "`iops` only with gp3, io1 or io2",
+            );
+        }
+        if device.throughput.is_some() && device.volume_type != VolumeType::Gp3 {
+            self.problem(
+                path.key("throughput"),
+                format!(
+                    "expected no `throughput` for volume type {}; only gp3 takes it",
+                    device.volume_type.as_str()
+                ),
+                "`throughput` only with gp3",
+            );
+        }
+    }
+
+    fn security_groups(&mut self, path: &KeyPath, creates: bool, ids: &[String]) {
+        if creates && !ids.is_empty() {
+            self.problem(
+                path.key("security_group_ids"),
+                "expected either `security_group` or `security_group_ids`, found both".to_owned(),
+                "either `security_group` or `security_group_ids`",
+            );
+        }
+        for (i, id) in ids.iter().enumerate() {
+            if !is_ec2_id(id, "sg") {
+                self.expected(
+                    path.key("security_group_ids").index(i),
+                    "a security group id (`sg-` and 8 or 17 hex digits)",
+                    id,
+                );
+            }
+        }
+    }
+
+    fn infrastructure(&mut self) {
+        let infra = &self.manifest.infrastructure;
+        let path = KeyPath::root().key("infrastructure");
+        for (i, instance_type) in infra.instance_types.iter().enumerate() {
+            if !is_instance_type(instance_type) {
+                self.expected(
+                    path.key("instance_types").index(i),
+                    "an EC2 instance type such as `t3.small`",
+                    instance_type,
+                );
+            }
+        }
+        if let Some(subnet) = &infra.subnet_id
+            && !is_ec2_id(subnet, "subnet")
+        {
+            self.expected(
+                path.key("subnet_id"),
+                "a subnet id (`subnet-` and 8 or 17 hex digits)",
+                subnet,
+            );
+        }
+        self.security_groups(
+            &path,
+            infra.security_group.is_some(),
+            &infra.security_group_ids,
+        );
+        if !infra.creates_instance_profile() && !is_iam_name(&infra.instance_profile) {
+            self.expected(
+                path.key("instance_profile"),
+                "`create` or an instance profile name (1-128 letters, digits or `+=,.@_-`)",
+                &infra.instance_profile,
+            );
+        }
+        if let Some(key_pair) = &infra.key_pair {
+            self.text_limit(path.key("key_pair"), Some(key_pair), 255);
+        }
+        if let Some(bucket) = &infra.logs_bucket
+            && !is_bucket_name(bucket)
+        {
+            self.expected(
+                path.key("logs_bucket"),
+                "an S3 bucket name (3-63 lowercase letters, digits, `.` or `-`)",
+                bucket,
+            );
+        }
+        if infra.logs_prefix.is_some() && infra.logs_bucket.is_none() {
+            self.problem(
+                path.key("logs_prefix"),
+                "expected `logs_bucket` next to `logs_prefix`, found no bucket".to_owned(),
+                "`logs_bucket` with `logs_prefix`",
+            );
+        }
+        if let Some(topic) = &infra.sns_topic_arn
+            && !is_sns_topic_arn(topic)
+        {
+            self.expected(
+                path.key("sns_topic_arn"),
+                "an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)",
+                topic,
+            );
+        }
+    }
+
+    fn distribution(&mut self) {
+        let m = self.manifest;
+        let dist = &m.distribution;
+        let path = KeyPath::root().key("distribution");
+        self.ami_name(&path.key("ami_name"), &dist.ami_name);
+        self.text_limit(
+            path.key("ami_description"),
+            dist.ami_description.as_deref(),
+            1024,
+        );
+        self.tags(&path.key("ami_tags"), &dist.ami_tags);
+        let mut regions = BTreeSet::new();
+        for (i, region) in dist.regions.iter().enumerate() {
+            self.region(path.key("regions").index(i), region);
+            if !regions.insert(region.as_str()) {
+                self.problem(
+                    path.key("regions").index(i),
+                    format!("expected each region once, found {} again", quote(region)),
+                    "unique regions",
+                );
+            }
+        }
+        if !dist.regions.is_empty() && !regions.contains(m.producer.region.as_str()) {
+            self.problem(
+                path.key("regions"),
+                format!(
+                    "expected the producer's region `{}` among the regions, where the AMI is built",
+                    m.producer.region
+                ),
+                "the producer's region",
+            );
+        }
+        for (i, arn) in dist.share_with_organizations.iter().enumerate() {
+            if !is_organization_arn(arn) {
+                self.expected(
+                    path.key("share_with_organizations").index(i),
+                    "an organization ARN (arn:aws:organizations::ACCOUNT:organization/o-…)",
+                    arn,
+                );
+            }
+        }
+        for (i, arn) in dist.share_with_ous.iter().enumerate() {
+            if !is_ou_arn(arn) {
+                self.expected(
+                    path.key("share_with_ous").index(i),
+                    "an organizational unit ARN (arn:aws:organizations::ACCOUNT:ou/o-…/ou-…)",
+                    arn,
+                );
+            }
+        }
+        for (i, account) in dist.share_with_accounts.iter().enumerate() {
+            self.account(path.key("share_with_accounts").index(i), account);
+        }
+        if let Some(key) = &dist.kms_key_id
+            && !is_kms_key_arn(key)
+        {
+            self.expected(
+                path.key("kms_key_id"),
+                "a KMS key or alias ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)",
+                key,
+            );
+        }
+        if let Some(parameter) = &dist.ssm_parameter {
+            let name = parameter.name.as_str();
+            let ok = (1..=1011).contains(&name.len())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c))
+                && !["aws", "ssm", "/aws", "/ssm"]
+                    .iter()
+                    .any(|reserved| name.to_ascii_lowercase().starts_with(reserved));
+            if !ok {
+                self.expected(
+                    path.key("ssm_parameter").key("name"),
+                    "an SSM parameter name (letters, digits, `_.-/`, not starting with `aws` or `ssm`)",
+                    name,
+                );
+            }
+        }
+    }
+
+    fn ami_name(&mut self, path: &KeyPath, template: &str) {
+        let mut literal = String::new();
+        let mut rendered = 0;
+        let mut has_date = false;
+        let mut rest = template;
+        while let Some(start) = rest.find("{{") {
+            literal.push_str(&rest[..start]);
+            rendered += rest[..start].chars().count();
+            let Some(len) = rest[start..].find("}}") else {
+                self.expected(path.clone(), "`}}` closing each `{{`", template);
+                return;
+            };
+            let placeholder = rest[start + 2..start + len].trim();
+            match placeholder {
+                "imagebuilder:buildDate" => {
+                    has_date = true;
+                    rendered += BUILD_DATE_WIDTH;
+                }
+                "imagebuilder:buildVersion" => rendered += BUILD_VERSION_WIDTH,
+                other => {
+                    self.problem(
+                        path.clone(),
+                        format!(
+                            "expected `{{{{imagebuilder:buildDate}}}}` or `{{{{imagebuilder:buildVersion}}}}`, found `{{{{{other}}}}}`"
+                        ),
+                        "Image Builder placeholders",
+                    );
+                    return;
+                }
+            }
+            rest = &rest[start + len + 2..];
+        }
+        literal.push_str(rest);
+        rendered += rest.chars().count();
+        if !has_date {
+            self.problem(
+                path.clone(),
+                format!(
+                    "expected the template to contain `{{{{imagebuilder:buildDate}}}}` so every build gets a unique AMI name, found {}",
+                    quote(template)
+                ),
+                "a template containing {{imagebuilder:buildDate}}",
+            );
+        }
+        if let Some(bad) = literal
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || "-_ .:".contains(*c)))
+        {
+            self.problem(
+                path.clone(),
+                format!("expected letters, digits, spaces or `-_.:` around the placeholders, found {bad:?}"),
+                "AMI name characters",
+            );
+        }
+        if template.chars().count() > 127 || rendered > MAX_AMI_NAME - 1 {
+            self.problem(
+                path.clone(),
+                format!("expected a name of at most 127 characters once rendered, found up to {rendered}"),
+                "at most 127 characters once rendered",
+            );
+        }
+    }
+
+    fn pipeline(&mut self) {
+        let pipeline = &self.manifest.pipeline;
+        let path = KeyPath::root().key("pipeline");
+        if let Some(schedule) = &pipeline.schedule {
+            let fields = schedule
+                .strip_prefix("cron(")
+                .and_then(|s| s.strip_suffix(')'))
+                .map(|inner| inner.split_whitespace().count());
+            if !matches!(fields, Some(5 | 6)) {
+                self.expected(
+                    path.key("schedule"),
+                    "an Image Builder cron expression such as `cron(0 0 * * ? *)`",
+                    schedule,
+                );
+            }
+        }
+        if pipeline.schedule_condition.is_some() && pipeline.schedule.is_none() {
+            self.problem(
+                path.key("schedule_condition"),
+                "expected `schedule` next to `schedule_condition`, found no schedule".to_owned(),
+                "`schedule` with `schedule_condition`",
+            );
+        }
+        if let Some(timeout) = &pipeline.build_timeout {
+            match humantime::parse_duration(timeout) {
+                Ok(duration) if !duration.is_zero() => {}
+                _ => self.expected(
+                    path.key("build_timeout"),
+                    "a duration such as `2h` or `90m`",
+                    timeout,
+                ),
+            }
+        }
+    }
+
+    fn consumers(&mut self) {
+        let m = self.manifest;
+        let distributed: Vec<&str> = if m.distribution.regions.is_empty() {
+            vec![m.producer.region.as_str()]
+        } else {
+            m.distribution.regions.iter().map(String::as_str).collect()
+        };
+        let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut targets: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+        for (i, consumer) in m.consumers.iter().enumerate() {
+            let path = KeyPath::root().key("consumers").index(i);
+            if !is_simple_name(&consumer.name) {
+                self.expected(
+                    path.key("name"),
+                    "letters, digits, `-` and `_`, starting with a letter or digit",
+                    &consumer.name,
+                );
+            }
+            if let Some(first) = names.insert(&consumer.name, i) {
+                self.problem(
+                    path.key("name"),
+                    format!(
+                        "expected a name unique among consumers, found {} again (first at consumers[{first}])",
+                        quote(&consumer.name)
+                    ),
+                    "a unique consumer name",
+                );
+            }
+            self.account(path.key("account"), &consumer.account);
+            self.credentials(
+                &path,
+                &consumer.account,
+                consumer.role_arn.as_deref(),
+                consumer.profile.as_deref(),
+            );
+            self.shared_with(&path, consumer);
+            let mut seen = BTreeSet::new();
+            for (r, region) in consumer.regions.iter().enumerate() {
+                let region_path = path.key("regions").index(r);
+                self.region(region_path.clone(), region);
+                if !distributed.contains(&region.as_str()) {
+                    self.problem(
+                        region_path.clone(),
+                        format!(
+                            "expected a region the AMI is distributed to ({}), found {}",
+                            distributed.join(", "),
+                            quote(region)
+                        ),
+                        "one of `distribution.regions`",
+                    );
+                }
+                if !seen.insert(region.as_str()) {
+                    self.problem(
+                        region_path,
+                        format!("expected each region once, found {} again", quote(region)),
+                        "unique regions",
+                    );
+                }
+            }
+            let regions: Vec<&str> = if consumer.regions.is_empty() {
+                vec![m.producer.region.as_str()]
+            } else {
+                consumer.regions.iter().map(String::as_str).collect()
+            };
+            for (t, template) in consumer.launch_templates.iter().enumerate() {
+                let template_path = path.key("launch_templates").index(t);
+                self.launch_template(&template_path, template);
+                for region in &regions {
+                    let key = (
+                        consumer.account.clone(),
+                        (*region).to_owned(),
+                        template.label().to_owned(),
+                    );
+                    match targets.get(&key) {
+                        Some(&other) if !template.label().is_empty() => {
+                            let where_ = if other == i {
+                                "in this consumer".to_owned()
+                            } else {
+                                format!("in consumers[{other}]")
+                            };
+                            self.problem(
+                                template_path.clone(),
+                                format!(
+                                    "expected each launch template once per account and region, found {} in {region} again ({where_})",
+                                    quote(template.label())
+                                ),
+                                "each target once",
+                            );
+                            break;
+                        }
+                        _ => {
+                            targets.insert(key, i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A consumer in another account can only launch the AMI when the distribution shares it.
+    fn shared_with(&mut self, path: &KeyPath, consumer: &Consumer) {
+        let m = self.manifest;
+        let dist = &m.distribution;
+        if consumer.account == m.producer.account || !is_account_id(&consumer.account) {
+            return;
+        }
+        let org_wide = !dist.share_with_organizations.is_empty() || !dist.share_with_ous.is_empty();
+        if !org_wide && !dist.share_with_accounts.contains(&consumer.account) {
+            self.problem(
+                path.key("account"),
+                format!(
+                    "expected the distribution to share the AMI with account {} (`share_with_organizations`, `share_with_ous` or `share_with_accounts`), found no such share",
+                    consumer.account
+                ),
+                "an account the AMI is shared with",
+            );
+        }
+    }
+
+    fn launch_template(&mut self, path: &KeyPath, template: &LaunchTemplate) {
+        match (&template.name, &template.id) {
+            (Some(_), Some(_)) => self.problem(
+                path.key("id"),
+                "expected either `name` or `id`, found both".to_owned(),
+                "either `name` or `id`",
+            ),
+            (None, None) => self.problem(
+                path.clone(),
+                "expected `name` or `id` of the launch template, found neither".to_owned(),
+                "`name` or `id`",
+            ),
+            _ => {}
+        }
+        if let Some(name) = &template.name
+            && !is_launch_template_name(name)
+        {
+            self.expected(
+                path.key("name"),
+                "a launch template name of 3-128 letters, digits or `().-/_`",
+                name,
+            );
+        }
+        if let Some(id) = &template.id {
+            if !is_ec2_id(id, "lt") {
+                self.expected(
+                    path.key("id"),
+                    "a launch template id (`lt-` and 17 hex digits)",
+                    id,
+                );
+            }
+            if template.create.is_some() {
+                self.problem(
+                    path.key("create"),
+                    "expected `name` with `create` (gold creates the template by name), found `id`"
+                        .to_owned(),
+                    "`name` with `create`",
+                );
+            }
+        }
+        let mut groups = BTreeSet::new();
+        for (i, group) in template.auto_scaling_groups.iter().enumerate() {
+            let group_path = path.key("auto_scaling_groups").index(i);
+            if group.is_empty() || group.chars().count() > 255 {
+                self.expected(
+                    group_path.clone(),
+                    "an Auto Scaling group name of 1-255 characters",
+                    group,
+                );
+            }
+            if !groups.insert(group.as_str()) {
+                self.problem(
+                    group_path,
+                    format!("expected each group once, found {} again", quote(group)),
+                    "unique group names",
+                );
+            }
+        }
+        if let Some(create) = &template.create {
+            self.create(&path.key("create"), create);
+        }
+        self.refresh(&path.key("refresh"), &template.refresh);
+    }
+
+    fn create(&mut self, path: &KeyPath, create: &CreateLaunchTemplate) {
+        if !is_instance_type(&create.instance_type) {
+            self.expected(
+                path.key("instance_type"),
+                "an EC2 instance type such as `t3.small`",
+                &create.instance_type,
+            );
+        }
+        if !device_name_ok(&create.root_device) {
+            self.expected(
+                path.key("root_device"),
+                "a device name such as `/dev/xvda`",
+                &create.root_device,
+            );
+        }
+        self.security_groups(
+            path,
+            create.security_group.is_some(),
+            &create.security_group_ids,
+        );
+        if let Some(key_pair) = &create.key_pair {
+            self.text_limit(path.key("key_pair"), Some(key_pair), 255);
+        }
+    }
+
+    fn refresh(&mut self, path: &KeyPath, refresh: &RefreshPreferences) {
+        if let Some(max) = refresh.max_healthy_percentage
+            && max > refresh.min_healthy_percentage + 100
+        {
+            self.problem(
+                path.key("max_healthy_percentage"),
+                format!(
+                    "expected at most min_healthy_percentage + 100 = {}, found {max}",
+                    refresh.min_healthy_percentage + 100
+                ),
+                "a spread of at most 100 points",
+            );
+        }
+        let checkpoints = &refresh.checkpoint_percentages;
+        for (i, &percentage) in checkpoints.iter().enumerate() {
+            let ascending = i == 0 || checkpoints[i - 1] < percentage;
+            if !(1..=100).contains(&percentage) || !ascending {
+                self.problem(
+                    path.key("checkpoint_percentages").index(i),
+                    format!("expected ascending percentages from 1 to 100, found {percentage}"),
+                    "ascending percentages from 1 to 100",
+                );
+            }
+        }
+        if checkpoints.last().is_some_and(|&last| last != 100) {
+            self.problem(
+                path.key("checkpoint_percentages"),
+                "expected the last checkpoint to be 100".to_owned(),
+                "100 as the last checkpoint",
+            );
+        }
+        if refresh.checkpoint_delay_seconds.is_some() && checkpoints.is_empty() {
+            self.problem(
+                path.key("checkpoint_delay_seconds"),
+                "expected `checkpoint_percentages` next to `checkpoint_delay_seconds`, found none"
+                    .to_owned(),
+                "`checkpoint_percentages` with `checkpoint_delay_seconds`",
+            );
+        }
+    }
+}
+
+fn device_name_ok(name: &str) -> bool {
+    let rest = name.strip_prefix("/dev/").unwrap_or(name);
+    !rest.is_empty()
+        && rest.len() <= 32
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && (rest.starts_with("sd") || rest.starts_with("xvd") || rest.starts_with("nvme"))
+}

@@ -1,0 +1,604 @@
+//! `gold build` end to end: the real binary against localcloud, the origin scenario's manifest
+//! (`examples/seed`) provisioned with `gold up --yes`, results checked through the SDK and the
+//! request log.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Localcloud, repo};
+use serde_json::{Value, json};
+
+const PRODUCER: &str = "111122223333";
+const REGION: &str = "ap-northeast-1";
+/// The step of `examples/seed/files/build.yml` that checks jq is installed.
+const VALIDATE_STEP: &str = "validate/jq_install";
+/// Polling bounds for tests: fast enough to see every phase of a short build.
+const POLL_MIN: Duration = Duration::from_millis(100);
+const POLL_MAX: Duration = Duration::from_millis(300);
+
+/// A copy of `examples/seed` in a fresh directory, provisioned with `gold up --yes`.
+fn provisioned(localcloud: &Localcloud) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    copy_dir(&repo().join("examples/seed"), dir.path());
+    let output = localcloud
+        .gold(dir.path())
+        .args(["up", "--yes"])
+        .output()
+        .expect("gold up runs");
+    assert!(
+        output.status.success(),
+        "gold up failed:\n{}",
+        text(&output.stderr)
+    );
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("examples/seed exists") {
+        let entry = entry.expect("a dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("a file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// `gold build …` with the test polling bounds.
+fn gold_build(localcloud: &Localcloud, dir: &Path) -> assert_cmd::Command {
+    let mut command = localcloud.gold(dir);
+    command
+        .env(
+            "GOLD_POLL_MIN",
+            humantime::format_duration(POLL_MIN).to_string(),
+        )
+        .env(
+            "GOLD_POLL_MAX",
+            humantime::format_duration(POLL_MAX).to_string(),
+        )
+        .arg("build");
+    command
+}
+
+/// The same as [`gold_build`] as a plain child process, for signals and terminals.
+fn gold_command(program: &str, localcloud: &Localcloud, dir: &Path) -> Command {
+    let mut command = Command::new(program);
+    command.current_dir(dir).env_clear();
+    command.env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (key, value) in localcloud.env() {
+        command.env(key, value);
+    }
+    command
+        .env(
+            "GOLD_POLL_MIN",
+            humantime::format_duration(POLL_MIN).to_string(),
+        )
+        .env(
+            "GOLD_POLL_MAX",
+            humantime::format_duration(POLL_MAX).to_string(),
+        );
+    command
+}
+
+fn gold_binary() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("gold")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Runtime::new().expect("a tokio runtime")
+}
+
+/// The image's state as Image Builder reports it to the producer account: (status, reason).
+fn image_state(localcloud: &Localcloud, image: &str) -> (String, Option<String>) {
+    runtime().block_on(async {
+        let config = localcloud.sdk(PRODUCER, REGION).await;
+        let client = aws_sdk_imagebuilder::Client::new(&config);
+        let output = client
+            .get_image()
+            .image_build_version_arn(image)
+            .send()
+            .await
+            .expect("GetImage");
+        let state = output
+            .image()
+            .and_then(|i| i.state())
+            .expect("an image state");
+        (
+            state
+                .status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            state.reason().map(str::to_owned),
+        )
+    })
+}
+
+/// Where the request log ends now; what follows is the next command's.
+///
+/// Marks instead of `reset_requests`: a POST whose body localcloud does not read
+/// (`/_localcloud/reset`) sometimes leaves the test's control connection hanging.
+fn mark(localcloud: &Localcloud) -> usize {
+    localcloud.requests().len()
+}
+
+/// The requests logged since `since`.
+fn requests_since(localcloud: &Localcloud, since: usize) -> Vec<Value> {
+    localcloud.requests().split_off(since)
+}
+
+/// The calls to `action` in the producer account logged since `since`.
+fn calls(localcloud: &Localcloud, since: usize, action: &str) -> usize {
+    requests_since(localcloud, since)
+        .iter()
+        .filter(|r| r["action"] == action && r["account"] == PRODUCER)
+        .count()
+}
+
+/// The most `GetImage` calls a watch of `seconds` may make: one per floor interval, plus the
+/// last look after the build ends and a few for the time gold needs to notice.
+fn get_image_bound(seconds: u64) -> usize {
+    let floor = POLL_MIN.as_millis();
+    let looks = Duration::from_secs(seconds).as_millis().div_ceil(floor);
+    let noticing = POLL_MAX.as_millis().div_ceil(floor);
+    usize::try_from(looks + 1 + noticing).expect("a small number")
+}
+
+fn json_events(stdout: &[u8]) -> Vec<Value> {
+    text(stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}")))
+        .collect()
+}
+
+fn attach_hint_arn(stderr: &str) -> String {
+    let start = stderr
+        .find("gold build --attach ")
+        .unwrap_or_else(|| panic!("no re-attach command in:\n{stderr}"))
+        + "gold build --attach ".len();
+    stderr[start..]
+        .split(['`', ' ', '\n'])
+        .next()
+        .expect("an ARN")
+        .to_owned()
+}
+
+/// Waits for `child` to exit, failing the test after `limit`.
+fn wait_for(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "gold did not exit within {limit:?}"
+        );
+        std::thread::park_timeout(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_build_reaches_available_and_its_ami_exists_with_the_rendered_name() {
+    let localcloud = Localcloud::start();
+    let dir = provisioned(&localcloud);
+    let seconds = 6;
+    localcloud.configure(json!({"build_seconds": seconds}));
+    let since = mark(&localcloud);
+
+    let output = gold_build(&localcloud, dir.path())
+        .args(["--wait", "--output", "json"])
+        .output()
+        .expect("gold build runs");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+
+    let events = json_events(&output.stdout);
+    let kinds: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();
+    assert_eq!(kinds.first(), Some(&"started"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"step"),
+        "no workflow step was reported: {kinds:?}"
+    );
+    let statuses: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "phase")
+        .filter_map(|e| e["status"].as_str())
+        .collect();
+    assert_eq!(statuses.first(), Some(&"PENDING"), "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&"AVAILABLE"), "{statuses:?}");
+
+    let result = events.last().expect("events");
+    assert_eq!(result["event"], "result");
+    assert_eq!(result["status"], "AVAILABLE");
+    let image = result["image"].as_str().expect("an image ARN");
+    assert!(image.contains(":image/sample/1.0.0/"), "{image}");
+    let amis = result["amis"].as_array().expect("AMIs");
+    assert_eq!(amis.len(), 1, "{result}");
+    let ami = &amis[0];
+    assert_eq!(ami["region"], REGION);
+    assert_eq!(ami["account"], PRODUCER);
+    let ami_id = ami["ami"].as_str().expect("an AMI id");
+    let name = ami["name"].as_str().expect("an AMI name");
+    assert!(
+        name.starts_with("sample_v1_") && !name.contains("{{"),
+        "{name}"
+    );
+
+    let get_images = calls(&localcloud, since, "GetImage");
+    assert!(
+        get_images <= get_image_bound(seconds),
+        "{get_images} GetImage calls for a {seconds}s build"
+    );
+
+    let described = runtime().block_on(async {
+        let config = localcloud.sdk(PRODUCER, REGION).await;
+        aws_sdk_ec2::Client::new(&config)
+            .describe_images()
+            .image_ids(ami_id)
+            .send()
+            .await
+            .expect("DescribeImages")
+    });
+    let images = described.images();
+    assert_eq!(images.len(), 1, "{ami_id} is not in EC2");
+    assert_eq!(images[0].name(), Some(name));
+    assert_eq!(image_state(&localcloud, image).0, "AVAILABLE");
+}
+
+#[test]
+fn a_failed_step_exits_1_naming_the_step_the_reason_and_the_logs() {
+    let localcloud = Localcloud::start();
+    let dir = provisioned(&localcloud);
+    localcloud.configure(json!({"build_seconds": 4, "fail_build_step": VALIDATE_STEP}));
+    let since = mark(&localcloud);
+
+    let output = gold_build(&localcloud, dir.path())
+        .args(["--wait", "--timeout", "10m"])
+        .output()
+        .expect("gold build runs");
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("FAILED"), "{stderr}");
+    assert!(stderr.contains("`ApplyBuildComponents`"), "{stderr}");
+    let step = VALIDATE_STEP.rsplit('/').next().expect("a step");
+    assert!(
+        stderr.contains(step),
+        "the component step is not named:\n{stderr}"
+    );
+    assert!(stderr.contains("/aws/imagebuilder/sample"), "{stderr}");
+    assert!(!stderr.contains("stopped watching"), "{stderr}");
+
+    // gold stopped at the look that saw FAILED: after its last GetImage it only looked up
+    // the failed step, and it never looked more often than the floor allows.
+    let log = requests_since(&localcloud, since);
+    let gold_calls: Vec<&str> = log
+        .iter()
+        .filter(|r| r["service"] == "imagebuilder" && r["account"] == PRODUCER)
+        .filter_map(|r| r["action"].as_str())
+        .collect();
+    let last_get = gold_calls
+        .iter()
+        .rposition(|a| *a == "GetImage")
+        .expect("GetImage calls");
+    assert!(
+        gold_calls[last_get + 1..]
+            .iter()
+            .all(|a| a.starts_with("ListWorkflow")),
+        "{gold_calls:?}"
+    );
+    let get_images = gold_calls.iter().filter(|a| **a == "GetImage").count();
+    assert!(
+        get_images <= get_image_bound(4),
+        "{get_images} GetImage calls"
+    );
+
+    let image = attach_hint_arn_or_arn(&stderr);
+    assert_eq!(image_state(&localcloud, &image).0, "FAILED");
+}
+
+/// The image ARN named in a failure message (`image build `ARN` is FAILED …`).
+fn attach_hint_arn_or_arn(stderr: &str) -> String {
+    let start = stderr
+        .find("arn:aws:imagebuilder:")
+        .expect("an image ARN in the output");
+    stderr[start..]
+        .split(['`', ' ', '\n'])
+        .next()
+        .expect("an ARN")
+        .to_owned()
+}
+
+#[test]
+fn the_display_is_live_on_a_terminal_and_plain_lines_in_a_pipe() {
+    let localcloud = Localcloud::start();
+    let dir = provisioned(&localcloud);
+    // Every phase lasts at least 0.8s here, well over the longest poll interval.
+    localcloud.configure(json!({"build_seconds": 16}));
+    let phases = [
+        "pending",
+        "creating",
+        "building",
+        "testing",
+        "distributing",
+        "integrating",
+        "available",
+    ];
+
+    let gold = gold_binary();
+    let output = gold_command("script", &localcloud, dir.path())
+        .args([
+            "-qec",
+            &format!("{} build --wait", gold.display()),
+            "/dev/null",
+        ])
+        .env("TERM", "xterm")
+        .stdin(Stdio::null())
+        .output()
+        .expect("script runs");
+    let terminal = text(&output.stdout);
+    assert!(output.status.success(), "{terminal}");
+    assert!(terminal.contains("\u{1b}["), "no live display:\n{terminal}");
+    for phase in phases {
+        assert!(
+            terminal.contains(phase),
+            "the display never showed {phase}:\n{terminal}"
+        );
+    }
+    assert!(
+        terminal.contains("ApplyBuildComponents"),
+        "no workflow step:\n{terminal}"
+    );
+    assert!(terminal.contains("ami-"), "no AMI:\n{terminal}");
+
+    let output = gold_build(&localcloud, dir.path())
+        .arg("--wait")
+        .output()
+        .expect("gold build runs");
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "escape codes in a pipe:\n{stderr}"
+    );
+    for phase in phases {
+        let line = stderr
+            .lines()
+            .find(|line| line.contains(&format!("] {phase} (")))
+            .unwrap_or_else(|| panic!("no line for {phase}:\n{stderr}"));
+        let stamp = line.split(' ').next().expect("a timestamp");
+        assert!(
+            humantime::parse_rfc3339(stamp).is_ok(),
+            "not timestamped: {line}"
+        );
+    }
+    let stdout = text(&output.stdout);
+    assert!(
+        !stdout.contains('\u{1b}'),
+        "escape codes in a pipe:\n{stdout}"
+    );
+    let row = stdout.lines().nth(1).expect("an AMI row");
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cells[0], REGION, "{stdout}");
+    assert!(cells[2].starts_with("ami-"), "{stdout}");
+    assert!(cells[3].starts_with("sample_v2_"), "{stdout}");
+}
+
+#[test]
+fn a_timeout_stops_watching_and_attach_follows_the_build_to_the_end() {
+    let localcloud = Localcloud::start();
+    let dir = provisioned(&localcloud);
+    localcloud.configure(json!({"build_seconds": 8}));
+
+    let output = gold_build(&localcloud, dir.path())
+        .args(["--wait", "--timeout", "1s"])
+        .output()
+        .expect("gold build runs");
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("stopped watching after 1s"), "{stderr}");
+    assert!(stderr.contains("the build goes on"), "{stderr}");
+    let image = attach_hint_arn(&stderr);
+    let (status, _) = image_state(&localcloud, &image);
+    assert!(
+        !["AVAILABLE", "FAILED", "CANCELLED"].contains(&status.as_str()),
+        "the timeout ended the build: {status}"
+    );
+
+    let since = mark(&localcloud);
+    let output = gold_build(&localcloud, dir.path())
+        .args(["--attach", &image, "--output", "json"])
+        .output()
+        .expect("gold build --attach runs");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let events = json_events(&output.stdout);
+    assert!(
+        events.iter().all(|e| e["event"] != "started"),
+        "attach started a build"
+    );
+    let result = events.last().expect("events");
+    assert_eq!(result["status"], "AVAILABLE");
+    assert_eq!(result["image"], image.as_str());
+    assert_eq!(calls(&localcloud, since, "StartImagePipelineExecution"), 0);
+}
+
+#[test]
+fn ctrl_c_stops_watching_without_cancelling_the_build() {
+    let localcloud = Localcloud::start();
+    let dir = provisioned(&localcloud);
+    localcloud.configure(json!({"build_seconds": 60}));
+
+    let mut child = gold_command(
+        gold_binary().to_str().expect("a UTF-8 path"),
+        &localcloud,
+        dir.path(),
+    )
+    .args(["build", "--wait", "--output", "json"])
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("gold starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    // The first look at the build comes after gold listens for Ctrl-C.
+    let mut line = String::new();
+    let image = loop {
+        line.clear();
+        assert!(
+            stdout.read_line(&mut line).expect("a line") > 0,
+            "gold ended early"
+        );
+        let event: Value = serde_json::from_str(&line).expect("a JSON event");
+        if event["event"] == "watching" {
+            break event["image"].as_str().expect("an image").to_owned();
+        }
+    };
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let status = wait_for(&mut child, Duration::from_secs(30));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("stderr read");
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert_eq!(attach_hint_arn(&stderr), image, "{stderr}");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).expect("stdout read");
+    let last: Value =
+        serde_json::from_str(rest.lines().last().expect("a last event")).expect("a JSON event");
+    assert_eq!(last["event"], "detached");
+    assert_eq!(last["reason"], "interrupted");
+
+    assert_eq!(calls(&localcloud, 0, "CancelImageCreation"), 0);
+    let (status, _) = image_state(&localcloud, &image);
+    assert!(
+        !["FAILED", "CANCELLED"].contains(&status.as_str()),
+        "Ctrl-C ended the build: {status}"
+    );
+}
+
+#[test]
+fn cancel_stops_a_build_and_attach_then_reports_it_cancelled() {
+    let localcloud = Localcloud::start();
+    let dir = provisioned(&localcloud);
+    localcloud.configure(json!({"build_seconds": 60}));
+
+    let output = gold_build(&localcloud, dir.path())
+        .output()
+        .expect("gold build runs");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let image = text(&output.stdout).trim().to_owned();
+    assert!(image.starts_with("arn:aws:imagebuilder:"), "{image}");
+
+    let output = gold_build(&localcloud, dir.path())
+        .args(["--cancel", &image])
+        .output()
+        .expect("gold build --cancel runs");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(calls(&localcloud, 0, "CancelImageCreation"), 1);
+    let (status, _) = image_state(&localcloud, &image);
+    assert_eq!(status, "CANCELLED");
+
+    let output = gold_build(&localcloud, dir.path())
+        .args(["--attach", &image])
+        .output()
+        .expect("gold build --attach runs");
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("CANCELLED"), "{stderr}");
+
+    let output = gold_build(&localcloud, dir.path())
+        .args(["--attach", "sample/1.0.0/1"])
+        .output()
+        .expect("gold build runs");
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let output = gold_build(&localcloud, dir.path())
+        .args([
+            "--cancel",
+            "arn:aws:imagebuilder:ap-northeast-1:444455556666:image/sample/1.0.0/1",
+        ])
+        .output()
+        .expect("gold build runs");
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("444455556666"), "{stderr}");
+}
+
+#[test]
+fn build_wait_rollout_moves_the_consumer_template_to_the_new_ami() {
+    let localcloud = Localcloud::start();
+    let dir = provisioned(&localcloud);
+    localcloud.configure(json!({"build_seconds": 3}));
+
+    let output = gold_build(&localcloud, dir.path())
+        .args(["--wait", "--rollout"])
+        .output()
+        .expect("gold build runs");
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--yes"), "{stderr}");
+    assert_eq!(calls(&localcloud, 0, "StartImagePipelineExecution"), 0);
+
+    let output = gold_build(&localcloud, dir.path())
+        .args(["--wait", "--rollout", "--yes", "--output", "json"])
+        .output()
+        .expect("gold build runs");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let result: Value = stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|event| event["event"] == "result")
+        .unwrap_or_else(|| panic!("no build result in:\n{stdout}"));
+    let ami = result["amis"][0]["ami"]
+        .as_str()
+        .expect("an AMI")
+        .to_owned();
+
+    let image = runtime().block_on(async {
+        let config = localcloud.sdk("444455556666", REGION).await;
+        let versions = aws_sdk_ec2::Client::new(&config)
+            .describe_launch_template_versions()
+            .launch_template_name("sample-lt")
+            .versions("$Default")
+            .send()
+            .await
+            .expect("DescribeLaunchTemplateVersions");
+        versions.launch_template_versions()[0]
+            .launch_template_data()
+            .and_then(|data| data.image_id())
+            .map(str::to_owned)
+    });
+    assert_eq!(image.as_deref(), Some(ami.as_str()));
+}
+
+#[test]
+fn throttling_and_server_errors_do_not_break_the_watch() {
+    let localcloud = Localcloud::start();
+    let dir = provisioned(&localcloud);
+    localcloud.configure(json!({"build_seconds": 4, "throttle_rate": 0.3, "error_rate": 0.05}));
+    let since = mark(&localcloud);
+
+    let output = gold_build(&localcloud, dir.path())
+        .args(["--wait", "--output", "json"])
+        .output()
+        .expect("gold build runs");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let events = json_events(&output.stdout);
+    assert_eq!(events.last().expect("events")["status"], "AVAILABLE");
+    let refused = requests_since(&localcloud, since)
+        .iter()
+        .filter(|r| r["service"] == "imagebuilder" && r["status"].as_u64() >= Some(400))
+        .count();
+    assert!(refused > 0, "localcloud refused no Image Builder call");
+}

@@ -1,0 +1,891 @@
+//! The manifest contract, end to end through the real binary: the examples and `gold init`'s
+//! output validate; a corpus of broken manifests and component documents exits 2 with the exact
+//! `file:line:column: key: message` lines (snapshotted); the committed JSON Schema matches the
+//! model and accepts the examples; arbitrary bytes never make the loader panic.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use proptest::prelude::*;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn gold() -> Command {
+    let mut command = Command::cargo_bin("gold").expect("the gold binary is built");
+    command.env("NO_COLOR", "1");
+    command
+}
+
+fn example(name: &str) -> PathBuf {
+    repo().join("examples").join(name)
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// A temporary copy of an example, to mutate.
+fn copy_of(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = example(name);
+    fs::create_dir_all(dir.path().join("files")).expect("files dir");
+    fs::write(
+        dir.path().join("gold.toml"),
+        read(&source.join("gold.toml")),
+    )
+    .expect("write");
+    for entry in fs::read_dir(source.join("files")).expect("example files") {
+        let entry = entry.expect("dir entry");
+        fs::copy(
+            entry.path(),
+            dir.path().join("files").join(entry.file_name()),
+        )
+        .expect("copy");
+    }
+    dir
+}
+
+fn validate_in(dir: &Path, extra: &[&str]) -> Output {
+    gold()
+        .current_dir(dir)
+        .args(["validate", "-f", "gold.toml"])
+        .args(extra)
+        .output()
+        .expect("gold runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn examples_validate_offline() {
+    for (name, summary) in [
+        ("seed", "1 component, 1 consumer, 1 target"),
+        ("fleet", "2 components, 3 consumers, 4 targets"),
+    ] {
+        let output = gold()
+            .args(["validate", "-f"])
+            .arg(example(name).join("gold.toml"))
+            .output()
+            .expect("gold runs");
+        assert_eq!(output.status.code(), Some(0), "{name}: {}", stderr(&output));
+        assert!(
+            stdout(&output).contains(summary),
+            "{name}: {}",
+            stdout(&output)
+        );
+    }
+}
+
+#[test]
+fn validate_finds_the_manifest_upward_and_prints_json() {
+    let dir = copy_of("seed");
+    let nested = dir.path().join("files");
+    let output = gold()
+        .current_dir(&nested)
+        .args(["validate", "--output", "json"])
+        .output()
+        .expect("gold runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("JSON");
+    assert_eq!(value["valid"], true);
+    assert_eq!(value["name"], "sample");
+    assert_eq!(value["components"], 1);
+    assert_eq!(value["targets"], 1);
+}
+
+#[test]
+fn invalid_manifest_as_json_lists_diagnostics_and_exits_2() {
+    let dir = copy_of("seed");
+    let manifest = read(&dir.path().join("gold.toml")).replace(
+        "account = \"444455556666\"   # Workload",
+        "account = \"4444\"",
+    );
+    fs::write(dir.path().join("gold.toml"), manifest).expect("write");
+    let output = validate_in(dir.path(), &["--output", "json"]);
+    assert_eq!(output.status.code(), Some(2));
+    let value: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("JSON");
+    assert_eq!(value["valid"], false);
+    let first = &value["diagnostics"][0];
+    assert_eq!(first["file"], "gold.toml");
+    assert_eq!(first["line"], 39);
+    assert_eq!(first["column"], 11);
+    assert_eq!(first["key"], "consumers[0].account");
+    assert_eq!(first["expected"], "a 12-digit AWS account id");
+    assert_eq!(
+        stderr(&output).lines().next(),
+        Some(
+            "error: gold.toml:39:11: consumers[0].account: expected a 12-digit AWS account id, found \"4444\""
+        )
+    );
+}
+
+/// One broken input: how to break a copy of an example.
+struct Case {
+    name: &'static str,
+    example: &'static str,
+    /// Replacements in `gold.toml` (each must match).
+    manifest: &'static [(&'static str, &'static str)],
+    /// Files to (over)write, relative to the manifest.
+    files: &'static [(&'static str, &'static str)],
+}
+
+const ORG: &str = "share_with_organizations = [\"arn:aws:organizations::000000000000:organization/o-xxxxxxxxxx\"]";
+
+const CASES: &[Case] = &[
+    Case {
+        name: "toml syntax",
+        example: "seed",
+        manifest: &[("[producer]", "[producer")],
+        files: &[],
+    },
+    Case {
+        name: "toml duplicate key",
+        example: "seed",
+        manifest: &[(
+            "version = \"1.0.0\"\ncomponents",
+            "version = \"1.0.0\"\nversion = \"1.0.1\"\ncomponents",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "type error",
+        example: "seed",
+        manifest: &[("size_gib = 100", "size_gib = \"100\"")],
+        files: &[],
+    },
+    Case {
+        name: "out of range",
+        example: "seed",
+        manifest: &[("size_gib = 100", "size_gib = 20000")],
+        files: &[],
+    },
+    Case {
+        name: "datetime where a string goes",
+        example: "seed",
+        manifest: &[(
+            "version = \"1.0.0\"\ncomponents",
+            "version = 1979-05-27\ncomponents",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "unknown top-level key",
+        example: "seed",
+        manifest: &[("name = \"sample\"", "name = \"sample\"\nnmae = \"x\"")],
+        files: &[],
+    },
+    Case {
+        name: "unknown nested key",
+        example: "seed",
+        manifest: &[("terminate_on_failure", "terminate_on_failur")],
+        files: &[],
+    },
+    Case {
+        name: "unknown deep key",
+        example: "seed",
+        manifest: &[("ebs_optimized", "ebs_optimised")],
+        files: &[],
+    },
+    Case {
+        name: "unknown key, no near miss",
+        example: "fleet",
+        manifest: &[("auto_rollback = true", "colour = \"blue\"")],
+        files: &[],
+    },
+    Case {
+        name: "missing required key",
+        example: "seed",
+        manifest: &[("instance_types = [\"t3.small\"]\n", "")],
+        files: &[],
+    },
+    Case {
+        name: "enum with near miss",
+        example: "seed",
+        manifest: &[("platform = \"Linux\"", "platform = \"linux\"")],
+        files: &[],
+    },
+    Case {
+        name: "wave zero",
+        example: "fleet",
+        manifest: &[("wave = 1", "wave = 0")],
+        files: &[],
+    },
+    Case {
+        name: "empty instance types",
+        example: "seed",
+        manifest: &[("instance_types = [\"t3.small\"]", "instance_types = []")],
+        files: &[],
+    },
+    Case {
+        name: "producer account",
+        example: "seed",
+        manifest: &[("\"111122223333\"   # Shared", "\"11112222333a\"")],
+        files: &[],
+    },
+    Case {
+        name: "consumer account",
+        example: "seed",
+        manifest: &[("\"444455556666\"   # Workload", "\"4444\"")],
+        files: &[],
+    },
+    Case {
+        name: "role ARN of a user",
+        example: "seed",
+        manifest: &[(
+            "region = \"ap-northeast-1\"\n",
+            "region = \"ap-northeast-1\"\nrole_arn = \"arn:aws:iam::111122223333:user/alice\"\n",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "role ARN in another account",
+        example: "fleet",
+        manifest: &[(
+            "arn:aws:iam::444455556666:role/GoldRollout",
+            "arn:aws:iam::111122223333:role/GoldRollout",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "role ARN and profile",
+        example: "fleet",
+        manifest: &[(
+            "role_arn = \"arn:aws:iam::444455556666:role/GoldRollout\"",
+            "role_arn = \"arn:aws:iam::444455556666:role/GoldRollout\"\nprofile = \"staging\"",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "organization ARN",
+        example: "seed",
+        manifest: &[("organization/o-xxxxxxxxxx", "organization/o-x")],
+        files: &[],
+    },
+    Case {
+        name: "OU ARN",
+        example: "fleet",
+        manifest: &[("ou/o-xxxxxxxxxx/ou-ab12-cdef3456", "ou/o-xxxxxxxxxx")],
+        files: &[],
+    },
+    Case {
+        name: "SNS topic ARN",
+        example: "fleet",
+        manifest: &[(
+            "arn:aws:sns:ap-northeast-1:111122223333:image-builds",
+            "arn:aws:sqs:ap-northeast-1:111122223333:image-builds",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "KMS key ARN",
+        example: "seed",
+        manifest: &[(
+            ORG,
+            "share_with_organizations = [\"arn:aws:organizations::000000000000:organization/o-xxxxxxxxxx\"]\nkms_key_id = \"alias/images\"",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "parent image ARN of a component",
+        example: "seed",
+        manifest: &[(
+            "\"amazon-linux-2-x86/x.x.x\"",
+            "\"arn:aws:imagebuilder:ap-northeast-1:aws:component/amazon-linux-2-x86/x.x.x\"",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "component ARN of an image",
+        example: "fleet",
+        manifest: &[(
+            "aws:component/amazon-cloudwatch-agent-linux",
+            "aws:image/amazon-cloudwatch-agent-linux",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "component version",
+        example: "seed",
+        manifest: &[(
+            "platform = \"Linux\"\nversion = \"1.0.0\"",
+            "platform = \"Linux\"\nversion = \"1.0\"",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "recipe version",
+        example: "seed",
+        manifest: &[(
+            "version = \"1.0.0\"\ncomponents",
+            "version = \"v1.0.0\"\ncomponents",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "unknown region",
+        example: "seed",
+        manifest: &[("region = \"ap-northeast-1\"", "region = \"ap-northeast-9\"")],
+        files: &[],
+    },
+    Case {
+        name: "malformed extra region",
+        example: "seed",
+        manifest: &[(
+            "name = \"sample\"",
+            "name = \"sample\"\nextra_regions = [\"mars\"]",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "manifest name characters",
+        example: "seed",
+        manifest: &[("name = \"sample\"", "name = \"sample!\"")],
+        files: &[],
+    },
+    Case {
+        name: "manifest name too long",
+        example: "seed",
+        manifest: &[(
+            "name = \"sample\"",
+            "name = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "launch template name too short",
+        example: "seed",
+        manifest: &[("name = \"sample-lt\"", "name = \"lt\"")],
+        files: &[],
+    },
+    Case {
+        name: "launch template name and id",
+        example: "seed",
+        manifest: &[(
+            "name = \"sample-lt\"",
+            "name = \"sample-lt\"\nid = \"lt-0123456789abcdef0\"",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "duplicate consumer names",
+        example: "fleet",
+        manifest: &[("name = \"production-batch\"", "name = \"staging\"")],
+        files: &[],
+    },
+    Case {
+        name: "consumer region not distributed",
+        example: "fleet",
+        manifest: &[(
+            "regions = [\"us-east-1\"]\nprofile",
+            "regions = [\"eu-west-1\"]\nprofile",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "consumer account not shared",
+        example: "seed",
+        manifest: &[(ORG, "share_with_accounts = [\"777788889999\"]")],
+        files: &[],
+    },
+    Case {
+        name: "AMI name without buildDate",
+        example: "seed",
+        manifest: &[("_{{imagebuilder:buildDate}}", "")],
+        files: &[],
+    },
+    Case {
+        name: "AMI name with unknown placeholder",
+        example: "seed",
+        manifest: &[("{{imagebuilder:buildVersion}}", "{{imagebuilder:version}}")],
+        files: &[],
+    },
+    Case {
+        name: "recipe component not declared",
+        example: "seed",
+        manifest: &[("components = [\"build\"]", "components = [\"biuld\"]")],
+        files: &[],
+    },
+    Case {
+        name: "security group and ids",
+        example: "seed",
+        manifest: &[(
+            "security_group = \"egress-only\"   # outbound",
+            "security_group_ids = [\"sg-12345678\"]\nsecurity_group = \"egress-only\"   # outbound",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "checkpoints out of order",
+        example: "fleet",
+        manifest: &[("[20, 50, 100]", "[50, 20]")],
+        files: &[],
+    },
+    Case {
+        name: "max healthy beyond spread",
+        example: "fleet",
+        manifest: &[(
+            "min_healthy_percentage = 50",
+            "min_healthy_percentage = 50\nmax_healthy_percentage = 200",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "build timeout",
+        example: "fleet",
+        manifest: &[(
+            "build_timeout = \"90m\"",
+            "build_timeout = \"ninety minutes\"",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "several problems at once",
+        example: "seed",
+        manifest: &[
+            ("\"444455556666\"   # Workload", "\"4444\""),
+            ("region = \"ap-northeast-1\"", "region = \"tokyo\""),
+            (
+                "components = [\"build\"]",
+                "components = [\"build\", \"build\"]",
+            ),
+        ],
+        files: &[],
+    },
+    Case {
+        name: "component file missing",
+        example: "seed",
+        manifest: &[("files/build.yml", "files/missing.yml")],
+        files: &[],
+    },
+    Case {
+        name: "component YAML syntax",
+        example: "seed",
+        manifest: &[],
+        files: &[(
+            "files/build.yml",
+            "schemaVersion: 1.0\nphases:\n  - name: build\n    steps: [\n      - name: x\n",
+        )],
+    },
+    Case {
+        name: "component schemaVersion",
+        example: "seed",
+        manifest: &[],
+        files: &[(
+            "files/build.yml",
+            "schemaVersion: 2.0\nphases:\n  - name: build\n    steps:\n      - name: update\n        action: UpdateOS\n",
+        )],
+    },
+    Case {
+        name: "component without phases",
+        example: "seed",
+        manifest: &[],
+        files: &[("files/build.yml", "name: nothing\nschemaVersion: 1.0\n")],
+    },
+    Case {
+        name: "component phase name",
+        example: "seed",
+        manifest: &[],
+        files: &[(
+            "files/build.yml",
+            "schemaVersion: 1.0\nphases:\n  - name: install\n    steps:\n      - name: update\n        action: UpdateOS\n",
+        )],
+    },
+    Case {
+        name: "component duplicate phase",
+        example: "seed",
+        manifest: &[],
+        files: &[(
+            "files/build.yml",
+            "schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: a\n        action: UpdateOS\n  - name: build\n    steps:\n      - name: b\n        action: UpdateOS\n",
+        )],
+    },
+    Case {
+        name: "component duplicate step",
+        example: "seed",
+        manifest: &[],
+        files: &[(
+            "files/build.yml",
+            "schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: update\n        action: UpdateOS\n      - name: update\n        action: Reboot\n",
+        )],
+    },
+    Case {
+        name: "component step name rule",
+        example: "seed",
+        manifest: &[],
+        files: &[(
+            "files/build.yml",
+            "schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: yum update\n        action: UpdateOS\n",
+        )],
+    },
+    Case {
+        name: "component unknown action",
+        example: "seed",
+        manifest: &[],
+        files: &[(
+            "files/build.yml",
+            "schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: update\n        action: ExecBash\n        inputs:\n          commands: [true]\n",
+        )],
+    },
+    Case {
+        name: "component unknown step key",
+        example: "seed",
+        manifest: &[],
+        files: &[(
+            "files/build.yml",
+            "schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: update\n        action: ExecuteBash\n        inptus:\n          commands: [true]\n",
+        )],
+    },
+    Case {
+        name: "component not a mapping",
+        example: "seed",
+        manifest: &[],
+        files: &[("files/build.yml", "- just\n- a list\n")],
+    },
+    Case {
+        name: "component two documents",
+        example: "seed",
+        manifest: &[],
+        files: &[(
+            "files/build.yml",
+            "schemaVersion: 1.0\n---\nschemaVersion: 1.0\n",
+        )],
+    },
+    Case {
+        name: "fleet unknown key in refresh",
+        example: "fleet",
+        manifest: &[("skip_matching = false", "skip_matchin = false")],
+        files: &[],
+    },
+    Case {
+        name: "fleet bad subnet",
+        example: "fleet",
+        manifest: &[("subnet-0123456789abcdef0", "subnet-xyz")],
+        files: &[],
+    },
+];
+
+#[test]
+fn broken_inputs_exit_2_with_located_messages() {
+    let mut transcript = String::new();
+    for case in CASES {
+        let dir = copy_of(case.example);
+        let manifest_path = dir.path().join("gold.toml");
+        let mut manifest = read(&manifest_path);
+        for (from, to) in case.manifest {
+            assert!(
+                manifest.contains(from),
+                "{}: `{from}` not in the example",
+                case.name
+            );
+            manifest = manifest.replacen(from, to, 1);
+        }
+        fs::write(&manifest_path, manifest).expect("write manifest");
+        for (file, text) in case.files {
+            fs::write(dir.path().join(file), text).expect("write file");
+        }
+        let output = validate_in(dir.path(), &[]);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{}: {err}", case.name);
+        assert!(!err.contains("panicked"), "{}: {err}", case.name);
+        assert!(
+            err.lines().all(|line| line.starts_with("error: ")),
+            "{}: {err}",
+            case.name
+        );
+        writeln!(transcript, "## {}\n{err}", case.name).expect("write to a String");
+    }
+    insta::assert_snapshot!("corpus", transcript);
+}
+
+#[test]
+fn component_document_over_the_inline_limit_is_rejected() {
+    let dir = copy_of("seed");
+    let mut text = read(&dir.path().join("files/build.yml"));
+    text.push_str("# ");
+    text.push_str(&"x".repeat(16_000));
+    text.push('\n');
+    fs::write(dir.path().join("files/build.yml"), text).expect("write");
+    let output = validate_in(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with(
+            "error: gold.toml:11:8: components.build.file: expected `files/build.yml` to have at most 16,000 characters"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn empty_binary_and_huge_manifests_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("gold.toml");
+    let mut cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "empty",
+            Vec::new(),
+            "error: gold.toml:1:1: missing key `name`",
+        ),
+        (
+            "not UTF-8",
+            b"name = \"sample\"\nregion = \"\xff\xfe\"\n".to_vec(),
+            "error: gold.toml:2:11: expected UTF-8 text, found the byte 0xFF",
+        ),
+        (
+            "binary",
+            (0..=255u8).cycle().take(4096).collect(),
+            "error: gold.toml:",
+        ),
+        (
+            "deep nesting",
+            format!("a = {}", "[".repeat(200_000)).into_bytes(),
+            "error: gold.toml:",
+        ),
+    ];
+    let mut huge = Vec::with_capacity(20 << 20);
+    while huge.len() < 20 << 20 {
+        huge.extend_from_slice(b"# padding padding padding padding padding padding padding\n");
+    }
+    cases.push((
+        "20 MB",
+        huge,
+        "error: gold.toml: expected a manifest of at most 1024 KiB, found 20481 KiB",
+    ));
+    for (name, bytes, expected) in cases {
+        fs::write(&path, bytes).expect("write");
+        let output = validate_in(dir.path(), &[]);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{name}: {err}");
+        assert!(err.starts_with(expected), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn missing_manifest_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = gold()
+        .current_dir(dir.path())
+        .arg("validate")
+        .output()
+        .expect("gold runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no `gold.toml`"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn init_writes_a_starter_that_validates_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let project = dir.path().join("images");
+    let first = gold()
+        .arg("init")
+        .arg(&project)
+        .output()
+        .expect("gold runs");
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let manifest = read(&project.join("gold.toml"));
+    assert!(manifest.contains("name = \"images\""), "{manifest}");
+    assert!(project.join("files/build.yml").is_file());
+
+    let output = gold()
+        .current_dir(&project)
+        .arg("validate")
+        .output()
+        .expect("gold runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    fs::write(project.join("gold.toml"), "edited").expect("write");
+    let again = gold()
+        .arg("init")
+        .arg(&project)
+        .output()
+        .expect("gold runs");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("already exist"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(
+        read(&project.join("gold.toml")),
+        "edited",
+        "init must not overwrite"
+    );
+
+    let forced = gold()
+        .arg("init")
+        .arg(&project)
+        .arg("--force")
+        .output()
+        .expect("gold runs");
+    assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
+    assert_eq!(read(&project.join("gold.toml")), manifest);
+}
+
+#[test]
+fn committed_schema_is_current() {
+    let committed = read(&repo().join("schemas/gold.schema.json"));
+    let output = gold().arg("schema").output().expect("gold runs");
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        committed == stdout(&output),
+        "schemas/gold.schema.json is stale; regenerate it with:\n  cargo run -q -- schema > schemas/gold.schema.json"
+    );
+}
+
+fn schema_validator() -> jsonschema::Validator {
+    let schema: serde_json::Value =
+        serde_json::from_str(&read(&repo().join("schemas/gold.schema.json"))).expect("schema JSON");
+    jsonschema::validator_for(&schema).expect("a valid JSON Schema")
+}
+
+fn toml_as_json(text: &str) -> serde_json::Value {
+    let value: toml::Value = toml::from_str(text).expect("TOML");
+    serde_json::to_value(value).expect("JSON")
+}
+
+#[test]
+fn examples_and_starter_satisfy_the_schema_and_unknown_keys_do_not() {
+    let validator = schema_validator();
+    let starter = tempfile::tempdir().expect("temp dir");
+    let init = gold()
+        .arg("init")
+        .arg(starter.path())
+        .output()
+        .expect("gold runs");
+    assert_eq!(init.status.code(), Some(0));
+    for path in [
+        example("seed").join("gold.toml"),
+        example("fleet").join("gold.toml"),
+        starter.path().join("gold.toml"),
+    ] {
+        let text = read(&path);
+        assert!(
+            path.starts_with(starter.path())
+                || text.starts_with("#:schema ../../schemas/gold.schema.json\n"),
+            "{} must start with the #:schema line",
+            path.display()
+        );
+        let instance = toml_as_json(&text);
+        let errors: Vec<String> = validator
+            .iter_errors(&instance)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+    }
+    for (from, to) in [
+        ("ebs_optimized = true", "ebs_optimised = true"),
+        ("name = \"sample\"", "name = \"sample\"\nextra = 1"),
+        ("type = \"gp3\"", "type = \"gp4\""),
+    ] {
+        let text = read(&example("seed").join("gold.toml")).replacen(from, to, 1);
+        assert!(
+            !validator.is_valid(&toml_as_json(&text)),
+            "schema accepted `{to}`"
+        );
+    }
+}
+
+#[test]
+fn loaded_manifest_has_defaults_filled_in() {
+    let loaded = gold::manifest::load(&example("seed").join("gold.toml")).expect("seed loads");
+    let m = &loaded.manifest;
+    assert_eq!(m.distribution.regions, ["ap-northeast-1"]);
+    assert_eq!(m.consumers[0].regions, ["ap-northeast-1"]);
+    assert_eq!(m.consumers[0].wave, 1);
+    assert_eq!(m.distribution.ami_name_pattern(), "sample_v*_*");
+    assert_eq!(m.consumer_regions(&m.consumers[0]), ["ap-northeast-1"]);
+    assert_eq!(
+        m.consumers[0].launch_templates[0]
+            .refresh
+            .min_healthy_percentage,
+        90
+    );
+    assert!(m.infrastructure.creates_instance_profile());
+    let build = &loaded.components["build"];
+    assert_eq!(build.text, read(&example("seed").join("files/build.yml")));
+    assert_eq!(build.sha256.len(), 64);
+
+    let fleet = gold::manifest::load(&example("fleet").join("gold.toml")).expect("fleet loads");
+    let waves: Vec<(u32, &str)> = fleet
+        .manifest
+        .targets()
+        .iter()
+        .map(|t| (t.consumer.wave, t.region))
+        .collect();
+    assert_eq!(
+        waves,
+        [
+            (1, "ap-northeast-1"),
+            (2, "ap-northeast-1"),
+            (2, "us-east-1"),
+            (2, "us-east-1")
+        ]
+    );
+}
+
+fn load_bytes(bytes: &[u8]) -> Result<(), gold::manifest::Error> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("gold.toml");
+    fs::write(&path, bytes).expect("write");
+    gold::manifest::load(&path).map(drop)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        prop_assert!(load_bytes(&bytes).is_err());
+    }
+
+    #[test]
+    fn toml_ish_text_never_panics(text in "([a-z_]{1,12} ?= ?(\"[a-z0-9:/.{}-]{0,20}\"|[0-9]{1,6}|true|\\[|\\]|\\{|\\})|\\[\\[?[a-z_.]{1,20}\\]\\]?|#[ -~]{0,10}|\n){0,40}") {
+        let result = load_bytes(text.as_bytes());
+        if let Err(error) = result {
+            prop_assert!(error.diagnostics.iter().all(|d| !d.message.is_empty()));
+        }
+    }
+
+    #[test]
+    fn mutated_seed_never_panics(cut in 0usize..1400, len in 0usize..40, insert in "[\\[\\]{}=\",.a-z0-9\n ]{0,6}") {
+        let seed = read(&example("seed").join("gold.toml"));
+        let mut bytes = seed.into_bytes();
+        let start = cut.min(bytes.len());
+        let end = (start + len).min(bytes.len());
+        bytes.splice(start..end, insert.bytes());
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::create_dir_all(dir.path().join("files")).expect("files");
+        fs::copy(example("seed").join("files/build.yml"), dir.path().join("files/build.yml")).expect("copy");
+        let path = dir.path().join("gold.toml");
+        fs::write(&path, &bytes).expect("write");
+        if let Err(error) = gold::manifest::load(&path) {
+            prop_assert!(error.diagnostics.iter().all(|d| d.line > 0 && d.column > 0));
+        }
+    }
+
+    #[test]
+    fn yaml_ish_component_documents_never_panic(text in "([a-zA-Z:]{0,10}[ \\-:\\[\\]{}&*!|>'\"#]{0,3}\n?){0,60}") {
+        let dir = copy_of("seed");
+        fs::write(dir.path().join("files/build.yml"), &text).expect("write");
+        let result = gold::manifest::load(&dir.path().join("gold.toml"));
+        if text.trim().is_empty() {
+            prop_assert!(result.is_err());
+        }
+    }
+}

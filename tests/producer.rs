@@ -1,0 +1,810 @@
+//! `gold plan`, `gold up` and `gold destroy` against localcloud, through the real binary.
+//! Results are checked through the AWS SDK acting in the producer account and through
+//! localcloud's request log, not through gold's own output.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use aws_sdk_imagebuilder::types::{Filter, Ownership};
+use common::{Localcloud, repo};
+use serde_json::{Value, json};
+
+const PRODUCER: &str = "111122223333";
+const REGION: &str = "ap-northeast-1";
+const ORGANIZATION: &str = "arn:aws:organizations::000000000000:organization/o-xxxxxxxxxx";
+
+/// A copy of `examples/seed` in a temporary directory, with the consumer reached through a
+/// role (the dummy credentials act in the producer account).
+fn seed() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    copy_dir(&repo().join("examples/seed"), dir.path());
+    let manifest = dir.path().join("gold.toml");
+    let text = std::fs::read_to_string(&manifest).expect("the seed manifest");
+    if text.contains("role_arn = \"arn:aws:iam::444455556666:") {
+        return dir;
+    }
+    let text = text.replacen(
+        "account = \"444455556666\"",
+        "account = \"444455556666\"\nrole_arn = \"arn:aws:iam::444455556666:role/OrganizationAccountAccessRole\"",
+        1,
+    );
+    std::fs::write(&manifest, text).expect("manifest written");
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("directory created");
+    for entry in std::fs::read_dir(from).expect("readable directory") {
+        let entry = entry.expect("a directory entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("a file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("file copied");
+        }
+    }
+}
+
+fn edit(path: PathBuf, from: &str, to: &str) {
+    let text = std::fs::read_to_string(&path).expect("file read");
+    assert!(text.contains(from), "`{from}` is not in {}", path.display());
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("file written");
+}
+
+/// AWS calls that change something, by the verbs AWS names them with.
+fn mutating(requests: &[Value]) -> Vec<String> {
+    const VERBS: [&str; 16] = [
+        "Create",
+        "Update",
+        "Put",
+        "Delete",
+        "Tag",
+        "Untag",
+        "Attach",
+        "Detach",
+        "Add",
+        "Remove",
+        "Authorize",
+        "Revoke",
+        "Modify",
+        "Start",
+        "Deregister",
+        "Register",
+    ];
+    requests
+        .iter()
+        .filter_map(|r| r["action"].as_str())
+        .filter(|action| VERBS.iter().any(|verb| action.starts_with(verb)))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn up(localcloud: &Localcloud, dir: &Path) -> std::process::Output {
+    let output = localcloud
+        .gold(dir)
+        .args(["up", "--yes"])
+        .output()
+        .expect("gold runs");
+    assert!(
+        output.status.success(),
+        "gold up failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn plan_exit_code(localcloud: &Localcloud, dir: &Path) -> (i32, String) {
+    let output = localcloud
+        .gold(dir)
+        .args(["plan", "--detailed-exitcode"])
+        .output()
+        .expect("gold runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+fn tag<'a>(
+    tags: Option<&'a std::collections::HashMap<String, String>>,
+    key: &str,
+) -> Option<&'a str> {
+    tags.and_then(|t| t.get(key)).map(String::as_str)
+}
+
+struct Producer {
+    imagebuilder: aws_sdk_imagebuilder::Client,
+    iam: aws_sdk_iam::Client,
+    ec2: aws_sdk_ec2::Client,
+}
+
+async fn producer(localcloud: &Localcloud) -> Producer {
+    let config = localcloud.sdk(PRODUCER, REGION).await;
+    Producer {
+        imagebuilder: aws_sdk_imagebuilder::Client::new(&config),
+        iam: aws_sdk_iam::Client::new(&config),
+        ec2: aws_sdk_ec2::Client::new(&config),
+    }
+}
+
+fn by_name(name: &str) -> Filter {
+    Filter::builder().name("name").values(name).build()
+}
+
+impl Producer {
+    async fn pipeline(&self) -> aws_sdk_imagebuilder::types::ImagePipeline {
+        let pipelines = self
+            .imagebuilder
+            .list_image_pipelines()
+            .filters(by_name("sample"))
+            .send()
+            .await
+            .expect("ListImagePipelines");
+        pipelines.image_pipeline_list()[0].clone()
+    }
+
+    async fn infrastructure(&self) -> aws_sdk_imagebuilder::types::InfrastructureConfiguration {
+        let arn = self
+            .pipeline()
+            .await
+            .infrastructure_configuration_arn()
+            .expect("an ARN")
+            .to_owned();
+        self.imagebuilder
+            .get_infrastructure_configuration()
+            .infrastructure_configuration_arn(arn)
+            .send()
+            .await
+            .expect("GetInfrastructureConfiguration")
+            .infrastructure_configuration()
+            .expect("a configuration")
+            .clone()
+    }
+
+    async fn recipe(&self) -> aws_sdk_imagebuilder::types::ImageRecipe {
+        let arn = self
+            .pipeline()
+            .await
+            .image_recipe_arn()
+            .expect("an ARN")
+            .to_owned();
+        self.imagebuilder
+            .get_image_recipe()
+            .image_recipe_arn(arn)
+            .send()
+            .await
+            .expect("GetImageRecipe")
+            .image_recipe()
+            .expect("a recipe")
+            .clone()
+    }
+}
+
+#[tokio::test]
+async fn the_origin_scenario_up_creates_every_producer_resource_and_a_second_up_changes_nothing() {
+    let localcloud = Localcloud::start();
+    let project = seed();
+    let dir = project.path();
+
+    let output = localcloud
+        .gold(dir)
+        .args(["plan", "--output", "json"])
+        .output()
+        .expect("gold runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let plan: Value = serde_json::from_slice(&output.stdout).expect("the JSON plan is valid JSON");
+    assert_eq!(plan["has_changes"], true);
+    let kinds: Vec<&str> = plan["changes"]
+        .as_array()
+        .expect("a list of changes")
+        .iter()
+        .filter(|c| c["action"]["type"] == "create")
+        .filter_map(|c| c["resource"]["kind"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "role",
+            "instance_profile",
+            "security_group",
+            "component",
+            "image_recipe",
+            "infrastructure_configuration",
+            "distribution_configuration",
+            "image_pipeline"
+        ]
+    );
+    assert!(
+        mutating(&localcloud.requests()).is_empty(),
+        "plan changed something"
+    );
+
+    up(&localcloud, dir);
+    let aws = producer(&localcloud).await;
+
+    // IAM role (trusting EC2, with the three managed policies) and its instance profile.
+    let role = aws
+        .iam
+        .get_role()
+        .role_name("sample-imagebuilder")
+        .send()
+        .await
+        .expect("the role exists");
+    let role = role.role().expect("a role");
+    let trust = urlencoding_decode(role.assume_role_policy_document().unwrap_or_default());
+    assert!(trust.contains("ec2.amazonaws.com"), "trust policy: {trust}");
+    assert!(
+        role.tags()
+            .iter()
+            .any(|t| t.key() == "gold:manifest" && t.value() == "sample")
+    );
+    let attached = aws
+        .iam
+        .list_attached_role_policies()
+        .role_name("sample-imagebuilder")
+        .send()
+        .await
+        .expect("ListAttachedRolePolicies");
+    let mut policies: Vec<&str> = attached
+        .attached_policies()
+        .iter()
+        .filter_map(|p| p.policy_name())
+        .collect();
+    policies.sort_unstable();
+    assert_eq!(
+        policies,
+        [
+            "AmazonSSMManagedInstanceCore",
+            "EC2InstanceProfileForImageBuilder",
+            "EC2InstanceProfileForImageBuilderECRContainerBuilds"
+        ]
+    );
+    let profile = aws
+        .iam
+        .get_instance_profile()
+        .instance_profile_name("sample-imagebuilder")
+        .send()
+        .await
+        .expect("the instance profile exists");
+    let roles: Vec<&str> = profile
+        .instance_profile()
+        .expect("a profile")
+        .roles()
+        .iter()
+        .map(|r| r.role_name())
+        .collect();
+    assert_eq!(roles, ["sample-imagebuilder"]);
+
+    // The egress-only security group in the default VPC.
+    let infrastructure = aws.infrastructure().await;
+    assert_eq!(infrastructure.instance_types(), ["t3.small"]);
+    assert_eq!(
+        infrastructure.instance_profile_name(),
+        Some("sample-imagebuilder")
+    );
+    assert_eq!(infrastructure.terminate_instance_on_failure(), Some(true));
+    assert_eq!(tag(infrastructure.tags(), "gold:manifest"), Some("sample"));
+    let groups = aws
+        .ec2
+        .describe_security_groups()
+        .set_group_ids(Some(infrastructure.security_group_ids().to_vec()))
+        .send()
+        .await
+        .expect("DescribeSecurityGroups");
+    let group = &groups.security_groups()[0];
+    assert_eq!(group.group_name(), Some("sample-imagebuilder"));
+    assert!(
+        group.ip_permissions().is_empty(),
+        "the group allows inbound traffic"
+    );
+    assert_eq!(group.ip_permissions_egress().len(), 1);
+    let vpcs = aws
+        .ec2
+        .describe_vpcs()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("is-default")
+                .values("true")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("DescribeVpcs");
+    assert_eq!(group.vpc_id(), vpcs.vpcs()[0].vpc_id());
+
+    // The component and the recipe that uses it.
+    let recipe = aws.recipe().await;
+    assert_eq!(recipe.version(), Some("1.0.0"));
+    assert_eq!(
+        recipe.parent_image(),
+        Some("arn:aws:imagebuilder:ap-northeast-1:aws:image/amazon-linux-2-x86/x.x.x")
+    );
+    let device = &recipe.block_device_mappings()[0];
+    assert_eq!(device.device_name(), Some("/dev/xvdb"));
+    let ebs = device.ebs().expect("an EBS volume");
+    assert_eq!(ebs.volume_size(), Some(100));
+    assert_eq!(ebs.volume_type().map(|t| t.as_str()), Some("gp3"));
+    assert_eq!(ebs.delete_on_termination(), Some(true));
+    let component_arn = recipe.components()[0].component_arn().to_owned();
+    let component = aws
+        .imagebuilder
+        .get_component()
+        .component_build_version_arn(&component_arn)
+        .send()
+        .await
+        .expect("GetComponent");
+    let component = component.component().expect("a component");
+    assert_eq!(component.name(), Some("sample-build"));
+    assert_eq!(component.version(), Some("1.0.0"));
+    assert_eq!(component.platform().map(|p| p.as_str()), Some("Linux"));
+    let document = std::fs::read_to_string(dir.join("files/build.yml")).expect("build.yml");
+    assert_eq!(component.data(), Some(document.as_str()));
+    assert!(tag(component.tags(), "gold:hash").is_some());
+
+    // The distribution shares with the Organization, tags the AMI, names it as the manifest says.
+    let pipeline = aws.pipeline().await;
+    let distribution = aws
+        .imagebuilder
+        .get_distribution_configuration()
+        .distribution_configuration_arn(pipeline.distribution_configuration_arn().expect("an ARN"))
+        .send()
+        .await
+        .expect("GetDistributionConfiguration");
+    let distributions = distribution
+        .distribution_configuration()
+        .expect("a configuration")
+        .distributions();
+    assert_eq!(distributions.len(), 1);
+    assert_eq!(distributions[0].region(), REGION);
+    let ami = distributions[0]
+        .ami_distribution_configuration()
+        .expect("AMI settings");
+    assert_eq!(
+        ami.name(),
+        Some("sample_v{{imagebuilder:buildVersion}}_{{imagebuilder:buildDate}}")
+    );
+    assert_eq!(tag(ami.ami_tags(), "ImageBuilder"), Some("true"));
+    assert_eq!(
+        ami.launch_permission()
+            .expect("launch permissions")
+            .organization_arns(),
+        [ORGANIZATION]
+    );
+
+    // The pipeline ties them together, with tests on.
+    assert_eq!(pipeline.image_recipe_arn(), recipe.arn());
+    assert_eq!(
+        pipeline.infrastructure_configuration_arn(),
+        infrastructure.arn()
+    );
+    assert_eq!(
+        pipeline
+            .image_tests_configuration()
+            .and_then(|t| t.image_tests_enabled()),
+        Some(true)
+    );
+    assert_eq!(pipeline.status().map(|s| s.as_str()), Some("ENABLED"));
+    assert_eq!(tag(pipeline.tags(), "gold:manifest"), Some("sample"));
+
+    // Again: nothing to do, and nothing done.
+    localcloud.reset_requests();
+    let output = up(&localcloud, dir);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("No changes"));
+    assert_eq!(plan_exit_code(&localcloud, dir).0, 0);
+    assert_eq!(mutating(&localcloud.requests()), Vec::<String>::new());
+}
+
+/// IAM returns trust policies URL-encoded.
+fn urlencoding_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tokio::test]
+async fn a_changed_document_makes_new_versions_and_an_instance_type_updates_in_place() {
+    let localcloud = Localcloud::start();
+    let project = seed();
+    let dir = project.path();
+    up(&localcloud, dir);
+    let aws = producer(&localcloud).await;
+    let infrastructure_before = aws.infrastructure().await.arn().map(str::to_owned);
+
+    edit(
+        dir.join("files/build.yml"),
+        "yum install jq -y",
+        "yum install jq git -y",
+    );
+    edit(
+        dir.join("gold.toml"),
+        "instance_types = [\"t3.small\"]",
+        "instance_types = [\"t3.medium\"]",
+    );
+    localcloud.reset_requests();
+    let (code, plan) = plan_exit_code(&localcloud, dir);
+    assert_eq!(code, 2, "{plan}");
+    insta::assert_snapshot!("plan_after_document_and_instance_type_change", plan);
+    assert!(
+        mutating(&localcloud.requests()).is_empty(),
+        "plan changed something"
+    );
+
+    up(&localcloud, dir);
+    let recipe = aws.recipe().await;
+    assert_eq!(recipe.version(), Some("1.0.1"));
+    let component = aws
+        .imagebuilder
+        .get_component()
+        .component_build_version_arn(recipe.components()[0].component_arn())
+        .send()
+        .await
+        .expect("GetComponent");
+    let component = component.component().expect("a component");
+    assert_eq!(component.version(), Some("1.0.1"));
+    assert!(
+        component
+            .data()
+            .unwrap_or_default()
+            .contains("yum install jq git -y")
+    );
+    let infrastructure = aws.infrastructure().await;
+    assert_eq!(infrastructure.instance_types(), ["t3.medium"]);
+    assert_eq!(
+        infrastructure.arn().map(str::to_owned),
+        infrastructure_before,
+        "not updated in place"
+    );
+
+    // Both versions remain (immutable), the pipeline builds the new one.
+    let versions = aws
+        .imagebuilder
+        .list_components()
+        .owner(Ownership::SelfValue)
+        .filters(by_name("sample-build"))
+        .send()
+        .await
+        .expect("ListComponents");
+    let mut versions: Vec<&str> = versions
+        .component_version_list()
+        .iter()
+        .filter_map(|c| c.version())
+        .collect();
+    versions.sort_unstable();
+    assert_eq!(versions, ["1.0.0", "1.0.1"]);
+    assert_eq!(plan_exit_code(&localcloud, dir).0, 0);
+}
+
+#[tokio::test]
+async fn credentials_of_another_account_are_refused_before_any_change() {
+    let localcloud = Localcloud::start();
+    let project = seed();
+    let dir = project.path();
+    edit(
+        dir.join("gold.toml"),
+        "account = \"111122223333\"",
+        "account = \"999999999999\"",
+    );
+    let output = localcloud
+        .gold(dir)
+        .args(["up", "--yes"])
+        .output()
+        .expect("gold runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("999999999999") && stderr.contains("111122223333"),
+        "{stderr}"
+    );
+    assert_eq!(mutating(&localcloud.requests()), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn without_a_terminal_up_needs_yes_and_changes_nothing() {
+    let localcloud = Localcloud::start();
+    let project = seed();
+    let output = localcloud
+        .gold(project.path())
+        .arg("up")
+        .output()
+        .expect("gold runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--yes"));
+    assert_eq!(mutating(&localcloud.requests()), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_resource_gold_did_not_create_is_not_taken_over() {
+    let localcloud = Localcloud::start();
+    let project = seed();
+    let aws = producer(&localcloud).await;
+    let vpcs = aws
+        .ec2
+        .describe_vpcs()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("is-default")
+                .values("true")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("DescribeVpcs");
+    aws.ec2
+        .create_security_group()
+        .group_name("sample-imagebuilder")
+        .description("made by hand")
+        .vpc_id(vpcs.vpcs()[0].vpc_id().expect("a VPC id"))
+        .send()
+        .await
+        .expect("CreateSecurityGroup");
+    localcloud.reset_requests();
+    let output = localcloud
+        .gold(project.path())
+        .args(["up", "--yes"])
+        .output()
+        .expect("gold runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("sample-imagebuilder") && stderr.contains("not created by gold"),
+        "{stderr}"
+    );
+    assert_eq!(mutating(&localcloud.requests()), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn up_converges_through_throttling_and_server_errors() {
+    let localcloud = Localcloud::start();
+    let project = seed();
+    let dir = project.path();
+    localcloud.configure(json!({ "throttle_rate": 0.2 }));
+    up(&localcloud, dir);
+    edit(
+        dir.join("files/build.yml"),
+        "yum install jq -y",
+        "yum install jq git -y",
+    );
+    localcloud.configure(json!({ "throttle_rate": 0.0, "error_rate": 0.05 }));
+    up(&localcloud, dir);
+    let requests = localcloud.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r["status"].as_u64().is_some_and(|s| s == 400 || s >= 500)),
+        "no fault was injected, so the test proves nothing"
+    );
+    localcloud.configure(json!({ "error_rate": 0.0 }));
+    assert_eq!(plan_exit_code(&localcloud, dir).0, 0);
+    let aws = producer(&localcloud).await;
+    assert_eq!(aws.recipe().await.version(), Some("1.0.1"));
+}
+
+#[tokio::test]
+async fn after_a_build_up_creates_consumer_templates_and_destroy_removes_everything_tagged() {
+    let localcloud = Localcloud::start();
+    let project = seed();
+    let dir = project.path();
+    up(&localcloud, dir);
+    let aws = producer(&localcloud).await;
+
+    // One build, so there is an AMI to keep (and then to delete).
+    let pipeline_arn = aws.pipeline().await.arn().expect("an ARN").to_owned();
+    let image_arn = aws
+        .imagebuilder
+        .start_image_pipeline_execution()
+        .image_pipeline_arn(&pipeline_arn)
+        .send()
+        .await
+        .expect("StartImagePipelineExecution")
+        .image_build_version_arn()
+        .expect("an image ARN")
+        .to_owned();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let ami = loop {
+        let image = aws
+            .imagebuilder
+            .get_image()
+            .image_build_version_arn(&image_arn)
+            .send()
+            .await
+            .expect("GetImage");
+        let image = image.image().expect("an image");
+        let status = image
+            .state()
+            .and_then(|s| s.status())
+            .map(|s| s.as_str().to_owned());
+        if status.as_deref() == Some("AVAILABLE") {
+            let amis = image.output_resources().expect("outputs").amis();
+            break amis[0].image().expect("an AMI id").to_owned();
+        }
+        assert!(
+            !matches!(status.as_deref(), Some("FAILED" | "CANCELLED")),
+            "the build ended {status:?}"
+        );
+        assert!(
+            Instant::now() < deadline,
+            "the build did not finish in time"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+
+    // With an AMI to put in it, `up` creates the consumer's launch template marked `create`.
+    let output = up(&localcloud, dir);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("launch template sample-lt"));
+    let workload = aws_sdk_ec2::Client::new(&localcloud.sdk("444455556666", REGION).await);
+    let versions = workload
+        .describe_launch_template_versions()
+        .launch_template_name("sample-lt")
+        .versions("$Default")
+        .send()
+        .await
+        .expect("the launch template exists");
+    let data = versions.launch_template_versions()[0]
+        .launch_template_data()
+        .expect("template data");
+    assert_eq!(data.image_id(), Some(ami.as_str()));
+    assert_eq!(data.instance_type().map(|t| t.as_str()), Some("t3.small"));
+    assert_eq!(plan_exit_code(&localcloud, dir).0, 0);
+
+    let output = localcloud
+        .gold(dir)
+        .args(["destroy", "--yes"])
+        .output()
+        .expect("gold runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        aws.imagebuilder
+            .list_image_pipelines()
+            .send()
+            .await
+            .expect("list")
+            .image_pipeline_list()
+            .is_empty()
+    );
+    assert!(
+        aws.imagebuilder
+            .list_image_recipes()
+            .owner(Ownership::SelfValue)
+            .send()
+            .await
+            .expect("list")
+            .image_recipe_summary_list()
+            .is_empty()
+    );
+    assert!(
+        aws.imagebuilder
+            .list_components()
+            .owner(Ownership::SelfValue)
+            .send()
+            .await
+            .expect("list")
+            .component_version_list()
+            .is_empty()
+    );
+    assert!(
+        aws.imagebuilder
+            .list_infrastructure_configurations()
+            .send()
+            .await
+            .expect("list")
+            .infrastructure_configuration_summary_list()
+            .is_empty()
+    );
+    assert!(
+        aws.imagebuilder
+            .list_distribution_configurations()
+            .send()
+            .await
+            .expect("list")
+            .distribution_configuration_summary_list()
+            .is_empty()
+    );
+    assert!(
+        aws.iam
+            .get_role()
+            .role_name("sample-imagebuilder")
+            .send()
+            .await
+            .is_err()
+    );
+    assert!(
+        aws.iam
+            .get_instance_profile()
+            .instance_profile_name("sample-imagebuilder")
+            .send()
+            .await
+            .is_err()
+    );
+    let tagged_groups = aws
+        .ec2
+        .describe_security_groups()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("tag:gold:manifest")
+                .values("sample")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("DescribeSecurityGroups");
+    assert!(tagged_groups.security_groups().is_empty());
+    let amis = aws
+        .ec2
+        .describe_images()
+        .image_ids(&ami)
+        .send()
+        .await
+        .expect("DescribeImages");
+    assert_eq!(amis.images().len(), 1, "the AMI went without --images");
+
+    let output = localcloud
+        .gold(dir)
+        .args(["destroy", "--yes", "--images"])
+        .output()
+        .expect("gold runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let tagged_amis = aws
+        .ec2
+        .describe_images()
+        .owners("self")
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("tag:gold:manifest")
+                .values("sample")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("DescribeImages");
+    assert!(tagged_amis.images().is_empty());
+    let amis = aws.ec2.describe_images().image_ids(&ami).send().await;
+    assert!(
+        amis.map_or(true, |a| a.images().is_empty()),
+        "the AMI is still there"
+    );
+    assert!(
+        aws.imagebuilder
+            .list_images()
+            .owner(Ownership::SelfValue)
+            .send()
+            .await
+            .expect("list")
+            .image_version_list()
+            .is_empty()
+    );
+
+    localcloud.reset_requests();
+    let output = localcloud
+        .gold(dir)
+        .args(["destroy", "--yes", "--images"])
+        .output()
+        .expect("gold runs");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Nothing to destroy"));
+    assert_eq!(mutating(&localcloud.requests()), Vec::<String>::new());
+}

@@ -1,0 +1,746 @@
+//! `gold rollout`, `gold status` and `gold rollback` against localcloud, checked through the SDK
+//! and the request log. The producer's AMIs are registered directly in the producer account
+//! (`RegisterImage` + a launch permission for the organization), as a finished build leaves them.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use aws_sdk_autoscaling::types::LaunchTemplateSpecification;
+use aws_sdk_ec2::types::{
+    LaunchPermission, LaunchPermissionModifications, LaunchTemplateBlockDeviceMappingRequest,
+    LaunchTemplateEbsBlockDeviceRequest, RequestLaunchTemplateData, VolumeType,
+};
+use common::Localcloud;
+use serde_json::json;
+
+const PRODUCER: &str = "111122223333";
+const WORKLOAD: &str = "444455556666";
+const REGION: &str = "ap-northeast-1";
+const ORG_ARN: &str = "arn:aws:organizations::000000000000:organization/o-xxxxxxxxxx";
+const STRANGER: &str = "999988887777";
+const OTHER_MEMBER: &str = "222233334444";
+
+/// Who may launch an AMI.
+enum Share {
+    Organization,
+    Public,
+}
+
+/// An SDK configuration acting in `account`, patient with a localcloud busy building accounts.
+async fn sdk(cloud: &Localcloud, account: &str) -> aws_config::SdkConfig {
+    cloud
+        .sdk(account, REGION)
+        .await
+        .to_builder()
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(std::time::Duration::from_secs(30))
+                .build(),
+        )
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(10))
+        .build()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+/// Registers an AMI named `name` in `owner`'s account and shares it.
+async fn ami(cloud: &Localcloud, owner: &str, name: &str, share: Share) -> String {
+    let ec2 = aws_sdk_ec2::Client::new(&sdk(cloud, owner).await);
+    let id = ec2
+        .register_image()
+        .name(name)
+        .root_device_name("/dev/xvda")
+        .architecture("x86_64".into())
+        .virtualization_type("hvm")
+        .send()
+        .await
+        .expect("RegisterImage")
+        .image_id
+        .expect("an image id");
+    let permission = match share {
+        Share::Organization => LaunchPermission::builder()
+            .organization_arn(ORG_ARN)
+            .build(),
+        Share::Public => LaunchPermission::builder().group("all".into()).build(),
+    };
+    ec2.modify_image_attribute()
+        .image_id(&id)
+        .launch_permission(
+            LaunchPermissionModifications::builder()
+                .add(permission)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("ModifyImageAttribute");
+    id
+}
+
+/// A launch template like the origin scenario's: t3.small, EBS-optimized, 50 GiB gp3 root, a security group, user data.
+async fn template(cloud: &Localcloud, account: &str, name: &str, image: &str) -> String {
+    let config = sdk(cloud, account).await;
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let group = ec2
+        .create_security_group()
+        .group_name(format!("{name}-sg"))
+        .description("egress only")
+        .send()
+        .await
+        .expect("CreateSecurityGroup")
+        .group_id
+        .expect("a group id");
+    ec2.create_launch_template()
+        .launch_template_name(name)
+        .launch_template_data(
+            RequestLaunchTemplateData::builder()
+                .image_id(image)
+                .instance_type("t3.small".into())
+                .ebs_optimized(true)
+                .security_group_ids(group)
+                .user_data("IyEvYmluL3NoCmVjaG8gaGVsbG8K")
+                .block_device_mappings(
+                    LaunchTemplateBlockDeviceMappingRequest::builder()
+                        .device_name("/dev/xvda")
+                        .ebs(
+                            LaunchTemplateEbsBlockDeviceRequest::builder()
+                                .volume_size(50)
+                                .volume_type(VolumeType::Gp3)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateLaunchTemplate")
+        .launch_template
+        .and_then(|t| t.launch_template_id)
+        .expect("a template id")
+}
+
+/// An Auto Scaling group launching `template_id` at `$Default`.
+async fn group(cloud: &Localcloud, account: &str, name: &str, template_id: &str) {
+    aws_sdk_autoscaling::Client::new(&sdk(cloud, account).await)
+        .create_auto_scaling_group()
+        .auto_scaling_group_name(name)
+        .launch_template(
+            LaunchTemplateSpecification::builder()
+                .launch_template_id(template_id)
+                .version("$Default")
+                .build(),
+        )
+        .min_size(0)
+        .max_size(2)
+        .desired_capacity(0)
+        .availability_zones(format!("{REGION}a"))
+        .send()
+        .await
+        .expect("CreateAutoScalingGroup");
+}
+
+/// The default version of a template: (number, image id, description, the whole data as text).
+async fn default_version(
+    cloud: &Localcloud,
+    account: &str,
+    name: &str,
+) -> (i64, String, String, String) {
+    let versions = aws_sdk_ec2::Client::new(&sdk(cloud, account).await)
+        .describe_launch_template_versions()
+        .launch_template_name(name)
+        .versions("$Default")
+        .send()
+        .await
+        .expect("DescribeLaunchTemplateVersions");
+    let version = &versions.launch_template_versions()[0];
+    let data = version.launch_template_data().expect("template data");
+    (
+        version.version_number().expect("a number"),
+        data.image_id().unwrap_or_default().to_owned(),
+        version.version_description().unwrap_or_default().to_owned(),
+        format!("{data:?}"),
+    )
+}
+
+/// The highest version number of a template.
+async fn latest_version(cloud: &Localcloud, account: &str, name: &str) -> i64 {
+    aws_sdk_ec2::Client::new(&sdk(cloud, account).await)
+        .describe_launch_templates()
+        .launch_template_names(name)
+        .send()
+        .await
+        .expect("DescribeLaunchTemplates")
+        .launch_templates()[0]
+        .latest_version_number()
+        .expect("a latest version")
+}
+
+/// A project directory with `gold.toml` (producer and distribution of the origin scenario plus `consumers`).
+fn project(consumers: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::create_dir_all(dir.path().join("files")).expect("files/");
+    std::fs::copy(
+        common::repo().join("examples/seed/files/build.yml"),
+        dir.path().join("files/build.yml"),
+    )
+    .expect("build.yml copied");
+    let manifest = format!(
+        r#"name = "sample"
+
+[producer]
+account = "{PRODUCER}"
+region = "{REGION}"
+
+[components.build]
+file = "files/build.yml"
+platform = "Linux"
+version = "1.0.0"
+
+[recipe]
+parent_image = "amazon-linux-2-x86/x.x.x"
+version = "1.0.0"
+components = ["build"]
+
+[infrastructure]
+instance_types = ["t3.small"]
+
+[distribution]
+ami_name = "sample_v{{{{imagebuilder:buildVersion}}}}_{{{{imagebuilder:buildDate}}}}"
+share_with_organizations = ["{ORG_ARN}"]
+{consumers}"#
+    );
+    std::fs::write(dir.path().join("gold.toml"), manifest).expect("gold.toml written");
+    dir
+}
+
+/// A `[[consumers]]` table acting through the account's `OrganizationAccountAccessRole`.
+fn consumer(name: &str, account: &str, wave: u32, template: &str, groups: &[&str]) -> String {
+    let groups = groups
+        .iter()
+        .map(|g| format!("\"{g}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        r#"
+[[consumers]]
+name = "{name}"
+account = "{account}"
+role_arn = "arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+wave = {wave}
+[[consumers.launch_templates]]
+name = "{template}"
+auto_scaling_groups = [{groups}]
+[consumers.launch_templates.refresh]
+min_healthy_percentage = 50
+instance_warmup_seconds = 0
+"#
+    )
+}
+
+fn seed(dir: &Path, accounts: &[(&str, bool)]) -> std::path::PathBuf {
+    let mut text = format!(
+        "caller_account = \"{PRODUCER}\"\n\n[organization]\nid = \"o-xxxxxxxxxx\"\nmanagement_account = \"000000000000\"\n\n[[accounts]]\nid = \"{PRODUCER}\"\nname = \"Shared\"\n"
+    );
+    for (id, in_org) in accounts {
+        let _ = write!(
+            text,
+            "\n[[accounts]]\nid = \"{id}\"\nname = \"a{id}\"\nin_organization = {in_org}\n"
+        );
+    }
+    let path = dir.join("seed.toml");
+    std::fs::write(&path, text).expect("seed written");
+    path
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Calls that change something, made in `account` since the request log was last cleared.
+fn writes_in(cloud: &Localcloud, account: &str) -> Vec<String> {
+    cloud
+        .requests()
+        .into_iter()
+        .filter(|r| r["account"] == account)
+        .filter_map(|r| r["action"].as_str().map(str::to_owned))
+        .filter(|action| {
+            ["Create", "Modify", "Start", "Delete"]
+                .iter()
+                .any(|verb| action.starts_with(verb))
+        })
+        .collect()
+}
+
+#[test]
+fn origin_scenario_moves_the_workload_template_to_the_second_ami_and_keeps_every_other_setting() {
+    let cloud = Localcloud::start();
+    let rt = runtime();
+    let first = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v4_2022-08-10T09-01-50.490Z",
+        Share::Organization,
+    ));
+    rt.block_on(template(&cloud, WORKLOAD, "sample-lt", &first));
+    let second = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v5_2022-08-11T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let dir = project(&consumer("workload", WORKLOAD, 1, "sample-lt", &[]));
+
+    cloud.reset_requests();
+    let plan = cloud
+        .gold(dir.path())
+        .args(["rollout", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    let text = stdout(&plan)
+        .replace(&first, "ami-FIRST")
+        .replace(&second, "ami-SECOND");
+    assert_eq!(
+        text,
+        "444455556666 (ap-northeast-1):\n  ~ launch template sample-lt: ami-FIRST (sample_v4_2022-08-10T09-01-50.490Z) -> ami-SECOND (sample_v5_2022-08-11T09-01-50.490Z)\nPlan: 0 to create, 0 to update, 0 new versions, 1 images to move, 0 to delete; 0 unchanged.\n"
+    );
+    assert!(
+        writes_in(&cloud, WORKLOAD).is_empty(),
+        "a dry run changed something"
+    );
+
+    let (v1, image, _, data_before) = rt.block_on(default_version(&cloud, WORKLOAD, "sample-lt"));
+    assert_eq!((v1, image.as_str()), (1, first.as_str()));
+
+    let rollout = cloud
+        .gold(dir.path())
+        .args(["rollout", "--yes"])
+        .output()
+        .unwrap();
+    assert!(rollout.status.success(), "{}", stderr(&rollout));
+    let (v2, image, description, data_after) =
+        rt.block_on(default_version(&cloud, WORKLOAD, "sample-lt"));
+    assert_eq!(v2, 2);
+    assert_eq!(image, second);
+    assert_eq!(
+        description,
+        format!("gold: sample_v5_2022-08-11T09-01-50.490Z ({second}) after v1")
+    );
+    assert_eq!(
+        data_after,
+        data_before.replace(&first, &second),
+        "only the image may change"
+    );
+
+    cloud.reset_requests();
+    let again = cloud
+        .gold(dir.path())
+        .args(["rollout", "--yes"])
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(stdout(&again).contains("No changes"), "{}", stdout(&again));
+    assert!(writes_in(&cloud, WORKLOAD).is_empty());
+    assert_eq!(
+        rt.block_on(latest_version(&cloud, WORKLOAD, "sample-lt")),
+        2
+    );
+
+    let status = cloud
+        .gold(dir.path())
+        .args(["status", "--output", "json"])
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", stderr(&status));
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("status JSON");
+    let row = &status["targets"][0];
+    assert_eq!(row["current"]["id"], second.as_str());
+    assert_eq!(row["newest"]["id"], second.as_str());
+    assert_eq!(row["builds_behind"], 0);
+    assert_eq!(row["default_version"], 2);
+
+    let back = cloud
+        .gold(dir.path())
+        .args(["rollback", "--yes"])
+        .output()
+        .unwrap();
+    assert!(back.status.success(), "{}", stderr(&back));
+    let (number, image, _, _) = rt.block_on(default_version(&cloud, WORKLOAD, "sample-lt"));
+    assert_eq!((number, image.as_str()), (1, first.as_str()));
+    let twice = cloud
+        .gold(dir.path())
+        .args(["rollback", "--yes"])
+        .output()
+        .unwrap();
+    assert!(twice.status.success(), "{}", stderr(&twice));
+    assert_eq!(
+        rt.block_on(default_version(&cloud, WORKLOAD, "sample-lt"))
+            .0,
+        1
+    );
+}
+
+#[test]
+fn newer_amis_of_a_stranger_or_another_member_with_the_producers_name_are_never_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = seed(
+        dir.path(),
+        &[(WORKLOAD, true), (OTHER_MEMBER, true), (STRANGER, false)],
+    );
+    let cloud = Localcloud::start_with(Some(&seed));
+    let rt = runtime();
+    let old = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v3_2022-08-09T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let good = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v4_2022-08-10T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let member = rt.block_on(ami(
+        &cloud,
+        OTHER_MEMBER,
+        "sample_v8_2030-01-01T00-00-00.000Z",
+        Share::Organization,
+    ));
+    let stranger = rt.block_on(ami(
+        &cloud,
+        STRANGER,
+        "sample_v9_2030-01-01T00-00-00.000Z",
+        Share::Public,
+    ));
+    rt.block_on(template(&cloud, WORKLOAD, "sample-lt", &old));
+    let project = project(&consumer("workload", WORKLOAD, 1, "sample-lt", &[]));
+
+    // Both impostors are visible to the workload account, so only the owner pin keeps them out.
+    let visible = rt.block_on(async {
+        aws_sdk_ec2::Client::new(&sdk(&cloud, WORKLOAD).await)
+            .describe_images()
+            .image_ids(&member)
+            .image_ids(&stranger)
+            .send()
+            .await
+            .expect("DescribeImages")
+            .images()
+            .len()
+    });
+    assert_eq!(visible, 2);
+
+    let named = cloud
+        .gold(project.path())
+        .args(["rollout", "--yes", "--ami", &stranger])
+        .output()
+        .unwrap();
+    assert_eq!(named.status.code(), Some(1), "{}", stderr(&named));
+    assert!(
+        stderr(&named).contains("is not an AMI owned by 111122223333"),
+        "{}",
+        stderr(&named)
+    );
+
+    let rollout = cloud
+        .gold(project.path())
+        .args(["rollout", "--yes"])
+        .output()
+        .unwrap();
+    assert!(rollout.status.success(), "{}", stderr(&rollout));
+    let (_, image, _, _) = rt.block_on(default_version(&cloud, WORKLOAD, "sample-lt"));
+    assert_eq!(image, good);
+}
+
+#[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario: failing run, then the re-run that finishes it"
+)]
+fn a_failed_refresh_in_wave_one_stops_wave_two_a_denied_account_fails_alone_and_a_rerun_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (refresh_fails, healthy, denied) = ("444455550001", "444455550002", "444455550003");
+    let (later_a, later_b) = ("444455550004", "444455550005");
+    let all = [refresh_fails, healthy, denied, later_a, later_b];
+    let seed = seed(dir.path(), &all.map(|a| (a, true)));
+    let cloud = Localcloud::start_with(Some(&seed));
+    let rt = runtime();
+    let first = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v1_2022-08-10T09-01-50.490Z",
+        Share::Organization,
+    ));
+    for account in all {
+        let id = rt.block_on(template(&cloud, account, "app", &first));
+        rt.block_on(group(&cloud, account, &format!("web-{account}"), &id));
+    }
+    let second = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v2_2022-08-11T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let consumers: String = all
+        .iter()
+        .enumerate()
+        .map(|(i, account)| {
+            let wave = if i < 3 { 1 } else { 2 };
+            consumer(
+                &format!("c{i}"),
+                account,
+                wave,
+                "app",
+                &[&format!("web-{account}")],
+            )
+        })
+        .collect();
+    let project = project(&consumers);
+
+    cloud.configure(json!({
+        "fail_instance_refresh": [format!("web-{refresh_fails}")],
+        "deny_accounts": [denied],
+    }));
+    cloud.reset_requests();
+    let failed = cloud
+        .gold(project.path())
+        .args(["rollout", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
+    let summary = stdout(&failed);
+    assert!(
+        summary.contains("FAILED      wave 1 app (444455550001/ap-northeast-1)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("FAILED      wave 1 app (444455550003/ap-northeast-1)"),
+        "{summary}"
+    );
+    assert!(summary.contains("not started wave 2"), "{summary}");
+    assert_eq!(
+        rt.block_on(default_version(&cloud, healthy, "app")).1,
+        second
+    );
+    assert_eq!(
+        rt.block_on(default_version(&cloud, refresh_fails, "app")).1,
+        second
+    );
+    for account in [later_a, later_b] {
+        assert!(
+            writes_in(&cloud, account).is_empty(),
+            "wave 2 was touched in {account}"
+        );
+        assert_eq!(
+            rt.block_on(default_version(&cloud, account, "app")).1,
+            first
+        );
+    }
+
+    cloud.configure(json!({ "fail_instance_refresh": [], "deny_accounts": [] }));
+    assert_eq!(rt.block_on(default_version(&cloud, denied, "app")).1, first);
+    cloud.reset_requests();
+    let rerun = cloud
+        .gold(project.path())
+        .args(["rollout", "--yes"])
+        .output()
+        .unwrap();
+    assert!(
+        rerun.status.success(),
+        "{}\n{}",
+        stdout(&rerun),
+        stderr(&rerun)
+    );
+    for account in all {
+        assert_eq!(
+            rt.block_on(default_version(&cloud, account, "app")).1,
+            second,
+            "{account}"
+        );
+    }
+    assert_eq!(writes_in(&cloud, healthy), Vec::<String>::new());
+    assert_eq!(
+        writes_in(&cloud, refresh_fails),
+        vec!["StartInstanceRefresh".to_owned()]
+    );
+    assert_eq!(rt.block_on(latest_version(&cloud, refresh_fails, "app")), 2);
+    assert_eq!(rt.block_on(latest_version(&cloud, healthy, "app")), 2);
+}
+
+#[test]
+fn fifty_accounts_roll_out_through_throttling_and_errors_and_roll_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let accounts: Vec<String> = (0..50).map(|i| format!("5000000000{i:02}")).collect();
+    let seed = seed(
+        dir.path(),
+        &accounts
+            .iter()
+            .map(|a| (a.as_str(), true))
+            .collect::<Vec<_>>(),
+    );
+    let cloud = Localcloud::start_with(Some(&seed));
+    let rt = runtime();
+    let first = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v1_2022-08-10T09-01-50.490Z",
+        Share::Organization,
+    ));
+    rt.block_on(futures::future::join_all(
+        accounts
+            .iter()
+            .map(|account| template(&cloud, account, "app", &first)),
+    ));
+    let second = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v2_2022-08-11T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let consumers: String = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, account)| consumer(&format!("c{i}"), account, 1, "app", &[]))
+        .collect();
+    let project = project(&consumers);
+
+    cloud.configure(json!({ "throttle_rate": 0.2, "error_rate": 0.05 }));
+    cloud.reset_requests();
+    let rollout = cloud
+        .gold(project.path())
+        .args(["rollout", "--yes"])
+        .output()
+        .unwrap();
+    assert!(rollout.status.success(), "{}", stderr(&rollout));
+    let log = cloud.requests();
+    assert!(
+        log.iter().any(|r| r["status"] != 200),
+        "no fault was injected"
+    );
+    cloud.configure(json!({ "throttle_rate": 0.0, "error_rate": 0.0 }));
+    for account in &accounts {
+        let (number, image, _, _) = rt.block_on(default_version(&cloud, account, "app"));
+        assert_eq!((number, image.as_str()), (2, second.as_str()), "{account}");
+    }
+
+    cloud.configure(json!({ "throttle_rate": 0.2, "error_rate": 0.05 }));
+    let back = cloud
+        .gold(project.path())
+        .args(["rollback", "--yes"])
+        .output()
+        .unwrap();
+    assert!(back.status.success(), "{}", stderr(&back));
+    cloud.configure(json!({ "throttle_rate": 0.0, "error_rate": 0.0 }));
+    for account in &accounts {
+        let (number, image, _, _) = rt.block_on(default_version(&cloud, account, "app"));
+        assert_eq!((number, image.as_str()), (1, first.as_str()), "{account}");
+        assert_eq!(
+            rt.block_on(latest_version(&cloud, account, "app")),
+            2,
+            "{account}"
+        );
+    }
+    let moved = rt.block_on(async {
+        let versions = aws_sdk_ec2::Client::new(&sdk(&cloud, &accounts[0]).await)
+            .describe_launch_template_versions()
+            .launch_template_name("app")
+            .versions("2")
+            .send()
+            .await
+            .expect("DescribeLaunchTemplateVersions");
+        versions.launch_template_versions()[0]
+            .launch_template_data()
+            .and_then(|d| d.image_id())
+            .map(str::to_owned)
+    });
+    assert_eq!(moved.as_deref(), Some(second.as_str()));
+}
+
+#[test]
+fn a_template_marked_create_is_created_on_first_rollout_on_the_newest_ami() {
+    let cloud = Localcloud::start();
+    let rt = runtime();
+    rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v1_2022-08-10T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let newest = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v2_2022-08-11T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let dir = project(&format!(
+        r#"
+[[consumers]]
+name = "workload"
+account = "{WORKLOAD}"
+role_arn = "arn:aws:iam::{WORKLOAD}:role/OrganizationAccountAccessRole"
+[[consumers.launch_templates]]
+name = "sample-lt"
+[consumers.launch_templates.create]
+instance_type = "t3.small"
+ebs_optimized = true
+root_volume_gib = 50
+security_group = "egress-only"
+"#
+    ));
+    let plan = cloud
+        .gold(dir.path())
+        .args(["rollout", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    assert!(
+        stdout(&plan).contains(&format!("launch template sample-lt: (new) -> {newest}")),
+        "{}",
+        stdout(&plan)
+    );
+    let rollout = cloud
+        .gold(dir.path())
+        .args(["rollout", "--yes"])
+        .output()
+        .unwrap();
+    assert!(rollout.status.success(), "{}", stderr(&rollout));
+    let (number, image, description, data) =
+        rt.block_on(default_version(&cloud, WORKLOAD, "sample-lt"));
+    assert_eq!((number, image.as_str()), (1, newest.as_str()));
+    assert!(description.starts_with("gold: sample_v2_"), "{description}");
+    assert!(
+        data.contains("T3Small") && data.contains("volume_size: Some(50)"),
+        "{data}"
+    );
+    let groups = rt.block_on(async {
+        aws_sdk_ec2::Client::new(&sdk(&cloud, WORKLOAD).await)
+            .describe_security_groups()
+            .group_names("sample-egress-only")
+            .send()
+            .await
+            .expect("DescribeSecurityGroups")
+            .security_groups()
+            .iter()
+            .map(|g| {
+                (
+                    g.group_id().unwrap_or_default().to_owned(),
+                    g.ip_permissions().len(),
+                )
+            })
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].1, 0, "the group must allow no inbound traffic");
+    assert!(data.contains(&groups[0].0), "{data}");
+}
