@@ -154,45 +154,52 @@ impl Drop for Localcloud {
     }
 }
 
-/// A minimal HTTP/1.1 client for localcloud's control endpoints (no extra dependency).
+/// A minimal HTTP/1.1 client for localcloud's control endpoints (no extra dependency). It reads
+/// exactly `Content-Length` bytes and gives up after a deadline, so a stuck server fails the
+/// test instead of hanging it.
 fn http(method: &str, url: &str, body: Option<&str>) -> String {
     use std::io::{Read, Write};
     let rest = url.strip_prefix("http://").expect("an http URL");
     let (host, path) = rest.split_once('/').expect("a path");
     let mut stream = std::net::TcpStream::connect(host).expect("localcloud accepts connections");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("a read timeout");
     let body = body.unwrap_or("");
-    write!(
-        stream,
+    let request = format!(
         "{method} /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
-    )
-    .expect("request written");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("response read");
-    let (head, payload) = response.split_once("\r\n\r\n").expect("an HTTP response");
-    assert!(
-        head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
-        "{method} {url} failed: {head}"
     );
-    if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        dechunk(payload)
-    } else {
-        payload.to_owned()
+    stream
+        .write_all(request.as_bytes())
+        .expect("request written");
+    let mut received = Vec::new();
+    let mut chunk = [0_u8; 64 * 1024];
+    loop {
+        if let Some(payload) = complete_payload(&received) {
+            let (head, payload) = payload;
+            assert!(
+                head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
+                "{method} {url} failed: {head}"
+            );
+            return payload;
+        }
+        let read = stream
+            .read(&mut chunk)
+            .unwrap_or_else(|err| panic!("{method} {url}: no complete response: {err}"));
+        assert!(read > 0, "{method} {url}: connection closed mid-response");
+        received.extend_from_slice(&chunk[..read]);
     }
 }
 
-fn dechunk(mut payload: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = payload.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 {
-            break;
-        }
-        out.push_str(&rest[..size]);
-        payload = &rest[size + 2..];
-    }
-    out
+/// The status line and body once the whole response has arrived.
+fn complete_payload(received: &[u8]) -> Option<(String, String)> {
+    let text = std::str::from_utf8(received).ok()?;
+    let (head, payload) = text.split_once("\r\n\r\n")?;
+    let length = head.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.eq_ignore_ascii_case("content-length")
+            .then(|| value.trim().parse::<usize>().ok())?
+    })?;
+    (payload.len() >= length).then(|| (head.to_owned(), payload[..length].to_owned()))
 }

@@ -133,12 +133,14 @@ class LocalCloud:
 
     def _control(self, environ: dict[str, Any], start_response: StartResponse, name: str) -> list[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
+        # Read every body, used or not: an unread body left on a kept-alive connection makes
+        # the server wait for bytes the client already considers sent.
+        raw = protocols.read_body(environ) if environ.get("CONTENT_LENGTH") else b""
         if name == "requests" and method == "GET":
             return _json(start_response, 200, REQUESTS.entries())
         if name == "config" and method == "GET":
             return _json(start_response, 200, CONFIG.as_dict())
         if name == "config" and method == "POST":
-            raw = protocols.read_body(environ)
             try:
                 values = json.loads(raw or b"{}")
             except ValueError as err:

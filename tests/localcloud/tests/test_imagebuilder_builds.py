@@ -129,6 +129,11 @@ def test_failing_validate_step_fails_in_the_build_workflow(producer, config):
     image = wait_for_image(imagebuilder, arn)
     assert image["state"]["status"] == "FAILED" and "'validate'" in image["state"]["reason"]
     assert "TESTING" not in image["_seen"]
+    context = image["state"]["failureContext"]
+    assert (context["imageStatus"], context["failedStep"]) == ("BUILDING", "ApplyBuildComponents")
+    failure = context["componentFailure"]
+    assert (failure["phaseName"], failure["stepName"], failure["action"]) == ("validate", "jq_install", "ExecuteBash")
+    assert context["workflowExecutionId"].startswith("wf-") and context["stepExecutionId"].startswith("step-")
 
 
 def test_failing_test_step_fails_in_the_test_workflow_only_when_tests_run(localcloud, session_for, producer, config):

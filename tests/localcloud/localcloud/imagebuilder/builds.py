@@ -77,6 +77,8 @@ class Failure:
     at: float
     step: StepRun
     reason: str
+    workflow: WorkflowRun
+    component_failure: dict | None = None
 
 
 class Build:
@@ -162,11 +164,28 @@ class Build:
                     return step
         raise KeyError(name)
 
-    def plan_failure(self, step_name: str, reason_of) -> None:
+    def plan_failure(self, step_name: str, reason_of, component_failure: dict | None = None) -> None:
         """Fail the build at the end of `step_name`; `reason_of(workflow, step)` words the reason."""
         step = self.step(step_name)
         workflow = next(w for w in self.workflows if step in w.steps)
-        self.failure = Failure(step.end, step, reason_of(workflow, step))
+        self.failure = Failure(step.end, step, reason_of(workflow, step), workflow, component_failure)
+
+    def failure_context(self) -> dict | None:
+        """`state.failureContext`, which GetImage carries only for FAILED images."""
+        failure = self.failure
+        if failure is None or self.status(failure.at)[0] != "FAILED":
+            return None
+        phase = next((status for status, start, end in self.phases if start <= failure.step.start < end), "BUILDING")
+        context = {
+            "imageStatus": phase,
+            "workflowExecutionId": failure.workflow.id,
+            "workflowArn": failure.workflow.arn,
+            "stepExecutionId": failure.step.id,
+            "failedStep": failure.step.name,
+        }
+        if failure.component_failure:
+            context["componentFailure"] = failure.component_failure
+        return context
 
     def cutoff(self) -> float | None:
         """When the build stopped early (failure or cancellation), if it did."""

@@ -46,6 +46,9 @@ def refresh(state: State, build: Build) -> dict:
         build.finished = True
     status, reason = build.status(moment)
     record["state"] = {"status": status, "reason": reason}
+    context = build.failure_context() if status == "FAILED" else None
+    if context:
+        record["state"]["failureContext"] = context
     return record
 
 
@@ -138,7 +141,14 @@ def _plan_failures(state: State, build: Build, infra: dict, resolved: list, test
                     f"Document {component_arn} failed! Phase '{phase}' failed. "
                     f"Step failed: '{step.name}' (action {step.action}) exited with status code 1."
                 )
-                build.plan_failure(workflow_step, lambda w, s, d=detail: _reason(w, s, d))
+                component_failure = {
+                    "componentArn": component_arn,
+                    "phaseName": phase,
+                    "stepName": step.name,
+                    "action": step.action,
+                    "errorMessage": f"Step failed: '{step.name}' (action {step.action}) exited with status code 1.",
+                }
+                build.plan_failure(workflow_step, lambda w, s, d=detail: _reason(w, s, d), component_failure)
                 return
 
 
