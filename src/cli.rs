@@ -11,9 +11,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     after_help = "Examples:\n  gold init my-images && cd my-images && gold validate\n  gold up --yes && gold build --wait\n  gold rollout --dry-run"
 )]
 pub struct Cli {
+    /// Flags every command accepts.
     #[command(flatten)]
     pub global: GlobalArgs,
 
+    /// The verb to run.
     #[command(subcommand)]
     pub command: Command,
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use aws_sdk_imagebuilder::types::{Filter, Ownership};
@@ -47,10 +47,10 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn edit(path: PathBuf, from: &str, to: &str) {
-    let text = std::fs::read_to_string(&path).expect("file read");
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("file read");
     assert!(text.contains(from), "`{from}` is not in {}", path.display());
-    std::fs::write(&path, text.replacen(from, to, 1)).expect("file written");
+    std::fs::write(path, text.replacen(from, to, 1)).expect("file written");
 }
 
 /// AWS calls that change something, by the verbs AWS names them with.
@@ -188,6 +188,27 @@ async fn the_origin_scenario_up_creates_every_producer_resource_and_a_second_up_
     let project = seed();
     let dir = project.path();
 
+    assert_plan_creates_everything(&localcloud, dir);
+    up(&localcloud, dir);
+    let aws = producer(&localcloud).await;
+    assert_build_instance_identity(&aws).await;
+    assert_build_instance_network(&aws).await;
+    assert_recipe(&aws, dir).await;
+    assert_distribution_and_pipeline(&aws).await;
+
+    // Again: nothing to do, and nothing done.
+    let mark = localcloud.requests().len();
+    let output = up(&localcloud, dir);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("No changes"));
+    assert_eq!(plan_exit_code(&localcloud, dir).0, 0);
+    assert_eq!(
+        mutating(&localcloud.requests()[mark..]),
+        Vec::<String>::new()
+    );
+}
+
+/// `plan --output json` before anything exists: valid JSON listing every resource to create.
+fn assert_plan_creates_everything(localcloud: &Localcloud, dir: &Path) {
     let output = localcloud
         .gold(dir)
         .args(["plan", "--output", "json"])
@@ -224,11 +245,10 @@ async fn the_origin_scenario_up_creates_every_producer_resource_and_a_second_up_
         mutating(&localcloud.requests()).is_empty(),
         "plan changed something"
     );
+}
 
-    up(&localcloud, dir);
-    let aws = producer(&localcloud).await;
-
-    // IAM role (trusting EC2, with the three managed policies) and its instance profile.
+/// The IAM role (trusting EC2, with the three managed policies) and its instance profile.
+async fn assert_build_instance_identity(aws: &Producer) {
     let role = aws
         .iam
         .get_role()
@@ -277,11 +297,13 @@ async fn the_origin_scenario_up_creates_every_producer_resource_and_a_second_up_
         .expect("a profile")
         .roles()
         .iter()
-        .map(|r| r.role_name())
+        .map(aws_sdk_iam::types::Role::role_name)
         .collect();
     assert_eq!(roles, ["sample-imagebuilder"]);
+}
 
-    // The egress-only security group in the default VPC.
+/// The infrastructure configuration and its egress-only security group in the default VPC.
+async fn assert_build_instance_network(aws: &Producer) {
     let infrastructure = aws.infrastructure().await;
     assert_eq!(infrastructure.instance_types(), ["t3.small"]);
     assert_eq!(
@@ -317,8 +339,10 @@ async fn the_origin_scenario_up_creates_every_producer_resource_and_a_second_up_
         .await
         .expect("DescribeVpcs");
     assert_eq!(group.vpc_id(), vpcs.vpcs()[0].vpc_id());
+}
 
-    // The component and the recipe that uses it.
+/// The recipe and the component it uses, with the manifest's document.
+async fn assert_recipe(aws: &Producer, dir: &Path) {
     let recipe = aws.recipe().await;
     assert_eq!(recipe.version(), Some("1.0.0"));
     assert_eq!(
@@ -329,7 +353,11 @@ async fn the_origin_scenario_up_creates_every_producer_resource_and_a_second_up_
     assert_eq!(device.device_name(), Some("/dev/xvdb"));
     let ebs = device.ebs().expect("an EBS volume");
     assert_eq!(ebs.volume_size(), Some(100));
-    assert_eq!(ebs.volume_type().map(|t| t.as_str()), Some("gp3"));
+    assert_eq!(
+        ebs.volume_type()
+            .map(aws_sdk_imagebuilder::types::EbsVolumeType::as_str),
+        Some("gp3")
+    );
     assert_eq!(ebs.delete_on_termination(), Some(true));
     let component_arn = recipe.components()[0].component_arn().to_owned();
     let component = aws
@@ -342,12 +370,20 @@ async fn the_origin_scenario_up_creates_every_producer_resource_and_a_second_up_
     let component = component.component().expect("a component");
     assert_eq!(component.name(), Some("sample-build"));
     assert_eq!(component.version(), Some("1.0.0"));
-    assert_eq!(component.platform().map(|p| p.as_str()), Some("Linux"));
+    assert_eq!(
+        component
+            .platform()
+            .map(aws_sdk_imagebuilder::types::Platform::as_str),
+        Some("Linux")
+    );
     let document = std::fs::read_to_string(dir.join("files/build.yml")).expect("build.yml");
     assert_eq!(component.data(), Some(document.as_str()));
     assert!(tag(component.tags(), "gold:hash").is_some());
+}
 
-    // The distribution shares with the Organization, tags the AMI, names it as the manifest says.
+/// The distribution shares with the Organization, tags the AMI, names it as the manifest says;
+/// the pipeline ties everything together, with tests on.
+async fn assert_distribution_and_pipeline(aws: &Producer) {
     let pipeline = aws.pipeline().await;
     let distribution = aws
         .imagebuilder
@@ -377,7 +413,8 @@ async fn the_origin_scenario_up_creates_every_producer_resource_and_a_second_up_
         [ORGANIZATION]
     );
 
-    // The pipeline ties them together, with tests on.
+    let recipe = aws.recipe().await;
+    let infrastructure = aws.infrastructure().await;
     assert_eq!(pipeline.image_recipe_arn(), recipe.arn());
     assert_eq!(
         pipeline.infrastructure_configuration_arn(),
@@ -386,18 +423,16 @@ async fn the_origin_scenario_up_creates_every_producer_resource_and_a_second_up_
     assert_eq!(
         pipeline
             .image_tests_configuration()
-            .and_then(|t| t.image_tests_enabled()),
+            .and_then(aws_sdk_imagebuilder::types::ImageTestsConfiguration::image_tests_enabled),
         Some(true)
     );
-    assert_eq!(pipeline.status().map(|s| s.as_str()), Some("ENABLED"));
+    assert_eq!(
+        pipeline
+            .status()
+            .map(aws_sdk_imagebuilder::types::PipelineStatus::as_str),
+        Some("ENABLED")
+    );
     assert_eq!(tag(pipeline.tags(), "gold:manifest"), Some("sample"));
-
-    // Again: nothing to do, and nothing done.
-    localcloud.reset_requests();
-    let output = up(&localcloud, dir);
-    assert!(String::from_utf8_lossy(&output.stdout).contains("No changes"));
-    assert_eq!(plan_exit_code(&localcloud, dir).0, 0);
-    assert_eq!(mutating(&localcloud.requests()), Vec::<String>::new());
 }
 
 /// IAM returns trust policies URL-encoded.
@@ -406,12 +441,13 @@ fn urlencoding_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -429,21 +465,21 @@ async fn a_changed_document_makes_new_versions_and_an_instance_type_updates_in_p
     let infrastructure_before = aws.infrastructure().await.arn().map(str::to_owned);
 
     edit(
-        dir.join("files/build.yml"),
+        &dir.join("files/build.yml"),
         "yum install jq -y",
         "yum install jq git -y",
     );
     edit(
-        dir.join("gold.toml"),
+        &dir.join("gold.toml"),
         "instance_types = [\"t3.small\"]",
         "instance_types = [\"t3.medium\"]",
     );
-    localcloud.reset_requests();
+    let mark = localcloud.requests().len();
     let (code, plan) = plan_exit_code(&localcloud, dir);
     assert_eq!(code, 2, "{plan}");
     insta::assert_snapshot!("plan_after_document_and_instance_type_change", plan);
     assert!(
-        mutating(&localcloud.requests()).is_empty(),
+        mutating(&localcloud.requests()[mark..]).is_empty(),
         "plan changed something"
     );
 
@@ -498,7 +534,7 @@ async fn credentials_of_another_account_are_refused_before_any_change() {
     let project = seed();
     let dir = project.path();
     edit(
-        dir.join("gold.toml"),
+        &dir.join("gold.toml"),
         "account = \"111122223333\"",
         "account = \"999999999999\"",
     );
@@ -555,7 +591,7 @@ async fn a_resource_gold_did_not_create_is_not_taken_over() {
         .send()
         .await
         .expect("CreateSecurityGroup");
-    localcloud.reset_requests();
+    let mark = localcloud.requests().len();
     let output = localcloud
         .gold(project.path())
         .args(["up", "--yes"])
@@ -567,7 +603,10 @@ async fn a_resource_gold_did_not_create_is_not_taken_over() {
         stderr.contains("sample-imagebuilder") && stderr.contains("not created by gold"),
         "{stderr}"
     );
-    assert_eq!(mutating(&localcloud.requests()), Vec::<String>::new());
+    assert_eq!(
+        mutating(&localcloud.requests()[mark..]),
+        Vec::<String>::new()
+    );
 }
 
 #[tokio::test]
@@ -578,7 +617,7 @@ async fn up_converges_through_throttling_and_server_errors() {
     localcloud.configure(json!({ "throttle_rate": 0.2 }));
     up(&localcloud, dir);
     edit(
-        dir.join("files/build.yml"),
+        &dir.join("files/build.yml"),
         "yum install jq -y",
         "yum install jq git -y",
     );
@@ -604,47 +643,7 @@ async fn after_a_build_up_creates_consumer_templates_and_destroy_removes_everyth
     let dir = project.path();
     up(&localcloud, dir);
     let aws = producer(&localcloud).await;
-
-    // One build, so there is an AMI to keep (and then to delete).
-    let pipeline_arn = aws.pipeline().await.arn().expect("an ARN").to_owned();
-    let image_arn = aws
-        .imagebuilder
-        .start_image_pipeline_execution()
-        .image_pipeline_arn(&pipeline_arn)
-        .send()
-        .await
-        .expect("StartImagePipelineExecution")
-        .image_build_version_arn()
-        .expect("an image ARN")
-        .to_owned();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let ami = loop {
-        let image = aws
-            .imagebuilder
-            .get_image()
-            .image_build_version_arn(&image_arn)
-            .send()
-            .await
-            .expect("GetImage");
-        let image = image.image().expect("an image");
-        let status = image
-            .state()
-            .and_then(|s| s.status())
-            .map(|s| s.as_str().to_owned());
-        if status.as_deref() == Some("AVAILABLE") {
-            let amis = image.output_resources().expect("outputs").amis();
-            break amis[0].image().expect("an AMI id").to_owned();
-        }
-        assert!(
-            !matches!(status.as_deref(), Some("FAILED" | "CANCELLED")),
-            "the build ended {status:?}"
-        );
-        assert!(
-            Instant::now() < deadline,
-            "the build did not finish in time"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let ami = build_once(&aws).await;
 
     // With an AMI to put in it, `up` creates the consumer's launch template marked `create`.
     let output = up(&localcloud, dir);
@@ -661,7 +660,11 @@ async fn after_a_build_up_creates_consumer_templates_and_destroy_removes_everyth
         .launch_template_data()
         .expect("template data");
     assert_eq!(data.image_id(), Some(ami.as_str()));
-    assert_eq!(data.instance_type().map(|t| t.as_str()), Some("t3.small"));
+    assert_eq!(
+        data.instance_type()
+            .map(aws_sdk_ec2::types::InstanceType::as_str),
+        Some("t3.small")
+    );
     assert_eq!(plan_exit_code(&localcloud, dir).0, 0);
 
     let output = localcloud
@@ -674,6 +677,115 @@ async fn after_a_build_up_creates_consumer_templates_and_destroy_removes_everyth
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    assert_nothing_tagged_but_images(&aws).await;
+    let amis = aws
+        .ec2
+        .describe_images()
+        .image_ids(&ami)
+        .send()
+        .await
+        .expect("DescribeImages");
+    assert_eq!(amis.images().len(), 1, "the AMI went without --images");
+
+    let output = localcloud
+        .gold(dir)
+        .args(["destroy", "--yes", "--images"])
+        .output()
+        .expect("gold runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let tagged_amis = aws
+        .ec2
+        .describe_images()
+        .owners("self")
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("tag:gold:manifest")
+                .values("sample")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("DescribeImages");
+    assert!(tagged_amis.images().is_empty());
+    let amis = aws.ec2.describe_images().image_ids(&ami).send().await;
+    assert!(
+        amis.map_or(true, |a| a.images().is_empty()),
+        "the AMI is still there"
+    );
+    assert!(
+        aws.imagebuilder
+            .list_images()
+            .owner(Ownership::SelfValue)
+            .send()
+            .await
+            .expect("list")
+            .image_version_list()
+            .is_empty()
+    );
+
+    let mark = localcloud.requests().len();
+    let output = localcloud
+        .gold(dir)
+        .args(["destroy", "--yes", "--images"])
+        .output()
+        .expect("gold runs");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Nothing to destroy"));
+    assert_eq!(
+        mutating(&localcloud.requests()[mark..]),
+        Vec::<String>::new()
+    );
+}
+
+/// Runs the pipeline once through the SDK and waits for its AMI, so there is one to keep (and
+/// then to delete).
+async fn build_once(aws: &Producer) -> String {
+    let pipeline_arn = aws.pipeline().await.arn().expect("an ARN").to_owned();
+    let image_arn = aws
+        .imagebuilder
+        .start_image_pipeline_execution()
+        .image_pipeline_arn(&pipeline_arn)
+        .send()
+        .await
+        .expect("StartImagePipelineExecution")
+        .image_build_version_arn()
+        .expect("an image ARN")
+        .to_owned();
+    let deadline = Instant::now() + Duration::from_mins(2);
+    loop {
+        let image = aws
+            .imagebuilder
+            .get_image()
+            .image_build_version_arn(&image_arn)
+            .send()
+            .await
+            .expect("GetImage");
+        let image = image.image().expect("an image");
+        let status = image
+            .state()
+            .and_then(|s| s.status())
+            .map(|s| s.as_str().to_owned());
+        if status.as_deref() == Some("AVAILABLE") {
+            let amis = image.output_resources().expect("outputs").amis();
+            return amis[0].image().expect("an AMI id").to_owned();
+        }
+        assert!(
+            !matches!(status.as_deref(), Some("FAILED" | "CANCELLED")),
+            "the build ended {status:?}"
+        );
+        assert!(
+            Instant::now() < deadline,
+            "the build did not finish in time"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// After `destroy`: no pipeline, recipe, component, configuration, role, profile or tagged group.
+async fn assert_nothing_tagged_but_images(aws: &Producer) {
     assert!(
         aws.imagebuilder
             .list_image_pipelines()
@@ -750,61 +862,4 @@ async fn after_a_build_up_creates_consumer_templates_and_destroy_removes_everyth
         .await
         .expect("DescribeSecurityGroups");
     assert!(tagged_groups.security_groups().is_empty());
-    let amis = aws
-        .ec2
-        .describe_images()
-        .image_ids(&ami)
-        .send()
-        .await
-        .expect("DescribeImages");
-    assert_eq!(amis.images().len(), 1, "the AMI went without --images");
-
-    let output = localcloud
-        .gold(dir)
-        .args(["destroy", "--yes", "--images"])
-        .output()
-        .expect("gold runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let tagged_amis = aws
-        .ec2
-        .describe_images()
-        .owners("self")
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("tag:gold:manifest")
-                .values("sample")
-                .build(),
-        )
-        .send()
-        .await
-        .expect("DescribeImages");
-    assert!(tagged_amis.images().is_empty());
-    let amis = aws.ec2.describe_images().image_ids(&ami).send().await;
-    assert!(
-        amis.map_or(true, |a| a.images().is_empty()),
-        "the AMI is still there"
-    );
-    assert!(
-        aws.imagebuilder
-            .list_images()
-            .owner(Ownership::SelfValue)
-            .send()
-            .await
-            .expect("list")
-            .image_version_list()
-            .is_empty()
-    );
-
-    localcloud.reset_requests();
-    let output = localcloud
-        .gold(dir)
-        .args(["destroy", "--yes", "--images"])
-        .output()
-        .expect("gold runs");
-    assert!(String::from_utf8_lossy(&output.stdout).contains("Nothing to destroy"));
-    assert_eq!(mutating(&localcloud.requests()), Vec::<String>::new());
 }

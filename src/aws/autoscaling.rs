@@ -72,7 +72,7 @@ impl Refresh {
 
 /// The named groups that exist; missing names are simply absent from the answer.
 pub async fn groups(session: &Session, names: &[String]) -> Result<Vec<Group>, AwsError> {
-    let client = aws_sdk_autoscaling::Client::new(session.config());
+    let client = session.autoscaling();
     let mut pages = client
         .describe_auto_scaling_groups()
         .set_auto_scaling_group_names(Some(names.to_vec()))
@@ -143,7 +143,7 @@ pub async fn start_refresh(
             )
             .build()
     });
-    let output = aws_sdk_autoscaling::Client::new(session.config())
+    let output = session.autoscaling()
         .start_instance_refresh()
         .auto_scaling_group_name(group)
         .preferences(prefs.build())
@@ -173,7 +173,8 @@ pub async fn start_refresh(
 
 /// The current state of one refresh.
 pub async fn refresh(session: &Session, group: &str, id: &str) -> Result<Refresh, AwsError> {
-    let output = aws_sdk_autoscaling::Client::new(session.config())
+    let output = session
+        .autoscaling()
         .describe_instance_refreshes()
         .auto_scaling_group_name(group)
         .instance_refresh_ids(id)
@@ -202,7 +203,8 @@ pub async fn refresh(session: &Session, group: &str, id: &str) -> Result<Refresh
 
 /// The group's most recent refresh, if it ever had one.
 pub async fn latest_refresh(session: &Session, group: &str) -> Result<Option<Refresh>, AwsError> {
-    let output = aws_sdk_autoscaling::Client::new(session.config())
+    let output = session
+        .autoscaling()
         .describe_instance_refreshes()
         .auto_scaling_group_name(group)
         .max_records(1)

@@ -76,6 +76,10 @@ pub struct CallSite {
 
 impl CallSite {
     /// Wraps an SDK error from `operation` made here.
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "taking the error lets callers write `.map_err(|err| site.error(op, err))`"
+    )]
     pub fn error<E, R>(&self, operation: &'static str, err: SdkError<E, R>) -> AwsError
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,

@@ -36,23 +36,23 @@ pub struct InstanceProfile {
 }
 
 fn client(session: &Session) -> Client {
-    Client::new(session.config())
+    session.iam()
 }
 
-fn iam_tags(
+fn iam_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, aws_sdk_iam::error::BuildError> {
+    tags.iter()
+        .map(|(key, value)| Tag::builder().key(key).value(value).build())
+        .collect()
+}
+
+fn invalid_tag(
     session: &Session,
     operation: &'static str,
-    tags: &BTreeMap<String, String>,
-) -> Result<Vec<Tag>, AwsError> {
-    tags.iter()
-        .map(|(key, value)| {
-            Tag::builder().key(key).value(value).build().map_err(|err| {
-                session
-                    .site()
-                    .failure(operation, format!("gold built an invalid tag: {err}"))
-            })
-        })
-        .collect()
+    err: &aws_sdk_iam::error::BuildError,
+) -> AwsError {
+    session
+        .site()
+        .failure(operation, format!("gold built an invalid tag: {err}"))
 }
 
 fn to_tags(tags: &[Tag]) -> BTreeMap<String, String> {
@@ -126,7 +126,9 @@ pub async fn create_role(
         .role_name(name)
         .description(description)
         .assume_role_policy_document(ec2_trust_policy())
-        .set_tags(Some(iam_tags(session, "CreateRole", tags)?))
+        .set_tags(Some(
+            iam_tags(tags).map_err(|err| invalid_tag(session, "CreateRole", &err))?,
+        ))
         .send()
         .await
         .map_err(|err| session.site().error("CreateRole", err).on(name))?;
@@ -190,7 +192,9 @@ pub async fn create_instance_profile(
     client(session)
         .create_instance_profile()
         .instance_profile_name(name)
-        .set_tags(Some(iam_tags(session, "CreateInstanceProfile", tags)?))
+        .set_tags(Some(iam_tags(tags).map_err(|err| {
+            invalid_tag(session, "CreateInstanceProfile", &err)
+        })?))
         .send()
         .await
         .map_err(|err| session.site().error("CreateInstanceProfile", err).on(name))?;

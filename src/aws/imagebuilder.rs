@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_imagebuilder::Client;
+use aws_sdk_imagebuilder::error::BuildError;
 use aws_sdk_imagebuilder::types::{
     AmiDistributionConfiguration, ComponentConfiguration, ComponentParameter, Distribution,
     EbsInstanceBlockDeviceSpecification, EbsVolumeType, Filter, ImageTestsConfiguration,
@@ -21,9 +22,6 @@ use aws_sdk_imagebuilder::types::{
     PipelineExecutionStartCondition, PipelineStatus, Platform, S3Logs, Schedule,
     SsmParameterConfiguration,
 };
-
-use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
-use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction};
 
 use super::error::AwsError;
 use super::session::Session;
@@ -241,29 +239,7 @@ pub struct BuiltImage {
 }
 
 fn client(session: &Session) -> Client {
-    let config = aws_sdk_imagebuilder::config::Builder::from(session.config())
-        .retry_classifier(TooManyRequests)
-        .build();
-    Client::from_conf(config)
-}
-
-/// Image Builder answers `CallRateLimitExceededException` (HTTP 429) when the EC2 calls it makes
-/// for the caller are throttled, and documents "retry with an increasing delay"; the SDK's
-/// classifiers know neither the code nor 429, so this one treats every 429 as throttling.
-#[derive(Debug)]
-struct TooManyRequests;
-
-impl ClassifyRetry for TooManyRequests {
-    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
-        match ctx.response() {
-            Some(response) if response.status().as_u16() == 429 => RetryAction::throttling_error(),
-            _ => RetryAction::NoActionIndicated,
-        }
-    }
-
-    fn name(&self) -> &'static str {
-        "gold: HTTP 429 is throttling"
-    }
+    session.imagebuilder()
 }
 
 fn to_tags(tags: Option<&HashMap<String, String>>) -> Tags {
@@ -704,11 +680,7 @@ fn region_distribution(live: &Distribution) -> RegionDistribution {
     }
 }
 
-fn distributions(
-    session: &Session,
-    spec: &DistributionSpec,
-) -> Result<Vec<Distribution>, AwsError> {
-    const OP: &str = "CreateDistributionConfiguration";
+fn distributions(spec: &DistributionSpec) -> Result<Vec<Distribution>, BuildError> {
     spec.regions
         .iter()
         .map(|region| {
@@ -733,8 +705,7 @@ fn distributions(
                 Some(name) => Some(vec![
                     SsmParameterConfiguration::builder()
                         .parameter_name(name)
-                        .build()
-                        .map_err(|err| invalid(session, OP, err))?,
+                        .build()?,
                 ]),
                 None => None,
             };
@@ -743,7 +714,6 @@ fn distributions(
                 .ami_distribution_configuration(ami)
                 .set_ssm_parameter_configurations(ssm)
                 .build()
-                .map_err(|err| invalid(session, OP, err))
         })
         .collect()
 }
@@ -762,7 +732,9 @@ pub async fn create_distribution(
         .create_distribution_configuration()
         .name(&spec.name)
         .set_description(spec.description.clone())
-        .set_distributions(Some(distributions(session, spec)?))
+        .set_distributions(Some(
+            distributions(spec).map_err(|err| invalid(session, OP, err))?,
+        ))
         .set_tags(Some(sdk_tags(&spec.tags)))
         .send()
         .await
@@ -787,7 +759,10 @@ pub async fn update_distribution(
         .update_distribution_configuration()
         .distribution_configuration_arn(arn)
         .set_description(spec.description.clone())
-        .set_distributions(Some(distributions(session, spec)?))
+        .set_distributions(Some(
+            distributions(spec)
+                .map_err(|err| invalid(session, "UpdateDistributionConfiguration", err))?,
+        ))
         .send()
         .await
         .map_err(|err| {
@@ -1197,7 +1172,8 @@ pub async fn tagged_amis(
     key: &str,
     value: &str,
 ) -> Result<Vec<String>, AwsError> {
-    let out = aws_sdk_ec2::Client::new(session.config())
+    let out = session
+        .ec2()
         .describe_images()
         .owners("self")
         .filters(
@@ -1226,7 +1202,7 @@ pub async fn tagged_amis(
 /// Deregisters an AMI and deletes its EBS snapshots (EC2 keeps snapshots after deregistering,
 /// and they cost money); an AMI that is already gone counts as deleted.
 pub async fn delete_ami(session: &Session, ami: &str) -> Result<(), AwsError> {
-    let ec2 = aws_sdk_ec2::Client::new(session.config());
+    let ec2 = session.ec2();
     let described = ec2
         .describe_images()
         .image_ids(ami)
@@ -1238,7 +1214,7 @@ pub async fn delete_ami(session: &Session, ami: &str) -> Result<(), AwsError> {
         Ok(out) => out
             .images()
             .iter()
-            .flat_map(|i| i.block_device_mappings())
+            .flat_map(aws_sdk_ec2::types::Image::block_device_mappings)
             .filter_map(|m| m.ebs().and_then(|e| e.snapshot_id()).map(str::to_owned))
             .collect(),
         Err(err) => {

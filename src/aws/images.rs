@@ -39,7 +39,7 @@ pub async fn owned_images(
     owner: &str,
     name_pattern: &str,
 ) -> Result<Vec<Image>, AwsError> {
-    let client = aws_sdk_ec2::Client::new(session.config());
+    let client = session.ec2();
     let mut pages = client
         .describe_images()
         .owners(owner)
@@ -63,7 +63,7 @@ pub async fn owned_images(
 
 /// One AMI by id, or `None` when this account cannot see it (deregistered, or never shared).
 pub async fn image_by_id(session: &Session, id: &str) -> Result<Option<Image>, AwsError> {
-    let client = aws_sdk_ec2::Client::new(session.config());
+    let client = session.ec2();
     match client
         .describe_images()
         .image_ids(id)

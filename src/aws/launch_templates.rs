@@ -86,7 +86,7 @@ pub async fn live_template(
     session: &Session,
     key: TemplateKey<'_>,
 ) -> Result<Option<LiveTemplate>, AwsError> {
-    let client = aws_sdk_ec2::Client::new(session.config());
+    let client = session.ec2();
     let request = client
         .describe_launch_template_versions()
         .versions("$Default")
@@ -132,7 +132,7 @@ pub async fn versions(
     session: &Session,
     template_id: &str,
 ) -> Result<Vec<TemplateVersion>, AwsError> {
-    let client = aws_sdk_ec2::Client::new(session.config());
+    let client = session.ec2();
     let mut pages = client
         .describe_launch_template_versions()
         .launch_template_id(template_id)
@@ -164,7 +164,7 @@ pub async fn create_version(
     image_id: &str,
     description: &str,
 ) -> Result<TemplateVersion, AwsError> {
-    let client = aws_sdk_ec2::Client::new(session.config());
+    let client = session.ec2();
     let output = client
         .create_launch_template_version()
         .launch_template_id(template_id)
@@ -203,7 +203,8 @@ pub async fn set_default(
     template_id: &str,
     number: i64,
 ) -> Result<(), AwsError> {
-    aws_sdk_ec2::Client::new(session.config())
+    session
+        .ec2()
         .modify_launch_template()
         .launch_template_id(template_id)
         .default_version(number.to_string())
@@ -257,7 +258,8 @@ pub async fn create_template(
                 .collect(),
         ))
         .build();
-    let output = aws_sdk_ec2::Client::new(session.config())
+    let output = session
+        .ec2()
         .create_launch_template()
         .launch_template_name(name)
         .version_description(description)

@@ -28,7 +28,7 @@ pub struct SecurityGroup {
 }
 
 fn client(session: &Session) -> Client {
-    Client::new(session.config())
+    session.ec2()
 }
 
 fn filter(name: &str, value: &str) -> Filter {

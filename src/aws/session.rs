@@ -41,10 +41,13 @@ impl Access {
 
 type Verified = Result<SdkConfig, Arc<AwsError>>;
 
+/// One account's credentials, checked once and shared by every caller that asks for them.
+type AccountCell = Arc<OnceCell<Verified>>;
+
 /// The credentials of every account gold works in during one command.
 pub struct Sessions {
     ambient: SdkConfig,
-    accounts: Mutex<HashMap<(String, Access), Arc<OnceCell<Verified>>>>,
+    accounts: Mutex<HashMap<(String, Access), AccountCell>>,
 }
 
 /// Retries absorb throttling and transient 5xx answers; a rollout across many accounts meets both.
@@ -213,22 +216,43 @@ impl Session {
         &self.site
     }
 
-    pub(super) fn config(&self) -> &SdkConfig {
-        &self.config
-    }
-
-    /// An Image Builder client that also retries Image Builder's own rate error.
+    /// An Image Builder client.
     pub(super) fn imagebuilder(&self) -> aws_sdk_imagebuilder::Client {
         let config = aws_sdk_imagebuilder::config::Builder::from(&self.config)
             .retry_classifier(TooManyRequests)
             .build();
         aws_sdk_imagebuilder::Client::from_conf(config)
     }
+
+    /// An EC2 client.
+    pub(super) fn ec2(&self) -> aws_sdk_ec2::Client {
+        let config = aws_sdk_ec2::config::Builder::from(&self.config)
+            .retry_classifier(TooManyRequests)
+            .build();
+        aws_sdk_ec2::Client::from_conf(config)
+    }
+
+    /// An IAM client.
+    pub(super) fn iam(&self) -> aws_sdk_iam::Client {
+        let config = aws_sdk_iam::config::Builder::from(&self.config)
+            .retry_classifier(TooManyRequests)
+            .build();
+        aws_sdk_iam::Client::from_conf(config)
+    }
+
+    /// An Auto Scaling client.
+    pub(super) fn autoscaling(&self) -> aws_sdk_autoscaling::Client {
+        let config = aws_sdk_autoscaling::config::Builder::from(&self.config)
+            .retry_classifier(TooManyRequests)
+            .build();
+        aws_sdk_autoscaling::Client::from_conf(config)
+    }
 }
 
 /// Image Builder answers `CallRateLimitExceededException` (HTTP 429) as well as the generic
-/// `ThrottlingException`; the SDK's default classifiers only know the second, so a burst of
-/// calls would fail instead of backing off. HTTP 429 means "slow down" for every AWS service.
+/// `ThrottlingException`; the SDK's default classifiers know neither the code nor the status, so
+/// a burst of calls would fail instead of backing off. HTTP 429 means "slow down" for every AWS
+/// service, so every client gets this classifier.
 #[derive(Debug)]
 struct TooManyRequests;
 

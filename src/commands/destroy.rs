@@ -32,7 +32,7 @@ pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result
             match printer.format() {
                 OutputFormat::Human => printer.result(&message),
                 OutputFormat::Json => {
-                    printer.json(&serde_json::json!({ "plan": render_json(&plan), "deleted": 0 }))
+                    printer.json(&serde_json::json!({ "plan": render_json(&plan), "deleted": 0 }));
                 }
             }
             return Ok(());
@@ -63,7 +63,7 @@ pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result
                 "Destroyed: {deleted} resources deleted in {seconds:.1}s."
             )),
             OutputFormat::Json => {
-                printer.json(&serde_json::json!({ "deleted": deleted, "seconds": seconds }))
+                printer.json(&serde_json::json!({ "deleted": deleted, "seconds": seconds }));
             }
         }
         Ok::<_, Error>(())

@@ -64,7 +64,7 @@ async fn up(loaded: &Loaded, yes: bool, printer: &Printer) -> Result<(), Error> 
         match printer.format() {
             OutputFormat::Human => printer.result(render_human(&plan).trim_end()),
             OutputFormat::Json => {
-                printer.json(&serde_json::json!({ "plan": render_json(&plan), "applied": false }))
+                printer.json(&serde_json::json!({ "plan": render_json(&plan), "applied": false }));
             }
         }
         return Ok(());
@@ -82,7 +82,7 @@ async fn up(loaded: &Loaded, yes: bool, printer: &Printer) -> Result<(), Error> 
     }
     let started = Instant::now();
     let progress = ApplyProgress::new(printer);
-    let applied = producer::up::apply(&session, &survey, &progress).await?;
+    let applied = Box::pin(producer::up::apply(&session, &survey, &progress)).await?;
     let mut failed_templates = 0;
     if create_templates {
         let reporter = RolloutProgress::new(printer);

@@ -271,51 +271,8 @@ impl Desired {
             tags: tags.clone(),
         };
 
-        let d = &m.distribution;
-        let mut ami_tags = d.ami_tags.clone();
-        ami_tags.extend(names::tags(name, &BTreeMap::new()));
-        let distribution = DistributionSpec {
-            name: names::pipeline(name),
-            description: None,
-            regions: d
-                .regions
-                .iter()
-                .map(|r| RegionDistribution {
-                    region: r.clone(),
-                    ami_name: d.ami_name.clone(),
-                    ami_description: d.ami_description.clone(),
-                    ami_tags: ami_tags.clone(),
-                    kms_key_id: kms_key_for(d.kms_key_id.as_ref(), r),
-                    share_with_accounts: sorted(&d.share_with_accounts),
-                    share_with_organizations: sorted(&d.share_with_organizations),
-                    share_with_ous: sorted(&d.share_with_ous),
-                    ssm_parameter: d.ssm_parameter.as_ref().map(|p| p.name.clone()),
-                })
-                .collect(),
-            tags: tags.clone(),
-        };
-
-        let p = &m.pipeline;
-        let pipeline = PipelineSpec {
-            name: names::pipeline(name),
-            description: None,
-            recipe_arn: KNOWN_AFTER_APPLY.to_owned(),
-            infrastructure_arn: KNOWN_AFTER_APPLY.to_owned(),
-            distribution_arn: KNOWN_AFTER_APPLY.to_owned(),
-            tests: p.tests,
-            test_timeout_minutes: p
-                .test_timeout_minutes
-                .unwrap_or(DEFAULT_TEST_TIMEOUT_MINUTES),
-            schedule: p.schedule.as_ref().map(|expression| {
-                let condition = p
-                    .schedule_condition
-                    .unwrap_or(ScheduleCondition::ExpressionMatchAndDependencyUpdatesAvailable);
-                (expression.clone(), condition.as_str().to_owned())
-            }),
-            enabled: p.enabled,
-            image_tags: names::tags(name, &BTreeMap::new()),
-            tags: tags.clone(),
-        };
+        let distribution = desired_distribution(loaded, &tags);
+        let pipeline = desired_pipeline(loaded, &tags);
 
         Desired {
             manifest: name.clone(),
@@ -330,6 +287,58 @@ impl Desired {
             distribution,
             pipeline,
         }
+    }
+}
+
+fn desired_distribution(loaded: &Loaded, tags: &Tags) -> DistributionSpec {
+    let m = &loaded.manifest;
+    let d = &m.distribution;
+    let mut ami_tags = d.ami_tags.clone();
+    ami_tags.extend(names::tags(&m.name, &BTreeMap::new()));
+    DistributionSpec {
+        name: names::pipeline(&m.name),
+        description: None,
+        regions: d
+            .regions
+            .iter()
+            .map(|r| RegionDistribution {
+                region: r.clone(),
+                ami_name: d.ami_name.clone(),
+                ami_description: d.ami_description.clone(),
+                ami_tags: ami_tags.clone(),
+                kms_key_id: kms_key_for(d.kms_key_id.as_ref(), r),
+                share_with_accounts: sorted(&d.share_with_accounts),
+                share_with_organizations: sorted(&d.share_with_organizations),
+                share_with_ous: sorted(&d.share_with_ous),
+                ssm_parameter: d.ssm_parameter.as_ref().map(|p| p.name.clone()),
+            })
+            .collect(),
+        tags: tags.clone(),
+    }
+}
+
+fn desired_pipeline(loaded: &Loaded, tags: &Tags) -> PipelineSpec {
+    let m = &loaded.manifest;
+    let p = &m.pipeline;
+    PipelineSpec {
+        name: names::pipeline(&m.name),
+        description: None,
+        recipe_arn: KNOWN_AFTER_APPLY.to_owned(),
+        infrastructure_arn: KNOWN_AFTER_APPLY.to_owned(),
+        distribution_arn: KNOWN_AFTER_APPLY.to_owned(),
+        tests: p.tests,
+        test_timeout_minutes: p
+            .test_timeout_minutes
+            .unwrap_or(DEFAULT_TEST_TIMEOUT_MINUTES),
+        schedule: p.schedule.as_ref().map(|expression| {
+            let condition = p
+                .schedule_condition
+                .unwrap_or(ScheduleCondition::ExpressionMatchAndDependencyUpdatesAvailable);
+            (expression.clone(), condition.as_str().to_owned())
+        }),
+        enabled: p.enabled,
+        image_tags: names::tags(&m.name, &BTreeMap::new()),
+        tags: tags.clone(),
     }
 }
 

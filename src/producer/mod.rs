@@ -13,6 +13,7 @@
 pub mod build;
 pub mod desired;
 pub mod destroy;
+mod diff;
 pub mod names;
 pub mod survey;
 pub mod up;

@@ -13,10 +13,14 @@ use futures::future::{try_join, try_join_all, try_join5};
 use super::desired::{
     Desired, DesiredComponent, KNOWN_AFTER_APPLY, RecipePart, RoleSpec, partition,
 };
+use super::diff::{
+    config_step, distribution_fields, infrastructure_fields, pipeline_fields, show_arn, show_list,
+    show_opt,
+};
 use super::names;
 use crate::aws::imagebuilder::{
-    self, DistributionSpec, Found, InfrastructureSpec, PipelineSpec, RegionDistribution, Tags,
-    VersionDetail, VersionRef,
+    self, DistributionSpec, Found, InfrastructureSpec, PipelineSpec, Tags, VersionDetail,
+    VersionRef,
 };
 use crate::aws::{AwsError, CallSite, Session, iam, security_groups};
 use crate::plan::{Action, Change, Field, FieldChange, Plan, Resource, ResourceKind};
@@ -148,11 +152,66 @@ pub struct Survey {
     pub pipeline: ConfigStep,
 }
 
+/// Everything read from the producer account, before any decision.
+struct Live {
+    role: RoleStep,
+    profile: ProfileStep,
+    group: GroupStep,
+    components: Vec<VersionStep>,
+    recipe_versions: Vec<VersionRef>,
+    newest_recipe: Option<VersionRef>,
+    recipe_detail: Option<VersionDetail>,
+    infrastructure: Option<Found<InfrastructureSpec>>,
+    distribution: Option<Found<DistributionSpec>>,
+    pipeline: Option<Found<PipelineSpec>>,
+}
+
 /// Reads live state and decides every step.
 pub async fn survey(session: &Session, desired: Desired) -> Result<Survey, AwsError> {
+    let live = Box::pin(read(session, &desired)).await?;
+    let manifest = desired.manifest.as_str();
+    let unmanaged = [
+        live.infrastructure.as_ref().and_then(|f| {
+            not_managed(
+                session,
+                "GetInfrastructureConfiguration",
+                "infrastructure configuration",
+                &f.arn,
+                &f.spec.tags,
+                manifest,
+            )
+        }),
+        live.distribution.as_ref().and_then(|f| {
+            not_managed(
+                session,
+                "GetDistributionConfiguration",
+                "distribution configuration",
+                &f.arn,
+                &f.spec.tags,
+                manifest,
+            )
+        }),
+        live.pipeline.as_ref().and_then(|f| {
+            not_managed(
+                session,
+                "ListImagePipelines",
+                "image pipeline",
+                &f.arn,
+                &f.spec.tags,
+                manifest,
+            )
+        }),
+    ];
+    if let Some(err) = unmanaged.into_iter().flatten().next() {
+        return Err(err);
+    }
+    Ok(decide(desired, live))
+}
+
+async fn read(session: &Session, desired: &Desired) -> Result<Live, AwsError> {
     let iam = async {
         match &desired.role {
-            Some(role) => survey_iam(session, &desired, role).await,
+            Some(role) => survey_iam(session, desired, role).await,
             None => Ok((RoleStep::Unmanaged, ProfileStep::Unmanaged)),
         }
     };
@@ -182,53 +241,56 @@ pub async fn survey(session: &Session, desired: Desired) -> Result<Survey, AwsEr
         (role, profile),
         group,
         components,
-        (versions, newest_recipe, recipe_detail),
+        (recipe_versions, newest_recipe, recipe_detail),
         ((infrastructure, distribution), pipeline),
-    ) = try_join5(
+    ) = Box::pin(try_join5(
         iam,
-        survey_group(session, &desired),
+        survey_group(session, desired),
         components,
         recipe_versions,
         configs,
-    )
+    ))
     .await?;
+    Ok(Live {
+        role,
+        profile,
+        group,
+        components,
+        recipe_versions,
+        newest_recipe,
+        recipe_detail,
+        infrastructure,
+        distribution,
+        pipeline,
+    })
+}
 
-    let mut desired = desired;
+/// Decides every step from live state; references to live resources fill in `desired`.
+fn decide(mut desired: Desired, live: Live) -> Survey {
     let recipe = recipe_step(
         &desired,
-        &components,
-        &versions,
-        newest_recipe,
-        recipe_detail.as_ref(),
+        &live.components,
+        &live.recipe_versions,
+        live.newest_recipe,
+        live.recipe_detail.as_ref(),
     );
-
-    desired.infrastructure.security_group_ids = match &group {
+    desired.infrastructure.security_group_ids = match &live.group {
         GroupStep::Keep(id) | GroupStep::RevokeIngress { id, .. } => vec![id.clone()],
         GroupStep::Create { .. } => vec![KNOWN_AFTER_APPLY.to_owned()],
         GroupStep::Unmanaged => desired.infrastructure.security_group_ids.clone(),
     };
     let infrastructure = config_step(
-        session,
-        &desired.manifest,
-        (
-            "GetInfrastructureConfiguration",
-            "infrastructure configuration",
-        ),
-        infrastructure.as_ref(),
+        live.infrastructure.as_ref(),
         &desired.infrastructure,
         infrastructure_fields,
         |s| &s.tags,
-    )?;
+    );
     let distribution = config_step(
-        session,
-        &desired.manifest,
-        ("GetDistributionConfiguration", "distribution configuration"),
-        distribution.as_ref(),
+        live.distribution.as_ref(),
         &desired.distribution,
         distribution_fields,
         |s| &s.tags,
-    )?;
-
+    );
     desired.pipeline.recipe_arn = match &recipe {
         VersionStep::Keep(live) => live.arn.clone(),
         VersionStep::Create { version, .. } => expected_arn(
@@ -261,26 +323,22 @@ pub async fn survey(session: &Session, desired: Desired) -> Result<Survey, AwsEr
         str::to_owned,
     );
     let pipeline = config_step(
-        session,
-        &desired.manifest,
-        ("ListImagePipelines", "image pipeline"),
-        pipeline.as_ref(),
+        live.pipeline.as_ref(),
         &desired.pipeline,
         pipeline_fields,
         |s| &s.tags,
-    )?;
-
-    Ok(Survey {
+    );
+    Survey {
         desired,
-        role,
-        profile,
-        group,
-        components,
+        role: live.role,
+        profile: live.profile,
+        group: live.group,
+        components: live.components,
         recipe,
         infrastructure,
         distribution,
         pipeline,
-    })
+    }
 }
 
 fn site(session: &Session) -> CallSite {
@@ -550,268 +608,6 @@ fn expected_arn(desired: &Desired, kind: &str, name: &str, version: Option<&str>
     arn
 }
 
-fn config_step<T>(
-    session: &Session,
-    manifest: &str,
-    (operation, what): (&'static str, &str),
-    live: Option<&Found<T>>,
-    desired: &T,
-    fields: fn(&T, &T) -> Vec<FieldChange>,
-    tags_of: fn(&T) -> &Tags,
-) -> Result<ConfigStep, AwsError> {
-    let Some(live) = live else {
-        return Ok(ConfigStep::Create);
-    };
-    let live_tags = tags_of(&live.spec);
-    if let Some(err) = not_managed(session, operation, what, &live.arn, live_tags, manifest) {
-        return Err(err);
-    }
-    let mut changes = fields(&live.spec, desired);
-    let settings = !changes.is_empty();
-    let missing: Tags = tags_of(desired)
-        .iter()
-        .filter(|(k, v)| live_tags.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if !missing.is_empty() {
-        let old: Tags = missing
-            .keys()
-            .filter_map(|k| live_tags.get(k).map(|v| (k.clone(), v.clone())))
-            .collect();
-        changes.push(FieldChange {
-            name: "tags".to_owned(),
-            old: show_tags(&old),
-            new: show_tags(&missing),
-        });
-    }
-    Ok(if changes.is_empty() {
-        ConfigStep::Keep {
-            arn: live.arn.clone(),
-        }
-    } else {
-        ConfigStep::Update {
-            arn: live.arn.clone(),
-            fields: changes,
-            settings,
-            tags: missing,
-        }
-    })
-}
-
-fn show_list(items: &[String]) -> String {
-    if items.is_empty() {
-        "(none)".to_owned()
-    } else {
-        items.join(", ")
-    }
-}
-
-fn show_opt(value: Option<&String>) -> String {
-    value.cloned().unwrap_or_else(|| "(none)".to_owned())
-}
-
-fn show_tags(tags: &Tags) -> String {
-    if tags.is_empty() {
-        return "(none)".to_owned();
-    }
-    tags.iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The resource part of an ARN (`image-recipe/sample/1.0.1`), which is what people read.
-fn show_arn(arn: &str) -> String {
-    arn.rsplit(':').next().unwrap_or(arn).to_owned()
-}
-
-struct Diff(Vec<FieldChange>);
-
-impl Diff {
-    fn field(&mut self, name: &str, old: String, new: String) {
-        if old != new {
-            self.0.push(FieldChange {
-                name: name.to_owned(),
-                old,
-                new,
-            });
-        }
-    }
-}
-
-fn infrastructure_fields(live: &InfrastructureSpec, want: &InfrastructureSpec) -> Vec<FieldChange> {
-    let mut d = Diff(Vec::new());
-    d.field(
-        "description",
-        show_opt(live.description.as_ref()),
-        show_opt(want.description.as_ref()),
-    );
-    d.field(
-        "instance_types",
-        show_list(&live.instance_types),
-        show_list(&want.instance_types),
-    );
-    d.field(
-        "instance_profile",
-        live.instance_profile.clone(),
-        want.instance_profile.clone(),
-    );
-    d.field(
-        "security_group_ids",
-        show_list(&live.security_group_ids),
-        show_list(&want.security_group_ids),
-    );
-    d.field(
-        "subnet_id",
-        show_opt(live.subnet_id.as_ref()),
-        show_opt(want.subnet_id.as_ref()),
-    );
-    d.field(
-        "terminate_on_failure",
-        live.terminate_on_failure.to_string(),
-        want.terminate_on_failure.to_string(),
-    );
-    d.field(
-        "key_pair",
-        show_opt(live.key_pair.as_ref()),
-        show_opt(want.key_pair.as_ref()),
-    );
-    d.field(
-        "logs_bucket",
-        show_opt(live.logs_bucket.as_ref()),
-        show_opt(want.logs_bucket.as_ref()),
-    );
-    d.field(
-        "logs_prefix",
-        show_opt(live.logs_prefix.as_ref()),
-        show_opt(want.logs_prefix.as_ref()),
-    );
-    d.field(
-        "sns_topic_arn",
-        show_opt(live.sns_topic_arn.as_ref()),
-        show_opt(want.sns_topic_arn.as_ref()),
-    );
-    d.0
-}
-
-fn distribution_fields(live: &DistributionSpec, want: &DistributionSpec) -> Vec<FieldChange> {
-    let mut d = Diff(Vec::new());
-    d.field(
-        "description",
-        show_opt(live.description.as_ref()),
-        show_opt(want.description.as_ref()),
-    );
-    let regions = |s: &DistributionSpec| {
-        s.regions
-            .iter()
-            .map(|r| r.region.clone())
-            .collect::<Vec<_>>()
-    };
-    d.field(
-        "regions",
-        show_list(&regions(live)),
-        show_list(&regions(want)),
-    );
-    for wanted in &want.regions {
-        let Some(current) = live.regions.iter().find(|r| r.region == wanted.region) else {
-            continue;
-        };
-        region_fields(&mut d, current, wanted);
-    }
-    d.0
-}
-
-fn region_fields(d: &mut Diff, live: &RegionDistribution, want: &RegionDistribution) {
-    let region = &want.region;
-    d.field(
-        &format!("{region}.ami_name"),
-        live.ami_name.clone(),
-        want.ami_name.clone(),
-    );
-    d.field(
-        &format!("{region}.ami_description"),
-        show_opt(live.ami_description.as_ref()),
-        show_opt(want.ami_description.as_ref()),
-    );
-    d.field(
-        &format!("{region}.ami_tags"),
-        show_tags(&live.ami_tags),
-        show_tags(&want.ami_tags),
-    );
-    d.field(
-        &format!("{region}.kms_key_id"),
-        show_opt(live.kms_key_id.as_ref()),
-        show_opt(want.kms_key_id.as_ref()),
-    );
-    d.field(
-        &format!("{region}.share_with_accounts"),
-        show_list(&live.share_with_accounts),
-        show_list(&want.share_with_accounts),
-    );
-    d.field(
-        &format!("{region}.share_with_organizations"),
-        show_list(&live.share_with_organizations),
-        show_list(&want.share_with_organizations),
-    );
-    d.field(
-        &format!("{region}.share_with_ous"),
-        show_list(&live.share_with_ous),
-        show_list(&want.share_with_ous),
-    );
-    d.field(
-        &format!("{region}.ssm_parameter"),
-        show_opt(live.ssm_parameter.as_ref()),
-        show_opt(want.ssm_parameter.as_ref()),
-    );
-}
-
-fn pipeline_fields(live: &PipelineSpec, want: &PipelineSpec) -> Vec<FieldChange> {
-    let mut d = Diff(Vec::new());
-    d.field(
-        "description",
-        show_opt(live.description.as_ref()),
-        show_opt(want.description.as_ref()),
-    );
-    d.field(
-        "recipe",
-        show_arn(&live.recipe_arn),
-        show_arn(&want.recipe_arn),
-    );
-    d.field(
-        "infrastructure",
-        show_arn(&live.infrastructure_arn),
-        show_arn(&want.infrastructure_arn),
-    );
-    d.field(
-        "distribution",
-        show_arn(&live.distribution_arn),
-        show_arn(&want.distribution_arn),
-    );
-    d.field("tests", live.tests.to_string(), want.tests.to_string());
-    d.field(
-        "test_timeout_minutes",
-        live.test_timeout_minutes.to_string(),
-        want.test_timeout_minutes.to_string(),
-    );
-    let schedule = |s: &PipelineSpec| {
-        s.schedule
-            .as_ref()
-            .map_or_else(|| "(none)".to_owned(), |(e, c)| format!("{e} ({c})"))
-    };
-    d.field("schedule", schedule(live), schedule(want));
-    d.field(
-        "enabled",
-        live.enabled.to_string(),
-        want.enabled.to_string(),
-    );
-    d.field(
-        "image_tags",
-        show_tags(&live.image_tags),
-        show_tags(&want.image_tags),
-    );
-    d.0
-}
-
 impl Survey {
     fn resource(&self, kind: ResourceKind, name: &str) -> Resource {
         let global = matches!(kind, ResourceKind::Role | ResourceKind::InstanceProfile);
@@ -855,144 +651,122 @@ impl Survey {
     /// The survey as a plan: one change per resource that is not already as the manifest says.
     pub fn plan(&self) -> Plan {
         let mut plan = Plan::default();
-        let mut push = |resource: Resource, action: Option<Action>| match action {
-            Some(action) => plan.changes.push(Change { resource, action }),
-            None => plan.unchanged += 1,
-        };
+        for (resource, action) in self
+            .build_instance_actions()
+            .into_iter()
+            .chain(self.image_builder_actions())
+        {
+            match action {
+                Some(action) => plan.changes.push(Change { resource, action }),
+                None => plan.unchanged += 1,
+            }
+        }
+        plan
+    }
+
+    /// Role, instance profile and security group, for resources gold manages.
+    fn build_instance_actions(&self) -> Vec<(Resource, Option<Action>)> {
         let d = &self.desired;
+        let mut actions = Vec::new();
         if let Some(role) = &d.role {
-            push(
-                self.resource_of(ResourceKind::Role),
-                match &self.role {
-                    RoleStep::Create => Some(Action::Create {
-                        fields: vec![
-                            field("trusts", "ec2.amazonaws.com"),
-                            field("policies", &show_list(&role.policy_arns)),
-                        ],
-                    }),
-                    RoleStep::Attach(missing) => Some(Action::Update {
-                        fields: vec![FieldChange {
-                            name: "policies".to_owned(),
-                            old: "(missing)".to_owned(),
-                            new: show_list(missing),
-                        }],
-                    }),
-                    RoleStep::Keep | RoleStep::Unmanaged => None,
-                },
-            );
-            push(
+            let role_action = match &self.role {
+                RoleStep::Create => Some(Action::Create {
+                    fields: vec![
+                        field("trusts", "ec2.amazonaws.com"),
+                        field("policies", &show_list(&role.policy_arns)),
+                    ],
+                }),
+                RoleStep::Attach(missing) => {
+                    Some(update("policies", "(missing)", &show_list(missing)))
+                }
+                RoleStep::Keep | RoleStep::Unmanaged => None,
+            };
+            actions.push((self.resource_of(ResourceKind::Role), role_action));
+            let profile_action = match &self.profile {
+                ProfileStep::Create => Some(Action::Create {
+                    fields: vec![field("role", &role.name)],
+                }),
+                ProfileStep::AddRole => Some(update("role", "(none)", &role.name)),
+                ProfileStep::Keep | ProfileStep::Unmanaged => None,
+            };
+            actions.push((
                 self.resource_of(ResourceKind::InstanceProfile),
-                match &self.profile {
-                    ProfileStep::Create => Some(Action::Create {
-                        fields: vec![field("role", &role.name)],
-                    }),
-                    ProfileStep::AddRole => Some(Action::Update {
-                        fields: vec![FieldChange {
-                            name: "role".to_owned(),
-                            old: "(none)".to_owned(),
-                            new: role.name.clone(),
-                        }],
-                    }),
-                    ProfileStep::Keep | ProfileStep::Unmanaged => None,
-                },
-            );
+                profile_action,
+            ));
         }
         if d.security_group.is_some() {
-            push(
-                self.resource_of(ResourceKind::SecurityGroup),
-                match &self.group {
-                    GroupStep::Create { vpc_id } => Some(Action::Create {
-                        fields: vec![field("vpc", vpc_id), field("rules", "egress only")],
-                    }),
-                    GroupStep::RevokeIngress { id, rules } => Some(Action::Update {
-                        fields: vec![FieldChange {
-                            name: format!("{id} inbound rules"),
-                            old: rules.to_string(),
-                            new: "0".to_owned(),
-                        }],
-                    }),
-                    GroupStep::Keep(_) | GroupStep::Unmanaged => None,
-                },
-            );
-        }
-        for (index, (component, step)) in d.components.iter().zip(&self.components).enumerate() {
-            push(
-                self.component_resource(index),
-                version_action(step, || {
-                    vec![
-                        field("version", step.version()),
-                        field("platform", &component.spec.platform),
-                        field("file", &component.file),
-                    ]
+            let group_action = match &self.group {
+                GroupStep::Create { vpc_id } => Some(Action::Create {
+                    fields: vec![field("vpc", vpc_id), field("rules", "egress only")],
                 }),
-            );
+                GroupStep::RevokeIngress { id, rules } => Some(update(
+                    &format!("{id} inbound rules"),
+                    &rules.to_string(),
+                    "0",
+                )),
+                GroupStep::Keep(_) | GroupStep::Unmanaged => None,
+            };
+            actions.push((self.resource_of(ResourceKind::SecurityGroup), group_action));
         }
-        push(
-            self.resource_of(ResourceKind::ImageRecipe),
-            version_action(&self.recipe, || {
+        actions
+    }
+
+    /// Components, recipe, configurations and pipeline.
+    fn image_builder_actions(&self) -> Vec<(Resource, Option<Action>)> {
+        let d = &self.desired;
+        let mut actions = Vec::new();
+        for (index, (component, step)) in d.components.iter().zip(&self.components).enumerate() {
+            let action = version_action(step, || {
                 vec![
-                    field("version", self.recipe.version()),
-                    field("parent_image", &d.recipe.parent_image),
-                    field("components", &show_list(&self.recipe_components())),
+                    field("version", step.version()),
+                    field("platform", &component.spec.platform),
+                    field("file", &component.file),
                 ]
-            }),
-        );
-        push(
+            });
+            actions.push((self.component_resource(index), action));
+        }
+        let recipe = version_action(&self.recipe, || {
+            vec![
+                field("version", self.recipe.version()),
+                field("parent_image", &d.recipe.parent_image),
+                field("components", &show_list(&self.recipe_components())),
+            ]
+        });
+        actions.push((self.resource_of(ResourceKind::ImageRecipe), recipe));
+        let infrastructure = config_action(&self.infrastructure, || {
+            let i = &d.infrastructure;
+            vec![
+                field("instance_types", &show_list(&i.instance_types)),
+                field("instance_profile", &i.instance_profile),
+                field("security_group_ids", &show_list(&i.security_group_ids)),
+                field("subnet_id", &show_opt(i.subnet_id.as_ref())),
+                field("terminate_on_failure", &i.terminate_on_failure.to_string()),
+            ]
+        });
+        actions.push((
             self.resource_of(ResourceKind::InfrastructureConfiguration),
-            config_action(&self.infrastructure, || {
-                let i = &d.infrastructure;
-                vec![
-                    field("instance_types", &show_list(&i.instance_types)),
-                    field("instance_profile", &i.instance_profile),
-                    field("security_group_ids", &show_list(&i.security_group_ids)),
-                    field("subnet_id", &show_opt(i.subnet_id.as_ref())),
-                    field("terminate_on_failure", &i.terminate_on_failure.to_string()),
-                ]
-            }),
-        );
-        push(
+            infrastructure,
+        ));
+        let distribution = config_action(&self.distribution, || distribution_summary(d));
+        actions.push((
             self.resource_of(ResourceKind::DistributionConfiguration),
-            config_action(&self.distribution, || {
-                let first = d.distribution.regions.first();
-                let regions: Vec<String> = d
-                    .distribution
-                    .regions
-                    .iter()
-                    .map(|r| r.region.clone())
-                    .collect();
-                let mut fields = vec![field("regions", &show_list(&regions))];
-                if let Some(r) = first {
-                    fields.push(field("ami_name", &r.ami_name));
-                    let shares: Vec<String> = r
-                        .share_with_organizations
-                        .iter()
-                        .chain(&r.share_with_ous)
-                        .chain(&r.share_with_accounts)
-                        .cloned()
-                        .collect();
-                    fields.push(field("shared_with", &show_list(&shares)));
-                }
-                fields
-            }),
-        );
-        push(
-            self.resource_of(ResourceKind::ImagePipeline),
-            config_action(&self.pipeline, || {
-                let p = &d.pipeline;
-                vec![
-                    field("recipe", &show_arn(&p.recipe_arn)),
-                    field("tests", &p.tests.to_string()),
-                    field(
-                        "schedule",
-                        &p.schedule
-                            .as_ref()
-                            .map_or_else(|| "(none)".to_owned(), |(e, _)| e.clone()),
-                    ),
-                    field("enabled", &p.enabled.to_string()),
-                ]
-            }),
-        );
-        plan
+            distribution,
+        ));
+        let pipeline = config_action(&self.pipeline, || {
+            let p = &d.pipeline;
+            let schedule = p
+                .schedule
+                .as_ref()
+                .map_or_else(|| "(none)".to_owned(), |(e, _)| e.clone());
+            vec![
+                field("recipe", &show_arn(&p.recipe_arn)),
+                field("tests", &p.tests.to_string()),
+                field("schedule", &schedule),
+                field("enabled", &p.enabled.to_string()),
+            ]
+        });
+        actions.push((self.resource_of(ResourceKind::ImagePipeline), pipeline));
+        actions
     }
 
     fn recipe_components(&self) -> Vec<String> {
@@ -1012,6 +786,39 @@ impl Survey {
             })
             .collect()
     }
+}
+
+fn update(name: &str, old: &str, new: &str) -> Action {
+    Action::Update {
+        fields: vec![FieldChange {
+            name: name.to_owned(),
+            old: old.to_owned(),
+            new: new.to_owned(),
+        }],
+    }
+}
+
+/// What a new distribution configuration does, in a few lines.
+fn distribution_summary(desired: &Desired) -> Vec<Field> {
+    let regions: Vec<String> = desired
+        .distribution
+        .regions
+        .iter()
+        .map(|r| r.region.clone())
+        .collect();
+    let mut fields = vec![field("regions", &show_list(&regions))];
+    if let Some(r) = desired.distribution.regions.first() {
+        fields.push(field("ami_name", &r.ami_name));
+        let shares: Vec<String> = r
+            .share_with_organizations
+            .iter()
+            .chain(&r.share_with_ous)
+            .chain(&r.share_with_accounts)
+            .cloned()
+            .collect();
+        fields.push(field("shared_with", &show_list(&shares)));
+    }
+    fields
 }
 
 fn field(name: &str, value: &str) -> Field {
@@ -1077,13 +884,5 @@ mod tests {
             "1.0.11"
         );
         assert_eq!(next_version("0.9.0", &versions(&["1.2.3"])), "1.2.4");
-    }
-
-    #[test]
-    fn arns_show_their_resource_part() {
-        assert_eq!(
-            show_arn("arn:aws:imagebuilder:ap-northeast-1:111122223333:image-recipe/sample/1.0.1"),
-            "image-recipe/sample/1.0.1"
-        );
     }
 }

@@ -51,7 +51,7 @@ impl Run<'_> {
         work: impl std::future::Future<Output = Result<T, AwsError>>,
     ) -> Result<T, AwsError> {
         self.progress.start(&resource, doing);
-        match work.await {
+        match Box::pin(work).await {
             Ok(value) => {
                 self.progress.finish(&resource, &done);
                 if let Ok(mut changed) = self.changed.lock() {
@@ -79,25 +79,25 @@ pub async fn apply(
         progress,
         changed: std::sync::Mutex::new(Vec::new()),
     };
+    // SDK futures are large; boxing keeps the composed ones off the stack.
     let profile = async {
-        run.role().await?;
-        run.profile().await
+        Box::pin(run.role()).await?;
+        Box::pin(run.profile()).await
     };
-    let build_instance = try_join(profile, run.group());
+    let build_instance = try_join(profile, Box::pin(run.group()));
     let infrastructure = async {
-        let (profile, group) = build_instance.await?;
-        run.infrastructure(profile, group).await
+        let (profile, group) = Box::pin(build_instance).await?;
+        Box::pin(run.infrastructure(profile, group)).await
     };
     let recipe = async {
         let components =
-            try_join_all((0..survey.components.len()).map(|i| run.component(i))).await?;
-        run.recipe(&components).await
+            try_join_all((0..survey.components.len()).map(|i| Box::pin(run.component(i)))).await?;
+        Box::pin(run.recipe(&components)).await
     };
     let (infrastructure_arn, recipe_arn, distribution_arn) =
-        try_join3(infrastructure, recipe, run.distribution()).await?;
-    let pipeline_arn = run
-        .pipeline(&recipe_arn, &infrastructure_arn, &distribution_arn)
-        .await?;
+        Box::pin(try_join3(infrastructure, recipe, run.distribution())).await?;
+    let pipeline_arn =
+        Box::pin(run.pipeline(&recipe_arn, &infrastructure_arn, &distribution_arn)).await?;
     Ok(Applied {
         pipeline_arn,
         recipe_arn,
@@ -438,6 +438,7 @@ impl Run<'_> {
         U: FnOnce(String) -> UF,
         UF: std::future::Future<Output = Result<(), AwsError>>,
     {
+        let create = Box::pin(create);
         match step {
             ConfigStep::Keep { arn } => Ok(arn.clone()),
             ConfigStep::Create => {

@@ -47,7 +47,7 @@ impl BuildProgress {
     pub fn new(printer: &Printer) -> Self {
         let mode = if printer.format() == OutputFormat::Json {
             Mode::Json
-        } else if printer.is_interactive() && can_redraw() {
+        } else if printer.is_interactive() {
             Mode::Live(None)
         } else {
             Mode::Plain
@@ -295,12 +295,6 @@ impl Live {
         }
         self.main.abandon_with_message(text.to_owned());
     }
-}
-
-/// Whether the terminal understands cursor movement; indicatif draws nothing when `TERM` is
-/// unset or `dumb`, and then plain lines are the only way to show progress.
-fn can_redraw() -> bool {
-    cfg!(windows) || std::env::var("TERM").is_ok_and(|term| !term.is_empty() && term != "dumb")
 }
 
 /// `building`, as people read phases.

@@ -22,7 +22,7 @@ impl Printer {
             format: global.output,
             quiet: global.quiet,
             verbosity: global.verbose,
-            stderr_is_terminal: std::io::stderr().is_terminal(),
+            stderr_is_terminal: std::io::stderr().is_terminal() && terminal_can_redraw(),
         }
     }
 
@@ -92,6 +92,12 @@ impl Printer {
             write_line(&mut out, &format!("hint: {hint}"));
         }
     }
+}
+
+/// indicatif draws nothing on a terminal without cursor movement, so `TERM` unset or `dumb`
+/// (CI runners, `script` without a terminal type) gets plain lines instead of a blank screen.
+fn terminal_can_redraw() -> bool {
+    cfg!(windows) || std::env::var("TERM").is_ok_and(|term| !term.is_empty() && term != "dumb")
 }
 
 /// Writes one line; a closed pipe (`gold status | head`) is not an error worth a panic.

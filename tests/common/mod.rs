@@ -99,6 +99,10 @@ impl Localcloud {
     }
 
     /// Sets fault and clock knobs (`latency_ms`, `throttle_rate`, `build_seconds`, …).
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "callers write `configure(json!({..}))`"
+    )]
     pub fn configure(&self, knobs: serde_json::Value) {
         http(
             "POST",
@@ -163,7 +167,7 @@ fn http(method: &str, url: &str, body: Option<&str>) -> String {
     let (host, path) = rest.split_once('/').expect("a path");
     let mut stream = std::net::TcpStream::connect(host).expect("localcloud accepts connections");
     stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
+        .set_read_timeout(Some(Duration::from_mins(1)))
         .expect("a read timeout");
     let body = body.unwrap_or("");
     let request = format!(
@@ -173,8 +177,12 @@ fn http(method: &str, url: &str, body: Option<&str>) -> String {
     stream
         .write_all(request.as_bytes())
         .expect("request written");
+    // Closing our side tells the server no more request bytes will come, whatever it expects.
+    stream
+        .shutdown(std::net::Shutdown::Write)
+        .expect("write side closed");
     let mut received = Vec::new();
-    let mut chunk = [0_u8; 64 * 1024];
+    let mut chunk = vec![0_u8; 64 * 1024];
     loop {
         if let Some(payload) = complete_payload(&received) {
             let (head, payload) = payload;
