@@ -916,6 +916,51 @@ pub async fn tag(session: &Session, arn: &str, tags: &Tags) -> Result<(), AwsErr
     Ok(())
 }
 
+/// The list summaries of every Image Builder resource kind carry the same three fields.
+trait Summary {
+    fn arn(&self) -> Option<&str>;
+    fn name(&self) -> Option<&str>;
+    fn tags(&self) -> Option<&HashMap<String, String>>;
+}
+
+macro_rules! summary {
+    ($($kind:ty),+) => {$(
+        impl Summary for $kind {
+            fn arn(&self) -> Option<&str> {
+                <$kind>::arn(self)
+            }
+            fn name(&self) -> Option<&str> {
+                <$kind>::name(self)
+            }
+            fn tags(&self) -> Option<&HashMap<String, String>> {
+                <$kind>::tags(self)
+            }
+        }
+    )+};
+}
+
+summary!(
+    aws_sdk_imagebuilder::types::ComponentSummary,
+    aws_sdk_imagebuilder::types::ImageRecipeSummary,
+    aws_sdk_imagebuilder::types::InfrastructureConfigurationSummary,
+    aws_sdk_imagebuilder::types::DistributionConfigurationSummary,
+    aws_sdk_imagebuilder::types::ImagePipeline
+);
+
+/// Listed resources as gold's `Tagged`, skipping any without an ARN.
+fn tagged<T: Summary>(items: Vec<T>) -> Vec<Tagged> {
+    items
+        .into_iter()
+        .filter_map(|item| {
+            Some(Tagged {
+                arn: item.arn()?.to_owned(),
+                name: item.name().unwrap_or_default().to_owned(),
+                tags: to_tags(item.tags()),
+            })
+        })
+        .collect()
+}
+
 /// Every build version of every component this account owns, with tags.
 pub async fn components(session: &Session) -> Result<Vec<Tagged>, AwsError> {
     let versions = client(session)
@@ -944,13 +989,7 @@ pub async fn components(session: &Session) -> Result<Vec<Tagged>, AwsError> {
                     .error("ListComponentBuildVersions", err)
                     .on(arn)
             })?;
-        found.extend(builds.into_iter().filter_map(|b| {
-            Some(Tagged {
-                arn: b.arn()?.to_owned(),
-                name: b.name().unwrap_or_default().to_owned(),
-                tags: to_tags(b.tags()),
-            })
-        }));
+        found.extend(tagged(builds));
     }
     Ok(found)
 }
@@ -966,16 +1005,7 @@ pub async fn recipes(session: &Session) -> Result<Vec<Tagged>, AwsError> {
         .try_collect()
         .await
         .map_err(|err| session.site().error("ListImageRecipes", err))?;
-    Ok(items
-        .into_iter()
-        .filter_map(|r| {
-            Some(Tagged {
-                arn: r.arn()?.to_owned(),
-                name: r.name().unwrap_or_default().to_owned(),
-                tags: to_tags(r.tags()),
-            })
-        })
-        .collect())
+    Ok(tagged(items))
 }
 
 /// Every infrastructure configuration, with tags.
@@ -992,16 +1022,7 @@ pub async fn infrastructures(session: &Session) -> Result<Vec<Tagged>, AwsError>
                 .site()
                 .error("ListInfrastructureConfigurations", err)
         })?;
-    Ok(items
-        .into_iter()
-        .filter_map(|r| {
-            Some(Tagged {
-                arn: r.arn()?.to_owned(),
-                name: r.name().unwrap_or_default().to_owned(),
-                tags: to_tags(r.tags()),
-            })
-        })
-        .collect())
+    Ok(tagged(items))
 }
 
 /// Every distribution configuration, with tags.
@@ -1014,16 +1035,7 @@ pub async fn distributions_tagged(session: &Session) -> Result<Vec<Tagged>, AwsE
         .try_collect()
         .await
         .map_err(|err| session.site().error("ListDistributionConfigurations", err))?;
-    Ok(items
-        .into_iter()
-        .filter_map(|r| {
-            Some(Tagged {
-                arn: r.arn()?.to_owned(),
-                name: r.name().unwrap_or_default().to_owned(),
-                tags: to_tags(r.tags()),
-            })
-        })
-        .collect())
+    Ok(tagged(items))
 }
 
 /// Every image pipeline, with tags.
@@ -1036,16 +1048,7 @@ pub async fn pipelines(session: &Session) -> Result<Vec<Tagged>, AwsError> {
         .try_collect()
         .await
         .map_err(|err| session.site().error("ListImagePipelines", err))?;
-    Ok(items
-        .into_iter()
-        .filter_map(|r| {
-            Some(Tagged {
-                arn: r.arn()?.to_owned(),
-                name: r.name().unwrap_or_default().to_owned(),
-                tags: to_tags(r.tags()),
-            })
-        })
-        .collect())
+    Ok(tagged(items))
 }
 
 /// Every image build this account owns, with tags and the AMIs it distributed.

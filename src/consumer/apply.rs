@@ -451,7 +451,7 @@ async fn egress_only_group(
     manifest: &str,
     tags: &std::collections::BTreeMap<String, String>,
 ) -> Result<String, Error> {
-    let name = format!("{manifest}-egress-only");
+    let name = crate::producer::names::consumer_security_group(manifest);
     let vpc = security_groups::vpc_for(session, None).await?;
     if let Some(group) = security_groups::find(session, &vpc, &name).await? {
         return Ok(group.id);

@@ -36,6 +36,11 @@ pub fn security_group(manifest: &str) -> String {
     format!("{manifest}{BUILD_SUFFIX}")
 }
 
+/// The egress-only security group gold creates for consumer launch templates, in their accounts.
+pub fn consumer_security_group(manifest: &str) -> String {
+    format!("{manifest}-egress-only")
+}
+
 /// The Image Builder component made from the manifest's component `component`.
 pub fn component(manifest: &str, component: &str) -> String {
     format!("{manifest}-{component}")
