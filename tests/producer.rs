@@ -678,6 +678,7 @@ async fn after_a_build_up_creates_consumer_templates_and_destroy_removes_everyth
         String::from_utf8_lossy(&output.stderr)
     );
     assert_nothing_tagged_but_images(&aws).await;
+    assert_consumer_side_destroyed(&output, &workload).await;
     let amis = aws
         .ec2
         .describe_images()
@@ -737,6 +738,115 @@ async fn after_a_build_up_creates_consumer_templates_and_destroy_removes_everyth
     assert_eq!(
         mutating(&localcloud.requests()[mark..]),
         Vec::<String>::new()
+    );
+}
+
+/// `destroy` planned the consumer's template and group, and the workload account holds neither
+/// gold's template nor a security group tagged for `sample` any more.
+async fn assert_consumer_side_destroyed(
+    output: &std::process::Output,
+    workload: &aws_sdk_ec2::Client,
+) {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("444455556666 (ap-northeast-1):\n  - launch template sample-lt\n  - security group sample-egress-only (sg-"),
+        "{stdout}"
+    );
+    let templates = workload
+        .describe_launch_templates()
+        .send()
+        .await
+        .expect("DescribeLaunchTemplates");
+    assert!(
+        templates
+            .launch_templates()
+            .iter()
+            .all(|t| t.launch_template_name() != Some("sample-lt")),
+        "sample-lt is still there"
+    );
+    let groups = workload
+        .describe_security_groups()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("tag:gold:manifest")
+                .values("sample")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("DescribeSecurityGroups");
+    assert!(
+        groups.security_groups().is_empty(),
+        "{:?}",
+        groups.security_groups()
+    );
+}
+
+#[tokio::test]
+async fn an_adopted_template_survives_destroy_and_an_unreachable_consumer_fails_it_at_the_end() {
+    let localcloud = Localcloud::start();
+    let project = seed();
+    let dir = project.path();
+    let workload = aws_sdk_ec2::Client::new(&localcloud.sdk("444455556666", REGION).await);
+    let adopted = workload
+        .create_launch_template()
+        .launch_template_name("sample-lt")
+        .launch_template_data(
+            aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+                .image_id("ami-12c6146b")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateLaunchTemplate")
+        .launch_template()
+        .and_then(|t| t.launch_template_id())
+        .expect("a template id")
+        .to_owned();
+    up(&localcloud, dir);
+
+    // The consumer cannot be reached: the producer side is destroyed all the same, then the
+    // command fails naming the account.
+    localcloud.configure(json!({ "deny_accounts": ["444455556666"] }));
+    let output = localcloud
+        .gold(dir)
+        .args(["destroy", "--yes"])
+        .output()
+        .expect("gold runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("444455556666"), "{stderr}");
+    assert_nothing_tagged_but_images(&producer(&localcloud).await).await;
+
+    localcloud.configure(json!({ "deny_accounts": [] }));
+    localcloud.reset_requests();
+    let output = localcloud
+        .gold(dir)
+        .args(["destroy", "--yes"])
+        .output()
+        .expect("gold runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(said.contains("Nothing to destroy"), "{said}");
+    assert!(said.contains("Keeping launch template sample-lt"), "{said}");
+    assert_eq!(mutating(&localcloud.requests()), Vec::<String>::new());
+    let templates = workload
+        .describe_launch_templates()
+        .launch_template_names("sample-lt")
+        .send()
+        .await
+        .expect("the adopted template is still there");
+    assert_eq!(
+        templates.launch_templates()[0].launch_template_id(),
+        Some(adopted.as_str())
     );
 }
 

@@ -1,5 +1,6 @@
 //! Consumer launch templates: read the default version, add a version with another image,
-//! make it the default, create a template (EC2 launch template API).
+//! make it the default, create a template, find one with its tags and delete it (EC2 launch
+//! template API).
 //!
 //! AWS facts relied on (EC2 API Reference, `CreateLaunchTemplateVersion`,
 //! `DescribeLaunchTemplateVersions`, `ModifyLaunchTemplate`): a new version made with
@@ -12,7 +13,7 @@ use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use aws_sdk_ec2::types::{
-    LaunchTemplateBlockDeviceMappingRequest, LaunchTemplateEbsBlockDeviceRequest,
+    Filter, LaunchTemplateBlockDeviceMappingRequest, LaunchTemplateEbsBlockDeviceRequest,
     RequestLaunchTemplateData, ResourceType, Tag, TagSpecification, VolumeType,
 };
 
@@ -79,6 +80,75 @@ pub struct NewTemplate {
     pub security_group_ids: Vec<String>,
     /// EC2 key pair.
     pub key_pair: Option<String>,
+}
+
+/// A launch template as `DescribeLaunchTemplates` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateSummary {
+    /// `lt-…`.
+    pub id: String,
+    /// The template's name.
+    pub name: String,
+    /// Its tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// The template called `name`, with its tags, or `None` when there is none.
+pub async fn find(session: &Session, name: &str) -> Result<Option<TemplateSummary>, AwsError> {
+    // A name filter answers an empty list for a missing template, where `LaunchTemplateNames`
+    // would fail the whole call.
+    let output = session
+        .ec2()
+        .describe_launch_templates()
+        .filters(
+            Filter::builder()
+                .name("launch-template-name")
+                .values(name)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|err| {
+            session
+                .site()
+                .error("DescribeLaunchTemplates", err)
+                .on(name)
+        })?;
+    Ok(output
+        .launch_templates()
+        .iter()
+        .filter(|template| template.launch_template_name() == Some(name))
+        .find_map(|template| {
+            Some(TemplateSummary {
+                id: template.launch_template_id()?.to_owned(),
+                name: name.to_owned(),
+                tags: template
+                    .tags()
+                    .iter()
+                    .filter_map(|t| Some((t.key()?.to_owned(), t.value()?.to_owned())))
+                    .collect(),
+            })
+        }))
+}
+
+/// Deletes a template with all its versions; a missing one counts as deleted.
+pub async fn delete_template(session: &Session, template_id: &str) -> Result<(), AwsError> {
+    match session
+        .ec2()
+        .delete_launch_template()
+        .launch_template_id(template_id)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(err) => {
+            let err = session
+                .site()
+                .error("DeleteLaunchTemplate", err)
+                .on(template_id);
+            if err.is_not_found() { Ok(()) } else { Err(err) }
+        }
+    }
 }
 
 /// The template's default and latest versions, or `None` when no such template exists.

@@ -14,8 +14,11 @@
 //! account and region), `DescribeLaunchTemplateVersions`, `CreateLaunchTemplateVersion`,
 //! `ModifyLaunchTemplate`; plus the account's credentials once (`AssumeRole`,
 //! `GetCallerIdentity`), shared by every region.
+//!
+//! [`destroy`] removes what gold created here (templates marked `create`, their security group).
 
 mod apply;
+pub mod destroy;
 mod refresh;
 pub mod rollback;
 pub mod rollout;

@@ -1,0 +1,233 @@
+//! `gold destroy` in the consumer accounts: the launch templates gold created there for
+//! templates the manifest marks `create`, then the egress-only security group it made for them.
+//!
+//! Only a template the manifest marks `create` and that carries `gold:manifest=<name>` is
+//! deleted; an adopted one (no `create`, or made by hand without gold's tag) is kept whatever
+//! its name. The group goes only when tagged for this manifest, and after the templates of its
+//! account and region. A consumer that cannot be reached or read is reported, never fatal to
+//! the rest: the producer side and the other consumers are still destroyed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use futures::future::join_all;
+
+use crate::aws::launch_templates::{self, TemplateSummary};
+use crate::aws::security_groups::{self, SecurityGroup};
+use crate::aws::{Access, AwsError, Session, Sessions};
+use crate::manifest::Manifest;
+use crate::plan::{Action, Change, Plan, Resource, ResourceKind};
+use crate::producer::names;
+use crate::ui::ApplyProgress;
+
+/// What `destroy` deletes in one consumer account and region.
+struct Site {
+    session: Session,
+    templates: Vec<TemplateSummary>,
+    groups: Vec<SecurityGroup>,
+}
+
+/// Everything `destroy` would delete in consumer accounts, and what it could not look at.
+#[derive(Default)]
+pub struct Doomed {
+    sites: Vec<Site>,
+    /// Templates with a `create` name that exist without gold's tag: adopted, so kept.
+    pub kept: Vec<Resource>,
+    /// Consumer accounts or regions that could not be surveyed.
+    pub unreachable: Vec<Arc<AwsError>>,
+}
+
+/// What deleting in the consumer accounts came to.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Resources deleted (or already gone).
+    pub deleted: usize,
+    /// Deletions that failed.
+    pub failed: Vec<AwsError>,
+}
+
+/// Each consumer account × region with templates marked `create`, and the names to look for.
+fn sites(manifest: &Manifest) -> BTreeMap<(String, String), (Access, BTreeSet<String>)> {
+    let mut sites: BTreeMap<(String, String), (Access, BTreeSet<String>)> = BTreeMap::new();
+    for target in manifest.targets() {
+        let (Some(_), Some(name)) = (
+            &target.launch_template.create,
+            target.launch_template.name.as_ref(),
+        ) else {
+            continue;
+        };
+        let consumer = target.consumer;
+        sites
+            .entry((consumer.account.clone(), target.region.to_owned()))
+            .or_insert_with(|| {
+                (
+                    Access::from_manifest(
+                        consumer.role_arn.as_deref(),
+                        consumer.profile.as_deref(),
+                    ),
+                    BTreeSet::new(),
+                )
+            })
+            .1
+            .insert(name.clone());
+    }
+    sites
+}
+
+/// Finds what `destroy` would delete in every consumer account and region, concurrently.
+///
+/// Groups in the producer's own account and region are left to the producer side, which
+/// deletes every group tagged for the manifest there.
+pub async fn survey(manifest: &Manifest, sessions: &Sessions, producer: &Session) -> Doomed {
+    let name = manifest.name.as_str();
+    let surveyed = join_all(sites(manifest).into_iter().map(
+        |((account, region), (access, templates))| async move {
+            let session = sessions.session(&account, &access, &region).await?;
+            let found = futures::future::try_join_all(
+                templates
+                    .iter()
+                    .map(|template| launch_templates::find(&session, template)),
+            )
+            .await?;
+            let here = (session.account(), session.region());
+            let groups = if here == (producer.account(), producer.region()) {
+                Vec::new()
+            } else {
+                let group = names::consumer_security_group(name);
+                security_groups::tagged(&session, names::MANIFEST_TAG, name)
+                    .await?
+                    .into_iter()
+                    .filter(|g| g.name == group)
+                    .collect()
+            };
+            let (owned, adopted): (Vec<_>, Vec<_>) = found
+                .into_iter()
+                .flatten()
+                .partition(|t| names::owned_by(&t.tags, name));
+            Ok::<_, Arc<AwsError>>((
+                Site {
+                    session,
+                    templates: owned,
+                    groups,
+                },
+                adopted,
+            ))
+        },
+    ))
+    .await;
+    let mut doomed = Doomed::default();
+    for result in surveyed {
+        match result {
+            Ok((site, adopted)) => {
+                doomed.kept.extend(
+                    adopted
+                        .iter()
+                        .map(|t| template_resource(&site.session, &t.name)),
+                );
+                if !site.templates.is_empty() || !site.groups.is_empty() {
+                    doomed.sites.push(site);
+                }
+            }
+            Err(err) => doomed.unreachable.push(err),
+        }
+    }
+    doomed
+}
+
+fn template_resource(session: &Session, name: &str) -> Resource {
+    resource(session, ResourceKind::LaunchTemplate, name.to_owned())
+}
+
+fn group_resource(session: &Session, group: &SecurityGroup) -> Resource {
+    resource(
+        session,
+        ResourceKind::SecurityGroup,
+        format!("{} ({})", group.name, group.id),
+    )
+}
+
+fn resource(session: &Session, kind: ResourceKind, name: String) -> Resource {
+    Resource {
+        kind,
+        name,
+        account: session.account().to_owned(),
+        region: session.region().to_owned(),
+    }
+}
+
+impl Doomed {
+    /// The deletions as a plan, templates before the group in each account and region.
+    pub fn plan(&self) -> Plan {
+        let mut plan = Plan::default();
+        for site in &self.sites {
+            let templates = site
+                .templates
+                .iter()
+                .map(|t| template_resource(&site.session, &t.name));
+            let groups = site.groups.iter().map(|g| group_resource(&site.session, g));
+            plan.changes
+                .extend(templates.chain(groups).map(|resource| Change {
+                    resource,
+                    action: Action::Delete,
+                }));
+        }
+        plan
+    }
+
+    /// Deletes every site's templates, then its group; sites run concurrently and a failure
+    /// in one leaves the others going.
+    pub async fn apply(&self, progress: &ApplyProgress) -> Applied {
+        let results = join_all(self.sites.iter().map(|site| apply_site(site, progress))).await;
+        results
+            .into_iter()
+            .fold(Applied::default(), |mut all, (deleted, failed)| {
+                all.deleted += deleted;
+                all.failed.extend(failed);
+                all
+            })
+    }
+}
+
+async fn apply_site(site: &Site, progress: &ApplyProgress) -> (usize, Vec<AwsError>) {
+    let session = &site.session;
+    let templates = join_all(site.templates.iter().map(|template| {
+        step(
+            progress,
+            template_resource(session, &template.name),
+            launch_templates::delete_template(session, &template.id),
+        )
+    }))
+    .await;
+    let mut failed: Vec<AwsError> = templates.into_iter().filter_map(Result::err).collect();
+    let mut deleted = site.templates.len() - failed.len();
+    // A template still naming the group would keep launching into a deleted group.
+    if failed.is_empty() {
+        for group in &site.groups {
+            match step(
+                progress,
+                group_resource(session, group),
+                security_groups::delete(session, &group.id),
+            )
+            .await
+            {
+                Ok(()) => deleted += 1,
+                Err(err) => failed.push(err),
+            }
+        }
+    }
+    (deleted, failed)
+}
+
+async fn step(
+    progress: &ApplyProgress,
+    resource: Resource,
+    work: impl std::future::Future<Output = Result<(), AwsError>>,
+) -> Result<(), AwsError> {
+    progress.start(&resource, "deleting");
+    let result = work.await;
+    match &result {
+        Ok(()) => progress.finish(&resource, "deleted"),
+        Err(err) => progress.fail(&resource, &err.message),
+    }
+    result
+}
