@@ -150,6 +150,46 @@ def _modify_image_attribute_response(self: Any) -> Any:
     return EmptyResult()
 
 
+def _register_image_response(self: Any) -> Any:
+    """RegisterImage keeping the root device, block device mappings and architecture it was
+    given (moto keeps only the name and reports /dev/sda1 with a 15 GiB standard volume)."""
+    self.error_on_dryrun()
+    image = self.ec2_backend.register_image(self._get_param("Name"), self._get_param("Description", ""))
+    image.root_device_name = self._get_param("RootDeviceName") or image.root_device_name
+    image.architecture = self._get_param("Architecture") or image.architecture
+    mappings = self._get_param("BlockDeviceMappings") or []
+    if mappings:
+        image.registered_mappings = [_registered_mapping(m, image) for m in mappings]
+    return ActionResult({"ImageId": image.id})
+
+
+def _registered_mapping(mapping: dict[str, Any], image: Any) -> dict[str, Any]:
+    result: dict[str, Any] = {"DeviceName": mapping.get("DeviceName")}
+    if mapping.get("VirtualName"):
+        result["VirtualName"] = mapping["VirtualName"]
+    if "NoDevice" in mapping:
+        result["NoDevice"] = mapping["NoDevice"]
+    ebs = mapping.get("Ebs")
+    if ebs is not None:
+        result["Ebs"] = {
+            # AWS snapshots the root volume at registration; moto's AMI snapshot stands in for it.
+            "SnapshotId": ebs.get("SnapshotId") or image.ebs_snapshot.id,
+            "VolumeSize": int(ebs.get("VolumeSize") or 8),
+            "DeleteOnTermination": ebs.get("DeleteOnTermination", True) in (True, "true"),
+            "VolumeType": ebs.get("VolumeType") or "gp2",
+            **{k: ebs[k] for k in ("Iops", "Throughput", "Encrypted", "KmsKeyId") if k in ebs},
+        }
+    return result
+
+
+def _block_device_mappings(original: Any) -> Any:
+    def block_device_mappings(self: Any) -> list[dict[str, Any]]:
+        registered = getattr(self, "registered_mappings", None)
+        return registered if registered is not None else original.fget(self)
+
+    return property(block_device_mappings)
+
+
 def _source_version(template: Any, requested: str) -> Any:
     if requested.lower() in ("$latest", "$default"):
         return template.get_version(requested)
@@ -209,4 +249,8 @@ def install() -> None:
     AmiBackend.modify_image_attribute = _modify_image_attribute
     AmiBackend.describe_image_attribute = _describe_image_attribute
     AmisResponse.modify_image_attribute = _modify_image_attribute_response
+    AmisResponse.register_image = _register_image_response
+    if not hasattr(Ami, "_localcloud_mappings"):
+        Ami._localcloud_mappings = True
+        Ami.block_device_mappings = _block_device_mappings(Ami.block_device_mappings)
     LaunchTemplates.create_launch_template_version = _create_launch_template_version_response

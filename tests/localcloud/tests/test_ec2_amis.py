@@ -185,3 +185,34 @@ def test_a_shared_ami_launches_instances_in_the_consumer_account(ec2_of, workloa
     instance = ec2_of(WORKLOAD).run_instances(ImageId=ami, MinCount=1, MaxCount=1, InstanceType="t3.small")["Instances"][0]
 
     assert instance["ImageId"] == ami
+
+
+def test_register_image_keeps_root_device_mappings_and_architecture(ec2_of):
+    ec2 = ec2_of(SHARED)
+    image_id = ec2.register_image(
+        Name=f"registered_{uuid.uuid4().hex[:8]}",
+        Architecture="arm64",
+        RootDeviceName="/dev/xvda",
+        BlockDeviceMappings=[
+            {"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 50, "VolumeType": "gp3", "DeleteOnTermination": True}},
+            {"DeviceName": "/dev/xvdb", "Ebs": {"VolumeSize": 100, "VolumeType": "gp3", "Iops": 3000}},
+        ],
+    )["ImageId"]
+
+    image = ec2.describe_images(ImageIds=[image_id])["Images"][0]
+
+    assert (image["RootDeviceName"], image["Architecture"], image["RootDeviceType"]) == ("/dev/xvda", "arm64", "ebs")
+    devices = {m["DeviceName"]: m["Ebs"] for m in image["BlockDeviceMappings"]}
+    assert set(devices) == {"/dev/xvda", "/dev/xvdb"}
+    assert (devices["/dev/xvda"]["VolumeSize"], devices["/dev/xvda"]["VolumeType"]) == (50, "gp3")
+    assert devices["/dev/xvda"]["DeleteOnTermination"] is True
+    assert (devices["/dev/xvdb"]["VolumeSize"], devices["/dev/xvdb"]["Iops"]) == (100, 3000)
+    assert devices["/dev/xvdb"]["SnapshotId"].startswith("snap-")
+
+
+def test_register_image_without_mappings_still_describes_its_root_volume(ec2_of):
+    image_id = ec2_of(SHARED).register_image(Name=f"plain_{uuid.uuid4().hex[:8]}")["ImageId"]
+
+    image = ec2_of(SHARED).describe_images(ImageIds=[image_id])["Images"][0]
+
+    assert [m["DeviceName"] for m in image["BlockDeviceMappings"]] == [image["RootDeviceName"]]
