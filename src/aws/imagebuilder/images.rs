@@ -1,0 +1,142 @@
+//! The images pipelines leave behind: Image Builder images, and the AMIs and snapshots
+//! `destroy --images` removes.
+
+use aws_sdk_imagebuilder::types::Ownership;
+
+use super::{Tags, client, to_tags};
+use crate::aws::error::AwsError;
+use crate::aws::session::Session;
+
+/// An Image Builder image and the AMIs it distributed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltImage {
+    /// Image build version ARN.
+    pub arn: String,
+    /// Tags.
+    pub tags: Tags,
+    /// `(region, ami id)` of every AMI the build distributed in the producer account.
+    pub amis: Vec<(String, String)>,
+}
+
+/// Every image build this account owns, with tags and the AMIs it distributed.
+pub async fn images(session: &Session) -> Result<Vec<BuiltImage>, AwsError> {
+    let versions = client(session)
+        .list_images()
+        .owner(Ownership::SelfValue)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|err| session.site().error("ListImages", err))?;
+    let mut found = Vec::new();
+    for version in versions {
+        let Some(arn) = version.arn() else { continue };
+        let builds = client(session)
+            .list_image_build_versions()
+            .image_version_arn(arn)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|err| session.site().error("ListImageBuildVersions", err).on(arn))?;
+        found.extend(builds.into_iter().filter_map(|b| {
+            let amis = b
+                .output_resources()
+                .map(|o| {
+                    o.amis()
+                        .iter()
+                        .filter(|a| {
+                            a.account_id()
+                                .is_none_or(|account| account == session.account())
+                        })
+                        .filter_map(|a| Some((a.region()?.to_owned(), a.image()?.to_owned())))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(BuiltImage {
+                arn: b.arn()?.to_owned(),
+                tags: to_tags(b.tags()),
+                amis,
+            })
+        }));
+    }
+    Ok(found)
+}
+
+/// The AMIs this account owns in the session's region that carry the tag `key` = `value`.
+pub async fn tagged_amis(
+    session: &Session,
+    key: &str,
+    value: &str,
+) -> Result<Vec<String>, AwsError> {
+    let out = session
+        .ec2()
+        .describe_images()
+        .owners("self")
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name(format!("tag:{key}"))
+                .values(value)
+                .build(),
+        )
+        .include_deprecated(true)
+        .include_disabled(true)
+        .send()
+        .await
+        .map_err(|err| {
+            session
+                .site()
+                .error("DescribeImages", err)
+                .on(format!("AMIs tagged {key}={value}"))
+        })?;
+    Ok(out
+        .images()
+        .iter()
+        .filter_map(|i| i.image_id().map(str::to_owned))
+        .collect())
+}
+
+/// Deregisters an AMI and deletes its EBS snapshots (EC2 keeps snapshots after deregistering,
+/// and they cost money); an AMI that is already gone counts as deleted.
+pub async fn delete_ami(session: &Session, ami: &str) -> Result<(), AwsError> {
+    let ec2 = session.ec2();
+    let described = ec2
+        .describe_images()
+        .image_ids(ami)
+        .include_deprecated(true)
+        .include_disabled(true)
+        .send()
+        .await;
+    let snapshots: Vec<String> = match described {
+        Ok(out) => out
+            .images()
+            .iter()
+            .flat_map(aws_sdk_ec2::types::Image::block_device_mappings)
+            .filter_map(|m| m.ebs().and_then(|e| e.snapshot_id()).map(str::to_owned))
+            .collect(),
+        Err(err) => {
+            let err = session.site().error("DescribeImages", err).on(ami);
+            if err.is_not_found() {
+                return Ok(());
+            }
+            return Err(err);
+        }
+    };
+    if let Err(err) = ec2.deregister_image().image_id(ami).send().await {
+        let err = session.site().error("DeregisterImage", err).on(ami);
+        if !err.is_not_found() {
+            return Err(err);
+        }
+    }
+    for snapshot in snapshots {
+        if let Err(err) = ec2.delete_snapshot().snapshot_id(&snapshot).send().await {
+            let err = session.site().error("DeleteSnapshot", err).on(&snapshot);
+            if !err.is_not_found() {
+                return Err(err);
+            }
+        }
+    }
+    Ok(())
+}

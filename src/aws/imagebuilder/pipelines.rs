@@ -1,0 +1,179 @@
+//! Image pipelines: finding, creating and updating them.
+
+use aws_sdk_imagebuilder::types::{
+    ImageTestsConfiguration, PipelineExecutionStartCondition, PipelineStatus, Schedule,
+};
+
+use super::{Found, Tagged, Tags, client, name_filter, sdk_tags, tagged, to_tags};
+use crate::aws::error::AwsError;
+use crate::aws::session::Session;
+
+/// An image pipeline's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineSpec {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Image recipe version ARN.
+    pub recipe_arn: String,
+    /// Infrastructure configuration ARN.
+    pub infrastructure_arn: String,
+    /// Distribution configuration ARN.
+    pub distribution_arn: String,
+    /// Run image tests.
+    pub tests: bool,
+    /// Image test timeout in minutes.
+    pub test_timeout_minutes: u32,
+    /// Cron schedule and start condition.
+    pub schedule: Option<(String, String)>,
+    /// `ENABLED` or `DISABLED`.
+    pub enabled: bool,
+    /// Tags on the images the pipeline builds.
+    pub image_tags: Tags,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// The image pipeline called `name`, if any.
+pub async fn find_pipeline(
+    session: &Session,
+    name: &str,
+) -> Result<Option<Found<PipelineSpec>>, AwsError> {
+    let items = client(session)
+        .list_image_pipelines()
+        .filters(name_filter(name))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|err| session.site().error("ListImagePipelines", err).on(name))?;
+    let Some(live) = items.iter().find(|p| p.name() == Some(name)) else {
+        return Ok(None);
+    };
+    let tests = live.image_tests_configuration();
+    let schedule = live.schedule().and_then(|s| {
+        let expression = s.schedule_expression()?.to_owned();
+        let condition = s.pipeline_execution_start_condition().map_or(
+            PipelineExecutionStartCondition::ExpressionMatchAndDependencyUpdatesAvailable,
+            Clone::clone,
+        );
+        Some((expression, condition.as_str().to_owned()))
+    });
+    Ok(Some(Found {
+        arn: live.arn().unwrap_or_default().to_owned(),
+        spec: PipelineSpec {
+            name: name.to_owned(),
+            description: live.description().map(str::to_owned),
+            recipe_arn: live.image_recipe_arn().unwrap_or_default().to_owned(),
+            infrastructure_arn: live
+                .infrastructure_configuration_arn()
+                .unwrap_or_default()
+                .to_owned(),
+            distribution_arn: live
+                .distribution_configuration_arn()
+                .unwrap_or_default()
+                .to_owned(),
+            tests: tests
+                .and_then(ImageTestsConfiguration::image_tests_enabled)
+                .unwrap_or(true),
+            test_timeout_minutes: tests
+                .and_then(ImageTestsConfiguration::timeout_minutes)
+                .and_then(|m| u32::try_from(m).ok())
+                .unwrap_or(720),
+            schedule,
+            enabled: live.status() != Some(&PipelineStatus::Disabled),
+            image_tags: to_tags(live.image_tags()),
+            tags: to_tags(live.tags()),
+        },
+    }))
+}
+
+fn tests_configuration(spec: &PipelineSpec) -> ImageTestsConfiguration {
+    ImageTestsConfiguration::builder()
+        .image_tests_enabled(spec.tests)
+        .timeout_minutes(i32::try_from(spec.test_timeout_minutes).unwrap_or(720))
+        .build()
+}
+
+fn schedule(spec: &PipelineSpec) -> Option<Schedule> {
+    spec.schedule.as_ref().map(|(expression, condition)| {
+        Schedule::builder()
+            .schedule_expression(expression)
+            .pipeline_execution_start_condition(PipelineExecutionStartCondition::from(
+                condition.as_str(),
+            ))
+            .build()
+    })
+}
+
+fn status(spec: &PipelineSpec) -> PipelineStatus {
+    if spec.enabled {
+        PipelineStatus::Enabled
+    } else {
+        PipelineStatus::Disabled
+    }
+}
+
+/// Creates an image pipeline; returns its ARN.
+pub async fn create_pipeline(session: &Session, spec: &PipelineSpec) -> Result<String, AwsError> {
+    const OP: &str = "CreateImagePipeline";
+    let out = client(session)
+        .create_image_pipeline()
+        .name(&spec.name)
+        .set_description(spec.description.clone())
+        .image_recipe_arn(&spec.recipe_arn)
+        .infrastructure_configuration_arn(&spec.infrastructure_arn)
+        .distribution_configuration_arn(&spec.distribution_arn)
+        .image_tests_configuration(tests_configuration(spec))
+        .set_schedule(schedule(spec))
+        .status(status(spec))
+        .set_image_tags(Some(sdk_tags(&spec.image_tags)))
+        .set_tags(Some(sdk_tags(&spec.tags)))
+        .send()
+        .await
+        .map_err(|err| session.site().error(OP, err).on(&spec.name))?;
+    out.image_pipeline_arn().map(str::to_owned).ok_or_else(|| {
+        session
+            .site()
+            .failure(OP, "no ARN in the answer")
+            .on(&spec.name)
+    })
+}
+
+/// Replaces every setting of an image pipeline (tags are separate).
+pub async fn update_pipeline(
+    session: &Session,
+    arn: &str,
+    spec: &PipelineSpec,
+) -> Result<(), AwsError> {
+    client(session)
+        .update_image_pipeline()
+        .image_pipeline_arn(arn)
+        .set_description(spec.description.clone())
+        .image_recipe_arn(&spec.recipe_arn)
+        .infrastructure_configuration_arn(&spec.infrastructure_arn)
+        .distribution_configuration_arn(&spec.distribution_arn)
+        .image_tests_configuration(tests_configuration(spec))
+        .set_schedule(schedule(spec))
+        .status(status(spec))
+        .set_image_tags(Some(sdk_tags(&spec.image_tags)))
+        .send()
+        .await
+        .map_err(|err| session.site().error("UpdateImagePipeline", err).on(arn))?;
+    Ok(())
+}
+
+/// Every image pipeline, with tags.
+pub async fn pipelines(session: &Session) -> Result<Vec<Tagged>, AwsError> {
+    let items = client(session)
+        .list_image_pipelines()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|err| session.site().error("ListImagePipelines", err))?;
+    Ok(tagged(items))
+}
