@@ -120,6 +120,25 @@ struct Producer {
     ec2: aws_sdk_ec2::Client,
 }
 
+impl Producer {
+    /// The id of the producer region's default VPC.
+    async fn default_vpc(&self) -> String {
+        let vpcs = self
+            .ec2
+            .describe_vpcs()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("is-default")
+                    .values("true")
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("DescribeVpcs");
+        vpcs.vpcs()[0].vpc_id().expect("a VPC id").to_owned()
+    }
+}
+
 async fn producer(localcloud: &Localcloud) -> Producer {
     let config = localcloud.sdk(PRODUCER, REGION).await;
     Producer {
@@ -326,19 +345,7 @@ async fn assert_build_instance_network(aws: &Producer) {
         "the group allows inbound traffic"
     );
     assert_eq!(group.ip_permissions_egress().len(), 1);
-    let vpcs = aws
-        .ec2
-        .describe_vpcs()
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("is-default")
-                .values("true")
-                .build(),
-        )
-        .send()
-        .await
-        .expect("DescribeVpcs");
-    assert_eq!(group.vpc_id(), vpcs.vpcs()[0].vpc_id());
+    assert_eq!(group.vpc_id(), Some(aws.default_vpc().await.as_str()));
 }
 
 /// The recipe and the component it uses, with the manifest's document.
@@ -571,23 +578,12 @@ async fn a_resource_gold_did_not_create_is_not_taken_over() {
     let localcloud = Localcloud::start();
     let project = seed();
     let aws = producer(&localcloud).await;
-    let vpcs = aws
-        .ec2
-        .describe_vpcs()
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("is-default")
-                .values("true")
-                .build(),
-        )
-        .send()
-        .await
-        .expect("DescribeVpcs");
+    let vpc = aws.default_vpc().await;
     aws.ec2
         .create_security_group()
         .group_name("sample-imagebuilder")
         .description("made by hand")
-        .vpc_id(vpcs.vpcs()[0].vpc_id().expect("a VPC id"))
+        .vpc_id(vpc)
         .send()
         .await
         .expect("CreateSecurityGroup");
