@@ -13,6 +13,7 @@ status the model gives the error code (botocore reads the code from that header)
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
@@ -229,6 +230,43 @@ class Service:
                 return shape.metadata.get("error", {}).get("httpStatusCode", 400)
         return 400
 
+
+
+def idempotent(tokens: dict, operation: str, params: dict, create: Callable[[], dict]) -> dict:
+    """Run `create` once per client token: a retry with the same token and parameters gets the
+    first answer, a reuse with other parameters gets IdempotentParameterMismatchException (the
+    code Image Builder and RAM both model). `tokens` is the caller's own token table."""
+    token = params.get("clientToken")
+    if not token:
+        return create()
+    fingerprint = json.dumps({k: v for k, v in params.items() if k != "clientToken"}, sort_keys=True)
+    previous = tokens.get((operation, token))
+    if previous is not None:
+        if previous[0] != fingerprint:
+            raise ServiceError(
+                "IdempotentParameterMismatchException",
+                f"The client token '{token}' was already used with different parameters for {operation}.",
+            )
+        return previous[1]
+    result = create()
+    tokens[(operation, token)] = (fingerprint, result)
+    return result
+
+
+def paginate(items: list, params: dict, default_size: int, invalid_token: ServiceError) -> tuple[list, str | None]:
+    """One page of `items` under `maxResults` (else `default_size`) and an opaque `nextToken`;
+    `invalid_token` is raised for a token this function did not make."""
+    start = 0
+    token = params.get("nextToken")
+    if token:
+        try:
+            start = int(base64.urlsafe_b64decode(token.encode()).decode().removeprefix("page:"))
+        except ValueError:
+            raise invalid_token from None
+    size = params.get("maxResults") or default_size
+    end = start + size
+    following = base64.urlsafe_b64encode(f"page:{end}".encode()).decode() if end < len(items) else None
+    return items[start:end], following
 
 
 def model(name: str) -> Any:
