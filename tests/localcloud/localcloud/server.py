@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from localcloud import accounts, autoscaling_refresh, ec2_fixes, iam_fixes, protocols, ram, sts_fixes
+from localcloud import accounts, ami_ancestry, autoscaling_refresh, ec2_fixes, iam_fixes, protocols, ram, sts_fixes
 from localcloud.control import CONFIG, REQUESTS, ConfigError
 from localcloud.imagebuilder import sharing as imagebuilder_sharing
 from localcloud.topology import TOPOLOGY
@@ -195,6 +195,7 @@ def build_app() -> LocalCloud:
     iam_fixes.install()
     autoscaling_refresh.install()
     imagebuilder_sharing.install()
+    ami_ancestry.install()
     accounts.seed_organization()
     moto_app = DomainDispatcherApplication(create_backend_app)
     return LocalCloud(moto_app, account_of)

@@ -116,6 +116,7 @@ def test_shared_resources_read_like_own_ones(base, workload):
     component = imagebuilder.get_component(componentBuildVersionArn=base["component"])["component"]
     recipe = imagebuilder.get_image_recipe(imageRecipeArn=base["recipe"])["imageRecipe"]
     builds = imagebuilder.list_image_build_versions(imageVersionArn=_version_arn(build_arn))["imageSummaryList"]
+    parts = imagebuilder.list_component_build_versions(componentVersionArn=_version_arn(base["component"]))
 
     assert by_latest["image"]["arn"] == build_arn == by_build["arn"]
     assert by_latest["latestVersionReferences"]["latestVersionArn"] == _latest(build_arn)
@@ -123,6 +124,7 @@ def test_shared_resources_read_like_own_ones(base, workload):
     assert component["arn"] == base["component"] and component["owner"] == PRODUCER
     assert recipe["arn"] == base["recipe"] and recipe["owner"] == PRODUCER
     assert [b["arn"] for b in builds] == [build_arn]
+    assert [c["arn"] for c in parts["componentSummaryList"]] == [base["component"]]
 
 
 def test_an_account_outside_the_share_is_refused(base, outsider):
@@ -165,6 +167,10 @@ def test_a_build_on_the_shared_parent_starts_from_the_parent_ami(base, workload)
     ami = ec2.describe_images(ImageIds=[child["outputResources"]["amis"][0]["image"]])["Images"][0]
     assert ami["OwnerId"] == WORKLOAD
     assert (ami["SourceImageId"], ami["SourceImageRegion"]) == (parent_ami, REGION)
+    ancestry = ec2.get_image_ancestry(ImageId=ami["ImageId"])["ImageAncestryEntries"]
+    assert [entry["ImageId"] for entry in ancestry[:2]] == [ami["ImageId"], parent_ami]
+    assert ancestry[1]["SourceImageId"] == ancestry[2]["ImageId"] and ancestry[-1].get("ImageOwnerAlias") == "amazon"
+    assert "SourceImageId" not in ancestry[-1]
     schedule = imagebuilder.get_image_pipeline(imagePipelineArn=app["pipeline"])["imagePipeline"]["schedule"]
     assert schedule["pipelineExecutionStartCondition"] == "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"
 
