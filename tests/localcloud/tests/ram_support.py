@@ -7,7 +7,7 @@ import uuid
 from contextlib import contextmanager
 from typing import Iterator
 
-from conftest import MANAGEMENT, ORG_ARN
+from conftest import MANAGEMENT
 
 ORG_SHARING = "ram.amazonaws.com"
 OUTSIDER = "999988887777"
@@ -65,5 +65,3 @@ def share_name() -> str:
     """A resource share name no other test uses."""
     return f"share-{uuid.uuid4().hex[:8]}"
 
-
-__all__ = ["MANAGEMENT", "ORG_ARN", "OUTSIDER", "client_cache", "component", "enable_org_sharing", "org_sharing_disabled", "share_name"]

@@ -243,13 +243,8 @@ def _summaries(builds: list[tuple[State, Build]], params: dict, filters: tuple[s
 
 
 def list_images(state: State, params: dict) -> dict:
-    owner = params.get("owner", "Self")
-    if owner == "Shared":
-        builds = list(sharing.builds(state).values())
-    elif owner == "Self":
-        builds = [(state, build) for build in state.images.values()]
-    else:
-        return {"imageVersionList": []}
+    own = [(state, build) for build in state.images.values()]
+    builds = sharing.by_owner(params, own, lambda: sharing.builds(state).values())
     newest: dict[tuple, dict] = {}
     for _, build in builds:
         record = build.record

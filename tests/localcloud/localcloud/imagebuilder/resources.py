@@ -167,13 +167,9 @@ def get_component(state: State, params: dict) -> dict:
 
 
 def list_components(state: State, params: dict) -> dict:
-    owner = params.get("owner", "Self")
-    if owner == "Shared":
-        records = [record for _, record in sharing.components(state).values()]
-    elif owner == "Self":
-        records = list(state.components.values())
-    else:
-        return {"componentVersionList": []}
+    records = sharing.by_owner(
+        params, state.components.values(), lambda: [record for _, record in sharing.components(state).values()]
+    )
     newest: dict[tuple, dict] = {}
     for record in records:
         key = (record["owner"], record["name"]) + (() if params.get("byName") else (record["version"],))
@@ -355,13 +351,9 @@ def get_image_recipe(state: State, params: dict) -> dict:
 
 
 def list_image_recipes(state: State, params: dict) -> dict:
-    owner = params.get("owner", "Self")
-    if owner == "Shared":
-        records = [record for _, record in sharing.recipes(state).values()]
-    elif owner == "Self":
-        records = list(state.recipes.values())
-    else:
-        return {"imageRecipeSummaryList": []}
+    records = sharing.by_owner(
+        params, state.recipes.values(), lambda: [record for _, record in sharing.recipes(state).values()]
+    )
     return _listing(
         params, records, "ImageRecipeSummary", "imageRecipeSummaryList", ("name", "parentImage", "platform")
     )

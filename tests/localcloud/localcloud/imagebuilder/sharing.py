@@ -19,6 +19,8 @@ Reference, PutImagePolicy / PutComponentPolicy / PutImageRecipePolicy; the aws-s
 
 from __future__ import annotations
 
+from typing import Callable, Iterable
+
 from localcloud import ram
 
 from . import arns
@@ -73,6 +75,15 @@ def forbidden(state: State, action: str, text: str) -> ServiceError:
         f"User: arn:aws:iam::{state.account}:root is not authorized to perform: imagebuilder:{action} on "
         f"resource: {text} because no resource-based policy allows the imagebuilder:{action} action",
     )
+
+
+def by_owner(params: dict, own: Iterable, shared: Callable[[], Iterable]) -> list:
+    """What a List* call's `owner` covers: `Self` (the default) the caller's own, `Shared` what
+    other accounts share with it; Amazon, ThirdParty and AWSMarketplace nothing localcloud holds."""
+    owner = params.get("owner", "Self")
+    if owner == "Self":
+        return list(own)
+    return list(shared()) if owner == "Shared" else []
 
 
 def _shared(state: State, kind: str, owner: str | None) -> list[tuple[State, Arn, str]]:

@@ -207,17 +207,20 @@ def delete_resource_share(caller: Caller, params: dict) -> dict:
     return restjson.idempotent(shares.tokens_of(caller.account), "DeleteResourceShare", params, remove)
 
 
+def _change(caller: Caller, params: dict, share: Share, verb: str, change) -> dict:
+    principals, resources = params.get("principals") or [], params.get("resourceArns") or []
+    if not principals and not resources and not params.get("sources"):
+        raise shares.invalid(f"Specify at least one principal, resource ARN or source to {verb}.")
+    return {
+        "resourceShareAssociations": [_association_view(share, a) for a in change(share, principals, resources)],
+        "clientToken": params.get("clientToken"),
+    }
+
+
 def associate_resource_share(caller: Caller, params: dict) -> dict:
     def add() -> dict:
         share = shares.owned_share(caller.account, caller.region, params["resourceShareArn"])
-        principals, resources = params.get("principals") or [], params.get("resourceArns") or []
-        if not principals and not resources and not params.get("sources"):
-            raise shares.invalid("Specify at least one principal, resource ARN or source to associate.")
-        changed = shares.associate(share, principals, resources)
-        return {
-            "resourceShareAssociations": [_association_view(share, a) for a in changed],
-            "clientToken": params.get("clientToken"),
-        }
+        return _change(caller, params, share, "associate", shares.associate)
 
     return restjson.idempotent(shares.tokens_of(caller.account), "AssociateResourceShare", params, add)
 
@@ -225,7 +228,6 @@ def associate_resource_share(caller: Caller, params: dict) -> dict:
 def disassociate_resource_share(caller: Caller, params: dict) -> dict:
     def remove() -> dict:
         arn = params["resourceShareArn"]
-        principals, resources = params.get("principals") or [], params.get("resourceArns") or []
         shares.share_arn_of(arn)
         share = SHARES.get(arn)
         leaving = (
@@ -233,18 +235,12 @@ def disassociate_resource_share(caller: Caller, params: dict) -> dict:
             and share.owner != caller.account
             and share.region == caller.region
             and share.status == "ACTIVE"
-            and principals == [caller.account]
-            and not resources
+            and params.get("principals") == [caller.account]
+            and not params.get("resourceArns")
         )
         if not leaving:
             share = shares.owned_share(caller.account, caller.region, arn)
-        if not principals and not resources and not params.get("sources"):
-            raise shares.invalid("Specify at least one principal, resource ARN or source to disassociate.")
-        changed = shares.disassociate(share, principals, resources)
-        return {
-            "resourceShareAssociations": [_association_view(share, a) for a in changed],
-            "clientToken": params.get("clientToken"),
-        }
+        return _change(caller, params, share, "disassociate", shares.disassociate)
 
     return restjson.idempotent(shares.tokens_of(caller.account), "DisassociateResourceShare", params, remove)
 
