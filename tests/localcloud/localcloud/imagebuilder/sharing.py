@@ -12,9 +12,10 @@ Reference, PutImagePolicy / PutComponentPolicy / PutImageRecipePolicy; the aws-s
   version shared with them), shared components in their recipes, a shared recipe in their
   pipelines;
 - what another account did not share is refused like any IAM denial of a cross-account
-  request: HTTP 403 `ForbiddenException`, "… is not authorized to perform:
-  imagebuilder:ACTION on resource: ARN because no resource-based policy allows the
-  imagebuilder:ACTION action".
+  request, HTTP 403 "User: … is not authorized to perform: imagebuilder:GetImage on resource:
+  ARN" (a recipe naming another account's unshared image as its parent fails so,
+  aws-samples/immutable-server-pipeline#4); the model's only 403 error is
+  `ForbiddenException`, so that is the code localcloud answers with.
 """
 
 from __future__ import annotations
