@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import MANAGEMENT, ORG_ARN, SHARED, WORKLOAD
@@ -209,3 +210,20 @@ def test_resource_types_and_default_permissions(ram, parts):
         t["resourceType"] for t in types
     }
     assert [p["name"] for p in permissions] == ["AWSRAMDefaultPermissionImageBuilderComponent"]
+
+
+def test_injected_faults_use_rams_own_error_codes(config, session_for):
+    ram = session_for(SHARED).client("ram", config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+
+    config(throttle_rate=1.0)
+    with pytest.raises(ClientError) as throttled:
+        ram.list_resource_types()
+    config(throttle_rate=0.0, error_rate=1.0)
+    with pytest.raises(ClientError) as failed:
+        ram.list_resource_types()
+
+    assert (throttled.value.response["Error"]["Code"], throttled.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "ThrottlingException",
+        429,
+    )
+    assert failed.value.response["Error"]["Code"] in {"ServerInternalException", "ServiceUnavailableException"}
