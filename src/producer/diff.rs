@@ -252,9 +252,10 @@ pub(super) fn pipeline_fields(live: &PipelineSpec, want: &PipelineSpec) -> Vec<F
         want.test_timeout_minutes.to_string(),
     );
     let schedule = |s: &PipelineSpec| {
-        s.schedule
-            .as_ref()
-            .map_or_else(|| "(none)".to_owned(), |(e, c)| format!("{e} ({c})"))
+        s.schedule.as_ref().map_or_else(
+            || "(none)".to_owned(),
+            |s| format!("{} {} ({})", s.expression, s.zone(), s.start_condition),
+        )
     };
     d.field("schedule", schedule(live), schedule(want));
     d.field(
