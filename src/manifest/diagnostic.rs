@@ -270,6 +270,24 @@ pub fn did_you_mean<'c>(
         .map(|(_, candidate)| candidate)
 }
 
+/// ` (did you mean `x`?)` when `word` is a near miss of one of `candidates`, else nothing.
+#[must_use]
+pub fn suggestion<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> String {
+    did_you_mean(word, candidates)
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default()
+}
+
+/// Names for a message: `` `a`, `b` ``.
+#[must_use]
+pub fn listed<'n>(names: impl IntoIterator<Item = &'n str>) -> String {
+    names
+        .into_iter()
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Levenshtein distance, case-insensitive, so `Subnet_ID` still finds `subnet_id`.
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.to_lowercase().chars().collect();

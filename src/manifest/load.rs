@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::diagnostic::{Diagnostic, Error, KeyPath, LineIndex, Report, Segment, did_you_mean};
+use super::diagnostic::{Diagnostic, Error, KeyPath, LineIndex, Report, Segment, listed, suggestion};
 use super::model::Manifest;
 use super::structure::Checker;
 use super::{ComponentDocument, Loaded, awstoe, schema, validate};
@@ -110,20 +110,11 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
                     let key = parameters.key(given);
                     let declared: Vec<&str> =
                         checked.parameters.keys().map(String::as_str).collect();
-                    let hint = did_you_mean(given, declared.iter().copied())
-                        .map(|s| format!(" (did you mean `{s}`?)"))
-                        .unwrap_or_default();
+                    let hint = suggestion(given, declared.iter().copied());
                     let names = if declared.is_empty() {
                         "it declares none".to_owned()
                     } else {
-                        format!(
-                            "declared: {}",
-                            declared
-                                .iter()
-                                .map(|d| format!("`{d}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
+                        format!("declared: {}", listed(declared.iter().copied()))
                     };
                     report.at_offset(
                         locate(&document, &key),

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::diagnostic::{KeyPath, did_you_mean, quote};
+use super::diagnostic::{KeyPath, did_you_mean, quote, suggestion};
 use super::formats::{
     iam_role_account, is_account_id, is_bucket_name, is_ec2_id, is_iam_name, is_image_builder_arn,
     is_image_builder_name, is_instance_type, is_kms_key_arn, is_launch_template_name,
@@ -392,7 +392,7 @@ impl Checker<'_> {
             self.problem(
                 path,
                 format!(
-                    "expected an ARN in the producer's region `{producer}`, where the recipe is built, found one in `{region}`: `{}`",
+                    "expected an ARN in the producer's region `{producer}`, where the recipe is built (Image Builder resources are regional), found one in `{region}`: `{}`",
                     arn.replacen(&format!(":{region}:"), &format!(":{producer}:"), 1)
                 ),
                 "an ARN in the producer's region",
@@ -408,9 +408,7 @@ impl Checker<'_> {
             self.expected(path, expected, parent);
             return;
         }
-        let hint = did_you_mean(name, MANAGED_IMAGES.iter().copied())
-            .map(|s| format!(" (did you mean `{s}`?)"))
-            .unwrap_or_default();
+        let hint = suggestion(name, MANAGED_IMAGES.iter().copied());
         if !name.ends_with("-x86") && !name.ends_with("-arm64") {
             self.problem(
                 path,

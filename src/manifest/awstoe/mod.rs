@@ -22,7 +22,7 @@ mod variables;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::diagnostic::{Diagnostic, KeyPath, did_you_mean, quote};
+use super::diagnostic::{Diagnostic, KeyPath, listed, quote, suggestion};
 use super::model::Platform;
 use tree::{Kind, Node};
 
@@ -538,17 +538,14 @@ fn is_step_name(name: &str) -> bool {
 
 /// ` (did you mean `x`?)` when `word` is a near miss of one of `candidates`.
 fn hint(word: &str, candidates: &[&str]) -> String {
-    did_you_mean(word, candidates.iter().copied())
-        .map(|s| format!(" (did you mean `{s}`?)"))
-        .unwrap_or_default()
+    suggestion(word, candidates.iter().copied())
 }
 
 /// "one of `a`, `b`" or "`a`".
 fn list(items: &[&str]) -> String {
-    let quoted: Vec<String> = items.iter().map(|k| format!("`{k}`")).collect();
-    match quoted.as_slice() {
-        [only] => only.clone(),
-        _ => format!("one of {}", quoted.join(", ")),
+    match items {
+        [only] => format!("`{only}`"),
+        _ => format!("one of {}", listed(items.iter().copied())),
     }
 }
 

@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use super::super::diagnostic::{KeyPath, quote};
+use super::super::diagnostic::{KeyPath, listed, quote};
 use super::constructs::LOOPS;
 use super::tree::{Kind, Node};
 use super::{Checker, FRAMEWORK, PHASES, StepAt, hint};
@@ -244,14 +244,7 @@ impl Checker<'_> {
         let declared = if names.is_empty() {
             "this document declares none".to_owned()
         } else {
-            format!(
-                "declared: {}",
-                names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            format!("declared: {}", listed(names.iter().copied()))
         };
         let hint = hint(name, &names);
         self.error(
