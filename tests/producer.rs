@@ -209,7 +209,9 @@ async fn the_origin_scenario_up_creates_every_producer_resource_and_a_second_up_
     // A schedule in a time zone, so the pipeline carries both to Image Builder and back.
     let manifest = dir.join("gold.toml");
     let mut text = std::fs::read_to_string(&manifest).expect("the seed manifest");
-    text.push_str("\n[pipeline]\nschedule = \"cron(0 4 ? * SUN *)\"\nschedule_timezone = \"Asia/Tokyo\"\n");
+    text.push_str(
+        "\n[pipeline]\nschedule = \"cron(0 4 ? * SUN *)\"\nschedule_timezone = \"Asia/Tokyo\"\n",
+    );
     std::fs::write(&manifest, text).expect("manifest written");
 
     assert_plan_creates_everything(&localcloud, dir);

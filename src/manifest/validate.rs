@@ -765,21 +765,7 @@ impl Checker<'_> {
                 );
             }
             self.account(path.key("account"), &consumer.account);
-            let elsewhere = is_account_id(&consumer.account)
-                && is_account_id(&m.producer.account)
-                && consumer.account != m.producer.account;
-            if elsewhere && consumer.role_arn.is_none() && consumer.profile.is_none() {
-                self.problem(
-                    path.clone(),
-                    format!(
-                        "expected `role_arn` or `profile`: consumer {} is in account {}, not the producer's {}, and gold needs credentials for it",
-                        quote(&consumer.name),
-                        consumer.account,
-                        m.producer.account
-                    ),
-                    "`role_arn` or `profile` for a consumer in another account",
-                );
-            }
+            self.consumer_needs_credentials(&path, consumer);
             self.credentials(
                 &path,
                 &consumer.account,
@@ -787,32 +773,7 @@ impl Checker<'_> {
                 consumer.profile.as_deref(),
             );
             self.shared_with(&path, consumer);
-            let mut seen = BTreeSet::new();
-            for (r, region) in consumer.regions.iter().enumerate() {
-                let region_path = path.key("regions").index(r);
-                self.region(region_path.clone(), region);
-                if self.known_region(region)
-                    && distribution_known
-                    && !distributed.contains(&region.as_str())
-                {
-                    self.problem(
-                        region_path.clone(),
-                        format!(
-                            "expected a region the AMI is distributed to ({}), found {}",
-                            distributed.join(", "),
-                            quote(region)
-                        ),
-                        "one of `distribution.regions`",
-                    );
-                }
-                if !seen.insert(region.as_str()) {
-                    self.problem(
-                        region_path,
-                        format!("expected each region once, found {} again", quote(region)),
-                        "unique regions",
-                    );
-                }
-            }
+            self.consumer_regions(&path, consumer, &distributed, distribution_known);
             let regions: Vec<&str> = if consumer.regions.is_empty() {
                 vec![m.producer.region.as_str()]
             } else {
@@ -851,6 +812,62 @@ impl Checker<'_> {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// gold reaches a consumer outside the producer's account only through a role or profile.
+    fn consumer_needs_credentials(&mut self, path: &KeyPath, consumer: &Consumer) {
+        let m = self.manifest;
+        let elsewhere = is_account_id(&consumer.account)
+            && is_account_id(&m.producer.account)
+            && consumer.account != m.producer.account;
+        if elsewhere && consumer.role_arn.is_none() && consumer.profile.is_none() {
+            self.problem(
+                path.clone(),
+                format!(
+                    "expected `role_arn` or `profile`: consumer {} is in account {}, not the producer's {}, and gold needs credentials for it",
+                    quote(&consumer.name),
+                    consumer.account,
+                    m.producer.account
+                ),
+                "`role_arn` or `profile` for a consumer in another account",
+            );
+        }
+    }
+
+    /// Each consumer region is known, distributed to, and listed once.
+    fn consumer_regions(
+        &mut self,
+        path: &KeyPath,
+        consumer: &Consumer,
+        distributed: &[&str],
+        distribution_known: bool,
+    ) {
+        let mut seen = BTreeSet::new();
+        for (r, region) in consumer.regions.iter().enumerate() {
+            let region_path = path.key("regions").index(r);
+            self.region(region_path.clone(), region);
+            if self.known_region(region)
+                && distribution_known
+                && !distributed.contains(&region.as_str())
+            {
+                self.problem(
+                    region_path.clone(),
+                    format!(
+                        "expected a region the AMI is distributed to ({}), found {}",
+                        distributed.join(", "),
+                        quote(region)
+                    ),
+                    "one of `distribution.regions`",
+                );
+            }
+            if !seen.insert(region.as_str()) {
+                self.problem(
+                    region_path,
+                    format!("expected each region once, found {} again", quote(region)),
+                    "unique regions",
+                );
             }
         }
     }

@@ -309,7 +309,13 @@ mod tests {
         assert!(pipeline_fields(&pipeline(Some("Etc/UTC")), &pipeline(None)).is_empty());
         let changes = pipeline_fields(&pipeline(None), &pipeline(Some("Asia/Tokyo")));
         assert_eq!(changes.len(), 1);
-        assert_eq!(changes[0].old, "cron(0 4 ? * SUN *) UTC (EXPRESSION_MATCH_ONLY)");
-        assert_eq!(changes[0].new, "cron(0 4 ? * SUN *) Asia/Tokyo (EXPRESSION_MATCH_ONLY)");
+        assert_eq!(
+            changes[0].old,
+            "cron(0 4 ? * SUN *) UTC (EXPRESSION_MATCH_ONLY)"
+        );
+        assert_eq!(
+            changes[0].new,
+            "cron(0 4 ? * SUN *) Asia/Tokyo (EXPRESSION_MATCH_ONLY)"
+        );
     }
 }

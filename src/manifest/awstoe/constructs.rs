@@ -94,53 +94,7 @@ impl Checker<'_> {
                 continue;
             };
             let all = operators();
-            let mut operator = None;
-            for (key, value) in entries {
-                let Some(name) = key.scalar() else { continue };
-                let key_path = path.key(name);
-                if all.contains(&name) {
-                    if let Some((first, _, _)) = &operator {
-                        self.error(
-                            key,
-                            &key_path,
-                            &format!("expected one operator per expression, found `{first}` and `{name}`; combine them with `and` or `or`"),
-                            CONDITIONALS,
-                        );
-                    } else {
-                        operator = Some((name, value, key_path));
-                    }
-                    continue;
-                }
-                let extra_ok = match name {
-                    "then" | "else" => top,
-                    "value" | "path" => true,
-                    _ => false,
-                };
-                if !extra_ok {
-                    self.error(
-                        key,
-                        &key_path,
-                        &format!(
-                            "expected a comparison or logical operator, found `{name}`{}",
-                            hint(name, &all)
-                        ),
-                        COMPARISON,
-                    );
-                } else if matches!(name, "then" | "else")
-                    && !value.scalar().is_some_and(|v| STEP_ACTIONS.contains(&v))
-                {
-                    self.error(
-                        value,
-                        &key_path,
-                        &format!(
-                            "expected {}, found {}",
-                            list(STEP_ACTIONS),
-                            value.describe()
-                        ),
-                        CONDITIONALS,
-                    );
-                }
-            }
+            let operator = self.operator(entries, &path, top);
             let Some((name, value, op_path)) = operator else {
                 if entries.iter().all(|(k, _)| {
                     k.scalar().is_some_and(|k| {
@@ -204,6 +158,65 @@ impl Checker<'_> {
                 }
             }
         }
+    }
+
+    /// The one operator of an expression (the first, after an error for any other), with the
+    /// other keys checked: `value`/`path` anywhere, `then`/`else` at the top only.
+    fn operator<'n>(
+        &mut self,
+        entries: &'n [(Node, Node)],
+        path: &KeyPath,
+        top: bool,
+    ) -> Option<(&'n str, &'n Node, KeyPath)> {
+        let all = operators();
+        let mut operator = None;
+        for (key, value) in entries {
+            let Some(name) = key.scalar() else { continue };
+            let key_path = path.key(name);
+            if all.contains(&name) {
+                if let Some((first, _, _)) = &operator {
+                    self.error(
+                        key,
+                        &key_path,
+                        &format!("expected one operator per expression, found `{first}` and `{name}`; combine them with `and` or `or`"),
+                        CONDITIONALS,
+                    );
+                } else {
+                    operator = Some((name, value, key_path));
+                }
+                continue;
+            }
+            let extra_ok = match name {
+                "then" | "else" => top,
+                "value" | "path" => true,
+                _ => false,
+            };
+            if !extra_ok {
+                self.error(
+                    key,
+                    &key_path,
+                    &format!(
+                        "expected a comparison or logical operator, found `{name}`{}",
+                        hint(name, &all)
+                    ),
+                    COMPARISON,
+                );
+            } else if matches!(name, "then" | "else")
+                && !value.scalar().is_some_and(|v| STEP_ACTIONS.contains(&v))
+            {
+                self.error(
+                    value,
+                    &key_path,
+                    &format!(
+                        "expected {}, found {}",
+                        list(STEP_ACTIONS),
+                        value.describe()
+                    ),
+                    CONDITIONALS,
+                );
+            }
+        }
+        operator
     }
 
     fn nesting(&mut self, node: &Node, path: &KeyPath) {

@@ -3,7 +3,7 @@
 //! system modules a mapping; required keys must be there and lists of strings must be lists
 //! (`commands`, `arguments`, `include`). A key the page does not list is a warning with a "did
 //! you mean", not an error: AWSTOE's own samples carry keys the page omits. The page says
-//! ExecuteBash supports Linux and ExecutePowerShell Windows, so using one on the other platform
+//! `ExecuteBash` supports Linux and `ExecutePowerShell` Windows, so using one on the other platform
 //! is a warning too. Modules whose inputs the page describes loosely (`ExecuteDocument`,
 //! `InstallMSI`, `UninstallMSI`, `Assert`) are checked for their shape only.
 
@@ -356,14 +356,13 @@ impl Checker<'_> {
 
     fn value(&mut self, key: &Key, value: &Node, path: &KeyPath, page: &str) {
         match key.value {
-            Value::Any => {}
             Value::Text if value.scalar().is_none() => self.error(
                 value,
                 path,
                 &format!("expected a string, found {}", value.describe()),
                 page,
             ),
-            Value::Text => {}
+            Value::Any | Value::Text => {}
             Value::Strings => match value.sequence() {
                 Some(items) => {
                     for (i, item) in items.iter().enumerate() {

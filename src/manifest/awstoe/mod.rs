@@ -11,7 +11,7 @@
 //! - the inputs of each action module: "Action modules supported by AWSTOE" ([`inputs`]).
 //!
 //! Where those pages are silent the document is accepted; what is likely a slip but not a rule
-//! (an unknown input key, ExecuteBash in a Windows component) is a warning, not an error.
+//! (an unknown input key, `ExecuteBash` in a Windows component) is a warning, not an error.
 
 mod constructs;
 mod header;
@@ -325,7 +325,7 @@ impl Checker<'_> {
             }
             match get("steps") {
                 Some(steps) => {
-                    self.steps(steps, &phase_path.key("steps"), phase_name.unwrap_or(""))
+                    self.steps(steps, &phase_path.key("steps"), phase_name.unwrap_or(""));
                 }
                 None => self.error(
                     phase,
@@ -371,17 +371,16 @@ impl Checker<'_> {
             };
             let get = |key: &str| entries.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
             self.step_name(step, get("name"), &step_path, &mut names);
-            let action = match get("action") {
-                Some(action) => self.action(action, &step_path.key("action")),
-                None => {
-                    self.error(
-                        step,
-                        &step_path,
-                        "missing key `action`: expected an AWSTOE action module such as `ExecuteBash`",
-                        FRAMEWORK,
-                    );
-                    None
-                }
+            let action = if let Some(action) = get("action") {
+                self.action(action, &step_path.key("action"))
+            } else {
+                self.error(
+                    step,
+                    &step_path,
+                    "missing key `action`: expected an AWSTOE action module such as `ExecuteBash`",
+                    FRAMEWORK,
+                );
+                None
             };
             self.step_options(&get, &step_path);
             let loop_name = get("loop").map(|node| {
@@ -509,7 +508,7 @@ impl Checker<'_> {
             );
         }
         if let Some(attempts) = get("maxAttempts")
-            && !integer(attempts).is_some_and(|v| v >= 1)
+            && integer(attempts).is_none_or(|v| v < 1)
         {
             self.error(
                 attempts,

@@ -106,57 +106,12 @@ impl Checker<'_> {
                     VARIABLES,
                 );
             }
-            let keys = if parameter {
-                PARAMETER_KEYS
-            } else {
-                CONSTANT_KEYS
-            };
-            let what = format!("the settings of {noun} {}", quote(name));
-            let Some(entries) = self.mapping(body, &item_path, keys, &what, VARIABLES, false)
-            else {
+            let Some(has_default) = self.settings(body, &item_path, name, parameter) else {
                 continue;
             };
-            let get = |key: &str| entries.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
-            match get("type") {
-                None => self.error(
-                    body,
-                    &item_path,
-                    "missing key `type`: expected `type: string`",
-                    VARIABLES,
-                ),
-                Some(kind) if kind.scalar() == Some("string") => {}
-                Some(kind) => self.error(
-                    kind,
-                    &item_path.key("type"),
-                    &format!(
-                        "expected `string`, the only type AWSTOE supports, found {}",
-                        kind.describe()
-                    ),
-                    VARIABLES,
-                ),
-            }
-            let value_key = if parameter { "default" } else { "value" };
-            match get(value_key) {
-                None if !parameter => self.error(
-                    body,
-                    &item_path,
-                    &format!(
-                        "missing key `value`: expected the value of constant {}",
-                        quote(name)
-                    ),
-                    VARIABLES,
-                ),
-                Some(value) if value.scalar().is_none() => self.error(
-                    value,
-                    &item_path.key(value_key),
-                    &format!("expected a string, found {}", value.describe()),
-                    VARIABLES,
-                ),
-                _ => {}
-            }
             let declared = Declared {
                 parameter,
-                has_default: !parameter || get("default").is_some(),
+                has_default,
                 line: name_node.line,
             };
             if let Some(first) = self.variables.get(name).copied() {
@@ -179,6 +134,64 @@ impl Checker<'_> {
                 self.variables.insert(name.to_owned(), declared);
             }
         }
+    }
+
+    /// The settings of one parameter or constant; whether it has a value without the recipe
+    /// giving one, or `None` when they are no mapping.
+    fn settings(
+        &mut self,
+        body: &Node,
+        item_path: &KeyPath,
+        name: &str,
+        parameter: bool,
+    ) -> Option<bool> {
+        let noun = if parameter { "parameter" } else { "constant" };
+        let keys = if parameter {
+            PARAMETER_KEYS
+        } else {
+            CONSTANT_KEYS
+        };
+        let what = format!("the settings of {noun} {}", quote(name));
+        let entries = self.mapping(body, item_path, keys, &what, VARIABLES, false)?;
+        let get = |key: &str| entries.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+        match get("type") {
+            None => self.error(
+                body,
+                item_path,
+                "missing key `type`: expected `type: string`",
+                VARIABLES,
+            ),
+            Some(kind) if kind.scalar() == Some("string") => {}
+            Some(kind) => self.error(
+                kind,
+                &item_path.key("type"),
+                &format!(
+                    "expected `string`, the only type AWSTOE supports, found {}",
+                    kind.describe()
+                ),
+                VARIABLES,
+            ),
+        }
+        let value_key = if parameter { "default" } else { "value" };
+        match get(value_key) {
+            None if !parameter => self.error(
+                body,
+                item_path,
+                &format!(
+                    "missing key `value`: expected the value of constant {}",
+                    quote(name)
+                ),
+                VARIABLES,
+            ),
+            Some(value) if value.scalar().is_none() => self.error(
+                value,
+                &item_path.key(value_key),
+                &format!("expected a string, found {}", value.describe()),
+                VARIABLES,
+            ),
+            _ => {}
+        }
+        Some(!parameter || get("default").is_some())
     }
 
     /// Checks every `{{ … }}` in the scalars under `node`.
