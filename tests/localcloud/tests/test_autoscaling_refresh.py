@@ -206,13 +206,19 @@ def test_skip_matching_with_nothing_to_replace_succeeds_at_once(group: Group, co
     assert group.ids() == current
 
 
-def test_ignored_protected_instances_are_left_alone(group: Group, config):
-    config(refresh_seconds=0.5)
+def _group_with_a_protected_instance(group: Group) -> str:
+    """Two instances, one of them protected from scale in; returns its id."""
     group.create("2")
     protected = sorted(group.ids())[0]
     group.autoscaling.set_instance_protection(
         AutoScalingGroupName=group.name, InstanceIds=[protected], ProtectedFromScaleIn=True
     )
+    return protected
+
+
+def test_ignored_protected_instances_are_left_alone(group: Group, config):
+    config(refresh_seconds=0.5)
+    protected = _group_with_a_protected_instance(group)
 
     final = group.follow(group.start(Preferences={"ScaleInProtectedInstances": "Ignore"}))[-1]
 
@@ -222,11 +228,7 @@ def test_ignored_protected_instances_are_left_alone(group: Group, config):
 
 def test_a_protected_instance_is_waited_for_an_hour_then_the_refresh_fails(group: Group, config):
     config(refresh_seconds=0.02)
-    group.create("2")
-    protected = sorted(group.ids())[0]
-    group.autoscaling.set_instance_protection(
-        AutoScalingGroupName=group.name, InstanceIds=[protected], ProtectedFromScaleIn=True
-    )
+    protected = _group_with_a_protected_instance(group)
 
     seen = group.follow(group.start())
 
