@@ -216,20 +216,21 @@ def _create_launch_template_version_response(self: Any) -> Any:
         data = copy.deepcopy(_source_version(template, str(source)).data)
         data.update(given)
     version = template.create_version(data, description)
-    return ActionResult(
-        {
-            "LaunchTemplateVersion": {
-                "CreateTime": version.create_time,
-                "CreatedBy": f"arn:{self.partition}:iam::{self.current_account}:root",
-                "DefaultVersion": template.is_default(version),
-                "LaunchTemplateData": version.data,
-                "LaunchTemplateId": template.id,
-                "LaunchTemplateName": template.name,
-                "VersionDescription": version.description,
-                "VersionNumber": version.number,
-            }
-        }
-    )
+    return ActionResult({"LaunchTemplateVersion": version_view(self, template, version)})
+
+
+def version_view(response: Any, template: Any, version: Any) -> dict[str, Any]:
+    """A LaunchTemplateVersion as EC2 answers it to the caller of `response`."""
+    return {
+        "CreateTime": version.create_time,
+        "CreatedBy": f"arn:{response.partition}:iam::{response.current_account}:root",
+        "DefaultVersion": template.is_default(version),
+        "LaunchTemplateData": version.data,
+        "LaunchTemplateId": template.id,
+        "LaunchTemplateName": template.name,
+        "VersionDescription": version.description,
+        "VersionNumber": version.number,
+    }
 
 
 def _ebs_backed(init: Any) -> Any:

@@ -35,6 +35,8 @@ from moto.ec2.exceptions import (
 from moto.ec2.models.launch_templates import LaunchTemplate, LaunchTemplateVersion
 from moto.ec2.responses.launch_templates import LaunchTemplates
 
+from localcloud import ec2_fixes
+
 _MAX_DELETE = 200
 _MAX_RESULTS = 200
 _NAME = re.compile(r"[a-zA-Z0-9().\-/_]{3,128}")
@@ -246,19 +248,7 @@ def _describe_launch_template_versions_response(self: Any) -> Any:
     ]
     page, token = _page(pairs, self._get_int_param("MaxResults"), self._get_param("NextToken"))
     result: dict[str, Any] = {
-        "LaunchTemplateVersions": [
-            {
-                "CreateTime": version.create_time,
-                "CreatedBy": f"arn:{self.partition}:iam::{self.current_account}:root",
-                "DefaultVersion": template.is_default(version),
-                "LaunchTemplateData": version.data,
-                "LaunchTemplateId": template.id,
-                "LaunchTemplateName": template.name,
-                "VersionDescription": version.description,
-                "VersionNumber": version.number,
-            }
-            for template, version in page
-        ]
+        "LaunchTemplateVersions": [ec2_fixes.version_view(self, template, version) for template, version in page]
     }
     if token is not None:
         result["NextToken"] = token

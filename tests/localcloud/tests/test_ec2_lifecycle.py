@@ -14,18 +14,6 @@ from imagebuilder_support import clients, producer_resources, wait_for_image
 OUTSIDER = "999900001111"  # not in the organization
 
 
-@pytest.fixture(scope="module")
-def ec2_of(session_for):
-    clients = {}
-
-    def client(account: str):
-        if account not in clients:
-            clients[account] = session_for(account).client("ec2")
-        return clients[account]
-
-    return client
-
-
 @pytest.fixture
 def shared_ami(ec2_of) -> str:
     """A fresh AMI the Shared account owns and shares with the organization."""
