@@ -193,7 +193,7 @@ def _block_device_mappings(original: Any) -> Any:
 def _source_version(template: Any, requested: str) -> Any:
     if requested.lower() in ("$latest", "$default"):
         return template.get_version(requested)
-    # Numbers, not positions: deleted versions leave gaps (localcloud.launch_template_versions).
+    # Numbers, not positions: deleted versions leave gaps (localcloud.launch_templates).
     if not requested.isdigit() or int(requested) not in {v.number for v in template.versions}:
         raise InvalidLaunchTemplateVersionNotFound(template_id=template.id, version=requested)
     return template.get_version(int(requested))

@@ -483,6 +483,25 @@ def test_versions_are_paged_with_next_token_and_all_returned_without_max_results
     assert pages == [list(range(1, 9)), list(range(9, 17)), list(range(17, 21))]
 
 
+def test_launch_templates_are_paged_with_next_token_and_all_returned_without_max_results(ec2_of):
+    ec2 = ec2_of(WORKLOAD)
+    prefix = f"paged-{uuid.uuid4().hex[:8]}"
+    names = [f"{prefix}-{i:02d}" for i in range(17)]
+    for name in names:
+        ec2.create_launch_template(LaunchTemplateName=name, LaunchTemplateData={"InstanceType": "t3.small"})
+    mine = [{"Name": "launch-template-name", "Values": [f"{prefix}-*"]}]
+
+    everything = ec2.describe_launch_templates(Filters=mine)["LaunchTemplates"]
+    paginator = ec2.get_paginator("describe_launch_templates")
+    pages = [
+        [t["LaunchTemplateName"] for t in page["LaunchTemplates"]]
+        for page in paginator.paginate(Filters=mine, PaginationConfig={"PageSize": 10})
+    ]
+
+    assert [t["LaunchTemplateName"] for t in everything] == names
+    assert pages == [names[:10], names[10:]]
+
+
 def test_deleting_versions_reports_each_version(template):
     ec2, template_id, name = template
 

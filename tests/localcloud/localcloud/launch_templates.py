@@ -1,4 +1,5 @@
-"""Launch template versions as EC2 keeps them: deletable, never renumbered, found by filter.
+"""Launch templates and their versions as EC2 keeps them: deletable, never renumbered, found by
+filter, listed page by page.
 
 AWS facts relied on:
 - DeleteLaunchTemplateVersions (EC2 API Reference; User Guide, "Delete a launch template
@@ -13,10 +14,11 @@ AWS facts relied on:
   host-resource-group-arn, http-tokens, iam-instance-profile, image-id, instance-type,
   is-default-version, kernel-id, license-configuration-arn, network-card-index and ram-disk-id
   (EC2 filter values take `*` and `?` wildcards). An unknown filter is `InvalidParameterValue`.
+- DescribeLaunchTemplates (EC2 API Reference): `MaxResults` 1–200 with `NextToken`.
 
-Moto numbers versions by their position in a list, ignores Filters, cuts answers at 15 without
-a NextToken, and has no DeleteLaunchTemplateVersions; this module keeps moto's list (ascending,
-only versions that exist) but finds versions by number.
+Moto numbers versions by their position in a list, ignores version Filters, cuts both answers at
+15 without a NextToken, and has no DeleteLaunchTemplateVersions; this module keeps moto's list
+(ascending, only versions that exist) but finds versions by number.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from localcloud import ec2_fixes
 
 _MAX_DELETE = 200
 _MAX_RESULTS = 200
+_TOKEN = "localcloud-page-"
 _NAME = re.compile(r"[a-zA-Z0-9().\-/_]{3,128}")
 
 
@@ -213,18 +216,50 @@ def _selected(backend: Any, template_id: str | None, name: str | None, versions:
     return pairs
 
 
-def _page(items: list[Any], max_results: int | None, token: str | None) -> tuple[list[Any], str | None]:
+def _page(response: Any, items: list[Any]) -> tuple[list[Any], str | None]:
+    """The page of `items` the request's MaxResults and NextToken ask for, and the next token."""
+    max_results = response._get_int_param("MaxResults")
+    token = response._get_param("NextToken")
     if max_results is not None and not 1 <= max_results <= _MAX_RESULTS:
         raise EC2ClientError(
-            "InvalidParameterValue", f"Value ( {max_results} ) for parameter maxResults is invalid. Expecting a value between 1 and 200."
+            "InvalidParameterValue",
+            f"Value ( {max_results} ) for parameter maxResults is invalid. Expecting a value between 1 and 200.",
         )
     start = 0
     if token is not None:
-        if not token.startswith("lt-versions-") or not token[len("lt-versions-"):].isdigit():
+        if not token.startswith(_TOKEN) or not token[len(_TOKEN):].isdigit():
             raise EC2ClientError("InvalidParameterValue", f"The value of nextToken is invalid: {token}")
-        start = int(token[len("lt-versions-"):])
+        start = int(token[len(_TOKEN):])
     end = len(items) if max_results is None else start + max_results
-    return items[start:end], (f"lt-versions-{end}" if end < len(items) else None)
+    return items[start:end], (f"{_TOKEN}{end}" if end < len(items) else None)
+
+
+def _describe_launch_templates_response(self: Any) -> Any:
+    filters = self._filters_from_querystring()
+    self.error_on_dryrun()
+    templates = self.ec2_backend.describe_launch_templates(
+        template_names=self._get_param("LaunchTemplateNames", []),
+        template_ids=self._get_param("LaunchTemplateIds", []),
+        filters=filters,
+    )
+    page, token = _page(self, templates)
+    result: dict[str, Any] = {
+        "LaunchTemplates": [
+            {
+                "CreateTime": template.create_time,
+                "CreatedBy": f"arn:{self.partition}:iam::{self.current_account}:root",
+                "DefaultVersionNumber": template.default_version_number,
+                "LatestVersionNumber": template.latest_version_number,
+                "LaunchTemplateId": template.id,
+                "LaunchTemplateName": template.name,
+                "Tags": template.tags,
+            }
+            for template in page
+        ]
+    }
+    if token is not None:
+        result["NextToken"] = token
+    return ActionResult(result)
 
 
 def _describe_launch_template_versions_response(self: Any) -> Any:
@@ -246,7 +281,7 @@ def _describe_launch_template_versions_response(self: Any) -> Any:
         and (highest is None or version.number <= highest)
         and _matches(template, version, filters)
     ]
-    page, token = _page(pairs, self._get_int_param("MaxResults"), self._get_param("NextToken"))
+    page, token = _page(self, pairs)
     result: dict[str, Any] = {
         "LaunchTemplateVersions": [ec2_fixes.version_view(self, template, version) for template, version in page]
     }
@@ -261,4 +296,5 @@ def install() -> None:
     LaunchTemplate.default_version = _default_version
     LaunchTemplate.create_version = _create_version
     LaunchTemplates.delete_launch_template_versions = _delete_launch_template_versions_response
+    LaunchTemplates.describe_launch_templates = _describe_launch_templates_response
     LaunchTemplates.describe_launch_template_versions = _describe_launch_template_versions_response
