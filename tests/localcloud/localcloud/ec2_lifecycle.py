@@ -162,7 +162,8 @@ def _refusing_to_share_disabled(modify: Callable[..., None]) -> Callable[..., No
     ) -> None:
         ami = self.amis.get(ami_id)
         if launch_permissions_to_add and ami is not None and ami.state == "disabled":
-            raise EC2ClientError("InvalidAMIID.Unavailable", f"The image id '[{ami_id}]' is disabled and can't be shared")
+            message = f"The image id '[{ami_id}]' is disabled and can't be shared"
+            raise EC2ClientError("InvalidAMIID.Unavailable", message)
         modify(self, ami_id, launch_permissions_to_add, launch_permissions_to_remove)
 
     modify_image_attribute._localcloud_lifecycle = True  # type: ignore[attr-defined]

@@ -79,20 +79,36 @@ def _create_version(self: Any, data: dict[str, Any], description: str) -> Any:
 # --- DeleteLaunchTemplateVersions ----------------------------------------------------------
 
 
-def _template_problem(backend: Any, template_id: str | None, name: str | None) -> tuple[Any, str | None, str]:
-    """The template, or None with the ResponseError code and message every version gets."""
+Problem = tuple[str, str]  # a ResponseError's code and message
+
+
+def _named_template(backend: Any, template_id: str | None, name: str | None) -> tuple[Any, Problem | None]:
+    """The template the request names, or None and the problem every version is reported with."""
     if template_id is not None:
         if not template_id.startswith("lt-"):
-            return None, "launchTemplateIdMalformed", f"The launch template ID '{template_id}' is malformed."
+            return None, ("launchTemplateIdMalformed", f"The launch template ID '{template_id}' is malformed.")
         template = backend.launch_templates.get(template_id)
-        message = f"The specified launch template, with template ID {template_id}, does not exist."
-        return template, None if template else "launchTemplateIdDoesNotExist", message
+        missing = f"The specified launch template, with template ID {template_id}, does not exist."
+        return template, None if template else ("launchTemplateIdDoesNotExist", missing)
     if not _NAME.fullmatch(name or ""):
-        return None, "launchTemplateNameMalformed", f"The launch template name '{name}' is malformed."
-    template_id = backend.launch_template_name_to_ids.get(name)
-    template = backend.launch_templates.get(template_id) if template_id else None
-    message = f"The specified launch template, with template name {name}, does not exist."
-    return template, None if template else "launchTemplateNameDoesNotExist", message
+        return None, ("launchTemplateNameMalformed", f"The launch template name '{name}' is malformed.")
+    template = backend.launch_templates.get(backend.launch_template_name_to_ids.get(name, ""))
+    missing = f"The specified launch template, with template name {name}, does not exist."
+    return template, None if template else ("launchTemplateNameDoesNotExist", missing)
+
+
+def _undeletable(template: Any, number: int) -> Problem | None:
+    """Why version `number` of `template` can't be deleted, if it can't."""
+    version = _by_number(template, number)
+    if version is None:
+        return "launchTemplateVersionDoesNotExist", "The specified launch template version does not exist."
+    if template.is_default(version):
+        # The model's LaunchTemplateErrorCode has no code of its own for the default version.
+        return "unexpectedError", (
+            "Cannot delete the default version of a launch template. "
+            "Make another version the default, or delete the launch template."
+        )
+    return None
 
 
 def _delete_launch_template_versions_response(self: Any) -> Any:
@@ -100,19 +116,20 @@ def _delete_launch_template_versions_response(self: Any) -> Any:
     name = self._get_param("LaunchTemplateName")
     requested = [str(v) for v in self._get_param("Versions", [])]
     if template_id and name:
-        raise InvalidParameterCombination("Specify either the launch template ID or the launch template name, not both.")
+        raise InvalidParameterCombination("Specify either the launch template ID or name, not both.")
     if not template_id and not name:
         raise MissingParameterError("launch template ID or launch template name")
     if not requested:
         raise MissingParameterError("LaunchTemplateVersion")
     if len(requested) > _MAX_DELETE:
-        raise EC2ClientError("InvalidParameterValue", f"You can delete up to {_MAX_DELETE} launch template versions at a time.")
+        message = f"You can delete up to {_MAX_DELETE} launch template versions at a time."
+        raise EC2ClientError("InvalidParameterValue", message)
     bad = [v for v in requested if not v.isdigit()]
     if bad:
         raise EC2ClientError("InvalidParameterValue", f"Invalid launch template version number: {bad[0]}")
     self.error_on_dryrun()
 
-    template, problem, message = _template_problem(self.ec2_backend, template_id, name)
+    template, template_problem = _named_template(self.ec2_backend, template_id, name)
     identity = (
         {"LaunchTemplateId": template.id, "LaunchTemplateName": template.name}
         if template is not None
@@ -121,22 +138,13 @@ def _delete_launch_template_versions_response(self: Any) -> Any:
     deleted: list[dict[str, Any]] = []
     refused: list[dict[str, Any]] = []
     for number in dict.fromkeys(int(v) for v in requested):
-        code, why = problem, message
-        if template is not None:
-            version = _by_number(template, number)
-            if version is None:
-                code, why = "launchTemplateVersionDoesNotExist", "The specified launch template version does not exist."
-            elif template.is_default(version):
-                code, why = "unexpectedError", (
-                    "Cannot delete the default version of a launch template. "
-                    "Make another version the default, or delete the launch template."
-                )
-            else:
-                template.versions.remove(version)
-        if code is None:
+        problem = template_problem or _undeletable(template, number)
+        if problem is None:
+            template.versions.remove(_by_number(template, number))
             deleted.append({**identity, "VersionNumber": number})
         else:
-            refused.append({**identity, "VersionNumber": number, "ResponseError": {"Code": code, "Message": why}})
+            code, message = problem
+            refused.append({**identity, "VersionNumber": number, "ResponseError": {"Code": code, "Message": message}})
     return ActionResult(
         {"SuccessfullyDeletedLaunchTemplateVersions": deleted, "UnsuccessfullyDeletedLaunchTemplateVersions": refused}
     )
@@ -195,7 +203,10 @@ def _matches(template: Any, version: Any, filters: dict[str, list[str]]) -> bool
 def _selected(backend: Any, template_id: str | None, name: str | None, versions: list[str]) -> list[tuple[Any, Any]]:
     """(template, version) pairs the request names, before MinVersion/MaxVersion and filters."""
     if template_id or name:
-        template = backend.get_launch_template(template_id) if template_id else backend.get_launch_template_by_name(name)
+        if template_id:
+            template = backend.get_launch_template(template_id)
+        else:
+            template = backend.get_launch_template_by_name(name)
         if not versions:
             return [(template, v) for v in template.versions]
         chosen = [template.get_version(v) for v in versions]

@@ -423,7 +423,8 @@ def test_describe_launch_template_versions_honours_filters(template, name, value
 
 def test_the_create_time_filter_matches_the_iso_time_with_wildcards(template):
     ec2, template_id, _ = template
-    [first] = ec2.describe_launch_template_versions(LaunchTemplateId=template_id, Versions=["1"])["LaunchTemplateVersions"]
+    answer = ec2.describe_launch_template_versions(LaunchTemplateId=template_id, Versions=["1"])
+    [first] = answer["LaunchTemplateVersions"]
     day = first["CreateTime"].astimezone(UTC).strftime("%Y-%m-%d")
 
     assert _filtered(ec2, template_id, "create-time", [f"{day}T*"]) == [1, 2, 3, 4, 5]
@@ -442,9 +443,12 @@ def test_an_unknown_filter_is_refused(template):
 def test_versions_aliases_and_bounds_select_versions(template):
     ec2, template_id, name = template
 
-    assert _numbers(ec2.describe_launch_template_versions(LaunchTemplateId=template_id, Versions=["$Latest", "$Default"])) == [5, 2]
-    assert _numbers(ec2.describe_launch_template_versions(LaunchTemplateName=name, Versions=["4", "1"])) == [4, 1]
-    assert _numbers(ec2.describe_launch_template_versions(LaunchTemplateId=template_id, MinVersion="2", MaxVersion="4")) == [2, 3, 4]
+    def numbers(**selection) -> list[int]:
+        return _numbers(ec2.describe_launch_template_versions(**selection))
+
+    assert numbers(LaunchTemplateId=template_id, Versions=["$Latest", "$Default"]) == [5, 2]
+    assert numbers(LaunchTemplateName=name, Versions=["4", "1"]) == [4, 1]
+    assert numbers(LaunchTemplateId=template_id, MinVersion="2", MaxVersion="4") == [2, 3, 4]
     filtered_default = ec2.describe_launch_template_versions(
         LaunchTemplateId=template_id,
         Versions=["$Default"],
@@ -456,7 +460,9 @@ def test_versions_aliases_and_bounds_select_versions(template):
 def test_every_templates_default_and_latest_versions_can_be_filtered_by_image(template):
     ec2, template_id, _ = template
     image = f"ami-0{uuid.uuid4().hex[:16]}"  # no other test's template uses it
-    ec2.create_launch_template_version(LaunchTemplateId=template_id, SourceVersion="1", LaunchTemplateData={"ImageId": image})
+    ec2.create_launch_template_version(
+        LaunchTemplateId=template_id, SourceVersion="1", LaunchTemplateData={"ImageId": image}
+    )
     ec2.modify_launch_template(LaunchTemplateId=template_id, DefaultVersion="6")
     ec2.create_launch_template_version(LaunchTemplateId=template_id, SourceVersion="1", LaunchTemplateData={})
 
@@ -477,7 +483,8 @@ def test_versions_are_paged_with_next_token_and_all_returned_without_max_results
 
     everything = _numbers(ec2.describe_launch_template_versions(LaunchTemplateId=template_id))
     paginator = ec2.get_paginator("describe_launch_template_versions")
-    pages = [_numbers(page) for page in paginator.paginate(LaunchTemplateId=template_id, PaginationConfig={"PageSize": 8})]
+    paged = paginator.paginate(LaunchTemplateId=template_id, PaginationConfig={"PageSize": 8})
+    pages = [_numbers(page) for page in paged]
 
     assert everything == list(range(1, 21))
     assert pages == [list(range(1, 9)), list(range(9, 17)), list(range(17, 21))]
@@ -555,10 +562,8 @@ def test_deleting_versions_of_an_unknown_template_fails_each_version(ec2_of, ide
     answer = ec2_of(WORKLOAD).delete_launch_template_versions(Versions=["1", "2"], **identity)
 
     assert answer["SuccessfullyDeletedLaunchTemplateVersions"] == []
-    assert [(v["VersionNumber"], v["ResponseError"]["Code"]) for v in answer["UnsuccessfullyDeletedLaunchTemplateVersions"]] == [
-        (1, code),
-        (2, code),
-    ]
+    refused = answer["UnsuccessfullyDeletedLaunchTemplateVersions"]
+    assert [(v["VersionNumber"], v["ResponseError"]["Code"]) for v in refused] == [(1, code), (2, code)]
 
 
 # --- instances by image -----------------------------------------------------------------------
@@ -577,9 +582,8 @@ def test_describe_instances_filters_by_image_and_state(ec2_of, shared_ami):
         return {i["InstanceId"] for r in reservations for i in r["Instances"]}
 
     assert found(("image-id", [shared_ami])) == {first, second}
-    assert found(("image-id", [shared_ami]), ("instance-state-name", ["pending", "running", "stopping", "stopped"])) == {
-        first
-    }
+    not_terminated = ["pending", "running", "stopping", "stopped"]
+    assert found(("image-id", [shared_ami]), ("instance-state-name", not_terminated)) == {first}
     assert found(("image-id", [shared_ami]), ("instance-state-name", ["terminated"])) == {second}
 
 
