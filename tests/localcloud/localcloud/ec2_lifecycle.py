@@ -40,6 +40,7 @@ from moto.ec2.exceptions import (
     InvalidSnapshotIdError,
     InvalidSnapshotInUse,
     MalformedAMIIdError,
+    MissingParameterError,
     UnvailableAMIIdError,
 )
 from moto.ec2.models import ec2_backends
@@ -110,7 +111,7 @@ def _enable_image_deprecation_response(self: Any) -> Any:
     image_id = self._get_param("ImageId")
     requested = self._get_param("DeprecateAt")
     if requested is None:
-        raise EC2ClientError("MissingParameter", "The request must contain the parameter DeprecateAt")
+        raise MissingParameterError("DeprecateAt")
     self.error_on_dryrun()
     ami = _owned(self.ec2_backend, image_id)
     moment = _deprecate_at(ami, _timestamp(requested), datetime.now(UTC))
