@@ -56,6 +56,7 @@ from moto.organizations.responses import OrganizationsResponse
 from localcloud.topology import MAX_OU_DEPTH, TOPOLOGY, Account, OrganizationalUnit
 
 PAGE_SIZE = 20
+_CONTENT_TYPE = "application/x-amz-json-1.1"
 _DENIED = "You don't have permissions to access this resource."
 
 # Reads a registered delegated administrator (of any service) may make.
@@ -652,9 +653,12 @@ def _gated(operation: str, answer: Callable[[Any], Any] | None, original: Callab
         _authorize(self, operation)
         # An organization a test created outside the topology is moto's alone.
         if answer is not None and (original is None or _ours(self.organizations_backend)):
-            return answer(self)
-        assert original is not None
-        return original(self)
+            body = answer(self)
+        else:
+            assert original is not None
+            body = original(self)
+        # Organizations speaks awsJson1_1; moto's plain string bodies would go out as text/html.
+        return (body, {"Content-Type": _CONTENT_TYPE}) if isinstance(body, str) else body
 
     gated._localcloud = True  # type: ignore[attr-defined]
     return gated
