@@ -43,7 +43,6 @@ from moto.organizations import utils
 from moto.organizations.exceptions import (
     AccountNotFoundException,
     AWSOrganizationsNotInUseException,
-    InvalidInputException,
     OrganizationsClientError,
 )
 from moto.organizations.models import (
@@ -211,7 +210,8 @@ def _parent(backend: OrganizationsBackend, parent_id: str, code: str = "ParentNo
     return found
 
 
-def _depth(backend: OrganizationsBackend, ou: Any) -> int:
+def _depth(ou: Any) -> int:
+    """How many OUs deep `ou` sits (the root is 0)."""
     depth = 0
     while ou.type != "ROOT":
         depth += 1
@@ -228,7 +228,7 @@ def _hook_create_organizational_unit(original: Callable[..., Any]) -> Callable[.
             name = kwargs.get("Name")
             if any(_STATE.objects[c].type != "ACCOUNT" and _STATE.objects[c].name == name for c in _STATE.children.get(parent.id, {})):
                 raise _error("DuplicateOrganizationalUnitException", "An OU with the same name already exists.")
-            if _depth(self, parent) >= MAX_OU_DEPTH:
+            if _depth(parent) >= MAX_OU_DEPTH:
                 raise _error(
                     "ConstraintViolationException",
                     "You attempted to create an OU tree that is too many levels deep.",
