@@ -219,8 +219,10 @@ def call_control(base_url: str, method: str, path: str, body: Any = None) -> tup
 def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Accounts]:
     """A default-topology server whose organization tests may change; stopped at the end."""
     server = start_server(tmp_path_factory.mktemp("scratch"))
-    yield Accounts(server.url)
-    code, _ = server.stop()
+    try:
+        yield Accounts(server.url)
+    finally:
+        code, _ = server.stop()
     assert code == 0, f"scratch localcloud exited {code}; stderr:\n{server.stderr_path.read_text()}"
 
 

@@ -31,9 +31,10 @@ def org(tmp_path_factory):
     seed = workdir / "seed.toml"
     seed.write_text(_seed())
     server = start_server(workdir, seed)
-    accounts = Accounts(server.url)
-    yield accounts.client(MANAGEMENT, "organizations")
-    server.stop()
+    try:
+        yield Accounts(server.url).client(MANAGEMENT, "organizations")
+    finally:
+        server.stop()
 
 
 def _ou(org, parent: str, name: str) -> str:

@@ -152,8 +152,10 @@ def nested(tmp_path_factory):
     seed = workdir / "seed.toml"
     seed.write_text(NESTED_SEED)
     server = start_server(workdir, seed)
-    yield Accounts(server.url)
-    server.stop()
+    try:
+        yield Accounts(server.url)
+    finally:
+        server.stop()
 
 
 def test_a_seed_declares_nested_ous_by_id_by_parent_and_by_name_path(nested):
