@@ -15,8 +15,6 @@ ids, answered 500 for an unknown filter, and reported the tags a template had at
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from typing import Any
 
@@ -24,6 +22,8 @@ from moto.core.responses import ActionResult
 from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.models.launch_templates import LaunchTemplate
 from moto.ec2.responses.launch_templates import LaunchTemplates
+
+from localcloud import paging
 
 MAX_RESULTS = 200
 _FILTERS = ("create-time", "launch-template-name", "tag-key")
@@ -49,20 +49,10 @@ def _page_bounds(token: str | None, max_results: int | None, total: int, scope: 
             "InvalidParameterValue",
             f"Value ( {max_results} ) for parameter maxResults is invalid. Parameter must be between 1 and {MAX_RESULTS}.",
         )
-    start = 0
-    if token is not None:
-        try:
-            body = json.loads(base64.urlsafe_b64decode(token.encode()))
-            start = int(body["offset"]) if body["scope"] == scope else -1
-        except (ValueError, KeyError, TypeError, binascii.Error):
-            start = -1
-        if start < 0:
-            raise EC2ClientError("InvalidPaginationToken", f"Invalid pagination token: {token}")
+    start = 0 if token is None else paging.offset(token, scope)
+    if start is None:
+        raise EC2ClientError("InvalidPaginationToken", f"Invalid pagination token: {token}")
     return start, total if max_results is None else min(total, start + max_results)
-
-
-def _token(scope: str, offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"scope": scope, "offset": offset}).encode()).decode()
 
 
 def describe_launch_templates(self: Any) -> ActionResult:
@@ -98,7 +88,7 @@ def describe_launch_templates(self: Any) -> ActionResult:
         ]
     }
     if end < len(templates):
-        result["NextToken"] = _token(scope, end)
+        result["NextToken"] = paging.token(scope, end)
     return ActionResult(result)
 
 

@@ -29,8 +29,6 @@ Facts from the Organizations API Reference (and botocore's model of it):
 
 from __future__ import annotations
 
-import base64
-import binascii
 import fnmatch
 import json
 import threading
@@ -52,6 +50,7 @@ from moto.organizations.models import (
 )
 from moto.organizations.responses import OrganizationsResponse
 
+from localcloud import paging
 from localcloud.topology import MAX_OU_DEPTH, TOPOLOGY, Account, OrganizationalUnit
 
 PAGE_SIZE = 20
@@ -419,27 +418,15 @@ def _page(response: Any, operation: str, scope: str, items: list[Any]) -> tuple[
     """One page of `items` and the token for the next, or None on the last page."""
     size = _max_results(response)
     token = response._get_param("NextToken")
-    start = 0 if token is None else _decode(token, operation, scope)
+    scope = f"{operation}:{scope}"
+    start = 0 if token is None else paging.offset(token, scope)
+    if start is None:
+        raise _invalid(
+            "INVALID_NEXT_TOKEN",
+            "The NextToken is not valid. Get the value for the NextToken parameter from the response to a previous call of the operation.",
+        )
     end = start + size
-    return items[start:end], (_encode(operation, scope, end) if end < len(items) else None)
-
-
-def _encode(operation: str, scope: str, offset: int) -> str:
-    body = json.dumps({"operation": operation, "scope": scope, "offset": offset}).encode()
-    return base64.urlsafe_b64encode(body).decode()
-
-
-def _decode(token: Any, operation: str, scope: str) -> int:
-    try:
-        body = json.loads(base64.urlsafe_b64decode(str(token).encode()))
-        if body["operation"] == operation and body["scope"] == scope and isinstance(body["offset"], int) and body["offset"] >= 0:
-            return body["offset"]
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        pass
-    raise _invalid(
-        "INVALID_NEXT_TOKEN",
-        "The NextToken is not valid. Get the value for the NextToken parameter from the response to a previous call of the operation.",
-    )
+    return items[start:end], (paging.token(scope, end) if end < len(items) else None)
 
 
 def _paged(result_key: str, items: list[Any], token: str | None) -> str:
