@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from localcloud import accounts, autoscaling_refresh, ec2_fixes, iam_fixes, protocols, sts_fixes
+from localcloud import accounts, autoscaling_refresh, ec2_fixes, ec2_resolve, iam_fixes, protocols, ssm_fixes, sts_fixes
 from localcloud.control import CONFIG, REQUESTS, ConfigError
 from localcloud.topology import TOPOLOGY
 
@@ -188,6 +188,9 @@ def build_app() -> LocalCloud:
     """Patch moto, seed the topology into it and wrap its dispatcher; call once per process."""
     account_of = accounts.install()
     ec2_fixes.install()
+    ssm_fixes.install()
+    # Last of the EC2 patches: a `resolve:ssm:` image id is resolved before any other launch check.
+    ec2_resolve.install()
     iam_fixes.install()
     autoscaling_refresh.install()
     accounts.seed_organization()
