@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import ORG_ARN, REGION, SHARED, WORKLOAD
+from conftest import MANAGEMENT, ORG_ARN, REGION, SHARED, WORKLOAD
 
 IMAGE = "aws:ec2:image"
 OTHER_REGION = "us-east-1"
@@ -33,8 +33,6 @@ def clients(session_for):
 
 @pytest.fixture(scope="module")
 def workload_ou_arn(clients) -> str:
-    from conftest import MANAGEMENT
-
     org = clients(MANAGEMENT, "organizations")
     parent = org.list_parents(ChildId=WORKLOAD)["Parents"][0]["Id"]
     return org.describe_organizational_unit(OrganizationalUnitId=parent)["OrganizationalUnit"]["Arn"]
