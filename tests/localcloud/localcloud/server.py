@@ -30,10 +30,12 @@ from localcloud import (
     autoscaling_refresh,
     ec2_fixes,
     ec2_lifecycle,
+    ec2_resolve,
     iam_fixes,
     launch_templates,
     organizations,
     protocols,
+    ssm_fixes,
     sts_fixes,
 )
 from localcloud.control import CONFIG, REQUESTS, ConfigError
@@ -177,10 +179,13 @@ def build_app() -> LocalCloud:
     """Patch moto, seed the topology into it and wrap its dispatcher; call once per process."""
     account_of = accounts.install()
     ec2_fixes.install()
+    ssm_fixes.install()
     # Auto Scaling's launch path first: the lifecycle checks wrap whatever launches instances.
     autoscaling_refresh.install()
     ec2_lifecycle.install()
     launch_templates.install()
+    # Last of the EC2 patches: a `resolve:ssm:` image id is resolved before any other launch check.
+    ec2_resolve.install()
     iam_fixes.install()
     organizations.install()
     autoscaling_groups.install()
