@@ -10,8 +10,9 @@ Organizations"; RAM API Reference, EnableSharingWithAwsOrganization):
   organization are treated as external accounts: they get an invitation to accept;
 - an OU principal reaches every account in the OU and in the OUs nested in it.
 
-The organization is read live from moto's Organizations backend of the management account, so
-accounts created or moved at run time (CreateAccount, MoveAccount) are reached as they are.
+Membership and the OU tree come from `TOPOLOGY`, which `localcloud.organizations` keeps current
+when accounts are created or moved at run time; trusted access is moto's Organizations state of
+the management account.
 """
 
 from __future__ import annotations
@@ -29,11 +30,6 @@ def _backend() -> Any:
     return organizations_backends[TOPOLOGY.management_account]["aws"]
 
 
-def organization() -> Any:
-    """moto's organization, or None when there is none."""
-    return _backend().org
-
-
 def sharing_enabled() -> bool:
     """Whether RAM may share with the organization and its OUs (trusted access for RAM is on)."""
     return any(service["ServicePrincipal"] == SERVICE_PRINCIPAL for service in _backend().services)
@@ -44,37 +40,26 @@ def enable_sharing() -> None:
     _backend().enable_aws_service_access(ServicePrincipal=SERVICE_PRINCIPAL)
 
 
+def names_the_organization(org_id: str | None, management: str | None) -> bool:
+    """Whether an organization or OU ARN's organization id and account are this organization's."""
+    return org_id == TOPOLOGY.organization_id and management == TOPOLOGY.management_account
+
+
 def is_management(account: str) -> bool:
     """Whether `account` is the organization's management account."""
-    org = organization()
-    return org is not None and org.master_account_id == account
-
-
-def _account(account: str) -> Any:
-    return next((a for a in _backend().accounts if a.id == account), None)
+    return account == TOPOLOGY.management_account
 
 
 def is_member(account: str) -> bool:
     """Whether `account` is an account of the organization (the management account included)."""
-    return _account(account) is not None
+    return TOPOLOGY.in_org(account)
 
 
-def ou_ids() -> set[str]:
-    """The ids of every OU of the organization (not the root)."""
-    org = organization()
-    return {ou.id for ou in _backend().ou if org is not None and ou.id != org.root_id}
+def has_ou(ou_id: str | None) -> bool:
+    """Whether the organization has this OU."""
+    return ou_id in TOPOLOGY.organizational_units
 
 
 def ancestors(account: str) -> list[str]:
-    """The OU ids above `account`, nearest first, up to (not including) the root."""
-    found = _account(account)
-    org = organization()
-    if found is None or org is None:
-        return []
-    by_id = {ou.id: ou for ou in _backend().ou}
-    chain: list[str] = []
-    parent = found.parent_id
-    while parent is not None and parent != org.root_id and parent in by_id and parent not in chain:
-        chain.append(parent)
-        parent = by_id[parent].parent_id
-    return chain
+    """Every OU that contains `account`, its own first, then each one above it."""
+    return TOPOLOGY.ou_ids_of(account)

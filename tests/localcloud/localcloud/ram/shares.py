@@ -169,14 +169,9 @@ def parse_principal(text: str) -> Principal:
 def _admit(share: Share, principal: Principal) -> tuple[str, bool, bool]:
     """(status, external, needs an invitation) for a principal joining a share, or the error."""
     enabled = organization.sharing_enabled()
-    org = organization.organization()
     owner_in_org = organization.is_member(share.owner)
     same_org = (
-        enabled
-        and org is not None
-        and owner_in_org
-        and principal.org_id == org.id
-        and principal.account == org.master_account_id
+        enabled and owner_in_org and organization.names_the_organization(principal.org_id, principal.account)
     )
     if principal.kind == "organization":
         if not same_org:
@@ -185,7 +180,7 @@ def _admit(share: Share, principal: Principal) -> tuple[str, bool, bool]:
     if principal.kind == "ou":
         if not same_org:
             raise unknown(f"OrganizationalUnit {principal.ou_id} in unknown organization could not be found.")
-        if principal.ou_id not in organization.ou_ids():
+        if not organization.has_ou(principal.ou_id):
             raise unknown(f"OrganizationalUnit {principal.ou_id} could not be found.")
         return "ASSOCIATING", False, False
     if principal.kind == "service":
