@@ -185,6 +185,7 @@ def throttling(service: str, environ: dict[str, Any]) -> Response:
 _SERVER_ERRORS = {
     "ec2": ("InternalError", "Unavailable"),
     "imagebuilder": ("ServiceException", "ServiceUnavailableException"),
+    "ram": ("ServerInternalException", "ServiceUnavailableException"),
 }
 
 

@@ -6,7 +6,8 @@ Flow of one request:
    body, `X-Amz-Target` or the REST route) and its account found from the access key.
 3. `latency_ms` is slept; then a throttling error, a 5xx or an AssumeRole denial may answer
    instead of the service.
-4. Image Builder requests go to `localcloud.imagebuilder.app`; everything else to moto.
+4. Image Builder requests go to `localcloud.imagebuilder.app`, RAM requests to
+   `localcloud.ram.app`; everything else to moto.
 5. The answered status and the time taken are appended to the request log.
 """
 
@@ -26,6 +27,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 
 from localcloud import (
     accounts,
+    ami_ancestry,
     autoscaling_groups,
     autoscaling_refresh,
     ec2_fixes,
@@ -35,10 +37,12 @@ from localcloud import (
     launch_templates,
     organizations,
     protocols,
+    ram,
     ssm_fixes,
     sts_fixes,
 )
 from localcloud.control import CONFIG, REQUESTS, ConfigError
+from localcloud.imagebuilder import sharing as imagebuilder_sharing
 from localcloud.topology import TOPOLOGY
 
 StartResponse = Callable[..., Any]
@@ -110,6 +114,8 @@ class LocalCloud:
             return _reply(start_response, *injected)
         if call.service == "imagebuilder":
             body = self._imagebuilder(environ, start_response, account, call.region)
+        elif call.service == "ram":
+            body = ram.app(environ, start_response, account, call.region)
         else:
             body = self._moto(environ, start_response)
         # The body is gathered here so that `ms` covers producing it, not only the headers.
@@ -189,6 +195,8 @@ def build_app() -> LocalCloud:
     iam_fixes.install()
     organizations.install()
     autoscaling_groups.install()
+    imagebuilder_sharing.install()
+    ami_ancestry.install()
     organizations.seed()
     moto_app = DomainDispatcherApplication(create_backend_app)
     return LocalCloud(moto_app, account_of)

@@ -102,6 +102,7 @@ class Build:
         self.cancelled_at: float | None = None
         self.finished = False
         self.final: tuple[str, str | None] = ("AVAILABLE", None)
+        self.parent = None  # what the build starts from (parents.Parent), set when it starts
         self.workflows = [self._build_workflow(platform, region)]
         if tests_enabled:
             self.workflows.append(self._test_workflow(region))

@@ -12,6 +12,9 @@ AMI distribution configurations") and the workflow step reference (ApplyImageCon
 - `launchTemplateConfigurations` add a launch template version (in `accountId`, else the
   producer) with the new image id, made default when `setDefaultVersion` is true;
 - `ssmParameterConfigurations` write the AMI id into Parameter Store (in `amiAccountId`);
+- the AMI made from the build instance (CreateImage) names the parent AMI as its
+  SourceImageId and the build Region as SourceImageRegion; every other AMI is a copy of it
+  (CopyImage) and names it (EC2 User Guide, "Identify the source AMI used to create a new AMI");
 - work in another account goes through a role there, so an account localcloud's topology
   does not know fails the distribution, as an unreachable account would.
 """
@@ -41,11 +44,14 @@ class DistributionError(Exception):
 
 
 class BuiltAmi(Ami):
-    """An AMI whose block device mappings come from the image recipe."""
+    """An AMI whose block device mappings come from the image recipe and whose source (the AMI
+    it was made or copied from) DescribeImages reports as SourceImageId/SourceImageRegion."""
 
     def __init__(self, *args, recipe_mappings=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.recipe_mappings = list(recipe_mappings)
+        self.source_image_id: str | None = None
+        self.source_image_region: str | None = None
 
     @property
     def block_device_mappings(self):
@@ -106,11 +112,14 @@ def check_launch_prerequisites(account: str, region: str, infrastructure: dict) 
     return None
 
 
-def distribute(build_arn: str, account: str, region: str, image: dict, epoch: float, build_number: int) -> list[dict]:
+def distribute(
+    build_arn: str, account: str, region: str, image: dict, epoch: float, build_number: int, parent: Ami | None
+) -> list[dict]:
     """Create the distributed AMIs and apply the distribution's configurations; the image's
-    `outputResources.amis`. Raises DistributionError when a configuration cannot be applied."""
+    `outputResources.amis`. `parent` is the AMI the build started from (None: an Amazon AMI
+    stands in). Raises DistributionError when a configuration cannot be applied."""
     try:
-        return _distribute(build_arn, account, region, image, epoch, build_number)
+        return _distribute(build_arn, account, region, image, epoch, build_number, parent)
     except ServiceException as error:
         raise DistributionError(f"{error.code}: {error.message}") from error
     except HTTPException as error:
@@ -124,11 +133,15 @@ def _reachable(producer: str, account: str, what: str) -> None:
         )
 
 
-def _distribute(build_arn: str, account: str, region: str, image: dict, epoch: float, build_number: int) -> list[dict]:
+def _distribute(
+    build_arn: str, account: str, region: str, image: dict, epoch: float, build_number: int, parent: Ami | None
+) -> list[dict]:
     recipe = image["imageRecipe"]
     configuration = image.get("distributionConfiguration") or {"distributions": [{"region": region}]}
     outputs: list[dict] = []
     produced: list[tuple[dict, dict[str, str]]] = []
+    parent = parent or _stand_in(ec2_backends[account][region])
+    registered: list[BuiltAmi] = []
     for distribution in configuration["distributions"]:
         target_region = distribution["region"]
         ami_settings = distribution.get("amiDistributionConfiguration") or {}
@@ -142,7 +155,8 @@ def _distribute(build_arn: str, account: str, region: str, image: dict, epoch: f
         amis: dict[str, str] = {}
         for owner in owners:
             _reachable(account, owner, "the AMI copy")
-            ami = _register(owner, target_region, name, description, tags, recipe)
+            ami = _register(owner, target_region, name, description, tags, recipe, parent)
+            registered.append(ami)
             amis[owner] = ami.id
             permission = ami_settings.get("launchPermission") or {}
             if permission:
@@ -161,15 +175,28 @@ def _distribute(build_arn: str, account: str, region: str, image: dict, epoch: f
             output["state"] = {"status": "AVAILABLE"}
             outputs.append(output)
         produced.append((distribution, amis))
+    _trace_sources(registered, account, region, parent)
     for distribution, amis in produced:
         _integrate(account, distribution, amis)
     return outputs
 
 
-def _register(owner: str, region: str, name: str, description: str | None, tags: dict, recipe: dict) -> Ami:
+def _trace_sources(registered: list["BuiltAmi"], account: str, region: str, parent: Ami | None) -> None:
+    """The build's own AMI (the producer's, in the build Region) was made from the parent; the
+    others are copies of it (or of the parent, when the producer keeps no AMI there)."""
+    origin = next(
+        (ami for ami in registered if ami.owner_id == account and ami.ec2_backend.region_name == region), None
+    )
+    for ami in registered:
+        source = parent if ami is origin or origin is None else origin
+        ami.source_image_id, ami.source_image_region = (source.id, region) if source is not None else (None, None)
+
+
+def _register(
+    owner: str, region: str, name: str, description: str | None, tags: dict, recipe: dict, source: Ami | None
+) -> "BuiltAmi":
     backend = ec2_backends[owner][region]
     ami_id = random_ami_id()
-    source = _base_ami(backend, recipe.get("parentImage", ""))
     # Image Builder snapshots an EBS-backed build instance, so its AMIs are EBS-backed.
     ami = BuiltAmi(
         backend,
@@ -190,11 +217,9 @@ def _register(owner: str, region: str, name: str, description: str | None, tags:
     return ami
 
 
-def _base_ami(backend, parent: str) -> Ami | None:
-    """The moto AMI the build starts from: the parent itself if moto has it, else any
-    Amazon-owned AMI, so architecture and virtualization look like a real image's."""
-    if parent in backend.amis:
-        return backend.amis[parent]
+def _stand_in(backend) -> Ami | None:
+    """Any Amazon-owned Linux AMI moto holds, so architecture and virtualization look like a
+    real image's when the parent is not an AMI moto has."""
     for ami in backend.amis.values():
         if ami.owner_alias == "amazon" and ami.platform != "windows":
             return ami

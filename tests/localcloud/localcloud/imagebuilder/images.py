@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from localcloud.control import CONFIG
 
-from . import arns
+from . import arns, parents, sharing
 from .arns import make_arn, parse_arn, version_key
 from .builds import TERMINAL, Build, now
 from .distribute import DistributionError, check_launch_prerequisites, distribute
 from .protocol import ServiceError, project
 from .resources import (
+    component_document,
     distribution,
     infrastructure,
     not_found,
@@ -38,7 +39,9 @@ def refresh(state: State, build: Build) -> dict:
     record = build.record
     if build.due_for_distribution(moment):
         try:
-            amis = distribute(record["arn"], state.account, state.region, record, build.started, record["_build"])
+            amis = distribute(
+                record["arn"], state.account, state.region, record, build.started, record["_build"], build.parent.ami
+            )
             record["outputResources"] = {"amis": amis}
             build.final = ("AVAILABLE", None)
         except DistributionError as error:
@@ -60,7 +63,9 @@ def _start(state: State, params: dict, source: dict | None, build_type: str) -> 
     dist = None
     if settings.get("distributionConfigurationArn"):
         dist = distribution(state, settings["distributionConfigurationArn"], "distributionConfigurationArn")
-    resolved = _resolve_components(state, selected)
+    resolved = [component_document(state, c["componentArn"]) for c in selected.get("components") or []]
+    resolved = [(record["arn"], document) for record, document in resolved if record is not None]
+    parent = parents.resolve(state, selected["parentImage"], refresh)
     tests = settings.get("imageTestsConfiguration") or {}
     tests_enabled = tests.get("imageTestsEnabled", True) is not False
     key = (arns.arn_name(selected["name"]), selected["version"])
@@ -99,6 +104,7 @@ def _start(state: State, params: dict, source: dict | None, build_type: str) -> 
         "_build": number,
     }
     build = Build(record, started, float(CONFIG.build_seconds), tests_enabled, selected["platform"], state.region)
+    build.parent = parent
     _plan_failures(state, build, infra, resolved, tests_enabled)
     state.images[arn] = build
     for workflow in build.workflows:
@@ -108,22 +114,8 @@ def _start(state: State, params: dict, source: dict | None, build_type: str) -> 
     return arn
 
 
-def _resolve_components(state: State, selected: dict) -> list[tuple[str, object]]:
-    """The component build versions (and their documents) a build runs, newest matching."""
-    resolved = []
-    for reference in selected.get("components") or []:
-        arn = parse_arn(reference["componentArn"], "componentArn")
-        if arn.account.startswith("aws"):
-            continue
-        record = select(state.components, arn)
-        if record is None:
-            raise not_found("component", reference["componentArn"])
-        resolved.append((record["arn"], state.documents[record["arn"]]))
-    return resolved
-
-
 def _plan_failures(state: State, build: Build, infra: dict, resolved: list, tests_enabled: bool) -> None:
-    problem = check_launch_prerequisites(state.account, state.region, infra)
+    problem = check_launch_prerequisites(state.account, state.region, infra) or build.parent.problem
     if problem:
         build.plan_failure("LaunchBuildInstance", lambda w, s: _reason(w, s, problem))
         return
@@ -191,23 +183,32 @@ def create_image(state: State, params: dict) -> dict:
     return idempotent(state, "CreateImage", params, create)
 
 
-def _find_build(state: State, text: str, member: str) -> Build:
+def _find_build(state: State, text: str, member: str, action: str) -> tuple[State, Build]:
+    """The build an ARN selects and the state of the account that owns it (own or shared)."""
     arn = parse_arn(text, member)
     if arn.kind != "image":
         raise ServiceError(
             "InvalidParameterValueException", f"The value supplied for parameter '{member}' is not valid."
         )
+    if sharing.is_foreign(state, arn):
+        shared = sharing.builds(state, arn.account) if arn.region == state.region else {}
+        record = select({a: b.record for a, (_, b) in shared.items()}, arn)
+        if record is None:
+            raise sharing.forbidden(state, action, text)
+        return shared[record["arn"]]
     records = {a: b.record for a, b in state.images.items()}
     record = select(records, arn) if arn.account == state.account and arn.region == state.region else None
     if record is None:
         raise not_found("image", text)
-    return state.images[record["arn"]]
+    return state, state.images[record["arn"]]
 
 
 def cancel_image_creation(state: State, params: dict) -> dict:
     def cancel():
         text = params["imageBuildVersionArn"]
-        build = _find_build(state, text, "imageBuildVersionArn")
+        if sharing.is_foreign(state, parse_arn(text, "imageBuildVersionArn")):
+            raise sharing.forbidden(state, "CancelImageCreation", text)
+        _, build = _find_build(state, text, "imageBuildVersionArn", "CancelImageCreation")
         status = refresh(state, build)["state"]["status"]
         if status in TERMINAL:
             raise ServiceError(
@@ -221,20 +222,20 @@ def cancel_image_creation(state: State, params: dict) -> dict:
 
 
 def get_image(state: State, params: dict) -> dict:
-    build = _find_build(state, params["imageBuildVersionArn"], "imageBuildVersionArn")
-    record = refresh(state, build)
+    owner, build = _find_build(state, params["imageBuildVersionArn"], "imageBuildVersionArn", "GetImage")
+    record = refresh(owner, build)
     return {
         "image": project(public(record), "Image"),
         "latestVersionReferences": arns.latest_version_references(
-            state.region, state.account, "image", record["name"], record["version"]
+            state.region, owner.account, "image", record["name"], record["version"]
         ),
     }
 
 
-def _summaries(state: State, builds: list[Build], params: dict, filters: tuple[str, ...]) -> dict:
+def _summaries(builds: list[tuple[State, Build]], params: dict, filters: tuple[str, ...]) -> dict:
     records = sorted(
-        (refresh(state, build) for build in builds),
-        key=lambda r: (r["name"], version_key(r["version"]), r["_build"]),
+        (refresh(owner, build) for owner, build in builds),
+        key=lambda r: (r["owner"], r["name"], version_key(r["version"]), r["_build"]),
     )
     records = apply_filters([public(r) for r in records], params.get("filters"), filters)
     page, token = paginate([project(r, "ImageSummary") for r in records], params)
@@ -242,16 +243,16 @@ def _summaries(state: State, builds: list[Build], params: dict, filters: tuple[s
 
 
 def list_images(state: State, params: dict) -> dict:
-    if params.get("owner", "Self") != "Self":
-        return {"imageVersionList": []}
+    own = [(state, build) for build in state.images.values()]
+    builds = sharing.by_owner(params, own, lambda: sharing.builds(state).values())
     newest: dict[tuple, dict] = {}
-    for build in state.images.values():
+    for _, build in builds:
         record = build.record
-        key = (record["name"],) if params.get("byName") else (record["name"], record["version"])
+        key = (record["owner"], record["name"]) + (() if params.get("byName") else (record["version"],))
         if key not in newest or version_key(record["version"]) > version_key(newest[key]["version"]):
             newest[key] = record
     versions = [
-        {**public(r), "arn": make_arn(state.region, state.account, "image", r["name"], r["version"])}
+        {**public(r), "arn": make_arn(state.region, r["owner"], "image", r["name"], r["version"])}
         for r in newest.values()
     ]
     versions = apply_filters(versions, params.get("filters"), ("name", "osVersion", "platform", "type", "version"))
@@ -261,23 +262,29 @@ def list_images(state: State, params: dict) -> dict:
 
 
 def list_image_build_versions(state: State, params: dict) -> dict:
-    builds = list(state.images.values())
+    builds = [(state, build) for build in state.images.values()]
     if params.get("imageVersionArn"):
         arn = parse_arn(params["imageVersionArn"], "imageVersionArn")
+        if sharing.is_foreign(state, arn):
+            builds = list(sharing.builds(state, arn.account).values())
         builds = [
-            b for b in builds if arns.arn_name(b.record["name"]) == arn.name and b.record["version"] == arn.version
+            (owner, b)
+            for owner, b in builds
+            if arns.arn_name(b.record["name"]) == arn.name and b.record["version"] == arn.version
         ]
-    return _summaries(state, builds, params, ("name", "osVersion", "platform", "type", "version"))
+    return _summaries(builds, params, ("name", "osVersion", "platform", "type", "version"))
 
 
 def list_image_pipeline_images(state: State, params: dict) -> dict:
     source = pipeline(state, params["imagePipelineArn"], "imagePipelineArn")
-    builds = [b for b in state.images.values() if b.record.get("sourcePipelineArn") == source["arn"]]
-    return _summaries(state, builds, params, ("name", "version"))
+    builds = [(state, b) for b in state.images.values() if b.record.get("sourcePipelineArn") == source["arn"]]
+    return _summaries(builds, params, ("name", "version"))
 
 
 def delete_image(state: State, params: dict) -> dict:
     text = params["imageBuildVersionArn"]
+    if sharing.is_foreign(state, parse_arn(text, "imageBuildVersionArn")):
+        raise sharing.forbidden(state, "DeleteImage", text)
     if text not in state.images:
         raise not_found("image", text)
     status = refresh(state, state.images[text])["state"]["status"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from . import arns
+from . import arns, sharing
 from .arns import Arn, make_arn, parse_arn, version_key
 from .builds import now
 from .documents import parse_document
@@ -131,13 +131,29 @@ def create_component(state: State, params: dict) -> dict:
     return idempotent(state, "CreateComponent", params, create)
 
 
-def _component(state: State, text: str, member: str) -> dict:
+def _component(state: State, text: str, member: str, action: str = "GetComponent") -> dict:
     arn = parse_arn(text, member)
     _own(arn, member, "component")
+    if sharing.is_foreign(state, arn):
+        shared = {a: record for a, (_, record) in sharing.components(state, arn.account).items()}
+        record = select(shared, arn) if arn.region == state.region else None
+        if record is None:
+            raise sharing.forbidden(state, action, text)
+        return record
     record = select(state.components, arn) if arn.account == state.account and arn.region == state.region else None
     if record is None:
         raise not_found("component", text)
     return record
+
+
+def component_document(state: State, text: str) -> tuple[dict | None, object]:
+    """The component build version a reference selects (own or shared) and its document;
+    (None, None) for an AWS-managed component, whose document localcloud does not hold."""
+    if not parse_arn(text, "componentArn").account[0].isdigit():
+        return None, None
+    record = _component(state, text, "componentArn")
+    owner = sharing.owner_state(record["arn"]) or state
+    return record, owner.documents[record["arn"]]
 
 
 def get_component(state: State, params: dict) -> dict:
@@ -145,23 +161,24 @@ def get_component(state: State, params: dict) -> dict:
     return {
         "component": project(public(record), "Component"),
         "latestVersionReferences": arns.latest_version_references(
-            state.region, state.account, "component", record["name"], record["version"]
+            state.region, record["owner"], "component", record["name"], record["version"]
         ),
     }
 
 
 def list_components(state: State, params: dict) -> dict:
-    if params.get("owner", "Self") != "Self":
-        return {"componentVersionList": []}
+    records = sharing.by_owner(
+        params, state.components.values(), lambda: [record for _, record in sharing.components(state).values()]
+    )
     newest: dict[tuple, dict] = {}
-    for record in state.components.values():
-        key = (record["name"],) if params.get("byName") else (record["name"], record["version"])
+    for record in records:
+        key = (record["owner"], record["name"]) + (() if params.get("byName") else (record["version"],))
         if key not in newest or version_key(record["version"]) > version_key(newest[key]["version"]):
             newest[key] = record
     versions = [
         {
             **record,
-            "arn": make_arn(state.region, state.account, "component", record["name"], record["version"]),
+            "arn": make_arn(state.region, record["owner"], "component", record["name"], record["version"]),
             "status": record["state"]["status"],
         }
         for record in newest.values()
@@ -175,6 +192,8 @@ def list_component_build_versions(state: State, params: dict) -> dict:
     records = list(state.components.values())
     if text:
         arn = parse_arn(text, "componentVersionArn")
+        if sharing.is_foreign(state, arn):
+            records = [record for _, record in sharing.components(state, arn.account).values()]
         records = [r for r in records if arns.arn_name(r["name"]) == arn.name and r["version"] == arn.version]
     records.sort(key=lambda r: r["_build"])
     page, token = paginate([project(public(r), "ComponentSummary") for r in records], params)
@@ -183,6 +202,8 @@ def list_component_build_versions(state: State, params: dict) -> dict:
 
 def delete_component(state: State, params: dict) -> dict:
     text = params["componentBuildVersionArn"]
+    if sharing.is_foreign(state, parse_arn(text, "componentBuildVersionArn")):
+        raise sharing.forbidden(state, "DeleteComponent", text)
     record = _component(state, text, "componentBuildVersionArn")
     if record["arn"] != text:
         raise not_found("component", text)
@@ -201,7 +222,11 @@ def delete_component(state: State, params: dict) -> dict:
 
 def _references(text: str, record: dict) -> bool:
     arn = parse_arn(text, "componentArn")
-    return arn.name == arns.arn_name(record["name"]) and arn.matches(record["version"], record["_build"])
+    return (
+        arn.account == record["owner"]
+        and arn.name == arns.arn_name(record["name"])
+        and arn.matches(record["version"], record["_build"])
+    )
 
 
 # Image recipes
@@ -225,6 +250,16 @@ def parent_platform(state: State, parent: str) -> tuple[str, str | None]:
             if not own:
                 raise not_found("image", parent)
             return own[0].record["platform"], own[0].record.get("osVersion")
+        if sharing.is_foreign(state, arn):
+            shared = [
+                build.record
+                for _, build in sharing.builds(state, arn.account).values()
+                if arns.arn_name(build.record["name"]) == arn.name
+                and arn.matches(build.record["version"], build.record["_build"])
+            ]
+            if not shared:
+                raise sharing.forbidden(state, "GetImage", parent)
+            return shared[0]["platform"], shared[0].get("osVersion")
         platform = "Windows" if "windows" in arn.name else "macOS" if "mac" in arn.name else "Linux"
         os_version = next((label for prefix, label in _MANAGED_OS if arn.name.startswith(prefix)), None)
         return platform, os_version
@@ -290,9 +325,15 @@ def _component_type(state: State, text: str) -> str:
 
 
 def recipe(state: State, text: str, member: str) -> dict:
-    """The recipe an ARN selects (the newest version for wildcards)."""
+    """The recipe an ARN selects (the newest version for wildcards), own or shared."""
     arn = parse_arn(text, member)
     _own(arn, member, "image-recipe")
+    if sharing.is_foreign(state, arn):
+        shared = {a: record for a, (_, record) in sharing.recipes(state, arn.account).items()}
+        record = select(shared, arn) if arn.region == state.region else None
+        if record is None:
+            raise sharing.forbidden(state, "GetImageRecipe", text)
+        return record
     record = select(state.recipes, arn) if arn.account == state.account and arn.region == state.region else None
     if record is None:
         raise not_found("image recipe", text)
@@ -304,15 +345,15 @@ def get_image_recipe(state: State, params: dict) -> dict:
     return {
         "imageRecipe": project(public(record), "ImageRecipe"),
         "latestVersionReferences": arns.latest_version_references(
-            state.region, state.account, "image-recipe", record["name"], record["version"]
+            state.region, record["owner"], "image-recipe", record["name"], record["version"]
         ),
     }
 
 
 def list_image_recipes(state: State, params: dict) -> dict:
-    if params.get("owner", "Self") != "Self":
-        return {"imageRecipeSummaryList": []}
-    records = list(state.recipes.values())
+    records = sharing.by_owner(
+        params, state.recipes.values(), lambda: [record for _, record in sharing.recipes(state).values()]
+    )
     return _listing(
         params, records, "ImageRecipeSummary", "imageRecipeSummaryList", ("name", "parentImage", "platform")
     )
@@ -320,6 +361,8 @@ def list_image_recipes(state: State, params: dict) -> dict:
 
 def delete_image_recipe(state: State, params: dict) -> dict:
     text = params["imageRecipeArn"]
+    if sharing.is_foreign(state, parse_arn(text, "imageRecipeArn")):
+        raise sharing.forbidden(state, "DeleteImageRecipe", text)
     if text not in state.recipes:
         if "x" in (parse_arn(text, "imageRecipeArn").version or ""):
             raise invalid_value("imageRecipeArn", "Specify a recipe version, not a wildcard.")

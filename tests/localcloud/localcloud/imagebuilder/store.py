@@ -6,12 +6,12 @@ of moto, so one re-entrant lock guards all of Image Builder: every request runs 
 
 from __future__ import annotations
 
-import base64
-import json
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from typing import Any
+
+from localcloud import restjson
 
 from .protocol import ServiceError
 
@@ -56,6 +56,11 @@ def state_for(account: str, region: str) -> State:
     return _STATES[key]
 
 
+def existing_state(account: str, region: str) -> State | None:
+    """The state of one account and region if that account ever used Image Builder there."""
+    return _STATES.get((account, region))
+
+
 def timestamp(epoch: float) -> str:
     """Image Builder's DateTime string: ISO 8601 with milliseconds, in UTC."""
     moment = datetime.fromtimestamp(epoch, tz=UTC)
@@ -63,38 +68,14 @@ def timestamp(epoch: float) -> str:
 
 
 def idempotent(state: State, operation: str, params: dict, create) -> dict:
-    """Run `create` once per client token: a retry with the same token and parameters gets
-    the first answer, a reuse with other parameters gets IdempotentParameterMismatchException."""
-    token = params.get("clientToken")
-    if not token:
-        return create()
-    fingerprint = json.dumps({k: v for k, v in params.items() if k != "clientToken"}, sort_keys=True)
-    previous = state.client_tokens.get((operation, token))
-    if previous is not None:
-        if previous[0] != fingerprint:
-            raise ServiceError(
-                "IdempotentParameterMismatchException",
-                f"The client token '{token}' was already used with different parameters for {operation}.",
-            )
-        return previous[1]
-    result = create()
-    state.client_tokens[(operation, token)] = (fingerprint, result)
-    return result
+    """Run `create` once per client token (see `localcloud.restjson.idempotent`)."""
+    return restjson.idempotent(state.client_tokens, operation, params, create)
 
 
 def paginate(items: list, params: dict) -> tuple[list, str | None]:
     """One page of `items` under `maxResults` (default 25) and an opaque `nextToken`."""
-    start = 0
-    token = params.get("nextToken")
-    if token:
-        try:
-            start = int(base64.urlsafe_b64decode(token.encode()).decode().removeprefix("page:"))
-        except ValueError:
-            raise ServiceError("InvalidPaginationTokenException", "The nextToken is not valid.") from None
-    size = params.get("maxResults") or 25
-    end = start + size
-    following = base64.urlsafe_b64encode(f"page:{end}".encode()).decode() if end < len(items) else None
-    return items[start:end], following
+    invalid = ServiceError("InvalidPaginationTokenException", "The nextToken is not valid.")
+    return restjson.paginate(items, params, 25, invalid)
 
 
 def apply_filters(items: list[dict], filters: list[dict] | None, allowed: tuple[str, ...]) -> list[dict]:
