@@ -22,9 +22,7 @@ import traceback
 from http import HTTPStatus
 from typing import Any, Callable, Iterable
 
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-
-from localcloud import accounts, autoscaling_refresh, ec2_fixes, iam_fixes, protocols, sts_fixes
+from localcloud import accounts, autoscaling_refresh, ec2_fixes, fastpath, iam_fixes, protocols, sts_fixes
 from localcloud.control import CONFIG, REQUESTS, ConfigError
 from localcloud.topology import TOPOLOGY
 
@@ -53,6 +51,8 @@ class LocalCloud:
         self._random_lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        # moto reads the undecoded path from RAW_URI (werkzeug's name); waitress calls it REQUEST_URI.
+        environ.setdefault("RAW_URI", environ.get("REQUEST_URI", ""))
         path = environ.get("PATH_INFO", "")
         if path.startswith(_PREFIX):
             return self._control(environ, start_response, path[len(_PREFIX):])
@@ -186,10 +186,10 @@ def _topology_json() -> dict[str, Any]:
 
 def build_app() -> LocalCloud:
     """Patch moto, seed the topology into it and wrap its dispatcher; call once per process."""
+    fastpath.install()
     account_of = accounts.install()
     ec2_fixes.install()
     iam_fixes.install()
     autoscaling_refresh.install()
     accounts.seed_organization()
-    moto_app = DomainDispatcherApplication(create_backend_app)
-    return LocalCloud(moto_app, account_of)
+    return LocalCloud(fastpath.MotoDispatcher(), account_of)
