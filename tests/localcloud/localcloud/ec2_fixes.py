@@ -81,7 +81,8 @@ def _describe_images(
     owners: list[str] | None = None,
 ) -> list[Any]:
     account = self.account_id
-    images: list[Any] = list(self.amis.copy().values())
+    # list() of a dict's values is taken at once, so a concurrent RegisterImage cannot break it.
+    images: list[Any] = list(self.amis.values())
     images += [ForeignAmi(ami) for ami in amis.shared_amis(account, self.region_name)]
 
     if ami_ids:

@@ -5,7 +5,11 @@ most of each call on work whose answer never changes while the server runs:
 - `MotoDispatcher`: moto's `DomainDispatcherApplication` finds the backend app of a request
   by listing moto's package directory (one `stat` per service, ~175 per request) and trying
   every service's URL regex, under a lock every request takes. The answer depends only on
-  the host name the request is mapped to, so it is kept per host name.
+  the host name the request is mapped to, so it is kept per host name. Each backend app is
+  a Flask app whose only work is to route to moto's view and wrap its answer; the
+  dispatcher matches the route itself and runs the view exactly as moto's Flask view does
+  (`convert_to_flask_response`), without Flask's request context. Anything else (no
+  matching route, moto's own `/moto-api`, an app with Flask hooks) still goes through Flask.
 - `BackendDict.__getitem__` takes moto's global backend lock and copies the list of every
   account id to test membership, on every lookup (several per request): linear in accounts.
   An account that already has backends is now answered with one dict lookup; creating one
@@ -21,6 +25,10 @@ most of each call on work whose answer never changes while the server runs:
   the member's shape (and the structure holding it) and the member name, and which
   transformer applies only on the path, so both are worked out once with moto's own code and
   reused; values are still read from each object, and transformers still run, per response.
+- xmltodict checks every element name of every answer character by character; names come
+  from botocore's models, so each is checked once.
+- Request ids are drawn one character at a time (`random.choice` 52 times); `random.choices`
+  draws the same distribution in one call.
 """
 
 from __future__ import annotations
@@ -31,11 +39,18 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 
 
 class MotoDispatcher(DomainDispatcherApplication):
-    """moto's dispatcher with the backend of each host name looked up once."""
+    """moto's dispatcher with the backend of each host name looked up once, calling moto's views directly."""
 
     def __init__(self) -> None:
         super().__init__(create_backend_app)
         self._backend_of: dict[str | None, Any] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        app = self.get_application(environ)
+        view = _view_of(app, environ)
+        if view is None:
+            return app(environ, start_response)
+        return _answer(app, view, environ, start_response)
 
     def get_backend_for_host(self, host: str | None) -> Any:
         """The backend serving `host` (e.g. `ec2.ap-northeast-1.amazonaws.com`), cached."""
@@ -45,6 +60,45 @@ class MotoDispatcher(DomainDispatcherApplication):
             backend = super().get_backend_for_host(host)
             self._backend_of[host] = backend
             return backend
+
+
+def _view_of(app: Any, environ: dict[str, Any]) -> Any:
+    """moto's view for the request, or None when Flask itself must answer."""
+    from moto.core.utils import convert_to_flask_response
+    from werkzeug.exceptions import HTTPException
+
+    hooks = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs, app.url_value_preprocessors)
+    if getattr(app, "service", None) == "moto_api" or any(hooks):
+        return None
+    try:
+        endpoint, _ = app.url_map.bind_to_environ(environ).match()
+    except HTTPException:
+        # 404, 405 and slash redirects: Flask's own answers.
+        return None
+    view = app.view_functions.get(endpoint)
+    return view if isinstance(view, convert_to_flask_response) else None
+
+
+def _answer(app: Any, view: Any, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+    """What moto's `convert_to_flask_response.__call__` does, with the request built from `environ`."""
+    from botocore.exceptions import ClientError
+    from flask import Response
+    from moto.moto_api import recorder
+
+    request = app.request_class(environ)
+    try:
+        recorder._record_request(request)
+        result = view.callback(request, request.raw_url, dict(request.headers))
+    except ClientError as exc:
+        result = 400, {}, exc.response["Error"]["Message"]
+    if len(result) == 3:
+        status, headers, content = result
+    else:
+        status, headers, content = 200, {}, result
+    response = Response(response=content, status=status, headers=headers)
+    if request.method == "HEAD" and "content-length" in headers:
+        response.headers["Content-Length"] = headers["content-length"]
+    return response(environ, start_response)
 
 
 def install() -> None:
@@ -58,6 +112,8 @@ def install() -> None:
     BackendDict.__getitem__ = _existing_first(BackendDict.__getitem__)
     responses.method_names_from_class = _per_class(responses.method_names_from_class)
     ResponseSerializer.get_value = _remembered_names(ResponseSerializer.get_value)
+    _check_names_once()
+    _draw_strings_at_once()
 
 
 def _existing_first(lookup: Callable[[Any, str], Any]) -> Callable[[Any, str], Any]:
@@ -126,3 +182,31 @@ def _remembered_names(pick: Callable[..., Any]) -> Callable[..., Any]:
 
     get_value._localcloud = True  # type: ignore[attr-defined]
     return get_value
+
+
+def _check_names_once() -> None:
+    import xmltodict
+
+    check = xmltodict._validate_name
+    valid: set[tuple[Any, str]] = set()
+
+    def _validate_name(value: Any, kind: str) -> None:
+        if (value, kind) in valid:
+            return
+        check(value, kind)  # raises for an invalid name, which is never remembered
+        valid.add((value, kind))
+
+    xmltodict._validate_name = _validate_name
+
+
+def _draw_strings_at_once() -> None:
+    import string
+
+    from moto.moto_api._internal.moto_random import MotoRandom
+
+    def get_random_string(self: Any, length: int = 20, include_digits: bool = True, lower_case: bool = False) -> str:
+        pool = string.ascii_letters + (string.digits if include_digits else "")
+        drawn = "".join(self.choices(pool, k=length))
+        return drawn.lower() if lower_case else drawn
+
+    MotoRandom.get_random_string = get_random_string
