@@ -96,13 +96,17 @@ def _elastic_dispatcher() -> Any:
 
         def add_task(self, task: Any) -> None:
             # Called only from the server's one I/O thread, so two calls never race to grow.
+            # waitress's own add_task would also log a queue warning for the new worker,
+            # which counts as busy until it first waits.
             with self.lock:
                 idle = len(self.threads) - self.stop_count - self.active_count
                 running = len(self.threads) - self.stop_count
-                short = len(self.queue) + 1 > idle
-            if short:
+                waits = len(self.queue) >= idle
+            if waits:
                 self.set_thread_count(running + 1)
-            super().add_task(task)
+            with self.lock:
+                self.queue.append(task)
+                self.queue_cv.notify()
 
     dispatcher = ElasticDispatcher()
     dispatcher.set_thread_count(_FIRST_WORKERS)
