@@ -4,7 +4,7 @@ AWS facts relied on (EC2 User Guide, "Share an AMI with organizations or OUs" an
 DescribeImages): an AMI is launchable by its owner, by every account when it has the `all`
 group, by an account named in a `UserId` permission, by every member of an organization named
 by an `OrganizationArn` permission and by every account in an OU named by an
-`OrganizationalUnitArn` permission. Moto keeps AMIs per account and region and stores
+`OrganizationalUnitArn` permission or in any OU nested under it. Moto keeps AMIs per account and region and stores
 permissions as `Ami.launch_permissions`, a list of one-key dicts; this module reads and writes
 that list and never copies it.
 """
@@ -46,7 +46,8 @@ def _grants(permission: dict[str, str], account: str) -> bool:
     if org_arn is not None and org_arn == TOPOLOGY.org_arn() and TOPOLOGY.in_org(account):
         return True
     ou_arn = permission.get("OrganizationalUnitArn")
-    return ou_arn is not None and ou_arn == TOPOLOGY.ou_arn_of(account)
+    # Sharing with an OU reaches the accounts of its child OUs too.
+    return ou_arn is not None and ou_arn in TOPOLOGY.ou_arns_of(account)
 
 
 def add_launch_permissions(
@@ -100,22 +101,30 @@ def shared_amis(account: str, region: str) -> list[Any]:
 
     Only account-owned AMIs of the region are searched (`track`), not every account's backend
     with moto's copy of the public catalogue, so the cost does not grow with the number of
-    accounts. An AMI counts while its owner's live backend still lists it: deregistered ones
-    and those of backends replaced by a moto reset drop out.
+    accounts.
     """
+    return [
+        ami
+        for ami in list(_OWNED.get(region, {}).values())
+        if ami.owner_id != account and _registered(ami, region) and visible_to(ami, account)
+    ]
+
+
+def owned_ami(region: str, image_id: str) -> Any:
+    """The registered AMI `image_id` some account owns in `region`, or None; no account is searched."""
+    ami = _OWNED.get(region, {}).get(image_id)
+    return ami if ami is not None and _registered(ami, region) else None
+
+
+def _registered(ami: Any, region: str) -> bool:
+    """Whether the owner's live backend still lists `ami`: deregistered AMIs and those of
+    backends a moto reset replaced drop out."""
     from moto.ec2.models import ec2_backends
 
-    found = []
-    for ami in list(_OWNED.get(region, {}).values()):
-        owner = ami.owner_id
-        if owner == account or ami.ec2_backend.amis.get(ami.id) is not ami:
-            continue
-        live = dict.get(ec2_backends, owner)
-        if live is None or dict.get(live, region) is not ami.ec2_backend:
-            continue
-        if visible_to(ami, account):
-            found.append(ami)
-    return found
+    if ami.ec2_backend.amis.get(ami.id) is not ami:
+        return False
+    live = dict.get(ec2_backends, ami.owner_id)
+    return live is not None and dict.get(live, region) is ami.ec2_backend
 
 
 # region -> AMI id -> moto Ami, for AMIs owned by the account whose backend holds them.

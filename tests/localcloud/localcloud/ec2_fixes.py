@@ -15,8 +15,8 @@
   region, minutes and gigabytes for a thousand accounts. Here the first backend of a region
   builds it and every later one lists the same AMI objects. Their snapshots therefore live in
   that first account only (on AWS they are Amazon's, in no consumer account), and only their
-  owner may change them (ModifyImageAttribute, DisableImage, EnableImage answer `AuthFailure`
-  in every account, as for any AMI the caller does not own).
+  owner may change them: ModifyImageAttribute answers `AuthFailure` here, as for any AMI the
+  caller does not own (DisableImage, EnableImage, DeregisterImage: `localcloud.ec2_lifecycle`).
 - AMIs moto registers default to root device type `standard`, which is not a value of
   DeviceType (`ebs` | `instance-store`); they become `ebs`, as every AMI gold makes is.
 - CreateLaunchTemplateVersion with SourceVersion starts from that version's data; the given
@@ -108,7 +108,7 @@ def _unwrap(ami: Any) -> Any:
     return ami._ami if isinstance(ami, ForeignAmi) else ami
 
 
-def _owned_image(backend: Any, ami_id: str) -> Any:
+def owned_image(backend: Any, ami_id: str) -> Any:
     """The AMI `ami_id` if the backend's account owns it; AuthFailure if it is only shared with it."""
     ami = backend.amis.get(ami_id)
     if ami is not None:
@@ -135,7 +135,7 @@ def _modify_image_attribute(
     launch_permissions_to_add: list[dict[str, str]],
     launch_permissions_to_remove: list[dict[str, str]],
 ) -> None:
-    ami = _changed_by_owner(_owned_image(self, ami_id), self.account_id)
+    ami = _changed_by_owner(owned_image(self, ami_id), self.account_id)
     self.validate_permission_targets(launch_permissions_to_add)
     self.validate_permission_targets(launch_permissions_to_remove)
     for permission in launch_permissions_to_add:
@@ -147,7 +147,7 @@ def _modify_image_attribute(
 
 
 def _describe_image_attribute(self: Any, ami_id: str, attribute_name: str) -> Any:
-    return getattr(_owned_image(self, ami_id), attribute_name)
+    return getattr(owned_image(self, ami_id), attribute_name)
 
 
 def _modify_image_attribute_response(self: Any) -> Any:
@@ -213,7 +213,8 @@ def _block_device_mappings(original: Any) -> Any:
 def _source_version(template: Any, requested: str) -> Any:
     if requested.lower() in ("$latest", "$default"):
         return template.get_version(requested)
-    if not requested.isdigit() or int(requested) < 1 or int(requested) > len(template.versions):
+    # Numbers, not positions: deleted versions leave gaps (localcloud.launch_templates).
+    if not requested.isdigit() or int(requested) not in {v.number for v in template.versions}:
         raise InvalidLaunchTemplateVersionNotFound(template_id=template.id, version=requested)
     return template.get_version(int(requested))
 
@@ -235,20 +236,21 @@ def _create_launch_template_version_response(self: Any) -> Any:
         data = copy.deepcopy(_source_version(template, str(source)).data)
         data.update(given)
     version = template.create_version(data, description)
-    return ActionResult(
-        {
-            "LaunchTemplateVersion": {
-                "CreateTime": version.create_time,
-                "CreatedBy": f"arn:{self.partition}:iam::{self.current_account}:root",
-                "DefaultVersion": template.is_default(version),
-                "LaunchTemplateData": version.data,
-                "LaunchTemplateId": template.id,
-                "LaunchTemplateName": template.name,
-                "VersionDescription": version.description,
-                "VersionNumber": version.number,
-            }
-        }
-    )
+    return ActionResult({"LaunchTemplateVersion": version_view(self, template, version)})
+
+
+def version_view(response: Any, template: Any, version: Any) -> dict[str, Any]:
+    """A LaunchTemplateVersion as EC2 answers it to the caller of `response`."""
+    return {
+        "CreateTime": version.create_time,
+        "CreatedBy": f"arn:{response.partition}:iam::{response.current_account}:root",
+        "DefaultVersion": template.is_default(version),
+        "LaunchTemplateData": version.data,
+        "LaunchTemplateId": template.id,
+        "LaunchTemplateName": template.name,
+        "VersionDescription": version.description,
+        "VersionNumber": version.number,
+    }
 
 
 def _ebs_backed(init: Any) -> Any:
@@ -285,26 +287,12 @@ def _shared_catalogue(load: Any) -> Any:
     return _load_amis
 
 
-def _owner_only(change: Any) -> Any:
-    def owner_only(self: Any, ami_id: str) -> None:
-        ami = self.amis.get(ami_id)
-        if ami is not None:
-            _changed_by_owner(ami, self.account_id)
-        change(self, ami_id)
-
-    owner_only._localcloud = True  # type: ignore[attr-defined]
-    return owner_only
-
-
 def install() -> None:
     """Patch moto's EC2 backend and responses; idempotent."""
     if not getattr(Ami.__init__, "_localcloud", False):
         Ami.__init__ = _ebs_backed(Ami.__init__)
     if not getattr(AmiBackend._load_amis, "_localcloud", False):
         AmiBackend._load_amis = _shared_catalogue(AmiBackend._load_amis)
-    for name in ("disable_image", "enable_image"):
-        if not getattr(getattr(AmiBackend, name), "_localcloud", False):
-            setattr(AmiBackend, name, _owner_only(getattr(AmiBackend, name)))
     AmiBackend.describe_images = _describe_images
     AmiBackend.modify_image_attribute = _modify_image_attribute
     AmiBackend.describe_image_attribute = _describe_image_attribute
