@@ -150,7 +150,7 @@ def _remembered_names(pick: Callable[..., Any]) -> Callable[..., Any]:
     # (value class, member shape, its structure, member name) -> attribute names to try, in order.
     names: dict[tuple[Any, ...], tuple[str, ...]] = {}
     # (transformer table, its size, member path) -> the transformer's path, or None.
-    transforms: dict[tuple[int, int, str], str | None] = {}
+    transforms: dict[tuple[int, int, str], Any] = {}
 
     def get_value(self: Any, value: Any, key: str, shape: Any) -> Any:
         picker = self._value_picker
@@ -174,9 +174,10 @@ def _remembered_names(pick: Callable[..., Any]) -> Callable[..., Any]:
         # moto's AttributePicker builds this path and applies the first transformer it ends with.
         path = ".".join(self.path) + "." + key
         table_key = (id(table), len(table), path)
-        if table_key in transforms:
-            matched = transforms[table_key]
-        else:
+        matched = transforms.get(table_key, MISSING)
+        # A table may gain entries at run time (moto's VPC peering adds one), hence its size in
+        # the key; an entry that went away is looked for again.
+        if matched is MISSING or (matched is not None and matched not in table):
             matched = transforms[table_key] = next((p for p in table if path.endswith(p)), None)
         return table[matched](result) if matched is not None else result
 
