@@ -11,6 +11,7 @@ that list and never copies it.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Iterable
 
 from localcloud.topology import TOPOLOGY
@@ -82,23 +83,50 @@ def add_launch_permissions(
             ami.launch_permissions.append(permission)
 
 
+def track(ami: Any) -> None:
+    """Remember an AMI an account registered, copied or created, so `shared_amis` can find it.
+
+    Called for every moto `Ami` as it is built; the public catalogue (Amazon-owned AMIs moto
+    loads into every backend) is not owned by the backend's account and is left out.
+    """
+    backend = ami.ec2_backend
+    if ami.owner_id != backend.account_id:
+        return
+    with _OWNED_LOCK:
+        _OWNED.setdefault(backend.region_name, {})[ami.id] = ami
+
+
 def shared_amis(account: str, region: str) -> list[Any]:
     """AMIs that other accounts own in `region` and `account` may launch.
 
-    Only backends that already exist are searched: an account that never called EC2 in a
-    region cannot own an AMI there. Every backend also holds moto's copy of the public Amazon
-    catalogue, so only AMIs a backend's own account owns are taken from it.
+    Only account-owned AMIs of the region are searched (`track`), not every account's backend
+    with moto's copy of the public catalogue, so the cost does not grow with the number of
+    accounts.
     """
+    return [
+        ami
+        for ami in list(_OWNED.get(region, {}).values())
+        if ami.owner_id != account and _registered(ami, region) and visible_to(ami, account)
+    ]
+
+
+def owned_ami(region: str, image_id: str) -> Any:
+    """The registered AMI `image_id` some account owns in `region`, or None; no account is searched."""
+    ami = _OWNED.get(region, {}).get(image_id)
+    return ami if ami is not None and _registered(ami, region) else None
+
+
+def _registered(ami: Any, region: str) -> bool:
+    """Whether the owner's live backend still lists `ami`: deregistered AMIs and those of
+    backends a moto reset replaced drop out."""
     from moto.ec2.models import ec2_backends
 
-    found = []
-    for other_account, regional in list(dict.items(ec2_backends)):
-        if other_account == account:
-            continue
-        backend = dict.get(regional, region)
-        if backend is None:
-            continue
-        for ami in list(backend.amis.values()):
-            if ami.owner_id == other_account and visible_to(ami, account):
-                found.append(ami)
-    return found
+    if ami.ec2_backend.amis.get(ami.id) is not ami:
+        return False
+    live = dict.get(ec2_backends, ami.owner_id)
+    return live is not None and dict.get(live, region) is ami.ec2_backend
+
+
+# region -> AMI id -> moto Ami, for AMIs owned by the account whose backend holds them.
+_OWNED: dict[str, dict[str, Any]] = {}
+_OWNED_LOCK = threading.Lock()

@@ -9,6 +9,14 @@
   EC2 User Guide, "Share an AMI"), so tag filters from another account match nothing.
 - ModifyImageAttribute keeps every OrganizationArns / OrganizationalUnitArns / UserGroups
   value (moto keeps the first) and only the owner may change or read launch permissions.
+- Amazon's public AMIs exist once per region and every account sees them (EC2 User Guide,
+  "Find an AMI"). Moto builds its own copy of that catalogue (about 1,350 AMIs, each with a
+  snapshot and a volume) in every account's backend: half a second and 4 MB per account and
+  region, minutes and gigabytes for a thousand accounts. Here the first backend of a region
+  builds it and every later one lists the same AMI objects. Their snapshots therefore live in
+  that first account only (on AWS they are Amazon's, in no consumer account), and only their
+  owner may change them: ModifyImageAttribute answers `AuthFailure` here, as for any AMI the
+  caller does not own (DisableImage, EnableImage, DeregisterImage: `localcloud.ec2_lifecycle`).
 - AMIs moto registers default to root device type `standard`, which is not a value of
   DeviceType (`ebs` | `instance-store`); they become `ebs`, as every AMI gold makes is.
 - CreateLaunchTemplateVersion with SourceVersion starts from that version's data; the given
@@ -73,7 +81,8 @@ def _describe_images(
     owners: list[str] | None = None,
 ) -> list[Any]:
     account = self.account_id
-    images: list[Any] = list(self.amis.copy().values())
+    # list() of a dict's values is taken at once, so a concurrent RegisterImage cannot break it.
+    images: list[Any] = list(self.amis.values())
     images += [ForeignAmi(ami) for ami in amis.shared_amis(account, self.region_name)]
 
     if ami_ids:
@@ -105,8 +114,19 @@ def owned_image(backend: Any, ami_id: str) -> Any:
     if ami is not None:
         return ami
     if any(shared.id == ami_id for shared in amis.shared_amis(backend.account_id, backend.region_name)):
-        raise EC2ClientError("AuthFailure", f"Not authorized for image:{ami_id}")
+        raise _not_authorized(ami_id)
     raise InvalidAMIIdError([ami_id])
+
+
+def _not_authorized(ami_id: str) -> EC2ClientError:
+    return EC2ClientError("AuthFailure", f"Not authorized for image:{ami_id}")
+
+
+def _changed_by_owner(ami: Any, account: str) -> Any:
+    """`ami` when `account` owns it; the public catalogue is shared, so nobody else may change it."""
+    if ami.owner_id != account:
+        raise _not_authorized(ami.id)
+    return ami
 
 
 def _modify_image_attribute(
@@ -115,7 +135,7 @@ def _modify_image_attribute(
     launch_permissions_to_add: list[dict[str, str]],
     launch_permissions_to_remove: list[dict[str, str]],
 ) -> None:
-    ami = owned_image(self, ami_id)
+    ami = _changed_by_owner(owned_image(self, ami_id), self.account_id)
     self.validate_permission_targets(launch_permissions_to_add)
     self.validate_permission_targets(launch_permissions_to_remove)
     for permission in launch_permissions_to_add:
@@ -238,15 +258,41 @@ def _ebs_backed(init: Any) -> Any:
         init(self, *args, **kwargs)
         if self.root_device_type == "standard":
             self.root_device_type = "ebs"
+        amis.track(self)
 
     __init__._localcloud = True  # type: ignore[attr-defined]
     return __init__
+
+
+# region -> the public catalogue as the first backend of that region built it.
+_CATALOGUE: dict[str, dict[str, Ami]] = {}
+
+
+def _shared_catalogue(load: Any) -> Any:
+    def _load_amis(self: Any) -> None:
+        # Backends are built under moto's backend_lock, so two never race here.
+        from moto.ec2.models import ec2_backends
+
+        catalogue = _CATALOGUE.get(self.region_name)
+        builder = next(iter(catalogue.values())).ec2_backend if catalogue else None
+        live = dict.get(ec2_backends, builder.account_id) if builder is not None else None
+        if catalogue and live is not None and dict.get(live, self.region_name) is builder:
+            self.amis.update(catalogue)
+            return
+        # First backend of the region, or the builder was dropped by a moto reset.
+        load(self)
+        _CATALOGUE[self.region_name] = dict(self.amis)
+
+    _load_amis._localcloud = True  # type: ignore[attr-defined]
+    return _load_amis
 
 
 def install() -> None:
     """Patch moto's EC2 backend and responses; idempotent."""
     if not getattr(Ami.__init__, "_localcloud", False):
         Ami.__init__ = _ebs_backed(Ami.__init__)
+    if not getattr(AmiBackend._load_amis, "_localcloud", False):
+        AmiBackend._load_amis = _shared_catalogue(AmiBackend._load_amis)
     AmiBackend.describe_images = _describe_images
     AmiBackend.modify_image_attribute = _modify_image_attribute
     AmiBackend.describe_image_attribute = _describe_image_attribute

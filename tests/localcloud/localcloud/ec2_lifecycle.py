@@ -269,12 +269,8 @@ def _image_in_region(account: str, region: str, image_id: str) -> Any:
     own = ec2_backends[account][region].amis.get(image_id)
     if own is not None:
         return own
-    for owner, regional in list(dict.items(ec2_backends)):
-        backend = dict.get(regional, region)
-        ami = backend.amis.get(image_id) if backend is not None else None
-        if ami is not None and ami.owner_id == owner:
-            return ami
-    return None
+    # From the index of account-owned AMIs: a launch must not search every account.
+    return amis.owned_ami(region, image_id)
 
 
 def check_launchable(account: str, region: str, image_id: str) -> None:

@@ -23,8 +23,6 @@ import traceback
 from http import HTTPStatus
 from typing import Any, Callable, Iterable
 
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-
 from localcloud import (
     accounts,
     ami_ancestry,
@@ -33,6 +31,7 @@ from localcloud import (
     ec2_fixes,
     ec2_lifecycle,
     ec2_resolve,
+    fastpath,
     iam_fixes,
     launch_templates,
     organizations,
@@ -70,6 +69,8 @@ class LocalCloud:
         self._random_lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        # moto reads the undecoded path from RAW_URI (werkzeug's name); waitress calls it REQUEST_URI.
+        environ.setdefault("RAW_URI", environ.get("REQUEST_URI", ""))
         path = environ.get("PATH_INFO", "")
         if path.startswith(_PREFIX):
             return self._control(environ, start_response, path[len(_PREFIX):])
@@ -183,6 +184,7 @@ class LocalCloud:
 
 def build_app() -> LocalCloud:
     """Patch moto, seed the topology into it and wrap its dispatcher; call once per process."""
+    fastpath.install()
     account_of = accounts.install()
     ec2_fixes.install()
     ssm_fixes.install()
@@ -198,5 +200,4 @@ def build_app() -> LocalCloud:
     imagebuilder_sharing.install()
     ami_ancestry.install()
     organizations.seed()
-    moto_app = DomainDispatcherApplication(create_backend_app)
-    return LocalCloud(moto_app, account_of)
+    return LocalCloud(fastpath.MotoDispatcher(), account_of)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import http.client
 import signal
 import subprocess
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
@@ -27,6 +29,34 @@ def test_ready_line_then_serves_then_stops_cleanly_on_sigterm(spawn_localcloud):
 
 def test_dummy_credentials_act_as_the_default_caller_account(localcloud):
     assert boto3.client("sts").get_caller_identity()["Account"] == SHARED
+
+
+def test_a_key_shaped_like_an_issued_one_but_never_issued_acts_as_the_caller(session_for):
+    issued = session_for(WORKLOAD).get_credentials()
+    # Same account part as an issued key (moto writes the issuer into the key id), other tail.
+    forged = issued.access_key[:13] + ("A" if issued.access_key[13] != "A" else "B") + issued.access_key[14:]
+
+    identity = checked_session(aws_access_key_id=forged, aws_secret_access_key="x").client("sts").get_caller_identity()
+
+    assert identity["Account"] == SHARED
+
+
+def test_connections_stay_open_between_calls(localcloud):
+    address = urlsplit(localcloud)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    try:
+        answers = []
+        for _ in range(2):
+            connection.request("GET", "/_localcloud/config")
+            response = connection.getresponse()
+            response.read()
+            answers.append((response.status, response.getheader("Connection")))
+            # http.client drops the socket when the server said it would close it.
+            assert connection.sock is not None
+    finally:
+        connection.close()
+
+    assert answers == [(200, None), (200, None)]
 
 
 def test_default_topology_is_the_origin_scenario_plus_a_nested_ou(session_for):

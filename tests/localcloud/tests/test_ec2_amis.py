@@ -218,3 +218,23 @@ def test_register_image_without_mappings_still_describes_its_root_volume(ec2_of)
     image = ec2_of(SHARED).describe_images(ImageIds=[image_id])["Images"][0]
 
     assert [m["DeviceName"] for m in image["BlockDeviceMappings"]] == [image["RootDeviceName"]]
+
+
+AMAZON_AMI = "ami-760aaa0f"  # Amazon Linux, in moto's copy of Amazon's public catalogue (every region)
+
+
+def test_amazons_public_amis_are_the_same_in_every_account_and_nobody_else_changes_them(ec2_of):
+    views = {account: ec2_of(account).describe_images(ImageIds=[AMAZON_AMI])["Images"] for account in (SHARED, WORKLOAD)}
+
+    with pytest.raises(ClientError) as share:
+        ec2_of(WORKLOAD).modify_image_attribute(ImageId=AMAZON_AMI, LaunchPermission={"Add": [{"UserId": OUTSIDER}]})
+    with pytest.raises(ClientError) as disable:
+        ec2_of(WORKLOAD).disable_image(ImageId=AMAZON_AMI)
+    after = ec2_of(SHARED).describe_images(ImageIds=[AMAZON_AMI])["Images"]
+
+    assert views[SHARED] == views[WORKLOAD]
+    assert views[SHARED][0]["Public"] is True
+    assert views[SHARED][0]["OwnerId"] not in (SHARED, WORKLOAD)
+    assert share.value.response["Error"]["Code"] == "AuthFailure"
+    assert disable.value.response["Error"]["Code"] == "AuthFailure"
+    assert after == views[SHARED]
