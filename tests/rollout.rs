@@ -704,10 +704,13 @@ security_group = "egress-only"
         .output()
         .unwrap();
     assert!(plan.status.success(), "{}", stderr(&plan));
+    // A template gold creates is a creation, not an image move from nothing.
+    let text = stdout(&plan);
     assert!(
-        stdout(&plan).contains(&format!("launch template sample-lt: (new) -> {newest}")),
-        "{}",
-        stdout(&plan)
+        text.contains("  + launch template sample-lt\n")
+            && text.contains(&format!("      image: {newest} (sample_v2_"))
+            && text.contains("Plan: 1 to create, 0 to update, 0 new versions, 0 images to move"),
+        "{text}"
     );
     let rollout = cloud
         .gold(dir.path())

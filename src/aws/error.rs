@@ -1,12 +1,23 @@
 //! One error type for every AWS call: it names the account, region, operation and resource,
-//! and keeps AWS's own error code and message.
+//! and keeps AWS's own error code and message. [`CallExt`] turns an SDK result into it in one
+//! step, so no adapter writes the mapping by hand.
+//!
+//! What an error *means* ([`Reason`]: the resource does not exist, exists already, a limit) is
+//! decided once, where the call is made, from the SDK's typed error (`is_no_such_entity_exception()`
+//! and the like). Two kinds of answer have no typed variant in the SDK and are matched on the
+//! exact code AWS documents instead, never on a fragment of it: every EC2 error (the EC2 service
+//! model lists no errors; "Error codes for the Amazon EC2 API"), and Image Builder's
+//! `ResourceNotFoundException` on `Delete*` (the operations' models do not list it).
 
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde::Serialize;
+
+use super::session::Session;
 
 /// An AWS call that failed, with everything a user needs to find out why.
-#[derive(Debug, thiserror::Error)]
-#[error("{operation} failed in account {account} ({region}){}: {message}", resource_suffix(.resource.as_deref()))]
+#[derive(Debug, Clone, thiserror::Error, Serialize, schemars::JsonSchema)]
+#[error("{operation} failed in account {account} ({region}){}: {}", resource_suffix(.resource.as_deref()), aws_message(.code.as_deref(), .message))]
 pub struct AwsError {
     /// The account the call acted in.
     pub account: String,
@@ -22,32 +33,48 @@ pub struct AwsError {
     pub message: String,
     /// The likely fix, when gold can tell.
     pub hint: Option<String>,
+    /// What the error means for gold, when the call site classified it.
+    #[serde(skip)]
+    pub reason: Option<Reason>,
+}
+
+/// What a failed call means, as far as gold acts on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// The resource does not exist (or is not visible to the caller).
+    NotFound,
+    /// A resource with that name or version exists already.
+    AlreadyExists,
+    /// A quota or a one-at-a-time rule refused the call.
+    LimitExceeded,
 }
 
 fn resource_suffix(resource: Option<&str>) -> String {
     resource.map(|r| format!(" for `{r}`")).unwrap_or_default()
 }
 
+/// `AccessDenied: User … is not authorized …`: AWS's code, then its message.
+fn aws_message(code: Option<&str>, message: &str) -> String {
+    match code {
+        Some(code) if !message.starts_with(code) => format!("{code}: {message}"),
+        _ => message.to_owned(),
+    }
+}
+
 impl AwsError {
     /// Whether AWS said the resource does not exist.
     pub fn is_not_found(&self) -> bool {
-        self.code.as_deref().is_some_and(|code| {
-            code.contains("NotFound") || code.ends_with(".NotFound") || code == "NoSuchEntity"
-        })
+        self.reason == Some(Reason::NotFound)
     }
 
     /// Whether AWS said the resource already exists.
     pub fn is_already_exists(&self) -> bool {
-        self.code.as_deref().is_some_and(|code| {
-            matches!(
-                code,
-                "ResourceAlreadyExistsException"
-                    | "EntityAlreadyExists"
-                    | "InvalidGroup.Duplicate"
-                    | "InvalidLaunchTemplateName.AlreadyExistsException"
-                    | "AlreadyExists"
-            )
-        })
+        self.reason == Some(Reason::AlreadyExists)
+    }
+
+    /// Whether AWS refused the call for a limit (a quota, one role per instance profile).
+    pub fn is_limit_exceeded(&self) -> bool {
+        self.reason == Some(Reason::LimitExceeded)
     }
 
     /// Adds the resource the call was about.
@@ -76,16 +103,12 @@ pub struct CallSite {
 
 impl CallSite {
     /// Wraps an SDK error from `operation` made here.
-    #[expect(
-        clippy::needless_pass_by_value,
-        reason = "taking the error lets callers write `.map_err(|err| site.error(op, err))`"
-    )]
-    pub fn error<E, R>(&self, operation: &'static str, err: SdkError<E, R>) -> AwsError
+    pub fn error<E, R>(&self, operation: &'static str, err: &SdkError<E, R>) -> AwsError
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
         R: std::fmt::Debug,
     {
-        let (code, message) = match &err {
+        let (code, message) = match err {
             SdkError::ServiceError(service) => {
                 let inner = service.err();
                 (
@@ -97,6 +120,16 @@ impl CallSite {
             }
             other => (None, deepest_message(other)),
         };
+        self.answer(operation, code, message)
+    }
+
+    /// An error AWS answered with `code` and `message` (or a transport failure without a code).
+    pub fn answer(
+        &self,
+        operation: &'static str,
+        code: Option<String>,
+        message: String,
+    ) -> AwsError {
         let hint = hint_for(code.as_deref(), operation);
         AwsError {
             account: self.account.clone(),
@@ -106,21 +139,108 @@ impl CallSite {
             code,
             message,
             hint,
+            reason: None,
         }
     }
 
     /// An error that gold itself detected about an AWS answer.
     pub fn failure(&self, operation: &'static str, message: impl Into<String>) -> AwsError {
-        AwsError {
-            account: self.account.clone(),
-            region: self.region.clone(),
-            operation,
-            resource: None,
-            code: None,
-            message: message.into(),
-            hint: None,
+        self.answer(operation, None, message.into())
+    }
+}
+
+/// Turns the result of an SDK call into gold's, naming the call; see the module docs for how
+/// errors are classified.
+#[expect(
+    clippy::result_large_err,
+    reason = "every adapter returns `AwsError` by value; boxing it here alone would buy nothing"
+)]
+pub(crate) trait CallExt<T, E> {
+    /// The result, any error naming `operation` in the session's account and region.
+    fn call(self, session: &Session, operation: &'static str) -> Result<T, AwsError>;
+
+    /// [`CallExt::call`], naming the resource too.
+    fn call_on(
+        self,
+        session: &Session,
+        operation: &'static str,
+        resource: impl Into<String>,
+    ) -> Result<T, AwsError>;
+
+    /// [`CallExt::call_on`], with `classify` saying what the typed error means.
+    fn call_classified(
+        self,
+        session: &Session,
+        operation: &'static str,
+        resource: impl Into<String>,
+        classify: impl FnOnce(&E) -> Option<Reason>,
+    ) -> Result<T, AwsError>;
+
+    /// `None` when `missing` says the typed error means "does not exist" (a lookup that may
+    /// find nothing, a delete of something already gone).
+    fn call_found(
+        self,
+        session: &Session,
+        operation: &'static str,
+        resource: impl Into<String>,
+        missing: impl FnOnce(&E) -> bool,
+    ) -> Result<Option<T>, AwsError>
+    where
+        Self: Sized,
+    {
+        match self.call_classified(session, operation, resource, |err| {
+            missing(err).then_some(Reason::NotFound)
+        }) {
+            Ok(value) => Ok(Some(value)),
+            Err(err) if err.is_not_found() => Ok(None),
+            Err(err) => Err(err),
         }
     }
+}
+
+impl<T, E, R> CallExt<T, E> for Result<T, SdkError<E, R>>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    fn call(self, session: &Session, operation: &'static str) -> Result<T, AwsError> {
+        self.map_err(|err| session.site().error(operation, &err))
+    }
+
+    fn call_on(
+        self,
+        session: &Session,
+        operation: &'static str,
+        resource: impl Into<String>,
+    ) -> Result<T, AwsError> {
+        self.map_err(|err| session.site().error(operation, &err).on(resource))
+    }
+
+    fn call_classified(
+        self,
+        session: &Session,
+        operation: &'static str,
+        resource: impl Into<String>,
+        classify: impl FnOnce(&E) -> Option<Reason>,
+    ) -> Result<T, AwsError> {
+        self.map_err(|err| {
+            let reason = err.as_service_error().and_then(classify);
+            let mut err = session.site().error(operation, &err).on(resource);
+            err.reason = reason;
+            err
+        })
+    }
+}
+
+/// Whether an EC2 error is one of `codes` (EC2 errors are never modeled, see the module docs).
+pub(crate) fn ec2_code(err: &impl ProvideErrorMetadata, codes: &[&str]) -> bool {
+    err.code().is_some_and(|code| codes.contains(&code))
+}
+
+/// Whether an Image Builder error is `ResourceNotFoundException`, which the SDK models for few
+/// operations although the service answers it for every unknown ARN.
+pub(crate) fn image_builder_not_found(err: &impl ProvideErrorMetadata) -> bool {
+    err.code() == Some("ResourceNotFoundException")
 }
 
 /// Transport and credential failures nest their cause; the innermost message is the useful one.
@@ -144,5 +264,43 @@ fn hint_for(code: Option<&str>, operation: &str) -> Option<String> {
             Some("the credentials expired; refresh them (e.g. `aws sso login`)".to_owned())
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> CallSite {
+        CallSite {
+            account: "444455556666".to_owned(),
+            region: "ap-northeast-1".to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_message_names_the_call_the_resource_and_awss_code() {
+        let err = site()
+            .answer(
+                "AssumeRole",
+                Some("AccessDenied".to_owned()),
+                "User is not authorized to perform: sts:AssumeRole".to_owned(),
+            )
+            .on("arn:aws:iam::444455556666:role/GoldRollout");
+        assert_eq!(
+            err.to_string(),
+            "AssumeRole failed in account 444455556666 (ap-northeast-1) for `arn:aws:iam::444455556666:role/GoldRollout`: AccessDenied: User is not authorized to perform: sts:AssumeRole"
+        );
+        assert!(err.hint.is_some_and(|hint| hint.contains("`AssumeRole`")));
+    }
+
+    #[test]
+    fn a_failure_gold_detected_has_no_code() {
+        let err = site().failure("GetCallerIdentity", "the credentials act in account 1");
+        assert_eq!(
+            err.to_string(),
+            "GetCallerIdentity failed in account 444455556666 (ap-northeast-1): the credentials act in account 1"
+        );
+        assert!(!err.is_not_found());
     }
 }

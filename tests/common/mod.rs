@@ -211,3 +211,71 @@ fn complete_payload(received: &[u8]) -> Option<(String, String)> {
     })?;
     (payload.len() >= length).then(|| (head.to_owned(), payload[..length].to_owned()))
 }
+
+/// The committed JSON Schema of `--output json` (`schemas/output.schema.json`).
+pub fn output_schema() -> serde_json::Value {
+    let text = std::fs::read_to_string(repo().join("schemas/output.schema.json"))
+        .expect("schemas/output.schema.json exists");
+    serde_json::from_str(&text).expect("the output schema is JSON")
+}
+
+/// Checks `value` against one document or event of the output schema (`document.plan`,
+/// `event.wave`, …), failing the test with every violation.
+pub fn assert_shape(value: &serde_json::Value, definition: &str) {
+    let mut schema = output_schema();
+    assert!(
+        schema["$defs"].get(definition).is_some(),
+        "the output schema defines no `{definition}`"
+    );
+    if let Some(object) = schema.as_object_mut() {
+        object.remove("anyOf");
+        object.insert(
+            "$ref".to_owned(),
+            serde_json::Value::String(format!("#/$defs/{definition}")),
+        );
+    }
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|err| format!("{} at {}", err, err.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{definition} does not match the documented shape:\n{}\n{value:#}",
+        errors.join("\n")
+    );
+}
+
+/// The definition of the output schema a stream line belongs to, by its `event`.
+pub fn event_definition(event: &str) -> &'static str {
+    match event {
+        "plan" => "event.plan",
+        "applied" => "event.applied",
+        "destroyed" => "event.destroyed",
+        "summary" => "event.summary",
+        "cancelled" => "event.cancelled",
+        "error" => "event.error",
+        "resource_started" | "resource_done" | "resource_failed" => "event.apply",
+        "started" | "watching" | "phase" | "step" | "region" | "result" | "detached" => {
+            "event.build"
+        }
+        _ => "event.wave",
+    }
+}
+
+/// Checks every line of a JSON stream (`gold --output json up`, `rollout`, `build`) against the
+/// output schema, and returns the lines.
+pub fn assert_stream_shape(stdout: &[u8]) -> Vec<serde_json::Value> {
+    let text = String::from_utf8_lossy(stdout);
+    text.lines()
+        .map(|line| {
+            let value: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|err| panic!("not JSON: {line}: {err}"));
+            let event = value["event"]
+                .as_str()
+                .unwrap_or_else(|| panic!("a stream line without `event`: {line}"));
+            assert_shape(&value, event_definition(event));
+            value
+        })
+        .collect()
+}
