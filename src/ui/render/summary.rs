@@ -1,8 +1,11 @@
-//! The closing summary of a rollout or rollback: the totals, then every target that did not
-//! succeed (all of them with `-v`), so a fleet of hundreds ends with what needs attention.
+//! The closing summary of a rollout or rollback: the totals, then every target that failed and
+//! how many of each later wave did not start (every target with `-v`), so a fleet of hundreds
+//! ends with what needs attention.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::count;
 use crate::consumer::{Outcome, Summary};
 
 /// The summary as text.
@@ -12,7 +15,12 @@ pub fn summary(summary: &Summary, verbose: bool) -> String {
         "Summary: {} done, {} unchanged, {} failed, {} not started.",
         c.done, c.unchanged, c.failed, c.not_started
     );
+    let mut not_started: BTreeMap<u32, usize> = BTreeMap::new();
     for entry in &summary.targets {
+        if !verbose && entry.outcome == Outcome::NotStarted {
+            *not_started.entry(entry.target.wave).or_default() += 1;
+            continue;
+        }
         let (word, detail, hint) = match &entry.outcome {
             Outcome::Done { detail } => ("done", format!(": {detail}"), None),
             Outcome::Unchanged => ("unchanged", String::new(), None),
@@ -32,6 +40,14 @@ pub fn summary(summary: &Summary, verbose: bool) -> String {
         if let Some(hint) = hint {
             let _ = write!(text, "\n              hint: {hint}");
         }
+    }
+    // Every target of a wave that never started shares its reason: one line per wave.
+    for (wave, n) in not_started {
+        let _ = write!(
+            text,
+            "\n  not started wave {wave}: {} (an earlier wave failed; `-v` lists each)",
+            count(n, "target")
+        );
     }
     text
 }
@@ -93,7 +109,7 @@ mod tests {
         Summary: 1 done, 0 unchanged, 1 failed, 1 not started.
           FAILED      wave 1 app (444455550001/ap-northeast-1): instance refresh 1234 of Auto Scaling group `web` ended Failed
                       hint: `gold rollout` again retries it
-          not started wave 2 app (444455550004/ap-northeast-1)
+          not started wave 2: 1 target (an earlier wave failed; `-v` lists each)
         ");
         assert!(summary(&sample(), true).contains("done        wave 1 app (444455550002"));
     }
