@@ -137,10 +137,6 @@ fn manifest_and_usage_errors_exit_2_and_plan_detailed_exitcode_makes_every_error
 }
 
 #[test]
-#[expect(
-    clippy::too_many_lines,
-    reason = "one localcloud walks through every AWS row of the table"
-)]
 fn exit_codes_against_localcloud_follow_the_readme_table() {
     let localcloud = Localcloud::start();
     let project = seed();
