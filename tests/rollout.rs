@@ -296,6 +296,10 @@ fn writes_in(cloud: &Localcloud, account: &str) -> Vec<String> {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario: plan, rollout, a second rollout, status, rollback twice"
+)]
 fn origin_scenario_moves_the_workload_template_to_the_second_ami_and_keeps_every_other_setting() {
     let cloud = Localcloud::start();
     let rt = runtime();
