@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Localcloud, repo};
+use common::Localcloud;
 use serde_json::{Value, json};
 
 const PRODUCER: &str = "111122223333";
@@ -22,8 +22,7 @@ const POLL_MAX: Duration = Duration::from_millis(300);
 
 /// A copy of `examples/seed` in a fresh directory, provisioned with `gold up --yes`.
 fn provisioned(localcloud: &Localcloud) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temp dir");
-    copy_dir(&repo().join("examples/seed"), dir.path());
+    let dir = common::example("seed");
     let output = localcloud
         .gold(dir.path())
         .args(["up", "--yes"])
@@ -35,19 +34,6 @@ fn provisioned(localcloud: &Localcloud) -> tempfile::TempDir {
         text(&output.stderr)
     );
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("examples/seed exists") {
-        let entry = entry.expect("a dir entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("a file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// `gold build …` with the test polling bounds.

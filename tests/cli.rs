@@ -11,34 +11,8 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{Localcloud, assert_shape, assert_stream_shape, repo};
+use common::{Localcloud, assert_shape, assert_stream_shape, edit, example};
 use serde_json::Value;
-
-/// A copy of `examples/seed` in a temporary directory.
-fn seed() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    copy_dir(&repo().join("examples/seed"), dir.path());
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("directory created");
-    for entry in std::fs::read_dir(from).expect("readable directory") {
-        let entry = entry.expect("a directory entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("a file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("file copied");
-        }
-    }
-}
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).expect("file read");
-    assert!(text.contains(from), "`{from}` is not in {}", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).expect("file written");
-}
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -79,7 +53,7 @@ fn error_document(output: &Output) -> Value {
 
 #[test]
 fn manifest_and_usage_errors_exit_2_and_plan_detailed_exitcode_makes_every_error_1() {
-    let project = seed();
+    let project = example("seed");
     let dir = project.path();
     edit(
         &dir.join("gold.toml"),
@@ -139,7 +113,7 @@ fn manifest_and_usage_errors_exit_2_and_plan_detailed_exitcode_makes_every_error
 #[test]
 fn exit_codes_against_localcloud_follow_the_readme_table() {
     let localcloud = Localcloud::start();
-    let project = seed();
+    let project = example("seed");
     let dir = project.path();
     let run = |args: &[&str]| localcloud.gold(dir).args(args).output().expect("gold runs");
 

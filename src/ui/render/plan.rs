@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use super::{SCREENFUL, count};
 use crate::plan::consumer::show_image;
-use crate::plan::{Action, Change, DefaultVersion, ImageRef, Plan, ResourceKind};
+use crate::plan::{Action, Change, DefaultVersion, ImageRef, Plan, Resource, ResourceKind};
 
 /// The plan as text; `verbose` lists every change even when there are many.
 pub fn plan(plan: &Plan, verbose: bool) -> String {
@@ -45,19 +45,21 @@ fn render_problems(out: &mut String, plan: &Plan) {
     }
     let _ = writeln!(out, "Cannot plan:");
     for problem in &plan.problems {
-        let r = &problem.resource;
-        let _ = writeln!(
-            out,
-            "  {} ({}/{}): {}",
-            r.label(),
-            r.account,
-            r.region,
-            problem.message
-        );
+        let _ = writeln!(out, "  {}: {}", located(&problem.resource), problem.message);
         if let Some(hint) = &problem.hint {
             let _ = writeln!(out, "    hint: {hint}");
         }
     }
+}
+
+/// `launch template app (444455556666/ap-northeast-1)`: a resource where it lives.
+fn located(resource: &Resource) -> String {
+    format!(
+        "{} ({}/{})",
+        resource.label(),
+        resource.account,
+        resource.region
+    )
 }
 
 fn is_target(kind: ResourceKind) -> bool {
@@ -242,22 +244,14 @@ fn render_waiting(out: &mut String, plan: &Plan, verbose: bool) {
     }
     let _ = writeln!(out, "Waiting for a build:");
     for waiting in &plan.waiting {
-        let r = &waiting.resource;
-        let _ = writeln!(
-            out,
-            "  {} ({}/{}): {}",
-            r.label(),
-            r.account,
-            r.region,
-            waiting.reason
-        );
+        let _ = writeln!(out, "  {}: {}", located(&waiting.resource), waiting.reason);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{FieldChange, Resource, Waiting};
+    use crate::plan::{FieldChange, Waiting};
 
     fn resource(kind: ResourceKind, name: &str, account: &str) -> Resource {
         Resource {
