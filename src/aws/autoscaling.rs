@@ -16,7 +16,8 @@ use aws_sdk_autoscaling::types::{
 
 use aws_sdk_autoscaling::operation::start_instance_refresh::StartInstanceRefreshError;
 
-use super::error::{AwsError, CallExt, Reason};
+use super::call::CallExt;
+use super::error::{AwsError, Reason};
 use super::session::Session;
 
 /// How an instance refresh replaces instances (`RefreshPreferences` of the API).

@@ -19,7 +19,8 @@ use aws_sdk_iam::operation::get_role::GetRoleError;
 use aws_sdk_iam::operation::remove_role_from_instance_profile::RemoveRoleFromInstanceProfileError;
 use aws_sdk_iam::types::Tag;
 
-use super::error::{AwsError, CallExt, Reason};
+use super::call::CallExt;
+use super::error::{AwsError, Reason};
 use super::session::Session;
 
 /// A role that exists.

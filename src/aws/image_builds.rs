@@ -24,7 +24,8 @@ use aws_sdk_imagebuilder::types::{
 };
 use aws_smithy_types::date_time::{DateTime, Format};
 
-use super::error::{AwsError, CallExt};
+use super::call::CallExt;
+use super::error::AwsError;
 use super::session::Session;
 
 /// Where an image build is in Image Builder's state machine.

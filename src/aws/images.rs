@@ -13,7 +13,8 @@ use std::time::SystemTime;
 use aws_sdk_ec2::types::{Filter, ImageState};
 use aws_smithy_types::date_time::{DateTime, Format};
 
-use super::error::{AwsError, CallExt, ec2_code};
+use super::call::{CallExt, ec2_code};
+use super::error::AwsError;
 use super::session::Session;
 
 /// EC2's answers for an AMI id that does not exist or is not visible ("Error codes for the

@@ -17,7 +17,8 @@ use aws_sdk_ec2::types::{
     RequestLaunchTemplateData, ResourceType, Tag, TagSpecification, VolumeType,
 };
 
-use super::error::{AwsError, CallExt, Reason, ec2_code};
+use super::call::{CallExt, ec2_code};
+use super::error::{AwsError, Reason};
 use super::session::Session;
 
 /// EC2's answers for a launch template that does not exist ("Error codes for the Amazon EC2 API").

@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 
-use super::error::{AwsError, CallExt, Reason, ec2_code};
+use super::call::{CallExt, ec2_code};
+use super::error::{AwsError, Reason};
 use super::session::Session;
 
 /// A security group that exists.

@@ -5,7 +5,8 @@ use aws_sdk_imagebuilder::types::{Ownership, Platform};
 use super::{
     Tagged, Tags, VersionDetail, VersionRef, client, name_filter, named, sdk_tags, tagged, to_tags,
 };
-use crate::aws::error::{AwsError, CallExt};
+use crate::aws::call::CallExt;
+use crate::aws::error::AwsError;
 use crate::aws::session::Session;
 use crate::version::Version;
 

@@ -11,7 +11,8 @@ use aws_sdk_imagebuilder::types::{
 use super::{
     Found, Tagged, Tags, arn_named, client, invalid, name_filter, sdk_tags, tagged, to_tags,
 };
-use crate::aws::error::{AwsError, CallExt, Reason};
+use crate::aws::call::CallExt;
+use crate::aws::error::{AwsError, Reason};
 use crate::aws::session::Session;
 
 /// An infrastructure configuration's settings.

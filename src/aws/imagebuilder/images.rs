@@ -4,7 +4,8 @@
 use aws_sdk_imagebuilder::types::Ownership;
 
 use super::{Tags, client, to_tags};
-use crate::aws::error::{AwsError, CallExt, ec2_code};
+use crate::aws::call::{CallExt, ec2_code};
+use crate::aws::error::AwsError;
 use crate::aws::images::UNKNOWN_AMI;
 use crate::aws::session::Session;
 

@@ -28,7 +28,8 @@ use std::collections::{BTreeMap, HashMap};
 use aws_sdk_imagebuilder::Client;
 use aws_sdk_imagebuilder::types::Filter;
 
-use super::error::{AwsError, CallExt, image_builder_not_found};
+use super::call::{CallExt, image_builder_not_found};
+use super::error::AwsError;
 use super::session::Session;
 use crate::version::Version;
 

@@ -6,7 +6,8 @@ use aws_sdk_imagebuilder::types::{
 };
 
 use super::{Found, Tagged, Tags, client, name_filter, named, sdk_tags, tagged, to_tags};
-use crate::aws::error::{AwsError, CallExt, Reason};
+use crate::aws::call::CallExt;
+use crate::aws::error::{AwsError, Reason};
 use crate::aws::session::Session;
 
 /// An image pipeline's settings.

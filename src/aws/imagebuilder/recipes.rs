@@ -13,7 +13,8 @@ use super::{
     Tagged, Tags, VersionDetail, VersionRef, client, invalid, name_filter, named, sdk_tags, tagged,
     to_tags,
 };
-use crate::aws::error::{AwsError, CallExt, Reason};
+use crate::aws::call::CallExt;
+use crate::aws::error::{AwsError, Reason};
 use crate::aws::session::Session;
 use crate::version::Version;
 
