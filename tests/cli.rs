@@ -82,7 +82,7 @@ fn manifest_and_usage_errors_exit_2_and_plan_detailed_exitcode_makes_every_error
     assert_eq!(document["error"]["exit_code"], 1);
     assert_eq!(
         document["error"]["diagnostics"][0]["key"],
-        "consumers[0].account"
+        "consumers[workload].account"
     );
 
     let usage = gold(dir)

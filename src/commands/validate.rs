@@ -1,5 +1,6 @@
 //! `gold validate`: load the manifest and every component document offline and report all
-//! problems, or one summary line when there are none.
+//! problems, or one summary line when there are none (after any warnings: what AWS accepts
+//! but is likely a slip).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -26,6 +27,9 @@ pub struct Validated {
     /// How many components, consumers and targets it declares, when valid.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub counts: Option<Counts>,
+    /// What AWS accepts but is likely a slip (also printed to stderr).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<manifest::Diagnostic>,
 }
 
 /// The size of a valid manifest.
@@ -62,6 +66,9 @@ impl Report for Validated {
 pub fn run(manifest_path: &Path, printer: &Printer) -> Result<ExitCode, Error> {
     match manifest::load(manifest_path) {
         Ok(loaded) => {
+            for warning in &loaded.warnings {
+                printer.warn(&warning.to_string());
+            }
             let m = &loaded.manifest;
             printer.conclude(&Validated {
                 valid: true,
@@ -72,6 +79,7 @@ pub fn run(manifest_path: &Path, printer: &Printer) -> Result<ExitCode, Error> {
                     consumers: m.consumers.len(),
                     targets: m.targets().len(),
                 }),
+                warnings: loaded.warnings.clone(),
             });
             Ok(ExitCode::SUCCESS)
         }
@@ -81,6 +89,7 @@ pub fn run(manifest_path: &Path, printer: &Printer) -> Result<ExitCode, Error> {
                 manifest: manifest_path.to_path_buf(),
                 name: None,
                 counts: None,
+                warnings: Vec::new(),
             });
             Err(error.into())
         }
