@@ -20,27 +20,30 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Where every subcommand's `--help` lists the flags all commands share, after its own.
+const GLOBAL: &str = "Global options";
+
 /// Flags every command accepts.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Manifest to use; without it `gold.toml` is searched in this directory and its parents.
-    #[arg(short = 'f', long = "manifest", global = true, value_name = "PATH")]
+    #[arg(short = 'f', long = "manifest", global = true, value_name = "PATH", help_heading = GLOBAL)]
     pub manifest: Option<PathBuf>,
 
     /// Answer yes to every confirmation; needed to change anything when stdin is not a terminal.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub yes: bool,
 
-    /// Output format: `human` text or one JSON document (or event) per line.
-    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
+    /// Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md).
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human, help_heading = GLOBAL)]
     pub output: OutputFormat,
 
     /// Print only results and errors.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(short, long, global = true, conflicts_with = "verbose", help_heading = GLOBAL)]
     pub quiet: bool,
 
-    /// Print more detail (repeat for more).
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    /// Print more detail, such as every target of a long plan (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = GLOBAL)]
     pub verbose: u8,
 }
 
@@ -67,8 +70,15 @@ pub enum Command {
     },
     /// Check the manifest and every component document, offline.
     Validate,
-    /// Print the manifest's JSON Schema.
-    Schema,
+    /// Print a JSON Schema: the manifest's (default), or that of `--output json` documents.
+    #[command(
+        after_help = "Examples:\n  gold schema > gold.schema.json\n  gold schema output > output.schema.json"
+    )]
+    Schema {
+        /// Which schema.
+        #[arg(value_enum, default_value_t = SchemaKind::Manifest)]
+        of: SchemaKind,
+    },
     /// Show what `gold up` and `gold rollout` would change, read from live state; changes nothing.
     #[command(
         after_help = "Examples:\n  gold plan\n  gold plan --detailed-exitcode   # exit 0: no changes, 2: changes, 1: error\n  gold plan --output json"
@@ -97,6 +107,24 @@ pub enum Command {
         after_help = "Examples:\n  gold rollback --dry-run\n  gold rollback --yes --consumer workload"
     )]
     Rollback(RollbackArgs),
+    /// Print a shell completion script for SHELL.
+    #[command(
+        after_help = "Examples:\n  source <(gold completions bash)\n  gold completions zsh > \"${fpath[1]}/_gold\"\n  gold completions fish > ~/.config/fish/completions/gold.fish"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Which JSON Schema `gold schema` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// The manifest, `gold.toml` (for editors; `schemas/gold.schema.json`).
+    Manifest,
+    /// Every document and event `--output json` writes (`schemas/output.schema.json`).
+    Output,
 }
 
 /// Flags of `gold plan`.

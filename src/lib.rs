@@ -1,11 +1,18 @@
 //! gold: golden-image pipelines as code, across AWS accounts.
 //!
-//! The flow a newcomer should follow through the tree:
-//! 1. [`cli`] parses the command line; [`commands`] holds one short module per verb.
+//! The flow a newcomer should follow through the tree (imports point down this list only):
+//! 1. [`cli`] parses the command line; [`commands`] holds one short module per verb: it loads
+//!    the manifest, calls the domain, confirms changes and hands a report to [`ui`].
 //! 2. [`manifest`] loads `gold.toml`, checks it offline and knows the AWSTOE document rules.
-//! 3. [`plan`] compares the manifest with live state and lists the changes.
-//! 4. [`aws`] is the only place that knows AWS SDK types; [`producer`] and [`consumer`] drive it.
-//! 5. [`ui`] owns every byte written to the terminal: text, progress bars or JSON lines.
+//! 3. [`producer`] (the Shared account) and [`consumer`] (every workload account) read live
+//!    state, apply changes and report progress through traits they own; they never print.
+//! 4. [`plan`] is the change model and the comparison of desired with live state, for both sides.
+//! 5. [`aws`] is the only place that knows AWS SDK types; it takes and returns plain values.
+//! 6. [`names`] (what gold calls and tags what it creates) and [`version`] are neutral: every
+//!    layer may use them.
+//! 7. [`ui`] owns every byte written to the terminal: text, progress bars or JSON.
+//!
+//! `tests/layers.rs` fails when an import points the wrong way.
 
 pub mod aws;
 pub mod cli;
@@ -13,8 +20,10 @@ pub mod commands;
 pub mod consumer;
 pub mod error;
 pub mod manifest;
+pub mod names;
 pub mod plan;
 pub mod producer;
 pub mod ui;
+pub mod version;
 
 pub use error::Error;

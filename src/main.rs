@@ -11,19 +11,18 @@ use gold::ui::Printer;
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(err) => {
-            let code = if err.use_stderr() { 2 } else { 0 };
-            // clap renders help, version and usage errors itself, coloured when it should be.
-            let _ = err.print();
-            return ExitCode::from(code);
-        }
+        Err(err) => return commands::command_line_error(&err),
     };
     let printer = Printer::new(&cli.global);
-    match commands::run(cli, &printer) {
-        Ok(code) => code,
+    match commands::run(&cli, &printer) {
+        Ok(code) => {
+            printer.finish(None);
+            code
+        }
         Err(err) => {
-            printer.error(&err);
-            ExitCode::from(err.exit_code())
+            let code = commands::exit_code(&cli.command, &err);
+            printer.finish(Some((&err, code)));
+            ExitCode::from(code)
         }
     }
 }

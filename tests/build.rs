@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Localcloud, repo};
+use common::Localcloud;
 use serde_json::{Value, json};
 
 const PRODUCER: &str = "111122223333";
@@ -22,8 +22,7 @@ const POLL_MAX: Duration = Duration::from_millis(300);
 
 /// A copy of `examples/seed` in a fresh directory, provisioned with `gold up --yes`.
 fn provisioned(localcloud: &Localcloud) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temp dir");
-    copy_dir(&repo().join("examples/seed"), dir.path());
+    let dir = common::example("seed");
     let output = localcloud
         .gold(dir.path())
         .args(["up", "--yes"])
@@ -35,19 +34,6 @@ fn provisioned(localcloud: &Localcloud) -> tempfile::TempDir {
         text(&output.stderr)
     );
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("examples/seed exists") {
-        let entry = entry.expect("a dir entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("a file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// `gold build …` with the test polling bounds.
@@ -153,11 +139,9 @@ fn get_image_bound(seconds: u64) -> usize {
     usize::try_from(looks + 1 + noticing).expect("a small number")
 }
 
+/// Every line of a JSON stream, each checked against the documented shape of its event.
 fn json_events(stdout: &[u8]) -> Vec<Value> {
-    text(stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}")))
-        .collect()
+    common::assert_stream_shape(stdout)
 }
 
 fn attach_hint_arn(stderr: &str) -> String {
@@ -471,13 +455,19 @@ fn ctrl_c_stops_watching_without_cancelling_the_build() {
     std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
         .expect("stderr read");
     assert_eq!(status.code(), Some(130), "{stderr}");
-    assert_eq!(attach_hint_arn(&stderr), image, "{stderr}");
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).expect("stdout read");
     let last: Value =
         serde_json::from_str(rest.lines().last().expect("a last event")).expect("a JSON event");
     assert_eq!(last["event"], "detached");
     assert_eq!(last["reason"], "interrupted");
+    // With `--output json` the error, and its re-attach hint, are part of the last event.
+    assert_eq!(last["error"]["kind"], "interrupted", "{last}");
+    assert_eq!(last["error"]["exit_code"], 130, "{last}");
+    let hint = last["error"]["hint"].as_str().expect("a hint");
+    assert_eq!(attach_hint_arn(hint), image, "{hint}");
+    assert!(!stderr.contains("error:"), "{stderr}");
+    common::assert_stream_shape(rest.as_bytes());
 
     assert_eq!(calls(&localcloud, 0, "CancelImageCreation"), 0);
     let (status, _) = image_state(&localcloud, &image);

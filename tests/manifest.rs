@@ -3,6 +3,8 @@
 //! `file:line:column: key: message` lines (snapshotted); the committed JSON Schema matches the
 //! model and accepts the examples; arbitrary bytes never make the loader panic.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -98,6 +100,7 @@ fn validate_finds_the_manifest_upward_and_prints_json() {
         .expect("gold runs");
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let value: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("JSON");
+    common::assert_shape(&value, "document.validate");
     assert_eq!(value["valid"], true);
     assert_eq!(value["name"], "sample");
     assert_eq!(value["components"], 1);
@@ -115,19 +118,28 @@ fn invalid_manifest_as_json_lists_diagnostics_and_exits_2() {
     let output = validate_in(dir.path(), &["--output", "json"]);
     assert_eq!(output.status.code(), Some(2));
     let value: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("JSON");
+    common::assert_shape(&value, "document.validate");
     assert_eq!(value["valid"], false);
-    let first = &value["diagnostics"][0];
+    assert_eq!(value["error"]["kind"], "manifest");
+    assert_eq!(value["error"]["exit_code"], 2);
+    let first = &value["error"]["diagnostics"][0];
     assert_eq!(first["file"], "gold.toml");
     assert_eq!(first["line"], 39);
     assert_eq!(first["column"], 11);
     assert_eq!(first["key"], "consumers[workload].account");
     assert_eq!(first["expected"], "a 12-digit AWS account id");
+    // With `--output json` the error is printed once: in the JSON document, not on stderr too.
+    assert!(!stderr(&output).contains("error:"), "{}", stderr(&output));
+
+    let output = validate_in(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         stderr(&output).lines().next(),
         Some(
             "error: gold.toml:39:11: consumers[workload].account: expected a 12-digit AWS account id, found \"4444\""
         )
     );
+    assert_eq!(stdout(&output), "", "a human error goes to stderr only");
 }
 
 /// One broken input: how to break a copy of an example.
@@ -989,6 +1001,22 @@ fn committed_schema_is_current() {
     );
 }
 
+#[test]
+fn committed_output_schema_is_current() {
+    let committed = read(&repo().join("schemas/output.schema.json"));
+    let output = gold()
+        .args(["schema", "output"])
+        .output()
+        .expect("gold runs");
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        committed == stdout(&output),
+        "schemas/output.schema.json is stale; regenerate it with:\n  cargo run -q -- schema output > schemas/output.schema.json"
+    );
+    jsonschema::validator_for(&serde_json::from_str(&committed).expect("JSON"))
+        .expect("a valid JSON Schema");
+}
+
 fn schema_validator() -> jsonschema::Validator {
     let schema: serde_json::Value =
         serde_json::from_str(&read(&repo().join("schemas/gold.schema.json"))).expect("schema JSON");
@@ -1049,7 +1077,7 @@ fn loaded_manifest_has_defaults_filled_in() {
     assert_eq!(m.distribution.regions, ["ap-northeast-1"]);
     assert_eq!(m.consumers[0].regions, ["ap-northeast-1"]);
     assert_eq!(m.consumers[0].wave, 1);
-    assert_eq!(m.distribution.ami_name_pattern(), "sample_v*_*");
+    assert_eq!(m.distribution.ami_name_template().pattern(), "sample_v*_*");
     assert_eq!(m.consumer_regions(&m.consumers[0]), ["ap-northeast-1"]);
     assert_eq!(
         m.consumers[0].launch_templates[0]

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use aws_sdk_imagebuilder::types::{Filter, Ownership};
-use common::{Localcloud, repo};
+use common::{Localcloud, edit};
 use serde_json::{Value, json};
 
 const PRODUCER: &str = "111122223333";
@@ -18,8 +18,7 @@ const ORGANIZATION: &str = "arn:aws:organizations::000000000000:organization/o-x
 /// A copy of `examples/seed` in a temporary directory, with the consumer reached through a
 /// role (the dummy credentials act in the producer account).
 fn seed() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    copy_dir(&repo().join("examples/seed"), dir.path());
+    let dir = common::example("seed");
     let manifest = dir.path().join("gold.toml");
     let text = std::fs::read_to_string(&manifest).expect("the seed manifest");
     if text.contains("role_arn = \"arn:aws:iam::444455556666:") {
@@ -32,25 +31,6 @@ fn seed() -> tempfile::TempDir {
     );
     std::fs::write(&manifest, text).expect("manifest written");
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("directory created");
-    for entry in std::fs::read_dir(from).expect("readable directory") {
-        let entry = entry.expect("a directory entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("a file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("file copied");
-        }
-    }
-}
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).expect("file read");
-    assert!(text.contains(from), "`{from}` is not in {}", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).expect("file written");
 }
 
 /// AWS calls that change something, by the verbs AWS names them with.

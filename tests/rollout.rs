@@ -259,6 +259,19 @@ fn seed(dir: &Path, accounts: &[(&str, bool)]) -> std::path::PathBuf {
     path
 }
 
+/// What changes from run to run in gold's text: AMI and template ids, refresh ids, ages.
+fn volatile() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (r"ami-[0-9a-f]{17}", "ami-[ID]"),
+        (r"lt-[0-9a-f]{17}", "lt-[ID]"),
+        (
+            r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            "[REFRESH-ID]",
+        ),
+        (r" \d{1,2}[smhd] +", " [AGE] "),
+    ]
+}
+
 fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -283,6 +296,10 @@ fn writes_in(cloud: &Localcloud, account: &str) -> Vec<String> {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario: plan, rollout, a second rollout, status, rollback twice"
+)]
 fn origin_scenario_moves_the_workload_template_to_the_second_ami_and_keeps_every_other_setting() {
     let cloud = Localcloud::start();
     let rt = runtime();
@@ -364,6 +381,7 @@ fn origin_scenario_moves_the_workload_template_to_the_second_ami_and_keeps_every
         .unwrap();
     assert!(status.status.success(), "{}", stderr(&status));
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("status JSON");
+    common::assert_shape(&status, "document.status");
     let row = &status["targets"][0];
     assert_eq!(row["current"]["id"], second.as_str());
     assert_eq!(row["newest"]["id"], second.as_str());
@@ -372,10 +390,14 @@ fn origin_scenario_moves_the_workload_template_to_the_second_ami_and_keeps_every
 
     let back = cloud
         .gold(dir.path())
-        .args(["rollback", "--yes"])
+        .args(["rollback", "--yes", "--output", "json"])
         .output()
         .unwrap();
     assert!(back.status.success(), "{}", stderr(&back));
+    let events = common::assert_stream_shape(&back.stdout);
+    let last = events.last().expect("events");
+    assert_eq!(last["event"], "summary");
+    assert_eq!(last["counts"]["done"], 1, "{last}");
     let (number, image, _, _) = rt.block_on(default_version(&cloud, WORKLOAD, "sample-lt"));
     assert_eq!((number, image.as_str()), (1, first.as_str()));
     let twice = cloud
@@ -520,6 +542,21 @@ fn a_failed_refresh_in_wave_one_stops_wave_two_a_denied_account_fails_alone_and_
         .unwrap();
     assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
     let summary = stdout(&failed);
+    insta::with_settings!({ filters => volatile() }, {
+        insta::assert_snapshot!("failed_rollout", summary);
+    });
+    let status = cloud
+        .gold(project.path())
+        .args(["status"])
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(1), "{}", stderr(&status));
+    insta::with_settings!({ filters => volatile() }, {
+        insta::assert_snapshot!(
+            "status_after_a_failed_rollout",
+            format!("{}{}", stdout(&status), stderr(&status))
+        );
+    });
     assert!(
         summary.contains("FAILED      wave 1 app (444455550001/ap-northeast-1)"),
         "{summary}"
@@ -704,10 +741,13 @@ security_group = "egress-only"
         .output()
         .unwrap();
     assert!(plan.status.success(), "{}", stderr(&plan));
+    // A template gold creates is a creation, not an image move from nothing.
+    let text = stdout(&plan);
     assert!(
-        stdout(&plan).contains(&format!("launch template sample-lt: (new) -> {newest}")),
-        "{}",
-        stdout(&plan)
+        text.contains("  + launch template sample-lt\n")
+            && text.contains(&format!("      image: {newest} (sample_v2_"))
+            && text.contains("Plan: 1 to create, 0 to update, 0 new versions, 0 images to move"),
+        "{text}"
     );
     let rollout = cloud
         .gold(dir.path())

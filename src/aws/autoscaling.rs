@@ -14,9 +14,30 @@ use aws_sdk_autoscaling::types::{
     DesiredConfiguration, LaunchTemplateSpecification, RefreshPreferences,
 };
 
-use super::error::AwsError;
+use aws_sdk_autoscaling::operation::start_instance_refresh::StartInstanceRefreshError;
+
+use super::call::CallExt;
+use super::error::{AwsError, Reason};
 use super::session::Session;
-use crate::manifest::RefreshPreferences as Preferences;
+
+/// How an instance refresh replaces instances (`RefreshPreferences` of the API).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preferences {
+    /// Percentage of capacity that stays healthy.
+    pub min_healthy_percentage: u32,
+    /// Percentage of capacity the refresh may go up to.
+    pub max_healthy_percentage: Option<u32>,
+    /// Seconds a new instance needs before it counts as healthy.
+    pub instance_warmup_seconds: Option<u32>,
+    /// Percentages at which the refresh pauses.
+    pub checkpoint_percentages: Vec<u32>,
+    /// Seconds to wait at each checkpoint.
+    pub checkpoint_delay_seconds: Option<u32>,
+    /// Skip instances that already match.
+    pub skip_matching: bool,
+    /// Roll back when the refresh fails.
+    pub auto_rollback: bool,
+}
 
 /// An Auto Scaling group as gold needs to know it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,12 +101,7 @@ pub async fn groups(session: &Session, names: &[String]) -> Result<Vec<Group>, A
         .send();
     let mut found = Vec::new();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|err| {
-            session
-                .site()
-                .error("DescribeAutoScalingGroups", err)
-                .on(names.join(", "))
-        })?;
+        let page = page.call_on(session, "DescribeAutoScalingGroups", names.join(", "))?;
         for group in page.auto_scaling_groups() {
             let mixed = group
                 .mixed_instances_policy()
@@ -150,9 +166,12 @@ pub async fn start_refresh(
         .set_desired_configuration(desired)
         .send()
         .await
+        .call_classified(session, "StartInstanceRefresh", group, |err| {
+            StartInstanceRefreshError::is_instance_refresh_in_progress_fault(err)
+                .then_some(Reason::LimitExceeded)
+        })
         .map_err(|err| {
-            let err = session.site().error("StartInstanceRefresh", err).on(group);
-            if err.code.as_deref() == Some("InstanceRefreshInProgress") {
+            if err.is_limit_exceeded() {
                 err.with_hint(format!(
                     "another instance refresh is running on `{group}`; wait for it (or cancel it), then run gold again"
                 ))
@@ -180,12 +199,7 @@ pub async fn refresh(session: &Session, group: &str, id: &str) -> Result<Refresh
         .instance_refresh_ids(id)
         .send()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("DescribeInstanceRefreshes", err)
-                .on(group)
-        })?;
+        .call_on(session, "DescribeInstanceRefreshes", group)?;
     output
         .instance_refreshes()
         .iter()
@@ -210,12 +224,7 @@ pub async fn latest_refresh(session: &Session, group: &str) -> Result<Option<Ref
         .max_records(1)
         .send()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("DescribeInstanceRefreshes", err)
-                .on(group)
-        })?;
+        .call_on(session, "DescribeInstanceRefreshes", group)?;
     // AWS lists newest first; the start time decides in case an emulator does not.
     Ok(output
         .instance_refreshes()

@@ -1,12 +1,14 @@
 //! One error type for every AWS call: it names the account, region, operation and resource,
-//! and keeps AWS's own error code and message.
+//! and keeps AWS's own error code and message; `super::call` turns SDK results into it and
+//! classifies what an error means ([`Reason`]).
 
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde::Serialize;
 
 /// An AWS call that failed, with everything a user needs to find out why.
-#[derive(Debug, thiserror::Error)]
-#[error("{operation} failed in account {account} ({region}){}: {message}", resource_suffix(.resource.as_deref()))]
+#[derive(Debug, Clone, thiserror::Error, Serialize, schemars::JsonSchema)]
+#[error("{operation} failed in account {account} ({region}){}: {}", resource_suffix(.resource.as_deref()), aws_message(.code.as_deref(), .message))]
 pub struct AwsError {
     /// The account the call acted in.
     pub account: String,
@@ -22,32 +24,48 @@ pub struct AwsError {
     pub message: String,
     /// The likely fix, when gold can tell.
     pub hint: Option<String>,
+    /// What the error means for gold, when the call site classified it.
+    #[serde(skip)]
+    pub reason: Option<Reason>,
+}
+
+/// What a failed call means, as far as gold acts on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// The resource does not exist (or is not visible to the caller).
+    NotFound,
+    /// A resource with that name or version exists already.
+    AlreadyExists,
+    /// A quota or a one-at-a-time rule refused the call.
+    LimitExceeded,
 }
 
 fn resource_suffix(resource: Option<&str>) -> String {
     resource.map(|r| format!(" for `{r}`")).unwrap_or_default()
 }
 
+/// `AccessDenied: User … is not authorized …`: AWS's code, then its message.
+fn aws_message(code: Option<&str>, message: &str) -> String {
+    match code {
+        Some(code) if !message.starts_with(code) => format!("{code}: {message}"),
+        _ => message.to_owned(),
+    }
+}
+
 impl AwsError {
     /// Whether AWS said the resource does not exist.
     pub fn is_not_found(&self) -> bool {
-        self.code.as_deref().is_some_and(|code| {
-            code.contains("NotFound") || code.ends_with(".NotFound") || code == "NoSuchEntity"
-        })
+        self.reason == Some(Reason::NotFound)
     }
 
     /// Whether AWS said the resource already exists.
     pub fn is_already_exists(&self) -> bool {
-        self.code.as_deref().is_some_and(|code| {
-            matches!(
-                code,
-                "ResourceAlreadyExistsException"
-                    | "EntityAlreadyExists"
-                    | "InvalidGroup.Duplicate"
-                    | "InvalidLaunchTemplateName.AlreadyExistsException"
-                    | "AlreadyExists"
-            )
-        })
+        self.reason == Some(Reason::AlreadyExists)
+    }
+
+    /// Whether AWS refused the call for a limit (a quota, one role per instance profile).
+    pub fn is_limit_exceeded(&self) -> bool {
+        self.reason == Some(Reason::LimitExceeded)
     }
 
     /// Adds the resource the call was about.
@@ -76,16 +94,12 @@ pub struct CallSite {
 
 impl CallSite {
     /// Wraps an SDK error from `operation` made here.
-    #[expect(
-        clippy::needless_pass_by_value,
-        reason = "taking the error lets callers write `.map_err(|err| site.error(op, err))`"
-    )]
-    pub fn error<E, R>(&self, operation: &'static str, err: SdkError<E, R>) -> AwsError
+    pub fn error<E, R>(&self, operation: &'static str, err: &SdkError<E, R>) -> AwsError
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
         R: std::fmt::Debug,
     {
-        let (code, message) = match &err {
+        let (code, message) = match err {
             SdkError::ServiceError(service) => {
                 let inner = service.err();
                 (
@@ -97,6 +111,16 @@ impl CallSite {
             }
             other => (None, deepest_message(other)),
         };
+        self.answer(operation, code, message)
+    }
+
+    /// An error AWS answered with `code` and `message` (or a transport failure without a code).
+    pub fn answer(
+        &self,
+        operation: &'static str,
+        code: Option<String>,
+        message: String,
+    ) -> AwsError {
         let hint = hint_for(code.as_deref(), operation);
         AwsError {
             account: self.account.clone(),
@@ -106,20 +130,13 @@ impl CallSite {
             code,
             message,
             hint,
+            reason: None,
         }
     }
 
     /// An error that gold itself detected about an AWS answer.
     pub fn failure(&self, operation: &'static str, message: impl Into<String>) -> AwsError {
-        AwsError {
-            account: self.account.clone(),
-            region: self.region.clone(),
-            operation,
-            resource: None,
-            code: None,
-            message: message.into(),
-            hint: None,
-        }
+        self.answer(operation, None, message.into())
     }
 }
 
@@ -144,5 +161,43 @@ fn hint_for(code: Option<&str>, operation: &str) -> Option<String> {
             Some("the credentials expired; refresh them (e.g. `aws sso login`)".to_owned())
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> CallSite {
+        CallSite {
+            account: "444455556666".to_owned(),
+            region: "ap-northeast-1".to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_message_names_the_call_the_resource_and_awss_code() {
+        let err = site()
+            .answer(
+                "AssumeRole",
+                Some("AccessDenied".to_owned()),
+                "User is not authorized to perform: sts:AssumeRole".to_owned(),
+            )
+            .on("arn:aws:iam::444455556666:role/GoldRollout");
+        assert_eq!(
+            err.to_string(),
+            "AssumeRole failed in account 444455556666 (ap-northeast-1) for `arn:aws:iam::444455556666:role/GoldRollout`: AccessDenied: User is not authorized to perform: sts:AssumeRole"
+        );
+        assert!(err.hint.is_some_and(|hint| hint.contains("`AssumeRole`")));
+    }
+
+    #[test]
+    fn a_failure_gold_detected_has_no_code() {
+        let err = site().failure("GetCallerIdentity", "the credentials act in account 1");
+        assert_eq!(
+            err.to_string(),
+            "GetCallerIdentity failed in account 444455556666 (ap-northeast-1): the credentials act in account 1"
+        );
+        assert!(!err.is_not_found());
     }
 }

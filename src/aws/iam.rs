@@ -8,9 +8,19 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_iam::Client;
+use aws_sdk_iam::operation::add_role_to_instance_profile::AddRoleToInstanceProfileError;
+use aws_sdk_iam::operation::create_instance_profile::CreateInstanceProfileError;
+use aws_sdk_iam::operation::create_role::CreateRoleError;
+use aws_sdk_iam::operation::delete_instance_profile::DeleteInstanceProfileError;
+use aws_sdk_iam::operation::delete_role::DeleteRoleError;
+use aws_sdk_iam::operation::detach_role_policy::DetachRolePolicyError;
+use aws_sdk_iam::operation::get_instance_profile::GetInstanceProfileError;
+use aws_sdk_iam::operation::get_role::GetRoleError;
+use aws_sdk_iam::operation::remove_role_from_instance_profile::RemoveRoleFromInstanceProfileError;
 use aws_sdk_iam::types::Tag;
 
-use super::error::AwsError;
+use super::call::CallExt;
+use super::error::{AwsError, Reason};
 use super::session::Session;
 
 /// A role that exists.
@@ -76,16 +86,19 @@ fn ec2_trust_policy() -> String {
 
 /// The role called `name`, if it exists.
 pub async fn find_role(session: &Session, name: &str) -> Result<Option<Role>, AwsError> {
-    let out = match client(session).get_role().role_name(name).send().await {
-        Ok(out) => out,
-        Err(err) => {
-            let err = session.site().error("GetRole", err).on(name);
-            return if err.is_not_found() {
-                Ok(None)
-            } else {
-                Err(err)
-            };
-        }
+    let Some(out) = client(session)
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .call_found(
+            session,
+            "GetRole",
+            name,
+            GetRoleError::is_no_such_entity_exception,
+        )?
+    else {
+        return Ok(None);
     };
     let tags = out.role().map(|r| to_tags(r.tags())).unwrap_or_default();
     let attached = client(session)
@@ -96,12 +109,7 @@ pub async fn find_role(session: &Session, name: &str) -> Result<Option<Role>, Aw
         .send()
         .try_collect()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("ListAttachedRolePolicies", err)
-                .on(name)
-        })?;
+        .call_on(session, "ListAttachedRolePolicies", name)?;
     let mut policy_arns: Vec<String> = attached
         .iter()
         .filter_map(|p| p.policy_arn().map(str::to_owned))
@@ -131,7 +139,10 @@ pub async fn create_role(
         ))
         .send()
         .await
-        .map_err(|err| session.site().error("CreateRole", err).on(name))?;
+        .call_classified(session, "CreateRole", name, |err| {
+            CreateRoleError::is_entity_already_exists_exception(err)
+                .then_some(Reason::AlreadyExists)
+        })?;
     Ok(())
 }
 
@@ -147,12 +158,11 @@ pub async fn attach_policy(
         .policy_arn(policy_arn)
         .send()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("AttachRolePolicy", err)
-                .on(format!("{role} ({policy_arn})"))
-        })?;
+        .call_on(
+            session,
+            "AttachRolePolicy",
+            format!("{role} ({policy_arn})"),
+        )?;
     Ok(())
 }
 
@@ -161,26 +171,25 @@ pub async fn find_instance_profile(
     session: &Session,
     name: &str,
 ) -> Result<Option<InstanceProfile>, AwsError> {
-    match client(session)
+    let out = client(session)
         .get_instance_profile()
         .instance_profile_name(name)
         .send()
         .await
-    {
-        Ok(out) => Ok(out.instance_profile().map(|p| InstanceProfile {
+        .call_found(
+            session,
+            "GetInstanceProfile",
+            name,
+            GetInstanceProfileError::is_no_such_entity_exception,
+        )?;
+    Ok(out
+        .as_ref()
+        .and_then(|out| out.instance_profile())
+        .map(|p| InstanceProfile {
             name: name.to_owned(),
             roles: p.roles().iter().map(|r| r.role_name().to_owned()).collect(),
             tags: to_tags(p.tags()),
-        })),
-        Err(err) => {
-            let err = session.site().error("GetInstanceProfile", err).on(name);
-            if err.is_not_found() {
-                Ok(None)
-            } else {
-                Err(err)
-            }
-        }
-    }
+        }))
 }
 
 /// Creates an empty instance profile.
@@ -197,7 +206,10 @@ pub async fn create_instance_profile(
         })?))
         .send()
         .await
-        .map_err(|err| session.site().error("CreateInstanceProfile", err).on(name))?;
+        .call_classified(session, "CreateInstanceProfile", name, |err| {
+            CreateInstanceProfileError::is_entity_already_exists_exception(err)
+                .then_some(Reason::AlreadyExists)
+        })?;
     Ok(())
 }
 
@@ -213,11 +225,9 @@ pub async fn add_role_to_instance_profile(
         .role_name(role)
         .send()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("AddRoleToInstanceProfile", err)
-                .on(profile)
+        .call_classified(session, "AddRoleToInstanceProfile", profile, |err| {
+            AddRoleToInstanceProfileError::is_limit_exceeded_exception(err)
+                .then_some(Reason::LimitExceeded)
         })?;
     Ok(())
 }
@@ -229,67 +239,60 @@ pub async fn delete_instance_profile(
 ) -> Result<(), AwsError> {
     let client = client(session);
     for role in &profile.roles {
-        match client
+        client
             .remove_role_from_instance_profile()
             .instance_profile_name(&profile.name)
             .role_name(role)
             .send()
             .await
-        {
-            Ok(_) => {}
-            Err(err) => {
-                let err = session
-                    .site()
-                    .error("RemoveRoleFromInstanceProfile", err)
-                    .on(&profile.name);
-                if !err.is_not_found() {
-                    return Err(err);
-                }
-            }
-        }
+            .call_found(
+                session,
+                "RemoveRoleFromInstanceProfile",
+                &profile.name,
+                RemoveRoleFromInstanceProfileError::is_no_such_entity_exception,
+            )?;
     }
-    match client
+    client
         .delete_instance_profile()
         .instance_profile_name(&profile.name)
         .send()
         .await
-    {
-        Ok(_) => Ok(()),
-        Err(err) => {
-            let err = session
-                .site()
-                .error("DeleteInstanceProfile", err)
-                .on(&profile.name);
-            if err.is_not_found() { Ok(()) } else { Err(err) }
-        }
-    }
+        .call_found(
+            session,
+            "DeleteInstanceProfile",
+            &profile.name,
+            DeleteInstanceProfileError::is_no_such_entity_exception,
+        )?;
+    Ok(())
 }
 
 /// Detaches every managed policy and deletes the role; a missing one counts as deleted.
 pub async fn delete_role(session: &Session, role: &Role) -> Result<(), AwsError> {
     let client = client(session);
     for policy_arn in &role.policy_arns {
-        if let Err(err) = client
+        client
             .detach_role_policy()
             .role_name(&role.name)
             .policy_arn(policy_arn)
             .send()
             .await
-        {
-            let err = session
-                .site()
-                .error("DetachRolePolicy", err)
-                .on(format!("{} ({policy_arn})", role.name));
-            if !err.is_not_found() {
-                return Err(err);
-            }
-        }
+            .call_found(
+                session,
+                "DetachRolePolicy",
+                format!("{} ({policy_arn})", role.name),
+                DetachRolePolicyError::is_no_such_entity_exception,
+            )?;
     }
-    match client.delete_role().role_name(&role.name).send().await {
-        Ok(_) => Ok(()),
-        Err(err) => {
-            let err = session.site().error("DeleteRole", err).on(&role.name);
-            if err.is_not_found() { Ok(()) } else { Err(err) }
-        }
-    }
+    client
+        .delete_role()
+        .role_name(&role.name)
+        .send()
+        .await
+        .call_found(
+            session,
+            "DeleteRole",
+            &role.name,
+            DeleteRoleError::is_no_such_entity_exception,
+        )?;
+    Ok(())
 }

@@ -24,6 +24,7 @@ use aws_sdk_imagebuilder::types::{
 };
 use aws_smithy_types::date_time::{DateTime, Format};
 
+use super::call::CallExt;
 use super::error::AwsError;
 use super::session::Session;
 
@@ -111,6 +112,25 @@ impl Phase {
     }
 }
 
+impl serde::Serialize for Phase {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        out.serialize_str(self.as_aws())
+    }
+}
+
+impl schemars::JsonSchema for Phase {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Phase".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "An image build status as Image Builder spells it: `PENDING`, `CREATING`, `BUILDING`, `TESTING`, `DISTRIBUTING`, `INTEGRATING`, `AVAILABLE`, `FAILED`, `CANCELLED`, …"
+        })
+    }
+}
+
 /// One image build as `GetImage` describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageBuild {
@@ -146,20 +166,21 @@ pub struct FailureContext {
 }
 
 /// An AMI a build produced.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct BuiltAmi {
     /// The region it lives in.
     pub region: String,
     /// The account that owns it.
     pub account: String,
     /// `ami-…`.
+    #[serde(rename = "ami")]
     pub id: String,
     /// The rendered AMI name.
     pub name: String,
 }
 
 /// Where Image Builder writes a build's logs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct LogLocation {
     /// `s3://bucket/prefix` from the infrastructure configuration, when it has one.
     pub s3: Option<String>,
@@ -239,12 +260,7 @@ pub async fn start_pipeline_execution(
         .set_tags(Some(tags.clone().into_iter().collect()))
         .send()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("StartImagePipelineExecution", err)
-                .on(pipeline_arn)
-        })?;
+        .call_on(session, "StartImagePipelineExecution", pipeline_arn)?;
     output
         .image_build_version_arn()
         .map(str::to_owned)
@@ -267,7 +283,7 @@ pub async fn get_image(session: &Session, image_arn: &str) -> Result<ImageBuild,
         .image_build_version_arn(image_arn)
         .send()
         .await
-        .map_err(|err| session.site().error("GetImage", err).on(image_arn))?;
+        .call_on(session, "GetImage", image_arn)?;
     let image = output.image().ok_or_else(|| {
         session
             .site()
@@ -377,12 +393,7 @@ pub async fn workflow_executions(
         .send()
         .try_collect()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("ListWorkflowExecutions", err)
-                .on(image_arn)
-        })?;
+        .call_on(session, "ListWorkflowExecutions", image_arn)?;
     Ok(executions
         .iter()
         .filter_map(|execution| {
@@ -414,12 +425,7 @@ pub async fn workflow_steps(
         .send()
         .try_collect()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("ListWorkflowStepExecutions", err)
-                .on(execution_id)
-        })?;
+        .call_on(session, "ListWorkflowStepExecutions", execution_id)?;
     Ok(steps
         .iter()
         .filter_map(|step| {
@@ -445,12 +451,7 @@ pub async fn cancel_image_creation(
         .client_token(client_token)
         .send()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("CancelImageCreation", err)
-                .on(image_arn)
-        })?;
+        .call_on(session, "CancelImageCreation", image_arn)?;
     Ok(())
 }
 

@@ -13,8 +13,17 @@ use std::time::SystemTime;
 use aws_sdk_ec2::types::{Filter, ImageState};
 use aws_smithy_types::date_time::{DateTime, Format};
 
+use super::call::{CallExt, ec2_code};
 use super::error::AwsError;
 use super::session::Session;
+
+/// EC2's answers for an AMI id that does not exist or is not visible ("Error codes for the
+/// Amazon EC2 API").
+pub(crate) const UNKNOWN_AMI: [&str; 3] = [
+    "InvalidAMIID.NotFound",
+    "InvalidAMIID.Unavailable",
+    "InvalidAMIID.Malformed",
+];
 
 /// An AMI as gold needs to know it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,12 +59,11 @@ pub async fn owned_images(
         .send();
     let mut images = Vec::new();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|err| {
-            session
-                .site()
-                .error("DescribeImages", err)
-                .on(format!("AMIs owned by {owner} named {name_pattern}"))
-        })?;
+        let page = page.call_on(
+            session,
+            "DescribeImages",
+            format!("AMIs owned by {owner} named {name_pattern}"),
+        )?;
         images.extend(page.images().iter().filter_map(image));
     }
     Ok(images)
@@ -63,31 +71,19 @@ pub async fn owned_images(
 
 /// One AMI by id, or `None` when this account cannot see it (deregistered, or never shared).
 pub async fn image_by_id(session: &Session, id: &str) -> Result<Option<Image>, AwsError> {
-    let client = session.ec2();
-    match client
+    // EC2 answers an id it does not know, or one this account may not see, with an error.
+    let output = session
+        .ec2()
         .describe_images()
         .image_ids(id)
         .include_deprecated(true)
         .include_disabled(true)
         .send()
         .await
-    {
-        Ok(output) => Ok(output.images().iter().find_map(image)),
-        Err(err) => {
-            let err = session.site().error("DescribeImages", err).on(id);
-            // EC2 answers an unknown or invisible id with InvalidAMIID.NotFound / .Unavailable.
-            if err.is_not_found()
-                || err
-                    .code
-                    .as_deref()
-                    .is_some_and(|code| code.starts_with("InvalidAMIID"))
-            {
-                Ok(None)
-            } else {
-                Err(err)
-            }
-        }
-    }
+        .call_found(session, "DescribeImages", id, |err| {
+            ec2_code(err, &UNKNOWN_AMI)
+        })?;
+    Ok(output.and_then(|output| output.images().iter().find_map(image)))
 }
 
 fn image(image: &aws_sdk_ec2::types::Image) -> Option<Image> {

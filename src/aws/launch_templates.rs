@@ -17,8 +17,15 @@ use aws_sdk_ec2::types::{
     RequestLaunchTemplateData, ResourceType, Tag, TagSpecification, VolumeType,
 };
 
-use super::error::AwsError;
+use super::call::{CallExt, ec2_code};
+use super::error::{AwsError, Reason};
 use super::session::Session;
+
+/// EC2's answers for a launch template that does not exist ("Error codes for the Amazon EC2 API").
+const UNKNOWN_TEMPLATE: [&str; 2] = [
+    "InvalidLaunchTemplateName.NotFoundException",
+    "InvalidLaunchTemplateId.NotFound",
+];
 
 /// How the manifest names a launch template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,12 +115,7 @@ pub async fn find(session: &Session, name: &str) -> Result<Option<TemplateSummar
         )
         .send()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("DescribeLaunchTemplates", err)
-                .on(name)
-        })?;
+        .call_on(session, "DescribeLaunchTemplates", name)?;
     Ok(output
         .launch_templates()
         .iter()
@@ -133,22 +135,16 @@ pub async fn find(session: &Session, name: &str) -> Result<Option<TemplateSummar
 
 /// Deletes a template with all its versions; a missing one counts as deleted.
 pub async fn delete_template(session: &Session, template_id: &str) -> Result<(), AwsError> {
-    match session
+    session
         .ec2()
         .delete_launch_template()
         .launch_template_id(template_id)
         .send()
         .await
-    {
-        Ok(_) => Ok(()),
-        Err(err) => {
-            let err = session
-                .site()
-                .error("DeleteLaunchTemplate", err)
-                .on(template_id);
-            if err.is_not_found() { Ok(()) } else { Err(err) }
-        }
-    }
+        .call_found(session, "DeleteLaunchTemplate", template_id, |err| {
+            ec2_code(err, &UNKNOWN_TEMPLATE)
+        })?;
+    Ok(())
 }
 
 /// The template's default and latest versions, or `None` when no such template exists.
@@ -165,19 +161,14 @@ pub async fn live_template(
         TemplateKey::Name(name) => request.launch_template_name(name),
         TemplateKey::Id(id) => request.launch_template_id(id),
     };
-    let output = match request.send().await {
-        Ok(output) => output,
-        Err(err) => {
-            let err = session
-                .site()
-                .error("DescribeLaunchTemplateVersions", err)
-                .on(key.to_string());
-            return if err.is_not_found() {
-                Ok(None)
-            } else {
-                Err(err)
-            };
-        }
+    let Some(output) = request.send().await.call_found(
+        session,
+        "DescribeLaunchTemplateVersions",
+        key.to_string(),
+        |err| ec2_code(err, &UNKNOWN_TEMPLATE),
+    )?
+    else {
+        return Ok(None);
     };
     let versions = output.launch_template_versions();
     let latest = versions
@@ -210,12 +201,7 @@ pub async fn versions(
         .send();
     let mut found = Vec::new();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|err| {
-            session
-                .site()
-                .error("DescribeLaunchTemplateVersions", err)
-                .on(template_id)
-        })?;
+        let page = page.call_on(session, "DescribeLaunchTemplateVersions", template_id)?;
         found.extend(
             page.launch_template_versions()
                 .iter()
@@ -247,12 +233,7 @@ pub async fn create_version(
         )
         .send()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("CreateLaunchTemplateVersion", err)
-                .on(template_id)
-        })?;
+        .call_on(session, "CreateLaunchTemplateVersion", template_id)?;
     output
         .launch_template_version()
         .and_then(template_version)
@@ -280,12 +261,7 @@ pub async fn set_default(
         .default_version(number.to_string())
         .send()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("ModifyLaunchTemplate", err)
-                .on(template_id)
-        })?;
+        .call_on(session, "ModifyLaunchTemplate", template_id)?;
     Ok(())
 }
 
@@ -337,7 +313,10 @@ pub async fn create_template(
         .tag_specifications(tags)
         .send()
         .await
-        .map_err(|err| session.site().error("CreateLaunchTemplate", err).on(name))?;
+        .call_classified(session, "CreateLaunchTemplate", name, |err| {
+            ec2_code(err, &["InvalidLaunchTemplateName.AlreadyExistsException"])
+                .then_some(Reason::AlreadyExists)
+        })?;
     let template = output.launch_template().ok_or_else(|| {
         session
             .site()

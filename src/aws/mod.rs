@@ -2,6 +2,7 @@
 //! is a gold type; every failure is an [`AwsError`] naming account, region and operation.
 
 pub mod autoscaling;
+mod call;
 mod error;
 pub mod iam;
 pub mod image_builds;

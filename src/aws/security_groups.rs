@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 
-use super::error::AwsError;
+use super::call::{CallExt, ec2_code};
+use super::error::{AwsError, Reason};
 use super::session::Session;
 
 /// A security group that exists.
@@ -57,7 +58,7 @@ pub async fn vpc_for(session: &Session, subnet_id: Option<&str>) -> Result<Strin
             .subnet_ids(subnet)
             .send()
             .await
-            .map_err(|err| session.site().error("DescribeSubnets", err).on(subnet))?;
+            .call_on(session, "DescribeSubnets", subnet)?;
         return out
             .subnets()
             .first()
@@ -75,7 +76,7 @@ pub async fn vpc_for(session: &Session, subnet_id: Option<&str>) -> Result<Strin
         .filters(filter("is-default", "true"))
         .send()
         .await
-        .map_err(|err| session.site().error("DescribeVpcs", err).on("default VPC"))?;
+        .call_on(session, "DescribeVpcs", "default VPC")?;
     out.vpcs()
         .first()
         .and_then(|v| v.vpc_id())
@@ -101,7 +102,7 @@ pub async fn find(
         .filters(filter("group-name", name))
         .send()
         .await
-        .map_err(|err| session.site().error("DescribeSecurityGroups", err).on(name))?;
+        .call_on(session, "DescribeSecurityGroups", name)?;
     Ok(out.security_groups().iter().find_map(to_group))
 }
 
@@ -119,7 +120,11 @@ pub async fn tagged(
         .send()
         .try_collect()
         .await
-        .map_err(|err| session.site().error("DescribeSecurityGroups", err))?;
+        .call_on(
+            session,
+            "DescribeSecurityGroups",
+            format!("groups tagged {key}={value}"),
+        )?;
     Ok(groups.iter().filter_map(to_group).collect())
 }
 
@@ -147,7 +152,9 @@ pub async fn create(
         .tag_specifications(tags)
         .send()
         .await
-        .map_err(|err| session.site().error("CreateSecurityGroup", err).on(name))?;
+        .call_classified(session, "CreateSecurityGroup", name, |err| {
+            ec2_code(err, &["InvalidGroup.Duplicate"]).then_some(Reason::AlreadyExists)
+        })?;
     out.group_id().map(str::to_owned).ok_or_else(|| {
         session
             .site()
@@ -164,12 +171,7 @@ pub async fn revoke_ingress(session: &Session, group_id: &str) -> Result<(), Aws
         .group_ids(group_id)
         .send()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("DescribeSecurityGroups", err)
-                .on(group_id)
-        })?;
+        .call_on(session, "DescribeSecurityGroups", group_id)?;
     let permissions: Vec<_> = out
         .security_groups()
         .iter()
@@ -184,30 +186,19 @@ pub async fn revoke_ingress(session: &Session, group_id: &str) -> Result<(), Aws
         .set_ip_permissions(Some(permissions))
         .send()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("RevokeSecurityGroupIngress", err)
-                .on(group_id)
-        })?;
+        .call_on(session, "RevokeSecurityGroupIngress", group_id)?;
     Ok(())
 }
 
 /// Deletes a group; a missing one counts as deleted.
 pub async fn delete(session: &Session, group_id: &str) -> Result<(), AwsError> {
-    match client(session)
+    client(session)
         .delete_security_group()
         .group_id(group_id)
         .send()
         .await
-    {
-        Ok(_) => Ok(()),
-        Err(err) => {
-            let err = session
-                .site()
-                .error("DeleteSecurityGroup", err)
-                .on(group_id);
-            if err.is_not_found() { Ok(()) } else { Err(err) }
-        }
-    }
+        .call_found(session, "DeleteSecurityGroup", group_id, |err| {
+            ec2_code(err, &["InvalidGroup.NotFound"])
+        })?;
+    Ok(())
 }

@@ -11,7 +11,11 @@ use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError;
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction};
 use tokio::sync::{Mutex, OnceCell};
 
@@ -102,7 +106,7 @@ impl Sessions {
             .get_caller_identity()
             .send()
             .await
-            .map_err(|err| Arc::new(access_error(&site, access, err)))?;
+            .map_err(|err| Arc::new(access_error(&site, access, &err)))?;
         let actual = identity.account().unwrap_or_default();
         if actual != account {
             return Err(Arc::new(
@@ -154,25 +158,55 @@ impl Sessions {
     }
 }
 
-fn access_error<E, R>(
+/// Why the account's credentials could not be checked. A refused `AssumeRole` surfaces as a
+/// failed `GetCallerIdentity` whose credentials provider failed; the error names `AssumeRole`
+/// with STS's own code and message instead.
+fn access_error(
     site: &CallSite,
     access: &Access,
-    err: aws_smithy_runtime_api::client::result::SdkError<E, R>,
-) -> AwsError
-where
-    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    let err = site.error("GetCallerIdentity", err);
+    err: &SdkError<GetCallerIdentityError, HttpResponse>,
+) -> AwsError {
+    let unreachable = match err {
+        SdkError::DispatchFailure(failure) => failure.is_io() || failure.is_timeout(),
+        SdkError::TimeoutError(_) => true,
+        _ => false,
+    };
+    if unreachable {
+        return site.error("GetCallerIdentity", err).with_hint(
+            "gold could not reach AWS STS; check the network, a proxy, or `AWS_ENDPOINT_URL`",
+        );
+    }
     match access {
-        Access::Role(role) => err.on(role.clone()).with_hint(format!(
-            "gold could not assume `{role}`; its trust policy must allow the ambient identity to call sts:AssumeRole"
-        )),
-        Access::Profile(profile) => err.on(format!("profile {profile}")),
-        Access::Ambient => err.with_hint(
+        Access::Role(role) => {
+            let err = assume_role_error(err).map_or_else(
+                || site.error("GetCallerIdentity", err),
+                |refused| site.error("AssumeRole", refused),
+            );
+            err.on(role.clone()).with_hint(format!(
+                "gold could not assume `{role}`; its trust policy must allow the ambient identity to call sts:AssumeRole"
+            ))
+        }
+        Access::Profile(profile) => site
+            .error("GetCallerIdentity", err)
+            .on(format!("profile {profile}")),
+        Access::Ambient => site.error("GetCallerIdentity", err).with_hint(
             "no usable AWS credentials; set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID",
         ),
     }
+}
+
+/// The `AssumeRole` answer inside a credentials failure, when STS refused the role.
+fn assume_role_error<'e>(
+    err: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e SdkError<AssumeRoleError, HttpResponse>> {
+    let mut source = Some(err);
+    while let Some(cause) = source {
+        if let Some(refused) = cause.downcast_ref::<SdkError<AssumeRoleError, HttpResponse>>() {
+            return Some(refused);
+        }
+        source = cause.source();
+    }
+    None
 }
 
 /// Credentials and region for calls in one account; only `src/aws/` opens clients from it.

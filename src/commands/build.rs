@@ -6,43 +6,44 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use serde_json::json;
+use serde::Serialize;
 
 use crate::Error;
 use crate::aws::{Access, Session, Sessions};
 use crate::cli::{BuildArgs, GlobalArgs};
-use crate::consumer::rollout::{self, Request};
-use crate::consumer::{ImageChoice, RunOptions, TargetFilter};
+use crate::consumer::{self, DEFAULT_PARALLELISM, ImageChoice, TargetFilter};
 use crate::manifest::{self, Manifest};
 use crate::producer::build::{self, BuildEvent, BuildReporter, ImageArn, PollPolicy, WatchOptions};
+use crate::ui::report::{Report, to_json};
 use crate::ui::{BuildProgress, Printer};
 
-use super::rollout::interruptible;
+use super::rollout::{Options, execute, interruptible};
 use super::{block_on, manifest_path};
+
+/// A build gold stopped: the `cancelled` event.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Cancelled {
+    /// The image build version ARN.
+    pub image: String,
+}
+
+impl Report for Cancelled {
+    fn human(&self, _verbose: bool) -> String {
+        format!("cancelled image build `{}`", self.image)
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let mut value = to_json(self);
+        if let Some(object) = value.as_object_mut() {
+            object.insert("event".to_owned(), "cancelled".into());
+        }
+        value
+    }
+}
 
 /// Runs `gold build` with `args`.
 pub fn run(args: &BuildArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
-    let watches = args.wait || args.attach.is_some();
-    if args.timeout.is_some() && !watches {
-        return Err(Error::Usage {
-            message: "`--timeout` limits watching, so it needs `--wait` or `--attach`".to_owned(),
-            hint: Some("run `gold build --wait --timeout 90m`".to_owned()),
-        });
-    }
-    if args.rollout && !watches {
-        return Err(Error::Usage {
-            message: "`--rollout` rolls out the finished build, so it needs `--wait` or `--attach`"
-                .to_owned(),
-            hint: Some("run `gold build --wait --rollout`".to_owned()),
-        });
-    }
-    if args.rollout && !global.yes && !std::io::stdin().is_terminal() {
-        // Better to refuse now than after a half-hour build, when the rollout would ask.
-        return Err(Error::Usage {
-            message: "refusing to start a build whose rollout could not be confirmed: stdin is not a terminal".to_owned(),
-            hint: Some("add `--yes` to roll out without asking".to_owned()),
-        });
-    }
+    check_flags(args, global)?;
     let path = manifest_path(global)?;
     let loaded = manifest::load(&path)?;
     let manifest = &loaded.manifest;
@@ -93,31 +94,72 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
         let amis = build::wait(&session, &image, options, &mut progress).await?;
         if args.rollout {
             // Every regional copy of a build carries the same name: it picks exactly this build.
-            let name = amis
-                .first()
-                .map(|ami| ami.name.clone())
-                .ok_or_else(|| Error::Failed {
-                    message: format!(
-                        "image build `{image}` is available but lists no AMI to roll out"
-                    ),
-                    hint: None,
-                })?;
-            let request = Request {
-                filter: TargetFilter::default(),
-                choice: ImageChoice::Name(name),
-                options: RunOptions {
-                    yes: global.yes,
-                    ..RunOptions::default()
-                },
-            };
-            interruptible(
-                rollout::run(manifest, &sessions, &request, printer),
-                "gold rollout",
-            )
-            .await?;
+            let name = amis.first().map(|ami| ami.name.clone()).ok_or_else(|| {
+                Error::failed(
+                    format!("image build `{image}` is available but lists no AMI to roll out"),
+                    None,
+                )
+            })?;
+            roll_out(manifest, &sessions, name, global.yes, printer).await?;
         }
         Ok(ExitCode::SUCCESS)
     })?
+}
+
+/// Flags that only make sense together, checked before anything starts.
+fn check_flags(args: &BuildArgs, global: &GlobalArgs) -> Result<(), Error> {
+    let watches = args.wait || args.attach.is_some();
+    if args.timeout.is_some() && !watches {
+        return Err(Error::Usage {
+            message: "`--timeout` limits watching, so it needs `--wait` or `--attach`".to_owned(),
+            hint: Some("run `gold build --wait --timeout 90m`".to_owned()),
+        });
+    }
+    if args.rollout && !watches {
+        return Err(Error::Usage {
+            message: "`--rollout` rolls out the finished build, so it needs `--wait` or `--attach`"
+                .to_owned(),
+            hint: Some("run `gold build --wait --rollout`".to_owned()),
+        });
+    }
+    if args.rollout && !global.yes && !std::io::stdin().is_terminal() {
+        // Better to refuse now than after a half-hour build, when the rollout would ask.
+        return Err(Error::Usage {
+            message: "refusing to start a build whose rollout could not be confirmed: stdin is not a terminal".to_owned(),
+            hint: Some("add `--yes` to roll out without asking".to_owned()),
+        });
+    }
+    Ok(())
+}
+
+/// `--rollout`: the AMIs named `name` (this build's, in every region) to every target.
+async fn roll_out(
+    manifest: &Manifest,
+    sessions: &Sessions,
+    name: String,
+    yes: bool,
+    printer: &Printer,
+) -> Result<(), Error> {
+    let options = Options {
+        parallelism: DEFAULT_PARALLELISM,
+        dry_run: false,
+        yes,
+    };
+    interruptible(
+        async {
+            let planned = consumer::rollout::survey(
+                manifest,
+                sessions,
+                &TargetFilter::default(),
+                &ImageChoice::Name(name),
+                options.parallelism,
+            )
+            .await?;
+            execute(manifest, sessions, planned, options, printer, "Roll out").await
+        },
+        "gold rollout",
+    )
+    .await
 }
 
 async fn cancel_build(
@@ -126,8 +168,9 @@ async fn cancel_build(
     printer: &Printer,
 ) -> Result<ExitCode, Error> {
     build::cancel(session, image).await?;
-    printer.result(&format!("cancelled image build `{image}`"));
-    printer.json(&json!({"event": "cancelled", "image": image}));
+    printer.conclude(&Cancelled {
+        image: image.to_owned(),
+    });
     Ok(ExitCode::SUCCESS)
 }
 

@@ -9,16 +9,55 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+use serde::Serialize;
+
 use crate::Error;
 use crate::aws::{AwsError, Sessions};
-use crate::cli::{DestroyArgs, GlobalArgs, OutputFormat};
+use crate::cli::{DestroyArgs, GlobalArgs};
 use crate::consumer;
+use crate::error::Cause;
 use crate::manifest;
-use crate::plan::{render_human, render_json};
-use crate::producer::{self, destroy, names};
-use crate::ui::{self, ApplyProgress, Printer};
+use crate::names;
+use crate::plan::Resource;
+use crate::producer::{self, destroy};
+use crate::ui::report::{Report, to_json};
+use crate::ui::{self, ApplyProgress, Event, Printer};
 
 use super::{block_on, manifest_path};
+
+/// What `destroy` deleted: the `destroyed` event its JSON stream ends with.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Destroyed {
+    /// Resources deleted (or found already gone).
+    pub deleted: usize,
+    /// Consumer launch templates kept because gold did not create them.
+    pub kept: Vec<Resource>,
+    /// How long deleting took.
+    pub seconds: f64,
+    /// What the text says when there was nothing to delete.
+    #[serde(skip)]
+    pub nothing_in: Option<String>,
+}
+
+impl Report for Destroyed {
+    fn human(&self, _verbose: bool) -> String {
+        match &self.nothing_in {
+            Some(message) => message.clone(),
+            None => format!(
+                "Destroyed: {} resources deleted in {:.1}s.",
+                self.deleted, self.seconds
+            ),
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let mut value = to_json(self);
+        if let Some(object) = value.as_object_mut() {
+            object.insert("event".to_owned(), "destroyed".into());
+        }
+        value
+    }
+}
 
 /// Runs `gold destroy`.
 pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
@@ -48,24 +87,20 @@ pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result
             printer.warn(&format!("Cannot destroy in a consumer account: {err}"));
         }
         if plan.is_empty() {
-            let message = format!(
-                "Nothing to destroy: no resource in account {} or the consumer accounts is tagged `{}={}`.",
-                session.account(),
-                names::MANIFEST_TAG,
-                loaded.manifest.name
-            );
-            match printer.format() {
-                OutputFormat::Human => printer.result(&message),
-                OutputFormat::Json => {
-                    printer.json(&serde_json::json!({ "plan": render_json(&plan), "deleted": 0 }));
-                }
-            }
+            printer.conclude(&Destroyed {
+                deleted: 0,
+                kept: consumers.kept.clone(),
+                seconds: 0.0,
+                nothing_in: Some(format!(
+                    "Nothing to destroy: no resource in account {} or the consumer accounts is tagged `{}={}`.",
+                    session.account(),
+                    names::MANIFEST_TAG,
+                    loaded.manifest.name
+                )),
+            });
             return consumer_problems(&consumers.unreachable, &[]);
         }
-        match printer.format() {
-            OutputFormat::Human => printer.result(render_human(&plan).trim_end()),
-            OutputFormat::Json => printer.json(&serde_json::json!({ "plan": render_json(&plan) })),
-        }
+        printer.show(&Event("plan", &plan));
         if !args.images {
             printer.info("AMIs and snapshots are kept; add `--images` to delete them too.");
         }
@@ -82,10 +117,7 @@ pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result
             accounts.join(", ")
         );
         if !ui::confirm(global.yes, &question)? {
-            return Err(Error::Failed {
-                message: "not confirmed; nothing was deleted".to_owned(),
-                hint: None,
-            });
+            return Err(Error::failed("not confirmed; nothing was deleted", None));
         }
         let started = Instant::now();
         let progress = ApplyProgress::new(printer);
@@ -95,15 +127,12 @@ pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result
         )
         .await;
         let deleted = deleted? + applied.deleted;
-        let seconds = started.elapsed().as_secs_f64();
-        match printer.format() {
-            OutputFormat::Human => printer.result(&format!(
-                "Destroyed: {deleted} resources deleted in {seconds:.1}s."
-            )),
-            OutputFormat::Json => {
-                printer.json(&serde_json::json!({ "deleted": deleted, "seconds": seconds }));
-            }
-        }
+        printer.conclude(&Destroyed {
+            deleted,
+            kept: consumers.kept.clone(),
+            seconds: started.elapsed().as_secs_f64(),
+            nothing_in: None,
+        });
         consumer_problems(&consumers.unreachable, &applied.failed)
     })??;
     Ok(ExitCode::SUCCESS)
@@ -111,23 +140,24 @@ pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result
 
 /// Fails naming every consumer that could not be surveyed or whose deletions failed.
 fn consumer_problems(surveyed: &[Arc<AwsError>], failed: &[AwsError]) -> Result<(), Error> {
-    let problems: Vec<String> = surveyed
+    let causes: Vec<Cause> = surveyed
         .iter()
-        .map(ToString::to_string)
-        .chain(failed.iter().map(ToString::to_string))
+        .map(|err| (err.to_string(), err.hint.clone()))
+        .chain(failed.iter().map(|err| (err.to_string(), err.hint.clone())))
+        .map(|(message, hint)| Cause { message, hint })
         .collect();
-    if problems.is_empty() {
+    if causes.is_empty() {
         return Ok(());
     }
     Err(Error::Failed {
         message: format!(
-            "{} consumer problem(s); what gold created there may remain:\n  {}",
-            problems.len(),
-            problems.join("\n  ")
+            "{} consumer problem(s); what gold created there may remain",
+            causes.len()
         ),
         hint: Some(
             "fix the consumer's access and run `gold destroy` again; what is already gone counts as deleted"
                 .to_owned(),
         ),
+        causes,
     })
 }

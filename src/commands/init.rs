@@ -5,11 +5,37 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use serde::Serialize;
+
 use crate::Error;
 use crate::ui::Printer;
+use crate::ui::report::{Report, to_json};
 
 const MANIFEST: &str = include_str!("init/gold.toml");
 const BUILD_DOCUMENT: &str = include_str!("init/build.yml");
+
+/// What `gold init` wrote.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Created {
+    /// The manifest.
+    pub manifest: PathBuf,
+    /// The AWSTOE document its component builds from.
+    pub document: PathBuf,
+}
+
+impl Report for Created {
+    fn human(&self, _verbose: bool) -> String {
+        format!(
+            "created `{}` and `{}`",
+            self.manifest.display(),
+            self.document.display()
+        )
+    }
+
+    fn json(&self) -> serde_json::Value {
+        to_json(self)
+    }
+}
 
 /// Writes `DIR/gold.toml` and `DIR/files/build.yml`; refuses to overwrite without `--force`.
 pub fn run(dir: &Path, force: bool, printer: &Printer) -> Result<ExitCode, Error> {
@@ -38,15 +64,14 @@ pub fn run(dir: &Path, force: bool, printer: &Printer) -> Result<ExitCode, Error
     let name = project_name(dir);
     write(&manifest_path, &MANIFEST.replace("__NAME__", &name))?;
     write(&document_path, BUILD_DOCUMENT)?;
-    printer.result(&format!(
-        "created `{}` and `{}`",
-        manifest_path.display(),
-        document_path.display()
-    ));
     printer.info(&format!(
         "next: edit the account ids, then run `gold validate -f {}`",
         manifest_path.display()
     ));
+    printer.conclude(&Created {
+        manifest: manifest_path,
+        document: document_path,
+    });
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,4 +1,6 @@
-//! One module per verb; each `run` takes parsed flags and returns the exit code on success.
+//! One module per verb; each `run` takes parsed flags, does the work through the domain
+//! modules, confirms where something changes, hands its report to the printer, and returns
+//! the exit code on success. [`exit_code`] maps failures to the README's table.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,6 +10,7 @@ use crate::cli::{Cli, Command, GlobalArgs};
 use crate::ui::Printer;
 
 mod build;
+mod completions;
 mod destroy;
 mod init;
 mod plan;
@@ -19,19 +22,68 @@ mod up;
 mod validate;
 
 /// Runs the command the user asked for.
-pub fn run(cli: Cli, printer: &Printer) -> Result<ExitCode, Error> {
-    match cli.command {
-        Command::Init { dir, force } => init::run(&dir, force, printer),
-        Command::Validate => validate::run(&manifest_path(&cli.global)?, printer),
-        Command::Schema => schema::run(printer),
-        Command::Plan(args) => plan::run(&args, &cli.global, printer),
-        Command::Up => up::run(&cli.global, printer),
-        Command::Destroy(args) => destroy::run(&args, &cli.global, printer),
-        Command::Build(args) => build::run(&args, &cli.global, printer),
-        Command::Rollout(args) => rollout::run(&args, &cli.global, printer),
-        Command::Status(args) => status::run(&args, &cli.global, printer),
-        Command::Rollback(args) => rollback::run(&args, &cli.global, printer),
+pub fn run(cli: &Cli, printer: &Printer) -> Result<ExitCode, Error> {
+    let global = &cli.global;
+    match &cli.command {
+        Command::Init { dir, force } => init::run(dir, *force, printer),
+        Command::Validate => validate::run(&manifest_path(global)?, printer),
+        Command::Schema { of } => schema::run(*of, printer),
+        Command::Plan(args) => plan::run(args, global, printer),
+        Command::Up => up::run(global, printer),
+        Command::Destroy(args) => destroy::run(args, global, printer),
+        Command::Build(args) => build::run(args, global, printer),
+        Command::Rollout(args) => rollout::run(args, global, printer),
+        Command::Status(args) => status::run(args, global, printer),
+        Command::Rollback(args) => rollback::run(args, global, printer),
+        Command::Completions { shell } => completions::run(*shell, printer),
     }
+}
+
+/// The exit code a failed command ends with (README, "Exit codes"): 2 for usage and manifest
+/// errors, 1 for failed operations, 130 when interrupted; but `plan --detailed-exitcode`
+/// keeps 2 for "changes pending", so any error of it is 1, like `terraform plan`'s.
+pub fn exit_code(command: &Command, err: &Error) -> u8 {
+    match (command, err) {
+        (_, Error::Interrupted { .. }) => err.exit_code(),
+        (Command::Plan(args), _) if args.detailed_exitcode => 1,
+        _ => err.exit_code(),
+    }
+}
+
+/// Ends a run whose command line could not be parsed: clap's help and version exit 0; a usage
+/// error exits 2 (1 for `plan --detailed-exitcode`), printed by clap, or as the JSON error
+/// document when the command line asked for `--output json`.
+pub fn command_line_error(err: &clap::Error) -> ExitCode {
+    if !err.use_stderr() {
+        // clap renders help and version itself, coloured when it should be.
+        let _ = err.print();
+        return ExitCode::SUCCESS;
+    }
+    let args: Vec<String> = std::env::args().collect();
+    let detailed = args.iter().any(|arg| arg == "--detailed-exitcode");
+    let code = if detailed { 1 } else { 2 };
+    let json = args
+        .windows(2)
+        .any(|pair| pair[0] == "--output" && pair[1] == "json")
+        || args.iter().any(|arg| arg == "--output=json");
+    if !json {
+        let _ = err.print();
+        return ExitCode::from(code);
+    }
+    let text = err.render().to_string();
+    let message = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ")
+        .to_owned();
+    let usage = Error::Usage {
+        message,
+        hint: Some("run `gold --help`, or `gold COMMAND --help`".to_owned()),
+    };
+    let printer = Printer::json_only();
+    printer.finish(Some((&usage, code)));
+    ExitCode::from(code)
 }
 
 /// Runs an async command on a multi-threaded runtime; only commands that call AWS need one.
@@ -67,4 +119,37 @@ fn manifest_path(global: &GlobalArgs) -> Result<PathBuf, Error> {
             ),
             hint: Some("pass `-f PATH`, or create one with `gold init`".to_owned()),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn command(args: &[&str]) -> Command {
+        Cli::try_parse_from(std::iter::once("gold").chain(args.iter().copied()))
+            .expect("valid arguments")
+            .command
+    }
+
+    #[test]
+    fn detailed_exitcode_turns_every_error_of_plan_into_1() {
+        let manifest = Error::Manifest(crate::manifest::Error {
+            diagnostics: Vec::new(),
+        });
+        assert_eq!(exit_code(&command(&["plan"]), &manifest), 2);
+        assert_eq!(
+            exit_code(&command(&["plan", "--detailed-exitcode"]), &manifest),
+            1
+        );
+        assert_eq!(
+            exit_code(
+                &command(&["plan", "--detailed-exitcode"]),
+                &Error::Interrupted { hint: None }
+            ),
+            130
+        );
+        assert_eq!(exit_code(&command(&["validate"]), &manifest), 2);
+    }
 }

@@ -1,14 +1,15 @@
 //! `gold plan`: what `gold up` would change in the producer account and what `gold rollout`
-//! would change for consumers, read from live state; nothing is changed.
+//! would change for consumers, read from live state; nothing is changed. A target that cannot
+//! be planned is an error: the plan still shows everything else.
 
 use std::process::ExitCode;
 
 use crate::Error;
 use crate::aws::Sessions;
-use crate::cli::{GlobalArgs, OutputFormat, PlanArgs};
-use crate::consumer::{self, TargetFilter};
-use crate::manifest;
-use crate::plan::{render_human, render_json};
+use crate::cli::{GlobalArgs, PlanArgs};
+use crate::consumer::{self, DEFAULT_PARALLELISM, ImageChoice, TargetFilter};
+use crate::manifest::{self, Loaded};
+use crate::plan::Plan;
 use crate::producer;
 use crate::ui::Printer;
 
@@ -17,20 +18,45 @@ use super::{block_on, manifest_path};
 /// Runs `gold plan`.
 pub fn run(args: &PlanArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
     let loaded = manifest::load(&manifest_path(global)?)?;
-    let plan = block_on(async {
-        let sessions = Sessions::load().await;
-        let session = producer::session(&loaded, &sessions).await?;
-        let mut plan = producer::survey(&loaded, &session).await?.plan();
-        plan.extend(consumer::plan(&loaded, &sessions, &TargetFilter::default()).await?);
-        Ok::<_, Error>(plan)
-    })??;
-    match printer.format() {
-        OutputFormat::Human => printer.result(render_human(&plan).trim_end()),
-        OutputFormat::Json => printer.json(&render_json(&plan)),
-    }
+    let plan = block_on(whole_plan(&loaded))??;
+    printer.conclude(&plan);
+    cannot_plan(&plan)?;
     Ok(if args.detailed_exitcode && !plan.is_empty() {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The producer's plan and every consumer target's.
+async fn whole_plan(loaded: &Loaded) -> Result<Plan, Error> {
+    let sessions = Sessions::load().await;
+    let session = producer::session(loaded, &sessions).await?;
+    let mut plan = producer::plan(loaded, &session).await?.plan();
+    if !loaded.manifest.consumers.is_empty() {
+        let planned = consumer::rollout::survey(
+            &loaded.manifest,
+            &sessions,
+            &TargetFilter::default(),
+            &ImageChoice::Newest,
+            DEFAULT_PARALLELISM,
+        )
+        .await?;
+        plan.extend(consumer::rollout::plan(&planned));
+    }
+    Ok(plan)
+}
+
+/// The error a plan with targets that cannot be planned ends with; the plan lists them.
+pub(super) fn cannot_plan(plan: &Plan) -> Result<(), Error> {
+    match plan.problems.len() {
+        0 => Ok(()),
+        n => Err(Error::failed(
+            format!(
+                "{n} consumer target{} cannot be planned (listed under `Cannot plan`)",
+                if n == 1 { "" } else { "s" }
+            ),
+            Some("fix each cause, then plan again".to_owned()),
+        )),
+    }
 }

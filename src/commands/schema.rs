@@ -1,8 +1,13 @@
-//! `gold schema`: print the manifest's JSON Schema, generated from the model.
+//! `gold schema`: print a JSON Schema generated from gold's own types: the manifest's (the file
+//! `schemas/gold.schema.json` must equal it), or that of every `--output json` document
+//! (`schemas/output.schema.json`).
 
 use std::process::ExitCode;
 
+use serde_json::json;
+
 use crate::Error;
+use crate::cli::SchemaKind;
 use crate::manifest;
 use crate::ui::Printer;
 
@@ -11,7 +16,146 @@ use crate::ui::Printer;
     clippy::unnecessary_wraps,
     reason = "every command returns the dispatcher's type"
 )]
-pub fn run(printer: &Printer) -> Result<ExitCode, Error> {
-    printer.data(manifest::schema_text().trim_end());
+pub fn run(of: SchemaKind, printer: &Printer) -> Result<ExitCode, Error> {
+    let text = match of {
+        SchemaKind::Manifest => manifest::schema_text(),
+        SchemaKind::Output => output_schema_text(),
+    };
+    printer.data(text.trim_end());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The JSON Schema of everything `--output json` writes: each document and event under
+/// `$defs/document.*` and `$defs/event.*`, and the whole as `anyOf` them.
+pub fn output_schema() -> serde_json::Value {
+    use crate::consumer::status::Status;
+    use crate::consumer::{Event as WaveEvent, Summary};
+    use crate::plan::ApplyEvent;
+    use crate::producer::build::BuildEvent;
+    use crate::ui::report::PlanDocument;
+
+    use super::build::Cancelled;
+    use super::destroy::Destroyed;
+    use super::init::Created;
+    use super::up::UpReport;
+    use super::validate::Validated;
+
+    let mut schema = OutputSchema::new();
+    let plan = schema.of::<PlanDocument>();
+    schema.add("document.plan", schema.failable(plan.clone()));
+    let status = schema.of::<Status>();
+    schema.add("document.status", schema.failable(status));
+    let validated = schema.of::<Validated>();
+    schema.add("document.validate", schema.failable(validated));
+    let created = schema.of::<Created>();
+    schema.add("document.init", created);
+    schema.add("document.error", schema.error_only());
+    schema.add("event.plan", event("plan", plan));
+    let apply = schema.of::<ApplyEvent>();
+    schema.add("event.apply", apply);
+    let wave = schema.of::<WaveEvent>();
+    schema.add("event.wave", wave);
+    let build = all_of(
+        schema.of::<BuildEvent>(),
+        json!({ "properties": { "elapsed_seconds": { "type": "integer", "minimum": 0 } } }),
+    );
+    schema.add("event.build", schema.failable(build));
+    for (name, body) in [
+        ("applied", schema.of::<UpReport>()),
+        ("destroyed", schema.of::<Destroyed>()),
+        ("summary", schema.of::<Summary>()),
+    ] {
+        schema.add(&format!("event.{name}"), schema.failable(event(name, body)));
+    }
+    let cancelled = schema.of::<Cancelled>();
+    schema.add("event.cancelled", event("cancelled", cancelled));
+    schema.add("event.error", event("error", schema.error_only()));
+    schema.finish()
+}
+
+/// The output schema while it is put together: the generator holds the shared definitions.
+struct OutputSchema {
+    generator: schemars::SchemaGenerator,
+    error: serde_json::Value,
+    documents: serde_json::Map<String, serde_json::Value>,
+}
+
+impl OutputSchema {
+    fn new() -> Self {
+        let mut generator = schemars::generate::SchemaSettings::draft2020_12()
+            .for_serialize()
+            .into_generator();
+        let error = generator
+            .subschema_for::<crate::error::ErrorReport>()
+            .to_value();
+        Self {
+            generator,
+            error,
+            documents: serde_json::Map::new(),
+        }
+    }
+
+    fn of<T: schemars::JsonSchema + ?Sized>(&mut self) -> serde_json::Value {
+        self.generator.subschema_for::<T>().to_value()
+    }
+
+    fn add(&mut self, name: &str, schema: serde_json::Value) {
+        self.documents.insert(name.to_owned(), schema);
+    }
+
+    /// A document that carries `error` when the command failed.
+    fn failable(&self, document: serde_json::Value) -> serde_json::Value {
+        all_of(document, json!({ "properties": { "error": self.error } }))
+    }
+
+    /// The document of a failure that has no report of its own.
+    fn error_only(&self) -> serde_json::Value {
+        json!({ "type": "object", "required": ["error"], "properties": { "error": self.error } })
+    }
+
+    fn finish(mut self) -> serde_json::Value {
+        let any: Vec<serde_json::Value> = self
+            .documents
+            .keys()
+            .map(|name| json!({ "$ref": format!("#/$defs/{name}") }))
+            .collect();
+        let mut defs = self.generator.take_definitions(true);
+        defs.extend(self.documents);
+        json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "gold --output json",
+            "description": "Every JSON document and event gold writes on stdout with `--output json` (see docs/json.md). Programs should ignore members and event kinds they do not know: new ones may be added.",
+            "anyOf": any,
+            "$defs": defs,
+        })
+    }
+}
+
+/// A stream event: `body` with `"event": NAME`.
+fn event(name: &str, body: serde_json::Value) -> serde_json::Value {
+    all_of(
+        body,
+        json!({
+            "type": "object",
+            "required": ["event"],
+            "properties": { "event": { "const": name } }
+        }),
+    )
+}
+
+/// A value that matches both schemas.
+fn all_of(first: serde_json::Value, second: serde_json::Value) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    object.insert(
+        "allOf".to_owned(),
+        serde_json::Value::Array(vec![first, second]),
+    );
+    serde_json::Value::Object(object)
+}
+
+/// The output schema as `gold schema output` prints it (and `schemas/output.schema.json` reads).
+pub fn output_schema_text() -> String {
+    let mut text = serde_json::to_string_pretty(&output_schema()).unwrap_or_default();
+    text.push('\n');
+    text
 }

@@ -1,20 +1,75 @@
 //! `gold up`: provision the producer side and the consumer launch templates marked `create`,
-//! after showing the plan and getting a confirmation.
+//! after showing the plan and getting a confirmation. The plan counts what `gold plan` counts;
+//! image moves and refreshes it finds are left to `gold rollout`.
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use serde::Serialize;
+
 use crate::Error;
 use crate::aws::Sessions;
-use crate::cli::{GlobalArgs, OutputFormat};
-use crate::consumer::{self, TargetFilter};
+use crate::cli::GlobalArgs;
+use crate::consumer::{self, DEFAULT_PARALLELISM, ImageChoice, Planned, Summary, TargetFilter};
 use crate::manifest::{self, Loaded};
-use crate::plan::{Action, Plan, ResourceKind, render_human, render_json};
-use crate::producer;
-use crate::ui::rollout_progress::RolloutProgress;
-use crate::ui::{self, ApplyProgress, Printer};
+use crate::producer::{self, Applied};
+use crate::ui::render::count;
+use crate::ui::report::{Report, to_json};
+use crate::ui::{self, ApplyProgress, Event, Printer, RolloutProgress};
 
 use super::{block_on, manifest_path};
+
+/// What `up` did: the `applied` event its JSON stream ends with.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct UpReport {
+    /// The producer side, when anything was applied.
+    #[serde(flatten)]
+    pub applied: Option<Applied>,
+    /// The consumer launch templates created, when any were due.
+    pub templates: Option<Summary>,
+    /// How long applying took.
+    pub seconds: f64,
+}
+
+impl Report for UpReport {
+    fn human(&self, _verbose: bool) -> String {
+        let Some(applied) = &self.applied else {
+            return String::new();
+        };
+        let mut text = format!(
+            "Applied: {} producer resources changed in {:.1}s; pipeline {}.",
+            applied.changed.len(),
+            self.seconds,
+            applied.pipeline_arn
+        );
+        if let Some(templates) = &self.templates {
+            let _ = write!(
+                text,
+                " {} created.",
+                count(templates.counts.done, "consumer launch template")
+            );
+        }
+        text
+    }
+
+    fn json(&self) -> serde_json::Value {
+        Event("applied", &Json(self)).json()
+    }
+}
+
+/// A serializable value as a report with no text of its own.
+struct Json<'a, T>(&'a T);
+
+impl<T: Serialize> Report for Json<'_, T> {
+    fn human(&self, _verbose: bool) -> String {
+        String::new()
+    }
+
+    fn json(&self) -> serde_json::Value {
+        to_json(self.0)
+    }
+}
 
 /// Runs `gold up`.
 pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
@@ -23,31 +78,34 @@ pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The consumer part of `up`'s plan: templates gold would create (moving images is `rollout`'s job).
-async fn template_creations(loaded: &Loaded, sessions: &Sessions, printer: &Printer) -> Plan {
-    if !loaded
+/// Every consumer target, when some template is marked `create` (else `up` has nothing to do
+/// in consumer accounts and does not look).
+async fn consumer_targets(
+    loaded: &Loaded,
+    sessions: &Sessions,
+    printer: &Printer,
+) -> Option<Vec<Planned>> {
+    let creates = loaded
         .manifest
         .consumers
         .iter()
-        .any(|c| c.launch_templates.iter().any(|t| t.create.is_some()))
-    {
-        return Plan::default();
+        .any(|c| c.launch_templates.iter().any(|t| t.create.is_some()));
+    if !creates {
+        return None;
     }
-    match consumer::plan(loaded, sessions, &TargetFilter::default()).await {
-        Ok(plan) => Plan {
-            changes: plan
-                .changes
-                .into_iter()
-                .filter(|c| {
-                    c.resource.kind == ResourceKind::LaunchTemplate
-                        && matches!(c.action, Action::MoveImage { from: None, .. })
-                })
-                .collect(),
-            unchanged: 0,
-        },
+    match consumer::rollout::survey(
+        &loaded.manifest,
+        sessions,
+        &TargetFilter::default(),
+        &ImageChoice::Newest,
+        DEFAULT_PARALLELISM,
+    )
+    .await
+    {
+        Ok(planned) => Some(planned),
         Err(err) => {
             printer.warn(&format!("consumer launch templates are left alone: {err}"));
-            Plan::default()
+            None
         }
     }
 }
@@ -55,67 +113,78 @@ async fn template_creations(loaded: &Loaded, sessions: &Sessions, printer: &Prin
 async fn up(loaded: &Loaded, yes: bool, printer: &Printer) -> Result<(), Error> {
     let sessions = Sessions::load().await;
     let session = producer::session(loaded, &sessions).await?;
-    let survey = producer::survey(loaded, &session).await?;
-    let mut plan = survey.plan();
-    let templates = template_creations(loaded, &sessions, printer).await;
-    let create_templates = !templates.is_empty();
-    plan.extend(templates);
-    if plan.is_empty() {
-        match printer.format() {
-            OutputFormat::Human => printer.result(render_human(&plan).trim_end()),
-            OutputFormat::Json => {
-                printer.json(&serde_json::json!({ "plan": render_json(&plan), "applied": false }));
-            }
+    let steps = producer::plan(loaded, &session).await?;
+    let mut plan = steps.plan();
+    let planned = consumer_targets(loaded, &sessions, printer).await;
+    if let Some(planned) = &planned {
+        let mut consumers = consumer::rollout::plan(planned).for_up();
+        // Only templates gold creates are `up`'s business; the others are `rollout`'s.
+        let created: Vec<_> = planned
+            .iter()
+            .filter(|item| item.target.launch_template.create.is_some())
+            .map(|item| item.target.id().resource)
+            .collect();
+        let (mine, others): (Vec<_>, Vec<_>) = consumers
+            .problems
+            .into_iter()
+            .partition(|problem| created.contains(&problem.resource));
+        consumers.problems = mine;
+        for problem in others {
+            printer.warn(&format!(
+                "{} ({}/{}) is left to `gold rollout`: {}",
+                problem.resource.label(),
+                problem.resource.account,
+                problem.resource.region,
+                problem.message
+            ));
         }
-        return Ok(());
+        plan.extend(consumers);
     }
-    match printer.format() {
-        OutputFormat::Human => printer.result(render_human(&plan).trim_end()),
-        OutputFormat::Json => printer.json(&serde_json::json!({ "plan": render_json(&plan) })),
+    printer.show(&Event("plan", &plan));
+    if plan.is_empty() {
+        printer.conclude(&UpReport {
+            applied: None,
+            templates: None,
+            seconds: 0.0,
+        });
+        return super::plan::cannot_plan(&plan);
     }
     let question = format!("Apply these changes in account {}?", session.account());
     if !ui::confirm(yes, &question)? {
-        return Err(Error::Failed {
-            message: "not confirmed; nothing was changed".to_owned(),
-            hint: None,
-        });
+        return Err(Error::failed("not confirmed; nothing was changed", None));
     }
     let started = Instant::now();
     let progress = ApplyProgress::new(printer);
-    let applied = Box::pin(producer::up::apply(&session, &survey, &progress)).await?;
-    let mut failed_templates = 0;
-    if create_templates {
+    let applied = Box::pin(producer::up::apply(&session, &steps, &progress)).await?;
+    let creations = planned
+        .map(consumer::rollout::creations)
+        .unwrap_or_default();
+    let templates = if creations.is_empty() {
+        None
+    } else {
         let reporter = RolloutProgress::new(printer);
-        let summary = consumer::create_templates(
+        let summary = consumer::rollout::apply(
             &loaded.manifest,
             &sessions,
-            &TargetFilter::default(),
+            creations,
+            DEFAULT_PARALLELISM,
             &reporter,
         )
-        .await?;
+        .await;
         reporter.finish();
-        failed_templates = summary.failed();
+        Some(summary)
+    };
+    let failed = templates.as_ref().map_or(0, Summary::failed);
+    printer.conclude(&UpReport {
+        applied: Some(applied),
+        templates,
+        seconds: started.elapsed().as_secs_f64(),
+    });
+    if failed > 0 {
+        return Err(Error::failed(
+            format!("{failed} consumer launch template(s) could not be created"),
+            Some("fix the cause shown above, then run `gold up` again".to_owned()),
+        ));
     }
-    let seconds = started.elapsed().as_secs_f64();
-    match printer.format() {
-        OutputFormat::Human => printer.result(&format!(
-            "Applied: {} producer resources changed in {seconds:.1}s; pipeline {}.",
-            applied.changed.len(),
-            applied.pipeline_arn
-        )),
-        OutputFormat::Json => printer.json(&serde_json::json!({
-            "applied": true,
-            "pipeline_arn": applied.pipeline_arn,
-            "recipe_arn": applied.recipe_arn,
-            "changed": applied.changed.iter().map(|(r, what)| serde_json::json!({"resource": r, "done": what})).collect::<Vec<_>>(),
-            "seconds": seconds,
-        })),
-    }
-    if failed_templates > 0 {
-        return Err(Error::Failed {
-            message: format!("{failed_templates} consumer launch template(s) could not be created"),
-            hint: Some("fix the cause shown above, then run `gold up` again".to_owned()),
-        });
-    }
-    Ok(())
+    super::plan::cannot_plan(&plan)
 }

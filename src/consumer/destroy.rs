@@ -16,9 +16,8 @@ use crate::aws::launch_templates::{self, TemplateSummary};
 use crate::aws::security_groups::{self, SecurityGroup};
 use crate::aws::{Access, AwsError, Session, Sessions};
 use crate::manifest::Manifest;
-use crate::plan::{Action, Change, Plan, Resource, ResourceKind};
-use crate::producer::names;
-use crate::ui::ApplyProgress;
+use crate::names;
+use crate::plan::{Action, ApplyReporter, Change, Plan, Resource, ResourceKind, track};
 
 /// What `destroy` deletes in one consumer account and region.
 struct Site {
@@ -176,7 +175,7 @@ impl Doomed {
 
     /// Deletes every site's templates, then its group; sites run concurrently and a failure
     /// in one leaves the others going.
-    pub async fn apply(&self, progress: &ApplyProgress) -> Applied {
+    pub async fn apply(&self, progress: &dyn ApplyReporter) -> Applied {
         let results = join_all(self.sites.iter().map(|site| apply_site(site, progress))).await;
         results
             .into_iter()
@@ -188,7 +187,7 @@ impl Doomed {
     }
 }
 
-async fn apply_site(site: &Site, progress: &ApplyProgress) -> (usize, Vec<AwsError>) {
+async fn apply_site(site: &Site, progress: &dyn ApplyReporter) -> (usize, Vec<AwsError>) {
     let session = &site.session;
     let templates = join_all(site.templates.iter().map(|template| {
         step(
@@ -219,15 +218,9 @@ async fn apply_site(site: &Site, progress: &ApplyProgress) -> (usize, Vec<AwsErr
 }
 
 async fn step(
-    progress: &ApplyProgress,
+    progress: &dyn ApplyReporter,
     resource: Resource,
     work: impl std::future::Future<Output = Result<(), AwsError>>,
 ) -> Result<(), AwsError> {
-    progress.start(&resource, "deleting");
-    let result = work.await;
-    match &result {
-        Ok(()) => progress.finish(&resource, "deleted"),
-        Err(err) => progress.fail(&resource, &err.message),
-    }
-    result
+    track(progress, &resource, "deleting", "deleted", work).await
 }

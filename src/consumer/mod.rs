@@ -2,13 +2,15 @@
 //! templates to it, refresh Auto Scaling groups, report status and roll back.
 //!
 //! The flow of `gold rollout` (and, with another first step, `gold rollback`):
-//! 1. [`targets`]: every consumer × region × launch template the filter keeps, in waves;
+//! 1. [`targets`]: every consumer × region × launch template the filter keeps;
 //! 2. [`survey`]: per target, concurrently, read the template's default version, the
-//!    producer's AMIs and the listed Auto Scaling groups, and decide one [`Step`]
-//!    ([`select`] picks the AMI);
-//! 3. the steps become a [`crate::plan::Plan`], shown before anything changes;
-//! 4. [`apply`]: wave by wave, each target's step runs (new version, default, then
-//!    [`refresh`] of its groups); a failed target stops later waves.
+//!    producer's AMIs and the listed Auto Scaling groups ([`select`] picks the AMI), and let
+//!    [`crate::plan::consumer`] decide one [`Step`];
+//! 3. [`rollout::plan`]: the steps as a [`crate::plan::Plan`], which the command shows and
+//!    confirms before anything changes;
+//! 4. [`rollout::apply`]: the [`waves`] engine runs each target's step ([`apply`]: new version,
+//!    default, then [`refresh`] of its groups) wave by wave, reporting to a [`waves::Reporter`];
+//!    a failed target stops later waves.
 //!
 //! Cost of the common path per target: `DescribeImages` (shared by the templates of one
 //! account and region), `DescribeLaunchTemplateVersions`, `CreateLaunchTemplateVersion`,
@@ -26,66 +28,17 @@ pub mod select;
 pub mod status;
 mod survey;
 pub mod targets;
-
-use std::time::Duration;
+mod templates;
+pub mod waves;
 
 use futures::StreamExt;
-use serde::Serialize;
 
-pub use apply::{Event, Outcome, Reporter, Summary, TargetId};
-pub use rollout::{create_templates, plan};
 pub use select::ImageChoice;
 pub use targets::{Target, TargetFilter};
+pub use waves::{Event, Outcome, Reporter, Summary};
 
-use crate::aws::autoscaling::Group;
 use crate::aws::images::Image;
-use crate::aws::launch_templates::{LiveTemplate, TemplateVersion};
-use crate::plan::ImageRef;
-
-/// What one target needs, decided from live state before anything changes.
-#[derive(Debug, Clone)]
-pub enum Step {
-    /// Already on the chosen image, groups refreshed since.
-    Unchanged,
-    /// The producer has no AMI this target can see: nothing was built or shared yet.
-    NothingBuilt {
-        /// The precise reason, naming owner, pattern, account and region.
-        reason: String,
-    },
-    /// A new default version with another image (or a new template), then refreshes.
-    Move {
-        /// The template as it is; `None` when gold creates it.
-        template: Option<LiveTemplate>,
-        /// The image it runs now.
-        from: Option<ImageRef>,
-        /// The image it will run.
-        to: Image,
-        /// Groups to refresh afterwards.
-        groups: Vec<Group>,
-    },
-    /// The template already runs the image; groups not yet refreshed to it are refreshed.
-    Refresh {
-        /// The template as it is.
-        template: LiveTemplate,
-        /// The image it runs.
-        image: ImageRef,
-        /// The groups to refresh, with their last refresh status.
-        groups: Vec<(Group, String)>,
-    },
-    /// Rollback: an earlier version becomes the default again, then refreshes.
-    Restore {
-        /// The template as it is.
-        template: LiveTemplate,
-        /// The image of the current default.
-        from: Option<ImageRef>,
-        /// The version to make the default.
-        to: TemplateVersion,
-        /// Its image.
-        image: Option<ImageRef>,
-        /// Groups to refresh afterwards.
-        groups: Vec<Group>,
-    },
-}
+use crate::plan::consumer::Step;
 
 /// One target with its decided step, or why it cannot proceed.
 pub struct Planned {
@@ -95,7 +48,8 @@ pub struct Planned {
     pub step: Result<Step, crate::Error>,
 }
 
-/// The version description gold writes: the build and the default it replaced.
+/// The version description gold writes: the build and the default it replaced. (`after v3`
+/// is stored in AWS and read back by [`previous_version`], so it keeps this spelling.)
 pub fn describe_version(image: &Image, previous: Option<i64>) -> String {
     let after = previous.map(|p| format!(" after v{p}")).unwrap_or_default();
     let text = format!("gold: {} ({}){after}", image.name, image.id);
@@ -114,25 +68,6 @@ pub fn previous_version(description: &str) -> Option<i64> {
     previous.parse().ok()
 }
 
-/// A duration the way people say it: `45s`, `12m`, `3h`, `5d`.
-pub fn age(duration: Duration) -> String {
-    let secs = duration.as_secs();
-    match secs {
-        0..60 => format!("{secs}s"),
-        60..3600 => format!("{}m", secs / 60),
-        3600..86_400 => format!("{}h", secs / 3600),
-        _ => format!("{}d", secs / 86_400),
-    }
-}
-
-/// An image as plans and tables show it.
-fn image_ref(image: &Image) -> ImageRef {
-    ImageRef {
-        id: image.id.clone(),
-        name: Some(image.name.clone()),
-    }
-}
-
 /// Runs `work` on every item with at most `parallelism` at once, keeping the input order.
 async fn each<T, R, F, Fut>(items: Vec<T>, parallelism: usize, work: F) -> Vec<R>
 where
@@ -145,16 +80,8 @@ where
         .await
 }
 
-/// How a rollout-like command runs: parallelism and whether to change anything.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct RunOptions {
-    /// Targets of one wave worked on at once.
-    pub parallelism: usize,
-    /// Print the plan and stop.
-    pub dry_run: bool,
-    /// Skip the confirmation prompt.
-    pub yes: bool,
-}
+/// How many targets of one wave are worked on at once unless `--parallelism` says otherwise.
+pub const DEFAULT_PARALLELISM: usize = 16;
 
 #[cfg(test)]
 mod tests {
@@ -191,12 +118,5 @@ mod tests {
         let text = describe_version(&image(&"n".repeat(250)), Some(12));
         assert!(text.len() <= 255);
         assert_eq!(previous_version(&text), Some(12));
-    }
-
-    #[test]
-    fn ages_use_the_largest_whole_unit() {
-        assert_eq!(age(Duration::from_secs(59)), "59s");
-        assert_eq!(age(Duration::from_secs(3 * 3600 + 5)), "3h");
-        assert_eq!(age(Duration::from_hours(120)), "5d");
     }
 }

@@ -22,10 +22,12 @@
 use std::time::Duration;
 
 use super::Target;
-use super::apply::{Event, Reporter, TargetId};
+use super::waves::{Event, Reporter};
 use crate::Error;
 use crate::aws::Session;
-use crate::aws::autoscaling::{self, Group};
+use crate::aws::autoscaling::{self, Group, Preferences};
+use crate::manifest::RefreshPreferences;
+use crate::plan::TargetId;
 
 const FIRST_POLL: Duration = Duration::from_secs(1);
 const LONGEST_POLL: Duration = Duration::from_secs(15);
@@ -56,56 +58,68 @@ pub fn desired_version(
     Ok(desired)
 }
 
+/// Where refreshes run and who hears about them.
+pub struct Refreshing<'a> {
+    /// The session in the target's account and region.
+    pub session: &'a Session,
+    /// The target whose groups are refreshed.
+    pub target: &'a Target,
+    /// The target as events name it.
+    pub id: &'a TargetId,
+    /// Where progress goes.
+    pub reporter: &'a dyn Reporter,
+}
+
+/// The manifest's refresh preferences as the Auto Scaling adapter takes them.
+fn preferences(manifest: &RefreshPreferences) -> Preferences {
+    Preferences {
+        min_healthy_percentage: manifest.min_healthy_percentage,
+        max_healthy_percentage: manifest.max_healthy_percentage,
+        instance_warmup_seconds: manifest.instance_warmup_seconds,
+        checkpoint_percentages: manifest.checkpoint_percentages.clone(),
+        checkpoint_delay_seconds: manifest.checkpoint_delay_seconds,
+        skip_matching: manifest.skip_matching,
+        auto_rollback: manifest.auto_rollback,
+    }
+}
+
 /// Refreshes every group (concurrently) and waits until each succeeded.
 pub async fn refresh_groups(
-    session: &Session,
-    target: &Target,
+    at: &Refreshing<'_>,
     template_id: &str,
     groups: &[Group],
     target_version: i64,
     latest_version: i64,
-    reporter: &dyn Reporter,
 ) -> Result<(), Error> {
-    let results = futures::future::join_all(groups.iter().map(|group| {
-        refresh_group(
-            session,
-            target,
-            template_id,
-            group,
-            target_version,
-            latest_version,
-            reporter,
-        )
-    }))
+    let results = futures::future::join_all(
+        groups
+            .iter()
+            .map(|group| refresh_group(at, template_id, group, target_version, latest_version)),
+    )
     .await;
     results.into_iter().collect()
 }
 
 async fn refresh_group(
-    session: &Session,
-    target: &Target,
+    at: &Refreshing<'_>,
     template_id: &str,
     group: &Group,
     target_version: i64,
     latest_version: i64,
-    reporter: &dyn Reporter,
 ) -> Result<(), Error> {
-    let desired = desired_version(group, target_version, latest_version).map_err(|message| {
-        Error::Failed {
-            message: format!("{}: {message}", target.label()),
-            hint: None,
-        }
-    })?;
+    let (session, reporter) = (at.session, at.reporter);
+    let desired = desired_version(group, target_version, latest_version)
+        .map_err(|message| Error::failed(message, None))?;
     let id = autoscaling::start_refresh(
         session,
         &group.name,
-        &target.launch_template.refresh,
+        &preferences(&at.target.launch_template.refresh),
         desired.as_deref().map(|version| (template_id, version)),
     )
     .await?;
-    let who = TargetId::of(target);
+    let who = at.id;
     reporter.event(&Event::RefreshStarted {
-        target: who.clone(),
+        target: who,
         group: &group.name,
         refresh_id: &id,
     });
@@ -120,7 +134,7 @@ async fn refresh_group(
         } else {
             pause = FIRST_POLL;
             reporter.event(&Event::RefreshProgress {
-                target: who.clone(),
+                target: who,
                 group: &group.name,
                 status: &refresh.status,
                 percentage: refresh.percentage,
@@ -131,10 +145,9 @@ async fn refresh_group(
             if refresh.is_successful() {
                 return Ok(());
             }
-            return Err(Error::Failed {
-                message: format!(
-                    "{}: instance refresh {id} of Auto Scaling group `{}` ended {}{}",
-                    target.label(),
+            return Err(Error::failed(
+                format!(
+                    "instance refresh {id} of Auto Scaling group `{}` ended {}{}",
                     group.name,
                     refresh.status,
                     refresh
@@ -142,11 +155,11 @@ async fn refresh_group(
                         .map(|reason| format!(": {reason}"))
                         .unwrap_or_default()
                 ),
-                hint: Some(format!(
+                Some(format!(
                     "see `aws autoscaling describe-instance-refreshes --auto-scaling-group-name {}`; `gold rollout` again retries it",
                     group.name
                 )),
-            });
+            ));
         }
     }
 }

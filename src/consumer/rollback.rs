@@ -1,47 +1,42 @@
 //! `gold rollback`: each target's default version goes back to the one it had before gold's
-//! last rollout, read from that rollout's version description (`… after v3`), with the same
-//! plan, confirmation, waves and instance refreshes as a rollout.
+//! last rollout, read from that rollout's version description (`… after v3`). [`survey`]
+//! decides the steps; the plan, confirmation, waves and instance refreshes are a rollout's
+//! ([`super::rollout::plan`], [`super::rollout::apply`]).
 //!
 //! "gold's last rollout" is the highest-numbered version whose description gold wrote. When
 //! the default is already the version it replaced, the target is unchanged, so a second
 //! rollback does nothing; when the default is neither of the two (someone moved it by hand),
 //! gold refuses to guess.
 
-use super::rollout::execute;
 use super::survey::{self, Context};
-use super::{Planned, RunOptions, Step, Target, TargetFilter, each, previous_version, targets};
+use super::{Planned, Target, TargetFilter, each, previous_version, targets};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::aws::launch_templates;
 use crate::manifest::Manifest;
-use crate::ui::Printer;
+use crate::plan::consumer::Step;
 
-/// `gold rollback`: survey, show the plan, confirm, apply in waves, summarise.
-pub async fn run(
+/// Reads every target and decides its way back.
+pub async fn survey(
     manifest: &Manifest,
     sessions: &Sessions,
     filter: &TargetFilter,
-    options: RunOptions,
-    printer: &Printer,
-) -> Result<(), Error> {
+    parallelism: usize,
+) -> Result<Vec<Planned>, Error> {
     let targets = targets::targets(manifest, filter)?;
     let context = Context::new(manifest, sessions);
     let context = &context;
-    let planned = each(targets, options.parallelism, |target| async move {
+    Ok(each(targets, parallelism, |target| async move {
         let step = restore_step(context, &target).await;
         Planned { target, step }
     })
-    .await;
-    execute(manifest, sessions, planned, options, printer, "Roll back").await
+    .await)
 }
 
 async fn restore_step(context: &Context<'_>, target: &Target) -> Result<Step, Error> {
     let session = context.session(target).await?;
     let Some(template) = launch_templates::live_template(&session, target.key()).await? else {
-        return Err(Error::Failed {
-            message: format!("{}: the launch template does not exist", target.label()),
-            hint: None,
-        });
+        return Err(Error::failed("the launch template does not exist", None));
     };
     let versions = launch_templates::versions(&session, &template.default.template_id).await?;
     let last_rollout = versions.iter().rev().find_map(|version| {
@@ -56,30 +51,28 @@ async fn restore_step(context: &Context<'_>, target: &Target) -> Result<Step, Er
         return Ok(Step::Unchanged);
     }
     if current != rolled_out.number {
-        return Err(Error::Failed {
-            message: format!(
-                "{}: the default is v{current}, neither gold's last rollout v{} nor the version it replaced, v{previous}",
-                target.label(),
+        return Err(Error::failed(
+            format!(
+                "the default is version {current}, neither gold's last rollout (version {}) nor the version it replaced (version {previous})",
                 rolled_out.number
             ),
-            hint: Some(format!(
+            Some(format!(
                 "someone changed the default since; set it by hand (`aws ec2 modify-launch-template --launch-template-id {} --default-version {previous}`) or run `gold rollout`",
                 template.default.template_id
             )),
-        });
+        ));
     }
     let Some(to) = versions
         .iter()
         .find(|version| version.number == previous)
         .cloned()
     else {
-        return Err(Error::Failed {
-            message: format!(
-                "{}: v{previous}, the version gold's last rollout replaced, no longer exists",
-                target.label()
+        return Err(Error::failed(
+            format!(
+                "version {previous}, the version gold's last rollout replaced, no longer exists"
             ),
-            hint: None,
-        });
+            None,
+        ));
     };
     let groups = survey::groups_of(&session, target, &template).await?;
     // The producer's AMIs only name the images; without them each image is looked up by id.

@@ -1,6 +1,6 @@
-//! `gold rollout`: every target onto the AMI the manifest trusts, shown first, then applied in
-//! waves. Also what `gold plan` shows for consumers ([`plan`]) and what `gold up` creates
-//! ([`create_templates`]).
+//! `gold rollout`: every target onto the AMI the manifest trusts. [`survey`] reads and decides
+//! each target's step, [`plan`] shows the steps as a plan (also for `gold plan` and `gold up`),
+//! and [`apply`] carries them out wave by wave; confirming in between is the command's job.
 //!
 //! Running it again finishes an interrupted or failed rollout: a target whose default version
 //! already launches the chosen AMI gets no new version, and only its groups that have not
@@ -8,189 +8,16 @@
 
 use std::time::SystemTime;
 
-use super::apply::{self, Summary};
-use super::select::{self, ImageChoice};
+use super::apply::Apply;
+use super::select::{self, ImageChoice, NOT_SHARED};
 use super::survey::{self, Context};
-use super::{Planned, RunOptions, Step, TargetFilter, each, targets};
+use super::waves::{self, Job, Reporter, Summary};
+use super::{Planned, TargetFilter, each, targets};
 use crate::Error;
 use crate::aws::Sessions;
-use crate::manifest::{Loaded, Manifest};
+use crate::manifest::Manifest;
 use crate::plan::Plan;
-use crate::ui::{self, Printer};
-
-/// What to roll out, where, and how.
-#[derive(Debug, Clone)]
-pub struct Request {
-    /// Which targets.
-    pub filter: TargetFilter,
-    /// Which AMI.
-    pub choice: ImageChoice,
-    /// Parallelism, dry run, confirmation.
-    pub options: RunOptions,
-}
-
-/// Each consumer target's current image and the image `gold rollout` would set, for `gold plan`.
-///
-/// Targets that see no AMI of the producer at all (nothing was built or shared yet) are
-/// counted as unchanged: there is nothing to roll out. Any other target that cannot be read
-/// fails the plan with every such target named.
-pub async fn plan(
-    loaded: &Loaded,
-    sessions: &Sessions,
-    filter: &TargetFilter,
-) -> Result<Plan, Error> {
-    let planned = survey(
-        &loaded.manifest,
-        sessions,
-        filter,
-        &ImageChoice::Newest,
-        RunOptions::default().parallelism,
-    )
-    .await?;
-    let mut plan = Plan::default();
-    let mut problems = Vec::new();
-    for item in &planned {
-        match &item.step {
-            Ok(step) => match apply::change_of(&item.target, step) {
-                Some(change) => plan.changes.push(change),
-                None => plan.unchanged += 1,
-            },
-            Err(err) => problems.push(err.to_string()),
-        }
-    }
-    if problems.is_empty() {
-        Ok(plan)
-    } else {
-        Err(Error::Failed {
-            message: format!(
-                "cannot plan {} consumer target(s):\n  {}",
-                problems.len(),
-                problems.join("\n  ")
-            ),
-            hint: None,
-        })
-    }
-}
-
-/// Creates the launch templates the manifest marks `create` that do not exist yet, each on
-/// the newest AMI (for `gold up`). Targets without any AMI yet are left for the first rollout.
-pub async fn create_templates(
-    manifest: &Manifest,
-    sessions: &Sessions,
-    filter: &TargetFilter,
-    reporter: &dyn apply::Reporter,
-) -> Result<Summary, Error> {
-    let planned = survey(
-        manifest,
-        sessions,
-        filter,
-        &ImageChoice::Newest,
-        RunOptions::default().parallelism,
-    )
-    .await?;
-    let creations: Vec<Planned> = planned
-        .into_iter()
-        .filter(|item| item.target.launch_template.create.is_some())
-        .filter(|item| {
-            matches!(item.step, Ok(Step::Move { template: None, .. })) || item.step.is_err()
-        })
-        .collect();
-    Ok(apply::run_waves(
-        manifest,
-        sessions,
-        creations,
-        RunOptions::default().parallelism,
-        reporter,
-    )
-    .await)
-}
-
-/// `gold rollout`: survey, show the plan, confirm, apply in waves, summarise.
-pub async fn run(
-    manifest: &Manifest,
-    sessions: &Sessions,
-    request: &Request,
-    printer: &Printer,
-) -> Result<(), Error> {
-    let planned = survey(
-        manifest,
-        sessions,
-        &request.filter,
-        &request.choice,
-        request.options.parallelism,
-    )
-    .await?;
-    execute(
-        manifest,
-        sessions,
-        planned,
-        request.options,
-        printer,
-        "Roll out",
-    )
-    .await
-}
-
-/// Shows the plan, asks, applies wave by wave and reports; shared with rollback.
-pub(super) async fn execute(
-    manifest: &Manifest,
-    sessions: &Sessions,
-    planned: Vec<Planned>,
-    options: RunOptions,
-    printer: &Printer,
-    verb: &str,
-) -> Result<(), Error> {
-    let mut plan = Plan::default();
-    let mut problems = Vec::new();
-    for item in &planned {
-        match &item.step {
-            Ok(Step::NothingBuilt { reason }) => problems.push((reason.clone(), None)),
-            Ok(step) => match apply::change_of(&item.target, step) {
-                Some(change) => plan.changes.push(change),
-                None => plan.unchanged += 1,
-            },
-            Err(err) => problems.push((err.to_string(), err.hint().map(str::to_owned))),
-        }
-    }
-    ui::rollout_progress::show_plan(printer, &plan, &problems);
-    if options.dry_run {
-        return if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Failed {
-                message: format!("{} target(s) cannot be rolled out", problems.len()),
-                hint: None,
-            })
-        };
-    }
-    if plan.is_empty() && problems.is_empty() {
-        return Ok(());
-    }
-    if !plan.is_empty() {
-        let question = format!("{verb} {} target(s)?", plan.changes.len());
-        if !ui::confirm(options.yes, &question)? {
-            return Err(Error::Failed {
-                message: "nothing was changed: not confirmed".to_owned(),
-                hint: None,
-            });
-        }
-    }
-    let progress = ui::rollout_progress::RolloutProgress::new(printer);
-    let summary =
-        apply::run_waves(manifest, sessions, planned, options.parallelism, &progress).await;
-    progress.finish();
-    ui::rollout_progress::show_summary(printer, &summary);
-    match summary.failed() {
-        0 => Ok(()),
-        failed => Err(Error::Failed {
-            message: format!(
-                "{failed} of {} target(s) failed; later waves did not start",
-                summary.targets.len()
-            ),
-            hint: Some("fix the cause above, then run the same command again: finished targets are left as they are".to_owned()),
-        }),
-    }
-}
+use crate::plan::consumer::{self, Step};
 
 /// Reads every target and decides its step.
 pub async fn survey(
@@ -215,14 +42,14 @@ pub async fn survey(
                 .filter_map(|(_, live)| live.as_ref().ok())
                 .flat_map(|live| live.candidates.iter());
             let name = select::resolve_ami(id, seen, &manifest.producer.account).ok_or_else(|| {
-                Error::Failed {
-                    message: format!(
+                Error::failed(
+                    format!(
                         "`--ami {id}` is not an AMI owned by {} named {} that any selected target can see",
                         manifest.producer.account,
-                        manifest.distribution.ami_name_pattern()
+                        context.ami_name.pattern()
                     ),
-                    hint: Some("gold only rolls out AMIs the producer account owns; check the id and `--region`".to_owned()),
-                }
+                    Some("gold only rolls out AMIs the producer account owns; check the id and `--region`".to_owned()),
+                )
             })?;
             ImageChoice::Name(name)
         }
@@ -231,17 +58,68 @@ pub async fn survey(
     let now = SystemTime::now();
     let choice = &choice;
     Ok(each(lives, parallelism, |(target, live)| async move {
-        survey::rollout_step(context, target, live, choice, now).await
+        let step = survey::rollout_step(context, &target, live, choice, now).await;
+        Planned { target, step }
     })
     .await)
 }
 
-impl Default for RunOptions {
-    fn default() -> Self {
-        Self {
-            parallelism: 16,
-            dry_run: false,
-            yes: false,
+/// The planned targets as a plan: each target's changes, or that it is unchanged, waits for a
+/// build, or cannot be planned.
+pub fn plan(planned: &[Planned]) -> Plan {
+    let mut plan = Plan::default();
+    for item in planned {
+        let id = item.target.id();
+        match &item.step {
+            Ok(step) => consumer::add(&mut plan, &id, step),
+            Err(err) => consumer::add_problem(&mut plan, &id, err),
         }
     }
+    plan
+}
+
+/// Carries out every planned step, wave by wave. A target that cannot be planned, or that has
+/// no AMI to move to, fails (and so stops later waves).
+pub async fn apply(
+    manifest: &Manifest,
+    sessions: &Sessions,
+    planned: Vec<Planned>,
+    parallelism: usize,
+    reporter: &dyn Reporter,
+) -> Summary {
+    let jobs = planned
+        .into_iter()
+        .map(|item| Job {
+            target: item.target.id(),
+            work: match item.step {
+                Ok(Step::Unchanged) => Ok(None),
+                Ok(Step::NothingBuilt { reason, .. }) => Err(Error::failed(
+                    reason,
+                    Some(format!(
+                        "nothing to roll out yet: build one, or if builds exist, {NOT_SHARED}"
+                    )),
+                )),
+                Ok(step) => Ok(Some((item.target, step))),
+                Err(err) => Err(err),
+            },
+        })
+        .collect();
+    let apply = Apply {
+        manifest,
+        sessions,
+        reporter,
+    };
+    waves::run(jobs, parallelism, reporter, |id, (target, step)| {
+        apply.run(id, target, step)
+    })
+    .await
+}
+
+/// The targets `gold up` creates: templates marked `create` that do not exist yet and have an
+/// AMI to start from.
+pub fn creations(planned: Vec<Planned>) -> Vec<Planned> {
+    planned
+        .into_iter()
+        .filter(|item| matches!(item.step, Ok(Step::Create { .. })))
+        .collect()
 }

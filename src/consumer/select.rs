@@ -17,6 +17,8 @@
 use std::time::SystemTime;
 
 use crate::aws::images::Image;
+use crate::manifest::AmiName;
+use crate::version::Version;
 
 /// What the user asked to roll out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +41,7 @@ impl ImageChoice {
                 let (_, resource) = text.rsplit_once(":image/")?;
                 let nodes: Vec<&str> = resource.split('/').collect();
                 match nodes.as_slice() {
-                    [_name, version, build] if version.split('.').count() == 3 => *build,
+                    [_name, version, build] if Version::parse(version).is_some() => *build,
                     _ => return None,
                 }
             }
@@ -63,10 +65,8 @@ pub struct Place<'a> {
     pub account: &'a str,
     /// The region.
     pub region: &'a str,
-    /// The EC2 name pattern from the AMI name template.
-    pub pattern: &'a str,
-    /// The AMI name template itself.
-    pub template: &'a str,
+    /// The manifest's AMI name template.
+    pub name: &'a AmiName,
 }
 
 /// The AMI `choice` selects among `candidates`, as seen from `place` at time `now`.
@@ -77,7 +77,7 @@ pub fn choose<'i>(
     now: SystemTime,
 ) -> Result<&'i Image, NoImage> {
     if let Some(reason) = nothing_built(candidates, place) {
-        return Err(NoImage(reason));
+        return Err(NoImage(format!("{reason}; {NOT_SHARED}")));
     }
     let trusted: Vec<&Image> = candidates
         .iter()
@@ -86,16 +86,17 @@ pub fn choose<'i>(
     let wanted: Vec<&Image> = match choice {
         ImageChoice::Newest => trusted.clone(),
         ImageChoice::Build(build) => {
-            let Some(pattern) = build_pattern(place.template, *build) else {
+            if !place.name.names_builds() {
                 return Err(NoImage(format!(
                     "the AMI name template `{}` has no {{{{imagebuilder:buildVersion}}}}, so builds cannot be told apart by name; name the AMI with `--ami`",
-                    place.template
+                    place.name
                 )));
-            };
+            }
+            let pattern = place.name.render(*build, "*");
             let found: Vec<&Image> = trusted
                 .iter()
                 .copied()
-                .filter(|image| glob(&pattern, &image.name))
+                .filter(|image| place.name.build_of(&image.name) == Some(*build))
                 .collect();
             if found.is_empty() {
                 return Err(NoImage(format!(
@@ -140,7 +141,10 @@ pub fn choose<'i>(
             if found.is_empty() {
                 return Err(NoImage(format!(
                     "{id} is not an AMI owned by {} named {} visible to {} in {}",
-                    place.producer, place.pattern, place.account, place.region
+                    place.producer,
+                    place.name.pattern(),
+                    place.account,
+                    place.region
                 )));
             }
             found
@@ -162,22 +166,31 @@ pub fn choose<'i>(
         .unwrap_or_default();
     Err(NoImage(format!(
         "no usable AMI owned by {} named {} in {}: the newest, {reason}",
-        place.producer, place.pattern, place.region
+        place.producer,
+        place.name.pattern(),
+        place.region
     )))
 }
+
+/// What to check when a target sees no AMI although builds exist.
+pub const NOT_SHARED: &str = "is it distributed to this region and shared with this account?";
 
 /// Why a place sees no AMI of the producer at all, or `None` when it sees some.
 pub fn nothing_built(candidates: &[Image], place: &Place<'_>) -> Option<String> {
     (!candidates.iter().any(|image| trusted(image, place))).then(|| {
         format!(
-            "no AMI owned by {} named {} is visible to {} in {}; is it distributed to this region and shared with this account?",
-            place.producer, place.pattern, place.account, place.region
+            "no AMI owned by {} named {} is visible to {} in {}",
+            place.producer,
+            place.name.pattern(),
+            place.account,
+            place.region
         )
     })
 }
 
-fn trusted(image: &Image, place: &Place<'_>) -> bool {
-    image.owner == place.producer && glob(place.pattern, &image.name)
+/// Whether an image is one of the producer's builds: its owner and its name say so.
+pub fn trusted(image: &Image, place: &Place<'_>) -> bool {
+    image.owner == place.producer && place.name.matches(&image.name)
 }
 
 /// Whether an AMI may be rolled out, and why not.
@@ -187,8 +200,8 @@ pub fn unusable(image: &Image, now: SystemTime) -> Option<String> {
     }
     match image.deprecated_at {
         Some(at) if at <= now => Some(format!(
-            "was deprecated {} ago",
-            crate::consumer::age(now.duration_since(at).unwrap_or_default())
+            "was deprecated at {}",
+            humantime::format_rfc3339_seconds(at)
         )),
         _ => None,
     }
@@ -210,56 +223,6 @@ pub fn resolve_ami<'i>(
 /// Newest first by creation time; the name breaks ties so the choice is stable.
 fn newer(a: &Image, b: &Image) -> std::cmp::Ordering {
     (a.created, &a.name).cmp(&(b.created, &b.name))
-}
-
-/// The name pattern of one build: `{{imagebuilder:buildVersion}}` becomes the number, other
-/// placeholders `*`.
-fn build_pattern(template: &str, build: u32) -> Option<String> {
-    let mut out = String::new();
-    let mut rest = template;
-    let mut has_build = false;
-    while let Some(start) = rest.find("{{") {
-        let Some(len) = rest[start..].find("}}") else {
-            break;
-        };
-        let inner = rest[start + 2..start + len].trim();
-        out.push_str(&rest[..start]);
-        if inner == "imagebuilder:buildVersion" {
-            has_build = true;
-            out.push_str(&build.to_string());
-        } else if inner.starts_with("imagebuilder:") {
-            out.push('*');
-        } else {
-            out.push_str(&rest[start..start + len + 2]);
-        }
-        rest = &rest[start + len + 2..];
-    }
-    out.push_str(rest);
-    has_build.then_some(out)
-}
-
-/// EC2 name filter semantics: `*` any run of characters, `?` one character.
-pub fn glob(pattern: &str, text: &str) -> bool {
-    let pattern: Vec<char> = pattern.chars().collect();
-    let text: Vec<char> = text.chars().collect();
-    let (mut p, mut t) = (0, 0);
-    let mut backtrack: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
-            p += 1;
-            t += 1;
-        } else if p < pattern.len() && pattern[p] == '*' {
-            backtrack = Some((p, t));
-            p += 1;
-        } else if let Some((star, matched)) = backtrack {
-            p = star + 1;
-            t = matched + 1;
-            backtrack = Some((star, matched + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|&c| c == '*')
 }
 
 #[cfg(test)]
@@ -286,14 +249,17 @@ mod tests {
         }
     }
 
-    fn place() -> Place<'static> {
+    fn place(name: &AmiName) -> Place<'_> {
         Place {
             producer: PRODUCER,
             account: "444455556666",
             region: "ap-northeast-1",
-            pattern: "sample_v*_*",
-            template: TEMPLATE,
+            name,
         }
+    }
+
+    fn template() -> AmiName {
+        AmiName::parse(TEMPLATE).expect("a valid template")
     }
 
     #[test]
@@ -303,7 +269,7 @@ mod tests {
             image("ami-2", "sample_v5_2022", PRODUCER, 20),
             image("ami-evil", "sample_v9_2030", "999988887777", 99),
         ];
-        let chosen = choose(&images, &ImageChoice::Newest, &place(), at(100)).unwrap();
+        let chosen = choose(&images, &ImageChoice::Newest, &place(&template()), at(100)).unwrap();
         assert_eq!(chosen.id, "ami-2");
     }
 
@@ -323,13 +289,13 @@ mod tests {
             disabled,
             pending,
         ];
-        let chosen = choose(&images, &ImageChoice::Newest, &place(), at(100)).unwrap();
+        let chosen = choose(&images, &ImageChoice::Newest, &place(&template()), at(100)).unwrap();
         assert_eq!(chosen.id, "ami-2");
         let with_future_deprecation = [images[0].clone(), later];
         let chosen = choose(
             &with_future_deprecation,
             &ImageChoice::Newest,
-            &place(),
+            &place(&template()),
             at(100),
         )
         .unwrap();
@@ -339,7 +305,7 @@ mod tests {
     #[test]
     fn names_outside_the_template_are_ignored() {
         let images = [image("ami-1", "other_v4_2022", PRODUCER, 10)];
-        let err = choose(&images, &ImageChoice::Newest, &place(), at(100)).unwrap_err();
+        let err = choose(&images, &ImageChoice::Newest, &place(&template()), at(100)).unwrap_err();
         assert_eq!(
             err.0,
             "no AMI owned by 111122223333 named sample_v*_* is visible to 444455556666 in ap-northeast-1; is it distributed to this region and shared with this account?"
@@ -353,9 +319,21 @@ mod tests {
             image("ami-2", "sample_v45_2022-08-11T09-01-50.490Z", PRODUCER, 20),
             image("ami-3", "sample_v5_2022-08-12T09-01-50.490Z", PRODUCER, 30),
         ];
-        let chosen = choose(&images, &ImageChoice::Build(4), &place(), at(100)).unwrap();
+        let chosen = choose(
+            &images,
+            &ImageChoice::Build(4),
+            &place(&template()),
+            at(100),
+        )
+        .unwrap();
         assert_eq!(chosen.id, "ami-1");
-        let err = choose(&images, &ImageChoice::Build(7), &place(), at(100)).unwrap_err();
+        let err = choose(
+            &images,
+            &ImageChoice::Build(7),
+            &place(&template()),
+            at(100),
+        )
+        .unwrap_err();
         assert!(
             err.0.contains("no AMI of build 7 (named sample_v7_*)"),
             "{}",
@@ -369,7 +347,13 @@ mod tests {
             image("ami-1", "sample_v2_2022-08-10", PRODUCER, 10),
             image("ami-2", "sample_v2_2022-09-10", PRODUCER, 20),
         ];
-        let err = choose(&images, &ImageChoice::Build(2), &place(), at(100)).unwrap_err();
+        let err = choose(
+            &images,
+            &ImageChoice::Build(2),
+            &place(&template()),
+            at(100),
+        )
+        .unwrap_err();
         assert!(err.0.contains("name one with `--ami`"), "{}", err.0);
     }
 
@@ -383,7 +367,7 @@ mod tests {
             choose(
                 &images,
                 &ImageChoice::Ami("ami-evil".into()),
-                &place(),
+                &place(&template()),
                 at(100)
             )
             .is_err()
@@ -414,14 +398,5 @@ mod tests {
             None
         );
         assert_eq!(ImageChoice::from_image_arg("v5"), None);
-    }
-
-    #[test]
-    fn glob_follows_ec2_wildcards() {
-        assert!(glob("sample_v*_*", "sample_v5_2022-08-10T09-01-50.490Z"));
-        assert!(!glob("sample_v*_*", "sample-v5"));
-        assert!(glob("a?c", "abc"));
-        assert!(glob("*", ""));
-        assert!(!glob("sample_v5_*", "sample_v45_x"));
     }
 }

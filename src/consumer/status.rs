@@ -1,12 +1,12 @@
 //! `gold status`: for every target, the image its default version launches, the newest image
 //! it could run, how many builds behind it is, and how its groups' last refresh went.
-//! Read-only; a target that cannot be read shows why instead of failing the table.
+//! Read-only; a target that cannot be read carries its error instead of stopping the others,
+//! and the command fails at the end when any did.
 
 use std::time::SystemTime;
 
 use serde::Serialize;
 
-use super::apply::TargetId;
 use super::select::{self, ImageChoice};
 use super::survey::{self, Context};
 use super::{Target, TargetFilter, each, targets};
@@ -14,10 +14,25 @@ use crate::Error;
 use crate::aws::Sessions;
 use crate::aws::autoscaling;
 use crate::aws::images::Image;
-use crate::manifest::Manifest;
+use crate::manifest::{AmiName, Manifest};
+use crate::plan::TargetId;
+
+/// What `gold status` found: one row per target.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Status {
+    /// One row per target, in manifest order.
+    pub targets: Vec<Row>,
+}
+
+impl Status {
+    /// The rows that could not be read completely.
+    pub fn errors(&self) -> impl Iterator<Item = &Row> {
+        self.targets.iter().filter(|row| row.error.is_some())
+    }
+}
 
 /// One row of `gold status`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Row {
     /// The target.
     pub target: TargetId,
@@ -33,23 +48,27 @@ pub struct Row {
     pub builds_behind: Option<usize>,
     /// Each listed Auto Scaling group's last instance refresh.
     pub refreshes: Vec<GroupRefresh>,
-    /// Why the row is incomplete.
+    /// Why the row is incomplete: the target could not be read (an error of the command).
     pub error: Option<String>,
+    /// What the target waits for (a template gold creates once there is a build).
+    pub waiting: Option<String>,
 }
 
 /// An image in the status table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ImageInfo {
     /// `ami-…`.
     pub id: String,
     /// The AMI name, when visible.
     pub name: Option<String>,
+    /// The build number its name renders, when the AMI name template has one.
+    pub build: Option<u32>,
     /// Seconds since it was created, when known.
     pub age_seconds: Option<u64>,
 }
 
 /// A group's last instance refresh.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct GroupRefresh {
     /// The Auto Scaling group.
     pub group: String,
@@ -65,14 +84,14 @@ pub async fn status(
     sessions: &Sessions,
     filter: &TargetFilter,
     parallelism: usize,
-) -> Result<Vec<Row>, Error> {
+) -> Result<Status, Error> {
     let targets = targets::targets(manifest, filter)?;
     let context = Context::new(manifest, sessions);
     let context = &context;
     let now = SystemTime::now();
-    Ok(each(targets, parallelism, |target| async move {
+    let targets = each(targets, parallelism, |target| async move {
         let mut row = Row {
-            target: TargetId::of(&target),
+            target: target.id(),
             template_id: None,
             default_version: None,
             current: None,
@@ -80,13 +99,15 @@ pub async fn status(
             builds_behind: None,
             refreshes: Vec::new(),
             error: None,
+            waiting: None,
         };
         if let Err(err) = fill(context, &target, &mut row, now).await {
             row.error = Some(err.to_string());
         }
         row
     })
-    .await)
+    .await;
+    Ok(Status { targets })
 }
 
 async fn fill(
@@ -96,23 +117,30 @@ async fn fill(
     now: SystemTime,
 ) -> Result<(), Error> {
     let live = context.live(target).await?;
-    let pattern = context.manifest.distribution.ami_name_pattern();
-    let place = context.place(target, &pattern);
+    let place = context.place(target);
+    let name = &context.ami_name;
     let newest = select::choose(&live.candidates, &ImageChoice::Newest, &place, now).ok();
-    row.newest = newest.map(|image| info(image, now));
+    row.newest = newest.map(|image| info(image, name, now));
     let Some(template) = live.template else {
-        row.error = Some("the launch template does not exist".to_owned());
-        return Ok(());
+        if target.launch_template.create.is_some() {
+            row.waiting = Some(
+                "not created yet: `gold up` or `gold rollout` creates it on the newest build"
+                    .to_owned(),
+            );
+            return Ok(());
+        }
+        return Err(Error::failed("the launch template does not exist", None));
     };
     row.template_id = Some(template.default.template_id.clone());
     row.default_version = Some(template.default.number);
     if let Some(id) = &template.default.image_id {
         let producers = live.candidates.iter().find(|image| &image.id == id);
         row.current = Some(if let Some(image) = producers {
-            info(image, now)
+            info(image, name, now)
         } else {
             let image = survey::current_image(&live.session, &live.candidates, id).await?;
             ImageInfo {
+                build: image.name.as_deref().and_then(|n| name.build_of(n)),
                 id: image.id,
                 name: image.name,
                 age_seconds: None,
@@ -122,8 +150,7 @@ async fn fill(
             live.candidates
                 .iter()
                 .filter(|image| select::unusable(image, now).is_none())
-                .filter(|image| image.owner == context.manifest.producer.account)
-                .filter(|image| select::glob(&pattern, &image.name))
+                .filter(|image| select::trusted(image, &place))
                 .filter(|image| image.created > current.created)
                 .count()
         });
@@ -146,10 +173,11 @@ async fn fill(
     Ok(())
 }
 
-fn info(image: &Image, now: SystemTime) -> ImageInfo {
+fn info(image: &Image, name: &AmiName, now: SystemTime) -> ImageInfo {
     ImageInfo {
         id: image.id.clone(),
         name: Some(image.name.clone()),
+        build: name.build_of(&image.name),
         age_seconds: image
             .created
             .and_then(|created| now.duration_since(created).ok())

@@ -1,4 +1,5 @@
-//! Reads what each target looks like now and decides its rollout [`Step`].
+//! Reads what each target looks like now and hands it to [`crate::plan::consumer`], which
+//! decides the target's [`Step`].
 //!
 //! The producer's AMIs are read once per account and region (every template there shares
 //! them); the current image's name comes from that list, and only an image the producer did
@@ -11,15 +12,17 @@ use std::time::SystemTime;
 
 use tokio::sync::{Mutex, OnceCell};
 
+use super::Target;
 use super::select::{self, ImageChoice, Place};
-use super::{Planned, Step, Target, image_ref};
+use super::templates;
 use crate::Error;
 use crate::aws::autoscaling::{self, Group};
 use crate::aws::images::{self, Image};
 use crate::aws::launch_templates::{self, LiveTemplate};
 use crate::aws::{AwsError, Session, Sessions};
-use crate::manifest::Manifest;
+use crate::manifest::{AmiName, Manifest};
 use crate::plan::ImageRef;
+use crate::plan::consumer::{self, Step, image_ref};
 
 type Candidates = Result<Arc<Vec<Image>>, Arc<AwsError>>;
 /// Each (account, region)'s AMI list, read at most once.
@@ -31,6 +34,8 @@ pub struct Context<'a> {
     pub manifest: &'a Manifest,
     /// Credentials per account.
     pub sessions: &'a Sessions,
+    /// The manifest's AMI name template.
+    pub ami_name: AmiName,
     candidates: CandidateCells,
 }
 
@@ -50,6 +55,7 @@ impl<'a> Context<'a> {
         Self {
             manifest,
             sessions,
+            ami_name: manifest.distribution.ami_name_template(),
             candidates: Mutex::new(HashMap::new()),
         }
     }
@@ -71,13 +77,12 @@ impl<'a> Context<'a> {
             .entry((session.account().to_owned(), session.region().to_owned()))
             .or_default()
             .clone();
-        let distribution = &self.manifest.distribution;
         let found = cell
             .get_or_init(|| async {
                 images::owned_images(
                     session,
                     &self.manifest.producer.account,
-                    &distribution.ami_name_pattern(),
+                    &self.ami_name.pattern(),
                 )
                 .await
                 .map(Arc::new)
@@ -103,13 +108,12 @@ impl<'a> Context<'a> {
     }
 
     /// Where a target looks for AMIs, for selection messages.
-    pub fn place<'t>(&'t self, target: &'t Target, pattern: &'t str) -> Place<'t> {
+    pub fn place<'t>(&'t self, target: &'t Target) -> Place<'t> {
         Place {
             producer: &self.manifest.producer.account,
             account: &target.account,
             region: &target.region,
-            pattern,
-            template: &self.manifest.distribution.ami_name,
+            name: &self.ami_name,
         }
     }
 }
@@ -117,53 +121,38 @@ impl<'a> Context<'a> {
 /// The rollout step of one target, given what it sees.
 pub async fn rollout_step(
     context: &Context<'_>,
-    target: Target,
+    target: &Target,
     live: Result<Live, Error>,
     choice: &ImageChoice,
     now: SystemTime,
-) -> Planned {
-    let step = match live {
-        Ok(live) => decide(context, &target, live, choice, now).await,
-        Err(err) => Err(err),
-    };
-    Planned { target, step }
-}
-
-async fn decide(
-    context: &Context<'_>,
-    target: &Target,
-    live: Live,
-    choice: &ImageChoice,
-    now: SystemTime,
 ) -> Result<Step, Error> {
-    let pattern = context.manifest.distribution.ami_name_pattern();
-    let place = context.place(target, &pattern);
+    let live = live?;
+    let creates = target.launch_template.create.as_ref();
+    if live.template.is_none() && creates.is_none() {
+        return Err(Error::failed(
+            "the launch template does not exist",
+            Some(
+                "create it, fix its name or id, or add a `create` table to it in the manifest"
+                    .to_owned(),
+            ),
+        ));
+    }
+    let place = context.place(target);
     if let Some(reason) = select::nothing_built(&live.candidates, &place) {
-        return Ok(Step::NothingBuilt { reason });
+        return Ok(Step::NothingBuilt {
+            reason,
+            creates: live.template.is_none(),
+        });
     }
     let chosen = select::choose(&live.candidates, choice, &place, now)
-        .map_err(|err| Error::Failed {
-            message: format!("{}: {err}", target.label()),
-            hint: None,
-        })?
+        .map_err(|err| Error::failed(err.0, None))?
         .clone();
     let Some(template) = live.template else {
-        if target.launch_template.create.is_none() {
-            return Err(Error::Failed {
-                message: format!("{}: the launch template does not exist", target.label()),
-                hint: Some(
-                    "create it, fix its name or id, or add a `create` table to it in the manifest"
-                        .to_owned(),
-                ),
-            });
-        }
         // A template gold creates has no groups using it yet; listed groups get refreshed
         // once they exist and a later rollout moves the template.
-        return Ok(Step::Move {
-            template: None,
-            from: None,
+        return Ok(Step::Create {
             to: chosen,
-            groups: Vec::new(),
+            settings: creates.map(templates::settings).unwrap_or_default(),
         });
     };
     let groups = groups_of(&live.session, target, &template).await?;
@@ -173,13 +162,23 @@ async fn decide(
             None => None,
         };
         return Ok(Step::Move {
-            template: Some(template),
+            template,
             from,
             to: chosen,
             groups,
         });
     }
-    let stale = stale_groups(&live.session, &template, groups).await?;
+    let refreshes = futures::future::join_all(
+        groups
+            .iter()
+            .map(|group| autoscaling::latest_refresh(&live.session, &group.name)),
+    )
+    .await;
+    let mut read = Vec::with_capacity(groups.len());
+    for (group, refresh) in groups.into_iter().zip(refreshes) {
+        read.push((group, refresh?));
+    }
+    let stale = consumer::stale_groups(template.default.created, read);
     if stale.is_empty() {
         Ok(Step::Unchanged)
     } else {
@@ -218,68 +217,5 @@ pub async fn groups_of(
         return Ok(Vec::new());
     }
     let found = autoscaling::groups(session, names).await?;
-    let mut groups = Vec::with_capacity(names.len());
-    for name in names {
-        let Some(group) = found.iter().find(|group| &group.name == name) else {
-            return Err(Error::Failed {
-                message: format!(
-                    "{}: Auto Scaling group `{name}` does not exist in {}/{}",
-                    target.label(),
-                    target.account,
-                    target.region
-                ),
-                hint: Some("fix `auto_scaling_groups` in the manifest".to_owned()),
-            });
-        };
-        let uses_template = group.template.as_ref().is_some_and(|spec| {
-            spec.id.as_deref() == Some(template.default.template_id.as_str())
-                || spec.name.as_deref() == Some(template.default.template_name.as_str())
-        });
-        if !uses_template {
-            return Err(Error::Failed {
-                message: format!(
-                    "{}: Auto Scaling group `{name}` does not launch from launch template {}",
-                    target.label(),
-                    template.default.template_id
-                ),
-                hint: Some(
-                    "list the group under the launch template it uses, or point the group at this template"
-                        .to_owned(),
-                ),
-            });
-        }
-        groups.push(group.clone());
-    }
-    Ok(groups)
-}
-
-/// Groups whose last successful refresh is older than the template's default version (or
-/// that never had one), with their last refresh status.
-pub async fn stale_groups(
-    session: &Session,
-    template: &LiveTemplate,
-    groups: Vec<Group>,
-) -> Result<Vec<(Group, String)>, Error> {
-    let latest = futures::future::join_all(
-        groups
-            .iter()
-            .map(|group| autoscaling::latest_refresh(session, &group.name)),
-    )
-    .await;
-    let mut stale = Vec::new();
-    for (group, refresh) in groups.into_iter().zip(latest) {
-        let refresh = refresh?;
-        let fresh = refresh.as_ref().is_some_and(|refresh| {
-            refresh.is_successful()
-                && match (refresh.started, template.default.created) {
-                    (Some(started), Some(created)) => started >= created,
-                    _ => true,
-                }
-        });
-        if !fresh {
-            let status = refresh.map_or_else(|| "never refreshed".to_owned(), |r| r.status);
-            stale.push((group, status));
-        }
-    }
-    Ok(stale)
+    consumer::check_groups(names, &found, template)
 }

@@ -1,12 +1,11 @@
 //! Rollout targets: every consumer × region × launch template of the manifest, narrowed by
 //! `--consumer`, `--region` and `--wave`, grouped into waves.
 
-use std::collections::BTreeMap;
-
 use crate::Error;
 use crate::aws::Access;
 use crate::aws::launch_templates::TemplateKey;
 use crate::manifest::{LaunchTemplate, Manifest};
+use crate::plan::{Resource, ResourceKind, TargetId};
 
 /// Which targets a command acts on; empty lists mean "all".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,14 +45,23 @@ impl Target {
         }
     }
 
+    /// The target as plans, events and summaries name it.
+    pub fn id(&self) -> TargetId {
+        TargetId {
+            consumer: self.consumer.clone(),
+            wave: self.wave,
+            resource: Resource {
+                kind: ResourceKind::LaunchTemplate,
+                name: self.launch_template.label().to_owned(),
+                account: self.account.clone(),
+                region: self.region.clone(),
+            },
+        }
+    }
+
     /// `sample-lt (444455556666/ap-northeast-1)`, the way every message names a target.
     pub fn label(&self) -> String {
-        format!(
-            "{} ({}/{})",
-            self.launch_template.label(),
-            self.account,
-            self.region
-        )
+        self.id().label()
     }
 }
 
@@ -90,15 +98,6 @@ pub fn targets(manifest: &Manifest, filter: &TargetFilter) -> Result<Vec<Target>
         });
     }
     Ok(selected)
-}
-
-/// Targets grouped by wave, lowest first.
-pub fn waves(targets: Vec<Target>) -> BTreeMap<u32, Vec<Target>> {
-    let mut waves: BTreeMap<u32, Vec<Target>> = BTreeMap::new();
-    for target in targets {
-        waves.entry(target.wave).or_default().push(target);
-    }
-    waves
 }
 
 /// A filter value that names nothing in the manifest is a typo, not an empty selection.

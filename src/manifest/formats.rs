@@ -2,15 +2,16 @@
 //! service models (botocore `service-2.json` of imagebuilder, ec2, iam, sns, organizations) and
 //! the EC2 and S3 naming rules; each function names the rule it follows.
 
+use crate::version::Version;
+
 /// A 12-digit account id (`AccountId`).
 pub(crate) fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// `major.minor.patch`, all numbers (Image Builder `VersionNumber`).
+/// `major.minor.patch`, all numbers (Image Builder `VersionNumber`; see [`Version`]).
 pub(crate) fn is_semantic_version(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('.').collect();
-    parts.len() == 3 && parts.iter().all(|p| is_number(p))
+    Version::parse(text).is_some()
 }
 
 /// A version filter such as `x.x.x`, `1.x.x` or `1.2.3` (Image Builder semantic version filters).

@@ -8,6 +8,7 @@
 //! 4. check the values AWS would reject (accounts, ARNs, regions, names, versions, references);
 //! 5. read every component's AWSTOE document and check it.
 
+mod ami_name;
 mod awstoe;
 mod diagnostic;
 mod formats;
@@ -21,6 +22,7 @@ mod validate;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+pub use ami_name::{AmiName, AmiNameError};
 pub use diagnostic::{Diagnostic, Error};
 pub use load::load;
 pub use model::{

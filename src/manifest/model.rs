@@ -10,6 +10,8 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::ami_name::AmiName;
+
 /// A gold manifest: one golden-image pipeline in a producer account and the consumer accounts
 /// whose launch templates follow its AMIs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -277,30 +279,11 @@ pub struct Distribution {
 }
 
 impl Distribution {
-    /// The AMI name template with every `{{imagebuilder:…}}` placeholder turned into `*`, for EC2 name filters.
+    /// The AMI name template, parsed. The loader has rejected templates that do not parse; a
+    /// manifest built by hand with one gets a template that matches only its literal text.
     #[must_use]
-    pub fn ami_name_pattern(&self) -> String {
-        let mut pattern = String::with_capacity(self.ami_name.len());
-        let mut rest = self.ami_name.as_str();
-        while let Some(start) = rest.find("{{") {
-            match rest[start..].find("}}") {
-                Some(len)
-                    if rest[start + 2..start + len]
-                        .trim()
-                        .starts_with("imagebuilder:") =>
-                {
-                    pattern.push_str(&rest[..start]);
-                    pattern.push('*');
-                    rest = &rest[start + len + 2..];
-                }
-                _ => {
-                    pattern.push_str(&rest[..start + 2]);
-                    rest = &rest[start + 2..];
-                }
-            }
-        }
-        pattern.push_str(rest);
-        pattern
+    pub fn ami_name_template(&self) -> AmiName {
+        AmiName::parse(&self.ami_name).unwrap_or_else(|_| AmiName::literal(&self.ami_name))
     }
 }
 
@@ -622,15 +605,17 @@ mod tests {
     #[test]
     fn ami_name_pattern_replaces_each_placeholder() {
         let d = distribution("sample_v{{imagebuilder:buildVersion}}_{{imagebuilder:buildDate}}");
-        assert_eq!(d.ami_name_pattern(), "sample_v*_*");
+        assert_eq!(d.ami_name_template().pattern(), "sample_v*_*");
     }
 
     #[test]
     fn ami_name_pattern_keeps_text_without_placeholders() {
-        assert_eq!(distribution("plain").ami_name_pattern(), "plain");
-        assert_eq!(distribution("a{{b").ami_name_pattern(), "a{{b");
+        assert_eq!(distribution("plain").ami_name_template().pattern(), "plain");
+        assert_eq!(distribution("a{{b").ami_name_template().pattern(), "a{{b");
         assert_eq!(
-            distribution("x{{ imagebuilder:buildDate }}y").ami_name_pattern(),
+            distribution("x{{ imagebuilder:buildDate }}y")
+                .ami_name_template()
+                .pattern(),
             "x*y"
         );
     }

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::ami_name::{AmiName, AmiNameError};
 use super::diagnostic::{KeyPath, did_you_mean, quote, suggestion};
 use super::formats::{
     iam_role_account, is_account_id, is_bucket_name, is_ec2_id, is_iam_name, is_image_builder_arn,
@@ -29,10 +30,6 @@ pub(crate) struct Problem {
 
 /// Longest AMI name EC2 accepts.
 const MAX_AMI_NAME: usize = 128;
-/// What `{{imagebuilder:buildDate}}` renders to at most, e.g. `2022-08-10T09-01-50.490Z`.
-const BUILD_DATE_WIDTH: usize = 24;
-/// What `{{imagebuilder:buildVersion}}` renders to at most (a build counter).
-const BUILD_VERSION_WIDTH: usize = 6;
 /// Common AWS-managed parent images, for "did you mean" (Image Builder's own names all end in
 /// their architecture, `-x86` or `-arm64`).
 const MANAGED_IMAGES: &[&str] = &[
@@ -622,40 +619,24 @@ impl Checker<'_> {
     }
 
     fn ami_name(&mut self, path: &KeyPath, template: &str) {
-        let mut literal = String::new();
-        let mut rendered = 0;
-        let mut has_date = false;
-        let mut rest = template;
-        while let Some(start) = rest.find("{{") {
-            literal.push_str(&rest[..start]);
-            rendered += rest[..start].chars().count();
-            let Some(len) = rest[start..].find("}}") else {
+        let parsed = match AmiName::parse(template) {
+            Ok(parsed) => parsed,
+            Err(AmiNameError::Unclosed) => {
                 self.expected(path.clone(), "`}}` closing each `{{`", template);
                 return;
-            };
-            let placeholder = rest[start + 2..start + len].trim();
-            match placeholder {
-                "imagebuilder:buildDate" => {
-                    has_date = true;
-                    rendered += BUILD_DATE_WIDTH;
-                }
-                "imagebuilder:buildVersion" => rendered += BUILD_VERSION_WIDTH,
-                other => {
-                    self.problem(
-                        path.clone(),
-                        format!(
-                            "expected `{{{{imagebuilder:buildDate}}}}` or `{{{{imagebuilder:buildVersion}}}}`, found `{{{{{other}}}}}`"
-                        ),
-                        "Image Builder placeholders",
-                    );
-                    return;
-                }
             }
-            rest = &rest[start + len + 2..];
-        }
-        literal.push_str(rest);
-        rendered += rest.chars().count();
-        if !has_date {
+            Err(AmiNameError::UnknownPlaceholder(other)) => {
+                self.problem(
+                    path.clone(),
+                    format!(
+                        "expected `{{{{imagebuilder:buildDate}}}}` or `{{{{imagebuilder:buildVersion}}}}`, found `{{{{{other}}}}}`"
+                    ),
+                    "Image Builder placeholders",
+                );
+                return;
+            }
+        };
+        if !parsed.has_build_date() {
             self.problem(
                 path.clone(),
                 format!(
@@ -665,7 +646,8 @@ impl Checker<'_> {
                 "a template containing {{imagebuilder:buildDate}}",
             );
         }
-        if let Some(bad) = literal
+        if let Some(bad) = parsed
+            .literal_text()
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || "-_ .:".contains(*c)))
         {
@@ -675,6 +657,7 @@ impl Checker<'_> {
                 "AMI name characters",
             );
         }
+        let rendered = parsed.longest_rendering();
         if template.chars().count() > 127 || rendered > MAX_AMI_NAME - 1 {
             self.problem(
                 path.clone(),

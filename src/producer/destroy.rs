@@ -17,14 +17,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures::future::{try_join, try_join_all, try_join3, try_join4};
 
-use super::names;
 use crate::aws::iam::{InstanceProfile, Role};
 use crate::aws::imagebuilder::{self, Kind, Tagged};
 use crate::aws::security_groups::SecurityGroup;
 use crate::aws::{AwsError, Session, iam, security_groups};
 use crate::manifest::Loaded;
-use crate::plan::{Action, Change, Plan, Resource, ResourceKind};
-use crate::ui::ApplyProgress;
+use crate::names;
+use crate::plan::{Action, ApplyReporter, Change, Plan, Resource, ResourceKind, track};
 
 /// Everything `destroy` would delete.
 #[derive(Debug, Clone, Default)]
@@ -208,7 +207,7 @@ impl Doomed {
     pub async fn apply(
         &self,
         session: &Session,
-        progress: &ApplyProgress,
+        progress: &dyn ApplyReporter,
     ) -> Result<usize, AwsError> {
         let deleted = AtomicUsize::new(0);
         let run = Run {
@@ -286,7 +285,7 @@ impl Doomed {
 /// One destroy run: where, how progress is shown, how many resources are gone.
 struct Run<'a> {
     session: &'a Session,
-    progress: &'a ApplyProgress,
+    progress: &'a dyn ApplyReporter,
     deleted: &'a AtomicUsize,
 }
 
@@ -296,18 +295,9 @@ impl Run<'_> {
         resource: Resource,
         work: impl std::future::Future<Output = Result<(), AwsError>>,
     ) -> Result<(), AwsError> {
-        self.progress.start(&resource, "deleting");
-        match work.await {
-            Ok(()) => {
-                self.progress.finish(&resource, "deleted");
-                self.deleted.fetch_add(1, Ordering::Relaxed);
-                Ok(())
-            }
-            Err(err) => {
-                self.progress.fail(&resource, &err.message);
-                Err(err)
-            }
-        }
+        track(self.progress, &resource, "deleting", "deleted", work).await?;
+        self.deleted.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
 
     async fn tagged(

@@ -2,27 +2,28 @@
 //! run and watch builds (`build`), and remove what gold created (`destroy`).
 //!
 //! The flow of `gold plan` / `gold up`:
-//! 1. [`desired`]: the manifest as the settings of every resource (no AWS call);
-//! 2. [`survey`]: read live state concurrently and decide one step per resource;
-//! 3. the steps become a [`crate::plan::Plan`], shown before anything changes;
-//! 4. [`up`]: apply the steps along the dependency graph.
+//! 1. [`crate::plan::producer::Desired`]: the manifest as the settings of every resource (no AWS
+//!    call);
+//! 2. [`survey`]: read live state concurrently;
+//! 3. [`crate::plan::producer::decide`]: one step per resource, shown as a
+//!    [`crate::plan::Plan`] before anything changes;
+//! 4. [`up`]: apply the steps along the dependency graph, reporting each resource to a
+//!    [`crate::plan::ApplyReporter`].
 //!
-//! State lives in AWS: resources are found by the names in [`names`] and owned through the
+//! State lives in AWS: resources are found by the names in [`crate::names`] and owned through the
 //! `gold:manifest` tag; there is no local state file.
 
 pub mod build;
-pub mod desired;
 pub mod destroy;
-mod diff;
-pub mod names;
 pub mod survey;
 pub mod up;
 
+use crate::Error;
 use crate::aws::{Access, AwsError, Session, Sessions};
 use crate::manifest::Loaded;
+use crate::names;
+use crate::plan::producer::{self, Desired, Steps};
 
-pub use desired::Desired;
-pub use survey::Survey;
 pub use up::Applied;
 
 /// The producer account's session, refusing credentials that act in another account.
@@ -38,6 +39,20 @@ pub async fn session(
 }
 
 /// Reads the producer account and decides what `up` would do.
-pub async fn survey(loaded: &Loaded, session: &Session) -> Result<Survey, AwsError> {
-    survey::survey(session, Desired::from_manifest(loaded)).await
+pub async fn plan(loaded: &Loaded, session: &Session) -> Result<Steps, Error> {
+    let desired = Desired::from_manifest(loaded);
+    let live = Box::pin(survey::read(session, &desired)).await?;
+    producer::decide(desired, &live).map_err(|unmanaged| Error::Failed {
+        message: format!(
+            "in account {} ({}): {unmanaged}",
+            session.account(),
+            session.region()
+        ),
+        hint: Some(format!(
+            "delete it, rename the manifest, or tag it `{}={}` to let gold manage it",
+            names::MANIFEST_TAG,
+            loaded.manifest.name
+        )),
+        causes: Vec::new(),
+    })
 }

@@ -1,4 +1,4 @@
-//! `gold up`: applies a [`Survey`] to the producer account, independent resources in parallel
+//! `gold up`: applies the [`Steps`] of the plan to the producer account, independent resources in parallel
 //! along the dependency graph:
 //!
 //! ```text
@@ -8,37 +8,46 @@
 //! distribution ─────────────────────────────────┘
 //! ```
 //!
-//! Every step that the survey found unchanged makes no call. A step that fails stops the
+//! Every step that the plan found unchanged makes no call. A step that fails stops the
 //! run; everything already done stays done and is found unchanged by the next `up`, so a
 //! partial run is finished by running `up` again. Creates that meet "already exists" (a retry
 //! after a lost answer, or a concurrent run) read the resource back instead of failing.
 
 use futures::future::{try_join, try_join_all, try_join3};
 
-use super::names;
-use super::survey::{ConfigStep, GroupStep, ProfileStep, RoleStep, Survey, VersionStep};
 use crate::aws::imagebuilder::{self, RecipeComponent, RecipeSpec};
 use crate::aws::{AwsError, Session, iam, security_groups};
-use crate::plan::{Resource, ResourceKind};
-use crate::producer::desired::RecipePart;
-use crate::ui::ApplyProgress;
+use crate::names;
+use crate::plan::producer::{
+    ConfigStep, GroupStep, ProfileStep, RecipePart, RoleStep, Steps, VersionStep,
+};
+use crate::plan::{ApplyReporter, Resource, ResourceKind, track};
 
 /// What `up` created or found, for the summary and for `build`.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Applied {
     /// The pipeline ARN.
     pub pipeline_arn: String,
     /// The recipe version ARN the pipeline builds.
     pub recipe_arn: String,
-    /// Resources changed, as `(resource, what happened)`.
-    pub changed: Vec<(Resource, String)>,
+    /// Resources changed, in the order they finished.
+    pub changed: Vec<Changed>,
+}
+
+/// A resource `up` changed.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct Changed {
+    /// The resource.
+    pub resource: Resource,
+    /// What happened to it (`created 1.0.1 of`).
+    pub done: String,
 }
 
 struct Run<'a> {
     session: &'a Session,
-    survey: &'a Survey,
-    progress: &'a ApplyProgress,
-    changed: std::sync::Mutex<Vec<(Resource, String)>>,
+    survey: &'a Steps,
+    progress: &'a dyn ApplyReporter,
+    changed: std::sync::Mutex<Vec<Changed>>,
 }
 
 impl Run<'_> {
@@ -50,28 +59,19 @@ impl Run<'_> {
         done: String,
         work: impl std::future::Future<Output = Result<T, AwsError>>,
     ) -> Result<T, AwsError> {
-        self.progress.start(&resource, doing);
-        match Box::pin(work).await {
-            Ok(value) => {
-                self.progress.finish(&resource, &done);
-                if let Ok(mut changed) = self.changed.lock() {
-                    changed.push((resource, done));
-                }
-                Ok(value)
-            }
-            Err(err) => {
-                self.progress.fail(&resource, &err.message);
-                Err(err)
-            }
+        let value = track(self.progress, &resource, doing, &done, Box::pin(work)).await?;
+        if let Ok(mut changed) = self.changed.lock() {
+            changed.push(Changed { resource, done });
         }
+        Ok(value)
     }
 }
 
-/// Applies every step of `survey`.
+/// Applies every step.
 pub async fn apply(
     session: &Session,
-    survey: &Survey,
-    progress: &ApplyProgress,
+    survey: &Steps,
+    progress: &dyn ApplyReporter,
 ) -> Result<Applied, AwsError> {
     let run = Run {
         session,
@@ -161,7 +161,7 @@ impl Run<'_> {
             let added = iam::add_role_to_instance_profile(self.session, profile, &role.name).await;
             match added {
                 // A retried add meets the quota of one role per profile: check it is ours.
-                Err(err) if err.code.as_deref() == Some("LimitExceeded") => {
+                Err(err) if err.is_limit_exceeded() => {
                     let live = iam::find_instance_profile(self.session, profile).await?;
                     if live.is_some_and(|p| p.roles.contains(&role.name)) {
                         Ok(())
@@ -297,7 +297,7 @@ impl Run<'_> {
         tags.insert(names::HASH_TAG.to_owned(), desired.hash.clone());
         let spec = RecipeSpec {
             name: desired.name.clone(),
-            version: version.clone(),
+            version: *version,
             parent_image: desired.parent_image.clone(),
             components: parts,
             block_devices: desired.block_devices.clone(),

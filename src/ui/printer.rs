@@ -1,8 +1,18 @@
 //! The one `Printer`: decides quiet / normal / verbose and human / JSON, so no command prints
 //! around it (the crate denies `print_stdout` and `print_stderr` elsewhere).
+//!
+//! The output contract it keeps:
+//! - human: reports and results on stdout, narration, warnings and errors on stderr;
+//! - JSON: stdout holds one JSON document per run, or (for commands that stream) one event per
+//!   line whose last line is the report. A failure is printed once, as the `error` member of
+//!   that last document (a report that was cut short still carries what it found), or as a
+//!   document of its own; never as text on stderr besides.
 
 use std::io::{IsTerminal, Write};
+use std::sync::{Arc, Mutex};
 
+use super::report::Report;
+use crate::Error;
 use crate::cli::{GlobalArgs, OutputFormat};
 
 /// Writes results, narration and errors according to the global flags.
@@ -12,6 +22,16 @@ pub struct Printer {
     quiet: bool,
     verbosity: u8,
     stderr_is_terminal: bool,
+    json: Arc<Mutex<JsonState>>,
+}
+
+/// What `--output json` has written and holds back.
+#[derive(Debug, Default)]
+struct JsonState {
+    /// An event line was written, so every further line is an event too.
+    streaming: bool,
+    /// The report the run ends with, printed (with the error, if any) by [`Printer::finish`].
+    last: Option<serde_json::Value>,
 }
 
 impl Printer {
@@ -23,6 +43,19 @@ impl Printer {
             quiet: global.quiet,
             verbosity: global.verbose,
             stderr_is_terminal: std::io::stderr().is_terminal() && terminal_can_redraw(),
+            json: Arc::default(),
+        }
+    }
+
+    /// A printer for `--output json` before the rest of the command line is known.
+    #[must_use]
+    pub fn json_only() -> Self {
+        Self {
+            format: OutputFormat::Json,
+            quiet: false,
+            verbosity: 0,
+            stderr_is_terminal: false,
+            json: Arc::default(),
         }
     }
 
@@ -32,10 +65,111 @@ impl Printer {
         self.format
     }
 
+    /// Whether the user asked for more detail (`-v`).
+    #[must_use]
+    pub fn is_verbose(&self) -> bool {
+        self.verbosity > 0
+    }
+
     /// Whether narration goes to a terminal (so live progress may redraw lines).
     #[must_use]
     pub fn is_interactive(&self) -> bool {
         self.stderr_is_terminal && !self.quiet && self.format == OutputFormat::Human
+    }
+
+    /// A report shown now: text on stdout, or one JSON line (an event, in a stream).
+    pub fn show(&self, report: &impl Report) {
+        match self.format {
+            OutputFormat::Human => self.human(report),
+            OutputFormat::Json => self.json_line(&report.json()),
+        }
+    }
+
+    /// The report the command ends with: text on stdout now, or the last JSON document, held
+    /// back until [`Printer::finish`] knows whether the command failed.
+    pub fn conclude(&self, report: &impl Report) {
+        match self.format {
+            OutputFormat::Human => self.human(report),
+            OutputFormat::Json => {
+                let value = report.json();
+                let previous = self.json.lock().ok().and_then(|mut state| {
+                    state.streaming |= value.get("event").is_some();
+                    state.last.replace(value)
+                });
+                if let Some(previous) = previous {
+                    write_line(&mut std::io::stdout().lock(), &previous.to_string());
+                }
+            }
+        }
+    }
+
+    /// A report's text on stdout; a report with nothing to say prints nothing.
+    fn human(&self, report: &impl Report) {
+        let text = report.human(self.is_verbose());
+        let text = text.trim_end();
+        if !text.is_empty() {
+            self.result(text);
+        }
+    }
+
+    /// One event of a stream, as a JSON line (only with `--output json`).
+    pub fn event(&self, event: &impl serde::Serialize) {
+        if self.format == OutputFormat::Json {
+            match serde_json::to_value(event) {
+                Ok(value) => self.json_line(&value),
+                Err(err) => self.warn(&format!("an event could not be written as JSON: {err}")),
+            }
+        }
+    }
+
+    /// Ends the run: prints the held-back report, with the error when the command failed; or,
+    /// in human form, the error on stderr.
+    pub fn finish(&self, failure: Option<(&Error, u8)>) {
+        if self.format == OutputFormat::Human {
+            if let Some((err, _)) = failure {
+                write_line(&mut std::io::stderr().lock(), &super::render::error(err));
+            }
+            return;
+        }
+        let Ok(mut state) = self.json.lock() else {
+            return;
+        };
+        let last = state.last.take();
+        let streaming = state.streaming;
+        drop(state);
+        let error = failure.map(|(err, code)| err.report(code));
+        let document = match (last, error) {
+            (Some(mut last), Some(error)) => {
+                if let Some(object) = last.as_object_mut() {
+                    object.insert("error".to_owned(), json_value(&error));
+                }
+                last
+            }
+            (Some(last), None) => last,
+            (None, Some(error)) => {
+                let mut object = serde_json::Map::new();
+                if streaming {
+                    object.insert("event".to_owned(), "error".into());
+                }
+                object.insert("error".to_owned(), json_value(&error));
+                serde_json::Value::Object(object)
+            }
+            (None, None) => return,
+        };
+        write_line(&mut std::io::stdout().lock(), &document.to_string());
+    }
+
+    /// Writes one JSON line, after the report held back so far (a stream went on after it).
+    fn json_line(&self, value: &serde_json::Value) {
+        let held = self.json.lock().ok().and_then(|mut state| {
+            state.streaming |= value.get("event").is_some();
+            state.last.take()
+        });
+        let mut out = std::io::stdout().lock();
+        if let Some(held) = held {
+            write_line(&mut out, &held.to_string());
+        }
+        write_line(&mut out, &value.to_string());
     }
 
     /// A result for people, on stdout (ignored with `--output json`).
@@ -45,14 +179,8 @@ impl Printer {
         }
     }
 
-    /// A result for programs, on stdout as one JSON line (only with `--output json`).
-    pub fn json(&self, value: &serde_json::Value) {
-        if self.format == OutputFormat::Json {
-            write_line(&mut std::io::stdout().lock(), &value.to_string());
-        }
-    }
-
-    /// Data on stdout whatever the format, for output that is machine-readable already (a JSON Schema).
+    /// Data on stdout whatever the format, for output that is machine-readable already (a JSON
+    /// Schema, a completion script).
     pub fn data(&self, text: &str) {
         write_line(&mut std::io::stdout().lock(), text);
     }
@@ -75,23 +203,12 @@ impl Printer {
     pub fn warn(&self, text: &str) {
         write_line(&mut std::io::stderr().lock(), &format!("warning: {text}"));
     }
+}
 
-    /// The error a command ended with: `error:`, its causes, then a `hint:` when there is one.
-    pub fn error(&self, err: &crate::Error) {
-        let mut out = std::io::stderr().lock();
-        // A manifest error holds one diagnostic per line; each reads as an error of its own.
-        for line in err.to_string().lines() {
-            write_line(&mut out, &format!("error: {line}"));
-        }
-        let mut source = std::error::Error::source(err);
-        while let Some(cause) = source {
-            write_line(&mut out, &format!("  caused by: {cause}"));
-            source = cause.source();
-        }
-        if let Some(hint) = err.hint() {
-            write_line(&mut out, &format!("hint: {hint}"));
-        }
-    }
+fn json_value(error: &crate::error::ErrorReport) -> serde_json::Value {
+    serde_json::to_value(error).unwrap_or_else(|err| {
+        serde_json::json!({ "kind": "io", "message": format!("the error could not be written as JSON: {err}") })
+    })
 }
 
 /// indicatif draws nothing on a terminal without cursor movement, so `TERM` unset or `dumb`

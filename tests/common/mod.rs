@@ -15,6 +15,33 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A copy of `examples/NAME` in a fresh temporary directory.
+pub fn example(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    copy_dir(&repo().join("examples").join(name), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("directory created");
+    for entry in std::fs::read_dir(from).expect("readable directory") {
+        let entry = entry.expect("a directory entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("a file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("file copied");
+        }
+    }
+}
+
+/// Replaces the first `from` in the file with `to`, failing when `from` is not there.
+pub fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("file read");
+    assert!(text.contains(from), "`{from}` is not in {}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).expect("file written");
+}
+
 /// One running localcloud, stopped with SIGTERM when dropped.
 pub struct Localcloud {
     child: Child,
@@ -210,4 +237,72 @@ fn complete_payload(received: &[u8]) -> Option<(String, String)> {
             .then(|| value.trim().parse::<usize>().ok())?
     })?;
     (payload.len() >= length).then(|| (head.to_owned(), payload[..length].to_owned()))
+}
+
+/// The committed JSON Schema of `--output json` (`schemas/output.schema.json`).
+pub fn output_schema() -> serde_json::Value {
+    let text = std::fs::read_to_string(repo().join("schemas/output.schema.json"))
+        .expect("schemas/output.schema.json exists");
+    serde_json::from_str(&text).expect("the output schema is JSON")
+}
+
+/// Checks `value` against one document or event of the output schema (`document.plan`,
+/// `event.wave`, …), failing the test with every violation.
+pub fn assert_shape(value: &serde_json::Value, definition: &str) {
+    let mut schema = output_schema();
+    assert!(
+        schema["$defs"].get(definition).is_some(),
+        "the output schema defines no `{definition}`"
+    );
+    if let Some(object) = schema.as_object_mut() {
+        object.remove("anyOf");
+        object.insert(
+            "$ref".to_owned(),
+            serde_json::Value::String(format!("#/$defs/{definition}")),
+        );
+    }
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|err| format!("{} at {}", err, err.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{definition} does not match the documented shape:\n{}\n{value:#}",
+        errors.join("\n")
+    );
+}
+
+/// The definition of the output schema a stream line belongs to, by its `event`.
+pub fn event_definition(event: &str) -> &'static str {
+    match event {
+        "plan" => "event.plan",
+        "applied" => "event.applied",
+        "destroyed" => "event.destroyed",
+        "summary" => "event.summary",
+        "cancelled" => "event.cancelled",
+        "error" => "event.error",
+        "resource_started" | "resource_done" | "resource_failed" => "event.apply",
+        "started" | "watching" | "phase" | "step" | "region" | "result" | "detached" => {
+            "event.build"
+        }
+        _ => "event.wave",
+    }
+}
+
+/// Checks every line of a JSON stream (`gold --output json up`, `rollout`, `build`) against the
+/// output schema, and returns the lines.
+pub fn assert_stream_shape(stdout: &[u8]) -> Vec<serde_json::Value> {
+    let text = String::from_utf8_lossy(stdout);
+    text.lines()
+        .map(|line| {
+            let value: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|err| panic!("not JSON: {line}: {err}"));
+            let event = value["event"]
+                .as_str()
+                .unwrap_or_else(|| panic!("a stream line without `event`: {line}"));
+            assert_shape(&value, event_definition(event));
+            value
+        })
+        .collect()
 }

@@ -3,10 +3,12 @@
 use aws_sdk_imagebuilder::types::{Ownership, Platform};
 
 use super::{
-    Tagged, Tags, VersionDetail, VersionRef, client, name_filter, sdk_tags, tagged, to_tags,
+    Tagged, Tags, VersionDetail, VersionRef, client, name_filter, named, sdk_tags, tagged, to_tags,
 };
+use crate::aws::call::CallExt;
 use crate::aws::error::AwsError;
 use crate::aws::session::Session;
+use crate::version::Version;
 
 /// A component version gold wants to exist.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +16,7 @@ pub struct ComponentSpec {
     /// Component name.
     pub name: String,
     /// Semantic version to create.
-    pub version: String,
+    pub version: Version,
     /// `Linux`, `Windows` or `macOS`.
     pub platform: String,
     /// Description.
@@ -39,14 +41,13 @@ pub async fn component_versions(
         .send()
         .try_collect()
         .await
-        .map_err(|err| session.site().error("ListComponents", err).on(name))?;
-    Ok(items
+        .call_on(session, "ListComponents", name)?;
+    Ok(named(items, name)
         .into_iter()
-        .filter(|c| c.name() == Some(name))
         .filter_map(|c| {
             Some(VersionRef {
                 arn: c.arn()?.to_owned(),
-                version: c.version()?.to_owned(),
+                version: Version::parse(c.version()?)?,
             })
         })
         .collect())
@@ -59,7 +60,7 @@ pub async fn component(session: &Session, arn: &str) -> Result<VersionDetail, Aw
         .component_build_version_arn(arn)
         .send()
         .await
-        .map_err(|err| session.site().error("GetComponent", err).on(arn))?;
+        .call_on(session, "GetComponent", arn)?;
     let component = out.component().ok_or_else(|| {
         session
             .site()
@@ -79,14 +80,14 @@ pub async fn create_component(session: &Session, spec: &ComponentSpec) -> Result
     let out = client(session)
         .create_component()
         .name(&spec.name)
-        .semantic_version(&spec.version)
+        .semantic_version(spec.version.to_string())
         .platform(Platform::from(spec.platform.as_str()))
         .set_description(spec.description.clone())
         .data(&spec.data)
         .set_tags(Some(sdk_tags(&spec.tags)))
         .send()
         .await
-        .map_err(|err| session.site().error("CreateComponent", err).on(&resource))?;
+        .call_on(session, "CreateComponent", &resource)?;
     out.component_build_version_arn()
         .map(str::to_owned)
         .ok_or_else(|| {
@@ -107,7 +108,7 @@ pub async fn components(session: &Session) -> Result<Vec<Tagged>, AwsError> {
         .send()
         .try_collect()
         .await
-        .map_err(|err| session.site().error("ListComponents", err))?;
+        .call(session, "ListComponents")?;
     let mut found = Vec::new();
     for version in versions {
         let Some(arn) = version.arn() else { continue };
@@ -119,12 +120,7 @@ pub async fn components(session: &Session) -> Result<Vec<Tagged>, AwsError> {
             .send()
             .try_collect()
             .await
-            .map_err(|err| {
-                session
-                    .site()
-                    .error("ListComponentBuildVersions", err)
-                    .on(arn)
-            })?;
+            .call_on(session, "ListComponentBuildVersions", arn)?;
         found.extend(tagged(builds));
     }
     Ok(found)

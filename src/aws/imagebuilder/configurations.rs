@@ -1,13 +1,18 @@
 //! Infrastructure and distribution configurations: finding, creating and updating them.
 
 use aws_sdk_imagebuilder::error::BuildError;
+use aws_sdk_imagebuilder::operation::create_distribution_configuration::CreateDistributionConfigurationError;
+use aws_sdk_imagebuilder::operation::create_infrastructure_configuration::CreateInfrastructureConfigurationError;
 use aws_sdk_imagebuilder::types::{
     AmiDistributionConfiguration, Distribution, LaunchPermissionConfiguration, Logging, S3Logs,
     SsmParameterConfiguration,
 };
 
-use super::{Found, Tagged, Tags, client, invalid, name_filter, sdk_tags, tagged, to_tags};
-use crate::aws::error::AwsError;
+use super::{
+    Found, Tagged, Tags, arn_named, client, invalid, name_filter, sdk_tags, tagged, to_tags,
+};
+use crate::aws::call::CallExt;
+use crate::aws::error::{AwsError, Reason};
 use crate::aws::session::Session;
 
 /// An infrastructure configuration's settings.
@@ -88,30 +93,17 @@ pub async fn find_infrastructure(
         .send()
         .try_collect()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("ListInfrastructureConfigurations", err)
-                .on(name)
-        })?;
-    let Some(arn) = items
-        .iter()
-        .find(|i| i.name() == Some(name))
-        .and_then(|i| i.arn())
-    else {
+        .call_on(session, "ListInfrastructureConfigurations", name)?;
+    let Some(arn) = arn_named(items, name) else {
         return Ok(None);
     };
+    let arn = arn.as_str();
     let out = client(session)
         .get_infrastructure_configuration()
         .infrastructure_configuration_arn(arn)
         .send()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("GetInfrastructureConfiguration", err)
-                .on(arn)
-        })?;
+        .call_on(session, "GetInfrastructureConfiguration", arn)?;
     let Some(live) = out.infrastructure_configuration() else {
         return Ok(None);
     };
@@ -169,7 +161,10 @@ pub async fn create_infrastructure(
         .set_tags(Some(sdk_tags(&spec.tags)))
         .send()
         .await
-        .map_err(|err| session.site().error(OP, err).on(&spec.name))?;
+        .call_classified(session, OP, &spec.name, |err| {
+            CreateInfrastructureConfigurationError::is_resource_already_exists_exception(err)
+                .then_some(Reason::AlreadyExists)
+        })?;
     out.infrastructure_configuration_arn()
         .map(str::to_owned)
         .ok_or_else(|| {
@@ -200,12 +195,7 @@ pub async fn update_infrastructure(
         .set_sns_topic_arn(spec.sns_topic_arn.clone())
         .send()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("UpdateInfrastructureConfiguration", err)
-                .on(arn)
-        })?;
+        .call_on(session, "UpdateInfrastructureConfiguration", arn)?;
     Ok(())
 }
 
@@ -222,30 +212,17 @@ pub async fn find_distribution(
         .send()
         .try_collect()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("ListDistributionConfigurations", err)
-                .on(name)
-        })?;
-    let Some(arn) = items
-        .iter()
-        .find(|i| i.name() == Some(name))
-        .and_then(|i| i.arn())
-    else {
+        .call_on(session, "ListDistributionConfigurations", name)?;
+    let Some(arn) = arn_named(items, name) else {
         return Ok(None);
     };
+    let arn = arn.as_str();
     let out = client(session)
         .get_distribution_configuration()
         .distribution_configuration_arn(arn)
         .send()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("GetDistributionConfiguration", err)
-                .on(arn)
-        })?;
+        .call_on(session, "GetDistributionConfiguration", arn)?;
     let Some(live) = out.distribution_configuration() else {
         return Ok(None);
     };
@@ -355,7 +332,10 @@ pub async fn create_distribution(
         .set_tags(Some(sdk_tags(&spec.tags)))
         .send()
         .await
-        .map_err(|err| session.site().error(OP, err).on(&spec.name))?;
+        .call_classified(session, OP, &spec.name, |err| {
+            CreateDistributionConfigurationError::is_resource_already_exists_exception(err)
+                .then_some(Reason::AlreadyExists)
+        })?;
     out.distribution_configuration_arn()
         .map(str::to_owned)
         .ok_or_else(|| {
@@ -382,12 +362,7 @@ pub async fn update_distribution(
         ))
         .send()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("UpdateDistributionConfiguration", err)
-                .on(arn)
-        })?;
+        .call_on(session, "UpdateDistributionConfiguration", arn)?;
     Ok(())
 }
 
@@ -400,11 +375,7 @@ pub async fn infrastructures(session: &Session) -> Result<Vec<Tagged>, AwsError>
         .send()
         .try_collect()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("ListInfrastructureConfigurations", err)
-        })?;
+        .call(session, "ListInfrastructureConfigurations")?;
     Ok(tagged(items))
 }
 
@@ -417,6 +388,6 @@ pub async fn distributions_tagged(session: &Session) -> Result<Vec<Tagged>, AwsE
         .send()
         .try_collect()
         .await
-        .map_err(|err| session.site().error("ListDistributionConfigurations", err))?;
+        .call(session, "ListDistributionConfigurations")?;
     Ok(tagged(items))
 }

@@ -4,7 +4,9 @@
 use aws_sdk_imagebuilder::types::Ownership;
 
 use super::{Tags, client, to_tags};
+use crate::aws::call::{CallExt, ec2_code};
 use crate::aws::error::AwsError;
+use crate::aws::images::UNKNOWN_AMI;
 use crate::aws::session::Session;
 
 /// An Image Builder image and the AMIs it distributed.
@@ -28,7 +30,7 @@ pub async fn images(session: &Session) -> Result<Vec<BuiltImage>, AwsError> {
         .send()
         .try_collect()
         .await
-        .map_err(|err| session.site().error("ListImages", err))?;
+        .call(session, "ListImages")?;
     let mut found = Vec::new();
     for version in versions {
         let Some(arn) = version.arn() else { continue };
@@ -40,7 +42,7 @@ pub async fn images(session: &Session) -> Result<Vec<BuiltImage>, AwsError> {
             .send()
             .try_collect()
             .await
-            .map_err(|err| session.site().error("ListImageBuildVersions", err).on(arn))?;
+            .call_on(session, "ListImageBuildVersions", arn)?;
         found.extend(builds.into_iter().filter_map(|b| {
             let amis = b
                 .output_resources()
@@ -85,12 +87,11 @@ pub async fn tagged_amis(
         .include_disabled(true)
         .send()
         .await
-        .map_err(|err| {
-            session
-                .site()
-                .error("DescribeImages", err)
-                .on(format!("AMIs tagged {key}={value}"))
-        })?;
+        .call_on(
+            session,
+            "DescribeImages",
+            format!("AMIs tagged {key}={value}"),
+        )?;
     Ok(out
         .images()
         .iter()
@@ -102,41 +103,40 @@ pub async fn tagged_amis(
 /// and they cost money); an AMI that is already gone counts as deleted.
 pub async fn delete_ami(session: &Session, ami: &str) -> Result<(), AwsError> {
     let ec2 = session.ec2();
-    let described = ec2
+    let Some(described) = ec2
         .describe_images()
         .image_ids(ami)
         .include_deprecated(true)
         .include_disabled(true)
         .send()
-        .await;
-    let snapshots: Vec<String> = match described {
-        Ok(out) => out
-            .images()
-            .iter()
-            .flat_map(aws_sdk_ec2::types::Image::block_device_mappings)
-            .filter_map(|m| m.ebs().and_then(|e| e.snapshot_id()).map(str::to_owned))
-            .collect(),
-        Err(err) => {
-            let err = session.site().error("DescribeImages", err).on(ami);
-            if err.is_not_found() {
-                return Ok(());
-            }
-            return Err(err);
-        }
+        .await
+        .call_found(session, "DescribeImages", ami, |err| {
+            ec2_code(err, &UNKNOWN_AMI)
+        })?
+    else {
+        return Ok(());
     };
-    if let Err(err) = ec2.deregister_image().image_id(ami).send().await {
-        let err = session.site().error("DeregisterImage", err).on(ami);
-        if !err.is_not_found() {
-            return Err(err);
-        }
-    }
+    let snapshots: Vec<String> = described
+        .images()
+        .iter()
+        .flat_map(aws_sdk_ec2::types::Image::block_device_mappings)
+        .filter_map(|m| m.ebs().and_then(|e| e.snapshot_id()).map(str::to_owned))
+        .collect();
+    ec2.deregister_image()
+        .image_id(ami)
+        .send()
+        .await
+        .call_found(session, "DeregisterImage", ami, |err| {
+            ec2_code(err, &UNKNOWN_AMI)
+        })?;
     for snapshot in snapshots {
-        if let Err(err) = ec2.delete_snapshot().snapshot_id(&snapshot).send().await {
-            let err = session.site().error("DeleteSnapshot", err).on(&snapshot);
-            if !err.is_not_found() {
-                return Err(err);
-            }
-        }
+        ec2.delete_snapshot()
+            .snapshot_id(&snapshot)
+            .send()
+            .await
+            .call_found(session, "DeleteSnapshot", &snapshot, |err| {
+                ec2_code(err, &["InvalidSnapshot.NotFound"])
+            })?;
     }
     Ok(())
 }

@@ -28,8 +28,10 @@ use std::collections::{BTreeMap, HashMap};
 use aws_sdk_imagebuilder::Client;
 use aws_sdk_imagebuilder::types::Filter;
 
+use super::call::{CallExt, image_builder_not_found};
 use super::error::AwsError;
 use super::session::Session;
+use crate::version::Version;
 
 /// Tag keys and values.
 pub type Tags = BTreeMap<String, String>;
@@ -49,7 +51,7 @@ pub struct VersionRef {
     /// The version ARN (no build number).
     pub arn: String,
     /// `major.minor.patch`.
-    pub version: String,
+    pub version: Version,
 }
 
 /// A component or recipe version as AWS reports it.
@@ -105,26 +107,38 @@ pub async fn tag(session: &Session, arn: &str, tags: &Tags) -> Result<(), AwsErr
         .set_tags(Some(sdk_tags(tags)))
         .send()
         .await
-        .map_err(|err| session.site().error("TagResource", err).on(arn))?;
+        .call_on(session, "TagResource", arn)?;
     Ok(())
 }
 
-/// The list summaries of every Image Builder resource kind carry the same three fields.
-trait Summary {
+/// Every listed Image Builder resource has an ARN and a name.
+trait Named {
     fn arn(&self) -> Option<&str>;
     fn name(&self) -> Option<&str>;
+}
+
+/// The list summaries of most Image Builder resource kinds carry their tags too.
+trait Summary: Named {
     fn tags(&self) -> Option<&HashMap<String, String>>;
 }
 
-macro_rules! summary {
+macro_rules! named {
     ($($kind:ty),+) => {$(
-        impl Summary for $kind {
+        impl Named for $kind {
             fn arn(&self) -> Option<&str> {
                 <$kind>::arn(self)
             }
             fn name(&self) -> Option<&str> {
                 <$kind>::name(self)
             }
+        }
+    )+};
+}
+
+macro_rules! summary {
+    ($($kind:ty),+) => {$(
+        named!($kind);
+        impl Summary for $kind {
             fn tags(&self) -> Option<&HashMap<String, String>> {
                 <$kind>::tags(self)
             }
@@ -132,6 +146,7 @@ macro_rules! summary {
     )+};
 }
 
+named!(aws_sdk_imagebuilder::types::ComponentVersion);
 summary!(
     aws_sdk_imagebuilder::types::ComponentSummary,
     aws_sdk_imagebuilder::types::ImageRecipeSummary,
@@ -139,6 +154,22 @@ summary!(
     aws_sdk_imagebuilder::types::DistributionConfigurationSummary,
     aws_sdk_imagebuilder::types::ImagePipeline
 );
+
+/// The listed items named exactly `name`. The `name` filter of Image Builder's `List*` calls is
+/// an exact match already; gold checks again, so a looser answer cannot hand it another resource.
+fn named<T: Named>(items: Vec<T>, name: &str) -> Vec<T> {
+    items
+        .into_iter()
+        .filter(|item| item.name() == Some(name))
+        .collect()
+}
+
+/// The ARN of the one listed item named exactly `name`, if there is one.
+fn arn_named<T: Named>(items: Vec<T>, name: &str) -> Option<String> {
+    named(items, name)
+        .first()
+        .and_then(|item| item.arn().map(str::to_owned))
+}
 
 /// Listed resources as gold's `Tagged`, skipping any without an ARN.
 fn tagged<T: Summary>(items: Vec<T>) -> Vec<Tagged> {
@@ -174,53 +205,58 @@ pub enum Kind {
 /// Deletes one Image Builder resource; one that is already gone counts as deleted.
 pub async fn delete(session: &Session, kind: Kind, arn: &str) -> Result<(), AwsError> {
     let client = client(session);
-    let site = session.site();
-    let result = match kind {
+    match kind {
         Kind::Component => client
             .delete_component()
             .component_build_version_arn(arn)
             .send()
             .await
-            .map(drop)
-            .map_err(|err| site.error("DeleteComponent", err)),
+            .call_found(session, "DeleteComponent", arn, image_builder_not_found)
+            .map(drop),
         Kind::Recipe => client
             .delete_image_recipe()
             .image_recipe_arn(arn)
             .send()
             .await
-            .map(drop)
-            .map_err(|err| site.error("DeleteImageRecipe", err)),
+            .call_found(session, "DeleteImageRecipe", arn, image_builder_not_found)
+            .map(drop),
         Kind::Infrastructure => client
             .delete_infrastructure_configuration()
             .infrastructure_configuration_arn(arn)
             .send()
             .await
-            .map(drop)
-            .map_err(|err| site.error("DeleteInfrastructureConfiguration", err)),
+            .call_found(
+                session,
+                "DeleteInfrastructureConfiguration",
+                arn,
+                image_builder_not_found,
+            )
+            .map(drop),
         Kind::Distribution => client
             .delete_distribution_configuration()
             .distribution_configuration_arn(arn)
             .send()
             .await
-            .map(drop)
-            .map_err(|err| site.error("DeleteDistributionConfiguration", err)),
+            .call_found(
+                session,
+                "DeleteDistributionConfiguration",
+                arn,
+                image_builder_not_found,
+            )
+            .map(drop),
         Kind::Pipeline => client
             .delete_image_pipeline()
             .image_pipeline_arn(arn)
             .send()
             .await
-            .map(drop)
-            .map_err(|err| site.error("DeleteImagePipeline", err)),
+            .call_found(session, "DeleteImagePipeline", arn, image_builder_not_found)
+            .map(drop),
         Kind::Image => client
             .delete_image()
             .image_build_version_arn(arn)
             .send()
             .await
-            .map(drop)
-            .map_err(|err| site.error("DeleteImage", err)),
-    };
-    match result {
-        Err(err) if !err.is_not_found() => Err(err.on(arn)),
-        _ => Ok(()),
+            .call_found(session, "DeleteImage", arn, image_builder_not_found)
+            .map(drop),
     }
 }

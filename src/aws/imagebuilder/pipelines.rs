@@ -2,12 +2,14 @@
 //! start condition and time zone (`Schedule.timezone` in the Image Builder API reference: an
 //! IANA name, UTC when left out).
 
+use aws_sdk_imagebuilder::operation::create_image_pipeline::CreateImagePipelineError;
 use aws_sdk_imagebuilder::types::{
     ImageTestsConfiguration, PipelineExecutionStartCondition, PipelineStatus, Schedule,
 };
 
-use super::{Found, Tagged, Tags, client, name_filter, sdk_tags, tagged, to_tags};
-use crate::aws::error::AwsError;
+use super::{Found, Tagged, Tags, client, name_filter, named, sdk_tags, tagged, to_tags};
+use crate::aws::call::CallExt;
+use crate::aws::error::{AwsError, Reason};
 use crate::aws::session::Session;
 
 /// An image pipeline's settings.
@@ -72,8 +74,8 @@ pub async fn find_pipeline(
         .send()
         .try_collect()
         .await
-        .map_err(|err| session.site().error("ListImagePipelines", err).on(name))?;
-    let Some(live) = items.iter().find(|p| p.name() == Some(name)) else {
+        .call_on(session, "ListImagePipelines", name)?;
+    let Some(live) = named(items, name).into_iter().next() else {
         return Ok(None);
     };
     let tests = live.image_tests_configuration();
@@ -162,7 +164,10 @@ pub async fn create_pipeline(session: &Session, spec: &PipelineSpec) -> Result<S
         .set_tags(Some(sdk_tags(&spec.tags)))
         .send()
         .await
-        .map_err(|err| session.site().error(OP, err).on(&spec.name))?;
+        .call_classified(session, OP, &spec.name, |err| {
+            CreateImagePipelineError::is_resource_already_exists_exception(err)
+                .then_some(Reason::AlreadyExists)
+        })?;
     out.image_pipeline_arn().map(str::to_owned).ok_or_else(|| {
         session
             .site()
@@ -190,7 +195,7 @@ pub async fn update_pipeline(
         .set_image_tags(Some(sdk_tags(&spec.image_tags)))
         .send()
         .await
-        .map_err(|err| session.site().error("UpdateImagePipeline", err).on(arn))?;
+        .call_on(session, "UpdateImagePipeline", arn)?;
     Ok(())
 }
 
@@ -203,6 +208,6 @@ pub async fn pipelines(session: &Session) -> Result<Vec<Tagged>, AwsError> {
         .send()
         .try_collect()
         .await
-        .map_err(|err| session.site().error("ListImagePipelines", err))?;
+        .call(session, "ListImagePipelines")?;
     Ok(tagged(items))
 }

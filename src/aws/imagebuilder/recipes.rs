@@ -7,12 +7,16 @@ use aws_sdk_imagebuilder::types::{
     InstanceBlockDeviceMapping, Ownership,
 };
 
+use aws_sdk_imagebuilder::operation::create_image_recipe::CreateImageRecipeError;
+
 use super::{
-    Tagged, Tags, VersionDetail, VersionRef, client, invalid, name_filter, sdk_tags, tagged,
+    Tagged, Tags, VersionDetail, VersionRef, client, invalid, name_filter, named, sdk_tags, tagged,
     to_tags,
 };
-use crate::aws::error::AwsError;
+use crate::aws::call::CallExt;
+use crate::aws::error::{AwsError, Reason};
 use crate::aws::session::Session;
+use crate::version::Version;
 
 /// An image recipe version gold wants to exist.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,7 +24,7 @@ pub struct RecipeSpec {
     /// Recipe name.
     pub name: String,
     /// Semantic version to create.
-    pub version: String,
+    pub version: Version,
     /// Parent image: an Image Builder image ARN or an AMI id.
     pub parent_image: String,
     /// Components in build order.
@@ -64,15 +68,10 @@ pub struct BlockDeviceSpec {
 }
 
 /// The version in a versioned ARN (`…/name/1.2.3` or `…/name/1.2.3/4`).
-fn version_of(arn: &str) -> Option<String> {
+fn version_of(arn: &str) -> Option<Version> {
     let mut parts = arn.rsplit('/');
     let last = parts.next()?;
-    let version = if last.split('.').count() == 3 {
-        last
-    } else {
-        parts.next()?
-    };
-    (version.split('.').count() == 3).then(|| version.to_owned())
+    Version::parse(last).or_else(|| Version::parse(parts.next()?))
 }
 
 /// Every version of the image recipe `name` owned by this account.
@@ -86,10 +85,9 @@ pub async fn recipe_versions(session: &Session, name: &str) -> Result<Vec<Versio
         .send()
         .try_collect()
         .await
-        .map_err(|err| session.site().error("ListImageRecipes", err).on(name))?;
-    Ok(items
+        .call_on(session, "ListImageRecipes", name)?;
+    Ok(named(items, name)
         .into_iter()
-        .filter(|r| r.name() == Some(name))
         .filter_map(|r| {
             let arn = r.arn()?.to_owned();
             let version = version_of(&arn)?;
@@ -105,7 +103,7 @@ pub async fn recipe(session: &Session, arn: &str) -> Result<VersionDetail, AwsEr
         .image_recipe_arn(arn)
         .send()
         .await
-        .map_err(|err| session.site().error("GetImageRecipe", err).on(arn))?;
+        .call_on(session, "GetImageRecipe", arn)?;
     let recipe = out.image_recipe().ok_or_else(|| {
         session
             .site()
@@ -153,7 +151,7 @@ pub async fn create_recipe(session: &Session, spec: &RecipeSpec) -> Result<Strin
     let out = client(session)
         .create_image_recipe()
         .name(&spec.name)
-        .semantic_version(&spec.version)
+        .semantic_version(spec.version.to_string())
         .parent_image(&spec.parent_image)
         .set_components(Some(components))
         .set_block_device_mappings((!mappings.is_empty()).then_some(mappings))
@@ -162,7 +160,10 @@ pub async fn create_recipe(session: &Session, spec: &RecipeSpec) -> Result<Strin
         .set_tags(Some(sdk_tags(&spec.tags)))
         .send()
         .await
-        .map_err(|err| session.site().error(OP, err).on(&resource))?;
+        .call_classified(session, OP, &resource, |err| {
+            CreateImageRecipeError::is_resource_already_exists_exception(err)
+                .then_some(Reason::AlreadyExists)
+        })?;
     out.image_recipe_arn().map(str::to_owned).ok_or_else(|| {
         session
             .site()
@@ -198,25 +199,21 @@ pub async fn recipes(session: &Session) -> Result<Vec<Tagged>, AwsError> {
         .send()
         .try_collect()
         .await
-        .map_err(|err| session.site().error("ListImageRecipes", err))?;
+        .call(session, "ListImageRecipes")?;
     Ok(tagged(items))
 }
 
 #[cfg(test)]
 mod tests {
     use super::version_of;
+    use crate::version::Version;
 
     #[test]
     fn versions_come_from_version_and_build_arns() {
         let base = "arn:aws:imagebuilder:ap-northeast-1:111122223333:image-recipe/sample";
-        assert_eq!(
-            version_of(&format!("{base}/1.0.2")).as_deref(),
-            Some("1.0.2")
-        );
-        assert_eq!(
-            version_of(&format!("{base}/1.0.2/3")).as_deref(),
-            Some("1.0.2")
-        );
+        let version = Version::parse("1.0.2");
+        assert_eq!(version_of(&format!("{base}/1.0.2")), version);
+        assert_eq!(version_of(&format!("{base}/1.0.2/3")), version);
         assert_eq!(version_of(base), None);
     }
 }

@@ -17,6 +17,7 @@ mod watch;
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::Error;
@@ -24,15 +25,18 @@ use crate::aws::Session;
 use crate::aws::image_builds::{self, BuiltAmi, LogLocation, Phase};
 use crate::aws::imagebuilder;
 use crate::manifest::Manifest;
-use crate::producer::names;
+use crate::names;
+use crate::version::Version;
 
 pub use poll::{Interval, PollPolicy};
 
 /// How long `gold build --wait` watches when neither `--timeout` nor `pipeline.build_timeout` says.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_hours(2);
 
-/// Something the watch noticed, for the user to see.
-#[derive(Debug)]
+/// Something the watch noticed, for the user to see; with `--output json` each event is one
+/// line (`event` names the variant). New kinds of event may be added.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[serde(tag = "event", rename_all = "snake_case")]
 pub enum BuildEvent<'a> {
     /// gold started this build.
     Started {
@@ -45,11 +49,16 @@ pub enum BuildEvent<'a> {
         image: &'a str,
         /// Every phase from `PENDING` to `AVAILABLE`, in order.
         phases: &'a [Phase],
-        /// When the build began, if Image Builder says.
+        /// When the build began, if Image Builder says (RFC 3339).
+        #[serde(serialize_with = "rfc3339")]
+        #[schemars(with = "Option<String>")]
         created: Option<SystemTime>,
     },
     /// The build entered a new phase.
-    Phase(&'a Phase),
+    Phase {
+        /// The phase, as Image Builder spells it (`BUILDING`).
+        status: &'a Phase,
+    },
     /// A workflow step began running.
     Step {
         /// The workflow's type: `BUILD`, `TEST` or `DISTRIBUTION`.
@@ -61,20 +70,46 @@ pub enum BuildEvent<'a> {
     Region {
         /// The region.
         region: &'a str,
+        /// `distributing`, or `available` once the AMI exists.
+        status: RegionStatus,
         /// The AMI there, once it exists.
         ami: Option<&'a BuiltAmi>,
     },
-    /// The build ended.
+    /// The build ended: its AMIs, or why it failed. The last event of a watch.
+    #[serde(rename = "result")]
     Finished(&'a Outcome),
-    /// gold stopped watching; the build goes on.
+    /// gold stopped watching; the build goes on. The last event of a watch.
     Detached {
         /// The image build version ARN.
         image: &'a str,
         /// Why gold stopped.
+        #[serde(rename = "reason")]
         why: Detach,
         /// The last phase seen.
+        #[serde(rename = "status")]
         phase: Option<&'a Phase>,
     },
+}
+
+/// Where the distribution to one region is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionStatus {
+    /// The AMI is being copied there.
+    Distributing,
+    /// The AMI exists there.
+    Available,
+}
+
+#[expect(
+    clippy::ref_option,
+    reason = "serde's `serialize_with` passes a reference to the field"
+)]
+fn rfc3339<S: serde::Serializer>(time: &Option<SystemTime>, out: S) -> Result<S::Ok, S::Error> {
+    match time {
+        Some(time) => out.collect_str(&humantime::format_rfc3339_seconds(*time)),
+        None => out.serialize_none(),
+    }
 }
 
 /// Why gold stopped watching a build that is still running.
@@ -86,8 +121,29 @@ pub enum Detach {
     Interrupted,
 }
 
+impl Serialize for Detach {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        out.serialize_str(match self {
+            Detach::TimedOut(_) => "timeout",
+            Detach::Interrupted => "interrupted",
+        })
+    }
+}
+
+impl schemars::JsonSchema for Detach {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Detach".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "enum": ["timeout", "interrupted"] })
+    }
+}
+
 /// How a build ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(into = "BuildResult")]
+#[schemars(with = "BuildResult", rename = "BuildResult")]
 pub enum Outcome {
     /// The AMIs exist.
     Available {
@@ -98,6 +154,54 @@ pub enum Outcome {
     },
     /// The build failed or was cancelled.
     Failed(Failure),
+}
+
+/// A build's outcome as `--output json` reports it: the `result` event.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct BuildResult {
+    /// The image build version ARN.
+    pub image: String,
+    /// `AVAILABLE`, `FAILED`, `CANCELLED`, …
+    pub status: Phase,
+    /// One AMI per region and account (none when the build failed).
+    pub amis: Vec<BuiltAmi>,
+    /// Image Builder's reason, when the build failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The workflow step that failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_step: Option<String>,
+    /// The component document's `phase/step` that failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component_step: Option<String>,
+    /// Where the logs are, when the build failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logs: Option<LogLocation>,
+}
+
+impl From<Outcome> for BuildResult {
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Available { image, amis } => BuildResult {
+                image,
+                status: Phase::Available,
+                amis,
+                reason: None,
+                failed_step: None,
+                component_step: None,
+                logs: None,
+            },
+            Outcome::Failed(failure) => BuildResult {
+                image: failure.image,
+                status: failure.phase,
+                amis: Vec::new(),
+                reason: failure.reason,
+                failed_step: failure.step,
+                component_step: failure.component_step,
+                logs: Some(failure.logs),
+            },
+        }
+    }
 }
 
 /// Everything gold knows about a build that did not produce AMIs.
@@ -117,7 +221,8 @@ pub struct Failure {
     pub logs: LogLocation,
 }
 
-/// Receives what the watch notices; `ui::build_progress` implements it for each output mode.
+/// Receives what the watch notices; the command backs it with a live display, plain lines or
+/// JSON events.
 pub trait BuildReporter {
     /// Shows one event.
     fn report(&mut self, event: &BuildEvent<'_>);
@@ -171,10 +276,7 @@ impl ImageArn {
             && path.len() == 4
             && path[0] == "image"
             && !path[1].is_empty()
-            && path[2].split('.').count() == 3
-            && path[2]
-                .split('.')
-                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            && Version::parse(path[2]).is_some()
             && !path[3].is_empty()
             && path[3].bytes().all(|b| b.is_ascii_digit());
         if !well_formed {
@@ -192,14 +294,14 @@ impl ImageArn {
 pub async fn start(session: &Session, manifest: &Manifest) -> Result<String, Error> {
     let name = names::pipeline(&manifest.name);
     let Some(pipeline) = imagebuilder::find_pipeline(session, &name).await? else {
-        return Err(Error::Failed {
-            message: format!(
+        return Err(Error::failed(
+            format!(
                 "there is no image pipeline `{name}` in account {} ({})",
                 session.account(),
                 session.region()
             ),
-            hint: Some("create it with `gold up`".to_owned()),
-        });
+            Some("create it with `gold up`".to_owned()),
+        ));
     };
     let token = client_token(&pipeline.arn);
     let tags = names::tags(&manifest.name, &manifest.tags);
@@ -238,8 +340,8 @@ pub async fn wait(
                 phase: last_phase.as_ref(),
             });
             Err(match why {
-                Detach::TimedOut(after) => Error::Failed {
-                    message: format!(
+                Detach::TimedOut(after) => Error::failed(
+                    format!(
                         "stopped watching after {}; the build goes on{}",
                         humantime::format_duration(after),
                         last_phase
@@ -247,8 +349,8 @@ pub async fn wait(
                             .map(|p| format!(" (it is {})", p.as_aws()))
                             .unwrap_or_default()
                     ),
-                    hint: Some(format!("follow it again with `{attach}`")),
-                },
+                    Some(format!("follow it again with `{attach}`")),
+                ),
                 Detach::Interrupted => Error::Interrupted {
                     hint: Some(format!(
                         "the build goes on; follow it again with `{attach}` (or stop it with `gold build --cancel {image}`)"
@@ -288,10 +390,7 @@ fn failed(failure: &Failure) -> Error {
     if let Some(s3) = &failure.logs.s3 {
         let _ = write!(logs, " and under `{s3}`");
     }
-    Error::Failed {
-        message,
-        hint: Some(logs),
-    }
+    Error::failed(message, Some(logs))
 }
 
 /// A token unique to this call: the same request retried by the SDK carries it, a new

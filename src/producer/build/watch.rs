@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use crate::aws::image_builds::{self, ImageBuild, Phase, RunStatus, WorkflowExecution};
 use crate::aws::{AwsError, Session};
 
-use super::{BuildEvent, BuildReporter, Detach, Failure, Outcome, WatchOptions, phases};
+use super::{
+    BuildEvent, BuildReporter, Detach, Failure, Outcome, RegionStatus, WatchOptions, phases,
+};
 
 /// How a watch ended.
 pub(super) enum Ending {
@@ -63,7 +65,9 @@ async fn follow(
         }
         let phase_changed = last_phase.as_ref() != Some(&build.phase);
         if phase_changed {
-            reporter.report(&BuildEvent::Phase(&build.phase));
+            reporter.report(&BuildEvent::Phase {
+                status: &build.phase,
+            });
             *last_phase = Some(build.phase.clone());
         }
         if build.phase.is_terminal() {
@@ -89,7 +93,15 @@ async fn follow(
                 let ami = build.amis.iter().find(|ami| &ami.region == region);
                 let now = ami.map(|ami| ami.id.clone());
                 if regions.get(region) != Some(&now) {
-                    reporter.report(&BuildEvent::Region { region, ami });
+                    reporter.report(&BuildEvent::Region {
+                        region,
+                        status: if ami.is_some() {
+                            RegionStatus::Available
+                        } else {
+                            RegionStatus::Distributing
+                        },
+                        ami,
+                    });
                     regions.insert(region.clone(), now);
                     changed = true;
                 }

@@ -1,5 +1,6 @@
-//! Every name and tag gold gives a producer resource, in one place, so `up`, `plan`, `destroy`
-//! and `build` always agree on what to look for.
+//! Every name and tag gold gives what it creates, on both sides, in one place, so `up`, `plan`,
+//! `rollout`, `destroy` and `build` always agree on what to look for. Neutral: the producer and
+//! the consumer side both use it, neither owns it.
 //!
 //! IAM role and instance profile names are at most 64 characters ("IAM object quotas" in the
 //! IAM user guide); a manifest name may be 100, so long names are shortened with a hash suffix

@@ -10,13 +10,14 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::json;
+use serde::Serialize;
 
+use super::Printer;
+use super::render::table;
+use super::report::{Report, to_json};
 use crate::aws::image_builds::{BuiltAmi, Phase};
 use crate::cli::OutputFormat;
 use crate::producer::build::{BuildEvent, BuildReporter, Detach, Outcome};
-
-use super::Printer;
 
 /// The reporter for `printer`'s output: live, plain or JSON.
 pub struct BuildProgress {
@@ -86,7 +87,7 @@ impl BuildProgress {
                     self.plain(&format!("watching `{image}`"));
                 }
             }
-            BuildEvent::Phase(phase) => {
+            BuildEvent::Phase { status: phase } => {
                 let place = self.position(phase).map(|i| i + 1);
                 let total = self.phases.len();
                 if let Mode::Live(Some(live)) = &mut self.mode {
@@ -106,7 +107,7 @@ impl BuildProgress {
                     ));
                 }
             }
-            BuildEvent::Region { region, ami } => {
+            BuildEvent::Region { region, ami, .. } => {
                 if let Mode::Live(Some(live)) = &mut self.mode {
                     live.region(region, *ami);
                 } else {
@@ -154,63 +155,34 @@ impl BuildProgress {
     }
 
     fn report_json(&self, event: &BuildEvent<'_>) {
-        let elapsed = self.elapsed().as_secs();
-        let value = match event {
-            BuildEvent::Started { image } => json!({"event": "started", "image": image}),
-            BuildEvent::Watching {
-                image,
-                phases,
-                created,
-            } => json!({
-                "event": "watching",
-                "image": image,
-                "phases": phases.iter().map(Phase::as_aws).collect::<Vec<_>>(),
-                "created": created.map(|c| humantime::format_rfc3339_seconds(c).to_string()),
-            }),
-            BuildEvent::Phase(phase) => json!({
-                "event": "phase",
-                "status": phase.as_aws(),
-                "elapsed_seconds": elapsed,
-            }),
-            BuildEvent::Step { workflow, step } => json!({
-                "event": "step",
-                "workflow": workflow,
-                "step": step,
-                "elapsed_seconds": elapsed,
-            }),
-            BuildEvent::Region { region, ami } => json!({
-                "event": "region",
-                "region": region,
-                "status": if ami.is_some() { "available" } else { "distributing" },
-                "ami": ami.map(|a| a.id.as_str()),
-            }),
-            BuildEvent::Finished(Outcome::Available { image, amis }) => json!({
-                "event": "result",
-                "image": image,
-                "status": "AVAILABLE",
-                "elapsed_seconds": elapsed,
-                "amis": amis.iter().map(ami_json).collect::<Vec<_>>(),
-            }),
-            BuildEvent::Finished(Outcome::Failed(failure)) => json!({
-                "event": "result",
-                "image": failure.image,
-                "status": failure.phase.as_aws(),
-                "elapsed_seconds": elapsed,
-                "reason": failure.reason,
-                "failed_step": failure.step,
-                "component_step": failure.component_step,
-                "logs": {"log_group": failure.logs.log_group, "s3": failure.logs.s3},
-                "amis": [],
-            }),
-            BuildEvent::Detached { image, why, phase } => json!({
-                "event": "detached",
-                "image": image,
-                "reason": match why { Detach::TimedOut(_) => "timeout", Detach::Interrupted => "interrupted" },
-                "status": phase.map(Phase::as_aws),
-                "elapsed_seconds": elapsed,
-            }),
+        let line = Line {
+            event,
+            elapsed_seconds: self.elapsed().as_secs(),
         };
-        self.printer.json(&value);
+        if matches!(event, BuildEvent::Finished(_) | BuildEvent::Detached { .. }) {
+            // The watch's last event is the report; a failed build's error joins it.
+            self.printer.conclude(&line);
+        } else {
+            self.printer.event(&line);
+        }
+    }
+}
+
+/// One event as a JSON line: the event, and how long the build has been running.
+#[derive(Serialize)]
+struct Line<'e, 'a> {
+    #[serde(flatten)]
+    event: &'e BuildEvent<'a>,
+    elapsed_seconds: u64,
+}
+
+impl Report for Line<'_, '_> {
+    fn human(&self, _verbose: bool) -> String {
+        String::new()
+    }
+
+    fn json(&self) -> serde_json::Value {
+        to_json(self)
     }
 }
 
@@ -309,10 +281,6 @@ fn region_line(region: &str, ami: Option<&BuiltAmi>) -> String {
     }
 }
 
-fn ami_json(ami: &BuiltAmi) -> serde_json::Value {
-    json!({"region": ami.region, "account": ami.account, "ami": ami.id, "name": ami.name})
-}
-
 /// `h:mm:ss`, or `m:ss` under an hour.
 fn clock(elapsed: Duration) -> String {
     let secs = elapsed.as_secs();
@@ -326,37 +294,18 @@ fn clock(elapsed: Duration) -> String {
 
 /// The AMIs as an aligned table: region, account, AMI id, name.
 fn ami_table(amis: &[BuiltAmi]) -> String {
-    let header = ["REGION", "ACCOUNT", "AMI", "NAME"];
-    let rows: Vec<[&str; 4]> = amis
-        .iter()
-        .map(|a| {
+    let header = ["REGION", "ACCOUNT", "AMI", "NAME"].map(str::to_owned);
+    let rows: Vec<[String; 4]> = std::iter::once(header)
+        .chain(amis.iter().map(|a| {
             [
-                a.region.as_str(),
-                a.account.as_str(),
-                a.id.as_str(),
-                a.name.as_str(),
+                a.region.clone(),
+                a.account.clone(),
+                a.id.clone(),
+                a.name.clone(),
             ]
-        })
+        }))
         .collect();
-    let mut widths = header.map(str::len);
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.len());
-        }
-    }
-    std::iter::once(header)
-        .chain(rows)
-        .map(|row| {
-            row.iter()
-                .zip(widths)
-                .map(|(cell, width)| format!("{cell:width$}"))
-                .collect::<Vec<_>>()
-                .join("  ")
-                .trim_end()
-                .to_owned()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    table(&rows)
 }
 
 #[cfg(test)]

@@ -2,12 +2,45 @@
 //! lines: every value is compared in the form the plan shows it, so what differs is exactly
 //! what the user reads.
 
-use super::survey::ConfigStep;
 use crate::aws::imagebuilder::{
     DistributionSpec, Found, InfrastructureSpec, PipelineSpec, RegionDistribution, Tags,
 };
 use crate::plan::FieldChange;
 
+/// What `up` does with a configuration that can be updated in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigStep {
+    /// It does not exist.
+    Create,
+    /// It matches.
+    Keep {
+        /// Its ARN.
+        arn: String,
+    },
+    /// Settings or tags differ.
+    Update {
+        /// Its ARN.
+        arn: String,
+        /// Every difference, for the plan.
+        fields: Vec<FieldChange>,
+        /// Whether any setting (not only tags) differs.
+        settings: bool,
+        /// Tags to add or overwrite.
+        tags: Tags,
+    },
+}
+
+impl ConfigStep {
+    /// The ARN of the configuration, once it exists.
+    pub fn arn(&self) -> Option<&str> {
+        match self {
+            ConfigStep::Create => None,
+            ConfigStep::Keep { arn } | ConfigStep::Update { arn, .. } => Some(arn),
+        }
+    }
+}
+
+/// Compares a live configuration (if any) with the desired one.
 pub(super) fn config_step<T>(
     live: Option<&Found<T>>,
     desired: &T,

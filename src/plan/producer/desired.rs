@@ -11,12 +11,13 @@ use std::collections::BTreeMap;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::names;
 use crate::aws::imagebuilder::{
     BlockDeviceSpec, ComponentSpec, DistributionSpec, InfrastructureSpec, PipelineSpec,
     RegionDistribution, ScheduleSpec, Tags,
 };
 use crate::manifest::{Loaded, ScheduleCondition};
+use crate::names;
+use crate::version::Version;
 
 /// The managed policies build instances need (EC2 Image Builder user guide, "Setting up IAM").
 const BUILD_POLICIES: [&str; 3] = [
@@ -99,7 +100,7 @@ pub struct DesiredRecipe {
     /// Recipe name.
     pub name: String,
     /// The manifest's version.
-    pub version: String,
+    pub version: Version,
     /// Parent image, resolved to what Image Builder accepts.
     pub parent_image: String,
     /// Components in build order.
@@ -163,8 +164,38 @@ pub fn parent_image_arn(parent: &str, region: &str) -> String {
     )
 }
 
+/// A version the loader has already checked; `0.0.0` stands in for one it could not have let through.
+fn manifest_version(text: &str) -> Version {
+    Version::parse(text).unwrap_or(Version {
+        major: 0,
+        minor: 0,
+        patch: 0,
+    })
+}
+
+/// The hash stored in `gold:hash`: SHA-256 of the inputs as compact JSON with every object's
+/// keys sorted, so the hash of unchanged inputs never changes (whatever order the code lists them
+/// in); a changed hash means a new component or recipe version.
 fn hash(value: &serde_json::Value) -> String {
-    hex::encode(Sha256::digest(value.to_string().as_bytes()))
+    hex::encode(Sha256::digest(sorted_keys(value).to_string().as_bytes()))
+}
+
+fn sorted_keys(value: &serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(object) => {
+            let mut keys: Vec<&String> = object.keys().collect();
+            keys.sort();
+            serde_json::Value::Object(
+                keys.into_iter()
+                    .map(|key| (key.clone(), sorted_keys(&object[key])))
+                    .collect(),
+            )
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.iter().map(sorted_keys).collect())
+        }
+        other => other.clone(),
+    }
 }
 
 /// A KMS key ARN names its region; an id or alias is used everywhere.
@@ -230,7 +261,7 @@ impl Desired {
                     .unwrap_or_default();
                 let spec = ComponentSpec {
                     name: names::component(name, key),
-                    version: component.version.clone(),
+                    version: manifest_version(&component.version),
                     platform: component.platform.as_str().to_owned(),
                     description: component.description.clone(),
                     data: text,
@@ -422,7 +453,7 @@ fn desired_recipe(loaded: &Loaded, components: &[DesiredComponent], tags: &Tags)
     }));
     DesiredRecipe {
         name: names::pipeline(&m.name),
-        version: r.version.clone(),
+        version: manifest_version(&r.version),
         parent_image,
         components: parts,
         block_devices,
@@ -450,6 +481,23 @@ mod tests {
         assert_eq!(
             parent_image_arn("ami-0123456789abcdef0", "x"),
             "ami-0123456789abcdef0"
+        );
+    }
+
+    #[test]
+    fn the_hash_reads_the_inputs_with_sorted_keys_as_gold_0_1_did() {
+        let inputs = json!({"platform": "Linux", "description": null, "data": "abc"});
+        // The hash gold 0.1 stored for these inputs: a different one would make every
+        // existing component a new version on the next `up`.
+        assert_eq!(
+            hash(&inputs),
+            hex::encode(Sha256::digest(
+                br#"{"data":"abc","description":null,"platform":"Linux"}"#
+            ))
+        );
+        assert_eq!(
+            hash(&json!({"b": [{"z": 1, "y": 2}], "a": 0})),
+            hash(&json!({"a": 0, "b": [{"y": 2, "z": 1}]}))
         );
     }
 

@@ -1,0 +1,240 @@
+//! The wave engine (design §4): jobs on consumer targets run wave by wave, the targets of one
+//! wave concurrently (at most `parallelism` at once); wave N+1 starts only when every target of
+//! wave N succeeded. A failed target stops later waves, the rest of its wave finishes.
+//!
+//! The engine knows nothing about what a job does: rollout, rollback and the template creations
+//! of `up` run through it today, and anything else done per target in waves (retiring images,
+//! say) can. Progress goes to a [`Reporter`] as typed [`Event`]s; the engine owns no output.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::each;
+use crate::Error;
+use crate::plan::TargetId;
+
+/// Receives rollout progress (the terminal UI, plain lines or JSON events).
+pub trait Reporter: Send + Sync {
+    /// Something happened.
+    fn event(&self, event: &Event<'_>);
+}
+
+/// Progress of jobs in waves. New kinds of event may be added; readers of `--output json`
+/// should skip events they do not know.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[serde(tag = "event", rename_all = "snake_case")]
+#[schemars(rename = "WaveEvent")]
+pub enum Event<'a> {
+    /// A wave begins.
+    WaveStarted {
+        /// The wave number.
+        wave: u32,
+        /// Its targets that have work to do.
+        targets: usize,
+        /// Its targets that have nothing to do.
+        unchanged: usize,
+    },
+    /// Work on a target begins.
+    TargetStarted {
+        /// The target.
+        target: &'a TargetId,
+    },
+    /// The template's default version now launches the image.
+    DefaultVersionSet {
+        /// The target.
+        target: &'a TargetId,
+        /// The new default version (a launch template version number, not a build).
+        version: i64,
+        /// The image it launches.
+        image: &'a str,
+    },
+    /// An instance refresh began.
+    RefreshStarted {
+        /// The target.
+        target: &'a TargetId,
+        /// The Auto Scaling group.
+        group: &'a str,
+        /// The refresh id.
+        refresh_id: &'a str,
+    },
+    /// An instance refresh moved on.
+    RefreshProgress {
+        /// The target.
+        target: &'a TargetId,
+        /// The Auto Scaling group.
+        group: &'a str,
+        /// Its status, as Auto Scaling says it (`InProgress`).
+        status: &'a str,
+        /// Percentage complete.
+        percentage: Option<u8>,
+    },
+    /// A target ended.
+    TargetFinished {
+        /// The target.
+        target: &'a TargetId,
+        /// How.
+        outcome: &'a Outcome,
+    },
+    /// A wave ended.
+    WaveFinished {
+        /// The wave number.
+        wave: u32,
+        /// Targets that failed in it.
+        failed: usize,
+    },
+}
+
+/// How one target ended.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Changed as planned.
+    Done {
+        /// What changed.
+        detail: String,
+    },
+    /// Nothing to do.
+    Unchanged,
+    /// Failed; later waves did not start.
+    Failed {
+        /// Why.
+        error: String,
+        /// The likely fix.
+        hint: Option<String>,
+    },
+    /// Not attempted because an earlier wave failed.
+    NotStarted,
+}
+
+impl Outcome {
+    /// The outcome of a job that ended with `err`.
+    pub fn failed(err: &Error) -> Self {
+        Outcome::Failed {
+            error: err.to_string(),
+            hint: err.hint().map(str::to_owned),
+        }
+    }
+}
+
+/// A target and how it ended.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
+pub struct TargetOutcome {
+    /// The target.
+    #[serde(flatten)]
+    pub target: TargetId,
+    /// How it ended.
+    pub outcome: Outcome,
+}
+
+/// How many targets ended each way.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq, schemars::JsonSchema)]
+pub struct OutcomeCounts {
+    /// Changed as planned.
+    pub done: usize,
+    /// Nothing to do.
+    pub unchanged: usize,
+    /// Failed.
+    pub failed: usize,
+    /// Not attempted.
+    pub not_started: usize,
+}
+
+/// Every target's outcome, in plan order, and the totals.
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
+pub struct Summary {
+    /// Each target and how it ended.
+    pub targets: Vec<TargetOutcome>,
+    /// How many ended each way.
+    pub counts: OutcomeCounts,
+}
+
+impl Summary {
+    fn push(&mut self, target: TargetId, outcome: Outcome) {
+        match outcome {
+            Outcome::Done { .. } => self.counts.done += 1,
+            Outcome::Unchanged => self.counts.unchanged += 1,
+            Outcome::Failed { .. } => self.counts.failed += 1,
+            Outcome::NotStarted => self.counts.not_started += 1,
+        }
+        self.targets.push(TargetOutcome { target, outcome });
+    }
+
+    /// How many targets failed.
+    pub fn failed(&self) -> usize {
+        self.counts.failed
+    }
+}
+
+/// One target's job: work to do, nothing to do (`Ok(None)`), or why it cannot be done.
+pub struct Job<W> {
+    /// The target.
+    pub target: TargetId,
+    /// The work.
+    pub work: Result<Option<W>, Error>,
+}
+
+/// Runs every job wave by wave; `work` does one job and says how it ended.
+pub async fn run<W, F, Fut>(
+    jobs: Vec<Job<W>>,
+    parallelism: usize,
+    reporter: &dyn Reporter,
+    work: F,
+) -> Summary
+where
+    F: Fn(TargetId, W) -> Fut,
+    Fut: std::future::Future<Output = Outcome>,
+{
+    let mut waves: BTreeMap<u32, Vec<Job<W>>> = BTreeMap::new();
+    for job in jobs {
+        waves.entry(job.target.wave).or_default().push(job);
+    }
+    let mut summary = Summary::default();
+    let mut stopped = false;
+    let work = &work;
+    for (wave, jobs) in waves {
+        if stopped {
+            for job in jobs {
+                summary.push(job.target, Outcome::NotStarted);
+            }
+            continue;
+        }
+        let unchanged = jobs
+            .iter()
+            .filter(|job| matches!(job.work, Ok(None)))
+            .count();
+        reporter.event(&Event::WaveStarted {
+            wave,
+            targets: jobs.len() - unchanged,
+            unchanged,
+        });
+        let outcomes = each(jobs, parallelism, |job| async move {
+            let outcome = match job.work {
+                Ok(None) => Outcome::Unchanged,
+                Err(err) => Outcome::failed(&err),
+                Ok(Some(item)) => {
+                    reporter.event(&Event::TargetStarted {
+                        target: &job.target,
+                    });
+                    Box::pin(work(job.target.clone(), item)).await
+                }
+            };
+            reporter.event(&Event::TargetFinished {
+                target: &job.target,
+                outcome: &outcome,
+            });
+            (job.target, outcome)
+        })
+        .await;
+        let failed = outcomes
+            .iter()
+            .filter(|(_, outcome)| matches!(outcome, Outcome::Failed { .. }))
+            .count();
+        reporter.event(&Event::WaveFinished { wave, failed });
+        stopped = failed > 0;
+        for (target, outcome) in outcomes {
+            summary.push(target, outcome);
+        }
+    }
+    summary
+}

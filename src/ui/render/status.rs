@@ -1,0 +1,144 @@
+//! The `gold status` table: one row per target, then the targets that could not be read and
+//! those that wait for a build, each in its own section.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::{age, table};
+use crate::consumer::status::Status;
+
+/// The status as text.
+pub fn status(status: &Status) -> String {
+    let mut rows = vec![[
+        "TARGET".to_owned(),
+        "TEMPLATE VERSION".to_owned(),
+        "IMAGE".to_owned(),
+        "BUILD".to_owned(),
+        "AGE".to_owned(),
+        "NEWEST".to_owned(),
+        "BEHIND".to_owned(),
+        "REFRESH".to_owned(),
+    ]];
+    let dash = || "-".to_owned();
+    for row in &status.targets {
+        let current = row.current.as_ref();
+        let refresh = row
+            .refreshes
+            .iter()
+            .map(|r| format!("{}: {}", r.group, r.status.as_deref().unwrap_or("never")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        rows.push([
+            row.target.label(),
+            row.default_version.map_or_else(dash, |v| v.to_string()),
+            current.map_or_else(dash, |c| c.id.clone()),
+            current
+                .and_then(|c| c.build)
+                .map_or_else(dash, |b| b.to_string()),
+            current
+                .and_then(|c| c.age_seconds)
+                .map_or_else(dash, |s| age(Duration::from_secs(s))),
+            row.newest.as_ref().map_or_else(dash, |n| n.id.clone()),
+            if row.error.is_some() || row.waiting.is_some() {
+                dash()
+            } else {
+                row.builds_behind.map_or("?".to_owned(), |b| b.to_string())
+            },
+            if refresh.is_empty() { dash() } else { refresh },
+        ]);
+    }
+    let mut text = table(&rows);
+    let errors: Vec<_> = status.errors().collect();
+    if !errors.is_empty() {
+        text.push_str("\nCannot read:");
+        for row in errors {
+            let _ = write!(
+                text,
+                "\n  {}: {}",
+                row.target.label(),
+                row.error.as_deref().unwrap_or_default()
+            );
+        }
+    }
+    let waiting: Vec<_> = status
+        .targets
+        .iter()
+        .filter_map(|row| Some((row, row.waiting.as_deref()?)))
+        .collect();
+    if !waiting.is_empty() {
+        text.push_str("\nWaiting:");
+        for (row, why) in waiting {
+            let _ = write!(text, "\n  {}: {why}", row.target.label());
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consumer::status::{GroupRefresh, ImageInfo, Row};
+    use crate::plan::{Resource, ResourceKind, TargetId};
+
+    fn target(account: &str) -> TargetId {
+        TargetId {
+            consumer: "workload".to_owned(),
+            wave: 1,
+            resource: Resource {
+                kind: ResourceKind::LaunchTemplate,
+                name: "app".to_owned(),
+                account: account.to_owned(),
+                region: "ap-northeast-1".to_owned(),
+            },
+        }
+    }
+
+    fn image(id: &str, build: u32, age: u64) -> ImageInfo {
+        ImageInfo {
+            id: id.to_owned(),
+            name: Some(format!("sample_v{build}_x")),
+            build: Some(build),
+            age_seconds: Some(age),
+        }
+    }
+
+    #[test]
+    fn errors_and_waiting_targets_get_their_own_sections() {
+        let ok = Row {
+            target: target("444455556666"),
+            template_id: Some("lt-0123456789abcdef0".to_owned()),
+            default_version: Some(2),
+            current: Some(image("ami-A", 4, 3 * 86_400)),
+            newest: Some(image("ami-B", 5, 3600)),
+            builds_behind: Some(1),
+            refreshes: vec![GroupRefresh {
+                group: "web".to_owned(),
+                status: Some("Successful".to_owned()),
+                percentage: Some(100),
+            }],
+            error: None,
+            waiting: None,
+        };
+        let denied = Row {
+            target: target("444455550003"),
+            template_id: None,
+            default_version: None,
+            current: None,
+            newest: None,
+            builds_behind: None,
+            refreshes: Vec::new(),
+            error: Some("AssumeRole failed in account 444455550003 (ap-northeast-1): AccessDenied: not authorized".to_owned()),
+            waiting: None,
+        };
+        let status = Status {
+            targets: vec![ok, denied],
+        };
+        insta::assert_snapshot!(super::status(&status), @r"
+        TARGET                             TEMPLATE VERSION  IMAGE  BUILD  AGE  NEWEST  BEHIND  REFRESH
+        app (444455556666/ap-northeast-1)  2                 ami-A  4      3d   ami-B   1       web: Successful
+        app (444455550003/ap-northeast-1)  -                 -      -      -    -       -       -
+        Cannot read:
+          app (444455550003/ap-northeast-1): AssumeRole failed in account 444455550003 (ap-northeast-1): AccessDenied: not authorized
+        ");
+    }
+}

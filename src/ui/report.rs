@@ -1,0 +1,90 @@
+//! A command's result as a [`Report`]: text for people and a JSON document for programs, from
+//! one value. The printer picks the form (`--output`). `gold schema output` prints the JSON
+//! Schema of every document and event (`schemas/output.schema.json`, kept current by a test);
+//! `docs/json.md` explains them.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::render;
+use crate::consumer::Summary;
+use crate::consumer::status::Status;
+use crate::plan::Plan;
+
+/// A result both people and programs read.
+pub trait Report {
+    /// The report as text for people; `verbose` (`-v`) asks for every detail.
+    fn human(&self, verbose: bool) -> String;
+
+    /// The report as one JSON document.
+    fn json(&self) -> serde_json::Value;
+}
+
+/// Serializes a document; gold's own types always serialize, so a failure is a bug worth
+/// seeing in the output rather than a panic.
+pub fn to_json(document: &impl Serialize) -> serde_json::Value {
+    serde_json::to_value(document).unwrap_or_else(|err| {
+        serde_json::json!({ "error": { "kind": "io", "message": format!("gold could not write this document as JSON: {err}") } })
+    })
+}
+
+/// A report that is one event of a stream: its JSON document gets `"event": NAME` first.
+pub struct Event<'a, R>(pub &'static str, pub &'a R);
+
+impl<R: Report> Report for Event<'_, R> {
+    fn human(&self, verbose: bool) -> String {
+        self.1.human(verbose)
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let mut object = serde_json::Map::new();
+        object.insert("event".to_owned(), self.0.into());
+        if let serde_json::Value::Object(fields) = self.1.json() {
+            object.extend(fields);
+        }
+        serde_json::Value::Object(object)
+    }
+}
+
+/// The plan as JSON: its changes and counts, and whether anything would change.
+#[derive(Serialize, JsonSchema)]
+pub struct PlanDocument<'a> {
+    /// The plan.
+    #[serde(flatten)]
+    pub plan: &'a Plan,
+    /// Whether applying the plan would change anything.
+    pub has_changes: bool,
+}
+
+impl Report for Plan {
+    fn human(&self, verbose: bool) -> String {
+        render::plan(self, verbose)
+    }
+
+    fn json(&self) -> serde_json::Value {
+        to_json(&PlanDocument {
+            plan: self,
+            has_changes: !self.is_empty(),
+        })
+    }
+}
+
+impl Report for Summary {
+    fn human(&self, verbose: bool) -> String {
+        render::summary(self, verbose)
+    }
+
+    fn json(&self) -> serde_json::Value {
+        to_json(self)
+    }
+}
+
+impl Report for Status {
+    fn human(&self, _verbose: bool) -> String {
+        render::status(self)
+    }
+
+    fn json(&self) -> serde_json::Value {
+        to_json(self)
+    }
+}
