@@ -67,7 +67,9 @@ def seed_organization() -> None:
     values while each object is created, so every id moto derives from them (ARNs, parent
     links, the member -> management map DescribeOrganization uses) is consistent.
     Member accounts get moto's OrganizationAccountAccessRole, as accounts created by
-    Organizations do on AWS.
+    Organizations do on AWS, with the inline `AdministratorAccess` policy (`*` on `*`) AWS
+    gives it (Organizations User Guide, "Accessing member accounts"); moto creates the role
+    without it.
     """
     from moto.organizations import utils
     from moto.organizations.models import organizations_backends
@@ -90,7 +92,17 @@ def seed_organization() -> None:
         if account.id != TOPOLOGY.management_account:
             with _fixed_id(utils, "make_random_account_id", account.id):
                 backend.create_account(AccountName=account.name, Email=f"aws+{account.id}@example.com")
+            _grant_administrator(account.id)
         if account.ou_id is not None:
             backend.move_account(
                 AccountId=account.id, SourceParentId=TOPOLOGY.root_id, DestinationParentId=account.ou_id
             )
+
+
+_ADMINISTRATOR = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+
+
+def _grant_administrator(account: str) -> None:
+    from moto.iam.models import iam_backends
+
+    iam_backends[account]["aws"].put_role_policy("OrganizationAccountAccessRole", "AdministratorAccess", _ADMINISTRATOR)
