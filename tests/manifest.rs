@@ -120,12 +120,12 @@ fn invalid_manifest_as_json_lists_diagnostics_and_exits_2() {
     assert_eq!(first["file"], "gold.toml");
     assert_eq!(first["line"], 39);
     assert_eq!(first["column"], 11);
-    assert_eq!(first["key"], "consumers[0].account");
+    assert_eq!(first["key"], "consumers[workload].account");
     assert_eq!(first["expected"], "a 12-digit AWS account id");
     assert_eq!(
         stderr(&output).lines().next(),
         Some(
-            "error: gold.toml:39:11: consumers[0].account: expected a 12-digit AWS account id, found \"4444\""
+            "error: gold.toml:39:11: consumers[workload].account: expected a 12-digit AWS account id, found \"4444\""
         )
     );
 }
@@ -498,7 +498,7 @@ const CASES: &[Case] = &[
         manifest: &[],
         files: &[(
             "files/build.yml",
-            "schemaVersion: 1.0\nphases:\n  - name: install\n    steps:\n      - name: update\n        action: UpdateOS\n",
+            "schemaVersion: 1.0\nphases:\n  - name: [build]\n    steps:\n      - name: update\n        action: UpdateOS\n",
         )],
     },
     Case {
@@ -562,6 +562,102 @@ const CASES: &[Case] = &[
         )],
     },
     Case {
+        name: "schedule with five fields",
+        example: "fleet",
+        manifest: &[("cron(0 3 ? * MON *)", "cron(0 4 * * 0)")],
+        files: &[],
+    },
+    Case {
+        name: "schedule with both day fields",
+        example: "fleet",
+        manifest: &[("cron(0 3 ? * MON *)", "cron(0 4 * * SUN *)")],
+        files: &[],
+    },
+    Case {
+        name: "schedule hour out of range",
+        example: "fleet",
+        manifest: &[("cron(0 3 ? * MON *)", "cron(0 25 ? * SUN *)")],
+        files: &[],
+    },
+    Case {
+        name: "schedule time zone",
+        example: "fleet",
+        manifest: &[(
+            "schedule = \"cron(0 3 ? * MON *)\"",
+            "schedule = \"cron(0 3 ? * MON *)\"\nschedule_timezone = \"Asia Tokyo\"",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "time zone without schedule",
+        example: "seed",
+        manifest: &[(
+            "[infrastructure]",
+            "[pipeline]\nschedule_timezone = \"Asia/Tokyo\"\n\n[infrastructure]",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "AWS-managed component in another region",
+        example: "fleet",
+        manifest: &[(
+            "arn:aws:imagebuilder:ap-northeast-1:aws:component",
+            "arn:aws:imagebuilder:us-east-1:aws:component",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "misspelt AWS-managed parent image",
+        example: "seed",
+        manifest: &[("amazon-linux-2-x86/x.x.x", "amazon-linux-2-x68/x.x.x")],
+        files: &[],
+    },
+    Case {
+        name: "consumer in another account without credentials",
+        example: "seed",
+        manifest: &[(
+            "role_arn = \"arn:aws:iam::444455556666:role/OrganizationAccountAccessRole\"",
+            "",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "account id written as an integer",
+        example: "seed",
+        manifest: &[("\"111122223333\"   # Shared", "111122223333")],
+        files: &[],
+    },
+    Case {
+        name: "regions written as a string",
+        example: "fleet",
+        manifest: &[(
+            "regions = [\"ap-northeast-1\", \"us-east-1\"]",
+            "regions = \"ap-northeast-1\"",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "consumers with single brackets",
+        example: "seed",
+        manifest: &[("[[consumers]]", "[consumers]")],
+        files: &[],
+    },
+    Case {
+        name: "misspelt distribution region is one error",
+        example: "fleet",
+        manifest: &[(
+            "regions = [\"ap-northeast-1\", \"us-east-1\"]",
+            "regions = [\"ap-northeast-1\", \"us-east-9\"]",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "component parameter the document does not declare",
+        example: "fleet",
+        manifest: &[("sshd_port = \"22\"", "sshd_prot = \"22\"")],
+        files: &[],
+    },
+    Case {
         name: "fleet unknown key in refresh",
         example: "fleet",
         manifest: &[("skip_matching = false", "skip_matchin = false")],
@@ -606,6 +702,151 @@ fn broken_inputs_exit_2_with_located_messages() {
         writeln!(transcript, "## {}\n{err}", case.name).expect("write to a String");
     }
     insta::assert_snapshot!("corpus", transcript);
+}
+
+fn corpus(kind: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(repo().join("tests/awstoe-corpus").join(kind))
+        .expect("the corpus folder")
+        .map(|entry| entry.expect("dir entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "yml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// A manifest whose components are `documents`, each under `files/`, with the platform its
+/// `# gold-platform:` comment names (Linux otherwise).
+fn manifest_with(dir: &Path, documents: &[PathBuf]) {
+    fs::create_dir_all(dir.join("files")).expect("files dir");
+    let mut manifest = String::from(
+        "name = \"corpus\"\n\n[producer]\naccount = \"111122223333\"\nregion = \"us-east-1\"\n\n",
+    );
+    let mut names = Vec::new();
+    for document in documents {
+        let text = read(document);
+        let stem = document
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("a file name");
+        let name = stem.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-');
+        let platform = if text.contains("# gold-platform: Windows") {
+            "Windows"
+        } else {
+            "Linux"
+        };
+        fs::write(dir.join("files").join(format!("{name}.yml")), &text).expect("write");
+        writeln!(
+            manifest,
+            "[components.{name}]\nfile = \"files/{name}.yml\"\nplatform = \"{platform}\"\nversion = \"1.0.0\"\n"
+        )
+        .expect("write to a String");
+        names.push(format!("\"{name}\""));
+    }
+    writeln!(
+        manifest,
+        "[recipe]\nparent_image = \"amazon-linux-2023-x86/x.x.x\"\nversion = \"1.0.0\"\ncomponents = [{}]\n\n[infrastructure]\ninstance_types = [\"t3.small\"]\n\n[distribution]\nami_name = \"corpus-{{{{imagebuilder:buildDate}}}}\"",
+        names.join(", ")
+    )
+    .expect("write to a String");
+    fs::write(dir.join("gold.toml"), manifest).expect("write manifest");
+}
+
+#[test]
+fn real_awstoe_documents_validate_as_written() {
+    let documents = corpus("valid");
+    assert!(documents.len() >= 20, "{documents:?}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    manifest_with(dir.path(), &documents);
+    let output = validate_in(dir.path(), &[]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    assert!(
+        stdout(&output).contains(&format!("{} components", documents.len())),
+        "{}",
+        stdout(&output)
+    );
+    // The inspec sample gives DeleteFile a `force` key the action modules page does not list:
+    // AWSTOE runs it, gold says so without failing.
+    assert!(
+        err.lines().any(
+            |line| line.starts_with("warning: files/inspec-test-linux.yml:")
+                && line.contains("steps[Cleanup].inputs[0].force: unknown key")
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn broken_awstoe_documents_fail_with_their_rule() {
+    let mut transcript = String::new();
+    for document in corpus("invalid") {
+        let dir = tempfile::tempdir().expect("temp dir");
+        manifest_with(dir.path(), std::slice::from_ref(&document));
+        let output = validate_in(dir.path(), &[]);
+        let err = stderr(&output);
+        let name = document
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        assert_eq!(output.status.code(), Some(2), "{name}: {err}");
+        let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+        assert!(!errors.is_empty(), "{name}: {err}");
+        for line in &errors {
+            assert!(line.starts_with("error: files/"), "{name}: {line}");
+            assert!(
+                line.contains("(AWSTOE docs: \"") || line.contains("invalid YAML"),
+                "{name}: every rejection names its rule: {line}"
+            );
+        }
+        writeln!(transcript, "## {name}\n{err}").expect("write to a String");
+    }
+    insta::assert_snapshot!("awstoe_corpus", transcript);
+}
+
+/// The blocks of one language in a Markdown file.
+fn fenced(markdown: &str, language: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match &mut current {
+            None if line == format!("```{language}") => current = Some(String::new()),
+            Some(block) if line == "```" => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            None => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_manifest_reference_in_the_docs_validates() {
+    let markdown = read(&repo().join("docs/manifest.md"));
+    let toml = fenced(&markdown, "toml");
+    let yaml = fenced(&markdown, "yaml");
+    assert_eq!(
+        (toml.len(), yaml.len()),
+        (1, 1),
+        "one reference and its document"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::create_dir_all(dir.path().join("files")).expect("files dir");
+    fs::write(dir.path().join("gold.toml"), &toml[0]).expect("write");
+    fs::write(dir.path().join("files/build.yml"), &yaml[0]).expect("write");
+    let output = validate_in(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "", "no warnings either");
+    let instance = toml_as_json(&toml[0]);
+    let errors: Vec<String> = schema_validator()
+        .iter_errors(&instance)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
 }
 
 #[test]

@@ -206,6 +206,13 @@ async fn the_origin_scenario_up_creates_every_producer_resource_and_a_second_up_
     let localcloud = Localcloud::start();
     let project = seed();
     let dir = project.path();
+    // A schedule in a time zone, so the pipeline carries both to Image Builder and back.
+    let manifest = dir.join("gold.toml");
+    let mut text = std::fs::read_to_string(&manifest).expect("the seed manifest");
+    text.push_str(
+        "\n[pipeline]\nschedule = \"cron(0 4 ? * SUN *)\"\nschedule_timezone = \"Asia/Tokyo\"\n",
+    );
+    std::fs::write(&manifest, text).expect("manifest written");
 
     assert_plan_creates_everything(&localcloud, dir);
     up(&localcloud, dir);
@@ -440,6 +447,9 @@ async fn assert_distribution_and_pipeline(aws: &Producer) {
         Some("ENABLED")
     );
     assert_eq!(tag(pipeline.tags(), "gold:manifest"), Some("sample"));
+    let schedule = pipeline.schedule().expect("the manifest's schedule");
+    assert_eq!(schedule.schedule_expression(), Some("cron(0 4 ? * SUN *)"));
+    assert_eq!(schedule.timezone(), Some("Asia/Tokyo"));
 }
 
 /// IAM returns trust policies URL-encoded.

@@ -1,5 +1,6 @@
 //! `gold validate`: load the manifest and every component document offline and report all
-//! problems, or one summary line when there are none.
+//! problems, or one summary line when there are none (after any warnings: what AWS accepts
+//! but is likely a slip).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -14,6 +15,9 @@ use crate::ui::Printer;
 pub fn run(manifest_path: &Path, printer: &Printer) -> Result<ExitCode, Error> {
     match manifest::load(manifest_path) {
         Ok(loaded) => {
+            for warning in &loaded.warnings {
+                printer.warn(&warning.to_string());
+            }
             let m = &loaded.manifest;
             let components = m.components.len();
             let consumers = m.consumers.len();
@@ -32,6 +36,7 @@ pub fn run(manifest_path: &Path, printer: &Printer) -> Result<ExitCode, Error> {
                 "components": components,
                 "consumers": consumers,
                 "targets": targets,
+                "warnings": loaded.warnings,
             }));
             Ok(ExitCode::SUCCESS)
         }

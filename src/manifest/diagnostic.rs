@@ -69,6 +69,8 @@ pub enum Segment {
     Key(String),
     /// An array index.
     Index(usize),
+    /// An array index whose entry has a name (`consumers[staging]`), which messages show instead.
+    Named(usize, String),
 }
 
 impl KeyPath {
@@ -94,6 +96,17 @@ impl KeyPath {
         Self(segments)
     }
 
+    /// This path extended by an array entry, shown by its `name` when it has one.
+    #[must_use]
+    pub fn entry(&self, index: usize, name: Option<&str>) -> Self {
+        let mut segments = self.0.clone();
+        segments.push(match name {
+            Some(name) if !name.is_empty() => Segment::Named(index, name.to_owned()),
+            _ => Segment::Index(index),
+        });
+        Self(segments)
+    }
+
     /// The steps of this path.
     #[must_use]
     pub fn segments(&self) -> &[Segment] {
@@ -106,6 +119,16 @@ impl fmt::Display for KeyPath {
         for (i, segment) in self.0.iter().enumerate() {
             match segment {
                 Segment::Index(index) => write!(f, "[{index}]")?,
+                Segment::Named(_, name) => {
+                    let bare = name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_./()".contains(c));
+                    if bare {
+                        write!(f, "[{name}]")?;
+                    } else {
+                        write!(f, "[{name:?}]")?;
+                    }
+                }
                 Segment::Key(key) => {
                     if i > 0 {
                         f.write_str(".")?;
@@ -247,6 +270,24 @@ pub fn did_you_mean<'c>(
         .map(|(_, candidate)| candidate)
 }
 
+/// ` (did you mean `x`?)` when `word` is a near miss of one of `candidates`, else nothing.
+#[must_use]
+pub fn suggestion<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> String {
+    did_you_mean(word, candidates)
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default()
+}
+
+/// Names for a message: `` `a`, `b` ``.
+#[must_use]
+pub fn listed<'n>(names: impl IntoIterator<Item = &'n str>) -> String {
+    names
+        .into_iter()
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Levenshtein distance, case-insensitive, so `Subnet_ID` still finds `subnet_id`.
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.to_lowercase().chars().collect();
@@ -286,6 +327,15 @@ mod tests {
             .index(0)
             .key("name");
         assert_eq!(path.to_string(), "consumers[1].launch_templates[0].name");
+        let named = KeyPath::root()
+            .key("consumers")
+            .entry(1, Some("staging"))
+            .key("launch_templates")
+            .entry(0, Some("web lt"));
+        assert_eq!(
+            named.to_string(),
+            "consumers[staging].launch_templates[\"web lt\"]"
+        );
         assert_eq!(
             KeyPath::root().key("tags").key("a.b").to_string(),
             "tags.\"a.b\""

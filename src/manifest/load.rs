@@ -13,7 +13,9 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::diagnostic::{Diagnostic, Error, KeyPath, LineIndex, Report, Segment};
+use super::diagnostic::{
+    Diagnostic, Error, KeyPath, LineIndex, Report, Segment, listed, suggestion,
+};
 use super::model::Manifest;
 use super::structure::Checker;
 use super::{ComponentDocument, Loaded, awstoe, schema, validate};
@@ -26,6 +28,10 @@ const MAX_COMPONENT_CHARS: usize = 16_000;
 const MAX_COMPONENT_BYTES: u64 = 256 * 1024;
 
 /// Loads and checks a manifest and its component documents; on failure returns every problem found.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the numbered steps of the module header, in order, in one place"
+)]
 pub fn load(path: &Path) -> Result<Loaded, Error> {
     let text = read_text(path, MAX_MANIFEST_BYTES, "a manifest").map_err(|diagnostic| Error {
         diagnostics: vec![diagnostic],
@@ -34,7 +40,12 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
     let (document, syntax_errors) = DeTable::parse_recoverable(&text);
     for error in &syntax_errors {
         let offset = error.span().map_or(0, |span| span.start);
-        let message = error.message().trim().replace('\n', "; ");
+        let mut message = error.message().trim().replace('\n', "; ");
+        if message == "duplicate key"
+            && let Some(span) = error.span()
+        {
+            message = duplicate_key(&text, span);
+        }
         report.at_offset(
             offset,
             &KeyPath::root(),
@@ -77,6 +88,8 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
         _ => PathBuf::from("."),
     };
     let mut component_diagnostics = Vec::new();
+    let mut warnings = Vec::new();
+    let manifest_lines = LineIndex::new(&text);
     let mut components = BTreeMap::new();
     for (name, component) in &manifest.components {
         let key = KeyPath::root().key("components").key(name).key("file");
@@ -91,7 +104,53 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
             }
             Err(ReadProblem::InFile(diagnostic)) => component_diagnostics.push(diagnostic),
             Ok(text) => {
-                let found = awstoe::check(&file, &text);
+                let checked = awstoe::check(&file, &text, component.platform);
+                let parameters = KeyPath::root()
+                    .key("components")
+                    .key(name)
+                    .key("parameters");
+                for given in awstoe::undeclared(
+                    component.parameters.keys().map(String::as_str),
+                    &checked.parameters,
+                ) {
+                    let key = parameters.key(given);
+                    let declared: Vec<&str> =
+                        checked.parameters.keys().map(String::as_str).collect();
+                    let hint = suggestion(given, declared.iter().copied());
+                    let names = if declared.is_empty() {
+                        "it declares none".to_owned()
+                    } else {
+                        format!("declared: {}", listed(declared.iter().copied()))
+                    };
+                    report.at_offset(
+                        locate(&document, &key),
+                        &key,
+                        format!(
+                            "expected a parameter that `{}` declares ({names}), found `{given}`{hint} (Image Builder docs: \"Manage AWSTOE component parameters with EC2 Image Builder\")",
+                            file.display()
+                        ),
+                        Some("a parameter the component document declares".to_owned()),
+                    );
+                }
+                for (parameter, declared) in &checked.parameters {
+                    if !declared.has_default && !component.parameters.contains_key(parameter) {
+                        let key = KeyPath::root().key("components").key(name);
+                        let (line, column) = manifest_lines.position(locate(&document, &key));
+                        warnings.push(Diagnostic {
+                            file: path.to_path_buf(),
+                            line,
+                            column,
+                            key: key.to_string(),
+                            message: format!(
+                                "parameter `{parameter}` of `{}` has no default and `parameters` gives it no value",
+                                file.display()
+                            ),
+                            expected: None,
+                        });
+                    }
+                }
+                warnings.extend(checked.warnings);
+                let found = checked.errors;
                 if found.is_empty() {
                     let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
                     components.insert(
@@ -118,6 +177,7 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
         dir,
         manifest,
         components,
+        warnings,
     })
 }
 
@@ -215,6 +275,32 @@ fn read_text(path: &Path, limit: u64, what: &str) -> Result<String, Diagnostic> 
     })
 }
 
+/// "duplicate key" named: the key, and the line where its table first set it.
+fn duplicate_key(text: &str, span: std::ops::Range<usize>) -> String {
+    let key = text.get(span.clone()).unwrap_or_default().trim();
+    let line = text[..span.start.min(text.len())].matches('\n').count();
+    let lines: Vec<&str> = text.lines().collect();
+    // The table the key is in starts at the last header above it.
+    let table_start = lines[..line.min(lines.len())]
+        .iter()
+        .rposition(|l| l.trim_start().starts_with('['))
+        .map_or(0, |i| i + 1);
+    let first = lines
+        .get(table_start..line)
+        .unwrap_or_default()
+        .iter()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + table_start + 1);
+    match first {
+        Some(first) => format!("duplicate key `{key}`, first set on line {first}"),
+        None => format!("duplicate key `{key}`"),
+    }
+}
+
 fn whole_file(path: &Path, message: String) -> Diagnostic {
     Diagnostic {
         file: path.to_path_buf(),
@@ -235,7 +321,9 @@ fn locate(document: &Spanned<DeTable<'_>>, path: &KeyPath) -> usize {
         let next = match (segment, current) {
             (Segment::Key(key), None) => find_key(document.get_ref(), key),
             (Segment::Key(key), Some(DeValue::Table(table))) => find_key(table, key),
-            (Segment::Index(index), Some(DeValue::Array(array))) => array.get(*index),
+            (Segment::Index(index) | Segment::Named(index, _), Some(DeValue::Array(array))) => {
+                array.get(*index)
+            }
             _ => None,
         };
         let Some(value) = next else { break };

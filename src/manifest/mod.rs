@@ -14,6 +14,7 @@ mod formats;
 mod load;
 mod model;
 mod regions;
+mod schedule;
 mod structure;
 mod validate;
 
@@ -40,6 +41,8 @@ pub struct Loaded {
     pub manifest: Manifest,
     /// Each component's AWSTOE document, by component name.
     pub components: BTreeMap<String, ComponentDocument>,
+    /// What AWS accepts but is likely a slip (an unknown input key, a shell on the other platform).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// An AWSTOE document as read from disk.

@@ -326,9 +326,12 @@ pub struct Pipeline {
     #[serde(default)]
     #[schemars(range(min = 60, max = 1440))]
     pub test_timeout_minutes: Option<u32>,
-    /// Image Builder schedule, e.g. `cron(0 0 * * ? *)`.
+    /// Image Builder schedule: a six-field cron expression, e.g. `cron(0 4 ? * SUN *)`.
     #[serde(default)]
     pub schedule: Option<String>,
+    /// IANA time zone the schedule runs in, e.g. `Asia/Tokyo` (default: UTC).
+    #[serde(default)]
+    pub schedule_timezone: Option<String>,
     /// When a scheduled run builds.
     #[serde(default)]
     pub schedule_condition: Option<ScheduleCondition>,
@@ -344,6 +347,7 @@ impl Default for Pipeline {
             tests: true,
             test_timeout_minutes: None,
             schedule: None,
+            schedule_timezone: None,
             schedule_condition: None,
             build_timeout: None,
         }

@@ -137,7 +137,11 @@ impl<'s> Checker<'s> {
                 report.at_offset(
                     offset,
                     path,
-                    format!("expected {expected}, found {}", found(other)),
+                    format!(
+                        "expected {expected}, found {}{}",
+                        found(other),
+                        slip(schema, other, path)
+                    ),
                     Some(expected),
                 );
             }
@@ -380,6 +384,36 @@ fn plural(description: &str) -> String {
         .strip_prefix("a ")
         .or_else(|| description.strip_prefix("an "))
         .map_or_else(|| description.to_owned(), |rest| format!("{rest}s"))
+}
+
+/// The fix for a common TOML slip, when the mismatch looks like one.
+fn slip(schema: &Value, value: &DeValue<'_>, path: &KeyPath) -> String {
+    let key = path.to_string();
+    let name = key.rsplit('.').next().unwrap_or(&key);
+    match value {
+        DeValue::Integer(_) | DeValue::Float(_) | DeValue::Boolean(_) | DeValue::Datetime(_)
+            if accepts(schema, "string") =>
+        {
+            let raw = match value {
+                DeValue::Integer(integer) => integer.to_string(),
+                DeValue::Float(float) => float.to_string(),
+                DeValue::Boolean(flag) => flag.to_string(),
+                DeValue::Datetime(datetime) => datetime.to_string(),
+                _ => String::new(),
+            };
+            format!("; quote it: `{name} = \"{raw}\"`")
+        }
+        DeValue::String(text) if accepts(schema, "array") => {
+            format!("; write a list: `{name} = [{}]`", quote(text))
+        }
+        DeValue::Table(_) if accepts(schema, "array") => {
+            format!("; `[[{key}]]` (double brackets) adds an entry to the list")
+        }
+        DeValue::Array(_) if accepts(schema, "object") => {
+            format!("; `[{key}]` (single brackets) is one table")
+        }
+        _ => String::new(),
+    }
 }
 
 /// A found value in words, with the value itself when it is short.

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::diagnostic::{KeyPath, did_you_mean, quote};
+use super::diagnostic::{KeyPath, did_you_mean, quote, suggestion};
 use super::formats::{
     iam_role_account, is_account_id, is_bucket_name, is_ec2_id, is_iam_name, is_image_builder_arn,
     is_image_builder_name, is_instance_type, is_kms_key_arn, is_launch_template_name,
@@ -17,6 +17,7 @@ use super::model::{
     VolumeType,
 };
 use super::regions::{KNOWN_REGIONS, looks_like_region};
+use super::schedule::{CRON_PAGE, check_expression, check_timezone};
 
 /// One value problem, located by key path.
 #[derive(Debug)]
@@ -32,6 +33,26 @@ const MAX_AMI_NAME: usize = 128;
 const BUILD_DATE_WIDTH: usize = 24;
 /// What `{{imagebuilder:buildVersion}}` renders to at most (a build counter).
 const BUILD_VERSION_WIDTH: usize = 6;
+/// Common AWS-managed parent images, for "did you mean" (Image Builder's own names all end in
+/// their architecture, `-x86` or `-arm64`).
+const MANAGED_IMAGES: &[&str] = &[
+    "amazon-linux-2-x86",
+    "amazon-linux-2-arm64",
+    "amazon-linux-2023-x86",
+    "amazon-linux-2023-arm64",
+    "ubuntu-server-20-lts-x86",
+    "ubuntu-server-22-lts-x86",
+    "ubuntu-server-22-lts-arm64",
+    "ubuntu-server-24-lts-x86",
+    "ubuntu-server-24-lts-arm64",
+    "red-hat-enterprise-linux-8-x86",
+    "red-hat-enterprise-linux-9-x86",
+    "suse-linux-enterprise-server-15-x86",
+    "windows-server-2019-english-full-base-x86",
+    "windows-server-2022-english-full-base-x86",
+    "windows-server-2022-english-core-base-x86",
+    "windows-server-2025-english-full-base-x86",
+];
 /// Tags per resource EC2 allows, minus the two gold adds.
 const MAX_USER_TAGS: usize = 48;
 
@@ -102,10 +123,13 @@ impl Checker<'_> {
         }
     }
 
+    /// Whether gold knows `region` (or the manifest lists it in `extra_regions`).
+    fn known_region(&self, region: &str) -> bool {
+        KNOWN_REGIONS.contains(&region) || self.manifest.extra_regions.iter().any(|r| r == region)
+    }
+
     fn region(&mut self, path: KeyPath, region: &str) {
-        let known = KNOWN_REGIONS.contains(&region)
-            || self.manifest.extra_regions.iter().any(|r| r == region);
-        if !known {
+        if !self.known_region(region) {
             let hint = did_you_mean(region, KNOWN_REGIONS.iter().copied())
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
@@ -262,18 +286,23 @@ impl Checker<'_> {
         let recipe = &self.manifest.recipe;
         let path = KeyPath::root().key("recipe");
         let parent = recipe.parent_image.as_str();
-        let parent_ok = super::formats::is_ec2_id(parent, "ami")
-            || is_image_builder_arn(parent, "image")
-            || is_managed_image_name(parent)
+        let parent_path = path.key("parent_image");
+        if parent.starts_with("arn:") {
+            if is_image_builder_arn(parent, "image") {
+                self.arn_region(parent_path, parent);
+            } else {
+                self.expected(
+                    parent_path,
+                    "an Image Builder image ARN (arn:aws:imagebuilder:REGION:OWNER:image/NAME/x.x.x)",
+                    parent,
+                );
+            }
+        } else if !(super::formats::is_ec2_id(parent, "ami")
             || parent
                 .strip_prefix("ssm:")
-                .is_some_and(|name| !name.is_empty());
-        if !parent_ok {
-            self.expected(
-                path.key("parent_image"),
-                "an AWS-managed image name with a version (`amazon-linux-2-x86/x.x.x`), an Image Builder image ARN, `ssm:PARAMETER` or an AMI id (`ami-…`)",
-                parent,
-            );
+                .is_some_and(|name| !name.is_empty()))
+        {
+            self.managed_image(parent_path, parent);
         }
         if !is_semantic_version(&recipe.version) {
             self.expected(
@@ -293,7 +322,9 @@ impl Checker<'_> {
         for (i, entry) in recipe.components.iter().enumerate() {
             let entry_path = path.key("components").index(i);
             if entry.starts_with("arn:") {
-                if !is_image_builder_arn(entry, "component") {
+                if is_image_builder_arn(entry, "component") {
+                    self.arn_region(entry_path.clone(), entry);
+                } else {
                     self.expected(
                         entry_path.clone(),
                         "an Image Builder component ARN (arn:aws:imagebuilder:REGION:aws:component/NAME/x.x.x)",
@@ -335,7 +366,7 @@ impl Checker<'_> {
         }
         let mut devices = BTreeSet::new();
         for (i, device) in recipe.block_devices.iter().enumerate() {
-            let device_path = path.key("block_device").index(i);
+            let device_path = path.key("block_device").entry(i, Some(&device.device));
             self.block_device(&device_path, device);
             if !devices.insert(device.device.as_str()) {
                 self.problem(
@@ -347,6 +378,46 @@ impl Checker<'_> {
                     "unique device names",
                 );
             }
+        }
+    }
+
+    /// Image Builder resources are regional: a recipe can only use images and components of
+    /// the region it lives in, the producer's.
+    fn arn_region(&mut self, path: KeyPath, arn: &str) {
+        let producer = self.manifest.producer.region.as_str();
+        let Some(region) = arn.split(':').nth(3) else {
+            return;
+        };
+        if region != producer && self.known_region(producer) {
+            self.problem(
+                path,
+                format!(
+                    "expected an ARN in the producer's region `{producer}`, where the recipe is built (Image Builder resources are regional), found one in `{region}`: `{}`",
+                    arn.replacen(&format!(":{region}:"), &format!(":{producer}:"), 1)
+                ),
+                "an ARN in the producer's region",
+            );
+        }
+    }
+
+    /// An AWS-managed image name, with an optional version filter (`amazon-linux-2-x86/x.x.x`).
+    fn managed_image(&mut self, path: KeyPath, parent: &str) {
+        let (name, version) = parent.split_once('/').unwrap_or((parent, "x.x.x"));
+        let expected = "an AWS-managed image name with a version (`amazon-linux-2023-x86/x.x.x`), an Image Builder image ARN, `ssm:PARAMETER` or an AMI id (`ami-…`)";
+        if !is_managed_image_name(&format!("{name}/{version}")) {
+            self.expected(path, expected, parent);
+            return;
+        }
+        let hint = suggestion(name, MANAGED_IMAGES.iter().copied());
+        if !name.ends_with("-x86") && !name.ends_with("-arm64") {
+            self.problem(
+                path,
+                format!(
+                    "expected an AWS-managed image name, which ends in its architecture (`-x86` or `-arm64`), found {}{hint}",
+                    quote(name)
+                ),
+                expected,
+            );
         }
     }
 
@@ -489,7 +560,9 @@ impl Checker<'_> {
                 );
             }
         }
-        if !dist.regions.is_empty() && !regions.contains(m.producer.region.as_str()) {
+        let all_known = dist.regions.iter().all(|r| self.known_region(r))
+            && self.known_region(&m.producer.region);
+        if all_known && !dist.regions.is_empty() && !regions.contains(m.producer.region.as_str()) {
             self.problem(
                 path.key("regions"),
                 format!(
@@ -614,16 +687,27 @@ impl Checker<'_> {
     fn pipeline(&mut self) {
         let pipeline = &self.manifest.pipeline;
         let path = KeyPath::root().key("pipeline");
-        if let Some(schedule) = &pipeline.schedule {
-            let fields = schedule
-                .strip_prefix("cron(")
-                .and_then(|s| s.strip_suffix(')'))
-                .map(|inner| inner.split_whitespace().count());
-            if !matches!(fields, Some(5 | 6)) {
-                self.expected(
-                    path.key("schedule"),
-                    "an Image Builder cron expression such as `cron(0 0 * * ? *)`",
-                    schedule,
+        if let Some(schedule) = &pipeline.schedule
+            && let Err(why) = check_expression(schedule)
+        {
+            self.problem(
+                path.key("schedule"),
+                format!("{why} (Image Builder docs: \"{CRON_PAGE}\")"),
+                "an Image Builder cron expression",
+            );
+        }
+        if let Some(zone) = &pipeline.schedule_timezone {
+            if let Err(why) = check_timezone(zone) {
+                self.problem(
+                    path.key("schedule_timezone"),
+                    format!("{why} (Image Builder API reference: `Schedule.timezone`)"),
+                    "an IANA time zone",
+                );
+            } else if pipeline.schedule.is_none() {
+                self.problem(
+                    path.key("schedule_timezone"),
+                    "expected `schedule` next to `schedule_timezone`, found no schedule".to_owned(),
+                    "`schedule` with `schedule_timezone`",
                 );
             }
         }
@@ -655,8 +739,14 @@ impl Checker<'_> {
         };
         let mut names: BTreeMap<&str, usize> = BTreeMap::new();
         let mut targets: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+        // A misspelt distribution region is one mistake: it is reported where it is written,
+        // not again at every consumer region it fails to match.
+        let distribution_known = m.distribution.regions.iter().all(|r| self.known_region(r))
+            && self.known_region(&m.producer.region);
         for (i, consumer) in m.consumers.iter().enumerate() {
-            let path = KeyPath::root().key("consumers").index(i);
+            let path = KeyPath::root()
+                .key("consumers")
+                .entry(i, Some(&consumer.name));
             if !is_simple_name(&consumer.name) {
                 self.expected(
                     path.key("name"),
@@ -675,6 +765,7 @@ impl Checker<'_> {
                 );
             }
             self.account(path.key("account"), &consumer.account);
+            self.consumer_needs_credentials(&path, consumer);
             self.credentials(
                 &path,
                 &consumer.account,
@@ -682,36 +773,16 @@ impl Checker<'_> {
                 consumer.profile.as_deref(),
             );
             self.shared_with(&path, consumer);
-            let mut seen = BTreeSet::new();
-            for (r, region) in consumer.regions.iter().enumerate() {
-                let region_path = path.key("regions").index(r);
-                self.region(region_path.clone(), region);
-                if !distributed.contains(&region.as_str()) {
-                    self.problem(
-                        region_path.clone(),
-                        format!(
-                            "expected a region the AMI is distributed to ({}), found {}",
-                            distributed.join(", "),
-                            quote(region)
-                        ),
-                        "one of `distribution.regions`",
-                    );
-                }
-                if !seen.insert(region.as_str()) {
-                    self.problem(
-                        region_path,
-                        format!("expected each region once, found {} again", quote(region)),
-                        "unique regions",
-                    );
-                }
-            }
+            self.consumer_regions(&path, consumer, &distributed, distribution_known);
             let regions: Vec<&str> = if consumer.regions.is_empty() {
                 vec![m.producer.region.as_str()]
             } else {
                 consumer.regions.iter().map(String::as_str).collect()
             };
             for (t, template) in consumer.launch_templates.iter().enumerate() {
-                let template_path = path.key("launch_templates").index(t);
+                let template_path = path
+                    .key("launch_templates")
+                    .entry(t, Some(template.label()));
                 self.launch_template(&template_path, template);
                 for region in &regions {
                     let key = (
@@ -724,7 +795,7 @@ impl Checker<'_> {
                             let where_ = if other == i {
                                 "in this consumer".to_owned()
                             } else {
-                                format!("in consumers[{other}]")
+                                format!("in consumer {}", quote(&m.consumers[other].name))
                             };
                             self.problem(
                                 template_path.clone(),
@@ -741,6 +812,62 @@ impl Checker<'_> {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// gold reaches a consumer outside the producer's account only through a role or profile.
+    fn consumer_needs_credentials(&mut self, path: &KeyPath, consumer: &Consumer) {
+        let m = self.manifest;
+        let elsewhere = is_account_id(&consumer.account)
+            && is_account_id(&m.producer.account)
+            && consumer.account != m.producer.account;
+        if elsewhere && consumer.role_arn.is_none() && consumer.profile.is_none() {
+            self.problem(
+                path.clone(),
+                format!(
+                    "expected `role_arn` or `profile`: consumer {} is in account {}, not the producer's {}, and gold needs credentials for it",
+                    quote(&consumer.name),
+                    consumer.account,
+                    m.producer.account
+                ),
+                "`role_arn` or `profile` for a consumer in another account",
+            );
+        }
+    }
+
+    /// Each consumer region is known, distributed to, and listed once.
+    fn consumer_regions(
+        &mut self,
+        path: &KeyPath,
+        consumer: &Consumer,
+        distributed: &[&str],
+        distribution_known: bool,
+    ) {
+        let mut seen = BTreeSet::new();
+        for (r, region) in consumer.regions.iter().enumerate() {
+            let region_path = path.key("regions").index(r);
+            self.region(region_path.clone(), region);
+            if self.known_region(region)
+                && distribution_known
+                && !distributed.contains(&region.as_str())
+            {
+                self.problem(
+                    region_path.clone(),
+                    format!(
+                        "expected a region the AMI is distributed to ({}), found {}",
+                        distributed.join(", "),
+                        quote(region)
+                    ),
+                    "one of `distribution.regions`",
+                );
+            }
+            if !seen.insert(region.as_str()) {
+                self.problem(
+                    region_path,
+                    format!("expected each region once, found {} again", quote(region)),
+                    "unique regions",
+                );
             }
         }
     }

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use super::names;
 use crate::aws::imagebuilder::{
     BlockDeviceSpec, ComponentSpec, DistributionSpec, InfrastructureSpec, PipelineSpec,
-    RegionDistribution, Tags,
+    RegionDistribution, ScheduleSpec, Tags,
 };
 use crate::manifest::{Loaded, ScheduleCondition};
 
@@ -334,7 +334,11 @@ fn desired_pipeline(loaded: &Loaded, tags: &Tags) -> PipelineSpec {
             let condition = p
                 .schedule_condition
                 .unwrap_or(ScheduleCondition::ExpressionMatchAndDependencyUpdatesAvailable);
-            (expression.clone(), condition.as_str().to_owned())
+            ScheduleSpec {
+                expression: expression.clone(),
+                start_condition: condition.as_str().to_owned(),
+                timezone: p.schedule_timezone.clone(),
+            }
         }),
         enabled: p.enabled,
         image_tags: names::tags(&m.name, &BTreeMap::new()),

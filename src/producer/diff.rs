@@ -252,9 +252,10 @@ pub(super) fn pipeline_fields(live: &PipelineSpec, want: &PipelineSpec) -> Vec<F
         want.test_timeout_minutes.to_string(),
     );
     let schedule = |s: &PipelineSpec| {
-        s.schedule
-            .as_ref()
-            .map_or_else(|| "(none)".to_owned(), |(e, c)| format!("{e} ({c})"))
+        s.schedule.as_ref().map_or_else(
+            || "(none)".to_owned(),
+            |s| format!("{} {} ({})", s.expression, s.zone(), s.start_condition),
+        )
     };
     d.field("schedule", schedule(live), schedule(want));
     d.field(
@@ -273,12 +274,48 @@ pub(super) fn pipeline_fields(live: &PipelineSpec, want: &PipelineSpec) -> Vec<F
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::imagebuilder::ScheduleSpec;
 
     #[test]
     fn arns_show_their_resource_part() {
         assert_eq!(
             show_arn("arn:aws:imagebuilder:ap-northeast-1:111122223333:image-recipe/sample/1.0.1"),
             "image-recipe/sample/1.0.1"
+        );
+    }
+
+    fn pipeline(timezone: Option<&str>) -> PipelineSpec {
+        PipelineSpec {
+            name: "sample".to_owned(),
+            description: None,
+            recipe_arn: "r".to_owned(),
+            infrastructure_arn: "i".to_owned(),
+            distribution_arn: "d".to_owned(),
+            tests: true,
+            test_timeout_minutes: 720,
+            schedule: Some(ScheduleSpec {
+                expression: "cron(0 4 ? * SUN *)".to_owned(),
+                start_condition: "EXPRESSION_MATCH_ONLY".to_owned(),
+                timezone: timezone.map(str::to_owned),
+            }),
+            enabled: true,
+            image_tags: Tags::new(),
+            tags: Tags::new(),
+        }
+    }
+
+    #[test]
+    fn a_schedule_time_zone_change_shows_and_utc_is_the_default() {
+        assert!(pipeline_fields(&pipeline(Some("Etc/UTC")), &pipeline(None)).is_empty());
+        let changes = pipeline_fields(&pipeline(None), &pipeline(Some("Asia/Tokyo")));
+        assert_eq!(changes.len(), 1);
+        assert_eq!(
+            changes[0].old,
+            "cron(0 4 ? * SUN *) UTC (EXPRESSION_MATCH_ONLY)"
+        );
+        assert_eq!(
+            changes[0].new,
+            "cron(0 4 ? * SUN *) Asia/Tokyo (EXPRESSION_MATCH_ONLY)"
         );
     }
 }

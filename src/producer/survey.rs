@@ -754,10 +754,10 @@ impl Survey {
         ));
         let pipeline = config_action(&self.pipeline, || {
             let p = &d.pipeline;
-            let schedule = p
-                .schedule
-                .as_ref()
-                .map_or_else(|| "(none)".to_owned(), |(e, _)| e.clone());
+            let schedule = p.schedule.as_ref().map_or_else(
+                || "(none)".to_owned(),
+                |s| format!("{} {}", s.expression, s.zone()),
+            );
             vec![
                 field("recipe", &show_arn(&p.recipe_arn)),
                 field("tests", &p.tests.to_string()),

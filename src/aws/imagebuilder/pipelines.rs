@@ -1,4 +1,6 @@
-//! Image pipelines: finding, creating and updating them.
+//! Image pipelines: finding, creating and updating them. A schedule carries its cron expression,
+//! start condition and time zone (`Schedule.timezone` in the Image Builder API reference: an
+//! IANA name, UTC when left out).
 
 use aws_sdk_imagebuilder::types::{
     ImageTestsConfiguration, PipelineExecutionStartCondition, PipelineStatus, Schedule,
@@ -25,14 +27,36 @@ pub struct PipelineSpec {
     pub tests: bool,
     /// Image test timeout in minutes.
     pub test_timeout_minutes: u32,
-    /// Cron schedule and start condition.
-    pub schedule: Option<(String, String)>,
+    /// Cron schedule, start condition and time zone.
+    pub schedule: Option<ScheduleSpec>,
     /// `ENABLED` or `DISABLED`.
     pub enabled: bool,
     /// Tags on the images the pipeline builds.
     pub image_tags: Tags,
     /// Tags.
     pub tags: Tags,
+}
+
+/// When a pipeline builds on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleSpec {
+    /// The cron expression.
+    pub expression: String,
+    /// `EXPRESSION_MATCH_ONLY` or `EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE`.
+    pub start_condition: String,
+    /// IANA time zone; `None` is UTC.
+    pub timezone: Option<String>,
+}
+
+impl ScheduleSpec {
+    /// The time zone as Image Builder applies it: UTC unless set.
+    #[must_use]
+    pub fn zone(&self) -> &str {
+        match self.timezone.as_deref() {
+            None | Some("UTC" | "Etc/UTC") => "UTC",
+            Some(zone) => zone,
+        }
+    }
 }
 
 /// The image pipeline called `name`, if any.
@@ -59,7 +83,11 @@ pub async fn find_pipeline(
             PipelineExecutionStartCondition::ExpressionMatchAndDependencyUpdatesAvailable,
             Clone::clone,
         );
-        Some((expression, condition.as_str().to_owned()))
+        Some(ScheduleSpec {
+            expression,
+            start_condition: condition.as_str().to_owned(),
+            timezone: s.timezone().map(str::to_owned),
+        })
     });
     Ok(Some(Found {
         arn: live.arn().unwrap_or_default().to_owned(),
@@ -98,12 +126,13 @@ fn tests_configuration(spec: &PipelineSpec) -> ImageTestsConfiguration {
 }
 
 fn schedule(spec: &PipelineSpec) -> Option<Schedule> {
-    spec.schedule.as_ref().map(|(expression, condition)| {
+    spec.schedule.as_ref().map(|schedule| {
         Schedule::builder()
-            .schedule_expression(expression)
+            .schedule_expression(&schedule.expression)
             .pipeline_execution_start_condition(PipelineExecutionStartCondition::from(
-                condition.as_str(),
+                schedule.start_condition.as_str(),
             ))
+            .set_timezone(schedule.timezone.clone())
             .build()
     })
 }

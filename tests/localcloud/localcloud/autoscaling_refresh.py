@@ -62,6 +62,7 @@ from moto.autoscaling.exceptions import AutoscalingClientError, ValidationError
 from moto.autoscaling.models import autoscaling_backends
 from moto.autoscaling.responses import AutoScalingResponse
 from moto.cloudwatch.models import cloudwatch_backends
+from moto.ec2.exceptions import EC2ClientError
 from moto.core.responses import ActionResult
 
 from localcloud import autoscaling_instances as instances
@@ -262,8 +263,15 @@ def _next_batch(refresh: Refresh, group: Any, now: float) -> None:
         keep, most = _bounds(refresh, group)
         room = most - len(group.instance_states)
         now_terminated = max(0, min(len(old) - room, len(group.instance_states) - keep))
+    try:
+        launched = instances.launch(group, *(run.source or (None, None)), len(old))
+    except (ValidationError, EC2ClientError) as error:
+        # AWS fails the refresh when the group cannot launch replacements (an AMI disabled or
+        # unshared meanwhile); the old instances of the batch stay, as nothing replaced them.
+        run.todo = [state.instance.id for state in old] + run.todo
+        _fail(refresh, group, now, f"Instance refresh failed: launching a new instance failed. {error.message}")
+        return
     instances.terminate(group, old[:now_terminated])
-    launched = instances.launch(group, *(run.source or (None, None)), len(old))
     for state in launched:
         state.lifecycle_state = "Pending"
     run.new = [state.instance.id for state in launched]
@@ -384,7 +392,12 @@ def _fail(refresh: Refresh, group: Any, now: float, reason: str) -> None:
     """The refresh fails: replaces lost capacity from the group's own configuration, then ends or rolls back."""
     _finish_batch(refresh, group)
     missing = (group.desired_capacity or 0) - len(group.instance_states)
-    instances.launch(group, None, None, missing)
+    try:
+        instances.launch(group, None, None, missing)
+    except (ValidationError, EC2ClientError):
+        # The group's own configuration cannot launch either; AWS's scaling activities would
+        # fail the same way and the group stays below its desired capacity.
+        pass
     if refresh.prefs.auto_rollback:
         _start_rollback(refresh, group, now, f"The instance refresh failed and AutoRollback is enabled. {reason}")
         return

@@ -99,7 +99,7 @@ def _unwrap(ami: Any) -> Any:
     return ami._ami if isinstance(ami, ForeignAmi) else ami
 
 
-def _owned_image(backend: Any, ami_id: str) -> Any:
+def owned_image(backend: Any, ami_id: str) -> Any:
     """The AMI `ami_id` if the backend's account owns it; AuthFailure if it is only shared with it."""
     ami = backend.amis.get(ami_id)
     if ami is not None:
@@ -115,7 +115,7 @@ def _modify_image_attribute(
     launch_permissions_to_add: list[dict[str, str]],
     launch_permissions_to_remove: list[dict[str, str]],
 ) -> None:
-    ami = _owned_image(self, ami_id)
+    ami = owned_image(self, ami_id)
     self.validate_permission_targets(launch_permissions_to_add)
     self.validate_permission_targets(launch_permissions_to_remove)
     for permission in launch_permissions_to_add:
@@ -127,7 +127,7 @@ def _modify_image_attribute(
 
 
 def _describe_image_attribute(self: Any, ami_id: str, attribute_name: str) -> Any:
-    return getattr(_owned_image(self, ami_id), attribute_name)
+    return getattr(owned_image(self, ami_id), attribute_name)
 
 
 def _modify_image_attribute_response(self: Any) -> Any:
@@ -193,7 +193,8 @@ def _block_device_mappings(original: Any) -> Any:
 def _source_version(template: Any, requested: str) -> Any:
     if requested.lower() in ("$latest", "$default"):
         return template.get_version(requested)
-    if not requested.isdigit() or int(requested) < 1 or int(requested) > len(template.versions):
+    # Numbers, not positions: deleted versions leave gaps (localcloud.launch_templates).
+    if not requested.isdigit() or int(requested) not in {v.number for v in template.versions}:
         raise InvalidLaunchTemplateVersionNotFound(template_id=template.id, version=requested)
     return template.get_version(int(requested))
 
@@ -215,20 +216,21 @@ def _create_launch_template_version_response(self: Any) -> Any:
         data = copy.deepcopy(_source_version(template, str(source)).data)
         data.update(given)
     version = template.create_version(data, description)
-    return ActionResult(
-        {
-            "LaunchTemplateVersion": {
-                "CreateTime": version.create_time,
-                "CreatedBy": f"arn:{self.partition}:iam::{self.current_account}:root",
-                "DefaultVersion": template.is_default(version),
-                "LaunchTemplateData": version.data,
-                "LaunchTemplateId": template.id,
-                "LaunchTemplateName": template.name,
-                "VersionDescription": version.description,
-                "VersionNumber": version.number,
-            }
-        }
-    )
+    return ActionResult({"LaunchTemplateVersion": version_view(self, template, version)})
+
+
+def version_view(response: Any, template: Any, version: Any) -> dict[str, Any]:
+    """A LaunchTemplateVersion as EC2 answers it to the caller of `response`."""
+    return {
+        "CreateTime": version.create_time,
+        "CreatedBy": f"arn:{response.partition}:iam::{response.current_account}:root",
+        "DefaultVersion": template.is_default(version),
+        "LaunchTemplateData": version.data,
+        "LaunchTemplateId": template.id,
+        "LaunchTemplateName": template.name,
+        "VersionDescription": version.description,
+        "VersionNumber": version.number,
+    }
 
 
 def _ebs_backed(init: Any) -> Any:

@@ -24,7 +24,8 @@ from typing import Any, Callable, Iterable
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from localcloud import accounts, autoscaling_refresh, ec2_fixes, iam_enforce, iam_fixes, protocols, sts_fixes
+from localcloud import accounts, autoscaling_refresh, ec2_fixes, ec2_lifecycle, iam_enforce, iam_fixes, protocols, sts_fixes
+from localcloud import launch_templates
 from localcloud.control import CONFIG, REQUESTS, ConfigError
 from localcloud.topology import TOPOLOGY
 
@@ -194,6 +195,8 @@ def build_app() -> LocalCloud:
     """Patch moto, seed the topology into it and wrap its dispatcher; call once per process."""
     account_of = accounts.install()
     ec2_fixes.install()
+    ec2_lifecycle.install()
+    launch_templates.install()
     iam_fixes.install()
     autoscaling_refresh.install()
     accounts.seed_organization()

@@ -5,6 +5,7 @@ Fixtures for every conformance test (ours and Image Builder's):
   The process environment points boto3 at it with dummy credentials, so a plain
   `boto3.client("ec2")` acts as the caller account 111122223333 in ap-northeast-1.
 - `session_for(account, region=...)`: a boto3 Session acting in `account` via AssumeRole.
+- `ec2_of(account)`: a reused EC2 client acting in `account`.
 - `config(**knobs)`: POSTs knobs to `/_localcloud/config`; all knobs are reset after the test.
 - `control`: `control(method, path, body=None) -> (status, json)` for `/_localcloud/…`.
 - `spawn_localcloud(seed=None)`: another server (its own topology), stopped after the test.
@@ -219,6 +220,19 @@ def session_for(localcloud: str) -> Callable[..., boto3.Session]:
         )
 
     return make
+
+
+@pytest.fixture(scope="session")
+def ec2_of(session_for: Callable[..., boto3.Session]) -> Callable[[str], Any]:
+    """`ec2_of(account)`: an EC2 client acting in that account (one per account, reused)."""
+    clients: dict[str, Any] = {}
+
+    def client(account: str) -> Any:
+        if account not in clients:
+            clients[account] = session_for(account).client("ec2")
+        return clients[account]
+
+    return client
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from autoscaling_support import Group, amis, group, workload  # noqa: F401 (fixtures)
+from conftest import ORG_ARN
 from botocore.exceptions import ClientError
 
 # Two instances at a time, then a pause at 50% long enough that nothing moves while a test acts.
@@ -451,3 +452,24 @@ def test_a_refresh_of_an_unknown_group_is_a_validation_error(group: Group):
         group.autoscaling.start_instance_refresh(AutoScalingGroupName="no-such-group")
 
     assert raised.value.response["Error"]["Code"] == "ValidationError"
+
+
+def test_a_refresh_that_cannot_launch_its_ami_fails_and_keeps_the_old_instances(group: Group, config, session_for):
+    config(refresh_seconds=1)
+    group.create("1")
+    before = group.ids()
+    disabled = session_for("111122223333").client("ec2")
+    # Its own AMI, not the fixture's shared one: the other tests still launch `group.new`.
+    ami = disabled.register_image(Name=f"doomed_{group.name}")["ImageId"]
+    disabled.modify_image_attribute(ImageId=ami, LaunchPermission={"Add": [{"OrganizationArn": ORG_ARN}]})
+    version = group.ec2.create_launch_template_version(
+        LaunchTemplateId=group.template, SourceVersion="1", LaunchTemplateData={"ImageId": ami}
+    )["LaunchTemplateVersion"]["VersionNumber"]
+    disabled.disable_image(ImageId=ami)
+
+    seen = group.follow(group.start(DesiredConfiguration=group.desired(str(version))))
+
+    assert seen[-1]["Status"] == "Failed"
+    assert "launching a new instance failed" in seen[-1]["StatusReason"]
+    assert group.ids() == before
+    assert group.ec2_states(before) == {"running"}

@@ -12,18 +12,6 @@ OUTSIDER = "999900001111"  # not in the organization
 
 
 @pytest.fixture(scope="module")
-def ec2_of(session_for):
-    clients = {}
-
-    def client(account: str):
-        if account not in clients:
-            clients[account] = session_for(account).client("ec2")
-        return clients[account]
-
-    return client
-
-
-@pytest.fixture(scope="module")
 def workload_ou_arn(session_for) -> str:
     org = session_for(MANAGEMENT).client("organizations")
     parent = org.list_parents(ChildId=WORKLOAD)["Parents"][0]["Id"]

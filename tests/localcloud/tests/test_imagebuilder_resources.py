@@ -376,6 +376,35 @@ def test_updates_replace_settings(localcloud, session_for, imagebuilder):
     assert bad_region[0] == "InvalidParameterValueException"
 
 
+def test_schedule_time_zone_is_kept_and_checked(localcloud, session_for, imagebuilder):
+    """Schedule.timezone (API reference): an IANA name, returned as set; UTC when left out."""
+    imagebuilder, ec2, iam, _ = clients(session_for, localcloud)
+    resources = producer_resources(imagebuilder, ec2, iam)
+    settings = {
+        "imagePipelineArn": resources["pipeline"],
+        "imageRecipeArn": resources["recipe"],
+        "infrastructureConfigurationArn": resources["infrastructure"],
+    }
+    schedule = {
+        "scheduleExpression": "cron(0 4 ? * SUN *)",
+        "timezone": "Asia/Tokyo",
+        "pipelineExecutionStartCondition": "EXPRESSION_MATCH_ONLY",
+    }
+    imagebuilder.update_image_pipeline(**settings, schedule=schedule)
+    pipeline = imagebuilder.get_image_pipeline(imagePipelineArn=resources["pipeline"])["imagePipeline"]
+    assert pipeline["schedule"] == schedule
+    listed = imagebuilder.list_image_pipelines(filters=[{"name": "name", "values": [resources["name"]]}])
+    assert [p["schedule"]["timezone"] for p in listed["imagePipelineList"]] == ["Asia/Tokyo"]
+    for zone in ("Asia Tokyo", "/UTC", "A/b"):
+        code, status, _ = error_of(
+            imagebuilder.update_image_pipeline, **settings, schedule={**schedule, "timezone": zone}
+        )
+        assert (code, status) == ("InvalidParameterValueException", 400), zone
+    imagebuilder.update_image_pipeline(**settings, schedule={"scheduleExpression": "cron(0 4 ? * SUN *)"})
+    pipeline = imagebuilder.get_image_pipeline(imagePipelineArn=resources["pipeline"])["imagePipeline"]
+    assert "timezone" not in pipeline["schedule"]
+
+
 def test_tags_on_resources_and_images(localcloud, session_for, imagebuilder):
     imagebuilder, ec2, iam, _ = clients(session_for, localcloud)
     tagged = component(imagebuilder, unique("tagged"), tags={"team": "platform"})

@@ -544,6 +544,7 @@ def _pipeline_settings(state: State, params: dict) -> dict:
     infrastructure(state, params["infrastructureConfigurationArn"], "infrastructureConfigurationArn")
     if params.get("distributionConfigurationArn"):
         distribution(state, params["distributionConfigurationArn"], "distributionConfigurationArn")
+    _check_schedule(params.get("schedule"))
     settings = {name: params.get(name) for name in _PIPELINE_MEMBERS}
     tests = params.get("imageTestsConfiguration") or {}
     settings["imageTestsConfiguration"] = {
@@ -555,6 +556,17 @@ def _pipeline_settings(state: State, params: dict) -> dict:
     settings["status"] = params.get("status") or "ENABLED"
     settings["platform"] = selected["platform"]
     return settings
+
+
+# Schedule.timezone in the API reference: 3-100 characters of this pattern, an IANA name.
+_TIMEZONE = re.compile(r"[a-zA-Z0-9]{2,}(?:/[a-zA-Z0-9-_+]+)*")
+
+
+def _check_schedule(schedule: dict | None) -> None:
+    """The schedule's time zone is kept and returned as given; one of the wrong shape is refused."""
+    zone = (schedule or {}).get("timezone")
+    if zone is not None and not (3 <= len(zone) <= 100 and _TIMEZONE.fullmatch(zone)):
+        raise invalid_value("schedule.timezone", f"'{zone}' is not an IANA time zone such as 'Etc/UTC'.")
 
 
 def create_image_pipeline(state: State, params: dict) -> dict:
