@@ -93,6 +93,15 @@ class Request:
             index += 1
         return found
 
+    def pairs(self, prefix: str) -> dict[str, str]:
+        """Tags written as `prefix.N.Key` / `prefix.N.Value` (EC2 `Tag`, query `Tags.member`)."""
+        found = {}
+        index = 1
+        while (key := self.value(f"{prefix}.{index}.Key")) is not None:
+            found[key] = self.value(f"{prefix}.{index}.Value") or ""
+            index += 1
+        return found
+
     @functools.cached_property
     def params(self) -> dict[str, Any]:
         """JSON body merged over the query string (JSON and REST-JSON protocols)."""
@@ -109,8 +118,12 @@ class Request:
 
     @property
     def path(self) -> str:
-        """The request path (REST routes carry ARNs in it)."""
+        """The request path, decoded (REST routes carry ARNs in it)."""
         return self._environ.get("PATH_INFO", "/")
+
+    def query(self, name: str) -> list[str]:
+        """Every value of a query-string parameter (REST lists such as `tagKeys`)."""
+        return parse_qs(self._environ.get("QUERY_STRING", "")).get(name, [])
 
 
 Rule = Callable[[Request], list[Check]]
@@ -134,6 +147,15 @@ def tag_keys(tags: dict[str, str]) -> dict[str, list[str]]:
     keys = {f"aws:requesttag/{k.lower()}": [v] for k, v in tags.items()}
     keys["aws:tagkeys"] = list(tags)
     return keys
+
+
+def _json_tags(raw: Any, key: str = "Key", value: str = "Value") -> dict[str, str]:
+    """Tags in a JSON body: a map (Image Builder) or a list of key/value objects (SSM, RAM)."""
+    if isinstance(raw, dict):
+        return {str(k): str(v) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return {str(t.get(key, "")): str(t.get(value, "")) for t in raw if isinstance(t, dict)}
+    return {}
 
 
 def _on(action: str, targets: Callable[[Request], list[Target]], keys: Callable[[Request], dict[str, list[str]]] | None = None) -> Rule:
@@ -220,9 +242,7 @@ def _tag_specifications(request: Request, kind: str) -> dict[str, str]:
     index = 1
     while (resource_type := request.value(f"TagSpecification.{index}.ResourceType")) is not None:
         if resource_type == kind:
-            keys = request.numbered(f"TagSpecification.{index}.Tag", ".Key")
-            values = request.numbered(f"TagSpecification.{index}.Tag", ".Value")
-            tags.update(zip(keys, values))
+            tags.update(request.pairs(f"TagSpecification.{index}.Tag"))
         index += 1
     return tags
 
@@ -252,10 +272,8 @@ def _security_group_vpc(request: Request) -> list[Check]:
 
 
 def _ec2_tagging(request: Request) -> list[Check]:
-    keys = request.numbered("Tag", ".Key")
-    values = request.numbered("Tag", ".Value")
-    tags = dict(zip(keys, values + [""] * (len(keys) - len(values))))
-    extra = tag_keys(tags) if request.operation == "CreateTags" else ({"aws:tagkeys": keys} if keys else {})
+    tags = request.pairs("Tag")
+    extra = tag_keys(tags) if request.operation == "CreateTags" else ({"aws:tagkeys": list(tags)} if tags else {})
     ids = request.numbered("ResourceId")
     return [Check(f"ec2:{request.operation}", _ec2_by_id(request, i), extra) for i in ids] or [
         Check(f"ec2:{request.operation}", Target(STAR), extra)
@@ -364,18 +382,12 @@ def _asg_named(request: Request) -> list[Target]:
     return [_asg_target(request, request.value("AutoScalingGroupName"))]
 
 
-def _asg_tags(request: Request) -> dict[str, str]:
-    keys = request.numbered("Tags.member", ".Key")
-    values = request.numbered("Tags.member", ".Value")
-    return dict(zip(keys, values + [""] * (len(keys) - len(values))))
-
-
 def _asg_create(request: Request) -> list[Check]:
-    return [Check("autoscaling:CreateAutoScalingGroup", _asg_named(request)[0], tag_keys(_asg_tags(request)))]
+    return [Check("autoscaling:CreateAutoScalingGroup", _asg_named(request)[0], tag_keys(request.pairs("Tags.member")))]
 
 
 def _asg_tagging(request: Request) -> list[Check]:
-    tags = _asg_tags(request)
+    tags = request.pairs("Tags.member")
     extra = tag_keys(tags) if request.operation == "CreateOrUpdateTags" else ({"aws:tagkeys": list(tags)} if tags else {})
     names = dict.fromkeys(request.numbered("Tags.member", ".ResourceId"))
     return [Check(f"autoscaling:{request.operation}", _asg_target(request, n), extra) for n in names]
@@ -470,8 +482,7 @@ def _instance_profile_pass_role(request: Request) -> list[Check]:
 
 def _imagebuilder_create(new: Callable[[Request], Target], also: Rule | None = None) -> Rule:
     def rule(request: Request) -> list[Check]:
-        raw = request.params.get("tags")
-        tags = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+        tags = _json_tags(request.params.get("tags"))
         target = new(request)
         found = [Check(f"imagebuilder:{request.operation}", target, tag_keys(tags))]
         found += also(request) if also else []
@@ -486,10 +497,9 @@ def _imagebuilder_tagging(request: Request) -> list[Check]:
     arn = unquote(request.path[len("/tags/"):]) if request.path.startswith("/tags/") else STAR
     target = Target(arn, _imagebuilder_tags(arn)) if arn != STAR else Target(STAR)
     if request.operation == "TagResource":
-        raw = request.params.get("tags")
-        keys = tag_keys({str(k): str(v) for k, v in raw.items()}) if isinstance(raw, dict) else {}
+        keys = tag_keys(_json_tags(request.params.get("tags")))
     elif request.operation == "UntagResource":
-        removed = parse_qs(request._environ.get("QUERY_STRING", "")).get("tagKeys", [])
+        removed = request.query("tagKeys")
         keys = {"aws:tagkeys": removed} if removed else {}
     else:
         keys = {}
@@ -624,9 +634,7 @@ def _user_target(request: Request) -> list[Target]:
 
 
 def _iam_tags(request: Request) -> dict[str, list[str]]:
-    keys = request.numbered("Tags.member", ".Key")
-    values = request.numbered("Tags.member", ".Value")
-    return tag_keys(dict(zip(keys, values + [""] * (len(keys) - len(values)))))
+    return tag_keys(request.pairs("Tags.member"))
 
 
 def _policy_arn_key(request: Request) -> dict[str, list[str]]:
@@ -800,8 +808,7 @@ def _ssm_names(*members: str) -> Callable[[Request], list[Target]]:
 
 
 def _ssm_put(request: Request) -> list[Check]:
-    raw = request.params.get("Tags")
-    tags = {t.get("Key", ""): t.get("Value", "") for t in raw if isinstance(t, dict)} if isinstance(raw, list) else {}
+    tags = _json_tags(request.params.get("Tags"))
     return [Check("ssm:PutParameter", t, tag_keys(tags)) for t in _ssm_names("Name")(request)]
 
 
@@ -829,8 +836,7 @@ def _ram_share(request: Request) -> list[Target]:
 
 
 def _ram_create(request: Request) -> list[Check]:
-    raw = request.params.get("tags")
-    tags = {t.get("key", ""): t.get("value", "") for t in raw if isinstance(t, dict)} if isinstance(raw, list) else {}
+    tags = _json_tags(request.params.get("tags"), "key", "value")
     return [Check("ram:CreateResourceShare", Target(STAR), tag_keys(tags))]
 
 

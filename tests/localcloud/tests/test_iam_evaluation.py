@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any, Callable
 
 import boto3
@@ -16,6 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 from conftest import REGION, SHARED, WORKLOAD, checked_session
 
+NEXT_YEAR = datetime.now(UTC) + timedelta(days=365)
 OUTSIDER = "999988887777"  # an account outside the organization
 TRUST_SHARED_ROOT = {"AWS": f"arn:aws:iam::{SHARED}:root"}
 PROFILE_ROLE_TRUST = {"Service": "ec2.amazonaws.com"}
@@ -642,3 +644,32 @@ def test_organizations_ou_arns_scope_reads(config, control, session_for):
     assert refused["Error"]["Code"] == "AccessDeniedException"
     assert refused["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert f"on resource: {ou_arn} because" in refused["Error"]["Message"]
+
+
+def test_ami_lifecycle_actions_are_scoped_by_image_and_template(enforced, template_ids):
+    ec2 = boto3.client("ec2")
+    mine, theirs = (ec2.register_image(Name=_name("ami"))["ImageId"] for _ in range(2))
+    ec2.create_tags(Resources=[mine], Tags=[{"Key": "gold:managed", "Value": "true"}])
+    template = template_ids[0]
+    _new_version(boto3.Session(region_name=REGION), template)()
+    session = _as(
+        [
+            _allow(
+                ["ec2:EnableImageDeprecation", "ec2:DisableImage"],
+                f"arn:aws:ec2:{REGION}::image/*",
+                Condition={"StringEquals": {"ec2:ResourceTag/gold:managed": "true"}},
+            ),
+            _allow("ec2:DeleteLaunchTemplateVersions", _lt_arn(template)),
+        ]
+    )
+    client = session.client("ec2")
+
+    client.enable_image_deprecation(ImageId=mine, DeprecateAt=NEXT_YEAR)
+    client.disable_image(ImageId=mine)
+    refused = _refused(lambda: client.enable_image_deprecation(ImageId=theirs, DeprecateAt=NEXT_YEAR))
+    deleted = client.delete_launch_template_versions(LaunchTemplateId=template, Versions=["2"])
+    other = _refused(lambda: client.delete_launch_template_versions(LaunchTemplateId=template_ids[1], Versions=["1"]))
+
+    assert f"ec2:EnableImageDeprecation on resource: arn:aws:ec2:{REGION}::image/{theirs} because" in refused["Error"]["Message"]
+    assert deleted["SuccessfullyDeletedLaunchTemplateVersions"][0]["VersionNumber"] == 2
+    assert other["Error"]["Code"] == "UnauthorizedOperation"
