@@ -40,7 +40,7 @@ import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs
 
 from localcloud import protocols
 from localcloud.topology import TOPOLOGY
@@ -149,6 +149,13 @@ def tag_keys(tags: dict[str, str]) -> dict[str, list[str]]:
     return keys
 
 
+def _tagging_keys(tags: dict[str, str], adding: bool) -> dict[str, list[str]]:
+    """Keys of a tag or untag call: an untag names only keys, so it carries no RequestTag."""
+    if adding:
+        return tag_keys(tags)
+    return {"aws:tagkeys": list(tags)} if tags else {}
+
+
 def _json_tags(raw: Any, key: str = "Key", value: str = "Value") -> dict[str, str]:
     """Tags in a JSON body: a map (Image Builder) or a list of key/value objects (SSM, RAM)."""
     if isinstance(raw, dict):
@@ -158,7 +165,11 @@ def _json_tags(raw: Any, key: str = "Key", value: str = "Value") -> dict[str, st
     return {}
 
 
-def _on(action: str, targets: Callable[[Request], list[Target]], keys: Callable[[Request], dict[str, list[str]]] | None = None) -> Rule:
+def _on(
+    action: str,
+    targets: Callable[[Request], list[Target]],
+    keys: Callable[[Request], dict[str, list[str]]] | None = None,
+) -> Rule:
     """`action` on each target `targets` finds, every one with the same request keys."""
 
     def rule(request: Request) -> list[Check]:
@@ -167,6 +178,18 @@ def _on(action: str, targets: Callable[[Request], list[Target]], keys: Callable[
         return [Check(action, target, extra) for target in found]
 
     return rule
+
+
+def _same(prefix: str, targets: Callable[[Request], list[Target]], *operations: str) -> dict[str, Rule]:
+    """Operations that each need `prefix:<Operation>` on the same kind of target."""
+    return {op: _on(f"{prefix}:{op}", targets) for op in operations}
+
+
+def _named_by(
+    prefix: str, finder: Callable[[str], Callable[[Request], list[Target]]], table: tuple[tuple[str, str], ...]
+) -> dict[str, Rule]:
+    """Operations whose target the request names in a member: `(operation, member)` pairs."""
+    return {op: _on(f"{prefix}:{op}", finder(member)) for op, member in table}
 
 
 def _pass_role(role_arn: str | None, service: str) -> list[Check]:
@@ -272,8 +295,7 @@ def _security_group_vpc(request: Request) -> list[Check]:
 
 
 def _ec2_tagging(request: Request) -> list[Check]:
-    tags = request.pairs("Tag")
-    extra = tag_keys(tags) if request.operation == "CreateTags" else ({"aws:tagkeys": list(tags)} if tags else {})
+    extra = _tagging_keys(request.pairs("Tag"), adding=request.operation == "CreateTags")
     ids = request.numbered("ResourceId")
     return [Check(f"ec2:{request.operation}", _ec2_by_id(request, i), extra) for i in ids] or [
         Check(f"ec2:{request.operation}", Target(STAR), extra)
@@ -281,21 +303,17 @@ def _ec2_tagging(request: Request) -> list[Check]:
 
 
 def _run_instances(request: Request) -> list[Check]:
-    tags = _tag_specifications(request, "instance")
-    found = [Check("ec2:RunInstances", _ec2_target(request, "instance", STAR), tag_keys(tags))]
-    for kind in ("network-interface", "volume"):
-        found.append(Check("ec2:RunInstances", _ec2_target(request, kind, STAR)))
+    """RunInstances' resources beside the instance itself, and the instance profile's role."""
+    found = [Check("ec2:RunInstances", _ec2_target(request, kind, STAR)) for kind in ("network-interface", "volume")]
     if (image := request.value("ImageId")) is not None:
         found.append(Check("ec2:RunInstances", _ec2_target(request, "image", image)))
     found += [Check("ec2:RunInstances", t) for t in _launch_template_spec(request)]
-    found += [Check("ec2:RunInstances", _ec2_target(request, "security-group", g)) for g in request.numbered("SecurityGroupId")]
-    subnet = request.value("SubnetId")
-    found.append(Check("ec2:RunInstances", _ec2_target(request, "subnet", subnet or STAR)))
+    groups = request.numbered("SecurityGroupId")
+    found += [Check("ec2:RunInstances", _ec2_target(request, "security-group", g)) for g in groups]
+    found.append(Check("ec2:RunInstances", _ec2_target(request, "subnet", request.value("SubnetId") or STAR)))
     profile = request.value("IamInstanceProfile.Name") or _profile_name(request.value("IamInstanceProfile.Arn"))
     if profile is not None:
         found += _pass_role(_profile_role_arn(request.account, profile), "ec2.amazonaws.com")
-    if tags:
-        found.append(Check("ec2:CreateTags", _ec2_target(request, "instance", STAR), {**tag_keys(tags), "ec2:createaction": ["RunInstances"]}))
     return found
 
 
@@ -312,54 +330,59 @@ def _launch_template_spec(request: Request) -> list[Target]:
 _EC2: dict[str, Rule] = {
     "CreateLaunchTemplate": _ec2_create("launch-template"),
     "CreateSecurityGroup": _ec2_create("security-group", _security_group_vpc),
-    "RunInstances": _run_instances,
+    "RunInstances": _ec2_create("instance", _run_instances),
     "CreateTags": _ec2_tagging,
     "DeleteTags": _ec2_tagging,
-    **{
-        op: _on(f"ec2:{op}", _launch_template)
-        for op in (
-            "CreateLaunchTemplateVersion",
-            "ModifyLaunchTemplate",
-            "DeleteLaunchTemplate",
-            "DeleteLaunchTemplateVersions",
-            "GetLaunchTemplateData",
-        )
-    },
-    **{
-        op: _on(f"ec2:{op}", _ec2_param("security-group", "GroupId"))
-        for op in (
-            "AuthorizeSecurityGroupEgress",
-            "AuthorizeSecurityGroupIngress",
-            "RevokeSecurityGroupEgress",
-            "RevokeSecurityGroupIngress",
-            "DeleteSecurityGroup",
-            "ModifySecurityGroupRules",
-            "UpdateSecurityGroupRuleDescriptionsEgress",
-            "UpdateSecurityGroupRuleDescriptionsIngress",
-        )
-    },
-    **{
-        op: _on(f"ec2:{op}", _ec2_param("image", "ImageId"))
-        for op in (
-            "ModifyImageAttribute",
-            "ResetImageAttribute",
-            "DeregisterImage",
-            "EnableImageDeprecation",
-            "DisableImageDeprecation",
-            "EnableImage",
-            "DisableImage",
-            "EnableImageDeregistrationProtection",
-            "DisableImageDeregistrationProtection",
-        )
-    },
-    **{
-        op: _on(f"ec2:{op}", _ec2_param("snapshot", "SnapshotId"))
-        for op in ("DeleteSnapshot", "ModifySnapshotAttribute", "ResetSnapshotAttribute")
-    },
-    **{
-        op: _on(f"ec2:{op}", _ec2_param("instance", "InstanceId"))
-        for op in ("TerminateInstances", "StopInstances", "StartInstances", "RebootInstances", "ModifyInstanceAttribute")
-    },
+    **_same(
+        "ec2",
+        _launch_template,
+        "CreateLaunchTemplateVersion",
+        "ModifyLaunchTemplate",
+        "DeleteLaunchTemplate",
+        "DeleteLaunchTemplateVersions",
+        "GetLaunchTemplateData",
+    ),
+    **_same(
+        "ec2",
+        _ec2_param("security-group", "GroupId"),
+        "AuthorizeSecurityGroupEgress",
+        "AuthorizeSecurityGroupIngress",
+        "RevokeSecurityGroupEgress",
+        "RevokeSecurityGroupIngress",
+        "DeleteSecurityGroup",
+        "ModifySecurityGroupRules",
+        "UpdateSecurityGroupRuleDescriptionsEgress",
+        "UpdateSecurityGroupRuleDescriptionsIngress",
+    ),
+    **_same(
+        "ec2",
+        _ec2_param("image", "ImageId"),
+        "ModifyImageAttribute",
+        "ResetImageAttribute",
+        "DeregisterImage",
+        "EnableImageDeprecation",
+        "DisableImageDeprecation",
+        "EnableImage",
+        "DisableImage",
+        "EnableImageDeregistrationProtection",
+        "DisableImageDeregistrationProtection",
+    ),
+    **_same(
+        "ec2",
+        _ec2_param("snapshot", "SnapshotId"),
+        "DeleteSnapshot",
+        "ModifySnapshotAttribute",
+        "ResetSnapshotAttribute",
+    ),
+    **_same(
+        "ec2",
+        _ec2_param("instance", "InstanceId"),
+        "TerminateInstances",
+        "StopInstances",
+        "StartInstances",
+        "RebootInstances",
+        "ModifyInstanceAttribute",
+    ),
 }
 
 
@@ -387,8 +410,7 @@ def _asg_create(request: Request) -> list[Check]:
 
 
 def _asg_tagging(request: Request) -> list[Check]:
-    tags = request.pairs("Tags.member")
-    extra = tag_keys(tags) if request.operation == "CreateOrUpdateTags" else ({"aws:tagkeys": list(tags)} if tags else {})
+    extra = _tagging_keys(request.pairs("Tags.member"), adding=request.operation == "CreateOrUpdateTags")
     names = dict.fromkeys(request.numbered("Tags.member", ".ResourceId"))
     return [Check(f"autoscaling:{request.operation}", _asg_target(request, n), extra) for n in names]
 
@@ -397,34 +419,33 @@ _AUTOSCALING: dict[str, Rule] = {
     "CreateAutoScalingGroup": _asg_create,
     "CreateOrUpdateTags": _asg_tagging,
     "DeleteTags": _asg_tagging,
-    **{
-        op: _on(f"autoscaling:{op}", _asg_named)
-        for op in (
-            "UpdateAutoScalingGroup",
-            "DeleteAutoScalingGroup",
-            "StartInstanceRefresh",
-            "CancelInstanceRefresh",
-            "RollbackInstanceRefresh",
-            "SetDesiredCapacity",
-            "SuspendProcesses",
-            "ResumeProcesses",
-            "AttachInstances",
-            "DetachInstances",
-            "SetInstanceProtection",
-            "EnterStandby",
-            "ExitStandby",
-            "PutScalingPolicy",
-            "PutLifecycleHook",
-            "DeleteLifecycleHook",
-            "CompleteLifecycleAction",
-            "PutWarmPool",
-            "DeleteWarmPool",
-            "PutScheduledUpdateGroupAction",
-            "DeleteScheduledAction",
-            "EnableMetricsCollection",
-            "DisableMetricsCollection",
-        )
-    },
+    **_same(
+        "autoscaling",
+        _asg_named,
+        "UpdateAutoScalingGroup",
+        "DeleteAutoScalingGroup",
+        "StartInstanceRefresh",
+        "CancelInstanceRefresh",
+        "RollbackInstanceRefresh",
+        "SetDesiredCapacity",
+        "SuspendProcesses",
+        "ResumeProcesses",
+        "AttachInstances",
+        "DetachInstances",
+        "SetInstanceProtection",
+        "EnterStandby",
+        "ExitStandby",
+        "PutScalingPolicy",
+        "PutLifecycleHook",
+        "DeleteLifecycleHook",
+        "CompleteLifecycleAction",
+        "PutWarmPool",
+        "DeleteWarmPool",
+        "PutScheduledUpdateGroupAction",
+        "DeleteScheduledAction",
+        "EnableMetricsCollection",
+        "DisableMetricsCollection",
+    ),
 }
 
 
@@ -465,7 +486,8 @@ def _imagebuilder_new(kind: str, version: bool = False, build: bool = False) -> 
         from localcloud.imagebuilder.arns import arn_name
 
         name = request.params.get("name")
-        arn = f"arn:aws:imagebuilder:{request.region}:{request.account}:{kind}/{arn_name(name) if isinstance(name, str) else STAR}"
+        resource = arn_name(name) if isinstance(name, str) else STAR
+        arn = f"arn:aws:imagebuilder:{request.region}:{request.account}:{kind}/{resource}"
         if version:
             arn += f"/{request.params.get('semanticVersion') or STAR}"
         if build:
@@ -477,7 +499,9 @@ def _imagebuilder_new(kind: str, version: bool = False, build: bool = False) -> 
 
 def _instance_profile_pass_role(request: Request) -> list[Check]:
     profile = request.params.get("instanceProfileName")
-    return _pass_role(_profile_role_arn(request.account, profile), "ec2.amazonaws.com") if isinstance(profile, str) else []
+    if not isinstance(profile, str):
+        return []
+    return _pass_role(_profile_role_arn(request.account, profile), "ec2.amazonaws.com")
 
 
 def _imagebuilder_create(new: Callable[[Request], Target], also: Rule | None = None) -> Rule:
@@ -494,13 +518,13 @@ def _imagebuilder_create(new: Callable[[Request], Target], also: Rule | None = N
 
 
 def _imagebuilder_tagging(request: Request) -> list[Check]:
-    arn = unquote(request.path[len("/tags/"):]) if request.path.startswith("/tags/") else STAR
+    # PATH_INFO is already decoded: the ARN's own slashes are back in place.
+    arn = request.path[len("/tags/"):] if request.path.startswith("/tags/") else STAR
     target = Target(arn, _imagebuilder_tags(arn)) if arn != STAR else Target(STAR)
     if request.operation == "TagResource":
         keys = tag_keys(_json_tags(request.params.get("tags")))
     elif request.operation == "UntagResource":
-        removed = request.query("tagKeys")
-        keys = {"aws:tagkeys": removed} if removed else {}
+        keys = _tagging_keys(dict.fromkeys(request.query("tagKeys"), ""), adding=False)
     else:
         keys = {}
     return [Check(f"imagebuilder:{request.operation}", target, keys)]
@@ -508,8 +532,8 @@ def _imagebuilder_tagging(request: Request) -> list[Check]:
 
 def _infrastructure_update(request: Request) -> list[Check]:
     targets = _imagebuilder_arn("infrastructureConfigurationArn")(request)
-    checks_ = [Check("imagebuilder:UpdateInfrastructureConfiguration", t) for t in targets]
-    return checks_ + _instance_profile_pass_role(request)
+    found = [Check("imagebuilder:UpdateInfrastructureConfiguration", t) for t in targets]
+    return found + _instance_profile_pass_role(request)
 
 
 _IMAGEBUILDER: dict[str, Rule] = {
@@ -524,9 +548,10 @@ _IMAGEBUILDER: dict[str, Rule] = {
     "TagResource": _imagebuilder_tagging,
     "UntagResource": _imagebuilder_tagging,
     "ListTagsForResource": _imagebuilder_tagging,
-    **{
-        op: _on(f"imagebuilder:{op}", _imagebuilder_arn(member))
-        for op, member in (
+    **_named_by(
+        "imagebuilder",
+        _imagebuilder_arn,
+        (
             ("GetComponent", "componentBuildVersionArn"),
             ("DeleteComponent", "componentBuildVersionArn"),
             ("ListComponentBuildVersions", "componentVersionArn"),
@@ -548,7 +573,7 @@ _IMAGEBUILDER: dict[str, Rule] = {
             ("ListImageBuildVersions", "imageVersionArn"),
             ("ListWorkflowExecutions", "imageBuildVersionArn"),
         )
-    },
+    ),
 }
 
 # --- IAM and STS --------------------------------------------------------------------------------
@@ -657,69 +682,65 @@ _IAM: dict[str, Rule] = {
     "AddRoleToInstanceProfile": _add_role_to_profile,
     "CreatePolicy": _on("iam:CreatePolicy", _policy_target, _iam_tags),
     "CreateUser": _on("iam:CreateUser", _user_target, _iam_tags),
-    **{
-        op: _on(f"iam:{op}", _role_target)
-        for op in (
-            "GetRole",
-            "DeleteRole",
-            "UpdateRole",
-            "UpdateRoleDescription",
-            "UpdateAssumeRolePolicy",
-            "PutRolePolicy",
-            "GetRolePolicy",
-            "DeleteRolePolicy",
-            "ListRolePolicies",
-            "ListAttachedRolePolicies",
-            "ListInstanceProfilesForRole",
-            "UntagRole",
-            "ListRoleTags",
-            "PutRolePermissionsBoundary",
-            "DeleteRolePermissionsBoundary",
-        )
-    },
-    **{
-        op: _on(f"iam:{op}", _profile_target)
-        for op in (
-            "GetInstanceProfile",
-            "DeleteInstanceProfile",
-            "RemoveRoleFromInstanceProfile",
-            "TagInstanceProfile",
-            "UntagInstanceProfile",
-            "ListInstanceProfileTags",
-        )
-    },
-    **{
-        op: _on(f"iam:{op}", _policy_target)
-        for op in (
-            "GetPolicy",
-            "DeletePolicy",
-            "GetPolicyVersion",
-            "CreatePolicyVersion",
-            "DeletePolicyVersion",
-            "ListPolicyVersions",
-            "SetDefaultPolicyVersion",
-            "ListEntitiesForPolicy",
-            "TagPolicy",
-            "UntagPolicy",
-        )
-    },
-    **{
-        op: _on(f"iam:{op}", _user_target)
-        for op in (
-            "GetUser",
-            "DeleteUser",
-            "CreateAccessKey",
-            "DeleteAccessKey",
-            "ListAccessKeys",
-            "PutUserPolicy",
-            "DeleteUserPolicy",
-            "AttachUserPolicy",
-            "DetachUserPolicy",
-            "ListAttachedUserPolicies",
-            "ListUserPolicies",
-            "ListGroupsForUser",
-        )
-    },
+    **_same(
+        "iam",
+        _role_target,
+        "GetRole",
+        "DeleteRole",
+        "UpdateRole",
+        "UpdateRoleDescription",
+        "UpdateAssumeRolePolicy",
+        "PutRolePolicy",
+        "GetRolePolicy",
+        "DeleteRolePolicy",
+        "ListRolePolicies",
+        "ListAttachedRolePolicies",
+        "ListInstanceProfilesForRole",
+        "UntagRole",
+        "ListRoleTags",
+        "PutRolePermissionsBoundary",
+        "DeleteRolePermissionsBoundary",
+    ),
+    **_same(
+        "iam",
+        _profile_target,
+        "GetInstanceProfile",
+        "DeleteInstanceProfile",
+        "RemoveRoleFromInstanceProfile",
+        "TagInstanceProfile",
+        "UntagInstanceProfile",
+        "ListInstanceProfileTags",
+    ),
+    **_same(
+        "iam",
+        _policy_target,
+        "GetPolicy",
+        "DeletePolicy",
+        "GetPolicyVersion",
+        "CreatePolicyVersion",
+        "DeletePolicyVersion",
+        "ListPolicyVersions",
+        "SetDefaultPolicyVersion",
+        "ListEntitiesForPolicy",
+        "TagPolicy",
+        "UntagPolicy",
+    ),
+    **_same(
+        "iam",
+        _user_target,
+        "GetUser",
+        "DeleteUser",
+        "CreateAccessKey",
+        "DeleteAccessKey",
+        "ListAccessKeys",
+        "PutUserPolicy",
+        "DeleteUserPolicy",
+        "AttachUserPolicy",
+        "DetachUserPolicy",
+        "ListAttachedUserPolicies",
+        "ListUserPolicies",
+        "ListGroupsForUser",
+    ),
 }
 
 
@@ -759,9 +780,10 @@ def _org_param(member: str) -> Callable[[Request], list[Target]]:
     return lambda request: [_org_target(request.params.get(member))]
 
 
-_ORGANIZATIONS: dict[str, Rule] = {
-    op: _on(f"organizations:{op}", _org_param(member))
-    for op, member in (
+_ORGANIZATIONS: dict[str, Rule] = _named_by(
+    "organizations",
+    _org_param,
+    (
         ("DescribeAccount", "AccountId"),
         ("DescribeOrganizationalUnit", "OrganizationalUnitId"),
         ("ListParents", "ChildId"),
@@ -770,8 +792,8 @@ _ORGANIZATIONS: dict[str, Rule] = {
         ("ListOrganizationalUnitsForParent", "ParentId"),
         ("ListTagsForResource", "ResourceId"),
         ("ListPoliciesForTarget", "TargetId"),
-    )
-}
+    ),
+)
 
 
 # --- SSM and RAM --------------------------------------------------------------------------------
@@ -795,14 +817,13 @@ def _ssm_target(request: Request, name: Any) -> Target:
     return Target(f"arn:aws:ssm:{request.region}:{account}:parameter/{bare}", tags)
 
 
-def _ssm_names(*members: str) -> Callable[[Request], list[Target]]:
+def _ssm_names(member: str) -> Callable[[Request], list[Target]]:
+    """Parameters named by `member`: one name (`Name`, `Path`) or a list (`Names`)."""
+
     def targets(request: Request) -> list[Target]:
-        found = []
-        for member in members:
-            value = request.params.get(member)
-            for name in value if isinstance(value, list) else [value] if value is not None else []:
-                found.append(_ssm_target(request, name))
-        return found
+        value = request.params.get(member)
+        names = value if isinstance(value, list) else [value] if value is not None else []
+        return [_ssm_target(request, name) for name in names]
 
     return targets
 
@@ -814,19 +835,20 @@ def _ssm_put(request: Request) -> list[Check]:
 
 _SSM: dict[str, Rule] = {
     "PutParameter": _ssm_put,
-    **{
-        op: _on(f"ssm:{op}", _ssm_names(*members))
-        for op, members in (
-            ("GetParameter", ("Name",)),
-            ("GetParameters", ("Names",)),
-            ("DeleteParameter", ("Name",)),
-            ("DeleteParameters", ("Names",)),
-            ("GetParameterHistory", ("Name",)),
-            ("LabelParameterVersion", ("Name",)),
-            ("UnlabelParameterVersion", ("Name",)),
-            ("GetParametersByPath", ("Path",)),
-        )
-    },
+    **_named_by(
+        "ssm",
+        _ssm_names,
+        (
+            ("GetParameter", "Name"),
+            ("GetParameters", "Names"),
+            ("DeleteParameter", "Name"),
+            ("DeleteParameters", "Names"),
+            ("GetParameterHistory", "Name"),
+            ("LabelParameterVersion", "Name"),
+            ("UnlabelParameterVersion", "Name"),
+            ("GetParametersByPath", "Path"),
+        ),
+    ),
 }
 
 
@@ -842,20 +864,19 @@ def _ram_create(request: Request) -> list[Check]:
 
 _RAM: dict[str, Rule] = {
     "CreateResourceShare": _ram_create,
-    **{
-        op: _on(f"ram:{op}", _ram_share)
-        for op in (
-            "AssociateResourceShare",
-            "DisassociateResourceShare",
-            "DeleteResourceShare",
-            "UpdateResourceShare",
-            "ListResourceSharePermissions",
-            "AssociateResourceSharePermission",
-            "DisassociateResourceSharePermission",
-            "TagResource",
-            "UntagResource",
-        )
-    },
+    **_same(
+        "ram",
+        _ram_share,
+        "AssociateResourceShare",
+        "DisassociateResourceShare",
+        "DeleteResourceShare",
+        "UpdateResourceShare",
+        "ListResourceSharePermissions",
+        "AssociateResourceSharePermission",
+        "DisassociateResourceSharePermission",
+        "TagResource",
+        "UntagResource",
+    ),
 }
 
 

@@ -247,11 +247,14 @@ class RequestContext:
     def known(self) -> dict[str, list[str]]:
         """The keys this context can name without asking the resource, for the decoded message."""
         keys = dict(self._check.keys)
-        for key in ("aws:principalaccount", "aws:principalarn", "aws:principalorgid", "aws:requestedregion", "aws:userid"):
+        for key in _DECODED_KEYS:
             values = self.get(key)
             if values:
                 keys[key] = values
         return keys
+
+
+_DECODED_KEYS = ("aws:principalaccount", "aws:principalarn", "aws:principalorgid", "aws:requestedregion", "aws:userid")
 
 
 def _org_path(account: str) -> str:
@@ -282,7 +285,8 @@ def _trust_denial(
     if decision != ALLOW:
         return _assume_denied(principal, role_arn, environ)
     same_account = parts[4] == principal.account
-    names_caller = any(set(s.principals or ()) & (names - {f"AWS:arn:aws:iam::{principal.account}:root"}) for s in matched)
+    itself = names - {f"AWS:arn:aws:iam::{principal.account}:root"}
+    names_caller = any(set(s.principals or ()) & itself for s in matched)
     if identity == ALLOW or (same_account and names_caller):
         return None
     return _assume_denied(principal, role_arn, environ)

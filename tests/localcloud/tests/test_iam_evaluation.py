@@ -43,16 +43,29 @@ def _name(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def _role(iam: Any, statements: list[dict[str, Any]], trust: Any = None, name: str | None = None, trust_conditions: Any = None) -> str:
+def _trust(principal: Any = None, conditions: Any = None) -> str:
+    """A trust policy letting `principal` (default: 111122223333's root) assume the role."""
+    statement: dict[str, Any] = {"Effect": "Allow", "Action": "sts:AssumeRole"}
+    statement["Principal"] = principal or TRUST_SHARED_ROOT
+    if conditions:
+        statement["Condition"] = conditions
+    return _policy(statement)
+
+
+def _role(
+    iam: Any, statements: list[dict[str, Any]], trust: Any = None, name: str | None = None, trust_conditions: Any = None
+) -> str:
     """A role whose inline policy holds `statements`; returns its ARN."""
     name = name or _name("probe")
-    statement: dict[str, Any] = {"Effect": "Allow", "Principal": trust or TRUST_SHARED_ROOT, "Action": "sts:AssumeRole"}
-    if trust_conditions:
-        statement["Condition"] = trust_conditions
-    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=_policy(statement))["Role"]["Arn"]
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=_trust(trust, trust_conditions))["Role"]["Arn"]
     if statements:
         iam.put_role_policy(RoleName=name, PolicyName="probe", PolicyDocument=_policy(*statements))
     return arn
+
+
+def _managed(iam: Any, statement: dict[str, Any]) -> str:
+    """A customer managed policy holding `statement`; returns its ARN."""
+    return iam.create_policy(PolicyName=_name("managed"), PolicyDocument=_policy(statement))["Policy"]["Arn"]
 
 
 def _session(credentials: dict[str, str], region: str = REGION) -> boto3.Session:
@@ -103,6 +116,14 @@ def template_ids():
     return tagged, plain
 
 
+def _component(name: str) -> str:
+    """A component in 111122223333; returns its build version ARN."""
+    created = boto3.client("imagebuilder").create_component(
+        name=name, semanticVersion="1.0.0", platform="Linux", data=COMPONENT
+    )
+    return created["componentBuildVersionArn"]
+
+
 def _new_version(session: boto3.Session, template_id: str) -> Any:
     return lambda: session.client("ec2").create_launch_template_version(
         LaunchTemplateId=template_id, SourceVersion="1", LaunchTemplateData={"ImageId": "ami-12c6146b"}
@@ -137,7 +158,7 @@ def test_root_credentials_are_not_evaluated(enforced):
     iam = boto3.client("iam")
 
     name = _name("by-root")
-    iam.create_role(RoleName=name, AssumeRolePolicyDocument=_policy({"Effect": "Allow", "Principal": TRUST_SHARED_ROOT, "Action": "sts:AssumeRole"}))
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=_trust())
 
     assert iam.get_role(RoleName=name)["Role"]["RoleName"] == name
 
@@ -164,10 +185,13 @@ def test_an_action_no_statement_allows_is_unauthorized_with_an_encoded_message(e
     assert error["Error"]["Code"] == "UnauthorizedOperation"
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
     message = error["Error"]["Message"]
-    assert message.startswith("You are not authorized to perform this operation. User: arn:aws:sts::111122223333:assumed-role/probe-")
+    assert message.startswith(
+        f"You are not authorized to perform this operation. User: arn:aws:sts::{SHARED}:assumed-role/probe-"
+    )
     assert (
-        f"is not authorized to perform: ec2:CreateLaunchTemplate on resource: arn:aws:ec2:{REGION}:{SHARED}:launch-template/* "
-        "because no identity-based policy allows the ec2:CreateLaunchTemplate action. Encoded authorization failure message: "
+        "is not authorized to perform: ec2:CreateLaunchTemplate on resource: "
+        f"arn:aws:ec2:{REGION}:{SHARED}:launch-template/* because no identity-based policy allows the "
+        "ec2:CreateLaunchTemplate action. Encoded authorization failure message: "
     ) in message
     _, log = control("GET", "requests")
     assert [(e["action"], e["status"]) for e in log] == [("DescribeImages", 200), ("CreateLaunchTemplate", 403)]
@@ -220,7 +244,8 @@ def test_resource_arns_scope_an_action_to_one_launch_template(enforced, template
 
 def test_a_launch_template_named_instead_of_identified_is_authorized_by_its_id(enforced, template_ids):
     chosen, _ = template_ids
-    name = boto3.client("ec2").describe_launch_templates(LaunchTemplateIds=[chosen])["LaunchTemplates"][0]["LaunchTemplateName"]
+    described = boto3.client("ec2").describe_launch_templates(LaunchTemplateIds=[chosen])["LaunchTemplates"]
+    name = described[0]["LaunchTemplateName"]
     session = _as([_allow("ec2:ModifyLaunchTemplate", _lt_arn(chosen))])
 
     modified = session.client("ec2").modify_launch_template(LaunchTemplateName=name, DefaultVersion="1")
@@ -228,7 +253,9 @@ def test_a_launch_template_named_instead_of_identified_is_authorized_by_its_id(e
     assert modified["LaunchTemplate"]["LaunchTemplateId"] == chosen
 
 
-@pytest.mark.parametrize("key", ["ec2:ResourceTag/gold:managed", "aws:ResourceTag/gold:managed", "aws:resourcetag/GOLD:MANAGED"])
+@pytest.mark.parametrize(
+    "key", ["ec2:ResourceTag/gold:managed", "aws:ResourceTag/gold:managed", "aws:resourcetag/GOLD:MANAGED"]
+)
 def test_resource_tag_conditions_read_the_target_templates_tags(enforced, template_ids, key):
     tagged, untagged = template_ids
     session = _as([_allow("ec2:CreateLaunchTemplateVersion", Condition={"StringEquals": {key: "true"}})])
@@ -248,7 +275,11 @@ def test_tagging_on_create_needs_create_tags_with_the_create_action(enforced):
         },
     )
     tag_on_create = _allow("ec2:CreateTags", Condition={"StringEquals": {"ec2:CreateAction": "CreateLaunchTemplate"}})
-    tags = [{"ResourceType": "launch-template", "Tags": [{"Key": "gold:managed", "Value": "true"}]}]
+
+    def tagged(**tags: str) -> list[dict[str, Any]]:
+        return [{"ResourceType": "launch-template", "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
+
+    tags = tagged(**{"gold:managed": "true"})
 
     def create_with(session: boto3.Session, tag_specs: list[dict[str, Any]]) -> Callable[[], Any]:
         return lambda: session.client("ec2").create_launch_template(
@@ -257,15 +288,8 @@ def test_tagging_on_create_needs_create_tags_with_the_create_action(enforced):
 
     without_create_tags = _refused(create_with(_as([create]), tags))
     created = create_with(_as([create, tag_on_create]), tags)()
-    wrong_value = _refused(
-        create_with(_as([create, tag_on_create]), [{"ResourceType": "launch-template", "Tags": [{"Key": "gold:managed", "Value": "no"}]}])
-    )
-    extra_key = _refused(
-        create_with(
-            _as([create, tag_on_create]),
-            [{"ResourceType": "launch-template", "Tags": [{"Key": "gold:managed", "Value": "true"}, {"Key": "team", "Value": "x"}]}],
-        )
-    )
+    wrong_value = _refused(create_with(_as([create, tag_on_create]), tagged(**{"gold:managed": "no"})))
+    extra_key = _refused(create_with(_as([create, tag_on_create]), tagged(**{"gold:managed": "true", "team": "x"})))
 
     assert "perform: ec2:CreateTags on resource" in without_create_tags["Error"]["Message"]
     assert created["LaunchTemplate"]["LaunchTemplateId"].startswith("lt-")
@@ -321,7 +345,7 @@ def test_policy_changes_take_effect_on_the_next_call(enforced):
     ec2.describe_vpcs()
     iam.put_role_policy(RoleName=name, PolicyName="probe", PolicyDocument=_policy(_allow("ec2:DescribeSubnets")))
     refused = _refused(ec2.describe_vpcs)
-    managed = iam.create_policy(PolicyName=_name("vpcs"), PolicyDocument=_policy(_allow("ec2:DescribeVpcs")))["Policy"]["Arn"]
+    managed = _managed(iam, _allow("ec2:DescribeVpcs"))
     iam.attach_role_policy(RoleName=name, PolicyArn=managed)
 
     assert refused["Error"]["Code"] == "UnauthorizedOperation"
@@ -334,7 +358,7 @@ def test_users_get_their_own_and_their_groups_policies(enforced):
     iam.create_user(UserName=user)
     iam.create_group(GroupName=group)
     iam.put_user_policy(UserName=user, PolicyName="own", PolicyDocument=_policy(_allow("ec2:DescribeVpcs")))
-    managed = iam.create_policy(PolicyName=_name("subnets"), PolicyDocument=_policy(_allow("ec2:DescribeSubnets")))["Policy"]["Arn"]
+    managed = _managed(iam, _allow("ec2:DescribeSubnets"))
     iam.attach_group_policy(GroupName=group, PolicyArn=managed)
     iam.add_user_to_group(UserName=user, GroupName=group)
     key = iam.create_access_key(UserName=user)["AccessKey"]
@@ -384,7 +408,9 @@ def test_image_builder_infrastructure_needs_pass_role_to_ec2(enforced, instance_
     assert missing["ResponseMetadata"]["HTTPStatusCode"] == 403
     assert f"is not authorized to perform: iam:PassRole on resource: {role} because" in missing["Error"]["Message"]
     assert wrong_service["Error"]["Code"] == "AccessDeniedException"
-    assert created["infrastructureConfigurationArn"].startswith(f"arn:aws:imagebuilder:{REGION}:{SHARED}:infrastructure-configuration/infra-")
+    assert created["infrastructureConfigurationArn"].startswith(
+        f"arn:aws:imagebuilder:{REGION}:{SHARED}:infrastructure-configuration/infra-"
+    )
 
 
 def test_adding_a_role_to_an_instance_profile_passes_the_role(enforced):
@@ -399,7 +425,8 @@ def test_adding_a_role_to_an_instance_profile_passes_the_role(enforced):
         return lambda: session.client("iam").add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
 
     error = _refused(add_role(_as([add])))
-    add_role(_as([add, _allow("iam:PassRole", role, Condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}})]))()
+    to_ec2 = {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}
+    add_role(_as([add, _allow("iam:PassRole", role, Condition=to_ec2)]))()
 
     assert error["Error"]["Code"] == "AccessDenied"
     assert f"perform: iam:PassRole on resource: {role}" in error["Error"]["Message"]
@@ -435,14 +462,19 @@ def test_a_trust_policy_naming_the_account_needs_the_callers_assume_role_permiss
 
     assumed = _assume(target, caller.client("sts"))
 
-    assert assumed.client("sts").get_caller_identity()["Arn"].startswith(f"arn:aws:sts::{SHARED}:assumed-role/{target.rsplit('/', 1)[1]}/")
+    identity = assumed.client("sts").get_caller_identity()["Arn"]
+    assert identity.startswith(f"arn:aws:sts::{SHARED}:assumed-role/{target.rsplit('/', 1)[1]}/")
 
 
 @pytest.fixture
 def workload_role(config, session_for):
     """`make(trust, conditions)` creates a role in 444455556666 (before the knob goes on) and returns its ARN."""
     iam = session_for(WORKLOAD).client("iam")
-    return lambda trust=None, conditions=None: _role(iam, [_allow("ec2:DescribeVpcs")], trust=trust, trust_conditions=conditions)
+
+    def make(trust: Any = None, conditions: Any = None) -> str:
+        return _role(iam, [_allow("ec2:DescribeVpcs")], trust=trust, trust_conditions=conditions)
+
+    return make
 
 
 def test_cross_account_both_the_trust_and_the_callers_policy_must_allow(config, workload_role):
@@ -530,10 +562,22 @@ def test_deny_accounts_still_refuses_with_evaluation_on(config, workload_role):
     ("service", "call", "code", "status", "action"),
     [
         ("iam", lambda c: c.list_roles(), "AccessDenied", 403, "iam:ListRoles"),
-        ("autoscaling", lambda c: c.describe_auto_scaling_groups(), "AccessDenied", 403, "autoscaling:DescribeAutoScalingGroups"),
+        (
+            "autoscaling",
+            lambda c: c.describe_auto_scaling_groups(),
+            "AccessDenied",
+            403,
+            "autoscaling:DescribeAutoScalingGroups",
+        ),
         ("sts", lambda c: c.get_session_token(), "AccessDenied", 403, "sts:GetSessionToken"),
         ("imagebuilder", lambda c: c.list_components(), "AccessDeniedException", 403, "imagebuilder:ListComponents"),
-        ("organizations", lambda c: c.describe_organization(), "AccessDeniedException", 400, "organizations:DescribeOrganization"),
+        (
+            "organizations",
+            lambda c: c.describe_organization(),
+            "AccessDeniedException",
+            400,
+            "organizations:DescribeOrganization",
+        ),
         ("ssm", lambda c: c.describe_parameters(), "AccessDeniedException", 400, "ssm:DescribeParameters"),
     ],
 )
@@ -577,11 +621,7 @@ def test_auto_scaling_group_arns_scope_instance_refreshes(enforced):
 
 
 def test_image_builder_arns_scope_component_reads(enforced):
-    imagebuilder = boto3.client("imagebuilder")
-    arns = [
-        imagebuilder.create_component(name=name, semanticVersion="1.0.0", platform="Linux", data=COMPONENT)["componentBuildVersionArn"]
-        for name in (_name("gold"), _name("other"))
-    ]
+    arns = [_component(_name("gold")), _component(_name("other"))]
     pattern = f"arn:aws:imagebuilder:{REGION}:{SHARED}:component/gold-*"
     session = _as([_allow("imagebuilder:GetComponent", pattern)])
 
@@ -594,15 +634,14 @@ def test_image_builder_arns_scope_component_reads(enforced):
 
 
 def test_image_builder_tagging_is_named_and_conditioned_on_its_request_tags(enforced, control):
-    imagebuilder = boto3.client("imagebuilder")
-    arn = imagebuilder.create_component(name=_name("tagged"), semanticVersion="1.0.0", platform="Linux", data=COMPONENT)[
-        "componentBuildVersionArn"
-    ]
-    session = _as([_allow("imagebuilder:TagResource", Condition={"StringEquals": {"aws:RequestTag/gold:managed": "true"}})])
+    arn = _component(_name("tagged"))
+    managed_only = {"StringEquals": {"aws:RequestTag/gold:managed": "true"}}
+    session = _as([_allow("imagebuilder:TagResource", Condition=managed_only)])
+    client = session.client("imagebuilder")
     control("POST", "reset")
 
-    session.client("imagebuilder").tag_resource(resourceArn=arn, tags={"gold:managed": "true"})
-    refused = _refused(lambda: session.client("imagebuilder").tag_resource(resourceArn=arn, tags={"gold:managed": "no"}))
+    client.tag_resource(resourceArn=arn, tags={"gold:managed": "true"})
+    refused = _refused(lambda: client.tag_resource(resourceArn=arn, tags={"gold:managed": "no"}))
 
     assert f"imagebuilder:TagResource on resource: {arn} because" in refused["Error"]["Message"]
     _, log = control("GET", "requests")
@@ -618,11 +657,12 @@ def test_ssm_parameter_arns_scope_reads(enforced):
 
     value = client.get_parameter(Name="/gold/ami")["Parameter"]["Value"]
     other = _refused(lambda: client.get_parameter(Name="/other/ami"))
-    public = _refused(lambda: client.get_parameter(Name="/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"))
+    latest = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+    public = _refused(lambda: client.get_parameter(Name=latest))
 
     assert value == "ami-12c6146b"
     assert other["Error"]["Code"] == "AccessDeniedException"
-    assert f"ssm:GetParameter on resource: arn:aws:ssm:{REGION}:{SHARED}:parameter/other/ami because" in other["Error"]["Message"]
+    assert f"on resource: arn:aws:ssm:{REGION}:{SHARED}:parameter/other/ami because" in other["Error"]["Message"]
     # AWS-owned public parameters have no account in their ARN.
     assert f"on resource: arn:aws:ssm:{REGION}::parameter/aws/service/" in public["Error"]["Message"]
 
@@ -638,7 +678,8 @@ def test_organizations_ou_arns_scope_reads(config, control, session_for):
     config(enforce_iam=True)
 
     allowed = _assume(scoped).client("organizations").describe_organizational_unit(OrganizationalUnitId=ou)
-    refused = _refused(lambda: _assume(elsewhere).client("organizations").describe_organizational_unit(OrganizationalUnitId=ou))
+    organizations = _assume(elsewhere).client("organizations")
+    refused = _refused(lambda: organizations.describe_organizational_unit(OrganizationalUnitId=ou))
 
     assert allowed["OrganizationalUnit"]["Id"] == ou
     assert refused["Error"]["Code"] == "AccessDeniedException"
@@ -670,6 +711,6 @@ def test_ami_lifecycle_actions_are_scoped_by_image_and_template(enforced, templa
     deleted = client.delete_launch_template_versions(LaunchTemplateId=template, Versions=["2"])
     other = _refused(lambda: client.delete_launch_template_versions(LaunchTemplateId=template_ids[1], Versions=["1"]))
 
-    assert f"ec2:EnableImageDeprecation on resource: arn:aws:ec2:{REGION}::image/{theirs} because" in refused["Error"]["Message"]
+    assert f"on resource: arn:aws:ec2:{REGION}::image/{theirs} because" in refused["Error"]["Message"]
     assert deleted["SuccessfullyDeletedLaunchTemplateVersions"][0]["VersionNumber"] == 2
     assert other["Error"]["Code"] == "UnauthorizedOperation"
