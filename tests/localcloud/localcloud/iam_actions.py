@@ -605,14 +605,23 @@ def _iam_path(path: str | None) -> str:
     return path if path.endswith("/") else path + "/"
 
 
-def _role_target(request: Request) -> list[Target]:
-    name = request.value("RoleName")
+def _iam_entity(request: Request, kind: str, member: str, find: Callable[[str, str], Any]) -> list[Target]:
+    """The role, instance profile or user `member` names: its ARN with its path (a create's `Path`) and tags."""
+    name = request.value(member)
     if name is None:
         return []
-    role = _iam_role(request.account, name)
-    path = role.path if role is not None else request.value("Path")
-    arn = f"arn:aws:iam::{request.account}:role{_iam_path(path)}{name}"
-    return [Target(arn, _iam_role_tags_by_arn(arn), ("aws", "iam"))]
+    entity = find(request.account, name)
+    path = entity.path if entity is not None else request.value("Path")
+
+    def tags() -> dict[str, str] | None:
+        listed = getattr(entity, "tags", None)
+        return {t["Key"]: t["Value"] for t in listed} if isinstance(listed, list) else None
+
+    return [Target(f"arn:aws:iam::{request.account}:{kind}{_iam_path(path)}{name}", tags, ("aws", "iam"))]
+
+
+def _role_target(request: Request) -> list[Target]:
+    return _iam_entity(request, "role", "RoleName", _iam_role)
 
 
 def _profile(account: str, name: str) -> Any:
@@ -629,17 +638,7 @@ def _profile_role_arn(account: str, profile_name: str | None) -> str | None:
 
 
 def _profile_target(request: Request) -> list[Target]:
-    name = request.value("InstanceProfileName")
-    if name is None:
-        return []
-    profile = _profile(request.account, name)
-    path = profile.path if profile is not None else request.value("Path")
-    arn = f"arn:aws:iam::{request.account}:instance-profile{_iam_path(path)}{name}"
-
-    def tags() -> dict[str, str] | None:
-        return {t["Key"]: t["Value"] for t in profile.tags} if profile is not None else None
-
-    return [Target(arn, tags, ("aws", "iam"))]
+    return _iam_entity(request, "instance-profile", "InstanceProfileName", _profile)
 
 
 def _policy_target(request: Request) -> list[Target]:
@@ -650,12 +649,7 @@ def _policy_target(request: Request) -> list[Target]:
 
 
 def _user_target(request: Request) -> list[Target]:
-    name = request.value("UserName")
-    if name is None:
-        return []
-    user = _iam_backend(request.account).users.get(name)
-    path = user.path if user is not None else request.value("Path")
-    return [Target(f"arn:aws:iam::{request.account}:user{_iam_path(path)}{name}", tag_prefixes=("aws", "iam"))]
+    return _iam_entity(request, "user", "UserName", lambda account, name: _iam_backend(account).users.get(name))
 
 
 def _iam_tags(request: Request) -> dict[str, list[str]]:
