@@ -4,7 +4,7 @@ AWS facts relied on (EC2 User Guide, "Share an AMI with organizations or OUs" an
 DescribeImages): an AMI is launchable by its owner, by every account when it has the `all`
 group, by an account named in a `UserId` permission, by every member of an organization named
 by an `OrganizationArn` permission and by every account in an OU named by an
-`OrganizationalUnitArn` permission. Moto keeps AMIs per account and region and stores
+`OrganizationalUnitArn` permission or in any OU nested under it. Moto keeps AMIs per account and region and stores
 permissions as `Ami.launch_permissions`, a list of one-key dicts; this module reads and writes
 that list and never copies it.
 """
@@ -45,7 +45,8 @@ def _grants(permission: dict[str, str], account: str) -> bool:
     if org_arn is not None and org_arn == TOPOLOGY.org_arn() and TOPOLOGY.in_org(account):
         return True
     ou_arn = permission.get("OrganizationalUnitArn")
-    return ou_arn is not None and ou_arn == TOPOLOGY.ou_arn_of(account)
+    # Sharing with an OU reaches the accounts of its child OUs too.
+    return ou_arn is not None and ou_arn in TOPOLOGY.ou_arns_of(account)
 
 
 def add_launch_permissions(

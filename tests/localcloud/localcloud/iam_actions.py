@@ -774,20 +774,47 @@ def _org_param(member: str) -> Callable[[Request], list[Target]]:
     return lambda request: [_org_target(request.params.get(member))]
 
 
-_ORGANIZATIONS: dict[str, Rule] = _named_by(
-    "organizations",
-    _org_param,
-    (
-        ("DescribeAccount", "AccountId"),
-        ("DescribeOrganizationalUnit", "OrganizationalUnitId"),
-        ("ListParents", "ChildId"),
-        ("ListChildren", "ParentId"),
-        ("ListAccountsForParent", "ParentId"),
-        ("ListOrganizationalUnitsForParent", "ParentId"),
-        ("ListTagsForResource", "ResourceId"),
-        ("ListPoliciesForTarget", "TargetId"),
+def _org_tagging(request: Request) -> list[Check]:
+    tags = _json_tags(request.params.get("Tags"))
+    if request.operation == "UntagResource":
+        tags = dict.fromkeys(request.params.get("TagKeys") or [], "")
+    keys = _tagging_keys(tags, adding=request.operation == "TagResource")
+    return [Check(f"organizations:{request.operation}", _org_target(request.params.get("ResourceId")), keys)]
+
+
+_ORGANIZATIONS: dict[str, Rule] = {
+    # MoveAccount names three resources: the account, where it leaves and where it goes.
+    "MoveAccount": _on(
+        "organizations:MoveAccount",
+        lambda request: [
+            _org_target(request.params.get(member)) for member in ("AccountId", "SourceParentId", "DestinationParentId")
+        ],
     ),
-)
+    "TagResource": _org_tagging,
+    "UntagResource": _org_tagging,
+    **_named_by(
+        "organizations",
+        _org_param,
+        (
+            ("DescribeAccount", "AccountId"),
+            ("DescribeOrganizationalUnit", "OrganizationalUnitId"),
+            ("ListParents", "ChildId"),
+            ("ListChildren", "ParentId"),
+            ("ListAccountsForParent", "ParentId"),
+            ("ListOrganizationalUnitsForParent", "ParentId"),
+            ("ListTagsForResource", "ResourceId"),
+            ("ListPoliciesForTarget", "TargetId"),
+            ("CreateOrganizationalUnit", "ParentId"),
+            ("UpdateOrganizationalUnit", "OrganizationalUnitId"),
+            ("DeleteOrganizationalUnit", "OrganizationalUnitId"),
+            ("RegisterDelegatedAdministrator", "AccountId"),
+            ("DeregisterDelegatedAdministrator", "AccountId"),
+            ("ListDelegatedServicesForAccount", "AccountId"),
+            ("CloseAccount", "AccountId"),
+            ("RemoveAccountFromOrganization", "AccountId"),
+        ),
+    ),
+}
 
 
 # --- SSM and RAM --------------------------------------------------------------------------------

@@ -258,8 +258,9 @@ _DECODED_KEYS = ("aws:principalaccount", "aws:principalarn", "aws:principalorgid
 
 
 def _org_path(account: str) -> str:
+    """`aws:PrincipalOrgPaths`: the path of the OU (or root) the account sits in, `o-…/r-…/ou-…/`."""
     ou = TOPOLOGY.accounts[account].ou_id
-    return f"{TOPOLOGY.organization_id}/{TOPOLOGY.root_id}/" + (f"{ou}/" if ou else "")
+    return TOPOLOGY.ou_path(ou) if ou else f"{TOPOLOGY.organization_id}/{TOPOLOGY.root_id}/"
 
 
 # --- AssumeRole: the trust policy ----------------------------------------------------------------

@@ -14,16 +14,23 @@ AWS facts relied on:
   host-resource-group-arn, http-tokens, iam-instance-profile, image-id, instance-type,
   is-default-version, kernel-id, license-configuration-arn, network-card-index and ram-disk-id
   (EC2 filter values take `*` and `?` wildcards). An unknown filter is `InvalidParameterValue`.
-- DescribeLaunchTemplates (EC2 API Reference): `MaxResults` 1–200 with `NextToken`.
+- DescribeLaunchTemplates (EC2 API Reference): filters `create-time`, `launch-template-name`,
+  `tag:<key>` and `tag-key` (another name is `InvalidParameterValue` "The filter '…' is
+  invalid"); `MaxResults` 1–200 with `NextToken`, every match without it; an id that names no
+  template is `InvalidLaunchTemplateId.NotFound`; tags added later with CreateTags are the
+  template's tags (what a consumer team's "opt in by tag" relies on).
+- A NextToken from another question is `InvalidPaginationToken` (EC2 API Reference, "Error codes").
 
 Moto numbers versions by their position in a list, ignores version Filters, cuts both answers at
-15 without a NextToken, and has no DeleteLaunchTemplateVersions; this module keeps moto's list
-(ascending, only versions that exist) but finds versions by number.
+15 without a NextToken, has no DeleteLaunchTemplateVersions, answered 500 for an unknown
+template filter, ignored unknown ids and reported the tags a template had at creation; this
+module keeps moto's list (ascending, only versions that exist) but finds versions by number.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from typing import Any, Callable
 
@@ -37,11 +44,11 @@ from moto.ec2.exceptions import (
 from moto.ec2.models.launch_templates import LaunchTemplate, LaunchTemplateVersion
 from moto.ec2.responses.launch_templates import LaunchTemplates
 
-from localcloud import ec2_fixes
+from localcloud import ec2_fixes, paging
 
 _MAX_DELETE = 200
 _MAX_RESULTS = 200
-_TOKEN = "localcloud-page-"
+_TEMPLATE_FILTERS = ("create-time", "launch-template-name", "tag-key")
 _NAME = re.compile(r"[a-zA-Z0-9().\-/_]{3,128}")
 
 
@@ -227,7 +234,7 @@ def _selected(backend: Any, template_id: str | None, name: str | None, versions:
     return pairs
 
 
-def _page(response: Any, items: list[Any]) -> tuple[list[Any], str | None]:
+def _page(response: Any, items: list[Any], scope: str) -> tuple[list[Any], str | None]:
     """The page of `items` the request's MaxResults and NextToken ask for, and the next token."""
     max_results = response._get_int_param("MaxResults")
     token = response._get_param("NextToken")
@@ -236,24 +243,42 @@ def _page(response: Any, items: list[Any]) -> tuple[list[Any], str | None]:
             "InvalidParameterValue",
             f"Value ( {max_results} ) for parameter maxResults is invalid. Expecting a value between 1 and 200.",
         )
-    start = 0
-    if token is not None:
-        if not token.startswith(_TOKEN) or not token[len(_TOKEN):].isdigit():
-            raise EC2ClientError("InvalidParameterValue", f"The value of nextToken is invalid: {token}")
-        start = int(token[len(_TOKEN):])
+    start = 0 if token is None else paging.offset(token, scope)
+    if start is None:
+        raise EC2ClientError("InvalidPaginationToken", f"Invalid pagination token: {token}")
     end = len(items) if max_results is None else start + max_results
-    return items[start:end], (f"{_TOKEN}{end}" if end < len(items) else None)
+    return items[start:end], (paging.token(scope, end) if end < len(items) else None)
+
+
+def _scope(operation: str, *parts: Any) -> str:
+    """What a token answers: the operation and its question (a token is good for that only)."""
+    return json.dumps([operation, *parts], sort_keys=True, default=str)
+
+
+def _live_tags(self: LaunchTemplate) -> list[dict[str, str]]:
+    return self.get_tags()
+
+
+def _ignore_snapshot(self: LaunchTemplate, _value: Any) -> None:
+    """moto's constructor stores a copy of the tags; the property reads the tag store instead."""
 
 
 def _describe_launch_templates_response(self: Any) -> Any:
-    filters = self._filters_from_querystring()
+    names = self._get_param("LaunchTemplateNames", [])
+    ids = self._get_param("LaunchTemplateIds", [])
+    filters = self._filters_from_querystring() or {}
     self.error_on_dryrun()
-    templates = self.ec2_backend.describe_launch_templates(
-        template_names=self._get_param("LaunchTemplateNames", []),
-        template_ids=self._get_param("LaunchTemplateIds", []),
-        filters=filters,
-    )
-    page, token = _page(self, templates)
+    for name in filters:
+        if name not in _TEMPLATE_FILTERS and not (name.startswith("tag:") and len(name) > 4):
+            raise EC2ClientError("InvalidParameterValue", f"The filter '{name}' is invalid")
+    for template_id in ids:
+        if template_id not in self.ec2_backend.launch_templates:
+            raise EC2ClientError(
+                "InvalidLaunchTemplateId.NotFound",
+                f"The specified launch template, with template ID {template_id}, does not exist.",
+            )
+    templates = self.ec2_backend.describe_launch_templates(template_names=names, template_ids=ids, filters=filters)
+    page, token = _page(self, templates, _scope("DescribeLaunchTemplates", sorted(names), sorted(ids), filters))
     result: dict[str, Any] = {
         "LaunchTemplates": [
             {
@@ -292,7 +317,8 @@ def _describe_launch_template_versions_response(self: Any) -> Any:
         and (highest is None or version.number <= highest)
         and _matches(template, version, filters)
     ]
-    page, token = _page(self, pairs)
+    scope = _scope("DescribeLaunchTemplateVersions", template_id, name, versions, lowest, highest, filters)
+    page, token = _page(self, pairs, scope)
     result: dict[str, Any] = {
         "LaunchTemplateVersions": [ec2_fixes.version_view(self, template, version) for template, version in page]
     }
@@ -303,6 +329,8 @@ def _describe_launch_template_versions_response(self: Any) -> Any:
 
 def install() -> None:
     """Patch moto's launch templates and their EC2 responses; idempotent."""
+    if not isinstance(LaunchTemplate.__dict__.get("tags"), property):
+        LaunchTemplate.tags = property(_live_tags, _ignore_snapshot)
     LaunchTemplate.get_version = _get_version
     LaunchTemplate.default_version = _default_version
     LaunchTemplate.create_version = _create_version

@@ -24,8 +24,19 @@ from typing import Any, Callable, Iterable
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from localcloud import accounts, autoscaling_refresh, ec2_fixes, ec2_lifecycle, iam_enforce, iam_fixes, protocols, sts_fixes
-from localcloud import launch_templates
+from localcloud import (
+    accounts,
+    autoscaling_groups,
+    autoscaling_refresh,
+    ec2_fixes,
+    ec2_lifecycle,
+    iam_enforce,
+    iam_fixes,
+    launch_templates,
+    organizations,
+    protocols,
+    sts_fixes,
+)
 from localcloud.control import CONFIG, REQUESTS, ConfigError
 from localcloud.topology import TOPOLOGY
 
@@ -164,41 +175,22 @@ class LocalCloud:
             REQUESTS.clear()
             return _json(start_response, 200, {"cleared": True})
         if name == "topology" and method == "GET":
-            return _json(start_response, 200, _topology_json())
+            return _json(start_response, 200, organizations.topology_json())
         known = "GET requests, GET/POST config, POST config/reset, POST reset, GET topology"
         return _json(start_response, 404, {"error": f"no control endpoint {method} {_PREFIX}{name}; known: {known}"})
-
-
-def _topology_json() -> dict[str, Any]:
-    return {
-        "caller_account": TOPOLOGY.caller_account,
-        "organization": {
-            "id": TOPOLOGY.organization_id,
-            "arn": TOPOLOGY.org_arn(),
-            "management_account": TOPOLOGY.management_account,
-            "root_id": TOPOLOGY.root_id,
-        },
-        "accounts": [
-            {
-                "id": a.id,
-                "name": a.name,
-                "in_organization": a.in_organization,
-                "ou_id": a.ou_id,
-                "ou_arn": TOPOLOGY.ou_arn_of(a.id),
-            }
-            for a in TOPOLOGY.accounts.values()
-        ],
-    }
 
 
 def build_app() -> LocalCloud:
     """Patch moto, seed the topology into it and wrap its dispatcher; call once per process."""
     account_of = accounts.install()
     ec2_fixes.install()
+    # Auto Scaling's launch path first: the lifecycle checks wrap whatever launches instances.
+    autoscaling_refresh.install()
     ec2_lifecycle.install()
     launch_templates.install()
     iam_fixes.install()
-    autoscaling_refresh.install()
-    accounts.seed_organization()
+    organizations.install()
+    autoscaling_groups.install()
+    organizations.seed()
     moto_app = DomainDispatcherApplication(create_backend_app)
     return LocalCloud(moto_app, account_of)

@@ -9,6 +9,10 @@ Fixtures for every conformance test (ours and Image Builder's):
 - `config(**knobs)`: POSTs knobs to `/_localcloud/config`; all knobs are reset after the test.
 - `control`: `control(method, path, body=None) -> (status, json)` for `/_localcloud/…`.
 - `spawn_localcloud(seed=None)`: another server (its own topology), stopped after the test.
+- `Accounts(url)`: boto3 clients acting in any account of a server other than the session's
+  (for module-scoped servers with their own seed).
+- `scratch`: `Accounts` of a second default-topology server for tests that change the
+  organization (create, move, close accounts, delegate), so the session's tree stays as seeded.
 Every response boto3 parses is checked against botocore's output shape for the operation.
 """
 
@@ -41,6 +45,7 @@ STOP_DEADLINE_S = 30
 MANAGEMENT = "000000000000"
 SHARED = "111122223333"
 WORKLOAD = "444455556666"
+WORKLOAD_PROD = "555555555555"  # in the nested OU Workloads/Prod
 ORG_ID = "o-xxxxxxxxxx"
 ORG_ARN = f"arn:aws:organizations::{MANAGEMENT}:organization/{ORG_ID}"
 
@@ -143,6 +148,35 @@ def checked_session(**kwargs: Any) -> boto3.Session:
     return session
 
 
+class Accounts:
+    """Checked boto3 clients that act in an account of the server at `url`, via AssumeRole."""
+
+    def __init__(self, url: str, region: str = REGION) -> None:
+        self.url = url
+        self.region = region
+        self._sessions: dict[str, boto3.Session] = {}
+
+    def session(self, account: str) -> boto3.Session:
+        """A session whose credentials act in `account`."""
+        if account not in self._sessions:
+            dummy = checked_session(region_name=self.region, aws_access_key_id="test", aws_secret_access_key="test")
+            sts = dummy.client("sts", endpoint_url=self.url)
+            credentials = sts.assume_role(
+                RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole", RoleSessionName="localcloud-tests"
+            )["Credentials"]
+            self._sessions[account] = checked_session(
+                region_name=self.region,
+                aws_access_key_id=credentials["AccessKeyId"],
+                aws_secret_access_key=credentials["SecretAccessKey"],
+                aws_session_token=credentials["SessionToken"],
+            )
+        return self._sessions[account]
+
+    def client(self, account: str, service: str, **kwargs: Any) -> Any:
+        """A client of `service` acting in `account`."""
+        return self.session(account).client(service, endpoint_url=self.url, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def localcloud_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The session's server with the default topology; stopped with SIGTERM at the end."""
@@ -180,6 +214,17 @@ def call_control(base_url: str, method: str, path: str, body: Any = None) -> tup
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read() or b"null")
+
+
+@pytest.fixture(scope="session")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Accounts]:
+    """A default-topology server whose organization tests may change; stopped at the end."""
+    server = start_server(tmp_path_factory.mktemp("scratch"))
+    try:
+        yield Accounts(server.url)
+    finally:
+        code, _ = server.stop()
+    assert code == 0, f"scratch localcloud exited {code}; stderr:\n{server.stderr_path.read_text()}"
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from conftest import MANAGEMENT, ORG_ARN, ORG_ID, REGION, SERVE, SHARED, WORKLOAD, checked_session
+from conftest import MANAGEMENT, ORG_ARN, ORG_ID, REGION, SERVE, SHARED, WORKLOAD, WORKLOAD_PROD, checked_session
 
 
 def test_ready_line_then_serves_then_stops_cleanly_on_sigterm(spawn_localcloud):
@@ -29,7 +29,7 @@ def test_dummy_credentials_act_as_the_default_caller_account(localcloud):
     assert boto3.client("sts").get_caller_identity()["Account"] == SHARED
 
 
-def test_default_topology_is_the_origin_scenario(session_for):
+def test_default_topology_is_the_origin_scenario_plus_a_nested_ou(session_for):
     org = session_for(MANAGEMENT).client("organizations")
 
     organization = org.describe_organization()["Organization"]
@@ -38,7 +38,7 @@ def test_default_topology_is_the_origin_scenario(session_for):
     assert organization["Id"] == ORG_ID
     assert organization["Arn"] == ORG_ARN
     assert organization["MasterAccountId"] == MANAGEMENT
-    assert accounts == {MANAGEMENT: "Management", SHARED: "Shared", WORKLOAD: "Workload"}
+    assert accounts == {MANAGEMENT: "Management", SHARED: "Shared", WORKLOAD: "Workload", WORKLOAD_PROD: "Workload Prod"}
 
 
 def test_member_accounts_see_the_organization_but_cannot_list_accounts(session_for):

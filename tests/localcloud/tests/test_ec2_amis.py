@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import MANAGEMENT, ORG_ARN, SHARED, WORKLOAD
+from conftest import MANAGEMENT, ORG_ARN, SHARED, WORKLOAD, WORKLOAD_PROD
 
 OUTSIDER = "999900001111"  # not in the organization
 
@@ -113,6 +113,20 @@ def test_an_ami_can_be_shared_with_several_organizations_and_ous(ec2_of, workloa
     assert {"OrganizationalUnitArn": other_ou} in permissions
     assert {"OrganizationalUnitArn": workload_ou_arn} in permissions
     assert _visible(ec2_of(WORKLOAD), ami) == EXPLICIT
+
+
+def test_an_ou_share_reaches_accounts_in_its_nested_ous_but_not_its_parents(ec2_of, session_for, workload_ou_arn):
+    org = session_for(MANAGEMENT).client("organizations")
+    prod = org.list_parents(ChildId=WORKLOAD_PROD)["Parents"][0]["Id"]
+    prod_arn = org.describe_organizational_unit(OrganizationalUnitId=prod)["OrganizationalUnit"]["Arn"]
+    to_workloads, to_prod = _new_ami(ec2_of(SHARED)), _new_ami(ec2_of(SHARED))
+
+    _share(ec2_of(SHARED), to_workloads, "ou", workload_ou_arn)
+    _share(ec2_of(SHARED), to_prod, "ou", prod_arn)
+
+    assert _visible(ec2_of(WORKLOAD_PROD), to_workloads) == EXPLICIT
+    assert _visible(ec2_of(WORKLOAD_PROD), to_prod) == EXPLICIT
+    assert _visible(ec2_of(WORKLOAD), to_prod) == NOTHING
 
 
 def test_removing_a_launch_permission_hides_the_ami_again(ec2_of, workload_ou_arn):
