@@ -667,24 +667,27 @@ def test_ssm_parameter_arns_scope_reads(enforced):
     assert f"on resource: arn:aws:ssm:{REGION}::parameter/aws/service/" in public["Error"]["Message"]
 
 
-def test_organizations_ou_arns_scope_reads(config, control, session_for):
+def test_organizations_ou_and_root_arns_scope_tree_reads(config, control, session_for):
     _, topology = control("GET", "topology")
-    management = topology["organization"]["management_account"]
+    organization = topology["organization"]
     ou = next(a["ou_id"] for a in topology["accounts"] if a["id"] == WORKLOAD)
-    ou_arn = f"arn:aws:organizations::{management}:ou/o-xxxxxxxxxx/{ou}"
-    iam = session_for(management).client("iam")
-    scoped = _role(iam, [_allow("organizations:DescribeOrganizationalUnit", ou_arn)])
-    elsewhere = _role(iam, [_allow("organizations:DescribeOrganizationalUnit", f"{ou_arn}-other")])
+    prefix = f"arn:aws:organizations::{organization['management_account']}"
+    ou_arn = f"{prefix}:ou/{organization['id']}/{ou}"
+    root_arn = f"{prefix}:root/{organization['id']}/{organization['root_id']}"
+    iam = session_for(organization["management_account"]).client("iam")
+    scoped = _role(iam, [_allow(["organizations:DescribeOrganizationalUnit", "organizations:ListChildren"], ou_arn)])
     config(enforce_iam=True)
+    organizations = _assume(scoped).client("organizations")
 
-    allowed = _assume(scoped).client("organizations").describe_organizational_unit(OrganizationalUnitId=ou)
-    organizations = _assume(elsewhere).client("organizations")
-    refused = _refused(lambda: organizations.describe_organizational_unit(OrganizationalUnitId=ou))
+    described = organizations.describe_organizational_unit(OrganizationalUnitId=ou)
+    children = organizations.list_children(ParentId=ou, ChildType="ACCOUNT")
+    root = _refused(lambda: organizations.list_children(ParentId=organization["root_id"], ChildType="ACCOUNT"))
 
-    assert allowed["OrganizationalUnit"]["Id"] == ou
-    assert refused["Error"]["Code"] == "AccessDeniedException"
-    assert refused["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert f"on resource: {ou_arn} because" in refused["Error"]["Message"]
+    assert described["OrganizationalUnit"]["Id"] == ou
+    assert WORKLOAD in [child["Id"] for child in children["Children"]]
+    assert root["Error"]["Code"] == "AccessDeniedException"
+    assert root["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert f"organizations:ListChildren on resource: {root_arn} because" in root["Error"]["Message"]
 
 
 def test_ami_lifecycle_actions_are_scoped_by_image_and_template(enforced, template_ids):
