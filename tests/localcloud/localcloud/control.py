@@ -36,6 +36,12 @@ def _phase_step(key: str, value: Any) -> str | None:
     return value
 
 
+def _flag(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    return value
+
+
 def _string_list(key: str, value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{key}: expected a list of strings, got {value!r}")
@@ -52,6 +58,7 @@ _KNOBS: dict[str, tuple[Any, Any]] = {
     "fail_instance_refresh": ([], _string_list),
     "deny_accounts": ([], _string_list),
     "refresh_seconds": (3, _non_negative),
+    "enforce_iam": (False, _flag),
 }
 
 
@@ -66,6 +73,7 @@ class Config:
     fail_instance_refresh: list[str]
     deny_accounts: list[str]
     refresh_seconds: float
+    enforce_iam: bool
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

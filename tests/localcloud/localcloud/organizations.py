@@ -156,11 +156,20 @@ def _hook_create_organization(original: Callable[..., Any]) -> Callable[..., Any
     return create_organization
 
 
+# The inline policy AWS gives the role a new member account trusts its management account with
+# (Organizations User Guide, "Accessing member accounts"); moto creates the role without it.
+_ADMINISTRATOR = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+
+
 def _hook_create_account(original: Callable[..., Any]) -> Callable[..., Any]:
     def create_account(self: OrganizationsBackend, **kwargs: Any) -> Any:
+        from moto.iam.models import iam_backends
+
         result = original(self, **kwargs)
         if _ours(self):
             account = self.accounts[-1]
+            role = kwargs.get("RoleName") or "OrganizationAccountAccessRole"
+            iam_backends[account.id]["aws"].put_role_policy(role, "AdministratorAccess", _ADMINISTRATOR)
             with _STATE.lock:
                 _index(account, self.org.root_id)
                 known = TOPOLOGY.accounts.get(account.id)
@@ -683,7 +692,8 @@ def seed() -> None:
     Moto generates random ids; the id generators are swapped for the seed's values while each
     object is created, so every id moto derives from them (ARNs, parent links, the member ->
     management map DescribeOrganization uses) is consistent. Member accounts get moto's
-    OrganizationAccountAccessRole, as accounts created by Organizations do on AWS.
+    OrganizationAccountAccessRole, as accounts created by Organizations do on AWS, with AWS's
+    `AdministratorAccess` inline policy.
     """
     backend = _backend()
     with _fixed_id(utils, "make_random_org_id", TOPOLOGY.organization_id), _fixed_id(

@@ -89,8 +89,15 @@ def identify(environ: dict[str, Any]) -> Call:
     elif "Action" in form:
         action = form["Action"][0]
     else:
-        action = _rest_action(service, environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/"))
+        action = _rest_action(service, environ.get("REQUEST_METHOD", "GET"), _raw_path(environ))
     return Call(service, action, access_key, region, form)
+
+
+def _raw_path(environ: dict[str, Any]) -> str:
+    """The path as the client sent it: SDKs percent-encode `/` inside a URI label (an ARN in
+    `/tags/{resourceArn}`), which PATH_INFO has already decoded into extra segments."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    return raw.split("?", 1)[0] if raw else environ.get("PATH_INFO", "/")
 
 
 def _rest_action(service: str, method: str, path: str) -> str:

@@ -4,8 +4,8 @@ Flow of one request:
 1. `/_localcloud/*` is answered here and never logged, delayed or faulted.
 2. Otherwise the request is named (service/region from the SigV4 scope, action from the
    body, `X-Amz-Target` or the REST route) and its account found from the access key.
-3. `latency_ms` is slept; then a throttling error, a 5xx or an AssumeRole denial may answer
-   instead of the service.
+3. `latency_ms` is slept; then a throttling error, a 5xx, an AssumeRole denial or (with
+   `enforce_iam`) an IAM denial may answer instead of the service.
 4. Image Builder requests go to `localcloud.imagebuilder.app`, RAM requests to
    `localcloud.ram.app`; everything else to moto.
 5. The answered status and the time taken are appended to the request log.
@@ -32,6 +32,7 @@ from localcloud import (
     ec2_lifecycle,
     ec2_resolve,
     fastpath,
+    iam_enforce,
     iam_fixes,
     launch_templates,
     organizations,
@@ -97,6 +98,8 @@ class LocalCloud:
             traceback.print_exc(file=sys.stderr)
             status, headers, payload = protocols.server_error(call.service, environ, unavailable=False)
             chunks = _reply(recording_start_response, status, headers, payload, sys.exc_info())
+        if call.service in ("iam", "organizations"):
+            iam_enforce.observe(call, account)
         REQUESTS.append(
             {
                 "service": call.service,
@@ -111,6 +114,10 @@ class LocalCloud:
 
     def _answer(self, call: protocols.Call, account: str, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         injected = self._fault(call, environ) or sts_fixes.denied(call, account, environ)
+        if injected is None and CONFIG.enforce_iam:
+            injected = iam_enforce.check(call, account, environ)
+        if injected is None and call.service == "sts" and call.action == "DecodeAuthorizationMessage":
+            injected = iam_enforce.decode_authorization_message(call, environ)
         if injected is not None:
             return _reply(start_response, *injected)
         if call.service == "imagebuilder":

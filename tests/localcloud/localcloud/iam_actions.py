@@ -1,0 +1,913 @@
+"""Which IAM actions a request needs, on which resource ARNs, with which request condition keys.
+
+`checks(request)` turns one API call into the authorizations AWS makes for it. The table
+`OPERATIONS` maps (signing name, operation) to a rule; an operation not in it needs
+`<prefix>:<Operation>` on `*`, which is right for every action without resource-level
+permissions (the Describe/List/Get-everything kind). Extending the table is adding one line.
+
+AWS facts relied on (Service Authorization Reference, "Actions, resources, and condition keys
+for" Amazon EC2, Amazon EC2 Auto Scaling, EC2 Image Builder, IAM, AWS STS, AWS Organizations,
+AWS RAM and AWS Systems Manager):
+- ARN formats: EC2 `arn:aws:ec2:REGION:ACCOUNT:launch-template/lt-…` (and `security-group/`,
+  `instance/`, `subnet/`, `vpc/`, `volume/`, `network-interface/`), images and snapshots
+  without an account (`arn:aws:ec2:REGION::image/ami-…`); Auto Scaling
+  `arn:aws:autoscaling:REGION:ACCOUNT:autoScalingGroup:UUID:autoScalingGroupName/NAME`;
+  Image Builder `arn:aws:imagebuilder:REGION:ACCOUNT:component/NAME/VERSION/BUILD` and kin
+  (the ARNs the API takes); IAM `arn:aws:iam::ACCOUNT:role/PATH/NAME`, `instance-profile/`,
+  `policy/`, `user/`; Organizations `arn:aws:organizations::MGMT:account/o-…/ID`, `ou/o-…/ou-…`,
+  `root/o-…/r-…`; SSM `arn:aws:ssm:REGION:ACCOUNT:parameter/NAME` (public parameters under
+  `/aws/` have no account); RAM `arn:aws:ram:REGION:ACCOUNT:resource-share/…`.
+- A create is authorized on the ARN of the resource to be, with `*` for the id AWS has not
+  assigned yet (`launch-template/*`), and carries `aws:RequestTag/…` and `aws:TagKeys`.
+- EC2 tag-on-create (EC2 User Guide, "Grant permission to tag resources during creation"):
+  a create with TagSpecifications also needs `ec2:CreateTags` on the new resource, with
+  `ec2:CreateAction` naming the create operation.
+- Image Builder creates with `tags` also authorize `imagebuilder:TagResource` (the Service
+  Authorization Reference lists it under each Create operation).
+- `iam:PassRole` (IAM User Guide, "Grant a user permissions to pass a role"): needed by
+  RunInstances with an instance profile, by Image Builder's Create/Update
+  InfrastructureConfiguration (a dependent action in the reference) and by IAM's
+  AddRoleToInstanceProfile (its API reference); `iam:PassedToService` is
+  `ec2.amazonaws.com` for all three (AWS's own AWSImageBuilderFullAccess policy passes the
+  instance-profile role under that condition).
+- Resource tags: `aws:ResourceTag/K` everywhere, with the service spellings `ec2:`,
+  `autoscaling:` and `iam:ResourceTag/K` beside it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import parse_qs
+
+from localcloud import protocols
+from localcloud.topology import TOPOLOGY
+
+STAR = "*"
+# Signing names whose IAM prefix differs (only the ones localcloud serves).
+_PREFIX = {"monitoring": "cloudwatch", "email": "ses", "events": "events"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resource a request acts on: its ARN and, lazily, its tags (None: no tags to show)."""
+
+    arn: str
+    tags: Callable[[], dict[str, str] | None] = lambda: None
+    tag_prefixes: tuple[str, ...] = ("aws",)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One authorization: `action` on `target`, with the request's own condition keys."""
+
+    action: str
+    target: Target
+    keys: dict[str, list[str]] = field(default_factory=dict)
+
+
+class Request:
+    """One AWS call as the table sees it: who acts where, and its parameters."""
+
+    def __init__(self, call: protocols.Call, account: str, environ: dict[str, Any]) -> None:
+        self.service = call.service
+        self.operation = call.action
+        self.account = account
+        self.region = call.region
+        self.form = call.form
+        self._environ = environ
+
+    def value(self, name: str) -> str | None:
+        """A query/EC2-protocol parameter (`LaunchTemplateId`, `Tags.member.1.Key`)."""
+        values = self.form.get(name)
+        return values[0] if values else None
+
+    def numbered(self, prefix: str, suffix: str = "") -> list[str]:
+        """`prefix.1suffix`, `prefix.2suffix`, … until one is missing (EC2/query lists)."""
+        found = []
+        index = 1
+        while (item := self.value(f"{prefix}.{index}{suffix}")) is not None:
+            found.append(item)
+            index += 1
+        return found
+
+    def pairs(self, prefix: str) -> dict[str, str]:
+        """Tags written as `prefix.N.Key` / `prefix.N.Value` (EC2 `Tag`, query `Tags.member`)."""
+        found = {}
+        index = 1
+        while (key := self.value(f"{prefix}.{index}.Key")) is not None:
+            found[key] = self.value(f"{prefix}.{index}.Value") or ""
+            index += 1
+        return found
+
+    @functools.cached_property
+    def params(self) -> dict[str, Any]:
+        """JSON body merged over the query string (JSON and REST-JSON protocols)."""
+        merged: dict[str, Any] = {k: v[0] for k, v in parse_qs(self._environ.get("QUERY_STRING", "")).items()}
+        if not self._environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+            raw = protocols.read_body(self._environ) if self._environ.get("CONTENT_LENGTH") else b""
+            try:
+                body = json.loads(raw) if raw.strip() else {}
+            except ValueError:
+                body = {}
+            if isinstance(body, dict):
+                merged.update(body)
+        return merged
+
+    @property
+    def path(self) -> str:
+        """The request path, decoded (REST routes carry ARNs in it)."""
+        return self._environ.get("PATH_INFO", "/")
+
+    def query(self, name: str) -> list[str]:
+        """Every value of a query-string parameter (REST lists such as `tagKeys`)."""
+        return parse_qs(self._environ.get("QUERY_STRING", "")).get(name, [])
+
+
+Rule = Callable[[Request], list[Check]]
+
+
+def checks(request: Request) -> list[Check]:
+    """Every authorization `request` needs, primary action first."""
+    rule = OPERATIONS.get((request.service, request.operation))
+    if rule is not None:
+        return rule(request)
+    return [Check(f"{_PREFIX.get(request.service, request.service)}:{request.operation}", Target(STAR))]
+
+
+# --- shared pieces ---------------------------------------------------------------------
+
+
+def tag_keys(tags: dict[str, str]) -> dict[str, list[str]]:
+    """`aws:RequestTag/K` and `aws:TagKeys` for tags a request sets (key names lower-cased)."""
+    if not tags:
+        return {}
+    keys = {f"aws:requesttag/{k.lower()}": [v] for k, v in tags.items()}
+    keys["aws:tagkeys"] = list(tags)
+    return keys
+
+
+def _tagging_keys(tags: dict[str, str], adding: bool) -> dict[str, list[str]]:
+    """Keys of a tag or untag call: an untag names only keys, so it carries no RequestTag."""
+    if adding:
+        return tag_keys(tags)
+    return {"aws:tagkeys": list(tags)} if tags else {}
+
+
+def _json_tags(raw: Any, key: str = "Key", value: str = "Value") -> dict[str, str]:
+    """Tags in a JSON body: a map (Image Builder) or a list of key/value objects (SSM, RAM)."""
+    if isinstance(raw, dict):
+        return {str(k): str(v) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return {str(t.get(key, "")): str(t.get(value, "")) for t in raw if isinstance(t, dict)}
+    return {}
+
+
+def _on(
+    action: str,
+    targets: Callable[[Request], list[Target]],
+    keys: Callable[[Request], dict[str, list[str]]] | None = None,
+) -> Rule:
+    """`action` on each target `targets` finds, every one with the same request keys."""
+
+    def rule(request: Request) -> list[Check]:
+        extra = keys(request) if keys else {}
+        found = targets(request) or [Target(STAR)]
+        return [Check(action, target, extra) for target in found]
+
+    return rule
+
+
+def _same(prefix: str, targets: Callable[[Request], list[Target]], *operations: str) -> dict[str, Rule]:
+    """Operations that each need `prefix:<Operation>` on the same kind of target."""
+    return {op: _on(f"{prefix}:{op}", targets) for op in operations}
+
+
+def _named_by(
+    prefix: str, finder: Callable[[str], Callable[[Request], list[Target]]], table: tuple[tuple[str, str], ...]
+) -> dict[str, Rule]:
+    """Operations whose target the request names in a member: `(operation, member)` pairs."""
+    return {op: _on(f"{prefix}:{op}", finder(member)) for op, member in table}
+
+
+def _pass_role(role_arn: str | None, service: str) -> list[Check]:
+    if role_arn is None:
+        return []
+    target = Target(role_arn, _iam_role_tags_by_arn(role_arn), ("aws", "iam"))
+    return [Check("iam:PassRole", target, {"iam:passedtoservice": [service]})]
+
+
+# --- EC2 ----------------------------------------------------------------------------------
+
+# Resource id prefix -> ARN resource type (EC2 API ids are typed by their prefix).
+_EC2_KINDS = {
+    "ami": "image",
+    "snap": "snapshot",
+    "lt": "launch-template",
+    "sg": "security-group",
+    "i": "instance",
+    "subnet": "subnet",
+    "vpc": "vpc",
+    "vol": "volume",
+    "eni": "network-interface",
+    "key": "key-pair",
+    "igw": "internet-gateway",
+    "rtb": "route-table",
+    "acl": "network-acl",
+}
+_ACCOUNTLESS = {"image", "snapshot"}
+
+
+def _ec2_backend(request: Request) -> Any:
+    from moto.ec2.models import ec2_backends
+
+    return ec2_backends[request.account][request.region]
+
+
+def _ec2_target(request: Request, kind: str, resource_id: str) -> Target:
+    account = "" if kind in _ACCOUNTLESS else request.account
+    arn = f"arn:aws:ec2:{request.region}:{account}:{kind}/{resource_id}"
+    if resource_id == STAR:
+        return Target(arn, tag_prefixes=("aws", "ec2"))
+    return Target(arn, lambda: dict(_ec2_backend(request).tags.get(resource_id) or {}), ("aws", "ec2"))
+
+
+def _ec2_by_id(request: Request, resource_id: str) -> Target:
+    kind = _EC2_KINDS.get(resource_id.split("-", 1)[0], "resource")
+    return _ec2_target(request, kind, resource_id)
+
+
+def _ec2_param(kind: str, *names: str) -> Callable[[Request], list[Target]]:
+    """Targets named by a parameter (`ImageId`) or a numbered list of them (`InstanceId.N`)."""
+
+    def targets(request: Request) -> list[Target]:
+        ids: list[str] = []
+        for name in names:
+            single = request.value(name)
+            ids += [single] if single is not None else request.numbered(name)
+        return [_ec2_target(request, kind, i) for i in ids]
+
+    return targets
+
+
+def _launch_template(request: Request) -> list[Target]:
+    template_id = request.value("LaunchTemplateId")
+    name = request.value("LaunchTemplateName")
+    if template_id is None and name is not None:
+        template_id = _ec2_backend(request).launch_template_name_to_ids.get(name)
+    return [_ec2_target(request, "launch-template", template_id or STAR)]
+
+
+def _tag_specifications(request: Request, kind: str) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    index = 1
+    while (resource_type := request.value(f"TagSpecification.{index}.ResourceType")) is not None:
+        if resource_type == kind:
+            tags.update(request.pairs(f"TagSpecification.{index}.Tag"))
+        index += 1
+    return tags
+
+
+def _ec2_create(kind: str, also: Callable[[Request], list[Check]] | None = None) -> Rule:
+    """A create on `kind/*`, plus `ec2:CreateTags` with `ec2:CreateAction` when it tags."""
+
+    def rule(request: Request) -> list[Check]:
+        tags = _tag_specifications(request, kind)
+        target = _ec2_target(request, kind, STAR)
+        found = [Check(f"ec2:{request.operation}", target, tag_keys(tags))]
+        found += also(request) if also else []
+        if tags:
+            keys = {**tag_keys(tags), "ec2:createaction": [request.operation]}
+            found.append(Check("ec2:CreateTags", target, keys))
+        return found
+
+    return rule
+
+
+def _security_group_vpc(request: Request) -> list[Check]:
+    vpc_id = request.value("VpcId")
+    if vpc_id is None:
+        default = [v for v in _ec2_backend(request).vpcs.values() if getattr(v, "is_default", False)]
+        vpc_id = default[0].id if default else None
+    return [Check("ec2:CreateSecurityGroup", _ec2_target(request, "vpc", vpc_id))] if vpc_id else []
+
+
+def _ec2_tagging(request: Request) -> list[Check]:
+    extra = _tagging_keys(request.pairs("Tag"), adding=request.operation == "CreateTags")
+    ids = request.numbered("ResourceId")
+    return [Check(f"ec2:{request.operation}", _ec2_by_id(request, i), extra) for i in ids] or [
+        Check(f"ec2:{request.operation}", Target(STAR), extra)
+    ]
+
+
+def _run_instances(request: Request) -> list[Check]:
+    """RunInstances' resources beside the instance itself, and the instance profile's role."""
+    found = [Check("ec2:RunInstances", _ec2_target(request, kind, STAR)) for kind in ("network-interface", "volume")]
+    if (image := request.value("ImageId")) is not None:
+        found.append(Check("ec2:RunInstances", _ec2_target(request, "image", image)))
+    found += [Check("ec2:RunInstances", t) for t in _launch_template_spec(request)]
+    groups = request.numbered("SecurityGroupId")
+    found += [Check("ec2:RunInstances", _ec2_target(request, "security-group", g)) for g in groups]
+    found.append(Check("ec2:RunInstances", _ec2_target(request, "subnet", request.value("SubnetId") or STAR)))
+    profile = request.value("IamInstanceProfile.Name") or _profile_name(request.value("IamInstanceProfile.Arn"))
+    if profile is not None:
+        found += _pass_role(_profile_role_arn(request.account, profile), "ec2.amazonaws.com")
+    return found
+
+
+def _launch_template_spec(request: Request) -> list[Target]:
+    template_id = request.value("LaunchTemplate.LaunchTemplateId")
+    name = request.value("LaunchTemplate.LaunchTemplateName")
+    if template_id is None and name is None:
+        return []
+    if template_id is None:
+        template_id = _ec2_backend(request).launch_template_name_to_ids.get(name)
+    return [_ec2_target(request, "launch-template", template_id or STAR)]
+
+
+_EC2: dict[str, Rule] = {
+    "CreateLaunchTemplate": _ec2_create("launch-template"),
+    "CreateSecurityGroup": _ec2_create("security-group", _security_group_vpc),
+    "RunInstances": _ec2_create("instance", _run_instances),
+    "CreateTags": _ec2_tagging,
+    "DeleteTags": _ec2_tagging,
+    **_same(
+        "ec2",
+        _launch_template,
+        "CreateLaunchTemplateVersion",
+        "ModifyLaunchTemplate",
+        "DeleteLaunchTemplate",
+        "DeleteLaunchTemplateVersions",
+        "GetLaunchTemplateData",
+    ),
+    **_same(
+        "ec2",
+        _ec2_param("security-group", "GroupId"),
+        "AuthorizeSecurityGroupEgress",
+        "AuthorizeSecurityGroupIngress",
+        "RevokeSecurityGroupEgress",
+        "RevokeSecurityGroupIngress",
+        "DeleteSecurityGroup",
+        "ModifySecurityGroupRules",
+        "UpdateSecurityGroupRuleDescriptionsEgress",
+        "UpdateSecurityGroupRuleDescriptionsIngress",
+    ),
+    **_same(
+        "ec2",
+        _ec2_param("image", "ImageId"),
+        "ModifyImageAttribute",
+        "ResetImageAttribute",
+        "DeregisterImage",
+        "EnableImageDeprecation",
+        "DisableImageDeprecation",
+        "EnableImage",
+        "DisableImage",
+        "EnableImageDeregistrationProtection",
+        "DisableImageDeregistrationProtection",
+    ),
+    **_same(
+        "ec2",
+        _ec2_param("snapshot", "SnapshotId"),
+        "DeleteSnapshot",
+        "ModifySnapshotAttribute",
+        "ResetSnapshotAttribute",
+    ),
+    **_same(
+        "ec2",
+        _ec2_param("instance", "InstanceId"),
+        "TerminateInstances",
+        "StopInstances",
+        "StartInstances",
+        "RebootInstances",
+        "ModifyInstanceAttribute",
+    ),
+}
+
+
+# --- Auto Scaling ---------------------------------------------------------------------------
+
+
+def _asg_target(request: Request, name: str | None) -> Target:
+    from moto.autoscaling.models import autoscaling_backends
+
+    if name is None:
+        return Target(STAR)
+    group = autoscaling_backends[request.account][request.region].autoscaling_groups.get(name)
+    if group is None:
+        arn = f"arn:aws:autoscaling:{request.region}:{request.account}:autoScalingGroup:*:autoScalingGroupName/{name}"
+        return Target(arn, tag_prefixes=("aws", "autoscaling"))
+    return Target(group.arn, lambda: {t["Key"]: t.get("Value", "") for t in group.tags}, ("aws", "autoscaling"))
+
+
+def _asg_named(request: Request) -> list[Target]:
+    return [_asg_target(request, request.value("AutoScalingGroupName"))]
+
+
+def _asg_create(request: Request) -> list[Check]:
+    return [Check("autoscaling:CreateAutoScalingGroup", _asg_named(request)[0], tag_keys(request.pairs("Tags.member")))]
+
+
+def _asg_tagging(request: Request) -> list[Check]:
+    extra = _tagging_keys(request.pairs("Tags.member"), adding=request.operation == "CreateOrUpdateTags")
+    names = dict.fromkeys(request.numbered("Tags.member", ".ResourceId"))
+    return [Check(f"autoscaling:{request.operation}", _asg_target(request, n), extra) for n in names]
+
+
+_AUTOSCALING: dict[str, Rule] = {
+    "CreateAutoScalingGroup": _asg_create,
+    "CreateOrUpdateTags": _asg_tagging,
+    "DeleteTags": _asg_tagging,
+    **_same(
+        "autoscaling",
+        _asg_named,
+        "UpdateAutoScalingGroup",
+        "DeleteAutoScalingGroup",
+        "StartInstanceRefresh",
+        "CancelInstanceRefresh",
+        "RollbackInstanceRefresh",
+        "SetDesiredCapacity",
+        "SuspendProcesses",
+        "ResumeProcesses",
+        "AttachInstances",
+        "DetachInstances",
+        "SetInstanceProtection",
+        "EnterStandby",
+        "ExitStandby",
+        "PutScalingPolicy",
+        "PutLifecycleHook",
+        "DeleteLifecycleHook",
+        "CompleteLifecycleAction",
+        "PutWarmPool",
+        "DeleteWarmPool",
+        "PutScheduledUpdateGroupAction",
+        "DeleteScheduledAction",
+        "EnableMetricsCollection",
+        "DisableMetricsCollection",
+    ),
+}
+
+
+# --- Image Builder --------------------------------------------------------------------------
+
+
+def _imagebuilder_tags(arn: str) -> Callable[[], dict[str, str] | None]:
+    def load() -> dict[str, str] | None:
+        from localcloud.imagebuilder.store import state_for
+
+        parts = arn.split(":", 5)
+        if len(parts) < 6:
+            return None
+        record = state_for(parts[4], parts[3]).tagged(arn)
+        return dict(record.get("tags") or {}) if record else None
+
+    return load
+
+
+def _imagebuilder_arn(*members: str) -> Callable[[Request], list[Target]]:
+    def targets(request: Request) -> list[Target]:
+        for member in members:
+            arn = request.params.get(member)
+            if isinstance(arn, str) and arn:
+                return [Target(arn, _imagebuilder_tags(arn))]
+        return []
+
+    return targets
+
+
+def _imagebuilder_new(kind: str, version: bool = False, build: bool = False) -> Callable[[Request], Target]:
+    """The ARN a create will give: `kind/NAME[/VERSION[/*]]`, the name as Image Builder spells it in ARNs.
+
+    The build number is the service's to assign, so a new component's ARN ends in `/*`.
+    """
+
+    def target(request: Request) -> Target:
+        from localcloud.imagebuilder.arns import arn_name
+
+        name = request.params.get("name")
+        resource = arn_name(name) if isinstance(name, str) else STAR
+        arn = f"arn:aws:imagebuilder:{request.region}:{request.account}:{kind}/{resource}"
+        if version:
+            arn += f"/{request.params.get('semanticVersion') or STAR}"
+        if build:
+            arn += f"/{STAR}"
+        return Target(arn)
+
+    return target
+
+
+def _instance_profile_pass_role(request: Request) -> list[Check]:
+    profile = request.params.get("instanceProfileName")
+    if not isinstance(profile, str):
+        return []
+    return _pass_role(_profile_role_arn(request.account, profile), "ec2.amazonaws.com")
+
+
+def _imagebuilder_create(new: Callable[[Request], Target], also: Rule | None = None) -> Rule:
+    def rule(request: Request) -> list[Check]:
+        tags = _json_tags(request.params.get("tags"))
+        target = new(request)
+        found = [Check(f"imagebuilder:{request.operation}", target, tag_keys(tags))]
+        found += also(request) if also else []
+        if tags:
+            found.append(Check("imagebuilder:TagResource", target, tag_keys(tags)))
+        return found
+
+    return rule
+
+
+def _imagebuilder_tagging(request: Request) -> list[Check]:
+    # PATH_INFO is already decoded: the ARN's own slashes are back in place.
+    arn = request.path[len("/tags/"):] if request.path.startswith("/tags/") else STAR
+    target = Target(arn, _imagebuilder_tags(arn)) if arn != STAR else Target(STAR)
+    if request.operation == "TagResource":
+        keys = tag_keys(_json_tags(request.params.get("tags")))
+    elif request.operation == "UntagResource":
+        keys = _tagging_keys(dict.fromkeys(request.query("tagKeys"), ""), adding=False)
+    else:
+        keys = {}
+    return [Check(f"imagebuilder:{request.operation}", target, keys)]
+
+
+def _infrastructure_update(request: Request) -> list[Check]:
+    targets = _imagebuilder_arn("infrastructureConfigurationArn")(request)
+    found = [Check("imagebuilder:UpdateInfrastructureConfiguration", t) for t in targets]
+    return found + _instance_profile_pass_role(request)
+
+
+_IMAGEBUILDER: dict[str, Rule] = {
+    "CreateComponent": _imagebuilder_create(_imagebuilder_new("component", version=True, build=True)),
+    "CreateImageRecipe": _imagebuilder_create(_imagebuilder_new("image-recipe", version=True)),
+    "CreateInfrastructureConfiguration": _imagebuilder_create(
+        _imagebuilder_new("infrastructure-configuration"), _instance_profile_pass_role
+    ),
+    "CreateDistributionConfiguration": _imagebuilder_create(_imagebuilder_new("distribution-configuration")),
+    "CreateImagePipeline": _imagebuilder_create(_imagebuilder_new("image-pipeline")),
+    "UpdateInfrastructureConfiguration": _infrastructure_update,
+    "TagResource": _imagebuilder_tagging,
+    "UntagResource": _imagebuilder_tagging,
+    "ListTagsForResource": _imagebuilder_tagging,
+    **_named_by(
+        "imagebuilder",
+        _imagebuilder_arn,
+        (
+            ("GetComponent", "componentBuildVersionArn"),
+            ("DeleteComponent", "componentBuildVersionArn"),
+            ("ListComponentBuildVersions", "componentVersionArn"),
+            ("GetImageRecipe", "imageRecipeArn"),
+            ("DeleteImageRecipe", "imageRecipeArn"),
+            ("GetInfrastructureConfiguration", "infrastructureConfigurationArn"),
+            ("DeleteInfrastructureConfiguration", "infrastructureConfigurationArn"),
+            ("GetDistributionConfiguration", "distributionConfigurationArn"),
+            ("UpdateDistributionConfiguration", "distributionConfigurationArn"),
+            ("DeleteDistributionConfiguration", "distributionConfigurationArn"),
+            ("GetImagePipeline", "imagePipelineArn"),
+            ("UpdateImagePipeline", "imagePipelineArn"),
+            ("DeleteImagePipeline", "imagePipelineArn"),
+            ("StartImagePipelineExecution", "imagePipelineArn"),
+            ("ListImagePipelineImages", "imagePipelineArn"),
+            ("GetImage", "imageBuildVersionArn"),
+            ("DeleteImage", "imageBuildVersionArn"),
+            ("CancelImageCreation", "imageBuildVersionArn"),
+            ("ListImageBuildVersions", "imageVersionArn"),
+            ("ListWorkflowExecutions", "imageBuildVersionArn"),
+        )
+    ),
+}
+
+# --- IAM and STS --------------------------------------------------------------------------------
+
+
+def _iam_backend(account: str) -> Any:
+    from moto.iam.models import iam_backends
+
+    return iam_backends[account]["aws"]
+
+
+def _iam_role(account: str, name: str) -> Any:
+    return next((r for r in _iam_backend(account).roles.values() if r.name == name), None)
+
+
+def _iam_role_tags_by_arn(arn: str) -> Callable[[], dict[str, str] | None]:
+    def load() -> dict[str, str] | None:
+        parts = arn.split(":", 5)
+        if len(parts) < 6:
+            return None
+        role = _iam_role(parts[4], parts[5].rsplit("/", 1)[-1])
+        return {t["Key"]: t["Value"] for t in role.tags} if role is not None else None
+
+    return load
+
+
+def _iam_path(path: str | None) -> str:
+    path = path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def _iam_entity(request: Request, kind: str, member: str, find: Callable[[str, str], Any]) -> list[Target]:
+    """The role, instance profile or user `member` names: its ARN with its path (a create's `Path`) and tags."""
+    name = request.value(member)
+    if name is None:
+        return []
+    entity = find(request.account, name)
+    path = entity.path if entity is not None else request.value("Path")
+
+    def tags() -> dict[str, str] | None:
+        listed = getattr(entity, "tags", None)
+        return {t["Key"]: t["Value"] for t in listed} if isinstance(listed, list) else None
+
+    return [Target(f"arn:aws:iam::{request.account}:{kind}{_iam_path(path)}{name}", tags, ("aws", "iam"))]
+
+
+def _role_target(request: Request) -> list[Target]:
+    return _iam_entity(request, "role", "RoleName", _iam_role)
+
+
+def _profile(account: str, name: str) -> Any:
+    return next((p for p in _iam_backend(account).instance_profiles.values() if p.name == name), None)
+
+
+def _profile_name(arn: str | None) -> str | None:
+    return arn.rsplit("/", 1)[-1] if arn else None
+
+
+def _profile_role_arn(account: str, profile_name: str | None) -> str | None:
+    profile = _profile(account, profile_name) if profile_name else None
+    return profile.roles[0].arn if profile is not None and profile.roles else None
+
+
+def _profile_target(request: Request) -> list[Target]:
+    return _iam_entity(request, "instance-profile", "InstanceProfileName", _profile)
+
+
+def _policy_target(request: Request) -> list[Target]:
+    arn = request.value("PolicyArn")
+    if arn is None and (name := request.value("PolicyName")) is not None:
+        arn = f"arn:aws:iam::{request.account}:policy{_iam_path(request.value('Path'))}{name}"
+    return [Target(arn)] if arn else []
+
+
+def _user_target(request: Request) -> list[Target]:
+    return _iam_entity(request, "user", "UserName", lambda account, name: _iam_backend(account).users.get(name))
+
+
+def _iam_tags(request: Request) -> dict[str, list[str]]:
+    return tag_keys(request.pairs("Tags.member"))
+
+
+def _policy_arn_key(request: Request) -> dict[str, list[str]]:
+    arn = request.value("PolicyArn")
+    return {"iam:policyarn": [arn]} if arn else {}
+
+
+def _add_role_to_profile(request: Request) -> list[Check]:
+    found = [Check("iam:AddRoleToInstanceProfile", t) for t in _profile_target(request)]
+    roles = _role_target(request)
+    return found + (_pass_role(roles[0].arn, "ec2.amazonaws.com") if roles else [])
+
+
+_IAM: dict[str, Rule] = {
+    "CreateRole": _on("iam:CreateRole", _role_target, _iam_tags),
+    "TagRole": _on("iam:TagRole", _role_target, _iam_tags),
+    "AttachRolePolicy": _on("iam:AttachRolePolicy", _role_target, _policy_arn_key),
+    "DetachRolePolicy": _on("iam:DetachRolePolicy", _role_target, _policy_arn_key),
+    "CreateInstanceProfile": _on("iam:CreateInstanceProfile", _profile_target, _iam_tags),
+    "AddRoleToInstanceProfile": _add_role_to_profile,
+    "CreatePolicy": _on("iam:CreatePolicy", _policy_target, _iam_tags),
+    "CreateUser": _on("iam:CreateUser", _user_target, _iam_tags),
+    **_same(
+        "iam",
+        _role_target,
+        "GetRole",
+        "DeleteRole",
+        "UpdateRole",
+        "UpdateRoleDescription",
+        "UpdateAssumeRolePolicy",
+        "PutRolePolicy",
+        "GetRolePolicy",
+        "DeleteRolePolicy",
+        "ListRolePolicies",
+        "ListAttachedRolePolicies",
+        "ListInstanceProfilesForRole",
+        "UntagRole",
+        "ListRoleTags",
+        "PutRolePermissionsBoundary",
+        "DeleteRolePermissionsBoundary",
+    ),
+    **_same(
+        "iam",
+        _profile_target,
+        "GetInstanceProfile",
+        "DeleteInstanceProfile",
+        "RemoveRoleFromInstanceProfile",
+        "TagInstanceProfile",
+        "UntagInstanceProfile",
+        "ListInstanceProfileTags",
+    ),
+    **_same(
+        "iam",
+        _policy_target,
+        "GetPolicy",
+        "DeletePolicy",
+        "GetPolicyVersion",
+        "CreatePolicyVersion",
+        "DeletePolicyVersion",
+        "ListPolicyVersions",
+        "SetDefaultPolicyVersion",
+        "ListEntitiesForPolicy",
+        "TagPolicy",
+        "UntagPolicy",
+    ),
+    **_same(
+        "iam",
+        _user_target,
+        "GetUser",
+        "DeleteUser",
+        "CreateAccessKey",
+        "DeleteAccessKey",
+        "ListAccessKeys",
+        "PutUserPolicy",
+        "DeleteUserPolicy",
+        "AttachUserPolicy",
+        "DetachUserPolicy",
+        "ListAttachedUserPolicies",
+        "ListUserPolicies",
+        "ListGroupsForUser",
+    ),
+}
+
+
+def _assume_role(request: Request) -> list[Check]:
+    arn = request.value("RoleArn") or STAR
+    keys: dict[str, list[str]] = {}
+    if (external_id := request.value("ExternalId")) is not None:
+        keys["sts:externalid"] = [external_id]
+    if (session := request.value("RoleSessionName")) is not None:
+        keys["sts:rolesessionname"] = [session]
+    return [Check("sts:AssumeRole", Target(arn, _iam_role_tags_by_arn(arn), ("aws", "iam")), keys)]
+
+
+_STS: dict[str, Rule] = {"AssumeRole": _assume_role}
+
+
+# --- Organizations ------------------------------------------------------------------------------
+
+
+def _org_arn(kind: str, resource_id: str) -> str:
+    return f"arn:aws:organizations::{TOPOLOGY.management_account}:{kind}/{TOPOLOGY.organization_id}/{resource_id}"
+
+
+def _org_target(resource_id: Any) -> Target:
+    if not isinstance(resource_id, str):
+        return Target(STAR)
+    if resource_id.startswith("ou-"):
+        return Target(_org_arn("ou", resource_id))
+    if resource_id.startswith("r-"):
+        return Target(_org_arn("root", resource_id))
+    if resource_id.startswith("p-"):
+        return Target(STAR)
+    return Target(_org_arn("account", resource_id))
+
+
+def _org_param(member: str) -> Callable[[Request], list[Target]]:
+    return lambda request: [_org_target(request.params.get(member))]
+
+
+def _org_tagging(request: Request) -> list[Check]:
+    tags = _json_tags(request.params.get("Tags"))
+    if request.operation == "UntagResource":
+        tags = dict.fromkeys(request.params.get("TagKeys") or [], "")
+    keys = _tagging_keys(tags, adding=request.operation == "TagResource")
+    return [Check(f"organizations:{request.operation}", _org_target(request.params.get("ResourceId")), keys)]
+
+
+_ORGANIZATIONS: dict[str, Rule] = {
+    # MoveAccount names three resources: the account, where it leaves and where it goes.
+    "MoveAccount": _on(
+        "organizations:MoveAccount",
+        lambda request: [
+            _org_target(request.params.get(member)) for member in ("AccountId", "SourceParentId", "DestinationParentId")
+        ],
+    ),
+    "TagResource": _org_tagging,
+    "UntagResource": _org_tagging,
+    **_named_by(
+        "organizations",
+        _org_param,
+        (
+            ("DescribeAccount", "AccountId"),
+            ("DescribeOrganizationalUnit", "OrganizationalUnitId"),
+            ("ListParents", "ChildId"),
+            ("ListChildren", "ParentId"),
+            ("ListAccountsForParent", "ParentId"),
+            ("ListOrganizationalUnitsForParent", "ParentId"),
+            ("ListTagsForResource", "ResourceId"),
+            ("ListPoliciesForTarget", "TargetId"),
+            ("CreateOrganizationalUnit", "ParentId"),
+            ("UpdateOrganizationalUnit", "OrganizationalUnitId"),
+            ("DeleteOrganizationalUnit", "OrganizationalUnitId"),
+            ("RegisterDelegatedAdministrator", "AccountId"),
+            ("DeregisterDelegatedAdministrator", "AccountId"),
+            ("ListDelegatedServicesForAccount", "AccountId"),
+            ("CloseAccount", "AccountId"),
+            ("RemoveAccountFromOrganization", "AccountId"),
+        ),
+    ),
+}
+
+
+# --- SSM and RAM --------------------------------------------------------------------------------
+
+
+def _ssm_target(request: Request, name: Any) -> Target:
+    if not isinstance(name, str):
+        return Target(STAR)
+    if name.startswith("arn:"):
+        return Target(name)
+    bare = name.lstrip("/")
+    account = "" if bare.startswith("aws/") else request.account
+
+    def tags() -> dict[str, str] | None:
+        from moto.ssm.models import ssm_backends
+
+        stored = ssm_backends[request.account][request.region]._resource_tags.get("Parameter", {})
+        found = stored.get(name) or stored.get("/" + bare)
+        return dict(found) if found else None
+
+    return Target(f"arn:aws:ssm:{request.region}:{account}:parameter/{bare}", tags)
+
+
+def _ssm_names(member: str) -> Callable[[Request], list[Target]]:
+    """Parameters named by `member`: one name (`Name`, `Path`) or a list (`Names`)."""
+
+    def targets(request: Request) -> list[Target]:
+        value = request.params.get(member)
+        names = value if isinstance(value, list) else [value] if value is not None else []
+        return [_ssm_target(request, name) for name in names]
+
+    return targets
+
+
+def _ssm_put(request: Request) -> list[Check]:
+    tags = _json_tags(request.params.get("Tags"))
+    return [Check("ssm:PutParameter", t, tag_keys(tags)) for t in _ssm_names("Name")(request)]
+
+
+_SSM: dict[str, Rule] = {
+    "PutParameter": _ssm_put,
+    **_named_by(
+        "ssm",
+        _ssm_names,
+        (
+            ("GetParameter", "Name"),
+            ("GetParameters", "Names"),
+            ("DeleteParameter", "Name"),
+            ("DeleteParameters", "Names"),
+            ("GetParameterHistory", "Name"),
+            ("LabelParameterVersion", "Name"),
+            ("UnlabelParameterVersion", "Name"),
+            ("GetParametersByPath", "Path"),
+        ),
+    ),
+}
+
+
+def _ram_share(request: Request) -> list[Target]:
+    arn = request.params.get("resourceShareArn") or request.params.get("resourceArn")
+    return [Target(arn)] if isinstance(arn, str) else []
+
+
+def _ram_create(request: Request) -> list[Check]:
+    tags = _json_tags(request.params.get("tags"), "key", "value")
+    return [Check("ram:CreateResourceShare", Target(STAR), tag_keys(tags))]
+
+
+_RAM: dict[str, Rule] = {
+    "CreateResourceShare": _ram_create,
+    **_same(
+        "ram",
+        _ram_share,
+        "AssociateResourceShare",
+        "DisassociateResourceShare",
+        "DeleteResourceShare",
+        "UpdateResourceShare",
+        "ListResourceSharePermissions",
+        "AssociateResourceSharePermission",
+        "DisassociateResourceSharePermission",
+        "TagResource",
+        "UntagResource",
+    ),
+}
+
+
+OPERATIONS: dict[tuple[str, str], Rule] = {
+    **{("ec2", op): rule for op, rule in _EC2.items()},
+    **{("autoscaling", op): rule for op, rule in _AUTOSCALING.items()},
+    **{("imagebuilder", op): rule for op, rule in _IMAGEBUILDER.items()},
+    **{("iam", op): rule for op, rule in _IAM.items()},
+    **{("sts", op): rule for op, rule in _STS.items()},
+    **{("organizations", op): rule for op, rule in _ORGANIZATIONS.items()},
+    **{("ssm", op): rule for op, rule in _SSM.items()},
+    **{("ram", op): rule for op, rule in _RAM.items()},
+}
