@@ -1,10 +1,10 @@
-//! Rollout targets: every consumer × region × launch template of the manifest, narrowed by
-//! `--consumer`, `--region` and `--wave`, grouped into waves.
+//! Rollout targets: every consumer × region × launch template or SSM parameter of the
+//! manifest, narrowed by `--consumer`, `--region` and `--wave`, grouped into waves.
 
 use crate::Error;
 use crate::aws::Access;
 use crate::aws::launch_templates::TemplateKey;
-use crate::manifest::{LaunchTemplate, Manifest};
+use crate::manifest::{Consumer, LaunchTemplate, Manifest, Parameter};
 use crate::plan::{Resource, ResourceKind, TargetId};
 
 /// Which targets a command acts on; empty lists mean "all".
@@ -18,7 +18,17 @@ pub struct TargetFilter {
     pub waves: Vec<u32>,
 }
 
-/// One launch template of one consumer in one region.
+/// What a target keeps on the chosen AMI.
+#[derive(Debug, Clone)]
+pub enum Object {
+    /// A launch template: a new default version per AMI (or, when its image id is
+    /// `resolve:ssm:…`, the parameter it resolves).
+    LaunchTemplate(LaunchTemplate),
+    /// An SSM parameter holding the AMI id.
+    Parameter(Parameter),
+}
+
+/// One launch template or parameter of one consumer in one region.
 #[derive(Debug, Clone)]
 pub struct Target {
     /// The consumer's name in the manifest.
@@ -31,14 +41,34 @@ pub struct Target {
     pub region: String,
     /// The consumer's wave.
     pub wave: u32,
-    /// The launch template as the manifest describes it.
-    pub launch_template: LaunchTemplate,
+    /// The launch template or parameter, as the manifest describes it.
+    pub object: Object,
 }
 
 impl Target {
+    /// A target of `consumer` in `region`.
+    fn of(consumer: &Consumer, region: &str, object: Object) -> Self {
+        Target {
+            consumer: consumer.name.clone(),
+            account: consumer.account.clone(),
+            access: Access::from_manifest(consumer.role_arn.as_deref(), consumer.profile.as_deref()),
+            region: region.to_owned(),
+            wave: consumer.wave,
+            object,
+        }
+    }
+
+    /// The launch template, when the target is one.
+    pub fn template(&self) -> Option<&LaunchTemplate> {
+        match &self.object {
+            Object::LaunchTemplate(template) => Some(template),
+            Object::Parameter(_) => None,
+        }
+    }
+
     /// How the template is looked up: by name, or by id.
-    pub fn key(&self) -> TemplateKey<'_> {
-        match (&self.launch_template.name, &self.launch_template.id) {
+    pub fn key(template: &LaunchTemplate) -> TemplateKey<'_> {
+        match (&template.name, &template.id) {
             (_, Some(id)) => TemplateKey::Id(id),
             (Some(name), None) => TemplateKey::Name(name),
             (None, None) => TemplateKey::Name(""),
@@ -47,12 +77,16 @@ impl Target {
 
     /// The target as plans, events and summaries name it.
     pub fn id(&self) -> TargetId {
+        let (kind, name) = match &self.object {
+            Object::LaunchTemplate(template) => (ResourceKind::LaunchTemplate, template.label()),
+            Object::Parameter(parameter) => (ResourceKind::SsmParameter, parameter.name.as_str()),
+        };
         TargetId {
             consumer: self.consumer.clone(),
             wave: self.wave,
             resource: Resource {
-                kind: ResourceKind::LaunchTemplate,
-                name: self.launch_template.label().to_owned(),
+                kind,
+                name: name.to_owned(),
                 account: self.account.clone(),
                 region: self.region.clone(),
             },
@@ -68,29 +102,32 @@ impl Target {
 /// The manifest's targets that pass the filter, ordered by wave then manifest order.
 pub fn targets(manifest: &Manifest, filter: &TargetFilter) -> Result<Vec<Target>, Error> {
     check_filter(manifest, filter)?;
-    let selected = manifest
+    let keep = |consumer: &Consumer, region: &str| {
+        (filter.consumers.is_empty() || filter.consumers.contains(&consumer.name))
+            && (filter.regions.is_empty() || filter.regions.iter().any(|r| r == region))
+            && (filter.waves.is_empty() || filter.waves.contains(&consumer.wave))
+    };
+    let templates = manifest
         .targets()
         .into_iter()
-        .filter(|t| filter.consumers.is_empty() || filter.consumers.contains(&t.consumer.name))
-        .filter(|t| filter.regions.is_empty() || filter.regions.iter().any(|r| r == t.region))
-        .filter(|t| filter.waves.is_empty() || filter.waves.contains(&t.consumer.wave))
-        .map(|t| Target {
-            consumer: t.consumer.name.clone(),
-            account: t.consumer.account.clone(),
-            access: Access::from_manifest(
-                t.consumer.role_arn.as_deref(),
-                t.consumer.profile.as_deref(),
-            ),
-            region: t.region.to_owned(),
-            wave: t.consumer.wave,
-            launch_template: t.launch_template.clone(),
-        })
-        .collect::<Vec<_>>();
+        .filter(|t| keep(t.consumer, t.region))
+        .map(|t| {
+            let object = Object::LaunchTemplate(t.launch_template.clone());
+            Target::of(t.consumer, t.region, object)
+        });
+    let parameters = manifest
+        .parameter_targets()
+        .into_iter()
+        .filter(|t| keep(t.consumer, t.region))
+        .map(|t| Target::of(t.consumer, t.region, Object::Parameter(t.parameter.clone())));
+    let mut selected: Vec<Target> = templates.chain(parameters).collect();
+    // Stable: within a wave, templates stay before parameters, each in manifest order.
+    selected.sort_by_key(|target| target.wave);
     if selected.is_empty() {
         return Err(Error::Usage {
             message: "no consumer target matches".to_owned(),
             hint: Some(if manifest.consumers.is_empty() {
-                "add a `[[consumers]]` table with its `launch_templates` to the manifest".to_owned()
+                "add a `[[consumers]]` table with its `launch_templates` or `parameters` to the manifest".to_owned()
             } else {
                 "check `--consumer`, `--region` and `--wave` against the manifest's consumers"
                     .to_owned()

@@ -393,9 +393,22 @@ pub struct Consumer {
     #[serde(default = "one")]
     #[schemars(range(min = 1))]
     pub wave: u32,
-    /// Launch templates that move to each new AMI, at least one.
-    #[schemars(length(min = 1))]
+    /// Launch templates that move to each new AMI (a consumer lists templates, parameters or both).
+    #[serde(default)]
     pub launch_templates: Vec<LaunchTemplate>,
+    /// SSM parameters that hold the AMI id for the consumer's own Terraform or CloudFormation, kept in each of its regions.
+    #[serde(default)]
+    pub parameters: Vec<Parameter>,
+}
+
+/// An SSM parameter gold keeps pointing at the chosen AMI (type `String`, data type
+/// `aws:ec2:image`), created when missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Parameter {
+    /// Parameter name, e.g. `/gold/sample/ami` (letters, digits, `_.-/`, not starting with `aws` or `ssm`).
+    #[schemars(length(min = 1, max = 1011))]
+    pub name: String,
 }
 
 /// A launch template that follows the AMI, found by name or id in every consumer region.
@@ -500,6 +513,17 @@ impl Default for RefreshPreferences {
     }
 }
 
+/// One parameter target: an SSM parameter of a consumer in one region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParameterTarget<'a> {
+    /// The consumer the parameter belongs to.
+    pub consumer: &'a Consumer,
+    /// The region.
+    pub region: &'a str,
+    /// The parameter.
+    pub parameter: &'a Parameter,
+}
+
 /// One rollout target: a launch template of a consumer in one region.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Target<'a> {
@@ -541,6 +565,27 @@ impl Manifest {
                                 region,
                                 launch_template,
                             })
+                    })
+            })
+            .collect()
+    }
+
+    /// Every parameter target, ordered by wave, then manifest order.
+    #[must_use]
+    pub fn parameter_targets(&self) -> Vec<ParameterTarget<'_>> {
+        let mut consumers: Vec<&Consumer> = self.consumers.iter().collect();
+        consumers.sort_by_key(|consumer| consumer.wave);
+        consumers
+            .into_iter()
+            .flat_map(|consumer| {
+                self.consumer_regions(consumer)
+                    .iter()
+                    .flat_map(move |region| {
+                        consumer.parameters.iter().map(move |parameter| ParameterTarget {
+                            consumer,
+                            region,
+                            parameter,
+                        })
                     })
             })
             .collect()
