@@ -613,11 +613,7 @@ fn built_ami(localcloud: &Localcloud, dir: &Path) -> String {
 
 /// `gold ARGS` in `dir`, which must succeed; its stdout.
 fn gold_ok(localcloud: &Localcloud, dir: &Path, args: &[&str]) -> String {
-    let output = localcloud
-        .gold(dir)
-        .args(args)
-        .output()
-        .expect("gold runs");
+    let output = localcloud.gold(dir).args(args).output().expect("gold runs");
     assert!(
         output.status.success(),
         "gold {args:?} failed:\n{}",
@@ -638,7 +634,11 @@ fn parameter(localcloud: &Localcloud, account: &str) -> Option<(String, i64, Str
             .await;
         let parameter = match found {
             Ok(output) => output.parameter.expect("a parameter"),
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_parameter_not_found()) => {
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_parameter_not_found()) =>
+            {
                 return None;
             }
             Err(err) => panic!("GetParameter: {err:?}"),
@@ -798,11 +798,7 @@ fn rollout_confirmed_after(
 ) -> (Option<i32>, String) {
     let gold = gold_binary();
     let mut child = gold_command("script", localcloud, dir)
-        .args([
-            "-qec",
-            &format!("{} rollout", gold.display()),
-            "/dev/null",
-        ])
+        .args(["-qec", &format!("{} rollout", gold.display()), "/dev/null"])
         .env("TERM", "dumb")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -854,13 +850,14 @@ fn a_workload_parameter_follows_each_build_in_waves_rolls_back_and_fails_alone_w
     let second = built_ami(&localcloud, dir.path());
     let plan = gold_ok(&localcloud, dir.path(), &["plan"]);
     assert!(
-        plan.contains(&format!(
-            "~ ssm parameter {PARAMETER}: {first} (sample_v1_"
-        )) && plan.contains(&format!("-> {second} (sample_v2_")),
+        plan.contains(&format!("~ ssm parameter {PARAMETER}: {first} (sample_v1_"))
+            && plan.contains(&format!("-> {second} (sample_v2_")),
         "{plan}"
     );
     assert!(
-        plan.contains(&format!("~ auto scaling group web: instance refresh to {second}")),
+        plan.contains(&format!(
+            "~ auto scaling group web: instance refresh to {second}"
+        )),
         "{plan}"
     );
     assert_eq!(
@@ -870,7 +867,10 @@ fn a_workload_parameter_follows_each_build_in_waves_rolls_back_and_fails_alone_w
     );
 
     gold_ok(&localcloud, dir.path(), &["rollout", "--yes"]);
-    assert_eq!(parameter_history(&localcloud), [first.clone(), second.clone()]);
+    assert_eq!(
+        parameter_history(&localcloud),
+        [first.clone(), second.clone()]
+    );
     let (images, refreshes, latest) = web(&localcloud, &template);
     assert_eq!(images, [second.clone()], "web runs the new AMI");
     assert_eq!(refreshes, ["Successful"]);
@@ -900,7 +900,11 @@ fn a_workload_parameter_follows_each_build_in_waves_rolls_back_and_fails_alone_w
     );
     assert_eq!(web(&localcloud, &template).0, [first.clone()]);
     gold_ok(&localcloud, dir.path(), &["rollback", "--yes"]);
-    assert_eq!(parameter_history(&localcloud).len(), 3, "a second rollback does nothing");
+    assert_eq!(
+        parameter_history(&localcloud).len(),
+        3,
+        "a second rollback does nothing"
+    );
 
     // The producer's own account keeps the parameter too; the Workload account loses the AMI
     // while gold asks for confirmation, so Parameter Store's check refuses it there only.
@@ -915,7 +919,9 @@ fn a_workload_parameter_follows_each_build_in_waves_rolls_back_and_fails_alone_w
     });
     assert_eq!(code, Some(1), "{shown}");
     assert!(
-        shown.contains(&format!("Parameter Store did not accept {second} for SSM parameter {PARAMETER}")),
+        shown.contains(&format!(
+            "Parameter Store did not accept {second} for SSM parameter {PARAMETER}"
+        )),
         "{shown}"
     );
     assert!(shown.contains("1 of 2 target(s) failed"), "{shown}");

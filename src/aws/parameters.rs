@@ -99,18 +99,23 @@ pub async fn put(
         .description(description)
         .r#type(ParameterType::String)
         .data_type(IMAGE_DATA_TYPE);
-    request = match create {
-        Some(tags) => {
-            for (key, value) in tags {
-                request = request.tags(Tag::builder().key(key).value(value).build().map_err(
-                    |err| session.site().failure("PutParameter", err.to_string()),
-                )?);
+    request =
+        match create {
+            Some(tags) => {
+                for (key, value) in tags {
+                    request =
+                        request.tags(Tag::builder().key(key).value(value).build().map_err(
+                            |err| session.site().failure("PutParameter", err.to_string()),
+                        )?);
+                }
+                request.overwrite(false)
             }
-            request.overwrite(false)
-        }
-        None => request.overwrite(true),
-    };
-    let output = request.send().await.call_on(session, "PutParameter", name)?;
+            None => request.overwrite(true),
+        };
+    let output = request
+        .send()
+        .await
+        .call_on(session, "PutParameter", name)?;
     Ok(output.version)
 }
 
@@ -125,13 +130,16 @@ pub async fn history(session: &Session, name: &str) -> Result<Vec<ParameterVersi
     let mut versions = Vec::new();
     while let Some(page) = pages.next().await {
         let page = page.call_on(session, "GetParameterHistory", name)?;
-        versions.extend(page.parameters.unwrap_or_default().into_iter().map(|entry| {
-            ParameterVersion {
-                version: entry.version,
-                value: entry.value.unwrap_or_default(),
-                description: entry.description,
-            }
-        }));
+        versions.extend(
+            page.parameters
+                .unwrap_or_default()
+                .into_iter()
+                .map(|entry| ParameterVersion {
+                    version: entry.version,
+                    value: entry.value.unwrap_or_default(),
+                    description: entry.description,
+                }),
+        );
     }
     versions.sort_by_key(|entry| entry.version);
     Ok(versions)

@@ -85,11 +85,10 @@ async fn consumer_targets(
     sessions: &Sessions,
     printer: &Printer,
 ) -> Option<Vec<Planned>> {
-    let creates = loaded
-        .manifest
-        .consumers
-        .iter()
-        .any(|c| c.launch_templates.iter().any(|t| t.create.is_some()) || !c.parameters.is_empty());
+    let creates =
+        loaded.manifest.consumers.iter().any(|c| {
+            c.launch_templates.iter().any(|t| t.create.is_some()) || !c.parameters.is_empty()
+        });
     if !creates {
         return None;
     }

@@ -294,7 +294,10 @@ pub fn way_back<'h>(
                 "version {previous} of SSM parameter {}, the one gold's last rollout replaced, is no longer in its history",
                 live.name
             ),
-            Some("Parameter Store keeps the last 100 versions; put the AMI id back by hand".to_owned()),
+            Some(
+                "Parameter Store keeps the last 100 versions; put the AMI id back by hand"
+                    .to_owned(),
+            ),
         ));
     };
     if live.value == before.value {
@@ -406,7 +409,10 @@ pub async fn restore(
 ) -> Result<i64, Error> {
     let shown = image.map_or_else(|| to.value.clone(), consumer::show_image);
     // Not a rollout description: a second rollback must find the same rollout to undo.
-    let description = format!("gold: rollback to the value of version {}, {shown}", to.version);
+    let description = format!(
+        "gold: rollback to the value of version {}, {shown}",
+        to.version
+    );
     let new = set(session, manifest, name, &to.value, &description, false).await?;
     reporter.event(&Event::ParameterSet {
         target,
@@ -503,7 +509,11 @@ mod tests {
         assert_eq!(back.map(|v| v.version), Some(1));
         // After the rollback the parameter holds version 1's value again: nothing left to undo.
         let mut after = history.clone();
-        after.push(version(3, "ami-1", "gold: rollback to the value of version 1, ami-1"));
+        after.push(version(
+            3,
+            "ami-1",
+            "gold: rollback to the value of version 1, ami-1",
+        ));
         assert_eq!(way_back(&live("ami-1", 3), &after).expect("done"), None);
     }
 

@@ -17,8 +17,8 @@ use super::{Target, TargetFilter, each, targets};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::aws::autoscaling;
-use crate::aws::parameters as ssm;
 use crate::aws::images::Image;
+use crate::aws::parameters as ssm;
 use crate::manifest::{AmiName, Manifest};
 use crate::plan::TargetId;
 

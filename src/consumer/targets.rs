@@ -51,7 +51,10 @@ impl Target {
         Target {
             consumer: consumer.name.clone(),
             account: consumer.account.clone(),
-            access: Access::from_manifest(consumer.role_arn.as_deref(), consumer.profile.as_deref()),
+            access: Access::from_manifest(
+                consumer.role_arn.as_deref(),
+                consumer.profile.as_deref(),
+            ),
             region: region.to_owned(),
             wave: consumer.wave,
             object,
@@ -102,27 +105,22 @@ impl Target {
 /// The manifest's targets that pass the filter, ordered by wave then manifest order.
 pub fn targets(manifest: &Manifest, filter: &TargetFilter) -> Result<Vec<Target>, Error> {
     check_filter(manifest, filter)?;
-    let keep = |consumer: &Consumer, region: &str| {
-        (filter.consumers.is_empty() || filter.consumers.contains(&consumer.name))
-            && (filter.regions.is_empty() || filter.regions.iter().any(|r| r == region))
-            && (filter.waves.is_empty() || filter.waves.contains(&consumer.wave))
-    };
-    let templates = manifest
-        .targets()
-        .into_iter()
-        .filter(|t| keep(t.consumer, t.region))
-        .map(|t| {
-            let object = Object::LaunchTemplate(t.launch_template.clone());
-            Target::of(t.consumer, t.region, object)
-        });
-    let parameters = manifest
-        .parameter_targets()
-        .into_iter()
-        .filter(|t| keep(t.consumer, t.region))
-        .map(|t| Target::of(t.consumer, t.region, Object::Parameter(t.parameter.clone())));
-    let mut selected: Vec<Target> = templates.chain(parameters).collect();
-    // Stable: within a wave, templates stay before parameters, each in manifest order.
-    selected.sort_by_key(|target| target.wave);
+    let mut consumers: Vec<&Consumer> = manifest
+        .consumers
+        .iter()
+        .filter(|c| filter.consumers.is_empty() || filter.consumers.contains(&c.name))
+        .filter(|c| filter.waves.is_empty() || filter.waves.contains(&c.wave))
+        .collect();
+    consumers.sort_by_key(|consumer| consumer.wave);
+    let mut selected = Vec::new();
+    for consumer in consumers {
+        for region in manifest.consumer_regions(consumer) {
+            if filter.regions.is_empty() || filter.regions.contains(region) {
+                selected
+                    .extend(objects(consumer).map(|object| Target::of(consumer, region, object)));
+            }
+        }
+    }
     if selected.is_empty() {
         return Err(Error::Usage {
             message: "no consumer target matches".to_owned(),
@@ -135,6 +133,17 @@ pub fn targets(manifest: &Manifest, filter: &TargetFilter) -> Result<Vec<Target>
         });
     }
     Ok(selected)
+}
+
+/// What gold keeps on the AMI in each of a consumer's regions: its launch templates, then its
+/// parameters, in manifest order.
+fn objects(consumer: &Consumer) -> impl Iterator<Item = Object> + '_ {
+    let templates = consumer
+        .launch_templates
+        .iter()
+        .cloned()
+        .map(Object::LaunchTemplate);
+    templates.chain(consumer.parameters.iter().cloned().map(Object::Parameter))
 }
 
 /// A filter value that names nothing in the manifest is a typo, not an empty selection.

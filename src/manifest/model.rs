@@ -513,17 +513,6 @@ impl Default for RefreshPreferences {
     }
 }
 
-/// One parameter target: an SSM parameter of a consumer in one region.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ParameterTarget<'a> {
-    /// The consumer the parameter belongs to.
-    pub consumer: &'a Consumer,
-    /// The region.
-    pub region: &'a str,
-    /// The parameter.
-    pub parameter: &'a Parameter,
-}
-
 /// One rollout target: a launch template of a consumer in one region.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Target<'a> {
@@ -565,27 +554,6 @@ impl Manifest {
                                 region,
                                 launch_template,
                             })
-                    })
-            })
-            .collect()
-    }
-
-    /// Every parameter target, ordered by wave, then manifest order.
-    #[must_use]
-    pub fn parameter_targets(&self) -> Vec<ParameterTarget<'_>> {
-        let mut consumers: Vec<&Consumer> = self.consumers.iter().collect();
-        consumers.sort_by_key(|consumer| consumer.wave);
-        consumers
-            .into_iter()
-            .flat_map(|consumer| {
-                self.consumer_regions(consumer)
-                    .iter()
-                    .flat_map(move |region| {
-                        consumer.parameters.iter().map(move |parameter| ParameterTarget {
-                            consumer,
-                            region,
-                            parameter,
-                        })
                     })
             })
             .collect()

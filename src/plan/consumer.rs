@@ -233,12 +233,10 @@ pub fn changes(target: &TargetId, step: &Step) -> Vec<Change> {
             }];
             changes.extend(refreshes(
                 &to,
-                &mut follower.iter().flat_map(|f| &f.groups).map(|g| {
-                    (
-                        g.name.as_str(),
-                        format!("after the parameter {name} moves"),
-                    )
-                }),
+                &mut follower
+                    .iter()
+                    .flat_map(|f| &f.groups)
+                    .map(|g| (g.name.as_str(), format!("after the parameter {name} moves"))),
             ));
             changes
         }
