@@ -592,3 +592,346 @@ fn throttling_and_server_errors_do_not_break_the_watch() {
         .count();
     assert!(refused > 0, "localcloud refused no Image Builder call");
 }
+
+const WORKLOAD: &str = "444455556666";
+/// The parameter `examples/terraform-consumer` keeps in the Workload account.
+const PARAMETER: &str = "/gold/sample/ami";
+
+/// `gold build --wait` with the test polling bounds; the AMI it built.
+fn built_ami(localcloud: &Localcloud, dir: &Path) -> String {
+    let output = gold_build(localcloud, dir)
+        .args(["--wait", "--output", "json"])
+        .output()
+        .expect("gold build runs");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    json_events(&output.stdout)
+        .into_iter()
+        .find(|event| event["event"] == "result")
+        .and_then(|result| result["amis"][0]["ami"].as_str().map(str::to_owned))
+        .expect("the build's AMI")
+}
+
+/// `gold ARGS` in `dir`, which must succeed; its stdout.
+fn gold_ok(localcloud: &Localcloud, dir: &Path, args: &[&str]) -> String {
+    let output = localcloud.gold(dir).args(args).output().expect("gold runs");
+    assert!(
+        output.status.success(),
+        "gold {args:?} failed:\n{}",
+        text(&output.stderr)
+    );
+    text(&output.stdout)
+}
+
+/// The parameter in `account` as Parameter Store shows it: (value, version, data type), or
+/// `None` when it does not exist.
+fn parameter(localcloud: &Localcloud, account: &str) -> Option<(String, i64, String)> {
+    runtime().block_on(async {
+        let config = localcloud.sdk(account, REGION).await;
+        let found = aws_sdk_ssm::Client::new(&config)
+            .get_parameter()
+            .name(PARAMETER)
+            .send()
+            .await;
+        let parameter = match found {
+            Ok(output) => output.parameter.expect("a parameter"),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_parameter_not_found()) =>
+            {
+                return None;
+            }
+            Err(err) => panic!("GetParameter: {err:?}"),
+        };
+        Some((
+            parameter.value.unwrap_or_default(),
+            parameter.version,
+            parameter.data_type.unwrap_or_default(),
+        ))
+    })
+}
+
+/// The Workload parameter's values, oldest version first.
+fn parameter_history(localcloud: &Localcloud) -> Vec<String> {
+    runtime().block_on(async {
+        let config = localcloud.sdk(WORKLOAD, REGION).await;
+        let history = aws_sdk_ssm::Client::new(&config)
+            .get_parameter_history()
+            .name(PARAMETER)
+            .send()
+            .await
+            .expect("GetParameterHistory");
+        let mut versions = history.parameters.unwrap_or_default();
+        versions.sort_by_key(|v| v.version);
+        versions
+            .into_iter()
+            .map(|v| v.value.unwrap_or_default())
+            .collect()
+    })
+}
+
+/// The Workload team's own launch template `app-lt`, whose image id resolves the parameter, and
+/// its group `web` of one instance at `$Default`; the template's id.
+fn resolving_template(localcloud: &Localcloud) -> String {
+    runtime().block_on(async {
+        let config = localcloud.sdk(WORKLOAD, REGION).await;
+        let ec2 = aws_sdk_ec2::Client::new(&config);
+        let template = ec2
+            .create_launch_template()
+            .launch_template_name("app-lt")
+            .launch_template_data(
+                aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+                    .image_id(format!("resolve:ssm:{PARAMETER}"))
+                    .instance_type("t3.small".into())
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("CreateLaunchTemplate")
+            .launch_template
+            .and_then(|t| t.launch_template_id)
+            .expect("a template id");
+        aws_sdk_autoscaling::Client::new(&config)
+            .create_auto_scaling_group()
+            .auto_scaling_group_name("web")
+            .launch_template(
+                aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                    .launch_template_id(&template)
+                    .version("$Default")
+                    .build(),
+            )
+            .min_size(0)
+            .max_size(2)
+            .desired_capacity(1)
+            .availability_zones(format!("{REGION}a"))
+            .send()
+            .await
+            .expect("CreateAutoScalingGroup");
+        template
+    })
+}
+
+/// What group `web` runs: (the AMIs of its instances, its refreshes' statuses, newest first,
+/// and the template's latest version number).
+fn web(localcloud: &Localcloud, template: &str) -> (Vec<String>, Vec<String>, i64) {
+    runtime().block_on(async {
+        let config = localcloud.sdk(WORKLOAD, REGION).await;
+        let autoscaling = aws_sdk_autoscaling::Client::new(&config);
+        let ec2 = aws_sdk_ec2::Client::new(&config);
+        let group = autoscaling
+            .describe_auto_scaling_groups()
+            .auto_scaling_group_names("web")
+            .send()
+            .await
+            .expect("DescribeAutoScalingGroups");
+        let ids: Vec<String> = group.auto_scaling_groups()[0]
+            .instances()
+            .iter()
+            .filter_map(|i| i.instance_id().map(str::to_owned))
+            .collect();
+        let reservations = ec2
+            .describe_instances()
+            .set_instance_ids(Some(ids))
+            .send()
+            .await
+            .expect("DescribeInstances");
+        let images = reservations
+            .reservations()
+            .iter()
+            .flat_map(|r| r.instances())
+            .filter_map(|i| i.image_id().map(str::to_owned))
+            .collect();
+        let refreshes = autoscaling
+            .describe_instance_refreshes()
+            .auto_scaling_group_name("web")
+            .send()
+            .await
+            .expect("DescribeInstanceRefreshes")
+            .instance_refreshes()
+            .iter()
+            .filter_map(|r| r.status().map(|s| s.as_str().to_owned()))
+            .collect();
+        let latest = ec2
+            .describe_launch_templates()
+            .launch_template_ids(template)
+            .send()
+            .await
+            .expect("DescribeLaunchTemplates")
+            .launch_templates()[0]
+            .latest_version_number()
+            .expect("a latest version");
+        (images, refreshes, latest)
+    })
+}
+
+/// Stops sharing `ami` with the organization (as the producer).
+fn unshare(localcloud: &Localcloud, ami: &str) {
+    runtime().block_on(async {
+        let config = localcloud.sdk(PRODUCER, REGION).await;
+        aws_sdk_ec2::Client::new(&config)
+            .modify_image_attribute()
+            .image_id(ami)
+            .launch_permission(
+                aws_sdk_ec2::types::LaunchPermissionModifications::builder()
+                    .remove(
+                        aws_sdk_ec2::types::LaunchPermission::builder()
+                            .organization_arn(
+                                "arn:aws:organizations::000000000000:organization/o-xxxxxxxxxx",
+                            )
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("ModifyImageAttribute");
+    });
+}
+
+/// `gold rollout` on a terminal (through `script`): `between` runs while gold asks for
+/// confirmation, after it read and planned everything; then gold is told yes. Its exit code and
+/// everything the terminal showed.
+fn rollout_confirmed_after(
+    localcloud: &Localcloud,
+    dir: &Path,
+    between: impl FnOnce(),
+) -> (Option<i32>, String) {
+    let gold = gold_binary();
+    let mut child = gold_command("script", localcloud, dir)
+        .args(["-qec", &format!("{} rollout", gold.display()), "/dev/null"])
+        .env("TERM", "dumb")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut shown = Vec::new();
+    let mut chunk = [0_u8; 4096];
+    while !text(&shown).contains("[y/N]") {
+        let read = std::io::Read::read(&mut stdout, &mut chunk).expect("terminal output");
+        assert!(read > 0, "gold never asked:\n{}", text(&shown));
+        shown.extend_from_slice(&chunk[..read]);
+    }
+    between();
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    std::io::Write::write_all(&mut stdin, b"y\n").expect("answer written");
+    std::io::Read::read_to_end(&mut stdout, &mut shown).expect("terminal output");
+    let status = wait_for(&mut child, Duration::from_secs(120));
+    (status.code(), text(&shown))
+}
+
+#[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario in one localcloud: up, two builds, rollouts, a template that follows, rollback, a refused AMI"
+)]
+fn a_workload_parameter_follows_each_build_in_waves_rolls_back_and_fails_alone_when_ssm_refuses_the_ami()
+ {
+    let localcloud = Localcloud::start();
+    let dir = common::example("terraform-consumer");
+    gold_ok(&localcloud, dir.path(), &["up", "--yes"]);
+    localcloud.configure(json!({"build_seconds": 3, "refresh_seconds": 1}));
+
+    let first = built_ami(&localcloud, dir.path());
+    gold_ok(&localcloud, dir.path(), &["rollout", "--yes"]);
+    assert_eq!(
+        parameter(&localcloud, WORKLOAD),
+        Some((first.clone(), 1, "aws:ec2:image".to_owned()))
+    );
+
+    // The team's own template resolves the parameter; gold refreshes its group after moving it.
+    let template = resolving_template(&localcloud);
+    let manifest = dir.path().join("gold.toml");
+    let follower = "\n[[consumers.launch_templates]]\nname = \"app-lt\"\nauto_scaling_groups = [\"web\"]\n[consumers.launch_templates.refresh]\ninstance_warmup_seconds = 0\n";
+    let mut text_now = std::fs::read_to_string(&manifest).expect("gold.toml");
+    text_now.push_str(follower);
+    std::fs::write(&manifest, &text_now).expect("gold.toml written");
+
+    let second = built_ami(&localcloud, dir.path());
+    let plan = gold_ok(&localcloud, dir.path(), &["plan"]);
+    assert!(
+        plan.contains(&format!("~ ssm parameter {PARAMETER}: {first} (sample_v1_"))
+            && plan.contains(&format!("-> {second} (sample_v2_")),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(&format!(
+            "~ auto scaling group web: instance refresh to {second}"
+        )),
+        "{plan}"
+    );
+    assert_eq!(
+        plan.matches("~ ssm parameter").count(),
+        1,
+        "one writer per parameter:\n{plan}"
+    );
+
+    gold_ok(&localcloud, dir.path(), &["rollout", "--yes"]);
+    assert_eq!(
+        parameter_history(&localcloud),
+        [first.clone(), second.clone()]
+    );
+    let (images, refreshes, latest) = web(&localcloud, &template);
+    assert_eq!(images, [second.clone()], "web runs the new AMI");
+    assert_eq!(refreshes, ["Successful"]);
+    assert_eq!(latest, 1, "no new template version");
+
+    let status: Value = serde_json::from_str(&gold_ok(
+        &localcloud,
+        dir.path(),
+        &["status", "--output", "json"],
+    ))
+    .expect("status JSON");
+    common::assert_shape(&status, "document.status");
+    let row = status["targets"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|row| row["target"]["kind"] == "ssm_parameter")
+        .expect("the parameter's row");
+    assert_eq!(row["current"]["id"], second.as_str(), "{row}");
+    assert_eq!(row["parameter_version"], 2, "{row}");
+    assert_eq!(row["builds_behind"], 0, "{row}");
+
+    gold_ok(&localcloud, dir.path(), &["rollback", "--yes"]);
+    assert_eq!(
+        parameter_history(&localcloud),
+        [first.clone(), second.clone(), first.clone()]
+    );
+    assert_eq!(web(&localcloud, &template).0, [first.clone()]);
+    gold_ok(&localcloud, dir.path(), &["rollback", "--yes"]);
+    assert_eq!(
+        parameter_history(&localcloud).len(),
+        3,
+        "a second rollback does nothing"
+    );
+
+    // The producer's own account keeps the parameter too; the Workload account loses the AMI
+    // while gold asks for confirmation, so Parameter Store's check refuses it there only.
+    std::fs::write(
+        &manifest,
+        text_now.replace(follower, "")
+            + "\n[[consumers]]\nname = \"shared\"\naccount = \"111122223333\"\n[[consumers.parameters]]\nname = \"/gold/sample/ami\"\n",
+    )
+    .expect("gold.toml written");
+    let (code, shown) = rollout_confirmed_after(&localcloud, dir.path(), || {
+        unshare(&localcloud, &second);
+    });
+    assert_eq!(code, Some(1), "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "Parameter Store did not accept {second} for SSM parameter {PARAMETER}"
+        )),
+        "{shown}"
+    );
+    assert!(shown.contains("1 of 2 target(s) failed"), "{shown}");
+    assert_eq!(
+        parameter(&localcloud, WORKLOAD),
+        Some((first.clone(), 3, "aws:ec2:image".to_owned())),
+        "the refused AMI left the parameter as it was"
+    );
+    assert_eq!(
+        parameter(&localcloud, PRODUCER).map(|(value, ..)| value),
+        Some(second)
+    );
+}

@@ -281,6 +281,14 @@ impl Session {
             .build();
         aws_sdk_autoscaling::Client::from_conf(config)
     }
+
+    /// An SSM (Parameter Store) client.
+    pub(super) fn ssm(&self) -> aws_sdk_ssm::Client {
+        let config = aws_sdk_ssm::config::Builder::from(&self.config)
+            .retry_classifier(TooManyRequests)
+            .build();
+        aws_sdk_ssm::Client::from_conf(config)
+    }
 }
 
 /// Image Builder answers `CallRateLimitExceededException` (HTTP 429) as well as the generic

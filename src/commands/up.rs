@@ -78,18 +78,17 @@ pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Every consumer target, when some template is marked `create` (else `up` has nothing to do
-/// in consumer accounts and does not look).
+/// Every consumer target, when some template is marked `create` or some consumer lists
+/// parameters (else `up` has nothing to do in consumer accounts and does not look).
 async fn consumer_targets(
     loaded: &Loaded,
     sessions: &Sessions,
     printer: &Printer,
 ) -> Option<Vec<Planned>> {
-    let creates = loaded
-        .manifest
-        .consumers
-        .iter()
-        .any(|c| c.launch_templates.iter().any(|t| t.create.is_some()));
+    let creates =
+        loaded.manifest.consumers.iter().any(|c| {
+            c.launch_templates.iter().any(|t| t.create.is_some()) || !c.parameters.is_empty()
+        });
     if !creates {
         return None;
     }
@@ -118,10 +117,11 @@ async fn up(loaded: &Loaded, yes: bool, printer: &Printer) -> Result<(), Error> 
     let planned = consumer_targets(loaded, &sessions, printer).await;
     if let Some(planned) = &planned {
         let mut consumers = consumer::rollout::plan(planned).for_up();
-        // Only templates gold creates are `up`'s business; the others are `rollout`'s.
+        // Only templates and parameters gold creates are `up`'s business; the others are
+        // `rollout`'s.
         let created: Vec<_> = planned
             .iter()
-            .filter(|item| item.target.launch_template.create.is_some())
+            .filter(|item| item.target.template().is_none_or(|t| t.create.is_some()))
             .map(|item| item.target.id().resource)
             .collect();
         let (mine, others): (Vec<_>, Vec<_>) = consumers

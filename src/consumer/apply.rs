@@ -1,13 +1,15 @@
 //! Carries out one target's [`Step`]: a new default version with the new image (or an earlier
-//! version made the default again, or a new template), then the instance refresh of each listed
-//! group. The wave engine ([`super::waves`]) calls it for each target in turn.
+//! version made the default again, or a new template; for an SSM parameter, a new parameter
+//! version, see [`super::parameters`]), then the instance refresh of each listed group. The wave engine ([`super::waves`]) calls it for each target in turn.
 //!
 //! AWS facts relied on (EC2 API reference, `CreateLaunchTemplateVersion`,
 //! `ModifyLaunchTemplate`): a version made with `SourceVersion` inherits every setting of that
 //! version and overrides only what is given, so sending just `ImageId` keeps the rest; a new
 //! version never becomes the default by itself.
 
+use super::parameters;
 use super::refresh;
+use super::targets::Object;
 use super::templates;
 use super::waves::{Event, Outcome, Reporter};
 use super::{Target, describe_version};
@@ -18,7 +20,7 @@ use crate::aws::launch_templates::{self, LiveTemplate, TemplateVersion};
 use crate::aws::{Session, Sessions};
 use crate::manifest::Manifest;
 use crate::plan::TargetId;
-use crate::plan::consumer::{Step, image_ref, show_image};
+use crate::plan::consumer::{Follower, Step, image_ref, show_image};
 
 /// What applying steps needs: the manifest (names and tags), credentials and a reporter.
 #[derive(Clone, Copy)]
@@ -98,7 +100,71 @@ impl Run<'_> {
                 groups,
                 ..
             } => self.restore(&template, &to, &groups).await,
+            Step::MoveParameter {
+                name,
+                version,
+                to,
+                follower,
+                ..
+            } => {
+                let new = parameters::move_to(
+                    self.session,
+                    self.apply.manifest,
+                    self.id,
+                    self.apply.reporter,
+                    &name,
+                    Some(version),
+                    &to,
+                )
+                .await?;
+                let groups = self.follow(follower).await?;
+                Ok(format!(
+                    "parameter {name} version {version} -> {new}, {}{}",
+                    show_image(&image_ref(&to)),
+                    refreshed(&groups)
+                ))
+            }
+            Step::RestoreParameter {
+                name,
+                version,
+                to,
+                image,
+                follower,
+                ..
+            } => {
+                let new = parameters::restore(
+                    self.session,
+                    self.apply.manifest,
+                    self.id,
+                    self.apply.reporter,
+                    &name,
+                    &to,
+                    image.as_ref(),
+                )
+                .await?;
+                let groups = self.follow(follower).await?;
+                Ok(format!(
+                    "parameter {name} version {version} -> {new}, the value of version {}{}",
+                    to.version,
+                    refreshed(&groups)
+                ))
+            }
         }
+    }
+
+    /// The groups of a template that resolves a parameter, refreshed once the parameter moved.
+    async fn follow(&self, follower: Option<Follower>) -> Result<Vec<Group>, Error> {
+        let Some(Follower { template, groups }) = follower else {
+            return Ok(Vec::new());
+        };
+        self.refresh(
+            &template.default.template_id,
+            &groups,
+            template.default.number,
+            template.latest,
+        )
+        .await?;
+        Ok(groups)
     }
 
     fn default_version_set(&self, version: i64, image: &str) {
@@ -109,9 +175,29 @@ impl Run<'_> {
         });
     }
 
-    /// A template the manifest marks `create`, made with the chosen image as its first version.
+    /// A template the manifest marks `create`, made with the chosen image as its first version;
+    /// or a parameter created holding the chosen image.
     async fn create(&self, to: &Image) -> Result<String, Error> {
-        let template = &self.target.launch_template;
+        let template = match &self.target.object {
+            Object::LaunchTemplate(template) => template,
+            Object::Parameter(parameter) => {
+                let version = parameters::move_to(
+                    self.session,
+                    self.apply.manifest,
+                    self.id,
+                    self.apply.reporter,
+                    &parameter.name,
+                    None,
+                    to,
+                )
+                .await?;
+                return Ok(format!(
+                    "created {} (version {version}) on {}",
+                    parameter.name,
+                    show_image(&image_ref(to))
+                ));
+            }
+        };
         let (Some(spec), Some(name)) = (&template.create, template.name.as_deref()) else {
             return Err(Error::failed("the launch template does not exist", None));
         };

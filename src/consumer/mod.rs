@@ -2,7 +2,7 @@
 //! templates to it, refresh Auto Scaling groups, report status and roll back.
 //!
 //! The flow of `gold rollout` (and, with another first step, `gold rollback`):
-//! 1. [`targets`]: every consumer × region × launch template the filter keeps;
+//! 1. [`targets`]: every consumer × region × launch template or SSM parameter the filter keeps;
 //! 2. [`survey`]: per target, concurrently, read the template's default version, the
 //!    producer's AMIs and the listed Auto Scaling groups ([`select`] picks the AMI), and let
 //!    [`crate::plan::consumer`] decide one [`Step`];
@@ -17,10 +17,14 @@
 //! `ModifyLaunchTemplate`; plus the account's credentials once (`AssumeRole`,
 //! `GetCallerIdentity`), shared by every region.
 //!
+//! [`parameters`] adds SSM parameter targets and templates that resolve one (`resolve:ssm:`):
+//! the parameter gets a new version instead of the template.
+//!
 //! [`destroy`] removes what gold created here (templates marked `create`, their security group).
 
 mod apply;
 pub mod destroy;
+mod parameters;
 mod refresh;
 pub mod rollback;
 pub mod rollout;

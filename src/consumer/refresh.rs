@@ -110,10 +110,13 @@ async fn refresh_group(
     let (session, reporter) = (at.session, at.reporter);
     let desired = desired_version(group, target_version, latest_version)
         .map_err(|message| Error::failed(message, None))?;
+    // Only templates have groups; a parameter target never gets here with any.
+    let defaults = RefreshPreferences::default();
+    let manifest = at.target.template().map_or(&defaults, |t| &t.refresh);
     let id = autoscaling::start_refresh(
         session,
         &group.name,
-        &preferences(&at.target.launch_template.refresh),
+        &preferences(manifest),
         desired.as_deref().map(|version| (template_id, version)),
     )
     .await?;

@@ -7,8 +7,13 @@
 //! the default is already the version it replaced, the target is unchanged, so a second
 //! rollback does nothing; when the default is neither of the two (someone moved it by hand),
 //! gold refuses to guess.
+//!
+//! An SSM parameter (and a template that resolves one) goes back to the value before gold's
+//! last rollout, read from the parameter's history ([`super::parameters::way_back`]).
 
+use super::parameters;
 use super::survey::{self, Context};
+use super::targets::Object;
 use super::{Planned, Target, TargetFilter, each, previous_version, targets};
 use crate::Error;
 use crate::aws::Sessions;
@@ -26,18 +31,38 @@ pub async fn survey(
     let targets = targets::targets(manifest, filter)?;
     let context = Context::new(manifest, sessions);
     let context = &context;
-    Ok(each(targets, parallelism, |target| async move {
+    let mut planned = each(targets, parallelism, |target| async move {
         let step = restore_step(context, &target).await;
         Planned { target, step }
     })
-    .await)
+    .await;
+    parameters::one_writer(&mut planned);
+    Ok(planned)
 }
 
 async fn restore_step(context: &Context<'_>, target: &Target) -> Result<Step, Error> {
     let session = context.session(target).await?;
-    let Some(template) = launch_templates::live_template(&session, target.key()).await? else {
+    let manifest_template = match &target.object {
+        Object::LaunchTemplate(template) => template,
+        Object::Parameter(parameter) => {
+            return parameters::restore_step(context, &session, &parameter.name, None).await;
+        }
+    };
+    let key = Target::key(manifest_template);
+    let Some(template) = launch_templates::live_template(&session, key).await? else {
         return Err(Error::failed("the launch template does not exist", None));
     };
+    // A template that resolves a parameter has no gold versions: its parameter moves back.
+    let image_id = template.default.image_id.as_deref().unwrap_or_default();
+    if let Ok(Some(name)) = parameters::resolved_parameter(image_id) {
+        return parameters::restore_step(
+            context,
+            &session,
+            &name,
+            Some((manifest_template, template)),
+        )
+        .await;
+    }
     let versions = launch_templates::versions(&session, &template.default.template_id).await?;
     let last_rollout = versions.iter().rev().find_map(|version| {
         let previous = previous_version(version.description.as_deref()?)?;
@@ -74,7 +99,7 @@ async fn restore_step(context: &Context<'_>, target: &Target) -> Result<Step, Er
             None,
         ));
     };
-    let groups = survey::groups_of(&session, target, &template).await?;
+    let groups = survey::groups_of(&session, manifest_template, &template).await?;
     // The producer's AMIs only name the images; without them each image is looked up by id.
     let candidates = context.candidates(&session).await.unwrap_or_default();
     let from = match &template.default.image_id {

@@ -9,6 +9,7 @@
 use std::time::SystemTime;
 
 use super::apply::Apply;
+use super::parameters;
 use super::select::{self, ImageChoice, NOT_SHARED};
 use super::survey::{self, Context};
 use super::waves::{self, Job, Reporter, Summary};
@@ -57,11 +58,13 @@ pub async fn survey(
     };
     let now = SystemTime::now();
     let choice = &choice;
-    Ok(each(lives, parallelism, |(target, live)| async move {
+    let mut planned = each(lives, parallelism, |(target, live)| async move {
         let step = survey::rollout_step(context, &target, live, choice, now).await;
         Planned { target, step }
     })
-    .await)
+    .await;
+    parameters::one_writer(&mut planned);
+    Ok(planned)
 }
 
 /// The planned targets as a plan: each target's changes, or that it is unchanged, waits for a
@@ -115,8 +118,8 @@ pub async fn apply(
     .await
 }
 
-/// The targets `gold up` creates: templates marked `create` that do not exist yet and have an
-/// AMI to start from.
+/// The targets `gold up` creates: templates marked `create` and parameters that do not exist
+/// yet and have an AMI to start from.
 pub fn creations(planned: Vec<Planned>) -> Vec<Planned> {
     planned
         .into_iter()

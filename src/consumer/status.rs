@@ -1,5 +1,7 @@
 //! `gold status`: for every target, the image its default version launches, the newest image
-//! it could run, how many builds behind it is, and how its groups' last refresh went.
+//! it could run, how many builds behind it is, and how its groups' last refresh went. An SSM
+//! parameter target shows the image it holds and its version; a template that resolves a
+//! parameter shows the image the parameter holds.
 //! Read-only; a target that cannot be read carries its error instead of stopping the others,
 //! and the command fails at the end when any did.
 
@@ -7,13 +9,16 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
-use super::select::{self, ImageChoice};
-use super::survey::{self, Context};
+use super::parameters;
+use super::select::{self, ImageChoice, Place};
+use super::survey::{self, Context, Live};
+use super::targets::Object;
 use super::{Target, TargetFilter, each, targets};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::aws::autoscaling;
 use crate::aws::images::Image;
+use crate::aws::parameters as ssm;
 use crate::manifest::{AmiName, Manifest};
 use crate::plan::TargetId;
 
@@ -40,6 +45,9 @@ pub struct Row {
     pub template_id: Option<String>,
     /// The default version number.
     pub default_version: Option<i64>,
+    /// For an SSM parameter target: the parameter's version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter_version: Option<i64>,
     /// The image the default version launches.
     pub current: Option<ImageInfo>,
     /// The newest image a rollout would choose.
@@ -94,6 +102,7 @@ pub async fn status(
             target: target.id(),
             template_id: None,
             default_version: None,
+            parameter_version: None,
             current: None,
             newest: None,
             builds_behind: None,
@@ -121,8 +130,23 @@ async fn fill(
     let name = &context.ami_name;
     let newest = select::choose(&live.candidates, &ImageChoice::Newest, &place, now).ok();
     row.newest = newest.map(|image| info(image, name, now));
-    let Some(template) = live.template else {
-        if target.launch_template.create.is_some() {
+    let manifest_template = match &target.object {
+        Object::LaunchTemplate(template) => template,
+        Object::Parameter(parameter) => {
+            let Some(held) = ssm::get(&live.session, &parameter.name).await? else {
+                row.waiting = Some(
+                    "not created yet: `gold up` or `gold rollout` creates it on the newest build"
+                        .to_owned(),
+                );
+                return Ok(());
+            };
+            row.parameter_version = Some(held.version);
+            current(&live, &held.value, &place, name, now, row).await?;
+            return Ok(());
+        }
+    };
+    let Some(template) = &live.template else {
+        if manifest_template.create.is_some() {
             row.waiting = Some(
                 "not created yet: `gold up` or `gold rollout` creates it on the newest build"
                     .to_owned(),
@@ -134,28 +158,16 @@ async fn fill(
     row.template_id = Some(template.default.template_id.clone());
     row.default_version = Some(template.default.number);
     if let Some(id) = &template.default.image_id {
-        let producers = live.candidates.iter().find(|image| &image.id == id);
-        row.current = Some(if let Some(image) = producers {
-            info(image, name, now)
-        } else {
-            let image = survey::current_image(&live.session, &live.candidates, id).await?;
-            ImageInfo {
-                build: image.name.as_deref().and_then(|n| name.build_of(n)),
-                id: image.id,
-                name: image.name,
-                age_seconds: None,
-            }
-        });
-        row.builds_behind = producers.map(|current| {
-            live.candidates
-                .iter()
-                .filter(|image| select::unusable(image, now).is_none())
-                .filter(|image| select::trusted(image, &place))
-                .filter(|image| image.created > current.created)
-                .count()
-        });
+        // A template that resolves a parameter runs what the parameter holds.
+        let id = match parameters::resolved_parameter(id) {
+            Ok(Some(parameter)) => ssm::get(&live.session, &parameter)
+                .await?
+                .map_or_else(|| id.clone(), |held| held.value),
+            _ => id.clone(),
+        };
+        current(&live, &id, &place, name, now, row).await?;
     }
-    let groups = &target.launch_template.auto_scaling_groups;
+    let groups = &manifest_template.auto_scaling_groups;
     let refreshes = futures::future::join_all(
         groups
             .iter()
@@ -170,6 +182,38 @@ async fn fill(
             percentage: refresh.and_then(|r| r.percentage),
         });
     }
+    Ok(())
+}
+
+/// The row's current image and how many builds it is behind.
+async fn current(
+    live: &Live,
+    id: &str,
+    place: &Place<'_>,
+    name: &AmiName,
+    now: SystemTime,
+    row: &mut Row,
+) -> Result<(), Error> {
+    let producers = live.candidates.iter().find(|image| image.id == id);
+    row.current = Some(if let Some(image) = producers {
+        info(image, name, now)
+    } else {
+        let image = survey::current_image(&live.session, &live.candidates, id).await?;
+        ImageInfo {
+            build: image.name.as_deref().and_then(|n| name.build_of(n)),
+            id: image.id,
+            name: image.name,
+            age_seconds: None,
+        }
+    });
+    row.builds_behind = producers.map(|current| {
+        live.candidates
+            .iter()
+            .filter(|image| select::unusable(image, now).is_none())
+            .filter(|image| select::trusted(image, place))
+            .filter(|image| image.created > current.created)
+            .count()
+    });
     Ok(())
 }
 

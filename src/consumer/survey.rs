@@ -12,15 +12,16 @@ use std::time::SystemTime;
 
 use tokio::sync::{Mutex, OnceCell};
 
-use super::Target;
+use super::parameters;
 use super::select::{self, ImageChoice, Place};
+use super::targets::{Object, Target};
 use super::templates;
 use crate::Error;
 use crate::aws::autoscaling::{self, Group};
 use crate::aws::images::{self, Image};
 use crate::aws::launch_templates::{self, LiveTemplate};
 use crate::aws::{AwsError, Session, Sessions};
-use crate::manifest::{AmiName, Manifest};
+use crate::manifest::{AmiName, LaunchTemplate, Manifest};
 use crate::plan::ImageRef;
 use crate::plan::consumer::{self, Step, image_ref};
 
@@ -93,13 +94,18 @@ impl<'a> Context<'a> {
         Ok(found)
     }
 
-    /// Reads the template and the AMIs a target sees, concurrently.
+    /// Reads the template (for a template target) and the AMIs a target sees, concurrently.
     pub async fn live(&self, target: &Target) -> Result<Live, Error> {
         let session = self.session(target).await?;
-        let (candidates, template) = futures::join!(
-            self.candidates(&session),
-            launch_templates::live_template(&session, target.key())
-        );
+        let template = async {
+            match target.template() {
+                Some(template) => {
+                    launch_templates::live_template(&session, Target::key(template)).await
+                }
+                None => Ok(None),
+            }
+        };
+        let (candidates, template) = futures::join!(self.candidates(&session), template);
         Ok(Live {
             candidates: candidates?,
             template: template?,
@@ -127,7 +133,13 @@ pub async fn rollout_step(
     now: SystemTime,
 ) -> Result<Step, Error> {
     let live = live?;
-    let creates = target.launch_template.create.as_ref();
+    let manifest_template = match &target.object {
+        Object::LaunchTemplate(template) => template,
+        Object::Parameter(parameter) => {
+            return parameters::rollout_step(context, target, parameter, choice, now).await;
+        }
+    };
+    let creates = manifest_template.create.as_ref();
     if live.template.is_none() && creates.is_none() {
         return Err(Error::failed(
             "the launch template does not exist",
@@ -155,7 +167,20 @@ pub async fn rollout_step(
             settings: creates.map(templates::settings).unwrap_or_default(),
         });
     };
-    let groups = groups_of(&live.session, target, &template).await?;
+    let resolved = parameters::resolved_parameter(template.default.image_id.as_deref().unwrap_or_default())
+        .map_err(|reason| Error::failed(format!("launch template {}: {reason}", template.default.template_name), Some("resolve the parameter's latest version (`resolve:ssm:NAME`), or give the template an AMI id".to_owned())))?;
+    if let Some(name) = resolved {
+        return parameters::follow_step(
+            &live.session,
+            manifest_template,
+            template,
+            &name,
+            &live.candidates,
+            chosen,
+        )
+        .await;
+    }
+    let groups = groups_of(&live.session, manifest_template, &template).await?;
     if template.default.image_id.as_deref() != Some(chosen.id.as_str()) {
         let from = match &template.default.image_id {
             Some(id) => Some(current_image(&live.session, &live.candidates, id).await?),
@@ -209,10 +234,10 @@ pub async fn current_image(
 /// The listed groups, each checked to launch from this template.
 pub async fn groups_of(
     session: &Session,
-    target: &Target,
+    manifest_template: &LaunchTemplate,
     template: &LiveTemplate,
 ) -> Result<Vec<Group>, Error> {
-    let names = &target.launch_template.auto_scaling_groups;
+    let names = &manifest_template.auto_scaling_groups;
     if names.is_empty() {
         return Ok(Vec::new());
     }

@@ -1,10 +1,10 @@
-//! Rollout targets: every consumer × region × launch template of the manifest, narrowed by
-//! `--consumer`, `--region` and `--wave`, grouped into waves.
+//! Rollout targets: every consumer × region × launch template or SSM parameter of the
+//! manifest, narrowed by `--consumer`, `--region` and `--wave`, grouped into waves.
 
 use crate::Error;
 use crate::aws::Access;
 use crate::aws::launch_templates::TemplateKey;
-use crate::manifest::{LaunchTemplate, Manifest};
+use crate::manifest::{Consumer, LaunchTemplate, Manifest, Parameter};
 use crate::plan::{Resource, ResourceKind, TargetId};
 
 /// Which targets a command acts on; empty lists mean "all".
@@ -18,7 +18,17 @@ pub struct TargetFilter {
     pub waves: Vec<u32>,
 }
 
-/// One launch template of one consumer in one region.
+/// What a target keeps on the chosen AMI.
+#[derive(Debug, Clone)]
+pub enum Object {
+    /// A launch template: a new default version per AMI (or, when its image id is
+    /// `resolve:ssm:…`, the parameter it resolves).
+    LaunchTemplate(LaunchTemplate),
+    /// An SSM parameter holding the AMI id.
+    Parameter(Parameter),
+}
+
+/// One launch template or parameter of one consumer in one region.
 #[derive(Debug, Clone)]
 pub struct Target {
     /// The consumer's name in the manifest.
@@ -31,14 +41,37 @@ pub struct Target {
     pub region: String,
     /// The consumer's wave.
     pub wave: u32,
-    /// The launch template as the manifest describes it.
-    pub launch_template: LaunchTemplate,
+    /// The launch template or parameter, as the manifest describes it.
+    pub object: Object,
 }
 
 impl Target {
+    /// A target of `consumer` in `region`.
+    fn of(consumer: &Consumer, region: &str, object: Object) -> Self {
+        Target {
+            consumer: consumer.name.clone(),
+            account: consumer.account.clone(),
+            access: Access::from_manifest(
+                consumer.role_arn.as_deref(),
+                consumer.profile.as_deref(),
+            ),
+            region: region.to_owned(),
+            wave: consumer.wave,
+            object,
+        }
+    }
+
+    /// The launch template, when the target is one.
+    pub fn template(&self) -> Option<&LaunchTemplate> {
+        match &self.object {
+            Object::LaunchTemplate(template) => Some(template),
+            Object::Parameter(_) => None,
+        }
+    }
+
     /// How the template is looked up: by name, or by id.
-    pub fn key(&self) -> TemplateKey<'_> {
-        match (&self.launch_template.name, &self.launch_template.id) {
+    pub fn key(template: &LaunchTemplate) -> TemplateKey<'_> {
+        match (&template.name, &template.id) {
             (_, Some(id)) => TemplateKey::Id(id),
             (Some(name), None) => TemplateKey::Name(name),
             (None, None) => TemplateKey::Name(""),
@@ -47,12 +80,16 @@ impl Target {
 
     /// The target as plans, events and summaries name it.
     pub fn id(&self) -> TargetId {
+        let (kind, name) = match &self.object {
+            Object::LaunchTemplate(template) => (ResourceKind::LaunchTemplate, template.label()),
+            Object::Parameter(parameter) => (ResourceKind::SsmParameter, parameter.name.as_str()),
+        };
         TargetId {
             consumer: self.consumer.clone(),
             wave: self.wave,
             resource: Resource {
-                kind: ResourceKind::LaunchTemplate,
-                name: self.launch_template.label().to_owned(),
+                kind,
+                name: name.to_owned(),
                 account: self.account.clone(),
                 region: self.region.clone(),
             },
@@ -68,29 +105,27 @@ impl Target {
 /// The manifest's targets that pass the filter, ordered by wave then manifest order.
 pub fn targets(manifest: &Manifest, filter: &TargetFilter) -> Result<Vec<Target>, Error> {
     check_filter(manifest, filter)?;
-    let selected = manifest
-        .targets()
-        .into_iter()
-        .filter(|t| filter.consumers.is_empty() || filter.consumers.contains(&t.consumer.name))
-        .filter(|t| filter.regions.is_empty() || filter.regions.iter().any(|r| r == t.region))
-        .filter(|t| filter.waves.is_empty() || filter.waves.contains(&t.consumer.wave))
-        .map(|t| Target {
-            consumer: t.consumer.name.clone(),
-            account: t.consumer.account.clone(),
-            access: Access::from_manifest(
-                t.consumer.role_arn.as_deref(),
-                t.consumer.profile.as_deref(),
-            ),
-            region: t.region.to_owned(),
-            wave: t.consumer.wave,
-            launch_template: t.launch_template.clone(),
-        })
-        .collect::<Vec<_>>();
+    let mut consumers: Vec<&Consumer> = manifest
+        .consumers
+        .iter()
+        .filter(|c| filter.consumers.is_empty() || filter.consumers.contains(&c.name))
+        .filter(|c| filter.waves.is_empty() || filter.waves.contains(&c.wave))
+        .collect();
+    consumers.sort_by_key(|consumer| consumer.wave);
+    let mut selected = Vec::new();
+    for consumer in consumers {
+        for region in manifest.consumer_regions(consumer) {
+            if filter.regions.is_empty() || filter.regions.contains(region) {
+                selected
+                    .extend(objects(consumer).map(|object| Target::of(consumer, region, object)));
+            }
+        }
+    }
     if selected.is_empty() {
         return Err(Error::Usage {
             message: "no consumer target matches".to_owned(),
             hint: Some(if manifest.consumers.is_empty() {
-                "add a `[[consumers]]` table with its `launch_templates` to the manifest".to_owned()
+                "add a `[[consumers]]` table with its `launch_templates` or `parameters` to the manifest".to_owned()
             } else {
                 "check `--consumer`, `--region` and `--wave` against the manifest's consumers"
                     .to_owned()
@@ -98,6 +133,17 @@ pub fn targets(manifest: &Manifest, filter: &TargetFilter) -> Result<Vec<Target>
         });
     }
     Ok(selected)
+}
+
+/// What gold keeps on the AMI in each of a consumer's regions: its launch templates, then its
+/// parameters, in manifest order.
+fn objects(consumer: &Consumer) -> impl Iterator<Item = Object> + '_ {
+    let templates = consumer
+        .launch_templates
+        .iter()
+        .cloned()
+        .map(Object::LaunchTemplate);
+    templates.chain(consumer.parameters.iter().cloned().map(Object::Parameter))
 }
 
 /// A filter value that names nothing in the manifest is a typo, not an empty selection.

@@ -49,6 +49,17 @@ pub enum Event<'a> {
         /// The image it launches.
         image: &'a str,
     },
+    /// An SSM parameter now holds the image (Parameter Store accepted it).
+    ParameterSet {
+        /// The target.
+        target: &'a TargetId,
+        /// The parameter's name.
+        parameter: &'a str,
+        /// Its new version.
+        version: i64,
+        /// The image it holds.
+        image: &'a str,
+    },
     /// An instance refresh began.
     RefreshStarted {
         /// The target.

@@ -27,7 +27,7 @@ pub use diagnostic::{Diagnostic, Error};
 pub use load::load;
 pub use model::{
     BlockDevice, Component, Consumer, CreateLaunchTemplate, Distribution, Infrastructure,
-    LaunchTemplate, Manifest, Pipeline, Platform, Producer, Recipe, RefreshPreferences,
+    LaunchTemplate, Manifest, Parameter, Pipeline, Platform, Producer, Recipe, RefreshPreferences,
     ScheduleCondition, SecurityGroup, SsmParameter, Target, VolumeType,
 };
 pub use regions::KNOWN_REGIONS;

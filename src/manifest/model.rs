@@ -393,9 +393,22 @@ pub struct Consumer {
     #[serde(default = "one")]
     #[schemars(range(min = 1))]
     pub wave: u32,
-    /// Launch templates that move to each new AMI, at least one.
-    #[schemars(length(min = 1))]
+    /// Launch templates that move to each new AMI (a consumer lists templates, parameters or both).
+    #[serde(default)]
     pub launch_templates: Vec<LaunchTemplate>,
+    /// SSM parameters that hold the AMI id for the consumer's own Terraform or CloudFormation, kept in each of its regions.
+    #[serde(default)]
+    pub parameters: Vec<Parameter>,
+}
+
+/// An SSM parameter gold keeps pointing at the chosen AMI (type `String`, data type
+/// `aws:ec2:image`), created when missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Parameter {
+    /// Parameter name, e.g. `/gold/sample/ami` (letters, digits, `_.-/`, not starting with `aws` or `ssm`).
+    #[schemars(length(min = 1, max = 1011))]
+    pub name: String,
 }
 
 /// A launch template that follows the AMI, found by name or id in every consumer region.

@@ -600,19 +600,54 @@ impl Checker<'_> {
             );
         }
         if let Some(parameter) = &dist.ssm_parameter {
-            let name = parameter.name.as_str();
-            let ok = (1..=1011).contains(&name.len())
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c))
-                && !["aws", "ssm", "/aws", "/ssm"]
-                    .iter()
-                    .any(|reserved| name.to_ascii_lowercase().starts_with(reserved));
-            if !ok {
-                self.expected(
-                    path.key("ssm_parameter").key("name"),
-                    "an SSM parameter name (letters, digits, `_.-/`, not starting with `aws` or `ssm`)",
-                    name,
+            self.parameter_name(path.key("ssm_parameter").key("name"), &parameter.name);
+        }
+    }
+
+    /// SSM's parameter naming rules (Systems Manager User Guide, "Parameter naming constraints").
+    fn parameter_name(&mut self, path: KeyPath, name: &str) {
+        let ok = (1..=1011).contains(&name.len())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c))
+            && !["aws", "ssm", "/aws", "/ssm"]
+                .iter()
+                .any(|reserved| name.to_ascii_lowercase().starts_with(reserved));
+        if !ok {
+            self.expected(
+                path,
+                "an SSM parameter name (letters, digits, `_.-/`, not starting with `aws` or `ssm`)",
+                name,
+            );
+        }
+    }
+
+    /// A consumer's parameters: well named, each once, and the consumer has some target at all.
+    fn consumer_parameters(&mut self, path: &KeyPath, consumer: &Consumer) {
+        if consumer.launch_templates.is_empty() && consumer.parameters.is_empty() {
+            self.problem(
+                path.clone(),
+                format!(
+                    "expected `launch_templates` or `parameters`: consumer {} lists nothing for gold to move",
+                    quote(&consumer.name)
+                ),
+                "at least one `[[consumers.launch_templates]]` or `[[consumers.parameters]]`",
+            );
+        }
+        let mut seen = BTreeSet::new();
+        for (p, parameter) in consumer.parameters.iter().enumerate() {
+            let parameter_path = path
+                .key("parameters")
+                .entry(p, Some(parameter.name.as_str()));
+            self.parameter_name(parameter_path.key("name"), &parameter.name);
+            if !seen.insert(parameter.name.as_str()) {
+                self.problem(
+                    parameter_path,
+                    format!(
+                        "expected each parameter once per consumer, found {} again",
+                        quote(&parameter.name)
+                    ),
+                    "each target once",
                 );
             }
         }
@@ -757,6 +792,7 @@ impl Checker<'_> {
             );
             self.shared_with(&path, consumer);
             self.consumer_regions(&path, consumer, &distributed, distribution_known);
+            self.consumer_parameters(&path, consumer);
             let regions: Vec<&str> = if consumer.regions.is_empty() {
                 vec![m.producer.region.as_str()]
             } else {

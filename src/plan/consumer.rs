@@ -14,6 +14,7 @@ use crate::Error;
 use crate::aws::autoscaling::{Group, Refresh};
 use crate::aws::images::Image;
 use crate::aws::launch_templates::{LiveTemplate, TemplateVersion};
+use crate::aws::parameters::ParameterVersion;
 
 use super::{
     Action, Change, DefaultVersion, Field, ImageRef, Plan, Problem, Resource, ResourceKind,
@@ -72,6 +73,45 @@ pub enum Step {
         /// Groups to refresh afterwards.
         groups: Vec<Group>,
     },
+    /// An SSM parameter gets a new version holding another image; a launch template that
+    /// resolves it (`resolve:ssm:`) then has its groups refreshed.
+    MoveParameter {
+        /// The parameter's name.
+        name: String,
+        /// Its current version.
+        version: i64,
+        /// The image it holds now.
+        from: Option<ImageRef>,
+        /// The image it will hold.
+        to: Image,
+        /// The template that resolves it, when the target is that template.
+        follower: Option<Follower>,
+    },
+    /// Rollback: an SSM parameter gets back the value it held before gold's last rollout.
+    RestoreParameter {
+        /// The parameter's name.
+        name: String,
+        /// Its current version.
+        version: i64,
+        /// The image it holds now.
+        from: Option<ImageRef>,
+        /// The version whose value comes back.
+        to: ParameterVersion,
+        /// That value's image, named when visible.
+        image: Option<ImageRef>,
+        /// The template that resolves it, when the target is that template.
+        follower: Option<Follower>,
+    },
+}
+
+/// A launch template whose image id is `resolve:ssm:<parameter>`: moving the parameter moves
+/// it, without a new version; its groups are refreshed afterwards.
+#[derive(Debug, Clone)]
+pub struct Follower {
+    /// The template as it is.
+    pub template: LiveTemplate,
+    /// Groups to refresh once the parameter moved.
+    pub groups: Vec<Group>,
 }
 
 /// An image as plans and tables show it.
@@ -114,6 +154,12 @@ pub fn changes(target: &TargetId, step: &Step) -> Vec<Change> {
     let template = target.resource.clone();
     let group = |name: &str| Resource {
         kind: ResourceKind::AutoScalingGroup,
+        name: name.to_owned(),
+        ..template.clone()
+    };
+    // A template that resolves a parameter moves it: the change is the parameter's.
+    let parameter = |name: &str| Resource {
+        kind: ResourceKind::SsmParameter,
         name: name.to_owned(),
         ..template.clone()
     };
@@ -169,6 +215,65 @@ pub fn changes(target: &TargetId, step: &Step) -> Vec<Change> {
                 .iter()
                 .map(|(g, status)| (g.name.as_str(), format!("last refresh: {status}"))),
         ),
+        Step::MoveParameter {
+            name,
+            version,
+            from,
+            to,
+            follower,
+        } => {
+            let to = image_ref(to);
+            let mut changes = vec![Change {
+                resource: parameter(name),
+                action: Action::MoveImage {
+                    from: from.clone(),
+                    to: to.clone(),
+                    default_version: DefaultVersion::New { after: *version },
+                },
+            }];
+            changes.extend(refreshes(
+                &to,
+                &mut follower
+                    .iter()
+                    .flat_map(|f| &f.groups)
+                    .map(|g| (g.name.as_str(), format!("after the parameter {name} moves"))),
+            ));
+            changes
+        }
+        Step::RestoreParameter {
+            name,
+            version,
+            from,
+            to,
+            image,
+            follower,
+        } => {
+            let image = image.clone().unwrap_or_else(|| ImageRef {
+                id: to.value.clone(),
+                name: None,
+            });
+            let mut changes = vec![Change {
+                resource: parameter(name),
+                action: Action::MoveImage {
+                    from: from.clone(),
+                    to: image.clone(),
+                    default_version: DefaultVersion::Restore {
+                        from: *version,
+                        to: to.version,
+                    },
+                },
+            }];
+            changes.extend(refreshes(
+                &image,
+                &mut follower.iter().flat_map(|f| &f.groups).map(|g| {
+                    (
+                        g.name.as_str(),
+                        format!("after the parameter {name} moves back"),
+                    )
+                }),
+            ));
+            changes
+        }
         Step::Restore {
             template: live,
             from,

@@ -164,6 +164,8 @@ pub enum ResourceKind {
     LaunchTemplate,
     /// A consumer's Auto Scaling group, refreshed after its template moves.
     AutoScalingGroup,
+    /// A consumer's SSM parameter holding the AMI id (a rollout target).
+    SsmParameter,
     /// An AMI or an Image Builder image (only `destroy --images` deletes them).
     Image,
 }
@@ -182,6 +184,7 @@ impl ResourceKind {
             ResourceKind::ImagePipeline => "image pipeline",
             ResourceKind::LaunchTemplate => "launch template",
             ResourceKind::AutoScalingGroup => "auto scaling group",
+            ResourceKind::SsmParameter => "ssm parameter",
             ResourceKind::Image => "image",
         }
     }
@@ -242,17 +245,20 @@ impl Action {
     }
 }
 
-/// How a launch template's default version changes. Template versions are numbered by EC2 and
-/// have nothing to do with build numbers, so they print as `version 3`, never `v3`.
+/// How a launch template's default version changes (for an SSM parameter: which of its
+/// versions holds the image). Versions are numbered by EC2 and SSM and have nothing to do with
+/// build numbers, so they print as `version 3`, never `v3`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum DefaultVersion {
-    /// A new version copied from the current default becomes the default.
+    /// A new version copied from the current default becomes the default (a parameter: a new
+    /// version with the image).
     New {
-        /// The current default version.
+        /// The current default version (a parameter: its current version).
         after: i64,
     },
-    /// An existing version becomes the default again (rollback).
+    /// An existing version becomes the default again (rollback; a parameter: a new version
+    /// with that version's value).
     Restore {
         /// The current default version.
         from: i64,

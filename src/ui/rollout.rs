@@ -99,6 +99,15 @@ impl RolloutProgress {
                 "{}: default version is now {version} ({image})",
                 target.label()
             )),
+            Event::ParameterSet {
+                target,
+                parameter,
+                version,
+                image,
+            } => self.plain(&format!(
+                "{}: parameter {parameter} is now version {version} ({image})",
+                target.label()
+            )),
             Event::RefreshStarted {
                 target,
                 group,
@@ -244,6 +253,9 @@ impl Reporter for RolloutProgress {
             Event::DefaultVersionSet {
                 target, version, ..
             } => live.doing(target, format!("default version is now {version}")),
+            Event::ParameterSet {
+                target, version, ..
+            } => live.doing(target, format!("parameter version is now {version}")),
             Event::RefreshStarted { target, group, .. } => {
                 live.doing(target, format!("refreshing `{group}`"));
             }

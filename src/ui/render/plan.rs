@@ -65,7 +65,7 @@ fn located(resource: &Resource) -> String {
 fn is_target(kind: ResourceKind) -> bool {
     matches!(
         kind,
-        ResourceKind::LaunchTemplate | ResourceKind::AutoScalingGroup
+        ResourceKind::LaunchTemplate | ResourceKind::AutoScalingGroup | ResourceKind::SsmParameter
     )
 }
 
@@ -97,7 +97,7 @@ fn render_change(out: &mut String, change: &Change) {
                 out,
                 "  ~ {label} {name}: {}{}",
                 image_move(from.as_ref(), to),
-                version_note(*default_version)
+                version_note(change.resource.kind, *default_version)
             );
         }
         Action::Refresh { image, reason } => {
@@ -118,10 +118,14 @@ fn image_move(from: Option<&ImageRef>, to: &ImageRef) -> String {
     format!("{from} -> {}", show_image(to))
 }
 
-/// A rollback says which template version becomes the default again; a rollout makes a new one.
-fn version_note(version: DefaultVersion) -> String {
+/// A rollback says which template version becomes the default again (or which parameter
+/// version's value comes back); a rollout makes a new one.
+fn version_note(kind: ResourceKind, version: DefaultVersion) -> String {
     match version {
         DefaultVersion::New { .. } => String::new(),
+        DefaultVersion::Restore { to, .. } if kind == ResourceKind::SsmParameter => {
+            format!(" (the value of version {to})")
+        }
         DefaultVersion::Restore { from, to } => {
             format!(" (default version {from} -> {to})")
         }

@@ -30,7 +30,9 @@ pub fn status(status: &Status) -> String {
             .join(", ");
         rows.push([
             row.target.label(),
-            row.default_version.map_or_else(dash, |v| v.to_string()),
+            row.default_version
+                .or(row.parameter_version)
+                .map_or_else(dash, |v| v.to_string()),
             current.map_or_else(dash, |c| c.id.clone()),
             current
                 .and_then(|c| c.build)
@@ -108,6 +110,7 @@ mod tests {
             target: target("444455556666"),
             template_id: Some("lt-0123456789abcdef0".to_owned()),
             default_version: Some(2),
+            parameter_version: None,
             current: Some(image("ami-A", 4, 3 * 86_400)),
             newest: Some(image("ami-B", 5, 3600)),
             builds_behind: Some(1),
@@ -123,6 +126,7 @@ mod tests {
             target: target("444455550003"),
             template_id: None,
             default_version: None,
+            parameter_version: None,
             current: None,
             newest: None,
             builds_behind: None,

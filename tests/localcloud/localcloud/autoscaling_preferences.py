@@ -16,7 +16,10 @@ User Guide, "Understand the default values for an instance refresh"):
   concluding the operation").
 - AutoRollback needs a DesiredConfiguration (AWS's message, quoted in
   hashicorp/terraform-provider-aws#32428) and a group on a numbered launch template version,
-  not `$Latest` or `$Default` (User Guide, "Undo changes with a rollback").
+  not `$Latest` or `$Default` (User Guide, "Undo changes with a rollback"), whose image id is
+  an AMI id, not a Systems Manager parameter (`resolve:ssm:`; RefreshPreferences.AutoRollback:
+  "A rollback is not supported ... The Auto Scaling group has a launch template that uses an
+  Amazon Web Services Systems Manager parameter instead of an AMI ID for the ImageId property").
 - Defaults returned by DescribeInstanceRefreshes: MinHealthyPercentage 90, InstanceWarmup the
   group's DefaultInstanceWarmup or else its HealthCheckGracePeriod, SkipMatching and
   AutoRollback false, ScaleInProtectedInstances and StandbyInstances `Wait`, CheckpointDelay 3600
@@ -135,6 +138,16 @@ def _rule_errors(given: dict[str, Any]) -> str | None:
     return None
 
 
+def uses_ssm_parameter(group: Any) -> bool:
+    """Whether the launch template version the group names takes its image from a `resolve:ssm:`
+    parameter (a rollback, which returns the group to that version, is then not supported)."""
+    template = group.ec2_launch_template
+    if template is None:
+        return False
+    image_id = template.get_version(group.launch_template_version or "$Default").image_id
+    return isinstance(image_id, str) and image_id.startswith("resolve:ssm:")
+
+
 def validated(group: Any, strategy: str | None, raw: dict[str, Any] | None, desired: dict[str, Any] | None,
               account: str, region: str) -> Preferences:
     """The preferences of a StartInstanceRefresh request, or the ValidationError AWS answers."""
@@ -153,6 +166,11 @@ def validated(group: Any, strategy: str | None, raw: dict[str, Any] | None, desi
             raise ValidationError(
                 "AutoRollback cannot be enabled: the Auto Scaling group uses the $Latest or $Default version of "
                 "its launch template, so there is no specific version to roll back to."
+            )
+        if uses_ssm_parameter(group):
+            raise ValidationError(
+                "AutoRollback cannot be enabled: the Auto Scaling group's launch template uses a Systems Manager "
+                "parameter instead of an AMI ID for the ImageId property."
             )
     alarms = list((given.get("AlarmSpecification") or {}).get("Alarms") or [])
     known = cloudwatch_backends[account][region].alarms

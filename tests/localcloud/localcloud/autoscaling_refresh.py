@@ -33,7 +33,8 @@ StartInstanceRefresh, RefreshPreferences, DescribeInstanceRefreshes, RollbackDet
   RollbackSuccessful with RollbackDetails (reason, start time, progress when it began).
 - Only one active refresh per group (`InstanceRefreshInProgress`); cancel and rollback need an
   active one (`ActiveInstanceRefreshNotFound`); rollback needs a DesiredConfiguration and a group
-  on a numbered version (`IrreversibleInstanceRefresh`). Cancelling lets the batch in flight
+  on a numbered version whose image id is not a `resolve:ssm:` parameter
+  (`IrreversibleInstanceRefresh`, whose model documentation names all three). Cancelling lets the batch in flight
   finish and starts no other; nothing is rolled back. Listed newest first.
 - ScaleInProtectedInstances / StandbyInstances: `Refresh`/`Terminate` replace such instances,
   `Ignore` leaves them, `Wait` (the default) waits up to an hour for them, then fails.
@@ -66,7 +67,7 @@ from moto.ec2.exceptions import EC2ClientError
 from moto.core.responses import ActionResult
 
 from localcloud import autoscaling_instances as instances
-from localcloud.autoscaling_preferences import Preferences, validated
+from localcloud.autoscaling_preferences import Preferences, uses_ssm_parameter, validated
 from localcloud.control import CONFIG
 
 _ACTIVE = ("Pending", "InProgress", "Baking", "Cancelling", "RollbackInProgress")
@@ -568,10 +569,11 @@ def rollback_instance_refresh(self: Any) -> Any:
     with _LOCK:
         refresh = _cancellable(self, name)
         previous = refresh.previous_version or "$Default"
-        if refresh.desired is None or previous.lower() in ("$latest", "$default"):
+        if refresh.desired is None or previous.lower() in ("$latest", "$default") or uses_ssm_parameter(group):
             raise IrreversibleInstanceRefresh(
-                "The instance refresh cannot be rolled back: it was started without a desired configuration "
-                "or the Auto Scaling group uses the $Latest or $Default launch template version."
+                "The instance refresh cannot be rolled back: it was started without a desired configuration, "
+                "or the Auto Scaling group uses the $Latest or $Default launch template version or a launch "
+                "template that uses a Systems Manager parameter instead of an AMI ID."
             )
         _start_rollback(refresh, group, time.monotonic(), "Rollback requested by user.")
     return ActionResult({"InstanceRefreshId": refresh.id})

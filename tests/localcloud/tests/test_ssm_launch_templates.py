@@ -222,3 +222,44 @@ def test_auto_scaling_launches_resolve_the_parameter_when_they_happen(session_fo
     assert {images[i] for i in first} == {golden[0]}
     assert {image for i, image in images.items() if i not in first} == {golden[1]}
     autoscaling.delete_auto_scaling_group(AutoScalingGroupName=name, ForceDelete=True)
+
+
+def test_a_refresh_of_a_template_that_uses_a_parameter_cannot_be_rolled_back(
+    session_for, workload, golden, parameter, config
+):
+    """RefreshPreferences.AutoRollback and RollbackInstanceRefresh: "A rollback is not supported
+    ... [when] the Auto Scaling group has a launch template that uses an Amazon Web Services
+    Systems Manager parameter instead of an AMI ID for the ImageId property"."""
+    config(refresh_seconds=60)
+    ec2, _ = workload
+    autoscaling = session_for(WORKLOAD).client("autoscaling")
+    template_id = _template(ec2, f"resolve:ssm:{parameter}")
+    ec2.create_launch_template_version(
+        LaunchTemplateId=template_id, SourceVersion="1", LaunchTemplateData={"InstanceType": "t3.medium"}
+    )
+    name = f"web-{uuid.uuid4().hex[:8]}"
+    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName=name,
+        LaunchTemplate={"LaunchTemplateId": template_id, "Version": "1"},
+        MinSize=0,
+        MaxSize=2,
+        DesiredCapacity=1,
+        VPCZoneIdentifier=subnet,
+    )
+    desired = {"LaunchTemplate": {"LaunchTemplateId": template_id, "Version": "2"}}
+
+    code, message = _error(
+        lambda: autoscaling.start_instance_refresh(
+            AutoScalingGroupName=name, DesiredConfiguration=desired, Preferences={"AutoRollback": True}
+        )
+    )
+    assert code == "ValidationError"
+    assert "Systems Manager parameter" in message
+    assert autoscaling.describe_instance_refreshes(AutoScalingGroupName=name)["InstanceRefreshes"] == []
+
+    autoscaling.start_instance_refresh(AutoScalingGroupName=name, DesiredConfiguration=desired)
+    code, _ = _error(lambda: autoscaling.rollback_instance_refresh(AutoScalingGroupName=name))
+    assert code == "IrreversibleInstanceRefresh"
+    autoscaling.cancel_instance_refresh(AutoScalingGroupName=name)
+    autoscaling.delete_auto_scaling_group(AutoScalingGroupName=name, ForceDelete=True)
