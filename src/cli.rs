@@ -107,6 +107,14 @@ pub enum Command {
         after_help = "Examples:\n  gold rollback --dry-run\n  gold rollback --yes --consumer workload"
     )]
     Rollback(RollbackArgs),
+    /// Retire builds: move every consumer target off them (in waves), then deprecate their AMIs in every region.
+    #[command(
+        after_help = "Examples:\n  gold retire 3 --reason \"CVE-2026-1234 in openssl\" --dry-run\n  gold retire 3 --reason \"broken agent\" --yes\n  gold retire ami-084c429949f8663b0 --to 2 --disable --yes"
+    )]
+    Retire(RetireArgs),
+    /// Apply the manifest's `[lifecycle]`: deprecate, then delete old builds no consumer uses.
+    #[command(after_help = "Examples:\n  gold prune --dry-run\n  gold prune --yes")]
+    Prune(PruneArgs),
     /// Print a shell completion script for SHELL.
     #[command(
         after_help = "Examples:\n  source <(gold completions bash)\n  gold completions zsh > \"${fpath[1]}/_gold\"\n  gold completions fish > ~/.config/fish/completions/gold.fish"
@@ -237,4 +245,40 @@ pub struct RollbackArgs {
     /// Targets of one wave worked on at once.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
+}
+
+/// Flags of `gold retire`.
+#[derive(Debug, Args)]
+pub struct RetireArgs {
+    /// The builds: a build number (`5`), an Image Builder build version ARN or one of its AMI ids.
+    #[arg(value_name = "BUILD", required = true)]
+    pub builds: Vec<String>,
+
+    /// Why, recorded on the producer's AMIs and Image Builder image (tag `gold:retired`).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+
+    /// Move targets to this build instead of the newest one that is not retired.
+    #[arg(long, value_name = "BUILD")]
+    pub to: Option<String>,
+
+    /// Also disable the AMIs (private, hidden, not launchable), once every target has moved.
+    #[arg(long)]
+    pub disable: bool,
+
+    /// Print the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Targets of one wave worked on at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallelism: u16,
+}
+
+/// Flags of `gold prune`.
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Print the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }

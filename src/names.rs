@@ -16,6 +16,9 @@ pub const MANIFEST_TAG: &str = "gold:manifest";
 pub const MANAGED_TAG: &str = "gold:managed";
 /// Tag key on components and recipes: the hash of the inputs their immutable content came from.
 pub const HASH_TAG: &str = "gold:hash";
+/// Tag key on a retired build's AMIs and Image Builder image: why `gold retire` retired it
+/// (for people: tags are invisible across accounts and never decide anything).
+pub const RETIRED_TAG: &str = "gold:retired";
 
 const IAM_NAME_MAX: usize = 64;
 

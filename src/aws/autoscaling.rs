@@ -91,12 +91,13 @@ impl Refresh {
     }
 }
 
-/// The named groups that exist; missing names are simply absent from the answer.
+/// The named groups that exist (missing names are simply absent from the answer); every group
+/// of the account and region when `names` is empty.
 pub async fn groups(session: &Session, names: &[String]) -> Result<Vec<Group>, AwsError> {
     let client = session.autoscaling();
     let mut pages = client
         .describe_auto_scaling_groups()
-        .set_auto_scaling_group_names(Some(names.to_vec()))
+        .set_auto_scaling_group_names((!names.is_empty()).then(|| names.to_vec()))
         .into_paginator()
         .send();
     let mut found = Vec::new();

@@ -86,7 +86,7 @@ pub async fn image_by_id(session: &Session, id: &str) -> Result<Option<Image>, A
     Ok(output.and_then(|output| output.images().iter().find_map(image)))
 }
 
-fn image(image: &aws_sdk_ec2::types::Image) -> Option<Image> {
+pub(super) fn image(image: &aws_sdk_ec2::types::Image) -> Option<Image> {
     Some(Image {
         id: image.image_id()?.to_owned(),
         name: image.name().unwrap_or_default().to_owned(),

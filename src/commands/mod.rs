@@ -14,6 +14,8 @@ mod completions;
 mod destroy;
 mod init;
 mod plan;
+mod prune;
+mod retire;
 mod rollback;
 mod rollout;
 mod schema;
@@ -35,6 +37,8 @@ pub fn run(cli: &Cli, printer: &Printer) -> Result<ExitCode, Error> {
         Command::Rollout(args) => rollout::run(args, global, printer),
         Command::Status(args) => status::run(args, global, printer),
         Command::Rollback(args) => rollback::run(args, global, printer),
+        Command::Retire(args) => retire::run(args, global, printer),
+        Command::Prune(args) => prune::run(args, global, printer),
         Command::Completions { shell } => completions::run(*shell, printer),
     }
 }

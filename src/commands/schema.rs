@@ -36,6 +36,9 @@ pub fn output_schema() -> serde_json::Value {
 
     use super::build::Cancelled;
     use super::destroy::Destroyed;
+    use super::retire::Retired;
+    use crate::plan::lifecycle::{Pruned, RetirePlan};
+    use crate::ui::report::PrunePlanDocument;
     use super::init::Created;
     use super::up::UpReport;
     use super::validate::Validated;
@@ -64,6 +67,10 @@ pub fn output_schema() -> serde_json::Value {
         ("applied", schema.of::<UpReport>()),
         ("destroyed", schema.of::<Destroyed>()),
         ("summary", schema.of::<Summary>()),
+        ("retire_plan", schema.of::<RetirePlan>()),
+        ("retired", schema.of::<Retired>()),
+        ("prune_plan", schema.of::<PrunePlanDocument>()),
+        ("pruned", schema.of::<Pruned>()),
     ] {
         schema.add(&format!("event.{name}"), schema.failable(event(name, body)));
     }

@@ -28,11 +28,13 @@ mod parameters;
 mod refresh;
 pub mod rollback;
 pub mod rollout;
+pub mod retire;
 pub mod select;
 pub mod status;
 mod survey;
 pub mod targets;
 mod templates;
+pub mod usage;
 pub mod waves;
 
 use futures::StreamExt;

@@ -73,6 +73,8 @@ pub struct ImageInfo {
     pub build: Option<u32>,
     /// Seconds since it was created, when known.
     pub age_seconds: Option<u64>,
+    /// Why no rollout would choose it any more (deprecated, disabled, no longer visible).
+    pub retired: Option<String>,
 }
 
 /// A group's last instance refresh.
@@ -201,6 +203,10 @@ async fn current(
         let image = survey::current_image(&live.session, &live.candidates, id).await?;
         ImageInfo {
             build: image.name.as_deref().and_then(|n| name.build_of(n)),
+            retired: image.name.is_none().then(|| {
+                "no longer visible to this account: disabled, deregistered or no longer shared"
+                    .to_owned()
+            }),
             id: image.id,
             name: image.name,
             age_seconds: None,
@@ -226,5 +232,6 @@ fn info(image: &Image, name: &AmiName, now: SystemTime) -> ImageInfo {
             .created
             .and_then(|created| now.duration_since(created).ok())
             .map(|age| age.as_secs()),
+        retired: select::unusable(image, now),
     }
 }

@@ -44,6 +44,44 @@ pub struct Manifest {
     /// Accounts whose launch templates (and Auto Scaling groups) move to each new AMI.
     #[serde(default)]
     pub consumers: Vec<Consumer>,
+    /// Which builds `gold prune` deprecates and deletes; without it `prune` does nothing.
+    #[serde(default)]
+    pub lifecycle: Option<Lifecycle>,
+}
+
+/// The retention policy `gold prune` applies. An AMI some consumer still uses is never
+/// deprecated or deleted, whatever its age.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Lifecycle {
+    /// The newest builds kept whatever their age (retired builds do not count).
+    #[schemars(range(min = 1))]
+    pub keep_latest: u32,
+    /// Older builds are deprecated once this old, e.g. `30d` (default: at once).
+    #[serde(default)]
+    pub deprecate_after: Option<String>,
+    /// Older builds are deleted (AMIs, snapshots, Image Builder image) once this old, e.g. `90d` (default: never).
+    #[serde(default)]
+    pub delete_after: Option<String>,
+}
+
+impl Lifecycle {
+    /// `deprecate_after` as a duration (zero when absent; the loader rejected bad values).
+    #[must_use]
+    pub fn deprecate_after_duration(&self) -> Duration {
+        age(self.deprecate_after.as_deref())
+    }
+
+    /// `delete_after` as a duration (`None` when absent: never delete).
+    #[must_use]
+    pub fn delete_after_duration(&self) -> Option<Duration> {
+        self.delete_after.as_deref().map(|text| age(Some(text)))
+    }
+}
+
+fn age(text: Option<&str>) -> Duration {
+    text.and_then(|text| humantime::parse_duration(text).ok())
+        .unwrap_or_default()
 }
 
 /// The producer account (the "Shared" account of the origin scenario).

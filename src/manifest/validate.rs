@@ -112,6 +112,38 @@ impl Checker<'_> {
         self.distribution();
         self.pipeline();
         self.consumers();
+        self.lifecycle();
+    }
+
+    fn lifecycle(&mut self) {
+        let m = self.manifest;
+        let Some(lifecycle) = &m.lifecycle else {
+            return;
+        };
+        let path = KeyPath::root().key("lifecycle");
+        if lifecycle.keep_latest == 0 {
+            self.expected(path.key("keep_latest"), "at least 1", "0");
+        }
+        for (key, value) in [
+            ("deprecate_after", &lifecycle.deprecate_after),
+            ("delete_after", &lifecycle.delete_after),
+        ] {
+            if let Some(text) = value
+                && humantime::parse_duration(text).is_err()
+            {
+                self.expected(path.key(key), "a duration such as `30d` or `12h`", text);
+            }
+        }
+        if lifecycle
+            .delete_after_duration()
+            .is_some_and(|delete| delete < lifecycle.deprecate_after_duration())
+        {
+            self.problem(
+                path.key("delete_after"),
+                "expected `delete_after` at least as long as `deprecate_after`".to_owned(),
+                "`delete_after` >= `deprecate_after`",
+            );
+        }
     }
 
     fn account(&mut self, path: KeyPath, account: &str) {

@@ -13,6 +13,7 @@
 //! a new model.
 
 pub mod consumer;
+pub mod lifecycle;
 pub mod producer;
 mod progress;
 

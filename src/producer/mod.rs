@@ -15,6 +15,7 @@
 
 pub mod build;
 pub mod destroy;
+pub mod lifecycle;
 pub mod survey;
 pub mod up;
 

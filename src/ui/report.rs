@@ -10,6 +10,7 @@ use super::render;
 use crate::consumer::Summary;
 use crate::consumer::status::Status;
 use crate::plan::Plan;
+use crate::plan::lifecycle::{PrunePlan, Pruned, RetirePlan};
 
 /// A result both people and programs read.
 pub trait Report {
@@ -82,6 +83,49 @@ impl Report for Summary {
 impl Report for Status {
     fn human(&self, _verbose: bool) -> String {
         render::status(self)
+    }
+
+    fn json(&self) -> serde_json::Value {
+        to_json(self)
+    }
+}
+
+impl Report for RetirePlan {
+    fn human(&self, verbose: bool) -> String {
+        render::retire_plan(self, verbose)
+    }
+
+    fn json(&self) -> serde_json::Value {
+        to_json(self)
+    }
+}
+
+impl Report for PrunePlan {
+    fn human(&self, verbose: bool) -> String {
+        render::prune_plan(self, verbose)
+    }
+
+    fn json(&self) -> serde_json::Value {
+        to_json(&PrunePlanDocument {
+            plan: self,
+            has_changes: !self.is_empty(),
+        })
+    }
+}
+
+/// The prune plan as JSON, and whether applying it would change anything.
+#[derive(Serialize, JsonSchema)]
+pub struct PrunePlanDocument<'a> {
+    /// The plan.
+    #[serde(flatten)]
+    pub plan: &'a PrunePlan,
+    /// Whether applying it would deprecate or delete anything.
+    pub has_changes: bool,
+}
+
+impl Report for Pruned {
+    fn human(&self, _verbose: bool) -> String {
+        render::pruned(self)
     }
 
     fn json(&self) -> serde_json::Value {

@@ -34,9 +34,11 @@ pub fn status(status: &Status) -> String {
                 .or(row.parameter_version)
                 .map_or_else(dash, |v| v.to_string()),
             current.map_or_else(dash, |c| c.id.clone()),
-            current
-                .and_then(|c| c.build)
-                .map_or_else(dash, |b| b.to_string()),
+            match (current.and_then(|c| c.build), current.and_then(|c| c.retired.as_ref())) {
+                (Some(build), Some(_)) => format!("{build} RETIRED"),
+                (None, Some(_)) => "RETIRED".to_owned(),
+                (build, None) => build.map_or_else(dash, |b| b.to_string()),
+            },
             current
                 .and_then(|c| c.age_seconds)
                 .map_or_else(dash, |s| age(Duration::from_secs(s))),
@@ -50,6 +52,20 @@ pub fn status(status: &Status) -> String {
         ]);
     }
     let mut text = table(&rows);
+    let retired: Vec<_> = status
+        .targets
+        .iter()
+        .filter_map(|row| {
+            let current = row.current.as_ref()?;
+            Some((row, current, current.retired.as_deref()?))
+        })
+        .collect();
+    if !retired.is_empty() {
+        text.push_str("\nOn a retired image (`gold rollout` moves them to the newest build):");
+        for (row, current, why) in retired {
+            let _ = write!(text, "\n  {}: {} {why}", row.target.label(), current.id);
+        }
+    }
     let errors: Vec<_> = status.errors().collect();
     if !errors.is_empty() {
         text.push_str("\nCannot read:");
@@ -101,6 +117,7 @@ mod tests {
             name: Some(format!("sample_v{build}_x")),
             build: Some(build),
             age_seconds: Some(age),
+            retired: None,
         }
     }
 

@@ -1,0 +1,268 @@
+//! An AMI's life after its build: deprecate it, disable it, record why (the producer's side),
+//! and find who still uses it (each consumer account's side).
+//!
+//! AWS facts relied on (EC2 API Reference):
+//! - `EnableImageDeprecation`: only the owner may set it; seconds are rounded to the nearest
+//!   minute and the time can't be in the past, so "now" is sent as the current minute; every
+//!   account the AMI is shared with sees `DeprecationTime`, and once it has passed, accounts
+//!   other than the owner no longer get the AMI from `DescribeImages` unless they ask with
+//!   `IncludeDeprecated` (or name its id). A deprecated AMI still launches.
+//! - `DisableImage`: state `disabled`, every launch permission removed, hidden, not launchable.
+//! - `CreateTags` on an AMI: tags are the owner's alone (invisible across accounts), so they
+//!   record a reason for people and never carry a decision.
+//! - `DescribeLaunchTemplateVersions` takes the filter `image-id` for one template's versions
+//!   (every version, not only `$Default`/`$Latest`, needs the template's id);
+//!   `DescribeLaunchTemplates` lists every template with its default and latest numbers.
+//! - `DescribeInstances` takes the filters `image-id` and `instance-state-name`.
+
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_ec2::types::{Filter, Tag};
+use aws_smithy_types::DateTime;
+
+use super::call::{CallExt, ec2_code};
+use super::error::AwsError;
+use super::images::{self, Image};
+use super::session::Session;
+
+/// `DescribeImages` filters take at most this many values; longer lists are sent in chunks.
+const FILTER_VALUES: usize = 200;
+
+/// An AMI the producer owns, with the tag that says why it was retired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedImage {
+    /// The AMI.
+    pub image: Image,
+    /// The reason recorded by `gold retire`, when there is one.
+    pub retired_reason: Option<String>,
+}
+
+/// Every AMI the session's account owns in its region named like `name_pattern`, deprecated
+/// and disabled ones included, with the retirement reason gold recorded.
+pub async fn own_images(
+    session: &Session,
+    name_pattern: &str,
+    reason_tag: &str,
+) -> Result<Vec<OwnedImage>, AwsError> {
+    let mut pages = session
+        .ec2()
+        .describe_images()
+        .owners("self")
+        .filters(Filter::builder().name("name").values(name_pattern).build())
+        .include_deprecated(true)
+        .include_disabled(true)
+        .into_paginator()
+        .send();
+    let mut found = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.call_on(
+            session,
+            "DescribeImages",
+            format!("own AMIs named {name_pattern}"),
+        )?;
+        for described in page.images() {
+            let Some(image) = images::image(described) else {
+                continue;
+            };
+            let retired_reason = described
+                .tags()
+                .iter()
+                .find(|tag| tag.key() == Some(reason_tag))
+                .and_then(Tag::value)
+                .map(str::to_owned);
+            found.push(OwnedImage {
+                image,
+                retired_reason,
+            });
+        }
+    }
+    Ok(found)
+}
+
+/// The current minute: the earliest deprecation time EC2 accepts, effective at once.
+pub fn this_minute(now: SystemTime) -> SystemTime {
+    let since = now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    SystemTime::UNIX_EPOCH + Duration::from_secs(since - since % 60)
+}
+
+/// Deprecates an AMI at `at` (`EnableImageDeprecation`).
+pub async fn deprecate(session: &Session, ami: &str, at: SystemTime) -> Result<(), AwsError> {
+    session
+        .ec2()
+        .enable_image_deprecation()
+        .image_id(ami)
+        .deprecate_at(DateTime::from(at))
+        .send()
+        .await
+        .call_on(session, "EnableImageDeprecation", ami)?;
+    Ok(())
+}
+
+/// Disables an AMI (`DisableImage`): private, hidden and no longer launchable.
+pub async fn disable(session: &Session, ami: &str) -> Result<(), AwsError> {
+    session
+        .ec2()
+        .disable_image()
+        .image_id(ami)
+        .send()
+        .await
+        .call_on(session, "DisableImage", ami)?;
+    Ok(())
+}
+
+/// Adds or overwrites tags on an AMI (`CreateTags`).
+pub async fn tag_image(
+    session: &Session,
+    ami: &str,
+    tags: &[(String, String)],
+) -> Result<(), AwsError> {
+    session
+        .ec2()
+        .create_tags()
+        .resources(ami)
+        .set_tags(Some(
+            tags.iter()
+                .map(|(key, value)| Tag::builder().key(key).value(value).build())
+                .collect(),
+        ))
+        .send()
+        .await
+        .call_on(session, "CreateTags", ami)?;
+    Ok(())
+}
+
+/// A launch template of the session's account and region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateNumbers {
+    /// `lt-…`.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The default version number.
+    pub default: i64,
+    /// The latest version number.
+    pub latest: i64,
+}
+
+/// Every launch template of the session's account and region.
+pub async fn all_templates(session: &Session) -> Result<Vec<TemplateNumbers>, AwsError> {
+    let mut pages = session
+        .ec2()
+        .describe_launch_templates()
+        .into_paginator()
+        .send();
+    let mut found = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.call(session, "DescribeLaunchTemplates")?;
+        found.extend(page.launch_templates().iter().filter_map(|template| {
+            Some(TemplateNumbers {
+                id: template.launch_template_id()?.to_owned(),
+                name: template.launch_template_name().unwrap_or_default().to_owned(),
+                default: template.default_version_number()?,
+                latest: template.latest_version_number()?,
+            })
+        }));
+    }
+    Ok(found)
+}
+
+/// The versions of one template that launch one of `amis`: `(version, ami)`. A template deleted
+/// meanwhile has none.
+pub async fn versions_launching(
+    session: &Session,
+    template_id: &str,
+    amis: &[String],
+) -> Result<Vec<(i64, String)>, AwsError> {
+    let mut found = Vec::new();
+    for chunk in amis.chunks(FILTER_VALUES) {
+        let mut pages = session
+            .ec2()
+            .describe_launch_template_versions()
+            .launch_template_id(template_id)
+            .filters(
+                Filter::builder()
+                    .name("image-id")
+                    .set_values(Some(chunk.to_vec()))
+                    .build(),
+            )
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let Some(page) = page.call_found(
+                session,
+                "DescribeLaunchTemplateVersions",
+                template_id,
+                |err| ec2_code(err, &["InvalidLaunchTemplateId.NotFound"]),
+            )?
+            else {
+                return Ok(Vec::new());
+            };
+            found.extend(page.launch_template_versions().iter().filter_map(|version| {
+                let image = version.launch_template_data()?.image_id()?;
+                Some((version.version_number()?, image.to_owned()))
+            }));
+        }
+    }
+    Ok(found)
+}
+
+/// An instance that is not terminated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instance {
+    /// `i-…`.
+    pub id: String,
+    /// The AMI it was launched from.
+    pub image: String,
+    /// `running`, `stopped`, …
+    pub state: String,
+}
+
+/// The instances of the session's account and region launched from one of `amis` that are
+/// pending, running, stopping or stopped.
+pub async fn instances_of(session: &Session, amis: &[String]) -> Result<Vec<Instance>, AwsError> {
+    let mut found = Vec::new();
+    for chunk in amis.chunks(FILTER_VALUES) {
+        let mut pages = session
+            .ec2()
+            .describe_instances()
+            .filters(
+                Filter::builder()
+                    .name("image-id")
+                    .set_values(Some(chunk.to_vec()))
+                    .build(),
+            )
+            .filters(
+                Filter::builder()
+                    .name("instance-state-name")
+                    .values("pending")
+                    .values("running")
+                    .values("stopping")
+                    .values("stopped")
+                    .build(),
+            )
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.call(session, "DescribeInstances")?;
+            for instance in page.reservations().iter().flat_map(|r| r.instances()) {
+                let (Some(id), Some(image)) = (instance.instance_id(), instance.image_id()) else {
+                    continue;
+                };
+                found.push(Instance {
+                    id: id.to_owned(),
+                    image: image.to_owned(),
+                    state: instance
+                        .state()
+                        .and_then(|state| state.name())
+                        .map_or("unknown", |name| name.as_str())
+                        .to_owned(),
+                });
+            }
+        }
+    }
+    Ok(found)
+}
+

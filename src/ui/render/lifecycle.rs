@@ -1,0 +1,204 @@
+//! The text of `gold retire` and `gold prune`: which builds, which targets move, who holds each
+//! AMI gold keeps, and how each step ended.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::{age, count, plan, summary};
+use crate::consumer::Summary;
+use crate::plan::lifecycle::{AmiAction, AmiOutcome, PrunePlan, Pruned, RetirePlan};
+
+/// The plan of `gold retire`.
+pub fn retire_plan(retire: &RetirePlan, verbose: bool) -> String {
+    let r = &retire.retirement;
+    let mut out = String::new();
+    for build in &r.builds {
+        let number = build.number.map(|n| format!("build {n} ")).unwrap_or_default();
+        let _ = writeln!(out, "Retire {number}({}):", build.name);
+        for ami in &build.amis {
+            let verb = if r.disable { "deprecate and disable" } else { "deprecate" };
+            let _ = writeln!(out, "  - {verb} {} in {}", ami.id, ami.region);
+        }
+    }
+    if let Some(reason) = &r.reason {
+        let _ = writeln!(out, "Reason: {reason}");
+    }
+    let to = r.to.as_deref().unwrap_or("the newest build that is not retired");
+    let _ = writeln!(out, "Targets on it move to {to}:");
+    out.push_str(&plan(&retire.moves, verbose));
+    if !r.held_by.is_empty() {
+        let _ = writeln!(out, "Used now by:");
+        for holder in &r.held_by {
+            let _ = writeln!(out, "  {holder} ({})", holder.ami);
+        }
+    }
+    for place in &r.unchecked {
+        let _ = writeln!(out, "Not checked: {place}");
+    }
+    out
+}
+
+/// How `gold retire` ended.
+pub fn retired(
+    moves: &Summary,
+    amis: &[AmiOutcome],
+    not_disabled: Option<&str>,
+    verbose: bool,
+) -> String {
+    let mut out = summary(moves, verbose);
+    out.push('\n');
+    outcomes(&mut out, amis);
+    if let Some(why) = not_disabled {
+        let _ = write!(out, "\nNot disabled: {why}");
+    }
+    out
+}
+
+/// The plan of `gold prune`: every build and what happens to each of its AMIs.
+pub fn prune_plan(prune: &PrunePlan, verbose: bool) -> String {
+    let mut out = String::new();
+    if prune.builds.is_empty() {
+        out.push_str("No builds of this pipeline in any distribution region.\n");
+    }
+    for build in &prune.builds {
+        let number = build.number.map(|n| format!("build {n} ")).unwrap_or_default();
+        let age = build
+            .age_seconds
+            .map(|s| format!(", {} old", age(Duration::from_secs(s))))
+            .unwrap_or_default();
+        let acts = build
+            .amis
+            .iter()
+            .any(|ami| !matches!(ami.action, AmiAction::Keep { protected: false, .. }));
+        if !(acts || verbose) {
+            continue;
+        }
+        let _ = writeln!(out, "{number}({}{age}):", build.name);
+        for ami in &build.amis {
+            match &ami.action {
+                AmiAction::Deprecate => {
+                    let _ = writeln!(out, "  ~ deprecate {} in {}", ami.id, ami.region);
+                }
+                AmiAction::Delete => {
+                    let _ = writeln!(
+                        out,
+                        "  - delete {} in {} (and its snapshots)",
+                        ami.id, ami.region
+                    );
+                }
+                AmiAction::Keep {
+                    reason, held_by, ..
+                } => {
+                    let _ = writeln!(out, "    keep {} in {}: {reason}", ami.id, ami.region);
+                    for holder in held_by {
+                        let _ = writeln!(out, "      held by {holder}");
+                    }
+                }
+            }
+        }
+        if let Some(arn) = &build.delete_image {
+            let _ = writeln!(out, "  - delete Image Builder image {arn}");
+        }
+    }
+    let kept = prune
+        .builds
+        .iter()
+        .filter(|build| {
+            build
+                .amis
+                .iter()
+                .all(|ami| matches!(ami.action, AmiAction::Keep { protected: false, .. }))
+        })
+        .count();
+    let _ = write!(
+        out,
+        "Prune: {} to deprecate, {} to delete, {} kept in use or unchecked; {} left as they are.",
+        count(prune.amis(false).count(), "AMI"),
+        count(prune.amis(true).count(), "AMI"),
+        count(prune.protected(), "AMI"),
+        count(kept, "build"),
+    );
+    for place in &prune.unchecked {
+        let _ = write!(out, "\nNot checked: {place}");
+    }
+    out
+}
+
+/// How `gold prune` ended.
+pub fn pruned(pruned: &Pruned) -> String {
+    let mut out = format!(
+        "Pruned: {} done, {} failed; {} Image Builder image(s) deleted; {} kept in use or unchecked.\n",
+        count(pruned.amis.iter().filter(|a| !a.failed()).count(), "AMI"),
+        pruned.amis.iter().filter(|a| a.failed()).count(),
+        pruned.images.iter().filter(|i| i.error.is_none()).count(),
+        count(pruned.kept, "AMI"),
+    );
+    outcomes(&mut out, &pruned.amis);
+    out
+}
+
+fn outcomes(out: &mut String, amis: &[AmiOutcome]) {
+    for ami in amis {
+        match (&ami.done, &ami.error) {
+            (_, Some(error)) => {
+                let _ = writeln!(out, "  FAILED {} in {} ({}): {error}", ami.id, ami.region, ami.build);
+            }
+            (Some(done), None) => {
+                let _ = writeln!(out, "  {done} {} in {} ({})", ami.id, ami.region, ami.build);
+            }
+            (None, None) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::lifecycle::{Holder, HolderKind, PruneAmi, PruneBuild, Unchecked};
+
+    #[test]
+    fn the_prune_plan_names_who_holds_each_kept_ami() {
+        let plan = PrunePlan {
+            builds: vec![
+                PruneBuild {
+                    name: "sample_v2_x".to_owned(),
+                    number: Some(2),
+                    age_seconds: Some(7200),
+                    amis: vec![PruneAmi {
+                        region: "ap-northeast-1".to_owned(),
+                        id: "ami-2".to_owned(),
+                        action: AmiAction::Keep {
+                            reason: "in use".to_owned(),
+                            held_by: vec![Holder {
+                                account: "444455556666".to_owned(),
+                                region: "ap-northeast-1".to_owned(),
+                                kind: HolderKind::LaunchTemplateVersion,
+                                resource: "app (lt-1) version 1".to_owned(),
+                                ami: "ami-2".to_owned(),
+                            }],
+                            protected: true,
+                        },
+                    }],
+                    delete_image: None,
+                },
+                PruneBuild {
+                    name: "sample_v1_x".to_owned(),
+                    number: Some(1),
+                    age_seconds: Some(3 * 86_400),
+                    amis: vec![PruneAmi {
+                        region: "ap-northeast-1".to_owned(),
+                        id: "ami-1".to_owned(),
+                        action: AmiAction::Delete,
+                    }],
+                    delete_image: Some("arn:aws:imagebuilder:ap-northeast-1:111122223333:image/sample/1.0.0/1".to_owned()),
+                },
+            ],
+            unchecked: vec![Unchecked {
+                account: "222233334444".to_owned(),
+                region: None,
+                error: "AccessDenied".to_owned(),
+            }],
+        };
+        insta::assert_snapshot!(prune_plan(&plan, false), @"");
+    }
+}

@@ -1,0 +1,427 @@
+//! `gold retire` and `gold prune` end to end: the real binary against one localcloud, three real
+//! builds distributed to two regions, consumer templates and an instance in two member
+//! accounts; every result checked through the SDK.
+
+mod common;
+
+use std::path::Path;
+
+use aws_sdk_ec2::types::Filter;
+use common::Localcloud;
+use serde_json::{Value, json};
+
+const PRODUCER: &str = "111122223333";
+const WORKLOAD: &str = "444455556666";
+const PROD: &str = "555555555555";
+const TOKYO: &str = "ap-northeast-1";
+const VIRGINIA: &str = "us-east-1";
+const REGIONS: [&str; 2] = [TOKYO, VIRGINIA];
+const ORG_ARN: &str = "arn:aws:organizations::000000000000:organization/o-xxxxxxxxxx";
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The pipeline distributing to Tokyo and Virginia, and two consumers in two waves.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::create_dir_all(dir.path().join("files")).expect("files/");
+    std::fs::copy(
+        common::repo().join("examples/seed/files/build.yml"),
+        dir.path().join("files/build.yml"),
+    )
+    .expect("build.yml copied");
+    let manifest = format!(
+        r#"name = "sample"
+
+[producer]
+account = "{PRODUCER}"
+region = "{TOKYO}"
+
+[components.build]
+file = "files/build.yml"
+platform = "Linux"
+version = "1.0.0"
+
+[recipe]
+parent_image = "amazon-linux-2-x86/x.x.x"
+version = "1.0.0"
+components = ["build"]
+
+[infrastructure]
+instance_types = ["t3.small"]
+
+[pipeline]
+tests = false
+
+[distribution]
+ami_name = "sample_v{{{{imagebuilder:buildVersion}}}}_{{{{imagebuilder:buildDate}}}}"
+regions = ["{TOKYO}", "{VIRGINIA}"]
+share_with_organizations = ["{ORG_ARN}"]
+
+[[consumers]]
+name = "workload"
+account = "{WORKLOAD}"
+role_arn = "arn:aws:iam::{WORKLOAD}:role/OrganizationAccountAccessRole"
+regions = ["{TOKYO}", "{VIRGINIA}"]
+wave = 1
+[[consumers.launch_templates]]
+name = "app"
+
+[[consumers]]
+name = "prod"
+account = "{PROD}"
+role_arn = "arn:aws:iam::{PROD}:role/OrganizationAccountAccessRole"
+wave = 2
+[[consumers.launch_templates]]
+name = "app"
+"#
+    );
+    std::fs::write(dir.path().join("gold.toml"), manifest).expect("gold.toml written");
+    dir
+}
+
+/// Runs gold and returns (exit code, stdout, stderr).
+fn gold(cloud: &Localcloud, dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = cloud
+        .gold(dir)
+        .env("GOLD_POLL_MIN", "100ms")
+        .env("GOLD_POLL_MAX", "300ms")
+        .args(args)
+        .output()
+        .expect("gold runs");
+    (
+        output.status.code().unwrap_or(-1),
+        text(&output.stdout),
+        text(&output.stderr),
+    )
+}
+
+fn ok(cloud: &Localcloud, dir: &Path, args: &[&str]) -> String {
+    let (code, stdout, stderr) = gold(cloud, dir, args);
+    assert_eq!(code, 0, "gold {args:?} failed:\n{stdout}\n{stderr}");
+    stdout
+}
+
+async fn ec2(cloud: &Localcloud, account: &str, region: &str) -> aws_sdk_ec2::Client {
+    aws_sdk_ec2::Client::new(&cloud.sdk(account, region).await)
+}
+
+/// The producer's AMI of build `number` in `region`: (id, snapshot ids).
+async fn build_ami(cloud: &Localcloud, number: u32, region: &str) -> (String, Vec<String>) {
+    let images = ec2(cloud, PRODUCER, region)
+        .await
+        .describe_images()
+        .owners("self")
+        .filters(
+            Filter::builder()
+                .name("name")
+                .values(format!("sample_v{number}_*"))
+                .build(),
+        )
+        .include_deprecated(true)
+        .include_disabled(true)
+        .send()
+        .await
+        .expect("DescribeImages");
+    let image = &images.images()[0];
+    let snapshots = image
+        .block_device_mappings()
+        .iter()
+        .filter_map(|m| m.ebs().and_then(|e| e.snapshot_id()).map(str::to_owned))
+        .collect();
+    (image.image_id().expect("an id").to_owned(), snapshots)
+}
+
+/// The producer's view of an AMI: (state, deprecation time, `gold:retired` tag), or `None` once deregistered.
+async fn producer_view(
+    cloud: &Localcloud,
+    region: &str,
+    ami: &str,
+) -> Option<(String, Option<String>, Option<String>)> {
+    let images = ec2(cloud, PRODUCER, region)
+        .await
+        .describe_images()
+        .owners("self")
+        .include_deprecated(true)
+        .include_disabled(true)
+        .send()
+        .await
+        .expect("DescribeImages");
+    images
+        .images()
+        .iter()
+        .find(|image| image.image_id() == Some(ami))
+        .map(|image| {
+            (
+                image.state().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                image.deprecation_time().map(str::to_owned),
+                image
+                    .tags()
+                    .iter()
+                    .find(|tag| tag.key() == Some("gold:retired"))
+                    .and_then(|tag| tag.value().map(str::to_owned)),
+            )
+        })
+}
+
+/// Whether a consumer's plain DescribeImages (no `IncludeDeprecated`) lists the AMI.
+async fn consumer_lists(cloud: &Localcloud, account: &str, region: &str, ami: &str) -> bool {
+    ec2(cloud, account, region)
+        .await
+        .describe_images()
+        .owners(PRODUCER)
+        .send()
+        .await
+        .expect("DescribeImages")
+        .images()
+        .iter()
+        .any(|image| image.image_id() == Some(ami))
+}
+
+async fn create_template(cloud: &Localcloud, account: &str, region: &str, image: &str) {
+    ec2(cloud, account, region)
+        .await
+        .create_launch_template()
+        .launch_template_name("app")
+        .launch_template_data(
+            aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+                .image_id(image)
+                .instance_type("t3.small".into())
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateLaunchTemplate");
+}
+
+async fn default_image(cloud: &Localcloud, account: &str, region: &str) -> String {
+    let versions = ec2(cloud, account, region)
+        .await
+        .describe_launch_template_versions()
+        .launch_template_name("app")
+        .versions("$Default")
+        .send()
+        .await
+        .expect("DescribeLaunchTemplateVersions");
+    versions.launch_template_versions()[0]
+        .launch_template_data()
+        .and_then(|data| data.image_id())
+        .expect("an image")
+        .to_owned()
+}
+
+async fn run_instance(
+    cloud: &Localcloud,
+    account: &str,
+    region: &str,
+    image: &str,
+) -> Result<String, String> {
+    ec2(cloud, account, region)
+        .await
+        .run_instances()
+        .image_id(image)
+        .instance_type("t3.small".into())
+        .min_count(1)
+        .max_count(1)
+        .send()
+        .await
+        .map(|out| {
+            out.instances()[0]
+                .instance_id()
+                .expect("an instance id")
+                .to_owned()
+        })
+        .map_err(|err| {
+            aws_smithy_types::error::metadata::ProvideErrorMetadata::code(&err)
+                .unwrap_or_default()
+                .to_owned()
+        })
+}
+
+async fn snapshot_exists(cloud: &Localcloud, region: &str, snapshot: &str) -> bool {
+    ec2(cloud, PRODUCER, region)
+        .await
+        .describe_snapshots()
+        .owner_ids("self")
+        .send()
+        .await
+        .expect("DescribeSnapshots")
+        .snapshots()
+        .iter()
+        .any(|s| s.snapshot_id() == Some(snapshot))
+}
+
+/// The Image Builder build version ARNs the producer still has.
+async fn image_builder_images(cloud: &Localcloud) -> Vec<String> {
+    let client = aws_sdk_imagebuilder::Client::new(&cloud.sdk(PRODUCER, TOKYO).await);
+    let versions = client
+        .list_images()
+        .owner(aws_sdk_imagebuilder::types::Ownership::SelfValue)
+        .send()
+        .await
+        .expect("ListImages");
+    let mut arns = Vec::new();
+    for version in versions.image_version_list() {
+        let builds = client
+            .list_image_build_versions()
+            .image_version_arn(version.arn().expect("an arn"))
+            .send()
+            .await
+            .expect("ListImageBuildVersions");
+        arns.extend(
+            builds
+                .image_summary_list()
+                .iter()
+                .filter_map(|b| b.arn().map(str::to_owned)),
+        );
+    }
+    arns
+}
+
+fn json_lines(stdout: &str) -> Vec<Value> {
+    common::assert_stream_shape(stdout.as_bytes())
+}
+
+#[test]
+fn retire_moves_the_fleet_off_a_build_and_prune_deletes_only_what_nobody_uses() {
+    let cloud = Localcloud::start();
+    cloud.configure(json!({"build_seconds": 1}));
+    let project = project();
+    let dir = project.path();
+    ok(&cloud, dir, &["up", "--yes"]);
+    for _ in 0..3 {
+        ok(&cloud, dir, &["build", "--wait"]);
+    }
+    let rt = runtime();
+    let ami = |n, region| rt.block_on(build_ami(&cloud, n, region));
+    let (b1, b2, b3) = (
+        REGIONS.map(|r| ami(1, r)),
+        REGIONS.map(|r| ami(2, r)),
+        REGIONS.map(|r| ami(3, r)),
+    );
+    // The fleet on build 3: the workload in both regions, prod in Tokyo.
+    rt.block_on(async {
+        create_template(&cloud, WORKLOAD, TOKYO, &b3[0].0).await;
+        create_template(&cloud, WORKLOAD, VIRGINIA, &b3[1].0).await;
+        create_template(&cloud, PROD, TOKYO, &b3[0].0).await;
+    });
+
+    // Retire build 3: every target moves to build 2, build 3 is deprecated in both regions.
+    let out = ok(
+        &cloud,
+        dir,
+        &["retire", "3", "--reason", "broken agent", "--yes", "--output", "json"],
+    );
+    let lines = json_lines(&out);
+    let last = lines.last().expect("a final event");
+    assert_eq!(last["event"], "retired", "{out}");
+    assert_eq!(last["moves"]["counts"]["done"], 3, "{out}");
+    rt.block_on(async {
+        assert_eq!(default_image(&cloud, WORKLOAD, TOKYO).await, b2[0].0);
+        assert_eq!(default_image(&cloud, WORKLOAD, VIRGINIA).await, b2[1].0);
+        assert_eq!(default_image(&cloud, PROD, TOKYO).await, b2[0].0);
+        for (i, region) in REGIONS.iter().enumerate() {
+            let (state, deprecated, reason) = producer_view(&cloud, region, &b3[i].0)
+                .await
+                .expect("build 3 still exists");
+            assert_eq!(state, "available");
+            assert!(deprecated.is_some(), "build 3 deprecated in {region}");
+            assert_eq!(reason.as_deref(), Some("broken agent"));
+            assert!(
+                !consumer_lists(&cloud, WORKLOAD, region, &b3[i].0).await,
+                "a consumer no longer sees build 3 in {region}"
+            );
+            assert!(consumer_lists(&cloud, WORKLOAD, region, &b2[i].0).await);
+        }
+    });
+    // The next rollout plans nothing, and status shows no target on a retired image.
+    let (code, out, err) = gold(&cloud, dir, &["rollout", "--dry-run", "--output", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let plan: Value = serde_json::from_str(&out).expect("a plan document");
+    assert_eq!(plan["has_changes"], false, "{out}");
+    let status = ok(&cloud, dir, &["status"]);
+    assert!(!status.contains("RETIRED"), "{status}");
+
+    // --disable: build 3 can no longer be launched anywhere.
+    ok(&cloud, dir, &["retire", "3", "--disable", "--yes"]);
+    rt.block_on(async {
+        for (i, region) in REGIONS.iter().enumerate() {
+            let (state, _, _) = producer_view(&cloud, region, &b3[i].0)
+                .await
+                .expect("build 3 still exists");
+            assert_eq!(state, "disabled");
+        }
+        assert_eq!(
+            run_instance(&cloud, WORKLOAD, TOKYO, &b3[0].0).await,
+            Err("InvalidAMIID.NotFound".to_owned())
+        );
+    });
+
+    // Prune, keep 1: build 2 is the newest build not retired; build 3 is still the image of
+    // version 1 of every template; build 1 runs an instance in prod's Virginia region only.
+    let manifest = dir.join("gold.toml");
+    let mut text = std::fs::read_to_string(&manifest).expect("manifest");
+    text.push_str("\n[lifecycle]\nkeep_latest = 1\ndelete_after = \"0s\"\n");
+    std::fs::write(&manifest, text).expect("manifest written");
+    let instance = rt
+        .block_on(run_instance(&cloud, PROD, VIRGINIA, &b1[1].0))
+        .expect("an instance of build 1");
+    let builder_images = rt.block_on(image_builder_images(&cloud));
+    assert_eq!(builder_images.len(), 3, "{builder_images:?}");
+    let plan = ok(&cloud, dir, &["prune", "--dry-run"]);
+    assert!(plan.contains(&format!("held by instance {instance}")), "{plan}");
+    assert!(plan.contains(&format!("{PROD}/{VIRGINIA}")), "{plan}");
+    assert!(plan.contains("launch template app ("), "{plan}");
+    assert!(plan.contains("version 1"), "{plan}");
+    let out = ok(&cloud, dir, &["prune", "--yes", "--output", "json"]);
+    let lines = json_lines(&out);
+    assert_eq!(lines.last().expect("an event")["event"], "pruned", "{out}");
+    rt.block_on(async {
+        assert!(producer_view(&cloud, TOKYO, &b1[0].0).await.is_none(), "build 1 deleted in Tokyo");
+        for snapshot in &b1[0].1 {
+            assert!(!snapshot_exists(&cloud, TOKYO, snapshot).await, "{snapshot} deleted");
+        }
+        assert!(producer_view(&cloud, VIRGINIA, &b1[1].0).await.is_some(), "the instance keeps it");
+        for (i, region) in REGIONS.iter().enumerate() {
+            assert!(producer_view(&cloud, region, &b2[i].0).await.is_some(), "build 2 kept");
+            assert!(producer_view(&cloud, region, &b3[i].0).await.is_some(), "template versions keep build 3");
+        }
+        assert_eq!(image_builder_images(&cloud).await.len(), 3, "build 1 is not gone everywhere yet");
+        ec2(&cloud, PROD, VIRGINIA)
+            .await
+            .terminate_instances()
+            .instance_ids(&instance)
+            .send()
+            .await
+            .expect("TerminateInstances");
+    });
+
+    // An account gold cannot reach: everything it might hold stays, and prune fails.
+    cloud.configure(json!({"deny_accounts": [PROD]}));
+    let (code, out, err) = gold(&cloud, dir, &["prune", "--yes"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains(&format!("account {PROD} could not be checked")), "{out}");
+    assert!(err.contains(PROD), "{err}");
+    assert!(rt.block_on(producer_view(&cloud, VIRGINIA, &b1[1].0)).is_some());
+
+    // Reachable again: the last AMI of build 1 goes, and its Image Builder image with it.
+    cloud.configure(json!({"deny_accounts": []}));
+    ok(&cloud, dir, &["prune", "--yes"]);
+    rt.block_on(async {
+        assert!(producer_view(&cloud, VIRGINIA, &b1[1].0).await.is_none());
+        for snapshot in &b1[1].1 {
+            assert!(!snapshot_exists(&cloud, VIRGINIA, snapshot).await);
+        }
+        let left = image_builder_images(&cloud).await;
+        assert_eq!(left.len(), 2, "{left:?}");
+        assert!(left.iter().all(|arn| !arn.ends_with("/1")), "{left:?}");
+    });
+}
