@@ -637,7 +637,7 @@ fn parameter(localcloud: &Localcloud, account: &str) -> Option<(String, i64, Str
             Err(err)
                 if err
                     .as_service_error()
-                    .is_some_and(|e| e.is_parameter_not_found()) =>
+                    .is_some_and(aws_sdk_ssm::operation::get_parameter::GetParameterError::is_parameter_not_found) =>
             {
                 return None;
             }
@@ -738,7 +738,7 @@ fn web(localcloud: &Localcloud, template: &str) -> (Vec<String>, Vec<String>, i6
         let images = reservations
             .reservations()
             .iter()
-            .flat_map(|r| r.instances())
+            .flat_map(aws_sdk_ec2::types::Reservation::instances)
             .filter_map(|i| i.image_id().map(str::to_owned))
             .collect();
         let refreshes = autoscaling
@@ -816,7 +816,7 @@ fn rollout_confirmed_after(
     let mut stdin = child.stdin.take().expect("piped stdin");
     std::io::Write::write_all(&mut stdin, b"y\n").expect("answer written");
     std::io::Read::read_to_end(&mut stdout, &mut shown).expect("terminal output");
-    let status = wait_for(&mut child, Duration::from_secs(120));
+    let status = wait_for(&mut child, Duration::from_mins(2));
     (status.code(), text(&shown))
 }
 

@@ -161,7 +161,10 @@ async fn producer_view(
         .find(|image| image.image_id() == Some(ami))
         .map(|image| {
             (
-                image.state().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                image
+                    .state()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
                 image.deprecation_time().map(str::to_owned),
                 image
                     .tags()
@@ -172,7 +175,7 @@ async fn producer_view(
         })
 }
 
-/// Whether a consumer's plain DescribeImages (no `IncludeDeprecated`) lists the AMI.
+/// Whether a consumer's plain `DescribeImages` (no `IncludeDeprecated`) lists the AMI.
 async fn consumer_lists(cloud: &Localcloud, account: &str, region: &str, ami: &str) -> bool {
     ec2(cloud, account, region)
         .await
@@ -318,7 +321,15 @@ fn retire_moves_the_fleet_off_a_build_and_prune_deletes_only_what_nobody_uses() 
     let out = ok(
         &cloud,
         dir,
-        &["retire", "3", "--reason", "broken agent", "--yes", "--output", "json"],
+        &[
+            "retire",
+            "3",
+            "--reason",
+            "broken agent",
+            "--yes",
+            "--output",
+            "json",
+        ],
     );
     let lines = json_lines(&out);
     let last = lines.last().expect("a final event");
@@ -377,7 +388,10 @@ fn retire_moves_the_fleet_off_a_build_and_prune_deletes_only_what_nobody_uses() 
     let builder_images = rt.block_on(image_builder_images(&cloud));
     assert_eq!(builder_images.len(), 3, "{builder_images:?}");
     let plan = ok(&cloud, dir, &["prune", "--dry-run"]);
-    assert!(plan.contains(&format!("held by instance {instance}")), "{plan}");
+    assert!(
+        plan.contains(&format!("held by instance {instance}")),
+        "{plan}"
+    );
     assert!(plan.contains(&format!("{PROD}/{VIRGINIA}")), "{plan}");
     assert!(plan.contains("launch template app ("), "{plan}");
     assert!(plan.contains("version 1"), "{plan}");
@@ -385,16 +399,35 @@ fn retire_moves_the_fleet_off_a_build_and_prune_deletes_only_what_nobody_uses() 
     let lines = json_lines(&out);
     assert_eq!(lines.last().expect("an event")["event"], "pruned", "{out}");
     rt.block_on(async {
-        assert!(producer_view(&cloud, TOKYO, &b1[0].0).await.is_none(), "build 1 deleted in Tokyo");
+        assert!(
+            producer_view(&cloud, TOKYO, &b1[0].0).await.is_none(),
+            "build 1 deleted in Tokyo"
+        );
         for snapshot in &b1[0].1 {
-            assert!(!snapshot_exists(&cloud, TOKYO, snapshot).await, "{snapshot} deleted");
+            assert!(
+                !snapshot_exists(&cloud, TOKYO, snapshot).await,
+                "{snapshot} deleted"
+            );
         }
-        assert!(producer_view(&cloud, VIRGINIA, &b1[1].0).await.is_some(), "the instance keeps it");
+        assert!(
+            producer_view(&cloud, VIRGINIA, &b1[1].0).await.is_some(),
+            "the instance keeps it"
+        );
         for (i, region) in REGIONS.iter().enumerate() {
-            assert!(producer_view(&cloud, region, &b2[i].0).await.is_some(), "build 2 kept");
-            assert!(producer_view(&cloud, region, &b3[i].0).await.is_some(), "template versions keep build 3");
+            assert!(
+                producer_view(&cloud, region, &b2[i].0).await.is_some(),
+                "build 2 kept"
+            );
+            assert!(
+                producer_view(&cloud, region, &b3[i].0).await.is_some(),
+                "template versions keep build 3"
+            );
         }
-        assert_eq!(image_builder_images(&cloud).await.len(), 3, "build 1 is not gone everywhere yet");
+        assert_eq!(
+            image_builder_images(&cloud).await.len(),
+            3,
+            "build 1 is not gone everywhere yet"
+        );
         ec2(&cloud, PROD, VIRGINIA)
             .await
             .terminate_instances()
@@ -408,9 +441,15 @@ fn retire_moves_the_fleet_off_a_build_and_prune_deletes_only_what_nobody_uses() 
     cloud.configure(json!({"deny_accounts": [PROD]}));
     let (code, out, err) = gold(&cloud, dir, &["prune", "--yes"]);
     assert_eq!(code, 1, "{out}{err}");
-    assert!(out.contains(&format!("account {PROD} could not be checked")), "{out}");
+    assert!(
+        out.contains(&format!("account {PROD} could not be checked")),
+        "{out}"
+    );
     assert!(err.contains(PROD), "{err}");
-    assert!(rt.block_on(producer_view(&cloud, VIRGINIA, &b1[1].0)).is_some());
+    assert!(
+        rt.block_on(producer_view(&cloud, VIRGINIA, &b1[1].0))
+            .is_some()
+    );
 
     // Reachable again: the last AMI of build 1 goes, and its Image Builder image with it.
     cloud.configure(json!({"deny_accounts": []}));

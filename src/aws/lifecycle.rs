@@ -160,7 +160,10 @@ pub async fn all_templates(session: &Session) -> Result<Vec<TemplateNumbers>, Aw
         found.extend(page.launch_templates().iter().filter_map(|template| {
             Some(TemplateNumbers {
                 id: template.launch_template_id()?.to_owned(),
-                name: template.launch_template_name().unwrap_or_default().to_owned(),
+                name: template
+                    .launch_template_name()
+                    .unwrap_or_default()
+                    .to_owned(),
                 default: template.default_version_number()?,
                 latest: template.latest_version_number()?,
             })
@@ -200,10 +203,14 @@ pub async fn versions_launching(
             else {
                 return Ok(Vec::new());
             };
-            found.extend(page.launch_template_versions().iter().filter_map(|version| {
-                let image = version.launch_template_data()?.image_id()?;
-                Some((version.version_number()?, image.to_owned()))
-            }));
+            found.extend(
+                page.launch_template_versions()
+                    .iter()
+                    .filter_map(|version| {
+                        let image = version.launch_template_data()?.image_id()?;
+                        Some((version.version_number()?, image.to_owned()))
+                    }),
+            );
         }
     }
     Ok(found)
@@ -247,7 +254,7 @@ pub async fn instances_of(session: &Session, amis: &[String]) -> Result<Vec<Inst
             .send();
         while let Some(page) = pages.next().await {
             let page = page.call(session, "DescribeInstances")?;
-            for instance in page.reservations().iter().flat_map(|r| r.instances()) {
+            for instance in page.reservations().iter().flat_map(aws_sdk_ec2::types::Reservation::instances) {
                 let (Some(id), Some(image)) = (instance.instance_id(), instance.image_id()) else {
                     continue;
                 };
@@ -265,4 +272,3 @@ pub async fn instances_of(session: &Session, amis: &[String]) -> Result<Vec<Inst
     }
     Ok(found)
 }
-

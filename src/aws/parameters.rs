@@ -2,14 +2,14 @@
 //! `GetParameterHistory`).
 //!
 //! AWS facts relied on:
-//! - PutParameter (API Reference, `DataType`): with `aws:ec2:image` "a successful HTTP 200
+//! - `PutParameter` (API Reference, `DataType`): with `aws:ec2:image` "a successful HTTP 200
 //!   response does not guarantee that your parameter was successfully created or updated": the
 //!   value is validated asynchronously and an invalid one leaves the parameter uncreated or
 //!   unchanged. The answer's `Version` is the version the value gets if it passes, so reading the
 //!   parameter back is the only way to know (see `consumer::parameters`).
-//! - PutParameter refuses `Tags` together with `Overwrite` (`ValidationException`): tags are
+//! - `PutParameter` refuses `Tags` together with `Overwrite` (`ValidationException`): tags are
 //!   given only when the parameter is created.
-//! - GetParameter on an unknown name answers `ParameterNotFound`; GetParameterHistory pages with
+//! - `GetParameter` on an unknown name answers `ParameterNotFound`; `GetParameterHistory` pages with
 //!   `NextToken` (at most 50 per page) and lists each version's value, description and labels.
 
 use std::time::SystemTime;

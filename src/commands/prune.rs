@@ -21,9 +21,7 @@ use crate::cli::{GlobalArgs, PruneArgs};
 use crate::consumer::{self, DEFAULT_PARALLELISM};
 use crate::error::Cause;
 use crate::manifest;
-use crate::plan::lifecycle::{
-    self, AmiOutcome, ImageOutcome, Policy, PrunePlan, Pruned, Usage,
-};
+use crate::plan::lifecycle::{self, AmiOutcome, ImageOutcome, Policy, PrunePlan, Pruned, Usage};
 use crate::producer;
 use crate::ui::{self, Event, Printer};
 
@@ -107,7 +105,10 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
 
 /// Deprecates, then deletes, then removes the Image Builder images of fully deleted builds.
 async fn apply(session: &crate::aws::Session, plan: &PrunePlan, now: SystemTime) -> Pruned {
-    let outcome = |build: &lifecycle::PruneBuild, ami: &lifecycle::PruneAmi, done: &str, result: Result<(), crate::aws::AwsError>| AmiOutcome {
+    let outcome = |build: &lifecycle::PruneBuild,
+                   ami: &lifecycle::PruneAmi,
+                   done: &str,
+                   result: Result<(), crate::aws::AwsError>| AmiOutcome {
         region: ami.region.clone(),
         id: ami.id.clone(),
         build: build.name.clone(),
@@ -159,9 +160,7 @@ fn unreadable(plan: &PrunePlan) -> Result<(), Error> {
             "{} consumer place(s) could not be checked: the AMIs they might use were kept",
             plan.unchecked.len()
         ),
-        hint: Some(
-            "fix gold's access to those accounts and run `gold prune` again".to_owned(),
-        ),
+        hint: Some("fix gold's access to those accounts and run `gold prune` again".to_owned()),
         causes: plan
             .unchecked
             .iter()

@@ -22,9 +22,7 @@ use crate::cli::{GlobalArgs, RetireArgs};
 use crate::consumer::{self, Summary, retire::Retiring};
 use crate::error::Cause;
 use crate::manifest;
-use crate::plan::lifecycle::{
-    self, AmiOutcome, Build, RetirePlan, RetiredBuild, Retirement,
-};
+use crate::plan::lifecycle::{self, AmiOutcome, Build, RetirePlan, RetiredBuild, Retirement};
 use crate::producer;
 use crate::ui::report::{Report, to_json};
 use crate::ui::{self, Event, Printer, RolloutProgress, render};
@@ -46,7 +44,12 @@ pub struct Retired {
 
 impl Report for Retired {
     fn human(&self, verbose: bool) -> String {
-        render::retired(&self.moves, &self.amis, self.not_disabled.as_deref(), verbose)
+        render::retired(
+            &self.moves,
+            &self.amis,
+            self.not_disabled.as_deref(),
+            verbose,
+        )
     }
 
     fn json(&self) -> serde_json::Value {
@@ -73,7 +76,10 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
             let names: BTreeSet<String> = retired.iter().map(|build| build.name.clone()).collect();
             let mut by_region: BTreeMap<String, Vec<String>> = BTreeMap::new();
             for (region, id) in retired.iter().flat_map(|build| build.ami_ids()) {
-                by_region.entry(region.to_owned()).or_default().push(id.to_owned());
+                by_region
+                    .entry(region.to_owned())
+                    .or_default()
+                    .push(id.to_owned());
             }
             let retiring = Retiring {
                 amis: &amis,
@@ -89,7 +95,10 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
             let plan = RetirePlan {
                 moves: consumer::rollout::plan(&planned),
                 retirement: Retirement {
-                    builds: retired.iter().map(|build| RetiredBuild::of(build)).collect(),
+                    builds: retired
+                        .iter()
+                        .map(|build| RetiredBuild::of(build))
+                        .collect(),
                     to: to.map(|build| build.name.clone()),
                     disable: args.disable,
                     reason: reason.clone(),
@@ -110,7 +119,11 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
                     .collect::<Vec<_>>()
                     .join(", "),
                 plan.moves.changes.len(),
-                if args.disable { "deprecate and disable" } else { "deprecate" },
+                if args.disable {
+                    "deprecate and disable"
+                } else {
+                    "deprecate"
+                },
                 amis.len()
             );
             if !ui::confirm(global.yes, &question)? {
@@ -135,7 +148,10 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
                     humantime::format_rfc3339_seconds(now)
                 )
             });
-            let reason = reason.chars().take(lifecycle::TAG_VALUE_MAX).collect::<String>();
+            let reason = reason
+                .chars()
+                .take(lifecycle::TAG_VALUE_MAX)
+                .collect::<String>();
             let outcomes = futures::future::join_all(retired.iter().flat_map(|build| {
                 let (session, reason) = (&session, &reason);
                 build.amis.iter().map(move |ami| async move {
@@ -146,8 +162,12 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
                         id: ami.id.clone(),
                         build: build.name.clone(),
                         done: result.is_ok().then(|| {
-                            if disable { "deprecated and disabled" } else { "deprecated" }
-                                .to_owned()
+                            if disable {
+                                "deprecated and disabled"
+                            } else {
+                                "deprecated"
+                            }
+                            .to_owned()
                         }),
                         error: result.err().map(|err| err.to_string()),
                     }

@@ -36,12 +36,12 @@ pub fn output_schema() -> serde_json::Value {
 
     use super::build::Cancelled;
     use super::destroy::Destroyed;
-    use super::retire::Retired;
-    use crate::plan::lifecycle::{Pruned, RetirePlan};
-    use crate::ui::report::PrunePlanDocument;
     use super::init::Created;
+    use super::retire::Retired;
     use super::up::UpReport;
     use super::validate::Validated;
+    use crate::plan::lifecycle::{Pruned, RetirePlan};
+    use crate::ui::report::PrunePlanDocument;
 
     let mut schema = OutputSchema::new();
     let plan = schema.of::<PlanDocument>();

@@ -1,13 +1,13 @@
 //! SSM parameter targets: a parameter (type `String`, data type `aws:ec2:image`) that gold
-//! keeps on the chosen AMI for consumers whose own Terraform or CloudFormation reads it, and
+//! keeps on the chosen AMI for consumers whose own Terraform or `CloudFormation` reads it, and
 //! launch templates whose image id is `resolve:ssm:<parameter>`, which follow the parameter
 //! without new versions.
 //!
 //! AWS facts relied on:
 //! - Systems Manager User Guide, "Native parameter support for Amazon Machine Image IDs": with
 //!   data type `aws:ec2:image`, Parameter Store checks asynchronously that the value is an AMI
-//!   id the account can use; PutParameter answers 200 before the check, a failed check leaves
-//!   the parameter uncreated or unchanged, and until the check ends GetParameter shows the
+//!   id the account can use; `PutParameter` answers 200 before the check, a failed check leaves
+//!   the parameter uncreated or unchanged, and until the check ends `GetParameter` shows the
 //!   previous version. So gold reads the parameter back after each put and treats "not the
 //!   version the put announced" as that target's failure. AWS does not say how long the check
 //!   takes; gold waits up to [`CHECK_PAUSES`] in total.
@@ -15,11 +15,11 @@
 //!   `ImageId` may be `resolve:ssm:name`, `resolve:ssm:name:version` or `resolve:ssm:name:label`
 //!   (or the parameter's ARN); instances resolve it at launch, so moving the parameter moves
 //!   the template without a new version. A version or label pins what it resolves.
-//! - Amazon EC2 Auto Scaling API Reference, RefreshPreferences `AutoRollback` and
-//!   RollbackInstanceRefresh: a rollback is not supported when the group's launch template
+//! - Amazon EC2 Auto Scaling API Reference, `RefreshPreferences` `AutoRollback` and
+//!   `RollbackInstanceRefresh`: a rollback is not supported when the group's launch template
 //!   uses a Systems Manager parameter instead of an AMI id, so gold refuses `auto_rollback`
 //!   for such templates instead of starting a refresh AWS cannot undo.
-//! - GetParameterHistory lists each version's value and description: the description gold
+//! - `GetParameterHistory` lists each version's value and description: the description gold
 //!   writes (`gold: <name> (<ami>) after v<N>`, as for template versions) records the version it
 //!   replaced, which is what `gold rollback` restores.
 

@@ -58,11 +58,12 @@ async fn step(
     retiring: Retiring<'_>,
     now: SystemTime,
 ) -> Result<Step, Error> {
-    let Some(template) = live.template else {
+    // Parameters are moved by `gold rollout` once the retired build is no longer chosen.
+    let (Some(template), Some(manifest_template)) = (live.template, target.template()) else {
         return Ok(Step::Unchanged);
     };
     let runs = |image: Option<&str>| image.is_some_and(|id| retiring.amis.contains(id));
-    let groups = survey::groups_of(&live.session, target, &template).await?;
+    let groups = survey::groups_of(&live.session, manifest_template, &template).await?;
     let default_retired = runs(template.default.image_id.as_deref());
     let latest_retired = template.latest != template.default.number
         && groups.iter().any(|group| {
@@ -84,9 +85,9 @@ async fn step(
         .filter(|image| !retiring.names.contains(&image.name))
         .cloned()
         .collect();
-    let choice = retiring
-        .to
-        .map_or(ImageChoice::Newest, |name| ImageChoice::Name(name.to_owned()));
+    let choice = retiring.to.map_or(ImageChoice::Newest, |name| {
+        ImageChoice::Name(name.to_owned())
+    });
     let to = select::choose(&candidates, &choice, &context.place(target), now)
         .map_err(|err| {
             Error::failed(

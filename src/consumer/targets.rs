@@ -23,7 +23,7 @@ pub struct TargetFilter {
 pub enum Object {
     /// A launch template: a new default version per AMI (or, when its image id is
     /// `resolve:ssm:…`, the parameter it resolves).
-    LaunchTemplate(LaunchTemplate),
+    LaunchTemplate(Box<LaunchTemplate>),
     /// An SSM parameter holding the AMI id.
     Parameter(Parameter),
 }
@@ -142,7 +142,7 @@ fn objects(consumer: &Consumer) -> impl Iterator<Item = Object> + '_ {
         .launch_templates
         .iter()
         .cloned()
-        .map(Object::LaunchTemplate);
+        .map(|template| Object::LaunchTemplate(Box::new(template)));
     templates.chain(consumer.parameters.iter().cloned().map(Object::Parameter))
 }
 

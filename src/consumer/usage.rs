@@ -30,9 +30,11 @@ pub async fn usage(
 ) -> Usage {
     let mut accounts: BTreeMap<&str, Access> = BTreeMap::new();
     for consumer in &manifest.consumers {
-        accounts.entry(consumer.account.as_str()).or_insert_with(|| {
-            Access::from_manifest(consumer.role_arn.as_deref(), consumer.profile.as_deref())
-        });
+        accounts
+            .entry(consumer.account.as_str())
+            .or_insert_with(|| {
+                Access::from_manifest(consumer.role_arn.as_deref(), consumer.profile.as_deref())
+            });
     }
     let places: Vec<(&str, &Access, &str, &[String])> = accounts
         .iter()
@@ -42,14 +44,20 @@ pub async fn usage(
                 .map(move |(region, ids)| (*account, access, region.as_str(), ids.as_slice()))
         })
         .collect();
-    let found = each(places, parallelism, |(account, access, region, ids)| async move {
-        let result = match sessions.session(account, access, region).await {
-            Ok(session) => holders(&session, ids).await.map_err(|err| (err, Some(region))),
-            // Credentials are per account: none of its regions can be read.
-            Err(err) => Err(((*err).clone(), None)),
-        };
-        (account, result)
-    })
+    let found = each(
+        places,
+        parallelism,
+        |(account, access, region, ids)| async move {
+            let result = match sessions.session(account, access, region).await {
+                Ok(session) => holders(&session, ids)
+                    .await
+                    .map_err(|err| (err, Some(region))),
+                // Credentials are per account: none of its regions can be read.
+                Err(err) => Err(((*err).clone(), None)),
+            };
+            (account, result)
+        },
+    )
     .await;
     let mut usage = Usage::default();
     let mut unreachable = BTreeSet::new();
@@ -57,7 +65,11 @@ pub async fn usage(
         match result {
             Ok(holders) => {
                 for holder in holders {
-                    usage.holders.entry(holder.ami.clone()).or_default().push(holder);
+                    usage
+                        .holders
+                        .entry(holder.ami.clone())
+                        .or_default()
+                        .push(holder);
                 }
             }
             Err((err, region)) => {
@@ -102,7 +114,12 @@ async fn holders(session: &Session, amis: &[String]) -> Result<Vec<Holder>, AwsE
         for (number, ami) in versions {
             found.push(holder(
                 HolderKind::LaunchTemplateVersion,
-                format!("{} ({}) version {number}{}", template.name, template.id, role(template, *number)),
+                format!(
+                    "{} ({}) version {number}{}",
+                    template.name,
+                    template.id,
+                    role(template, *number)
+                ),
                 ami,
             ));
         }

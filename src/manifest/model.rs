@@ -434,7 +434,7 @@ pub struct Consumer {
     /// Launch templates that move to each new AMI (a consumer lists templates, parameters or both).
     #[serde(default)]
     pub launch_templates: Vec<LaunchTemplate>,
-    /// SSM parameters that hold the AMI id for the consumer's own Terraform or CloudFormation, kept in each of its regions.
+    /// SSM parameters that hold the AMI id for the consumer's own Terraform or `CloudFormation`, kept in each of its regions.
     #[serde(default)]
     pub parameters: Vec<Parameter>,
 }

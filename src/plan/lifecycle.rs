@@ -83,7 +83,9 @@ pub fn find_build<'b>(builds: &'b [Build], text: &str) -> Result<&'b Build, Stri
         return builds
             .iter()
             .find(|build| build.amis.iter().any(|ami| ami.id == text))
-            .ok_or_else(|| format!("`{text}` is not an AMI of this pipeline in any distribution region"));
+            .ok_or_else(|| {
+                format!("`{text}` is not an AMI of this pipeline in any distribution region")
+            });
     }
     let number = match text.strip_prefix("arn:") {
         Some(_) => {
@@ -108,7 +110,9 @@ pub fn find_build<'b>(builds: &'b [Build], text: &str) -> Result<&'b Build, Stri
         .collect();
     match found.as_slice() {
         [build] => Ok(build),
-        [] => Err(format!("no AMI of build {number} in any distribution region")),
+        [] => Err(format!(
+            "no AMI of build {number} in any distribution region"
+        )),
         many => Err(format!(
             "build {number} names {} builds (of different recipe versions): {}; name one by AMI id",
             many.len(),
@@ -176,7 +180,11 @@ pub struct Unchecked {
 impl fmt::Display for Unchecked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.region {
-            Some(region) => write!(f, "{}/{region} could not be checked: {}", self.account, self.error),
+            Some(region) => write!(
+                f,
+                "{}/{region} could not be checked: {}",
+                self.account, self.error
+            ),
             None => write!(f, "{} could not be checked: {}", self.account, self.error),
         }
     }
@@ -295,7 +303,15 @@ impl PrunePlan {
         self.builds
             .iter()
             .flat_map(|build| &build.amis)
-            .filter(|ami| matches!(ami.action, AmiAction::Keep { protected: true, .. }))
+            .filter(|ami| {
+                matches!(
+                    ami.action,
+                    AmiAction::Keep {
+                        protected: true,
+                        ..
+                    }
+                )
+            })
             .count()
     }
 
@@ -520,7 +536,9 @@ mod tests {
             name: format!("sample_v{number}_x"),
             number: Some(number),
             created: Some(at(created_day)),
-            image_arn: Some(format!("arn:aws:imagebuilder:r:1:image/sample/1.0.0/{number}")),
+            image_arn: Some(format!(
+                "arn:aws:imagebuilder:r:1:image/sample/1.0.0/{number}"
+            )),
             amis: ["ap-northeast-1", "us-east-1"]
                 .iter()
                 .map(|region| BuildAmi {
@@ -561,13 +579,21 @@ mod tests {
     #[test]
     fn the_newest_builds_stay_and_older_ones_age_out() {
         let builds = [build(4, 100), build(3, 80), build(2, 50), build(1, 10)];
-        let plan = prune(&builds, &policy(1, 30, Some(60)), &Usage::default(), at(100));
+        let plan = prune(
+            &builds,
+            &policy(1, 30, Some(60)),
+            &Usage::default(),
+            at(100),
+        );
         let actions = actions(&plan);
         assert_eq!(actions[0].1, "keep");
         assert_eq!(actions[2].1, "keep", "build 3 is 20 days old");
         assert_eq!(actions[4].1, "deprecate", "build 2 is 50 days old");
         assert_eq!(actions[6].1, "delete", "build 1 is 90 days old");
-        assert_eq!(plan.builds[3].delete_image.as_deref(), builds[3].image_arn.as_deref());
+        assert_eq!(
+            plan.builds[3].delete_image.as_deref(),
+            builds[3].image_arn.as_deref()
+        );
         assert_eq!(plan.builds[2].delete_image, None);
     }
 
@@ -601,7 +627,10 @@ mod tests {
         let actions = actions(&plan);
         assert_eq!(actions[2], ("ami-1-ap-northeast-1".to_owned(), "held"));
         assert_eq!(actions[3], ("ami-1-us-east-1".to_owned(), "keep"));
-        assert_eq!(plan.builds[1].delete_image, None, "some AMIs of the build stay");
+        assert_eq!(
+            plan.builds[1].delete_image, None,
+            "some AMIs of the build stay"
+        );
         assert!(plan.is_empty());
     }
 
@@ -613,7 +642,10 @@ mod tests {
         let plan = prune(&builds, &policy(1, 0, Some(0)), &Usage::default(), at(100));
         let actions = actions(&plan);
         assert_eq!(actions[0].1, "delete", "the retired build 3");
-        assert_eq!(actions[2].1, "keep", "build 2 is the newest build not retired");
+        assert_eq!(
+            actions[2].1, "keep",
+            "build 2 is the newest build not retired"
+        );
         assert_eq!(actions[4].1, "delete");
     }
 
@@ -631,7 +663,11 @@ mod tests {
             find_build(&builds, "ami-1-us-east-1").unwrap().name,
             "sample_v1_x"
         );
-        assert!(find_build(&builds, "7").unwrap_err().contains("no AMI of build 7"));
+        assert!(
+            find_build(&builds, "7")
+                .unwrap_err()
+                .contains("no AMI of build 7")
+        );
         assert!(find_build(&builds, "v1").is_err());
     }
 }

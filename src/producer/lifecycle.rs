@@ -3,7 +3,7 @@
 //! optionally disable), and delete them ([`deprecate`], [`delete_ami`], [`delete_image`]).
 //!
 //! AWS facts relied on: the owner sees its deprecated and disabled AMIs when it asks with
-//! `IncludeDeprecated` / `IncludeDisabled` (EC2 API Reference, "DescribeImages"); every regional
+//! `IncludeDeprecated` / `IncludeDisabled` (EC2 API Reference, "`DescribeImages`"); every regional
 //! copy of a build carries the same rendered name, so a build is the AMIs that share a name;
 //! `DeleteImage` removes the Image Builder image but not its AMIs (Image Builder API Reference),
 //! so the AMIs and their snapshots are deleted first, one by one.
@@ -53,7 +53,7 @@ pub async fn builds(manifest: &Manifest, session: &Session) -> Result<Vec<Build>
             if !template.matches(&image.name) {
                 continue;
             }
-            let build = by_name.entry(image.name.clone()).or_insert_with(|| Build {
+            let entry = by_name.entry(image.name.clone()).or_insert_with(|| Build {
                 name: image.name.clone(),
                 number: template.build_of(&image.name),
                 created: image.created,
@@ -61,15 +61,15 @@ pub async fn builds(manifest: &Manifest, session: &Session) -> Result<Vec<Build>
                 amis: Vec::new(),
                 retired_reason: None,
             });
-            build.created = match (build.created, image.created) {
+            entry.created = match (entry.created, image.created) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            if build.image_arn.is_none() {
-                build.image_arn = arn_of.get(image.id.as_str()).map(|arn| (*arn).to_owned());
+            if entry.image_arn.is_none() {
+                entry.image_arn = arn_of.get(image.id.as_str()).map(|arn| (*arn).to_owned());
             }
-            build.retired_reason = build.retired_reason.take().or(owned.retired_reason);
-            build.amis.push(BuildAmi {
+            entry.retired_reason = entry.retired_reason.take().or(owned.retired_reason);
+            entry.amis.push(BuildAmi {
                 region: region.clone(),
                 id: image.id,
                 state: image.state,
@@ -91,7 +91,12 @@ pub async fn retire(
     now: SystemTime,
 ) -> Result<(), AwsError> {
     let here = session.in_region(&ami.region);
-    aws::tag_image(&here, &ami.id, &[(RETIRED_TAG.to_owned(), reason.to_owned())]).await?;
+    aws::tag_image(
+        &here,
+        &ami.id,
+        &[(RETIRED_TAG.to_owned(), reason.to_owned())],
+    )
+    .await?;
     aws::deprecate(&here, &ami.id, this_minute(now)).await?;
     if disable && ami.state != "disabled" {
         aws::disable(&here, &ami.id).await?;

@@ -13,17 +13,26 @@ pub fn retire_plan(retire: &RetirePlan, verbose: bool) -> String {
     let r = &retire.retirement;
     let mut out = String::new();
     for build in &r.builds {
-        let number = build.number.map(|n| format!("build {n} ")).unwrap_or_default();
+        let number = build
+            .number
+            .map(|n| format!("build {n} "))
+            .unwrap_or_default();
         let _ = writeln!(out, "Retire {number}({}):", build.name);
         for ami in &build.amis {
-            let verb = if r.disable { "deprecate and disable" } else { "deprecate" };
+            let verb = if r.disable {
+                "deprecate and disable"
+            } else {
+                "deprecate"
+            };
             let _ = writeln!(out, "  - {verb} {} in {}", ami.id, ami.region);
         }
     }
     if let Some(reason) = &r.reason {
         let _ = writeln!(out, "Reason: {reason}");
     }
-    let to = r.to.as_deref().unwrap_or("the newest build that is not retired");
+    let to =
+        r.to.as_deref()
+            .unwrap_or("the newest build that is not retired");
     let _ = writeln!(out, "Targets on it move to {to}:");
     out.push_str(&plan(&retire.moves, verbose));
     if !r.held_by.is_empty() {
@@ -61,15 +70,23 @@ pub fn prune_plan(prune: &PrunePlan, verbose: bool) -> String {
         out.push_str("No builds of this pipeline in any distribution region.\n");
     }
     for build in &prune.builds {
-        let number = build.number.map(|n| format!("build {n} ")).unwrap_or_default();
+        let number = build
+            .number
+            .map(|n| format!("build {n} "))
+            .unwrap_or_default();
         let age = build
             .age_seconds
             .map(|s| format!(", {} old", age(Duration::from_secs(s))))
             .unwrap_or_default();
-        let acts = build
-            .amis
-            .iter()
-            .any(|ami| !matches!(ami.action, AmiAction::Keep { protected: false, .. }));
+        let acts = build.amis.iter().any(|ami| {
+            !matches!(
+                ami.action,
+                AmiAction::Keep {
+                    protected: false,
+                    ..
+                }
+            )
+        });
         if !(acts || verbose) {
             continue;
         }
@@ -104,10 +121,15 @@ pub fn prune_plan(prune: &PrunePlan, verbose: bool) -> String {
         .builds
         .iter()
         .filter(|build| {
-            build
-                .amis
-                .iter()
-                .all(|ami| matches!(ami.action, AmiAction::Keep { protected: false, .. }))
+            build.amis.iter().all(|ami| {
+                matches!(
+                    ami.action,
+                    AmiAction::Keep {
+                        protected: false,
+                        ..
+                    }
+                )
+            })
         })
         .count();
     let _ = write!(
@@ -141,7 +163,11 @@ fn outcomes(out: &mut String, amis: &[AmiOutcome]) {
     for ami in amis {
         match (&ami.done, &ami.error) {
             (_, Some(error)) => {
-                let _ = writeln!(out, "  FAILED {} in {} ({}): {error}", ami.id, ami.region, ami.build);
+                let _ = writeln!(
+                    out,
+                    "  FAILED {} in {} ({}): {error}",
+                    ami.id, ami.region, ami.build
+                );
             }
             (Some(done), None) => {
                 let _ = writeln!(out, "  {done} {} in {} ({})", ami.id, ami.region, ami.build);
@@ -190,7 +216,10 @@ mod tests {
                         id: "ami-1".to_owned(),
                         action: AmiAction::Delete,
                     }],
-                    delete_image: Some("arn:aws:imagebuilder:ap-northeast-1:111122223333:image/sample/1.0.0/1".to_owned()),
+                    delete_image: Some(
+                        "arn:aws:imagebuilder:ap-northeast-1:111122223333:image/sample/1.0.0/1"
+                            .to_owned(),
+                    ),
                 },
             ],
             unchecked: vec![Unchecked {
@@ -199,6 +228,15 @@ mod tests {
                 error: "AccessDenied".to_owned(),
             }],
         };
-        insta::assert_snapshot!(prune_plan(&plan, false), @"");
+        insta::assert_snapshot!(prune_plan(&plan, false), @r"
+        build 2 (sample_v2_x, 2h old):
+            keep ami-2 in ap-northeast-1: in use
+              held by launch template app (lt-1) version 1 in 444455556666/ap-northeast-1
+        build 1 (sample_v1_x, 3d old):
+          - delete ami-1 in ap-northeast-1 (and its snapshots)
+          - delete Image Builder image arn:aws:imagebuilder:ap-northeast-1:111122223333:image/sample/1.0.0/1
+        Prune: 0 AMIs to deprecate, 1 AMI to delete, 1 AMI kept in use or unchecked; 0 builds left as they are.
+        Not checked: 222233334444 could not be checked: AccessDenied
+        ");
     }
 }

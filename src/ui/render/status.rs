@@ -34,7 +34,10 @@ pub fn status(status: &Status) -> String {
                 .or(row.parameter_version)
                 .map_or_else(dash, |v| v.to_string()),
             current.map_or_else(dash, |c| c.id.clone()),
-            match (current.and_then(|c| c.build), current.and_then(|c| c.retired.as_ref())) {
+            match (
+                current.and_then(|c| c.build),
+                current.and_then(|c| c.retired.as_ref()),
+            ) {
                 (Some(build), Some(_)) => format!("{build} RETIRED"),
                 (None, Some(_)) => "RETIRED".to_owned(),
                 (build, None) => build.map_or_else(dash, |b| b.to_string()),
