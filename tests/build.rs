@@ -872,7 +872,11 @@ fn a_workload_parameter_follows_each_build_in_waves_rolls_back_and_fails_alone_w
         [first.clone(), second.clone()]
     );
     let (images, refreshes, latest) = web(&localcloud, &template);
-    assert_eq!(images, [second.clone()], "web runs the new AMI");
+    assert_eq!(
+        images,
+        std::slice::from_ref(&second),
+        "web runs the new AMI"
+    );
     assert_eq!(refreshes, ["Successful"]);
     assert_eq!(latest, 1, "no new template version");
 
@@ -898,7 +902,7 @@ fn a_workload_parameter_follows_each_build_in_waves_rolls_back_and_fails_alone_w
         parameter_history(&localcloud),
         [first.clone(), second.clone(), first.clone()]
     );
-    assert_eq!(web(&localcloud, &template).0, [first.clone()]);
+    assert_eq!(web(&localcloud, &template).0, std::slice::from_ref(&first));
     gold_ok(&localcloud, dir.path(), &["rollback", "--yes"]);
     assert_eq!(
         parameter_history(&localcloud).len(),

@@ -294,6 +294,10 @@ fn json_lines(stdout: &str) -> Vec<Value> {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario in one localcloud: three builds, retire, retire --disable, prune, prune fail-safe"
+)]
 fn retire_moves_the_fleet_off_a_build_and_prune_deletes_only_what_nobody_uses() {
     let cloud = Localcloud::start();
     cloud.configure(json!({"build_seconds": 1}));

@@ -254,7 +254,11 @@ pub async fn instances_of(session: &Session, amis: &[String]) -> Result<Vec<Inst
             .send();
         while let Some(page) = pages.next().await {
             let page = page.call(session, "DescribeInstances")?;
-            for instance in page.reservations().iter().flat_map(aws_sdk_ec2::types::Reservation::instances) {
+            for instance in page
+                .reservations()
+                .iter()
+                .flat_map(aws_sdk_ec2::types::Reservation::instances)
+            {
                 let (Some(id), Some(image)) = (instance.instance_id(), instance.image_id()) else {
                     continue;
                 };

@@ -58,6 +58,10 @@ impl Report for Retired {
 }
 
 /// Runs `gold retire`.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the command's steps in order: find, plan, confirm, move, deprecate, disable, report"
+)]
 pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
     let loaded = manifest::load(&manifest_path(global)?)?;
     let manifest = &loaded.manifest;

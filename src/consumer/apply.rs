@@ -157,11 +157,11 @@ impl Run<'_> {
         let Some(Follower { template, groups }) = follower else {
             return Ok(Vec::new());
         };
-        self.refresh(
+        self.refresh_groups(
             &template.default.template_id,
             &groups,
-            template.default.number,
-            template.latest,
+            (template.default.number, template.latest),
+            true,
         )
         .await?;
         Ok(groups)
@@ -266,12 +266,24 @@ impl Run<'_> {
         target_version: i64,
         latest_version: i64,
     ) -> Result<(), Error> {
+        self.refresh_groups(template_id, groups, (target_version, latest_version), false)
+            .await
+    }
+
+    async fn refresh_groups(
+        &self,
+        template_id: &str,
+        groups: &[Group],
+        (target_version, latest_version): (i64, i64),
+        replace_all: bool,
+    ) -> Result<(), Error> {
         refresh::refresh_groups(
             &refresh::Refreshing {
                 session: self.session,
                 target: self.target,
                 id: self.id,
                 reporter: self.apply.reporter,
+                replace_all,
             },
             template_id,
             groups,

@@ -68,6 +68,10 @@ pub struct Refreshing<'a> {
     pub id: &'a TargetId,
     /// Where progress goes.
     pub reporter: &'a dyn Reporter,
+    /// Replace every instance, whatever `skip_matching` says: instances of a template that
+    /// resolves an SSM parameter match its version whatever AMI they run, so Auto Scaling's
+    /// `SkipMatching` (which compares template and version) would skip them all.
+    pub replace_all: bool,
 }
 
 /// The manifest's refresh preferences as the Auto Scaling adapter takes them.
@@ -113,10 +117,12 @@ async fn refresh_group(
     // Only templates have groups; a parameter target never gets here with any.
     let defaults = RefreshPreferences::default();
     let manifest = at.target.template().map_or(&defaults, |t| &t.refresh);
+    let mut preferences = preferences(manifest);
+    preferences.skip_matching &= !at.replace_all;
     let id = autoscaling::start_refresh(
         session,
         &group.name,
-        &preferences(manifest),
+        &preferences,
         desired.as_deref().map(|version| (template_id, version)),
     )
     .await?;
