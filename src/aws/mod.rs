@@ -1,6 +1,7 @@
 //! Thin adapters over the AWS SDK: the only module that knows SDK types. Everything it returns
 //! is a gold type; every failure is an [`AwsError`] naming account, region and operation.
 
+pub mod ancestry;
 pub mod autoscaling;
 mod call;
 mod error;
@@ -9,6 +10,7 @@ pub mod image_builds;
 pub mod imagebuilder;
 pub mod images;
 pub mod launch_templates;
+pub mod ram;
 pub mod security_groups;
 mod session;
 

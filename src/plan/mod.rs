@@ -166,6 +166,8 @@ pub enum ResourceKind {
     AutoScalingGroup,
     /// An AMI or an Image Builder image (only `destroy --images` deletes them).
     Image,
+    /// The AWS RAM resource share of `[sharing]`.
+    ResourceShare,
 }
 
 impl ResourceKind {
@@ -183,6 +185,7 @@ impl ResourceKind {
             ResourceKind::LaunchTemplate => "launch template",
             ResourceKind::AutoScalingGroup => "auto scaling group",
             ResourceKind::Image => "image",
+            ResourceKind::ResourceShare => "resource share",
         }
     }
 

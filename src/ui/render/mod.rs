@@ -2,12 +2,14 @@
 //! table and errors. Pure functions from values to strings, so every form is unit-tested and
 //! snapshot-tested without a terminal.
 
+mod layers;
 mod plan;
 mod status;
 mod summary;
 
 use std::time::Duration;
 
+pub use layers::layers;
 pub use plan::plan;
 pub use status::status;
 pub use summary::summary;
