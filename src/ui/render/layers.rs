@@ -110,6 +110,14 @@ mod tests {
                 }],
             }),
         };
-        insta::assert_snapshot!(layers(&status), @"");
+        insta::assert_snapshot!(layers(&status), @r"
+        Resource share base (arn:aws:ram:ap-northeast-1:111122223333:resource-share/1):
+          shared with arn:aws:organizations::000000000000:organization/o-xxxxxxxxxx: ASSOCIATED
+          holds 0 resource(s)
+          not shared yet: arn:aws:imagebuilder:ap-northeast-1:111122223333:image/base/1.0.0/2 (`gold up` adds it)
+        Parent arn:aws:imagebuilder:ap-northeast-1:111122223333:image/base/x.x.x (newest available: 1.0.0/2):
+          BUILD    AMI                    PARENT BUILD  PARENTS BEHIND
+          1.0.0/1  ami-0123456789abcdef0  1.0.0/1       1
+        ");
     }
 }
