@@ -939,3 +939,229 @@ fn a_workload_parameter_follows_each_build_in_waves_rolls_back_and_fails_alone_w
         Some(second)
     );
 }
+
+/// The result event of `gold build --wait --output json`: (image build ARN, AMI id).
+fn built(localcloud: &Localcloud, dir: &Path) -> (String, String) {
+    let output = gold_build(localcloud, dir)
+        .args(["--wait", "--output", "json"])
+        .output()
+        .expect("gold build runs");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let result = json_events(&output.stdout).pop().expect("events");
+    assert_eq!(result["status"], "AVAILABLE", "{result}");
+    (
+        result["image"].as_str().expect("an image ARN").to_owned(),
+        result["amis"][0]["ami"]
+            .as_str()
+            .expect("an AMI id")
+            .to_owned(),
+    )
+}
+
+/// The active resource shares called `name` that `account` owns.
+fn shares(
+    localcloud: &Localcloud,
+    account: &str,
+    name: &str,
+) -> Vec<aws_sdk_ram::types::ResourceShare> {
+    runtime().block_on(async {
+        let config = localcloud.sdk(account, REGION).await;
+        aws_sdk_ram::Client::new(&config)
+            .get_resource_shares()
+            .resource_owner(aws_sdk_ram::types::ResourceOwner::SelfValue)
+            .name(name)
+            .resource_share_status(aws_sdk_ram::types::ResourceShareStatus::Active)
+            .send()
+            .await
+            .expect("GetResourceShares")
+            .resource_shares()
+            .to_vec()
+    })
+}
+
+/// `examples/layered` in one localcloud: the base shares its image and hardening component
+/// through RAM (once organization sharing is enabled, which its first `up` asks for), the app
+/// builds on them in the Workload account, a second base build puts the app one parent behind,
+/// an account outside the organization cannot use the parent, and destroying the base removes
+/// its share.
+#[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario in one localcloud: sharing off, base up and builds, app up and build, layers, an outsider, destroy"
+)]
+fn a_derived_image_builds_on_the_shared_base_and_knows_how_far_behind_it_is() {
+    const WORKLOAD: &str = "444455556666";
+    const ORGANIZATION: &str = "arn:aws:organizations::000000000000:organization/o-xxxxxxxxxx";
+    let localcloud = Localcloud::start();
+    localcloud.configure(json!({"build_seconds": 2}));
+    let dir = common::example("layered");
+    let (base, app) = (dir.path().join("base"), dir.path().join("app"));
+
+    // A new organization has RAM's organization sharing off: the share cannot reach it.
+    let refused = localcloud
+        .gold(&base)
+        .args(["up", "--yes"])
+        .output()
+        .expect("gold up runs");
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains("aws ram enable-sharing-with-aws-organization")
+            && stderr.contains("management account 000000000000"),
+        "{stderr}"
+    );
+    runtime().block_on(async {
+        let config = localcloud.sdk("000000000000", REGION).await;
+        aws_sdk_ram::Client::new(&config)
+            .enable_sharing_with_aws_organization()
+            .send()
+            .await
+            .expect("EnableSharingWithAwsOrganization");
+    });
+
+    let up = localcloud
+        .gold(&base)
+        .args(["up", "--yes"])
+        .output()
+        .expect("gold up runs");
+    assert!(up.status.success(), "{}", text(&up.stderr));
+    let share = shares(&localcloud, PRODUCER, "base");
+    assert_eq!(share.len(), 1, "one share `base`");
+    assert!(
+        share[0]
+            .tags()
+            .iter()
+            .any(|t| t.key() == Some("gold:manifest") && t.value() == Some("base")),
+        "{share:?}"
+    );
+    let (base_first, base_ami) = built(&localcloud, &base);
+
+    let up = localcloud
+        .gold(&app)
+        .args(["up", "--yes"])
+        .output()
+        .expect("gold up runs");
+    assert!(up.status.success(), "{}", text(&up.stderr));
+    let (app_image, app_ami) = built(&localcloud, &app);
+    assert!(
+        app_image.contains(&format!(":{WORKLOAD}:image/app/1.0.0/")),
+        "{app_image}"
+    );
+    let source = runtime().block_on(async {
+        let config = localcloud.sdk(WORKLOAD, REGION).await;
+        aws_sdk_ec2::Client::new(&config)
+            .get_image_ancestry()
+            .image_id(&app_ami)
+            .send()
+            .await
+            .expect("GetImageAncestry")
+            .image_ancestry_entries()
+            .first()
+            .and_then(|entry| entry.source_image_id())
+            .map(str::to_owned)
+    });
+    assert_eq!(
+        source.as_deref(),
+        Some(base_ami.as_str()),
+        "the app AMI is built on the base AMI"
+    );
+
+    // A second base build: `build --wait` shares it, and the app is one parent build behind.
+    let (base_second, _) = built(&localcloud, &base);
+    assert_ne!(base_first, base_second);
+    let plan = localcloud
+        .gold(&app)
+        .arg("plan")
+        .output()
+        .expect("gold plan runs");
+    assert!(plan.status.success(), "{}", text(&plan.stderr));
+    assert!(
+        text(&plan.stdout).contains("1 parent build(s) behind the newest (1.0.0/2)"),
+        "{}",
+        text(&plan.stdout)
+    );
+    let status = localcloud
+        .gold(&app)
+        .args(["status", "--output", "json"])
+        .output()
+        .expect("gold status runs");
+    assert!(
+        status.status.success(),
+        "{}{}",
+        text(&status.stderr),
+        text(&status.stdout)
+    );
+    let document: Value = serde_json::from_slice(&status.stdout).expect("one JSON document");
+    common::assert_shape(&document, "document.status");
+    let newest = &document["producer"]["layers"]["builds"][0];
+    assert_eq!(newest["arn"], app_image.as_str(), "{document}");
+    assert_eq!(newest["parent_build"], "1.0.0/1", "{document}");
+    assert_eq!(newest["parents_behind"], 1, "{document}");
+    let base_status = localcloud
+        .gold(&base)
+        .args(["status", "--output", "json"])
+        .output()
+        .expect("gold status runs");
+    let document: Value = serde_json::from_slice(&base_status.stdout).expect("one JSON document");
+    let share = &document["producer"]["share"];
+    assert_eq!(share["principals"][0]["entity"], ORGANIZATION, "{document}");
+    assert_eq!(share["principals"][0]["status"], "ASSOCIATED", "{document}");
+    assert_eq!(share["unshared"], json!([]), "{document}");
+
+    // An account outside the organization: the share does not reach it, and `up` says which.
+    let outsider = dir.path().join("outsider");
+    std::fs::create_dir_all(outsider.join("files")).expect("a directory");
+    std::fs::copy(app.join("gold.toml"), outsider.join("gold.toml")).expect("copied");
+    std::fs::copy(
+        app.join("files/runtime.yml"),
+        outsider.join("files/runtime.yml"),
+    )
+    .expect("copied");
+    for (from, to) in [
+        ("account = \"444455556666\"", "account = \"999988887777\""),
+        ("arn:aws:iam::444455556666:", "arn:aws:iam::999988887777:"),
+    ] {
+        common::edit(&outsider.join("gold.toml"), from, to);
+    }
+    localcloud.reset_requests();
+    let refused = localcloud
+        .gold(&outsider)
+        .args(["up", "--yes"])
+        .output()
+        .expect("gold up runs");
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains("is not shared with account 999988887777")
+            && stderr.contains("resource share `base`"),
+        "{stderr}"
+    );
+    let changed: Vec<Value> = localcloud
+        .requests()
+        .into_iter()
+        .filter(|r| r["account"] == "999988887777")
+        .filter(|r| {
+            let action = r["action"].as_str().unwrap_or_default();
+            !["Get", "List", "Describe"]
+                .iter()
+                .any(|p| action.starts_with(p))
+                && action != "AssumeRole"
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        Vec::<Value>::new(),
+        "nothing changed in the outsider account"
+    );
+
+    let destroyed = localcloud
+        .gold(&base)
+        .args(["destroy", "--yes"])
+        .output()
+        .expect("gold destroy runs");
+    assert!(destroyed.status.success(), "{}", text(&destroyed.stderr));
+    assert!(
+        shares(&localcloud, PRODUCER, "base").is_empty(),
+        "the share is gone"
+    );
+}

@@ -1,6 +1,7 @@
 //! Thin adapters over the AWS SDK: the only module that knows SDK types. Everything it returns
 //! is a gold type; every failure is an [`AwsError`] naming account, region and operation.
 
+pub mod ancestry;
 pub mod autoscaling;
 mod call;
 mod error;
@@ -11,6 +12,7 @@ pub mod images;
 pub mod launch_templates;
 pub mod lifecycle;
 pub mod parameters;
+pub mod ram;
 pub mod security_groups;
 mod session;
 

@@ -274,6 +274,14 @@ impl Session {
         aws_sdk_iam::Client::from_conf(config)
     }
 
+    /// An AWS RAM client.
+    pub(super) fn ram(&self) -> aws_sdk_ram::Client {
+        let config = aws_sdk_ram::config::Builder::from(&self.config)
+            .retry_classifier(TooManyRequests)
+            .build();
+        aws_sdk_ram::Client::from_conf(config)
+    }
+
     /// An Auto Scaling client.
     pub(super) fn autoscaling(&self) -> aws_sdk_autoscaling::Client {
         let config = aws_sdk_autoscaling::config::Builder::from(&self.config)

@@ -13,6 +13,8 @@ use crate::aws::{Access, Session, Sessions};
 use crate::cli::{BuildArgs, GlobalArgs};
 use crate::consumer::{self, DEFAULT_PARALLELISM, ImageChoice, TargetFilter};
 use crate::manifest::{self, Manifest};
+use crate::plan::producer::DesiredShare;
+use crate::producer;
 use crate::producer::build::{self, BuildEvent, BuildReporter, ImageArn, PollPolicy, WatchOptions};
 use crate::ui::report::{Report, to_json};
 use crate::ui::{BuildProgress, Printer};
@@ -92,6 +94,7 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
             return Ok(ExitCode::SUCCESS);
         }
         let amis = build::wait(&session, &image, options, &mut progress).await?;
+        share_build(&session, manifest, &image, printer).await?;
         if args.rollout {
             // Every regional copy of a build carries the same name: it picks exactly this build.
             let name = amis.first().map(|ami| ami.name.clone()).ok_or_else(|| {
@@ -104,6 +107,34 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
         }
         Ok(ExitCode::SUCCESS)
     })?
+}
+
+/// `[sharing]`: the finished build joins the manifest's AWS RAM share, so derived manifests
+/// can build on it at once.
+async fn share_build(
+    session: &Session,
+    manifest: &Manifest,
+    image: &str,
+    printer: &Printer,
+) -> Result<(), Error> {
+    let Some(desired) = DesiredShare::from_manifest(manifest) else {
+        return Ok(());
+    };
+    if desired.image.is_none() {
+        return Ok(());
+    }
+    if producer::share::share_build(session, &desired, image).await? {
+        printer.info(&format!(
+            "shared `{image}` through the AWS RAM resource share `{}`",
+            desired.name
+        ));
+    } else {
+        printer.warn(&format!(
+            "`{image}` is not shared: the AWS RAM resource share `{}` does not exist yet; `gold up` creates it with this build",
+            desired.name
+        ));
+    }
+    Ok(())
 }
 
 /// Flags that only make sense together, checked before anything starts.

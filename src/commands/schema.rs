@@ -28,7 +28,6 @@ pub fn run(of: SchemaKind, printer: &Printer) -> Result<ExitCode, Error> {
 /// The JSON Schema of everything `--output json` writes: each document and event under
 /// `$defs/document.*` and `$defs/event.*`, and the whole as `anyOf` them.
 pub fn output_schema() -> serde_json::Value {
-    use crate::consumer::status::Status;
     use crate::consumer::{Event as WaveEvent, Summary};
     use crate::plan::ApplyEvent;
     use crate::producer::build::BuildEvent;
@@ -38,6 +37,7 @@ pub fn output_schema() -> serde_json::Value {
     use super::destroy::Destroyed;
     use super::init::Created;
     use super::retire::Retired;
+    use super::status::StatusReport;
     use super::up::UpReport;
     use super::validate::Validated;
     use crate::plan::lifecycle::{Pruned, RetirePlan};
@@ -46,7 +46,7 @@ pub fn output_schema() -> serde_json::Value {
     let mut schema = OutputSchema::new();
     let plan = schema.of::<PlanDocument>();
     schema.add("document.plan", schema.failable(plan.clone()));
-    let status = schema.of::<Status>();
+    let status = schema.of::<StatusReport>();
     schema.add("document.status", schema.failable(status));
     let validated = schema.of::<Validated>();
     schema.add("document.validate", schema.failable(validated));

@@ -28,7 +28,7 @@ pub use load::load;
 pub use model::{
     BlockDevice, Component, Consumer, CreateLaunchTemplate, Distribution, Infrastructure,
     LaunchTemplate, Manifest, Parameter, Pipeline, Platform, Producer, Recipe, RefreshPreferences,
-    ScheduleCondition, SecurityGroup, SsmParameter, Target, VolumeType,
+    ScheduleCondition, SecurityGroup, Sharing, SsmParameter, Target, VolumeType,
 };
 pub use regions::KNOWN_REGIONS;
 

@@ -47,6 +47,10 @@ pub struct Manifest {
     /// Which builds `gold prune` deprecates and deletes; without it `prune` does nothing.
     #[serde(default)]
     pub lifecycle: Option<Lifecycle>,
+    /// Share the pipeline's Image Builder image and chosen components through AWS RAM, so
+    /// manifests in other accounts can build on them (`recipe.parent_image` = the image's ARN).
+    #[serde(default)]
+    pub sharing: Option<Sharing>,
 }
 
 /// The retention policy `gold prune` applies. An AMI some consumer still uses is never
@@ -82,6 +86,44 @@ impl Lifecycle {
 fn age(text: Option<&str>) -> Duration {
     text.and_then(|text| humantime::parse_duration(text).ok())
         .unwrap_or_default()
+}
+
+/// One AWS RAM resource share, named like the pipeline, holding the Image Builder image (every
+/// available build) and the chosen components (every build of every version).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sharing {
+    /// Share the pipeline's image: every available build now, and each new one `gold build --wait` finishes.
+    #[serde(default = "yes")]
+    pub image: bool,
+    /// Components from `[components]` to share, every version.
+    #[serde(default)]
+    pub components: Vec<String>,
+    /// Who the share reaches: organization ARNs, organizational unit ARNs or 12-digit account ids (default: the AMI's `share_with_organizations`, `share_with_ous` and `share_with_accounts`).
+    #[serde(default)]
+    pub principals: Option<Vec<String>>,
+}
+
+impl Manifest {
+    /// The principals the RAM share reaches: the manifest's own list, or everyone the AMI is
+    /// shared with. Empty when the manifest shares nothing through RAM.
+    #[must_use]
+    pub fn sharing_principals(&self) -> Vec<String> {
+        let Some(sharing) = &self.sharing else {
+            return Vec::new();
+        };
+        if let Some(principals) = &sharing.principals {
+            principals.clone()
+        } else {
+            let d = &self.distribution;
+            d.share_with_organizations
+                .iter()
+                .chain(&d.share_with_ous)
+                .chain(&d.share_with_accounts)
+                .cloned()
+                .collect()
+        }
+    }
 }
 
 /// The producer account (the "Shared" account of the origin scenario).

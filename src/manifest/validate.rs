@@ -144,6 +144,7 @@ impl Checker<'_> {
                 "`delete_after` >= `deprecate_after`",
             );
         }
+        self.sharing();
     }
 
     fn account(&mut self, path: KeyPath, account: &str) {
@@ -1082,4 +1083,68 @@ fn device_name_ok(name: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         && (rest.starts_with("sd") || rest.starts_with("xvd") || rest.starts_with("nvme"))
+}
+
+/// `[sharing]`: what the AWS RAM share holds and whom it reaches.
+impl Checker<'_> {
+    fn sharing(&mut self) {
+        let m = self.manifest;
+        let Some(sharing) = &m.sharing else {
+            return;
+        };
+        let path = KeyPath::root().key("sharing");
+        let mut seen = BTreeSet::new();
+        for (i, key) in sharing.components.iter().enumerate() {
+            let entry = path.key("components").index(i);
+            if !m.components.contains_key(key) {
+                let hint = did_you_mean(key, m.components.keys().map(String::as_str))
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                self.problem(
+                    entry.clone(),
+                    format!(
+                        "expected the name of a component in `[components]` (only gold's own components can be shared), found {}{hint}",
+                        quote(key)
+                    ),
+                    "a declared component name",
+                );
+            }
+            if !seen.insert(key.as_str()) {
+                self.problem(
+                    entry,
+                    format!("expected each component once, found {} again", quote(key)),
+                    "each component once",
+                );
+            }
+        }
+        if let Some(principals) = &sharing.principals {
+            for (i, principal) in principals.iter().enumerate() {
+                if !(is_account_id(principal)
+                    || is_organization_arn(principal)
+                    || is_ou_arn(principal))
+                {
+                    self.expected(
+                        path.key("principals").index(i),
+                        "an organization ARN, an organizational unit ARN or a 12-digit account id",
+                        principal,
+                    );
+                }
+            }
+        }
+        if m.sharing_principals().is_empty() {
+            self.problem(
+                path.key("principals"),
+                "expected someone to share with: `sharing.principals`, or the AMI's `distribution.share_with_organizations`, `share_with_ous` or `share_with_accounts`, found none".to_owned(),
+                "at least one principal",
+            );
+        }
+        if !sharing.image && sharing.components.is_empty() {
+            self.problem(
+                path.key("image"),
+                "expected something to share: `image = true` or some `components`, found neither"
+                    .to_owned(),
+                "`image = true` or components",
+            );
+        }
+    }
 }

@@ -169,6 +169,8 @@ pub enum ResourceKind {
     SsmParameter,
     /// An AMI or an Image Builder image (only `destroy --images` deletes them).
     Image,
+    /// The AWS RAM resource share of `[sharing]`.
+    ResourceShare,
 }
 
 impl ResourceKind {
@@ -187,6 +189,7 @@ impl ResourceKind {
             ResourceKind::AutoScalingGroup => "auto scaling group",
             ResourceKind::SsmParameter => "ssm parameter",
             ResourceKind::Image => "image",
+            ResourceKind::ResourceShare => "resource share",
         }
     }
 

@@ -2,7 +2,8 @@
 //! in dependency order (Image Builder refuses to delete what something still uses:
 //! `ResourceDependencyException`):
 //!
-//! 1. image pipelines (and, with `--images`, images, AMIs and their snapshots);
+//! 1. the AWS RAM resource share of `[sharing]`, then image pipelines (and, with `--images`,
+//!    images, AMIs and their snapshots);
 //! 2. image recipes, infrastructure and distribution configurations;
 //! 3. components, the security group, the instance profile;
 //! 4. the IAM role.
@@ -19,6 +20,7 @@ use futures::future::{try_join, try_join_all, try_join3, try_join4};
 
 use crate::aws::iam::{InstanceProfile, Role};
 use crate::aws::imagebuilder::{self, Kind, Tagged};
+use crate::aws::ram::{self, Share};
 use crate::aws::security_groups::SecurityGroup;
 use crate::aws::{AwsError, Session, iam, security_groups};
 use crate::manifest::Loaded;
@@ -38,6 +40,8 @@ pub struct Doomed {
     role: Option<Role>,
     images: Vec<Tagged>,
     amis: Vec<(String, String)>,
+    /// The share's name and the share.
+    share: Option<(String, Share)>,
 }
 
 fn owned(items: Vec<Tagged>, manifest: &str) -> Vec<Tagged> {
@@ -109,7 +113,16 @@ pub async fn survey(loaded: &Loaded, session: &Session, images: bool) -> Result<
         ),
         (images, amis),
     ) = try_join(try_join(image_builder, iam), built).await?;
+    // Only a manifest with `[sharing]` made a share, so only its destroy asks RAM.
+    let share = match &m.sharing {
+        Some(_) => ram::find_share(session, manifest)
+            .await?
+            .filter(|s| names::owned_by(&s.tags, manifest))
+            .map(|s| (manifest.to_owned(), s)),
+        None => None,
+    };
     Ok(Doomed {
+        share,
         pipelines: owned(pipelines, manifest),
         recipes: owned(recipes, manifest),
         infrastructures: owned(infrastructures, manifest),
@@ -152,6 +165,12 @@ impl Doomed {
         Self::resource(session, kind, &name)
     }
 
+    /// The AWS RAM resource share, named like the manifest.
+    fn share_resource(&self, session: &Session) -> Resource {
+        let name = self.share.as_ref().map_or("", |(name, _)| name.as_str());
+        Self::resource(session, ResourceKind::ResourceShare, name)
+    }
+
     /// The deletions as a plan, in the order they happen.
     pub fn plan(&self, session: &Session) -> Plan {
         let mut plan = Plan::default();
@@ -161,6 +180,9 @@ impl Doomed {
                 action: Action::Delete,
             });
         };
+        if self.share.is_some() {
+            delete(self.share_resource(session));
+        }
         for image in &self.images {
             delete(Self::tagged_resource(session, ResourceKind::Image, image));
         }
@@ -215,6 +237,14 @@ impl Doomed {
             progress,
             deleted: &deleted,
         };
+        // The share goes first: other accounts stop using the images before they disappear.
+        if let Some((_, share)) = &self.share {
+            run.step(
+                self.share_resource(session),
+                ram::delete_share(session, &share.arn),
+            )
+            .await?;
+        }
         let amis = try_join_all(self.amis.iter().map(|(region, ami)| {
             let mut resource = Self::resource(session, ResourceKind::Image, ami);
             resource.region.clone_from(region);

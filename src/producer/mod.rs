@@ -15,7 +15,10 @@
 
 pub mod build;
 pub mod destroy;
+pub mod layers;
 pub mod lifecycle;
+pub mod share;
+pub mod status;
 pub mod survey;
 pub mod up;
 
@@ -23,7 +26,8 @@ use crate::Error;
 use crate::aws::{Access, AwsError, Session, Sessions};
 use crate::manifest::Loaded;
 use crate::names;
-use crate::plan::producer::{self, Desired, Steps};
+use crate::plan::producer::{self, Desired, DesiredShare, Steps};
+use crate::plan::{Resource, ResourceKind};
 
 pub use up::Applied;
 
@@ -39,11 +43,36 @@ pub async fn session(
         .await
 }
 
-/// Reads the producer account and decides what `up` would do.
+/// Reads the producer account and decides what `up` would do. A derived manifest whose shared
+/// parent or components the account cannot see fails here, before anything changes.
 pub async fn plan(loaded: &Loaded, session: &Session) -> Result<Steps, Error> {
+    let manifest = &loaded.manifest;
+    layers::check_visible(session, manifest).await?;
     let desired = Desired::from_manifest(loaded);
     let live = Box::pin(survey::read(session, &desired)).await?;
-    producer::decide(desired, &live).map_err(|unmanaged| Error::Failed {
+    let pipeline = desired.pipeline.name.clone();
+    let mut steps = producer::decide(desired, &live)
+        .map_err(|unmanaged| unmanaged_error(loaded, session, &unmanaged))?;
+    if let Some(desired) = DesiredShare::from_manifest(manifest) {
+        let live = share::survey(session, &desired).await?;
+        let step = producer::decide_share(&desired, &live, &manifest.name)
+            .map_err(|unmanaged| unmanaged_error(loaded, session, &unmanaged))?;
+        steps.share = Some((desired, step));
+    }
+    if let Some(layers) = layers::layers(session, manifest).await? {
+        let pipeline = Resource {
+            kind: ResourceKind::ImagePipeline,
+            name: pipeline,
+            account: session.account().to_owned(),
+            region: session.region().to_owned(),
+        };
+        steps.waiting.extend(layers::behind(&layers, pipeline));
+    }
+    Ok(steps)
+}
+
+fn unmanaged_error(loaded: &Loaded, session: &Session, unmanaged: &producer::Unmanaged) -> Error {
+    Error::Failed {
         message: format!(
             "in account {} ({}): {unmanaged}",
             session.account(),
@@ -55,5 +84,5 @@ pub async fn plan(loaded: &Loaded, session: &Session) -> Result<Steps, Error> {
             loaded.manifest.name
         )),
         causes: Vec::new(),
-    })
+    }
 }

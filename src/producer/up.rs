@@ -19,7 +19,7 @@ use crate::aws::imagebuilder::{self, RecipeComponent, RecipeSpec};
 use crate::aws::{AwsError, Session, iam, security_groups};
 use crate::names;
 use crate::plan::producer::{
-    ConfigStep, GroupStep, ProfileStep, RecipePart, RoleStep, Steps, VersionStep,
+    ConfigStep, GroupStep, ProfileStep, RecipePart, RoleStep, ShareStep, Steps, VersionStep,
 };
 use crate::plan::{ApplyReporter, Resource, ResourceKind, track};
 
@@ -98,6 +98,7 @@ pub async fn apply(
         Box::pin(try_join3(infrastructure, recipe, run.distribution())).await?;
     let pipeline_arn =
         Box::pin(run.pipeline(&recipe_arn, &infrastructure_arn, &distribution_arn)).await?;
+    Box::pin(run.share()).await?;
     Ok(Applied {
         pipeline_arn,
         recipe_arn,
@@ -106,6 +107,32 @@ pub async fn apply(
 }
 
 impl Run<'_> {
+    /// The RAM share, last: it holds the builds of components this run may have created.
+    async fn share(&self) -> Result<(), AwsError> {
+        let Some((desired, step)) = &self.survey.share else {
+            return Ok(());
+        };
+        let new_components = self
+            .survey
+            .components
+            .iter()
+            .any(|c| matches!(c, VersionStep::Create { .. }));
+        if matches!(step, ShareStep::Keep { .. }) && !new_components {
+            return Ok(());
+        }
+        let changed = Box::pin(super::share::apply(
+            self.session,
+            desired,
+            &self.survey.desired.manifest,
+            self.progress,
+        ))
+        .await?;
+        if let (Some(changed), Ok(mut all)) = (changed, self.changed.lock()) {
+            all.push(changed);
+        }
+        Ok(())
+    }
+
     async fn role(&self) -> Result<(), AwsError> {
         let Some(role) = &self.survey.desired.role else {
             return Ok(());

@@ -11,12 +11,14 @@
 //! - `List*` filters are exact matches on `name`; `ListComponents` without `byName` returns
 //!   every version; image recipe summaries carry the version only in their ARN.
 
+mod builds;
 mod components;
 mod configurations;
 mod images;
 mod pipelines;
 mod recipes;
 
+pub use builds::*;
 pub use components::*;
 pub use configurations::*;
 pub use images::*;

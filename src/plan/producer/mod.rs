@@ -9,6 +9,7 @@
 
 mod desired;
 mod diff;
+mod share;
 mod steps;
 mod versions;
 
@@ -17,6 +18,7 @@ pub use desired::{
     SecurityGroupSpec, parent_image_arn, partition,
 };
 pub use diff::ConfigStep;
+pub use share::{Delta, DesiredShare, LiveShare, ShareStep, decide_share};
 pub use steps::{GroupStep, ProfileStep, RoleStep, Steps, VersionStep};
 pub use versions::{newest, next_version};
 

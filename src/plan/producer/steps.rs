@@ -107,6 +107,11 @@ pub struct Steps {
     pub distribution: ConfigStep,
     /// The pipeline.
     pub pipeline: ConfigStep,
+    /// The AWS RAM resource share, when the manifest has `[sharing]` (decided apart, by
+    /// [`super::decide_share`]).
+    pub share: Option<(super::DesiredShare, super::ShareStep)>,
+    /// What waits for a build (a derived image behind its parent).
+    pub waiting: Vec<crate::plan::Waiting>,
 }
 
 pub(super) fn decide(mut desired: Desired, live: &Live) -> Result<Steps, Unmanaged> {
@@ -202,6 +207,8 @@ pub(super) fn decide(mut desired: Desired, live: &Live) -> Result<Steps, Unmanag
         infrastructure,
         distribution,
         pipeline,
+        share: None,
+        waiting: Vec::new(),
     })
 }
 
@@ -426,12 +433,14 @@ impl Steps {
             .build_instance_actions()
             .into_iter()
             .chain(self.image_builder_actions())
+            .chain(self.share_action())
         {
             match action {
                 Some(action) => plan.changes.push(Change { resource, action }),
                 None => plan.unchanged += 1,
             }
         }
+        plan.waiting.extend(self.waiting.iter().cloned());
         plan
     }
 
@@ -541,6 +550,14 @@ impl Steps {
         });
         actions.push((self.resource_of(ResourceKind::ImagePipeline), pipeline));
         actions
+    }
+
+    /// The resource share, when the manifest has one.
+    fn share_action(&self) -> Option<(Resource, Option<Action>)> {
+        let (desired, step) = self.share.as_ref()?;
+        let resource =
+            super::share::share_resource(desired, &self.desired.account, &self.desired.region);
+        Some((resource, super::share::share_action(desired, step)))
     }
 
     fn recipe_components(&self) -> Vec<String> {

@@ -2,6 +2,7 @@
 //! table and errors. Pure functions from values to strings, so every form is unit-tested and
 //! snapshot-tested without a terminal.
 
+mod layers;
 mod lifecycle;
 mod plan;
 mod status;
@@ -9,6 +10,7 @@ mod summary;
 
 use std::time::Duration;
 
+pub use layers::layers;
 pub use lifecycle::{prune_plan, pruned, retire_plan, retired};
 pub use plan::plan;
 pub use status::status;
