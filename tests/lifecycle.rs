@@ -31,13 +31,6 @@ fn text(bytes: &[u8]) -> String {
 
 /// The pipeline distributing to Tokyo and Virginia, and two consumers in two waves.
 fn project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temp dir");
-    std::fs::create_dir_all(dir.path().join("files")).expect("files/");
-    std::fs::copy(
-        common::repo().join("examples/seed/files/build.yml"),
-        dir.path().join("files/build.yml"),
-    )
-    .expect("build.yml copied");
     let manifest = format!(
         r#"name = "sample"
 
@@ -84,8 +77,7 @@ wave = 2
 name = "app"
 "#
     );
-    std::fs::write(dir.path().join("gold.toml"), manifest).expect("gold.toml written");
-    dir
+    common::project(&manifest)
 }
 
 /// Runs gold and returns (exit code, stdout, stderr).

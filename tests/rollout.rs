@@ -184,13 +184,6 @@ async fn latest_version(cloud: &Localcloud, account: &str, name: &str) -> i64 {
 
 /// A project directory with `gold.toml` (producer and distribution of the origin scenario plus `consumers`).
 fn project(consumers: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temp dir");
-    std::fs::create_dir_all(dir.path().join("files")).expect("files/");
-    std::fs::copy(
-        common::repo().join("examples/seed/files/build.yml"),
-        dir.path().join("files/build.yml"),
-    )
-    .expect("build.yml copied");
     let manifest = format!(
         r#"name = "sample"
 
@@ -216,8 +209,7 @@ ami_name = "sample_v{{{{imagebuilder:buildVersion}}}}_{{{{imagebuilder:buildDate
 share_with_organizations = ["{ORG_ARN}"]
 {consumers}"#
     );
-    std::fs::write(dir.path().join("gold.toml"), manifest).expect("gold.toml written");
-    dir
+    common::project(&manifest)
 }
 
 /// A `[[consumers]]` table acting through the account's `OrganizationAccountAccessRole`.

@@ -22,6 +22,14 @@ pub fn example(name: &str) -> tempfile::TempDir {
     dir
 }
 
+/// A project directory with the origin scenario's component document and `manifest` as its
+/// `gold.toml`.
+pub fn project(manifest: &str) -> tempfile::TempDir {
+    let dir = example("seed");
+    std::fs::write(dir.path().join("gold.toml"), manifest).expect("gold.toml written");
+    dir
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("directory created");
     for entry in std::fs::read_dir(from).expect("readable directory") {
