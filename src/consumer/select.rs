@@ -221,7 +221,7 @@ pub fn resolve_ami<'i>(
 }
 
 /// Newest first by creation time; the name breaks ties so the choice is stable.
-fn newer(a: &Image, b: &Image) -> std::cmp::Ordering {
+pub(crate) fn newer(a: &Image, b: &Image) -> std::cmp::Ordering {
     (a.created, &a.name).cmp(&(b.created, &b.name))
 }
 

@@ -217,7 +217,7 @@ async fn current(
             .iter()
             .filter(|image| select::unusable(image, now).is_none())
             .filter(|image| select::trusted(image, place))
-            .filter(|image| image.created > current.created)
+            .filter(|image| select::newer(image, current).is_gt())
             .count()
     });
     Ok(())
