@@ -9,8 +9,10 @@ pub mod image_builds;
 pub mod imagebuilder;
 pub mod images;
 pub mod launch_templates;
+mod pacing;
 pub mod security_groups;
 mod session;
 
 pub use error::{AwsError, CallSite};
+pub use pacing::DEFAULT_CALLS_PER_ACCOUNT;
 pub use session::{Access, Session, Sessions};

@@ -109,10 +109,12 @@ pub async fn apply(
         sessions,
         reporter,
     };
-    waves::run(jobs, parallelism, reporter, |id, (target, step)| {
+    let mut summary = waves::run(jobs, parallelism, reporter, |id, (target, step)| {
         apply.run(id, target, step)
     })
-    .await
+    .await;
+    summary.throttled_calls = sessions.throttled();
+    summary
 }
 
 /// The targets `gold up` creates: templates marked `create` that do not exist yet and have an
