@@ -746,7 +746,10 @@ fn a_rollout_costs_five_calls_a_target_and_moves_every_template_through_heavy_th
         .map(|(i, account)| consumer(&format!("c{i}"), account, 1, "app", &[]))
         .collect();
     for name in ["api", "worker"] {
-        let _ = write!(consumers, "[[consumers.launch_templates]]\nname = \"{name}\"\n");
+        let _ = write!(
+            consumers,
+            "[[consumers.launch_templates]]\nname = \"{name}\"\n"
+        );
     }
     let project = project(&consumers);
 
@@ -769,15 +772,27 @@ fn a_rollout_costs_five_calls_a_target_and_moves_every_template_through_heavy_th
         log.len(),
         templates.len()
     );
-    assert_eq!(calls(PRODUCER, "AssumeRole"), accounts.len(), "one per account");
+    assert_eq!(
+        calls(PRODUCER, "AssumeRole"),
+        accounts.len(),
+        "one per account"
+    );
     assert!(
         log.iter().all(|r| r["action"] != "GetCallerIdentity"),
         "the AssumeRole answer names the account"
     );
-    assert_eq!(calls(shared, "DescribeImages"), 1, "shared by its templates");
+    assert_eq!(
+        calls(shared, "DescribeImages"),
+        1,
+        "shared by its templates"
+    );
     for (account, name) in &templates {
         let (number, image, _, _) = rt.block_on(default_version(&cloud, account, name));
-        assert_eq!((number, image.as_str()), (2, second.as_str()), "{account} {name}");
+        assert_eq!(
+            (number, image.as_str()),
+            (2, second.as_str()),
+            "{account} {name}"
+        );
     }
 
     let third = rt.block_on(ami(
@@ -808,7 +823,11 @@ fn a_rollout_costs_five_calls_a_target_and_moves_every_template_through_heavy_th
     );
     for (account, name) in &templates {
         let (number, image, _, _) = rt.block_on(default_version(&cloud, account, name));
-        assert_eq!((number, image.as_str()), (3, third.as_str()), "{account} {name}");
+        assert_eq!(
+            (number, image.as_str()),
+            (3, third.as_str()),
+            "{account} {name}"
+        );
     }
 }
 

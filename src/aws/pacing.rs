@@ -105,10 +105,7 @@ impl Pacing {
 
     /// How calls made in `account` are paced, the same for every client of that account.
     pub fn account(&self, account: &str) -> AccountPace {
-        let mut accounts = self
-            .accounts
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut accounts = self.accounts.lock().unwrap_or_else(PoisonError::into_inner);
         accounts
             .entry(account.to_owned())
             .or_insert_with(|| AccountPace {
@@ -270,7 +267,11 @@ mod tests {
             Some("TooManyRequestsException")
         );
         assert_eq!(
-            error_code(Some("ThrottlingException:http://internal.amazon.com/"), b"{}").as_deref(),
+            error_code(
+                Some("ThrottlingException:http://internal.amazon.com/"),
+                b"{}"
+            )
+            .as_deref(),
             Some("ThrottlingException")
         );
         assert!(is_throttling(503, Some("RequestLimitExceeded")));

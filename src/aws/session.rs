@@ -245,7 +245,10 @@ impl ProvideCredentials for AssumedRole {
             if let Some(first) = first {
                 return Ok(first);
             }
-            let answer = self.assume().await.map_err(CredentialsError::provider_error)?;
+            let answer = self
+                .assume()
+                .await
+                .map_err(CredentialsError::provider_error)?;
             answer.credentials().map(credentials).ok_or_else(|| {
                 CredentialsError::provider_error("STS answered AssumeRole without credentials")
             })

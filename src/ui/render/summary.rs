@@ -19,7 +19,10 @@ pub fn summary(summary: &Summary, verbose: bool) -> String {
         let _ = write!(
             text,
             " AWS throttled {}; gold backed off and retried.",
-            count(usize::try_from(summary.throttled_calls).unwrap_or(usize::MAX), "call")
+            count(
+                usize::try_from(summary.throttled_calls).unwrap_or(usize::MAX),
+                "call"
+            )
         );
     }
     let mut not_started: BTreeMap<u32, usize> = BTreeMap::new();
