@@ -218,9 +218,13 @@ pub struct RolloutArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Targets of one wave worked on at once.
+    /// Targets of one wave worked on at once, across all accounts.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
+
+    /// AWS calls in flight in one account at once (AWS limits each account's request rate; throttled calls back off and retry).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub calls_per_account: u16,
 }
 
 /// Flags of `gold status`.
@@ -242,9 +246,13 @@ pub struct RollbackArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Targets of one wave worked on at once.
+    /// Targets of one wave worked on at once, across all accounts.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
+
+    /// AWS calls in flight in one account at once (AWS limits each account's request rate; throttled calls back off and retry).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub calls_per_account: u16,
 }
 
 /// Flags of `gold retire`.

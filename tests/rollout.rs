@@ -697,6 +697,133 @@ fn fifty_accounts_roll_out_through_throttling_and_errors_and_roll_back() {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one fleet: a counted rollout, then one through heavy throttling"
+)]
+fn a_rollout_costs_five_calls_a_target_and_moves_every_template_through_heavy_throttling() {
+    let dir = tempfile::tempdir().unwrap();
+    let accounts: Vec<String> = (0..20).map(|i| format!("6000000000{i:02}")).collect();
+    let seed = seed(
+        dir.path(),
+        &accounts
+            .iter()
+            .map(|a| (a.as_str(), true))
+            .collect::<Vec<_>>(),
+    );
+    let cloud = Localcloud::start_with(Some(&seed));
+    let rt = runtime();
+    let first = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v1_2022-08-10T09-01-50.490Z",
+        Share::Organization,
+    ));
+    // The last account holds three templates: they share its credentials and AMI lookup.
+    let shared = accounts[accounts.len() - 1].as_str();
+    let mut templates: Vec<(&str, &str)> = accounts.iter().map(|a| (a.as_str(), "app")).collect();
+    templates.extend([(shared, "api"), (shared, "worker")]);
+    for (account, name) in &templates {
+        rt.block_on(template(&cloud, account, name, &first));
+    }
+    let second = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v2_2022-08-11T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let mut consumers: String = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, account)| consumer(&format!("c{i}"), account, 1, "app", &[]))
+        .collect();
+    for name in ["api", "worker"] {
+        let _ = write!(
+            consumers,
+            "[[consumers.launch_templates]]\nname = \"{name}\"\n"
+        );
+    }
+    let project = project(&consumers);
+
+    cloud.reset_requests();
+    let rollout = cloud
+        .gold(project.path())
+        .args(["rollout", "--yes"])
+        .output()
+        .unwrap();
+    assert!(rollout.status.success(), "{}", stderr(&rollout));
+    let log = cloud.requests();
+    let calls = |account: &str, action: &str| {
+        log.iter()
+            .filter(|r| r["account"] == account && r["action"] == action)
+            .count()
+    };
+    assert!(
+        log.len() <= 5 * templates.len(),
+        "{} calls for {} targets",
+        log.len(),
+        templates.len()
+    );
+    assert_eq!(
+        calls(PRODUCER, "AssumeRole"),
+        accounts.len(),
+        "one per account"
+    );
+    assert!(
+        log.iter().all(|r| r["action"] != "GetCallerIdentity"),
+        "the AssumeRole answer names the account"
+    );
+    assert_eq!(
+        calls(shared, "DescribeImages"),
+        1,
+        "shared by its templates"
+    );
+    for (account, name) in &templates {
+        let (number, image, _, _) = rt.block_on(default_version(&cloud, account, name));
+        assert_eq!(
+            (number, image.as_str()),
+            (2, second.as_str()),
+            "{account} {name}"
+        );
+    }
+
+    let third = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v3_2022-08-12T09-01-50.490Z",
+        Share::Organization,
+    ));
+    cloud.configure(json!({ "throttle_rate": 0.3 }));
+    cloud.reset_requests();
+    let throttled = cloud
+        .gold(project.path())
+        .args(["--output", "json", "rollout", "--yes"])
+        .output()
+        .unwrap();
+    let log = cloud.requests();
+    cloud.configure(json!({ "throttle_rate": 0.0 }));
+    assert!(throttled.status.success(), "{}", stderr(&throttled));
+    let events = common::assert_stream_shape(&throttled.stdout);
+    let summary = events.last().expect("events");
+    assert_eq!(summary["event"], "summary");
+    assert_eq!(summary["counts"]["done"], templates.len(), "{summary}");
+    let refused = log.iter().filter(|r| r["status"] != 200).count();
+    assert!(refused > 0, "no call was throttled");
+    assert_eq!(
+        summary["throttled_calls"], refused,
+        "every throttled answer is counted, and only those"
+    );
+    for (account, name) in &templates {
+        let (number, image, _, _) = rt.block_on(default_version(&cloud, account, name));
+        assert_eq!(
+            (number, image.as_str()),
+            (3, third.as_str()),
+            "{account} {name}"
+        );
+    }
+}
+
+#[test]
 fn a_template_marked_create_is_created_on_first_rollout_on_the_newest_ami() {
     let cloud = Localcloud::start();
     let rt = runtime();

@@ -11,10 +11,12 @@ pub mod imagebuilder;
 pub mod images;
 pub mod launch_templates;
 pub mod lifecycle;
+mod pacing;
 pub mod parameters;
 pub mod ram;
 pub mod security_groups;
 mod session;
 
 pub use error::{AwsError, CallSite};
+pub use pacing::DEFAULT_CALLS_PER_ACCOUNT;
 pub use session::{Access, Session, Sessions};

@@ -1,17 +1,26 @@
 //! Credentials per account: the ambient AWS environment, a named profile, or a role assumed
-//! from the ambient credentials. Each account's credentials are obtained and checked once
-//! (STS `GetCallerIdentity`) and then shared by every region and call.
+//! from the ambient credentials. Each account's credentials are obtained and checked once and
+//! then shared by every region and call.
+//!
+//! A role's account is checked from STS's own answer: `AssumeRole` returns the assumed role's
+//! ARN (`AssumedRoleUser.Arn`, `arn:aws:sts::ACCOUNT:assumed-role/…`), so no further
+//! `GetCallerIdentity` is needed (STS API reference, `AssumeRole`). Ambient and profile
+//! credentials name no account until asked, so they are checked with `GetCallerIdentity`.
+//! How calls are paced (calls per account, adaptive retry, throttles counted) is
+//! [`super::pacing`]'s.
 //!
 //! Everything the standard AWS environment offers (`AWS_PROFILE`, `AWS_REGION`,
 //! `AWS_ENDPOINT_URL`, SSO, `credential_process`) comes from `aws-config`; gold adds nothing.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, PoisonError};
+use std::time::SystemTime;
 
-use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{self, ProvideCredentials, SharedCredentialsProvider};
+use aws_sdk_sts::operation::assume_role::{AssumeRoleError, AssumeRoleOutput};
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError;
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -20,6 +29,7 @@ use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryA
 use tokio::sync::{Mutex, OnceCell};
 
 use super::error::{AwsError, CallSite};
+use super::pacing::{AccountPace, DEFAULT_CALLS_PER_ACCOUNT, Pacing};
 
 /// How gold obtains credentials for one account.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -51,28 +61,35 @@ type AccountCell = Arc<OnceCell<Verified>>;
 /// The credentials of every account gold works in during one command.
 pub struct Sessions {
     ambient: SdkConfig,
+    pacing: Pacing,
     accounts: Mutex<HashMap<(String, Access), AccountCell>>,
-}
-
-/// Retries absorb throttling and transient 5xx answers; a rollout across many accounts meets both.
-fn retry_config() -> RetryConfig {
-    RetryConfig::standard()
-        .with_max_attempts(10)
-        .with_initial_backoff(Duration::from_millis(200))
-        .with_max_backoff(Duration::from_secs(20))
 }
 
 impl Sessions {
     /// Reads the ambient AWS configuration; no network call is made yet.
     pub async fn load() -> Self {
+        Self::paced(DEFAULT_CALLS_PER_ACCOUNT).await
+    }
+
+    /// [`Sessions::load`], with at most `calls_per_account` calls of one account in flight.
+    pub async fn paced(calls_per_account: usize) -> Self {
+        let pacing = Pacing::new(calls_per_account);
         let ambient = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(retry_config())
+            .retry_config(Pacing::retry_config())
+            .http_client(pacing.http())
             .load()
             .await;
         Self {
             ambient,
+            pacing,
             accounts: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// How many calls AWS throttled so far in this command (each absorbed by a retry, or
+    /// counted in the error of the call that gave up).
+    pub fn throttled(&self) -> u64 {
+        self.pacing.throttled()
     }
 
     /// A session acting in `account` in `region`, refusing credentials that act elsewhere.
@@ -93,120 +110,203 @@ impl Sessions {
             .get_or_init(|| self.verified(account, access, region))
             .await
             .clone()?;
-        Ok(Session::new(&config, account, region))
+        Ok(Session::new(
+            &config,
+            account,
+            region,
+            self.pacing.account(account),
+        ))
     }
 
     async fn verified(&self, account: &str, access: &Access, region: &str) -> Verified {
-        let config = self.credentials_for(access, region).await;
         let site = CallSite {
             account: account.to_owned(),
             region: region.to_owned(),
         };
-        let identity = aws_sdk_sts::Client::new(&config)
+        let pace = self.pacing.account(account);
+        let config = match access {
+            Access::Role(role) => return self.assumed(&site, role, &pace).await,
+            Access::Ambient => self
+                .ambient
+                .to_builder()
+                .region(Region::new(region.to_owned()))
+                .build(),
+            Access::Profile(profile) => {
+                aws_config::defaults(BehaviorVersion::latest())
+                    .retry_config(Pacing::retry_config())
+                    .http_client(self.pacing.http())
+                    .profile_name(profile)
+                    .region(Region::new(region.to_owned()))
+                    .load()
+                    .await
+            }
+        };
+        let identity = sts(&config, &pace)
             .get_caller_identity()
             .send()
             .await
-            .map_err(|err| Arc::new(access_error(&site, access, &err)))?;
+            .map_err(|err| Arc::new(identity_error(&site, access, &err)))?;
         let actual = identity.account().unwrap_or_default();
         if actual != account {
-            return Err(Arc::new(
-                site.failure(
-                    "GetCallerIdentity",
-                    format!(
-                        "the credentials act in account {actual}, not {account}; nothing was changed"
-                    ),
-                )
-                .with_hint(
-                    "set `role_arn` or `profile` for this account in the manifest, or switch `AWS_PROFILE`",
-                ),
-            ));
+            return Err(Arc::new(wrong_account(&site, "GetCallerIdentity", actual)));
         }
         Ok(config)
     }
 
-    async fn credentials_for(&self, access: &Access, region: &str) -> SdkConfig {
-        let region = Region::new(region.to_owned());
-        match access {
-            Access::Ambient => self.ambient.to_builder().region(region).build(),
-            Access::Profile(profile) => {
-                aws_config::defaults(BehaviorVersion::latest())
-                    .retry_config(retry_config())
-                    .profile_name(profile)
-                    .region(region)
-                    .load()
-                    .await
-            }
-            Access::Role(role_arn) => {
-                let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
-                    .session_name("gold")
-                    .region(region.clone())
-                    .configure(&self.ambient)
-                    .build()
-                    .await;
-                // Each account gets its own cache: the shared default holds only 64 identities,
-                // so a rollout across more accounts would assume every role again and again.
-                self.ambient
-                    .to_builder()
-                    .region(region)
-                    .identity_cache(aws_config::identity::IdentityCache::lazy().build())
-                    .credentials_provider(
-                        aws_credential_types::provider::SharedCredentialsProvider::new(provider),
-                    )
-                    .build()
-            }
+    /// Assumes `role` with the ambient credentials; the answer names the account it acts in.
+    async fn assumed(&self, site: &CallSite, role: &str, pace: &AccountPace) -> Verified {
+        let config = self
+            .ambient
+            .to_builder()
+            .region(Region::new(site.region.clone()))
+            .build();
+        let role = AssumedRole {
+            sts: sts(&config, pace),
+            role: role.to_owned(),
+            first: std::sync::Mutex::new(None),
+        };
+        let answer = role.assume().await.map_err(|err| {
+            let unreachable = unreachable_hint(&err);
+            let err = site.error("AssumeRole", &err).on(role.role.clone());
+            Arc::new(match unreachable {
+                Some(hint) => err.with_hint(hint),
+                None => err.with_hint(format!(
+                    "gold could not assume `{}`; its trust policy must allow the ambient identity to call sts:AssumeRole",
+                    role.role
+                )),
+            })
+        })?;
+        let actual = answer
+            .assumed_role_user()
+            .and_then(|user| user.arn().split(':').nth(4))
+            .unwrap_or_default();
+        if actual != site.account {
+            return Err(Arc::new(
+                wrong_account(site, "AssumeRole", actual).on(role.role.clone()),
+            ));
         }
+        let first = answer.credentials().map(credentials).ok_or_else(|| {
+            Arc::new(site.failure("AssumeRole", "STS answered without credentials"))
+        })?;
+        *role.first.lock().unwrap_or_else(PoisonError::into_inner) = Some(first);
+        // Each account gets its own cache: the shared default holds only 64 identities,
+        // so a rollout across more accounts would assume every role again and again.
+        Ok(config
+            .to_builder()
+            .identity_cache(aws_config::identity::IdentityCache::lazy().build())
+            .credentials_provider(SharedCredentialsProvider::new(role))
+            .build())
     }
 }
 
-/// Why the account's credentials could not be checked. A refused `AssumeRole` surfaces as a
-/// failed `GetCallerIdentity` whose credentials provider failed; the error names `AssumeRole`
-/// with STS's own code and message instead.
-fn access_error(
-    site: &CallSite,
-    access: &Access,
-    err: &SdkError<GetCallerIdentityError, HttpResponse>,
-) -> AwsError {
+/// An STS client for one account's credentials, paced as that account's other clients.
+fn sts(config: &SdkConfig, pace: &AccountPace) -> aws_sdk_sts::Client {
+    let config = aws_sdk_sts::config::Builder::from(config)
+        .http_client(pace.http.clone())
+        .retry_partition(pace.partition.clone())
+        .interceptor(pace.throttles.clone())
+        .build();
+    aws_sdk_sts::Client::from_conf(config)
+}
+
+/// A role's credentials: the answer of the `AssumeRole` that checked the account first, then a
+/// new `AssumeRole` each time the identity cache finds them about to expire.
+#[derive(Debug)]
+struct AssumedRole {
+    sts: aws_sdk_sts::Client,
+    role: String,
+    first: std::sync::Mutex<Option<Credentials>>,
+}
+
+impl AssumedRole {
+    async fn assume(
+        &self,
+    ) -> Result<AssumeRoleOutput, aws_sdk_sts::error::SdkError<AssumeRoleError>> {
+        self.sts
+            .assume_role()
+            .role_arn(&self.role)
+            .role_session_name("gold")
+            .send()
+            .await
+    }
+}
+
+impl ProvideCredentials for AssumedRole {
+    fn provide_credentials<'a>(&'a self) -> provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        provider::future::ProvideCredentials::new(async move {
+            let first = self
+                .first
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            if let Some(first) = first {
+                return Ok(first);
+            }
+            let answer = self
+                .assume()
+                .await
+                .map_err(CredentialsError::provider_error)?;
+            answer.credentials().map(credentials).ok_or_else(|| {
+                CredentialsError::provider_error("STS answered AssumeRole without credentials")
+            })
+        })
+    }
+}
+
+fn credentials(answer: &aws_sdk_sts::types::Credentials) -> Credentials {
+    Credentials::new(
+        answer.access_key_id(),
+        answer.secret_access_key(),
+        Some(answer.session_token().to_owned()),
+        SystemTime::try_from(*answer.expiration()).ok(),
+        "gold AssumeRole",
+    )
+}
+
+fn wrong_account(site: &CallSite, operation: &'static str, actual: &str) -> AwsError {
+    site.failure(
+        operation,
+        format!(
+            "the credentials act in account {actual}, not {}; nothing was changed",
+            site.account
+        ),
+    )
+    .with_hint(
+        "set `role_arn` or `profile` for this account in the manifest, or switch `AWS_PROFILE`",
+    )
+}
+
+/// The hint for a call that never reached AWS.
+fn unreachable_hint<E, R>(err: &SdkError<E, R>) -> Option<&'static str> {
     let unreachable = match err {
         SdkError::DispatchFailure(failure) => failure.is_io() || failure.is_timeout(),
         SdkError::TimeoutError(_) => true,
         _ => false,
     };
-    if unreachable {
-        return site.error("GetCallerIdentity", err).with_hint(
-            "gold could not reach AWS STS; check the network, a proxy, or `AWS_ENDPOINT_URL`",
-        );
+    unreachable.then_some(
+        "gold could not reach AWS STS; check the network, a proxy, or `AWS_ENDPOINT_URL`",
+    )
+}
+
+/// Why ambient or profile credentials could not be checked.
+fn identity_error(
+    site: &CallSite,
+    access: &Access,
+    err: &SdkError<GetCallerIdentityError, HttpResponse>,
+) -> AwsError {
+    let failed = site.error("GetCallerIdentity", err);
+    if let Some(hint) = unreachable_hint(err) {
+        return failed.with_hint(hint);
     }
     match access {
-        Access::Role(role) => {
-            let err = assume_role_error(err).map_or_else(
-                || site.error("GetCallerIdentity", err),
-                |refused| site.error("AssumeRole", refused),
-            );
-            err.on(role.clone()).with_hint(format!(
-                "gold could not assume `{role}`; its trust policy must allow the ambient identity to call sts:AssumeRole"
-            ))
-        }
-        Access::Profile(profile) => site
-            .error("GetCallerIdentity", err)
-            .on(format!("profile {profile}")),
-        Access::Ambient => site.error("GetCallerIdentity", err).with_hint(
+        Access::Profile(profile) => failed.on(format!("profile {profile}")),
+        Access::Ambient | Access::Role(_) => failed.with_hint(
             "no usable AWS credentials; set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID",
         ),
     }
-}
-
-/// The `AssumeRole` answer inside a credentials failure, when STS refused the role.
-fn assume_role_error<'e>(
-    err: &'e (dyn std::error::Error + 'static),
-) -> Option<&'e SdkError<AssumeRoleError, HttpResponse>> {
-    let mut source = Some(err);
-    while let Some(cause) = source {
-        if let Some(refused) = cause.downcast_ref::<SdkError<AssumeRoleError, HttpResponse>>() {
-            return Some(refused);
-        }
-        source = cause.source();
-    }
-    None
 }
 
 /// Credentials and region for calls in one account; only `src/aws/` opens clients from it.
@@ -214,19 +314,22 @@ fn assume_role_error<'e>(
 pub struct Session {
     config: SdkConfig,
     site: CallSite,
+    pace: AccountPace,
 }
 
 impl Session {
-    fn new(config: &SdkConfig, account: &str, region: &str) -> Self {
+    fn new(config: &SdkConfig, account: &str, region: &str, pace: AccountPace) -> Self {
         Self {
             config: config
                 .to_builder()
                 .region(Region::new(region.to_owned()))
+                .http_client(pace.http.clone())
                 .build(),
             site: CallSite {
                 account: account.to_owned(),
                 region: region.to_owned(),
             },
+            pace,
         }
     }
 
@@ -243,7 +346,7 @@ impl Session {
     /// The same credentials in another region.
     #[must_use]
     pub fn in_region(&self, region: &str) -> Self {
-        Self::new(&self.config, &self.site.account, region)
+        Self::new(&self.config, &self.site.account, region, self.pace.clone())
     }
 
     pub(super) fn site(&self) -> &CallSite {
@@ -254,6 +357,8 @@ impl Session {
     pub(super) fn imagebuilder(&self) -> aws_sdk_imagebuilder::Client {
         let config = aws_sdk_imagebuilder::config::Builder::from(&self.config)
             .retry_classifier(TooManyRequests)
+            .retry_partition(self.pace.partition.clone())
+            .interceptor(self.pace.throttles.clone())
             .build();
         aws_sdk_imagebuilder::Client::from_conf(config)
     }
@@ -262,6 +367,8 @@ impl Session {
     pub(super) fn ec2(&self) -> aws_sdk_ec2::Client {
         let config = aws_sdk_ec2::config::Builder::from(&self.config)
             .retry_classifier(TooManyRequests)
+            .retry_partition(self.pace.partition.clone())
+            .interceptor(self.pace.throttles.clone())
             .build();
         aws_sdk_ec2::Client::from_conf(config)
     }
@@ -270,6 +377,8 @@ impl Session {
     pub(super) fn iam(&self) -> aws_sdk_iam::Client {
         let config = aws_sdk_iam::config::Builder::from(&self.config)
             .retry_classifier(TooManyRequests)
+            .retry_partition(self.pace.partition.clone())
+            .interceptor(self.pace.throttles.clone())
             .build();
         aws_sdk_iam::Client::from_conf(config)
     }
@@ -286,6 +395,8 @@ impl Session {
     pub(super) fn autoscaling(&self) -> aws_sdk_autoscaling::Client {
         let config = aws_sdk_autoscaling::config::Builder::from(&self.config)
             .retry_classifier(TooManyRequests)
+            .retry_partition(self.pace.partition.clone())
+            .interceptor(self.pace.throttles.clone())
             .build();
         aws_sdk_autoscaling::Client::from_conf(config)
     }

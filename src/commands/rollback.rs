@@ -24,7 +24,7 @@ pub fn run(args: &RollbackArgs, global: &GlobalArgs, printer: &Printer) -> Resul
     let filter = filter(&args.targets);
     block_on(interruptible(
         async {
-            let sessions = Sessions::load().await;
+            let sessions = Sessions::paced(usize::from(args.calls_per_account)).await;
             let planned =
                 rollback::survey(&loaded.manifest, &sessions, &filter, options.parallelism).await?;
             execute(

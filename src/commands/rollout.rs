@@ -49,7 +49,7 @@ pub fn run(args: &RolloutArgs, global: &GlobalArgs, printer: &Printer) -> Result
     let filter = filter(&args.targets);
     block_on(interruptible(
         async {
-            let sessions = Sessions::load().await;
+            let sessions = Sessions::paced(usize::from(args.calls_per_account)).await;
             let planned = consumer::rollout::survey(
                 &loaded.manifest,
                 &sessions,

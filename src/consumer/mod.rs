@@ -14,8 +14,8 @@
 //!
 //! Cost of the common path per target: `DescribeImages` (shared by the templates of one
 //! account and region), `DescribeLaunchTemplateVersions`, `CreateLaunchTemplateVersion`,
-//! `ModifyLaunchTemplate`; plus the account's credentials once (`AssumeRole`,
-//! `GetCallerIdentity`), shared by every region.
+//! `ModifyLaunchTemplate`; plus the account's credentials once (`AssumeRole`, whose answer
+//! names the account), shared by every region: five calls for a lone template.
 //!
 //! [`parameters`] adds SSM parameter targets and templates that resolve one (`resolve:ssm:`):
 //! the parameter gets a new version instead of the template.

@@ -112,10 +112,12 @@ pub async fn apply(
         sessions,
         reporter,
     };
-    waves::run(jobs, parallelism, reporter, |id, (target, step)| {
+    let mut summary = waves::run(jobs, parallelism, reporter, |id, (target, step)| {
         apply.run(id, target, step)
     })
-    .await
+    .await;
+    summary.throttled_calls = sessions.throttled();
+    summary
 }
 
 /// The targets `gold up` creates: templates marked `create` and parameters that do not exist

@@ -158,6 +158,9 @@ pub struct Summary {
     pub targets: Vec<TargetOutcome>,
     /// How many ended each way.
     pub counts: OutcomeCounts,
+    /// AWS calls answered with a throttling error during the whole command (reading included);
+    /// gold backed off and retried each.
+    pub throttled_calls: u64,
 }
 
 impl Summary {

@@ -15,6 +15,16 @@ pub fn summary(summary: &Summary, verbose: bool) -> String {
         "Summary: {} done, {} unchanged, {} failed, {} not started.",
         c.done, c.unchanged, c.failed, c.not_started
     );
+    if summary.throttled_calls > 0 {
+        let _ = write!(
+            text,
+            " AWS throttled {}; gold backed off and retried.",
+            count(
+                usize::try_from(summary.throttled_calls).unwrap_or(usize::MAX),
+                "call"
+            )
+        );
+    }
     let mut not_started: BTreeMap<u32, usize> = BTreeMap::new();
     for entry in &summary.targets {
         if !verbose && entry.outcome == Outcome::NotStarted {
@@ -100,13 +110,14 @@ mod tests {
                 failed: 1,
                 not_started: 1,
             },
+            throttled_calls: 12,
         }
     }
 
     #[test]
     fn the_summary_counts_outcomes_and_lists_what_did_not_succeed() {
         insta::assert_snapshot!(summary(&sample(), false), @r"
-        Summary: 1 done, 0 unchanged, 1 failed, 1 not started.
+        Summary: 1 done, 0 unchanged, 1 failed, 1 not started. AWS throttled 12 calls; gold backed off and retried.
           FAILED      wave 1 app (444455550001/ap-northeast-1): instance refresh 1234 of Auto Scaling group `web` ended Failed
                       hint: `gold rollout` again retries it
           not started wave 2: 1 target (an earlier wave failed; `-v` lists each)
