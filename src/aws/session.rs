@@ -96,6 +96,36 @@ impl Sessions {
         Ok(Session::new(&config, account, region))
     }
 
+    /// A session acting in whichever account `access` leads to: the role's account, or the one
+    /// STS `GetCallerIdentity` names for a profile or the ambient credentials. For services
+    /// the manifest reaches without naming an account (AWS Organizations).
+    pub async fn session_as(
+        &self,
+        access: &Access,
+        region: &str,
+    ) -> Result<Session, Arc<AwsError>> {
+        if let Access::Role(role) = access
+            && let Some(account) = role.split(':').nth(4)
+        {
+            return self.session(account, access, region).await;
+        }
+        let config = self.credentials_for(access, region).await;
+        let site = CallSite {
+            account: "(caller)".to_owned(),
+            region: region.to_owned(),
+        };
+        let identity = aws_sdk_sts::Client::new(&config)
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|err| Arc::new(access_error(&site, access, &err)))?;
+        Ok(Session::new(
+            &config,
+            identity.account().unwrap_or_default(),
+            region,
+        ))
+    }
+
     async fn verified(&self, account: &str, access: &Access, region: &str) -> Verified {
         let config = self.credentials_for(access, region).await;
         let site = CallSite {
@@ -272,6 +302,14 @@ impl Session {
             .retry_classifier(TooManyRequests)
             .build();
         aws_sdk_iam::Client::from_conf(config)
+    }
+
+    /// An AWS Organizations client.
+    pub(super) fn organizations(&self) -> aws_sdk_organizations::Client {
+        let config = aws_sdk_organizations::config::Builder::from(&self.config)
+            .retry_classifier(TooManyRequests)
+            .build();
+        aws_sdk_organizations::Client::from_conf(config)
     }
 
     /// An Auto Scaling client.

@@ -212,7 +212,7 @@ pub async fn groups_of(
     target: &Target,
     template: &LiveTemplate,
 ) -> Result<Vec<Group>, Error> {
-    let names = &target.launch_template.auto_scaling_groups;
+    let names = target.launch_template.auto_scaling_groups.names();
     if names.is_empty() {
         return Ok(Vec::new());
     }

@@ -52,7 +52,7 @@ impl Target {
             wave: self.wave,
             resource: Resource {
                 kind: ResourceKind::LaunchTemplate,
-                name: self.launch_template.label().to_owned(),
+                name: self.launch_template.label().into_owned(),
                 account: self.account.clone(),
                 region: self.region.clone(),
             },
@@ -65,39 +65,65 @@ impl Target {
     }
 }
 
-/// The manifest's targets that pass the filter, ordered by wave then manifest order.
+/// The manifest's targets that pass the filter, ordered by wave then manifest order; only
+/// consumers that list their account (see [`super::discover`] for the others).
 pub fn targets(manifest: &Manifest, filter: &TargetFilter) -> Result<Vec<Target>, Error> {
-    check_filter(manifest, filter)?;
-    let selected = manifest
-        .targets()
-        .into_iter()
-        .filter(|t| filter.consumers.is_empty() || filter.consumers.contains(&t.consumer.name))
-        .filter(|t| filter.regions.is_empty() || filter.regions.iter().any(|r| r == t.region))
-        .filter(|t| filter.waves.is_empty() || filter.waves.contains(&t.consumer.wave))
-        .map(|t| Target {
-            consumer: t.consumer.name.clone(),
-            account: t.consumer.account.clone(),
-            access: Access::from_manifest(
-                t.consumer.role_arn.as_deref(),
-                t.consumer.profile.as_deref(),
-            ),
-            region: t.region.to_owned(),
-            wave: t.consumer.wave,
-            launch_template: t.launch_template.clone(),
-        })
-        .collect::<Vec<_>>();
+    let selected = listed(manifest, filter)?;
     if selected.is_empty() {
-        return Err(Error::Usage {
-            message: "no consumer target matches".to_owned(),
-            hint: Some(if manifest.consumers.is_empty() {
-                "add a `[[consumers]]` table with its `launch_templates` to the manifest".to_owned()
-            } else {
-                "check `--consumer`, `--region` and `--wave` against the manifest's consumers"
-                    .to_owned()
-            }),
-        });
+        return Err(nothing_matches(manifest));
     }
     Ok(selected)
+}
+
+/// The targets of consumers that list their account, as the manifest writes them (a `tag`
+/// selector or `auto_scaling_groups = "all"` still to be looked up); may be empty.
+pub fn listed(manifest: &Manifest, filter: &TargetFilter) -> Result<Vec<Target>, Error> {
+    check_filter(manifest, filter)?;
+    Ok(manifest
+        .targets()
+        .into_iter()
+        .filter(|t| filter.keeps(&t.consumer.name, t.consumer.wave))
+        .filter(|t| filter.keeps_region(t.region))
+        .filter_map(|t| {
+            Some(Target {
+                consumer: t.consumer.name.clone(),
+                account: t.consumer.account.clone()?,
+                access: Access::from_manifest(
+                    t.consumer.role_arn.as_deref(),
+                    t.consumer.profile.as_deref(),
+                ),
+                region: t.region.to_owned(),
+                wave: t.consumer.wave,
+                launch_template: t.launch_template.clone(),
+            })
+        })
+        .collect())
+}
+
+impl TargetFilter {
+    /// Whether the filter keeps the consumer called `name` in `wave`.
+    pub fn keeps(&self, name: &str, wave: u32) -> bool {
+        (self.consumers.is_empty() || self.consumers.iter().any(|c| c == name))
+            && (self.waves.is_empty() || self.waves.contains(&wave))
+    }
+
+    /// Whether the filter keeps `region`.
+    pub fn keeps_region(&self, region: &str) -> bool {
+        self.regions.is_empty() || self.regions.iter().any(|r| r == region)
+    }
+}
+
+/// The error of a command left with no target at all.
+pub fn nothing_matches(manifest: &Manifest) -> Error {
+    Error::Usage {
+        message: "no consumer target matches".to_owned(),
+        hint: Some(if manifest.consumers.is_empty() {
+            "add a `[[consumers]]` table with its `launch_templates` to the manifest".to_owned()
+        } else {
+            "check `--consumer`, `--region` and `--wave` against the manifest's consumers, and the tags and OUs they select"
+                .to_owned()
+        }),
+    }
 }
 
 /// A filter value that names nothing in the manifest is a typo, not an empty selection.

@@ -26,9 +26,10 @@ pub use ami_name::{AmiName, AmiNameError};
 pub use diagnostic::{Diagnostic, Error};
 pub use load::load;
 pub use model::{
-    BlockDevice, Component, Consumer, CreateLaunchTemplate, Distribution, Infrastructure,
-    LaunchTemplate, Manifest, Pipeline, Platform, Producer, Recipe, RefreshPreferences,
-    ScheduleCondition, SecurityGroup, SsmParameter, Target, VolumeType,
+    AutoScalingGroups, BlockDevice, Component, Consumer, CreateLaunchTemplate, Distribution,
+    EveryGroup, Infrastructure, LaunchTemplate, Manifest, Organization, Pipeline, Platform,
+    Producer, Recipe, RefreshPreferences, ScheduleCondition, SecurityGroup, SsmParameter,
+    TagSelector, Target, VolumeType,
 };
 pub use regions::KNOWN_REGIONS;
 

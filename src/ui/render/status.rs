@@ -48,6 +48,11 @@ pub fn status(status: &Status) -> String {
         ]);
     }
     let mut text = table(&rows);
+    let found = super::discovery::discovered(&status.discovered);
+    if !found.is_empty() {
+        text.push('\n');
+        text.push_str(found.trim_end());
+    }
     let errors: Vec<_> = status.errors().collect();
     if !errors.is_empty() {
         text.push_str("\nCannot read:");
@@ -132,6 +137,7 @@ mod tests {
         };
         let status = Status {
             targets: vec![ok, denied],
+            discovered: Vec::new(),
         };
         insta::assert_snapshot!(super::status(&status), @r"
         TARGET                             TEMPLATE VERSION  IMAGE  BUILD  AGE  NEWEST  BEHIND  REFRESH
