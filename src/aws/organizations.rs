@@ -49,9 +49,12 @@ fn account(account: &aws_sdk_organizations::types::Account) -> Option<Account> {
     Some(Account {
         id: account.id()?.to_owned(),
         name: account.name().unwrap_or_default().to_owned(),
+        // `State` replaces `Status` (which AWS is retiring); either says ACTIVE or not.
         status: account
-            .status()
-            .map_or("ACTIVE", |status| status.as_str())
+            .state()
+            .map(|state| state.as_str())
+            .or(account.status().map(|status| status.as_str()))
+            .unwrap_or("ACTIVE")
             .to_owned(),
         arn: account.arn().unwrap_or_default().to_owned(),
     })

@@ -72,51 +72,7 @@ pub async fn targets(
     };
 
     let (plain, mut sites): (Vec<Target>, Vec<Site>) = split(listed);
-    let mut discovered = Vec::new();
-    for &(index, consumer) in &entries {
-        if !filter.keeps(&consumer.name, consumer.wave) {
-            continue;
-        }
-        let mut entry = Discovered {
-            consumer: consumer.name.clone(),
-            wave: consumer.wave,
-            accounts: 0,
-            targets: 0,
-            skipped: Vec::new(),
-        };
-        let role = consumer.role_name.as_deref().unwrap_or_default();
-        for account in owned.get(&index).into_iter().flatten() {
-            if !account.is_active() {
-                entry.skipped.push(Skipped {
-                    account: account.id.clone(),
-                    name: account.name.clone(),
-                    reason: format!("the account is {}", account.status),
-                    failed: false,
-                });
-                continue;
-            }
-            entry.accounts += 1;
-            let access = Access::Role(format!(
-                "arn:{}:iam::{}:role/{role}",
-                account.partition(),
-                account.id
-            ));
-            for region in manifest.consumer_regions(consumer) {
-                if filter.keeps_region(region) {
-                    sites.push(Site {
-                        consumer: consumer.name.clone(),
-                        wave: consumer.wave,
-                        account: account.id.clone(),
-                        name: Some(account.name.clone()),
-                        access: access.clone(),
-                        region: region.clone(),
-                        selectors: consumer.launch_templates.clone(),
-                    });
-                }
-            }
-        }
-        discovered.push(entry);
-    }
+    let discovered = found_in_organization(manifest, filter, &entries, &owned, &mut sites);
 
     let expanded = each(sites, parallelism, |site| async move {
         let result = expand(sessions, &site).await;
@@ -167,12 +123,69 @@ pub async fn targets(
         .map(|(i, consumer)| (consumer.name.as_str(), i))
         .collect();
     let rank = |target: &Target| (target.wave, order.get(target.consumer.as_str()).copied());
-    found.targets.sort_by_key(|target| rank(target));
+    found.targets.sort_by_key(rank);
     found.failed.sort_by_key(|(target, _)| rank(target));
     if found.targets.is_empty() && found.failed.is_empty() && !kept {
         return Err(targets::nothing_matches(manifest));
     }
     Ok(found)
+}
+
+/// Each kept consumer's accounts: the active ones become sites (one per region), the others
+/// are reported as skipped.
+fn found_in_organization(
+    manifest: &Manifest,
+    filter: &TargetFilter,
+    entries: &[(usize, &Consumer)],
+    owned: &BTreeMap<usize, Vec<Account>>,
+    sites: &mut Vec<Site>,
+) -> Vec<Discovered> {
+    let mut discovered = Vec::new();
+    for &(index, consumer) in entries {
+        if !filter.keeps(&consumer.name, consumer.wave) {
+            continue;
+        }
+        let mut entry = Discovered {
+            consumer: consumer.name.clone(),
+            wave: consumer.wave,
+            accounts: 0,
+            targets: 0,
+            skipped: Vec::new(),
+        };
+        let role = consumer.role_name.as_deref().unwrap_or_default();
+        for account in owned.get(&index).into_iter().flatten() {
+            if !account.is_active() {
+                entry.skipped.push(Skipped {
+                    account: account.id.clone(),
+                    name: account.name.clone(),
+                    reason: format!("the account is {}", account.status),
+                    failed: false,
+                });
+                continue;
+            }
+            entry.accounts += 1;
+            let access = Access::Role(format!(
+                "arn:{}:iam::{}:role/{role}",
+                account.partition(),
+                account.id
+            ));
+            for region in manifest.consumer_regions(consumer) {
+                if filter.keeps_region(region) {
+                    sites.push(Site {
+                        consumer: consumer.name.clone(),
+                        wave: consumer.wave,
+                        account: account.id.clone(),
+                        name: Some(account.name.clone()),
+                        access: access.clone(),
+                        region: region.clone(),
+                        selectors: consumer.launch_templates.clone(),
+                    });
+                }
+            }
+        }
+        discovered.push(entry);
+    }
+    discovered
 }
 
 /// The same error for another selector of the site.

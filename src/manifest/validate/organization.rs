@@ -63,7 +63,7 @@ impl Checker<'_> {
                         ),
                         "`organization = true` in one consumer",
                     ),
-                    None => whole = Some(&consumer.name),
+                    None => whole = Some(consumer.name.as_str()),
                 }
             }
         }
