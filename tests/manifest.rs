@@ -74,6 +74,8 @@ fn examples_validate_offline() {
     for (name, summary) in [
         ("seed", "1 component, 1 consumer, 1 target"),
         ("fleet", "2 components, 3 consumers, 4 targets"),
+        // Targets of consumers found in the organization are only known at run time.
+        ("org", "1 component, 2 consumers, 0 targets"),
     ] {
         let output = gold()
             .args(["validate", "-f"])
@@ -85,6 +87,93 @@ fn examples_validate_offline() {
             stdout(&output).contains(summary),
             "{name}: {}",
             stdout(&output)
+        );
+    }
+}
+
+/// Line (1-based) of the first line of `text` containing `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|line| line.contains(needle))
+        .expect("the needle is in the text")
+        + 1
+}
+
+#[test]
+fn consumers_from_the_organization_are_checked_offline_with_their_location() {
+    for (from, to, key, message) in [
+        (
+            r#"organizational_units = ["ou-ab12-sandbox1"]"#,
+            r#"organizational_units = ["ou-AB-1"]"#,
+            "consumers[sandbox].organizational_units[0]",
+            "expected an OU id",
+        ),
+        (
+            r#"organizational_units = ["ou-ab12-sandbox1"]"#,
+            r#"account = "444455556666"
+organizational_units = ["ou-ab12-sandbox1"]"#,
+            "consumers[sandbox].organizational_units",
+            "expected either `account` or `organizational_units`, found both",
+        ),
+        (
+            r#"organizational_units = ["ou-ab12-sandbox1"]"#,
+            r#"organizational_units = ["ou-ab12-workload"]"#,
+            "consumers[workloads].organizational_units[0]",
+            "expected each OU in one consumer",
+        ),
+        (
+            r#"role_name = "GoldRollout"   #"#,
+            r#"role_arn = "arn:aws:iam::444455556666:role/GoldRollout"   #"#,
+            "consumers[sandbox].role_arn",
+            "expected `role_name`",
+        ),
+        (
+            r#"tag = { key = "gold:follow", value = "sample" }"#,
+            r#"tag = { key = "gold:follow", value = "sample" }
+name = "app""#,
+            "consumers[sandbox].launch_templates[app].tag",
+            "expected either `name` or `tag`, found both",
+        ),
+        (
+            r#"tag = { key = "gold:follow", value = "sample" }"#,
+            r#"tag = { key = "", value = "sample" }"#,
+            "consumers[sandbox].launch_templates[0].tag.key",
+            "expected a tag key of 1-128 characters",
+        ),
+        (
+            r#"auto_scaling_groups = "all"   #"#,
+            r#"auto_scaling_groups = "every"   #"#,
+            "consumers[sandbox].launch_templates[0].auto_scaling_groups",
+            "expected `all`",
+        ),
+    ] {
+        let dir = copy_of("org");
+        let path = dir.path().join("gold.toml");
+        let text = read(&path);
+        assert!(text.contains(from), "`{from}` is not in examples/org");
+        let text = text.replacen(from, to, 1);
+        fs::write(&path, &text).expect("write");
+        let output = validate_in(dir.path(), &[]);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{key}: {err}");
+        let line = err
+            .lines()
+            .find(|line| line.contains(&format!(" {key}: ")))
+            .unwrap_or_else(|| panic!("no error at `{key}`: {err}"));
+        assert!(line.contains(message), "{line}");
+        // `error: gold.toml:LINE:COLUMN: KEY: …`, the line the replaced text starts on or the
+        // table the key belongs to.
+        let position: Vec<usize> = line
+            .trim_start_matches("error: ")
+            .split(':')
+            .skip(1)
+            .take(2)
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        assert_eq!(position.len(), 2, "{line}");
+        assert!(
+            position[0] <= line_of(&text, to.lines().last().expect("a line")),
+            "{line}"
         );
     }
 }
@@ -1041,6 +1130,7 @@ fn examples_and_starter_satisfy_the_schema_and_unknown_keys_do_not() {
     for path in [
         example("seed").join("gold.toml"),
         example("fleet").join("gold.toml"),
+        example("org").join("gold.toml"),
         starter.path().join("gold.toml"),
     ] {
         let text = read(&path);

@@ -903,3 +903,488 @@ security_group = "egress-only"
     assert_eq!(groups[0].1, 0, "the group must allow no inbound traffic");
     assert!(data.contains(&groups[0].0), "{data}");
 }
+
+const MANAGEMENT: &str = "000000000000";
+const TAG_KEY: &str = "gold:follow";
+
+/// A launch template launching `image`, tagged `gold:follow=sample` when `tagged`.
+async fn tagged_template(
+    cloud: &Localcloud,
+    account: &str,
+    name: &str,
+    image: &str,
+    tagged: bool,
+) -> String {
+    use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
+    let mut request = aws_sdk_ec2::Client::new(&sdk(cloud, account).await)
+        .create_launch_template()
+        .launch_template_name(name)
+        .launch_template_data(
+            RequestLaunchTemplateData::builder()
+                .image_id(image)
+                .instance_type("t3.small".into())
+                .build(),
+        );
+    if tagged {
+        request = request.tag_specifications(
+            TagSpecification::builder()
+                .resource_type(ResourceType::LaunchTemplate)
+                .tags(Tag::builder().key(TAG_KEY).value("sample").build())
+                .build(),
+        );
+    }
+    request
+        .send()
+        .await
+        .expect("CreateLaunchTemplate")
+        .launch_template
+        .and_then(|t| t.launch_template_id)
+        .expect("a template id")
+}
+
+/// The role gold assumes in `account`, trusting the producer (the identity running gold) and
+/// allowed everything.
+async fn trusted_role(cloud: &Localcloud, account: &str, name: &str) {
+    let iam = aws_sdk_iam::Client::new(&sdk(cloud, account).await);
+    let trust = json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{PRODUCER}:root")}, "Action": "sts:AssumeRole"}]
+    });
+    iam.create_role()
+        .role_name(name)
+        .assume_role_policy_document(trust.to_string())
+        .send()
+        .await
+        .expect("CreateRole");
+    let everything = json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]
+    });
+    iam.put_role_policy()
+        .role_name(name)
+        .policy_name("all")
+        .policy_document(everything.to_string())
+        .send()
+        .await
+        .expect("PutRolePolicy");
+}
+
+/// The image of template `name`'s default version in `account`.
+async fn default_image(cloud: &Localcloud, account: &str, name: &str) -> String {
+    default_version(cloud, account, name).await.1
+}
+
+/// A seed with nested OUs: Workloads (accounts 7000000001xx) holds Sandbox (…02xx) and Prod
+/// (…03xx), Prod holds Payments (…04xx); Security (…05xx) is outside the selection.
+fn org_seed(dir: &Path, layout: &[(&str, &[&str])], suspended: &[&str]) -> std::path::PathBuf {
+    let mut text = format!(
+        "caller_account = \"{PRODUCER}\"\n\n[organization]\nid = \"o-xxxxxxxxxx\"\nmanagement_account = \"{MANAGEMENT}\"\n
+[[organizational_units]]\nid = \"ou-ab12-workload\"\nname = \"Workloads\"\n
+[[organizational_units]]\nid = \"ou-ab12-sandbox1\"\nname = \"Sandbox\"\nparent = \"ou-ab12-workload\"\n
+[[organizational_units]]\nid = \"ou-ab12-prodteam\"\nname = \"Prod\"\nparent = \"ou-ab12-workload\"\n
+[[organizational_units]]\nid = \"ou-ab12-payments\"\nname = \"Payments\"\nparent = \"ou-ab12-prodteam\"\n
+[[organizational_units]]\nid = \"ou-ab12-security\"\nname = \"Security\"\n
+[[accounts]]\nid = \"{PRODUCER}\"\nname = \"Shared\"\n"
+    );
+    for (ou, accounts) in layout {
+        for account in *accounts {
+            let status = if suspended.contains(account) {
+                "SUSPENDED"
+            } else {
+                "ACTIVE"
+            };
+            let _ = write!(
+                text,
+                "\n[[accounts]]\nid = \"{account}\"\nname = \"a{account}\"\nou = \"{ou}\"\nstatus = \"{status}\"\n"
+            );
+        }
+    }
+    let path = dir.join("seed.toml");
+    std::fs::write(&path, text).expect("seed written");
+    path
+}
+
+const ORG_CONSUMERS: &str = r#"
+[organization]
+role_arn = "arn:aws:iam::000000000000:role/GoldOrgReader"
+
+[[consumers]]
+name = "sandbox"
+organizational_units = ["ou-ab12-sandbox1"]
+role_name = "GoldRollout"
+wave = 1
+[[consumers.launch_templates]]
+tag = { key = "gold:follow", value = "sample" }
+auto_scaling_groups = "all"
+[consumers.launch_templates.refresh]
+min_healthy_percentage = 50
+instance_warmup_seconds = 0
+
+[[consumers]]
+name = "workloads"
+organizational_units = ["ou-ab12-workload"]
+role_name = "GoldRollout"
+wave = 2
+[[consumers.launch_templates]]
+tag = { key = "gold:follow", value = "sample" }
+"#;
+
+fn accounts(prefix: &str, n: usize) -> Vec<String> {
+    (1..=n).map(|i| format!("{prefix}{i:02}")).collect()
+}
+
+/// Requests of `service` since the log was cleared, by account.
+fn calls(log: &[serde_json::Value], service: &str, action: &str) -> Vec<String> {
+    log.iter()
+        .filter(|r| r["service"] == service && r["action"] == action)
+        .filter_map(|r| r["account"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario: discover, roll out, change the organization, roll out again"
+)]
+fn consumers_from_nested_ous_follow_tagged_templates_and_the_organization_as_it_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = accounts("7000000002", 5);
+    let direct = accounts("7000000001", 8);
+    let prod = accounts("7000000003", 8);
+    let payments = accounts("7000000004", 6);
+    let security = accounts("7000000005", 2);
+    let suspended = prod[7].clone();
+    let no_role = payments[5].clone();
+    let as_str = |list: &[String]| list.iter().map(String::as_str).collect::<Vec<_>>();
+    let layout: Vec<(&str, Vec<&str>)> = vec![
+        ("Workloads/Sandbox", as_str(&sandbox)),
+        ("Workloads", as_str(&direct)),
+        ("Workloads/Prod", as_str(&prod)),
+        ("Workloads/Prod/Payments", as_str(&payments)),
+        ("Security", as_str(&security)),
+    ];
+    let layout: Vec<(&str, &[&str])> = layout.iter().map(|(ou, a)| (*ou, a.as_slice())).collect();
+    let seed = org_seed(dir.path(), &layout, &[suspended.as_str()]);
+    let cloud = Localcloud::start_with(Some(&seed));
+    let rt = runtime();
+    let first = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v1_2022-08-10T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let selected: Vec<&String> = sandbox
+        .iter()
+        .chain(&direct)
+        .chain(&prod)
+        .chain(&payments)
+        .filter(|a| **a != suspended)
+        .collect();
+    let everyone: Vec<&String> = selected.iter().copied().chain(&security).collect();
+    rt.block_on(async {
+        futures::future::join_all(everyone.iter().map(|account| async {
+            tagged_template(&cloud, account, "app", &first, true).await;
+            tagged_template(&cloud, account, "untagged", &first, false).await;
+            if **account != no_role {
+                trusted_role(&cloud, account, "GoldRollout").await;
+            }
+        }))
+        .await;
+        trusted_role(&cloud, MANAGEMENT, "GoldOrgReader").await;
+    });
+    // A second tagged template with a group in one sandbox account, and a group on an
+    // untagged template: only the first is refreshed ("all" groups of tagged templates).
+    let (web_template, other_template) = rt.block_on(async {
+        let web = tagged_template(&cloud, &sandbox[0], "web", &first, true).await;
+        group(&cloud, &sandbox[0], "web-asg", &web).await;
+        let other = rt_id(&cloud, &sandbox[0], "untagged").await;
+        group(&cloud, &sandbox[0], "untagged-asg", &other).await;
+        (web, other)
+    });
+    assert_ne!(web_template, other_template);
+    let second = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v2_2022-08-11T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let project = project(ORG_CONSUMERS);
+    cloud.configure(json!({ "enforce_iam": true }));
+
+    cloud.reset_requests();
+    let plan = cloud
+        .gold(project.path())
+        .args(["--output", "json", "plan"])
+        .output()
+        .unwrap();
+    assert_eq!(plan.status.code(), Some(1), "{}", stderr(&plan));
+    let document: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("plan JSON");
+    common::assert_shape(&document, "document.plan");
+    let found = &document["discovered"];
+    assert_eq!(found[0]["consumer"], "sandbox");
+    assert_eq!(found[0]["accounts"], 5, "{found}");
+    assert_eq!(found[0]["targets"], 6, "{found}");
+    assert_eq!(found[1]["consumer"], "workloads");
+    // 8 + 8 + 6 accounts under Workloads outside Sandbox, less the suspended one and the one
+    // whose role is missing.
+    assert_eq!(found[1]["accounts"], 20, "{found}");
+    assert_eq!(found[1]["targets"], 20, "{found}");
+    let skipped: Vec<(String, bool)> = found[1]["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|s| {
+            (
+                s["account"].as_str().unwrap().to_owned(),
+                s["failed"] == true,
+            )
+        })
+        .collect();
+    assert_eq!(
+        skipped,
+        vec![(suspended.clone(), false), (no_role.clone(), true)]
+    );
+    assert_eq!(document["problems"].as_array().map(Vec::len), Some(1));
+    let log = cloud.requests();
+    // Five OUs walked (Sandbox twice: as its own consumer's and inside Workloads), two calls
+    // each, every answer one page of at most 20.
+    let organizations = log
+        .iter()
+        .filter(|r| r["service"] == "organizations")
+        .count();
+    assert_eq!(
+        organizations,
+        10,
+        "{:?}",
+        calls(&log, "organizations", "ListAccountsForParent")
+    );
+    let mut searched = calls(&log, "ec2", "DescribeLaunchTemplates");
+    searched.sort();
+    let mut expected: Vec<String> = selected
+        .iter()
+        .filter(|a| ***a != no_role)
+        .map(|a| (*a).clone())
+        .collect();
+    expected.sort();
+    assert_eq!(
+        searched, expected,
+        "one tag-filtered search per account and region"
+    );
+
+    let text = cloud.gold(project.path()).args(["plan"]).output().unwrap();
+    let human = stdout(&text);
+    assert!(
+        human.contains(
+            "Consumer workloads (wave 2): 20 accounts found in the organization, 20 targets; 2 accounts skipped:\n"
+        ) && human.contains(&format!("  {suspended} (a{suspended}): the account is SUSPENDED\n")),
+        "{human}"
+    );
+
+    let rollout = cloud
+        .gold(project.path())
+        .args(["rollout", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(rollout.status.code(), Some(1), "{}", stderr(&rollout));
+    assert!(
+        stdout(&rollout).contains(&format!(
+            "tag:gold:follow=sample ({no_role}/ap-northeast-1)"
+        )),
+        "{}",
+        stdout(&rollout)
+    );
+    cloud.configure(json!({ "enforce_iam": false }));
+    for account in &selected {
+        let expected = if **account == no_role {
+            &first
+        } else {
+            &second
+        };
+        assert_eq!(
+            &rt.block_on(default_image(&cloud, account, "app")),
+            expected,
+            "{account}"
+        );
+        assert_eq!(
+            rt.block_on(default_image(&cloud, account, "untagged")),
+            first
+        );
+    }
+    for account in &security {
+        assert_eq!(rt.block_on(default_image(&cloud, account, "app")), first);
+    }
+    assert_eq!(
+        rt.block_on(default_image(&cloud, &sandbox[0], "web")),
+        second
+    );
+    let refreshed = rt.block_on(async {
+        aws_sdk_autoscaling::Client::new(&sdk(&cloud, &sandbox[0]).await)
+            .describe_instance_refreshes()
+            .auto_scaling_group_name("untagged-asg")
+            .send()
+            .await
+            .expect("DescribeInstanceRefreshes")
+            .instance_refreshes()
+            .len()
+    });
+    assert_eq!(
+        refreshed, 0,
+        "a group of an untagged template was refreshed"
+    );
+    let log = cloud.requests();
+    assert!(
+        log.iter()
+            .any(|r| r["action"] == "StartInstanceRefresh" && r["account"] == sandbox[0].as_str()),
+        "the group of the tagged template was not refreshed"
+    );
+
+    // The organization changes: a new account joins Sandbox, a Workloads account moves to
+    // Security, the missing role is created. No manifest edit.
+    let (joined, moved) = rt.block_on(async {
+        let organizations = aws_sdk_organizations::Client::new(&sdk(&cloud, MANAGEMENT).await);
+        let request = organizations
+            .create_account()
+            .email("new@example.com")
+            .account_name("New")
+            .send()
+            .await
+            .expect("CreateAccount")
+            .create_account_status
+            .and_then(|s| s.id)
+            .expect("a request id");
+        let joined = organizations
+            .describe_create_account_status()
+            .create_account_request_id(request)
+            .send()
+            .await
+            .expect("DescribeCreateAccountStatus")
+            .create_account_status
+            .and_then(|s| s.account_id)
+            .expect("an account id");
+        let root = organizations
+            .list_roots()
+            .send()
+            .await
+            .expect("ListRoots")
+            .roots()[0]
+            .id()
+            .expect("a root id")
+            .to_owned();
+        organizations
+            .move_account()
+            .account_id(&joined)
+            .source_parent_id(root)
+            .destination_parent_id("ou-ab12-sandbox1")
+            .send()
+            .await
+            .expect("MoveAccount into Sandbox");
+        let moved = direct[0].clone();
+        organizations
+            .move_account()
+            .account_id(&moved)
+            .source_parent_id("ou-ab12-workload")
+            .destination_parent_id("ou-ab12-security")
+            .send()
+            .await
+            .expect("MoveAccount out of Workloads");
+        tagged_template(&cloud, &joined, "app", &first, true).await;
+        trusted_role(&cloud, &joined, "GoldRollout").await;
+        trusted_role(&cloud, &no_role, "GoldRollout").await;
+        (joined, moved)
+    });
+    let third = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v3_2022-08-12T09-01-50.490Z",
+        Share::Organization,
+    ));
+    cloud.configure(json!({ "enforce_iam": true }));
+    cloud.reset_requests();
+    let again = cloud
+        .gold(project.path())
+        .args(["rollout", "--yes"])
+        .output()
+        .unwrap();
+    assert!(
+        again.status.success(),
+        "{}\n{}",
+        stdout(&again),
+        stderr(&again)
+    );
+    let log = cloud.requests();
+    assert!(
+        log.iter().all(|r| r["account"] != moved.as_str()),
+        "an account moved out of the OU was touched"
+    );
+    cloud.configure(json!({ "enforce_iam": false }));
+    assert_eq!(rt.block_on(default_image(&cloud, &joined, "app")), third);
+    assert_eq!(rt.block_on(default_image(&cloud, &no_role, "app")), third);
+    assert_eq!(rt.block_on(default_image(&cloud, &moved, "app")), second);
+    assert_eq!(
+        rt.block_on(default_image(&cloud, &sandbox[1], "app")),
+        third
+    );
+}
+
+/// The id of template `name` in `account`.
+async fn rt_id(cloud: &Localcloud, account: &str, name: &str) -> String {
+    aws_sdk_ec2::Client::new(&sdk(cloud, account).await)
+        .describe_launch_templates()
+        .launch_template_names(name)
+        .send()
+        .await
+        .expect("DescribeLaunchTemplates")
+        .launch_templates()[0]
+        .launch_template_id()
+        .expect("an id")
+        .to_owned()
+}
+
+#[test]
+fn discovering_two_hundred_accounts_costs_a_page_per_twenty_accounts_and_one_search_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let many: Vec<String> = (0..200).map(|i| format!("7100000{i:05}")).collect();
+    let (top, nested) = many.split_at(120);
+    let as_str = |list: &[String]| list.iter().map(String::as_str).collect::<Vec<_>>();
+    let (top, nested) = (as_str(top), as_str(nested));
+    let seed = org_seed(
+        dir.path(),
+        &[("Workloads", &top), ("Workloads/Prod/Payments", &nested)],
+        &[],
+    );
+    let cloud = Localcloud::start_with(Some(&seed));
+    let project = project(
+        r#"
+[[consumers]]
+name = "everyone"
+organizational_units = ["ou-ab12-workload"]
+role_name = "OrganizationAccountAccessRole"
+[[consumers.launch_templates]]
+tag = { key = "gold:follow", value = "sample" }
+"#,
+    );
+    cloud.reset_requests();
+    let plan = cloud
+        .gold(project.path())
+        .args(["--output", "json", "plan"])
+        .output()
+        .unwrap();
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    let document: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("plan JSON");
+    assert_eq!(document["discovered"][0]["accounts"], 200);
+    let log = cloud.requests();
+    // Pages of 20: 200 accounts are 10 pages, plus at most one more page of accounts and one
+    // of child OUs for each of the four OUs walked (Workloads, Sandbox, Prod, Payments).
+    let organizations = log
+        .iter()
+        .filter(|r| r["service"] == "organizations")
+        .count();
+    assert!(
+        (10..=10 + 2 * 4).contains(&organizations),
+        "{organizations} Organizations calls"
+    );
+    let searched = calls(&log, "ec2", "DescribeLaunchTemplates");
+    assert_eq!(searched.len(), 200);
+    let distinct: std::collections::BTreeSet<&String> = searched.iter().collect();
+    assert_eq!(distinct.len(), 200);
+}

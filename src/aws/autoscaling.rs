@@ -103,27 +103,46 @@ pub async fn groups(session: &Session, names: &[String]) -> Result<Vec<Group>, A
     let mut found = Vec::new();
     while let Some(page) = pages.next().await {
         let page = page.call_on(session, "DescribeAutoScalingGroups", names.join(", "))?;
-        for group in page.auto_scaling_groups() {
-            let mixed = group
-                .mixed_instances_policy()
-                .and_then(|policy| policy.launch_template())
-                .and_then(|template| template.launch_template_specification());
-            let spec = group.launch_template().or(mixed);
-            found.push(Group {
-                name: group
-                    .auto_scaling_group_name()
-                    .unwrap_or_default()
-                    .to_owned(),
-                template: spec.map(|spec| GroupTemplate {
-                    id: spec.launch_template_id().map(str::to_owned),
-                    name: spec.launch_template_name().map(str::to_owned),
-                    version: spec.version().unwrap_or("$Default").to_owned(),
-                }),
-                mixed_instances: group.launch_template().is_none() && mixed.is_some(),
-            });
-        }
+        found.extend(page.auto_scaling_groups().iter().map(group_of));
     }
     Ok(found)
+}
+
+/// Every group of the account and region (pages of 100, the API's largest), for finding the
+/// groups that launch from a template: no filter selects groups by launch template.
+pub async fn all_groups(session: &Session) -> Result<Vec<Group>, AwsError> {
+    let client = session.autoscaling();
+    let mut pages = client
+        .describe_auto_scaling_groups()
+        .max_records(100)
+        .into_paginator()
+        .send();
+    let mut found = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.call(session, "DescribeAutoScalingGroups")?;
+        found.extend(page.auto_scaling_groups().iter().map(group_of));
+    }
+    Ok(found)
+}
+
+fn group_of(group: &aws_sdk_autoscaling::types::AutoScalingGroup) -> Group {
+    let mixed = group
+        .mixed_instances_policy()
+        .and_then(|policy| policy.launch_template())
+        .and_then(|template| template.launch_template_specification());
+    let spec = group.launch_template().or(mixed);
+    Group {
+        name: group
+            .auto_scaling_group_name()
+            .unwrap_or_default()
+            .to_owned(),
+        template: spec.map(|spec| GroupTemplate {
+            id: spec.launch_template_id().map(str::to_owned),
+            name: spec.launch_template_name().map(str::to_owned),
+            version: spec.version().unwrap_or("$Default").to_owned(),
+        }),
+        mixed_instances: group.launch_template().is_none() && mixed.is_some(),
+    }
 }
 
 /// Starts an instance refresh; with `desired` (template id, version) the group moves to that version.

@@ -133,6 +133,52 @@ pub async fn find(session: &Session, name: &str) -> Result<Option<TemplateSummar
         }))
 }
 
+/// Every template carrying the tag `key` = `value`, from one tag-filtered
+/// `DescribeLaunchTemplates` (paged at EC2's largest page, 200). EC2 reads `*` and `?` in a
+/// filter value as wildcards, so the answer is narrowed to the exact value here.
+pub async fn tagged(
+    session: &Session,
+    key: &str,
+    value: &str,
+) -> Result<Vec<TemplateSummary>, AwsError> {
+    let client = session.ec2();
+    let mut pages = client
+        .describe_launch_templates()
+        .filters(
+            Filter::builder()
+                .name(format!("tag:{key}"))
+                .values(value)
+                .build(),
+        )
+        .max_results(200)
+        .into_paginator()
+        .send();
+    let mut found = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.call_on(
+            session,
+            "DescribeLaunchTemplates",
+            format!("tag:{key}={value}"),
+        )?;
+        found.extend(page.launch_templates().iter().filter_map(|template| {
+            let tags: BTreeMap<String, String> = template
+                .tags()
+                .iter()
+                .filter_map(|t| Some((t.key()?.to_owned(), t.value()?.to_owned())))
+                .collect();
+            (tags.get(key).map(String::as_str) == Some(value)).then_some(TemplateSummary {
+                id: template.launch_template_id()?.to_owned(),
+                name: template
+                    .launch_template_name()
+                    .unwrap_or_default()
+                    .to_owned(),
+                tags,
+            })
+        }));
+    }
+    Ok(found)
+}
+
 /// Deletes a template with all its versions; a missing one counts as deleted.
 pub async fn delete_template(session: &Session, template_id: &str) -> Result<(), AwsError> {
     session

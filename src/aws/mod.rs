@@ -14,6 +14,7 @@ pub mod lifecycle;
 mod pacing;
 pub mod parameters;
 pub mod ram;
+pub mod organizations;
 pub mod security_groups;
 mod session;
 

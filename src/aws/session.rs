@@ -118,20 +118,51 @@ impl Sessions {
         ))
     }
 
-    async fn verified(&self, account: &str, access: &Access, region: &str) -> Verified {
+    /// A session acting in whichever account `access` leads to: the role's account, or the one
+    /// STS `GetCallerIdentity` names for a profile or the ambient credentials. For services
+    /// the manifest reaches without naming an account (AWS Organizations).
+    pub async fn session_as(
+        &self,
+        access: &Access,
+        region: &str,
+    ) -> Result<Session, Arc<AwsError>> {
+        let profile = match access {
+            Access::Role(role) => {
+                // Role ARNs are validated with the manifest, so the account field is there.
+                let account = role.split(':').nth(4).unwrap_or_default();
+                return self.session(account, access, region).await;
+            }
+            Access::Ambient => None,
+            Access::Profile(profile) => Some(profile.as_str()),
+        };
+        let config = self.unassumed(profile, region).await;
         let site = CallSite {
-            account: account.to_owned(),
+            account: "(caller)".to_owned(),
             region: region.to_owned(),
         };
-        let pace = self.pacing.account(account);
-        let config = match access {
-            Access::Role(role) => return self.assumed(&site, role, &pace).await,
-            Access::Ambient => self
+        let identity = aws_sdk_sts::Client::new(&config)
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|err| Arc::new(identity_error(&site, access, &err)))?;
+        let account = identity.account().unwrap_or_default();
+        Ok(Session::new(
+            &config,
+            account,
+            region,
+            self.pacing.account(account),
+        ))
+    }
+
+    /// The ambient credentials, or a profile's, in `region`.
+    async fn unassumed(&self, profile: Option<&str>, region: &str) -> SdkConfig {
+        match profile {
+            None => self
                 .ambient
                 .to_builder()
                 .region(Region::new(region.to_owned()))
                 .build(),
-            Access::Profile(profile) => {
+            Some(profile) => {
                 aws_config::defaults(BehaviorVersion::latest())
                     .retry_config(Pacing::retry_config())
                     .http_client(self.pacing.http())
@@ -140,6 +171,19 @@ impl Sessions {
                     .load()
                     .await
             }
+        }
+    }
+
+    async fn verified(&self, account: &str, access: &Access, region: &str) -> Verified {
+        let site = CallSite {
+            account: account.to_owned(),
+            region: region.to_owned(),
+        };
+        let pace = self.pacing.account(account);
+        let config = match access {
+            Access::Role(role) => return self.assumed(&site, role, &pace).await,
+            Access::Ambient => self.unassumed(None, region).await,
+            Access::Profile(profile) => self.unassumed(Some(profile), region).await,
         };
         let identity = sts(&config, &pace)
             .get_caller_identity()
@@ -389,6 +433,14 @@ impl Session {
             .retry_classifier(TooManyRequests)
             .build();
         aws_sdk_ram::Client::from_conf(config)
+    }
+
+    /// An AWS Organizations client.
+    pub(super) fn organizations(&self) -> aws_sdk_organizations::Client {
+        let config = aws_sdk_organizations::config::Builder::from(&self.config)
+            .retry_classifier(TooManyRequests)
+            .build();
+        aws_sdk_organizations::Client::from_conf(config)
     }
 
     /// An Auto Scaling client.

@@ -42,7 +42,7 @@ async fn whole_plan(loaded: &Loaded) -> Result<Plan, Error> {
             DEFAULT_PARALLELISM,
         )
         .await?;
-        plan.extend(consumer::rollout::plan(&planned));
+        plan.extend(planned.plan());
     }
     Ok(plan)
 }

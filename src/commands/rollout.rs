@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use crate::Error;
 use crate::aws::Sessions;
 use crate::cli::{GlobalArgs, RolloutArgs, TargetArgs};
-use crate::consumer::{self, ImageChoice, Planned, TargetFilter};
+use crate::consumer::{self, ImageChoice, Planned, Surveyed, TargetFilter};
 use crate::manifest::{self, Manifest};
 use crate::ui::{self, Event, Printer, RolloutProgress};
 
@@ -77,12 +77,13 @@ pub fn run(args: &RolloutArgs, global: &GlobalArgs, printer: &Printer) -> Result
 pub(super) async fn execute(
     manifest: &Manifest,
     sessions: &Sessions,
-    planned: Vec<Planned>,
+    surveyed: Surveyed,
     options: Options,
     printer: &Printer,
     verb: &str,
 ) -> Result<(), Error> {
-    let plan = consumer::rollout::plan(&planned);
+    let plan = surveyed.plan();
+    let planned = surveyed.planned;
     let stuck = plan.problems.len() + plan.waiting.len();
     if options.dry_run {
         printer.conclude(&plan);

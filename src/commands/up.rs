@@ -85,23 +85,33 @@ async fn consumer_targets(
     sessions: &Sessions,
     printer: &Printer,
 ) -> Option<Vec<Planned>> {
-    let creates =
-        loaded.manifest.consumers.iter().any(|c| {
+    // Only consumers that list their account may mark `create`; the others are not searched.
+    let creating: Vec<String> = loaded
+        .manifest
+        .consumers
+        .iter()
+        .filter(|c| {
             c.launch_templates.iter().any(|t| t.create.is_some()) || !c.parameters.is_empty()
-        });
-    if !creates {
+        })
+        .map(|c| c.name.clone())
+        .collect();
+    if creating.is_empty() {
         return None;
     }
+    let filter = TargetFilter {
+        consumers: creating,
+        ..TargetFilter::default()
+    };
     match consumer::rollout::survey(
         &loaded.manifest,
         sessions,
-        &TargetFilter::default(),
+        &filter,
         &ImageChoice::Newest,
         DEFAULT_PARALLELISM,
     )
     .await
     {
-        Ok(planned) => Some(planned),
+        Ok(surveyed) => Some(surveyed.planned),
         Err(err) => {
             printer.warn(&format!("consumer launch templates are left alone: {err}"));
             None

@@ -5,7 +5,8 @@
 //! deleted; an adopted one (no `create`, or made by hand without gold's tag) is kept whatever
 //! its name. The group goes only when tagged for this manifest, and after the templates of its
 //! account and region. A consumer that cannot be reached or read is reported, never fatal to
-//! the rest: the producer side and the other consumers are still destroyed.
+//! the rest: the producer side and the other consumers are still destroyed. Consumers whose
+//! accounts come from AWS Organizations cannot mark `create`, so gold made nothing there.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -56,8 +57,11 @@ fn sites(manifest: &Manifest) -> BTreeMap<(String, String), (Access, BTreeSet<St
             continue;
         };
         let consumer = target.consumer;
+        let Some(account) = &consumer.account else {
+            continue;
+        };
         sites
-            .entry((consumer.account.clone(), target.region.to_owned()))
+            .entry((account.clone(), target.region.to_owned()))
             .or_insert_with(|| {
                 (
                     Access::from_manifest(

@@ -2,7 +2,8 @@
 //! templates to it, refresh Auto Scaling groups, report status and roll back.
 //!
 //! The flow of `gold rollout` (and, with another first step, `gold rollback`):
-//! 1. [`targets`]: every consumer × region × launch template or SSM parameter the filter keeps;
+//! 1. [`discover`]: every consumer × region × launch template or SSM parameter the filter
+//!    keeps: the listed ones ([`targets`]) and those found in AWS Organizations and by tag;
 //! 2. [`survey`]: per target, concurrently, read the template's default version, the
 //!    producer's AMIs and the listed Auto Scaling groups ([`select`] picks the AMI), and let
 //!    [`crate::plan::consumer`] decide one [`Step`];
@@ -24,6 +25,7 @@
 
 mod apply;
 pub mod destroy;
+pub mod discover;
 mod parameters;
 mod refresh;
 pub mod retire;
@@ -52,6 +54,23 @@ pub struct Planned {
     pub target: Target,
     /// The step, or the error that makes this target fail.
     pub step: Result<Step, crate::Error>,
+}
+
+/// Every target of a command with its step, and what AWS Organizations held.
+pub struct Surveyed {
+    /// Each target with its step, or why it cannot proceed.
+    pub planned: Vec<Planned>,
+    /// Per consumer that selects its accounts by organization: what was found.
+    pub discovered: Vec<crate::plan::discovery::Discovered>,
+}
+
+impl Surveyed {
+    /// The steps as a plan, with what was found in the organization.
+    pub fn plan(&self) -> crate::plan::Plan {
+        let mut plan = rollout::plan(&self.planned);
+        plan.discovered.clone_from(&self.discovered);
+        plan
+    }
 }
 
 /// The version description gold writes: the build and the default it replaced. (`after v3`

@@ -14,7 +14,7 @@
 use super::parameters;
 use super::survey::{self, Context};
 use super::targets::Object;
-use super::{Planned, Target, TargetFilter, each, previous_version, targets};
+use super::{Planned, Surveyed, Target, TargetFilter, discover, each, previous_version};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::aws::launch_templates;
@@ -27,17 +27,24 @@ pub async fn survey(
     sessions: &Sessions,
     filter: &TargetFilter,
     parallelism: usize,
-) -> Result<Vec<Planned>, Error> {
-    let targets = targets::targets(manifest, filter)?;
+) -> Result<Surveyed, Error> {
+    let found = discover::targets(manifest, sessions, filter, parallelism).await?;
     let context = Context::new(manifest, sessions);
     let context = &context;
-    let mut planned = each(targets, parallelism, |target| async move {
+    let mut planned = each(found.targets, parallelism, |target| async move {
         let step = restore_step(context, &target).await;
         Planned { target, step }
     })
     .await;
+    planned.extend(found.failed.into_iter().map(|(target, err)| Planned {
+        target,
+        step: Err(err),
+    }));
     parameters::one_writer(&mut planned);
-    Ok(planned)
+    Ok(Surveyed {
+        planned,
+        discovered: found.discovered,
+    })
 }
 
 async fn restore_step(context: &Context<'_>, target: &Target) -> Result<Step, Error> {

@@ -13,22 +13,23 @@ use super::parameters;
 use super::select::{self, ImageChoice, NOT_SHARED};
 use super::survey::{self, Context};
 use super::waves::{self, Job, Reporter, Summary};
-use super::{Planned, TargetFilter, each, targets};
+use super::{Planned, Surveyed, TargetFilter, discover, each};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::manifest::Manifest;
 use crate::plan::Plan;
 use crate::plan::consumer::{self, Step};
 
-/// Reads every target and decides its step.
+/// Finds every target and decides its step.
 pub async fn survey(
     manifest: &Manifest,
     sessions: &Sessions,
     filter: &TargetFilter,
     choice: &ImageChoice,
     parallelism: usize,
-) -> Result<Vec<Planned>, Error> {
-    let targets = targets::targets(manifest, filter)?;
+) -> Result<Surveyed, Error> {
+    let found = discover::targets(manifest, sessions, filter, parallelism).await?;
+    let targets = found.targets;
     let context = Context::new(manifest, sessions);
     let context = &context;
     let lives = each(targets, parallelism, |target| async move {
@@ -63,8 +64,15 @@ pub async fn survey(
         Planned { target, step }
     })
     .await;
+    planned.extend(found.failed.into_iter().map(|(target, err)| Planned {
+        target,
+        step: Err(err),
+    }));
     parameters::one_writer(&mut planned);
-    Ok(planned)
+    Ok(Surveyed {
+        planned,
+        discovered: found.discovered,
+    })
 }
 
 /// The planned targets as a plan: each target's changes, or that it is unchanged, waits for a

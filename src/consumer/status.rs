@@ -13,7 +13,7 @@ use super::parameters;
 use super::select::{self, ImageChoice, Place};
 use super::survey::{self, Context, Live};
 use super::targets::Object;
-use super::{Target, TargetFilter, each, targets};
+use super::{Target, TargetFilter, discover, each};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::aws::autoscaling;
@@ -21,12 +21,16 @@ use crate::aws::images::Image;
 use crate::aws::parameters as ssm;
 use crate::manifest::{AmiName, Manifest};
 use crate::plan::TargetId;
+use crate::plan::discovery::Discovered;
 
 /// What `gold status` found: one row per target.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Status {
     /// One row per target, in manifest order.
     pub targets: Vec<Row>,
+    /// For each consumer whose accounts come from AWS Organizations: what was found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub discovered: Vec<Discovered>,
 }
 
 impl Status {
@@ -95,12 +99,32 @@ pub async fn status(
     filter: &TargetFilter,
     parallelism: usize,
 ) -> Result<Status, Error> {
-    let targets = targets::targets(manifest, filter)?;
+    let found = discover::targets(manifest, sessions, filter, parallelism).await?;
     let context = Context::new(manifest, sessions);
     let context = &context;
     let now = SystemTime::now();
-    let targets = each(targets, parallelism, |target| async move {
-        let mut row = Row {
+    let mut targets = each(found.targets, parallelism, |target| async move {
+        let mut row = Row::of(&target);
+        if let Err(err) = fill(context, &target, &mut row, now).await {
+            row.error = Some(err.to_string());
+        }
+        row
+    })
+    .await;
+    targets.extend(found.failed.into_iter().map(|(target, err)| Row {
+        error: Some(err.to_string()),
+        ..Row::of(&target)
+    }));
+    Ok(Status {
+        targets,
+        discovered: found.discovered,
+    })
+}
+
+impl Row {
+    /// A row with nothing read yet.
+    fn of(target: &Target) -> Self {
+        Row {
             target: target.id(),
             template_id: None,
             default_version: None,
@@ -111,14 +135,8 @@ pub async fn status(
             refreshes: Vec::new(),
             error: None,
             waiting: None,
-        };
-        if let Err(err) = fill(context, &target, &mut row, now).await {
-            row.error = Some(err.to_string());
         }
-        row
-    })
-    .await;
-    Ok(Status { targets })
+    }
 }
 
 async fn fill(
@@ -169,7 +187,7 @@ async fn fill(
         };
         current(&live, &id, &place, name, now, row).await?;
     }
-    let groups = &manifest_template.auto_scaling_groups;
+    let groups = manifest_template.auto_scaling_groups.names();
     let refreshes = futures::future::join_all(
         groups
             .iter()

@@ -237,7 +237,7 @@ pub async fn groups_of(
     manifest_template: &LaunchTemplate,
     template: &LiveTemplate,
 ) -> Result<Vec<Group>, Error> {
-    let names = &manifest_template.auto_scaling_groups;
+    let names = manifest_template.auto_scaling_groups.names();
     if names.is_empty() {
         return Ok(Vec::new());
     }

@@ -1,5 +1,5 @@
 //! Rollout targets: every consumer × region × launch template or SSM parameter of the
-//! manifest, narrowed by `--consumer`, `--region` and `--wave`, grouped into waves.
+//! manifest's consumers that list their account, narrowed by `--consumer`, `--region` and `--wave`, grouped into waves.
 
 use crate::Error;
 use crate::aws::Access;
@@ -46,21 +46,6 @@ pub struct Target {
 }
 
 impl Target {
-    /// A target of `consumer` in `region`.
-    fn of(consumer: &Consumer, region: &str, object: Object) -> Self {
-        Target {
-            consumer: consumer.name.clone(),
-            account: consumer.account.clone(),
-            access: Access::from_manifest(
-                consumer.role_arn.as_deref(),
-                consumer.profile.as_deref(),
-            ),
-            region: region.to_owned(),
-            wave: consumer.wave,
-            object,
-        }
-    }
-
     /// The launch template, when the target is one.
     pub fn template(&self) -> Option<&LaunchTemplate> {
         match &self.object {
@@ -102,48 +87,85 @@ impl Target {
     }
 }
 
-/// The manifest's targets that pass the filter, ordered by wave then manifest order.
+/// The manifest's targets that pass the filter, ordered by wave then manifest order; only
+/// consumers that list their account (see [`super::discover`] for the others).
 pub fn targets(manifest: &Manifest, filter: &TargetFilter) -> Result<Vec<Target>, Error> {
-    check_filter(manifest, filter)?;
-    let mut consumers: Vec<&Consumer> = manifest
-        .consumers
-        .iter()
-        .filter(|c| filter.consumers.is_empty() || filter.consumers.contains(&c.name))
-        .filter(|c| filter.waves.is_empty() || filter.waves.contains(&c.wave))
-        .collect();
-    consumers.sort_by_key(|consumer| consumer.wave);
-    let mut selected = Vec::new();
-    for consumer in consumers {
-        for region in manifest.consumer_regions(consumer) {
-            if filter.regions.is_empty() || filter.regions.contains(region) {
-                selected
-                    .extend(objects(consumer).map(|object| Target::of(consumer, region, object)));
-            }
-        }
-    }
+    let selected = listed(manifest, filter)?;
     if selected.is_empty() {
-        return Err(Error::Usage {
-            message: "no consumer target matches".to_owned(),
-            hint: Some(if manifest.consumers.is_empty() {
-                "add a `[[consumers]]` table with its `launch_templates` or `parameters` to the manifest".to_owned()
-            } else {
-                "check `--consumer`, `--region` and `--wave` against the manifest's consumers"
-                    .to_owned()
-            }),
-        });
+        return Err(nothing_matches(manifest));
     }
     Ok(selected)
 }
 
 /// What gold keeps on the AMI in each of a consumer's regions: its launch templates, then its
 /// parameters, in manifest order.
-fn objects(consumer: &Consumer) -> impl Iterator<Item = Object> + '_ {
+pub fn objects(consumer: &Consumer) -> impl Iterator<Item = Object> + '_ {
     let templates = consumer
         .launch_templates
         .iter()
         .cloned()
         .map(|template| Object::LaunchTemplate(Box::new(template)));
     templates.chain(consumer.parameters.iter().cloned().map(Object::Parameter))
+}
+
+/// The targets of consumers that list their account, as the manifest writes them (a `tag`
+/// selector or `auto_scaling_groups = "all"` still to be looked up), ordered by wave then
+/// manifest order; may be empty.
+pub fn listed(manifest: &Manifest, filter: &TargetFilter) -> Result<Vec<Target>, Error> {
+    check_filter(manifest, filter)?;
+    let mut consumers: Vec<&Consumer> = manifest
+        .consumers
+        .iter()
+        .filter(|c| c.account.is_some() && filter.keeps(&c.name, c.wave))
+        .collect();
+    consumers.sort_by_key(|consumer| consumer.wave);
+    let mut selected = Vec::new();
+    for consumer in consumers {
+        let Some(account) = &consumer.account else {
+            continue;
+        };
+        let access =
+            Access::from_manifest(consumer.role_arn.as_deref(), consumer.profile.as_deref());
+        for region in manifest.consumer_regions(consumer) {
+            if filter.keeps_region(region) {
+                selected.extend(objects(consumer).map(|object| Target {
+                    consumer: consumer.name.clone(),
+                    account: account.clone(),
+                    access: access.clone(),
+                    region: region.clone(),
+                    wave: consumer.wave,
+                    object,
+                }));
+            }
+        }
+    }
+    Ok(selected)
+}
+
+impl TargetFilter {
+    /// Whether the filter keeps the consumer called `name` in `wave`.
+    pub fn keeps(&self, name: &str, wave: u32) -> bool {
+        (self.consumers.is_empty() || self.consumers.iter().any(|c| c == name))
+            && (self.waves.is_empty() || self.waves.contains(&wave))
+    }
+
+    /// Whether the filter keeps `region`.
+    pub fn keeps_region(&self, region: &str) -> bool {
+        self.regions.is_empty() || self.regions.iter().any(|r| r == region)
+    }
+}
+
+/// The error of a command left with no target at all.
+pub fn nothing_matches(manifest: &Manifest) -> Error {
+    Error::Usage {
+        message: "no consumer target matches".to_owned(),
+        hint: Some(if manifest.consumers.is_empty() {
+            "add a `[[consumers]]` table with its `launch_templates` or `parameters` to the manifest".to_owned()
+        } else {
+            "check `--consumer`, `--region` and `--wave` against the manifest's consumers, and the tags and OUs they select"
+                .to_owned()
+        }),
+    }
 }
 
 /// A filter value that names nothing in the manifest is a typo, not an empty selection.

@@ -112,21 +112,25 @@ pub(crate) fn is_ou_arn(text: &str) -> bool {
         let Some((org, ou)) = rest.split_once('/') else {
             return false;
         };
-        let ou_ok = ou
-            .strip_prefix("ou-")
-            .and_then(|id| id.split_once('-'))
-            .is_some_and(|(root, unit)| {
-                (4..=32).contains(&root.len())
-                    && (8..=32).contains(&unit.len())
-                    && lower_alnum(root)
-                    && lower_alnum(unit)
-            });
         arn.service == "organizations"
             && arn.region.is_empty()
             && is_account_id(arn.account)
             && is_organization_id(org)
-            && ou_ok
+            && is_ou_id(ou)
     })
+}
+
+/// An organizational unit id, `ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}` (Organizations API
+/// Reference, `OrganizationalUnit.Id`).
+pub(crate) fn is_ou_id(text: &str) -> bool {
+    text.strip_prefix("ou-")
+        .and_then(|id| id.split_once('-'))
+        .is_some_and(|(root, unit)| {
+            (4..=32).contains(&root.len())
+                && (8..=32).contains(&unit.len())
+                && lower_alnum(root)
+                && lower_alnum(unit)
+        })
 }
 
 fn is_organization_id(text: &str) -> bool {

@@ -26,9 +26,10 @@ pub use ami_name::{AmiName, AmiNameError};
 pub use diagnostic::{Diagnostic, Error};
 pub use load::load;
 pub use model::{
-    BlockDevice, Component, Consumer, CreateLaunchTemplate, Distribution, Infrastructure,
-    LaunchTemplate, Manifest, Parameter, Pipeline, Platform, Producer, Recipe, RefreshPreferences,
-    ScheduleCondition, SecurityGroup, Sharing, SsmParameter, Target, VolumeType,
+    AutoScalingGroups, BlockDevice, Component, Consumer, CreateLaunchTemplate, Distribution,
+    EveryGroup, Infrastructure, LaunchTemplate, Manifest, Organization, Parameter, Pipeline,
+    Platform, Producer, Recipe, RefreshPreferences, ScheduleCondition, SecurityGroup, Sharing,
+    SsmParameter, TagSelector, Target, VolumeType,
 };
 pub use regions::KNOWN_REGIONS;
 

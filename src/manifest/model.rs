@@ -51,6 +51,9 @@ pub struct Manifest {
     /// manifests in other accounts can build on them (`recipe.parent_image` = the image's ARN).
     #[serde(default)]
     pub sharing: Option<Sharing>,
+    /// How gold reads AWS Organizations, for consumers that select accounts by OU or take the whole organization.
+    #[serde(default)]
+    pub organization: Option<Organization>,
 }
 
 /// The retention policy `gold prune` applies. An AMI some consumer still uses is never
@@ -124,6 +127,20 @@ impl Manifest {
                 .collect()
         }
     }
+}
+
+/// How gold reaches AWS Organizations: from the management account or a delegated
+/// administrator, through a role or a profile; with neither, the ambient credentials.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    /// IAM role to assume in the management or delegated administrator account; excludes `profile`.
+    #[serde(default)]
+    pub role_arn: Option<String>,
+    /// Named AWS profile of the management or delegated administrator account; excludes `role_arn`.
+    #[serde(default)]
+    pub profile: Option<String>,
+
 }
 
 /// The producer account (the "Shared" account of the origin scenario).
@@ -450,16 +467,30 @@ impl ScheduleCondition {
     }
 }
 
-/// A consumer account and the launch templates in it that follow the AMI.
+/// A consumer account, or the accounts of OUs or of the whole organization, and the launch
+/// templates in them that follow the AMI.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Consumer {
     /// Unique name of this consumer (1-64 characters: letters, digits, `-`, `_`).
     #[schemars(length(min = 1, max = 64))]
     pub name: String,
-    /// 12-digit AWS account id.
+    /// 12-digit AWS account id; exactly one of `account`, `organizational_units` and `organization`.
+    #[serde(default)]
     #[schemars(regex(pattern = r"^[0-9]{12}$"))]
-    pub account: String,
+    pub account: Option<String>,
+    /// OU ids (`ou-…`) whose accounts, nested OUs included, are read from AWS Organizations at each run.
+    #[serde(default)]
+    pub organizational_units: Vec<String>,
+    /// `true`: every account of the organization, read from AWS Organizations at each run.
+    #[serde(default)]
+    pub organization: bool,
+    /// Accounts of the OUs or organization that gold leaves alone.
+    #[serde(default)]
+    pub exclude_accounts: Vec<String>,
+    /// IAM role name assumed in each account found in Organizations (`arn:aws:iam::ACCOUNT:role/NAME`).
+    #[serde(default)]
+    pub role_name: Option<String>,
     /// Regions to roll out in (default: the producer's region); each must be a distribution region.
     #[serde(default)]
     pub regions: Vec<String>,
@@ -491,19 +522,22 @@ pub struct Parameter {
     pub name: String,
 }
 
-/// A launch template that follows the AMI, found by name or id in every consumer region.
+/// A launch template that follows the AMI, found by name, id or tag in every consumer region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LaunchTemplate {
-    /// Launch template name (3-128 characters: letters, digits, `( ) . - / _`); exactly one of `name` and `id`.
+    /// Launch template name (3-128 characters: letters, digits, `( ) . - / _`); exactly one of `name`, `id` and `tag`.
     #[serde(default)]
     pub name: Option<String>,
-    /// Launch template id (`lt-` and 17 hex digits); exactly one of `name` and `id`.
+    /// Launch template id (`lt-` and 17 hex digits); exactly one of `name`, `id` and `tag`.
     #[serde(default)]
     pub id: Option<String>,
-    /// Auto Scaling groups that get an instance refresh after the template moves.
+    /// Every launch template carrying this tag, in each account and region; exactly one of `name`, `id` and `tag`.
     #[serde(default)]
-    pub auto_scaling_groups: Vec<String>,
+    pub tag: Option<TagSelector>,
+    /// Auto Scaling groups that get an instance refresh after the template moves: their names, or `all` (every group launching from the template).
+    #[serde(default)]
+    pub auto_scaling_groups: AutoScalingGroups,
     /// Create the template when it does not exist (needs `name`).
     #[serde(default)]
     pub create: Option<CreateLaunchTemplate>,
@@ -513,10 +547,66 @@ pub struct LaunchTemplate {
 }
 
 impl LaunchTemplate {
-    /// The name or id, whichever the manifest gives, for messages.
+    /// The name or id, whichever the manifest gives, for messages; `tag:KEY=VALUE` for a tag.
     #[must_use]
-    pub fn label(&self) -> &str {
-        self.name.as_deref().or(self.id.as_deref()).unwrap_or("")
+    pub fn label(&self) -> std::borrow::Cow<'_, str> {
+        match (&self.name, &self.id, &self.tag) {
+            (Some(name), _, _) => name.as_str().into(),
+            (None, Some(id), _) => id.as_str().into(),
+            (None, None, Some(tag)) => format!("tag:{}={}", tag.key, tag.value).into(),
+            (None, None, None) => "".into(),
+        }
+    }
+}
+
+/// A tag a launch template carries: the consumer team opts in by tagging.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TagSelector {
+    /// Tag key (1-128 characters, not starting with `aws:`).
+    pub key: String,
+    /// Tag value (0-256 characters).
+    pub value: String,
+}
+
+/// Which Auto Scaling groups are refreshed after a template moves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum AutoScalingGroups {
+    /// `all`: every group whose launch template, or mixed instances policy, names the template.
+    All(EveryGroup),
+    /// These groups, by name.
+    Named(Vec<String>),
+}
+
+/// The word `all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum EveryGroup {
+    /// Every group that uses the template.
+    All,
+}
+
+impl Default for AutoScalingGroups {
+    fn default() -> Self {
+        AutoScalingGroups::Named(Vec::new())
+    }
+}
+
+impl AutoScalingGroups {
+    /// The groups named in the manifest (none for `all` until they are found).
+    #[must_use]
+    pub fn names(&self) -> &[String] {
+        match self {
+            AutoScalingGroups::All(_) => &[],
+            AutoScalingGroups::Named(names) => names,
+        }
+    }
+
+    /// Whether the manifest says `all`.
+    #[must_use]
+    pub fn is_all(&self) -> bool {
+        matches!(self, AutoScalingGroups::All(_))
     }
 }
 
@@ -604,6 +694,14 @@ pub struct Target<'a> {
     pub launch_template: &'a LaunchTemplate,
 }
 
+impl Consumer {
+    /// Whether the consumer's accounts are read from AWS Organizations rather than listed.
+    #[must_use]
+    pub fn selects_by_organization(&self) -> bool {
+        self.organization || !self.organizational_units.is_empty()
+    }
+}
+
 impl Manifest {
     /// The regions a consumer rolls out in (its own, or the producer's region by default).
     #[must_use]
@@ -615,10 +713,15 @@ impl Manifest {
         }
     }
 
-    /// Every rollout target, ordered by wave, then manifest order.
+    /// Every rollout target of the consumers that list their account, ordered by wave, then
+    /// manifest order (the accounts of OUs are found at run time by `consumer::discover`).
     #[must_use]
     pub fn targets(&self) -> Vec<Target<'_>> {
-        let mut consumers: Vec<&Consumer> = self.consumers.iter().collect();
+        let mut consumers: Vec<&Consumer> = self
+            .consumers
+            .iter()
+            .filter(|consumer| consumer.account.is_some())
+            .collect();
         consumers.sort_by_key(|consumer| consumer.wave);
         consumers
             .into_iter()

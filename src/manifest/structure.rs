@@ -93,6 +93,10 @@ impl<'s> Checker<'s> {
             self.check_value(value, branch, path, report);
             return;
         }
+        if let Some(branch) = self.matching_branch(schema, value.get_ref()) {
+            self.check_value(value, branch, path, report);
+            return;
+        }
         match value.get_ref() {
             DeValue::String(text) if accepts(schema, "string") => {
                 check_length(text, schema, offset, path, report);
@@ -241,6 +245,29 @@ impl<'s> Checker<'s> {
         real.next().is_none().then_some(first)
     }
 
+    /// Of several branches (`"all"` or a list, say), the one of the value's type.
+    fn matching_branch(&self, schema: &'s Value, value: &DeValue<'_>) -> Option<&'s Value> {
+        let kind = match value {
+            DeValue::String(_) => "string",
+            DeValue::Integer(_) => "integer",
+            DeValue::Float(_) => "number",
+            DeValue::Boolean(_) => "boolean",
+            DeValue::Datetime(_) => "datetime",
+            DeValue::Array(_) => "array",
+            DeValue::Table(_) => "object",
+        };
+        schema
+            .get("anyOf")
+            .or_else(|| schema.get("oneOf"))
+            .and_then(Value::as_array)?
+            .iter()
+            .find(|branch| {
+                let branch = self.resolve(branch);
+                accepts(branch, kind)
+                    || (kind == "string" && self.allowed_strings(branch).is_some())
+            })
+    }
+
     /// What a value must be, in words.
     fn describe(&self, schema: &'s Value) -> String {
         let schema = self.resolve(schema);
@@ -249,6 +276,17 @@ impl<'s> Checker<'s> {
         }
         if let Some(branch) = Self::single_branch(schema) {
             return self.describe(branch);
+        }
+        if let Some(branches) = schema
+            .get("anyOf")
+            .or_else(|| schema.get("oneOf"))
+            .and_then(Value::as_array)
+        {
+            return branches
+                .iter()
+                .map(|branch| self.describe(branch))
+                .collect::<Vec<_>>()
+                .join(" or ");
         }
         if accepts(schema, "string") {
             "a string".to_owned()

@@ -20,6 +20,8 @@ use super::model::{
 use super::regions::{KNOWN_REGIONS, looks_like_region};
 use super::schedule::{CRON_PAGE, check_expression, check_timezone};
 
+mod organization;
+
 /// One value problem, located by key path.
 #[derive(Debug)]
 pub(crate) struct Problem {
@@ -111,6 +113,7 @@ impl Checker<'_> {
         self.infrastructure();
         self.distribution();
         self.pipeline();
+        self.organization();
         self.consumers();
         self.lifecycle();
     }
@@ -815,15 +818,18 @@ impl Checker<'_> {
                     "a unique consumer name",
                 );
             }
-            self.account(path.key("account"), &consumer.account);
-            self.consumer_needs_credentials(&path, consumer);
-            self.credentials(
-                &path,
-                &consumer.account,
-                consumer.role_arn.as_deref(),
-                consumer.profile.as_deref(),
-            );
-            self.shared_with(&path, consumer);
+            self.consumer_selection(&path, consumer);
+            if let Some(account) = &consumer.account {
+                self.account(path.key("account"), account);
+                self.consumer_needs_credentials(&path, consumer, account);
+                self.credentials(
+                    &path,
+                    account,
+                    consumer.role_arn.as_deref(),
+                    consumer.profile.as_deref(),
+                );
+                self.shared_with(&path, account);
+            }
             self.consumer_regions(&path, consumer, &distributed, distribution_known);
             self.consumer_parameters(&path, consumer);
             let regions: Vec<&str> = if consumer.regions.is_empty() {
@@ -834,13 +840,18 @@ impl Checker<'_> {
             for (t, template) in consumer.launch_templates.iter().enumerate() {
                 let template_path = path
                     .key("launch_templates")
-                    .entry(t, Some(template.label()));
+                    .entry(t, template.name.as_deref().or(template.id.as_deref()));
                 self.launch_template(&template_path, template);
+                self.selected_template(&template_path, consumer, template);
+                // Accounts found in Organizations are checked at run time (`consumer::discover`).
+                let Some(account) = &consumer.account else {
+                    continue;
+                };
                 for region in &regions {
                     let key = (
-                        consumer.account.clone(),
+                        account.clone(),
                         (*region).to_owned(),
-                        template.label().to_owned(),
+                        template.label().into_owned(),
                     );
                     match targets.get(&key) {
                         Some(&other) if !template.label().is_empty() => {
@@ -853,7 +864,7 @@ impl Checker<'_> {
                                 template_path.clone(),
                                 format!(
                                     "expected each launch template once per account and region, found {} in {region} again ({where_})",
-                                    quote(template.label())
+                                    quote(&template.label())
                                 ),
                                 "each target once",
                             );
@@ -869,18 +880,18 @@ impl Checker<'_> {
     }
 
     /// gold reaches a consumer outside the producer's account only through a role or profile.
-    fn consumer_needs_credentials(&mut self, path: &KeyPath, consumer: &Consumer) {
+    fn consumer_needs_credentials(&mut self, path: &KeyPath, consumer: &Consumer, account: &str) {
         let m = self.manifest;
-        let elsewhere = is_account_id(&consumer.account)
+        let elsewhere = is_account_id(account)
             && is_account_id(&m.producer.account)
-            && consumer.account != m.producer.account;
+            && account != m.producer.account;
         if elsewhere && consumer.role_arn.is_none() && consumer.profile.is_none() {
             self.problem(
                 path.clone(),
                 format!(
                     "expected `role_arn` or `profile`: consumer {} is in account {}, not the producer's {}, and gold needs credentials for it",
                     quote(&consumer.name),
-                    consumer.account,
+                    account,
                     m.producer.account
                 ),
                 "`role_arn` or `profile` for a consumer in another account",
@@ -925,19 +936,18 @@ impl Checker<'_> {
     }
 
     /// A consumer in another account can only launch the AMI when the distribution shares it.
-    fn shared_with(&mut self, path: &KeyPath, consumer: &Consumer) {
+    fn shared_with(&mut self, path: &KeyPath, account: &str) {
         let m = self.manifest;
         let dist = &m.distribution;
-        if consumer.account == m.producer.account || !is_account_id(&consumer.account) {
+        if account == m.producer.account || !is_account_id(account) {
             return;
         }
         let org_wide = !dist.share_with_organizations.is_empty() || !dist.share_with_ous.is_empty();
-        if !org_wide && !dist.share_with_accounts.contains(&consumer.account) {
+        if !org_wide && !dist.share_with_accounts.iter().any(|a| a == account) {
             self.problem(
                 path.key("account"),
                 format!(
-                    "expected the distribution to share the AMI with account {} (`share_with_organizations`, `share_with_ous` or `share_with_accounts`), found no such share",
-                    consumer.account
+                    "expected the distribution to share the AMI with account {account} (`share_with_organizations`, `share_with_ous` or `share_with_accounts`), found no such share"
                 ),
                 "an account the AMI is shared with",
             );
@@ -945,16 +955,28 @@ impl Checker<'_> {
     }
 
     fn launch_template(&mut self, path: &KeyPath, template: &LaunchTemplate) {
-        match (&template.name, &template.id) {
-            (Some(_), Some(_)) => self.problem(
+        match (&template.name, &template.id, &template.tag) {
+            (Some(_), Some(_), _) => self.problem(
                 path.key("id"),
                 "expected either `name` or `id`, found both".to_owned(),
                 "either `name` or `id`",
             ),
-            (None, None) => self.problem(
+            (Some(_), None, Some(_)) | (None, Some(_), Some(_)) => self.problem(
+                path.key("tag"),
+                format!(
+                    "expected either `{}` or `tag`, found both",
+                    if template.name.is_some() {
+                        "name"
+                    } else {
+                        "id"
+                    }
+                ),
+                "one of `name`, `id` and `tag`",
+            ),
+            (None, None, None) => self.problem(
                 path.clone(),
-                "expected `name` or `id` of the launch template, found neither".to_owned(),
-                "`name` or `id`",
+                "expected `name`, `id` or `tag` of the launch template, found none".to_owned(),
+                "`name`, `id` or `tag`",
             ),
             _ => {}
         }
@@ -985,7 +1007,7 @@ impl Checker<'_> {
             }
         }
         let mut groups = BTreeSet::new();
-        for (i, group) in template.auto_scaling_groups.iter().enumerate() {
+        for (i, group) in template.auto_scaling_groups.names().iter().enumerate() {
             let group_path = path.key("auto_scaling_groups").index(i);
             if group.is_empty() || group.chars().count() > 255 {
                 self.expected(

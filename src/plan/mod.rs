@@ -14,6 +14,7 @@
 
 pub mod consumer;
 pub mod lifecycle;
+pub mod discovery;
 pub mod producer;
 mod progress;
 
@@ -37,6 +38,9 @@ pub struct Plan {
     pub left_to_rollout: usize,
     /// Targets that cannot be planned; a plan with problems is an error.
     pub problems: Vec<Problem>,
+    /// For each consumer whose accounts come from AWS Organizations: what was found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub discovered: Vec<discovery::Discovered>,
 }
 
 #[expect(
@@ -60,6 +64,7 @@ impl Plan {
         self.waiting.extend(other.waiting);
         self.left_to_rollout += other.left_to_rollout;
         self.problems.extend(other.problems);
+        self.discovered.extend(other.discovered);
     }
 
     /// The part `gold up` applies: everything but image moves and instance refreshes, which

@@ -4,6 +4,7 @@
 
 mod layers;
 mod lifecycle;
+mod discovery;
 mod plan;
 mod status;
 mod summary;

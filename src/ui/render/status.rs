@@ -69,6 +69,11 @@ pub fn status(status: &Status) -> String {
             let _ = write!(text, "\n  {}: {} {why}", row.target.label(), current.id);
         }
     }
+    let found = super::discovery::discovered(&status.discovered);
+    if !found.is_empty() {
+        text.push('\n');
+        text.push_str(found.trim_end());
+    }
     let errors: Vec<_> = status.errors().collect();
     if !errors.is_empty() {
         text.push_str("\nCannot read:");
@@ -156,6 +161,7 @@ mod tests {
         };
         let status = Status {
             targets: vec![ok, denied],
+            discovered: Vec::new(),
         };
         insta::assert_snapshot!(super::status(&status), @r"
         TARGET                             TEMPLATE VERSION  IMAGE  BUILD  AGE  NEWEST  BEHIND  REFRESH

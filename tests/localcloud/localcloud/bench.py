@@ -260,6 +260,10 @@ def seed(client: Client, accounts: list[str], workers: int) -> float:
                 "LaunchTemplateData.ImageId": images[0],
                 "LaunchTemplateData.InstanceType": "t3.small",
                 "LaunchTemplateData.EbsOptimized": "true",
+                # `scripts/bench-rollout --org` selects the templates by this tag.
+                "TagSpecification.1.ResourceType": "launch-template",
+                "TagSpecification.1.Tag.1.Key": "gold:follow",
+                "TagSpecification.1.Tag.1.Value": "sample",
             },
             assume(client, account),
         )

@@ -1,0 +1,491 @@
+//! Consumer targets as they are at this run: the accounts of OUs (nested OUs included) or of
+//! the whole organization, read from AWS Organizations, and the launch templates their owners
+//! tagged, read from EC2. Nothing about them is written in the manifest, so an account created
+//! in (or moved into) a selected OU is a target at the next run, and one moved out is not.
+//!
+//! The steps:
+//! 1. the targets of consumers that list their account ([`super::targets::listed`]);
+//! 2. for consumers with `organizational_units`: each OU walked level by level
+//!    (`ListAccountsForParent` and `ListOrganizationalUnitsForParent` per OU, pages of 20);
+//!    for `organization = true`: `ListAccounts`, pages of 20;
+//! 3. each account goes to one consumer: a consumer that lists the account takes it; otherwise
+//!    the consumer whose OU is closest to the account (a Sandbox OU inside Workloads takes
+//!    Sandbox's accounts from a Workloads consumer); `organization = true` comes last. The same
+//!    OU in two consumers, or `organization = true` twice, is refused by `gold validate`;
+//! 4. suspended and closing accounts are skipped and reported; excluded accounts are left out;
+//! 5. per account × region, with the role `role_name` in that account: one tag-filtered
+//!    `DescribeLaunchTemplates` per `tag` selector, and for `auto_scaling_groups = "all"` one
+//!    `DescribeAutoScalingGroups` (paged) whose launch template or mixed instances policy
+//!    names the template. An account whose role cannot be assumed, or whose templates cannot
+//!    be read, becomes a failed target of its consumer's wave: it fails alone.
+//!
+//! Cost: O(accounts / 20 + OUs) Organizations calls, plus one `DescribeLaunchTemplates` per
+//! account × region × tag selector; the role of each account is assumed once.
+//!
+//! AWS facts relied on: Organizations API Reference (see [`crate::aws::organizations`]);
+//! EC2 API Reference, `DescribeLaunchTemplates` (`tag:KEY` filter); EC2 Auto Scaling API
+//! Reference, `DescribeAutoScalingGroups` (no filter by launch template).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::each;
+use super::targets::{self, Target, TargetFilter};
+use crate::Error;
+use crate::aws::autoscaling::{self, Group};
+use crate::aws::organizations::{self, Account};
+use crate::aws::{Access, AwsError, Session, Sessions, launch_templates};
+use crate::manifest::{AutoScalingGroups, Consumer, LaunchTemplate, Manifest};
+use crate::plan::discovery::{Discovered, Skipped};
+
+/// The targets of one run, the targets that could not be looked at, and what Organizations held.
+pub struct Found {
+    /// Every target, ordered by wave then manifest order.
+    pub targets: Vec<Target>,
+    /// Selectors that could not be looked up in an account and region, with why: each fails
+    /// alone in its consumer's wave.
+    pub failed: Vec<(Target, Error)>,
+    /// Per consumer that selects by organization: what was found.
+    pub discovered: Vec<Discovered>,
+}
+
+/// Finds every target the filter keeps.
+pub async fn targets(
+    manifest: &Manifest,
+    sessions: &Sessions,
+    filter: &TargetFilter,
+    parallelism: usize,
+) -> Result<Found, Error> {
+    let listed = targets::listed(manifest, filter)?;
+    let entries: Vec<(usize, &Consumer)> = manifest
+        .consumers
+        .iter()
+        .enumerate()
+        .filter(|(_, consumer)| consumer.selects_by_organization())
+        .collect();
+    let kept = entries
+        .iter()
+        .any(|(_, consumer)| filter.keeps(&consumer.name, consumer.wave));
+    let owned = if kept {
+        owners(manifest, sessions, &entries).await?
+    } else {
+        BTreeMap::new()
+    };
+
+    let (plain, mut sites): (Vec<Target>, Vec<Site>) = split(listed);
+    let discovered = found_in_organization(manifest, filter, &entries, &owned, &mut sites);
+
+    let expanded = each(sites, parallelism, |site| async move {
+        let result = expand(sessions, &site).await;
+        (site, result)
+    })
+    .await;
+    let mut found = Found {
+        targets: plain,
+        failed: Vec::new(),
+        discovered,
+    };
+    for (site, result) in expanded {
+        let entry = found
+            .discovered
+            .iter_mut()
+            .find(|entry| entry.consumer == site.consumer);
+        match result {
+            Ok(targets) => {
+                if let Some(entry) = entry {
+                    entry.targets += targets.len();
+                }
+                found.targets.extend(targets);
+            }
+            Err(err) => {
+                if let Some(entry) = entry
+                    && !entry.skipped.iter().any(|s| s.account == site.account)
+                {
+                    entry.accounts -= 1;
+                    entry.skipped.push(Skipped {
+                        account: site.account.clone(),
+                        name: site.name.clone().unwrap_or_default(),
+                        reason: err.to_string(),
+                        failed: true,
+                    });
+                }
+                for selector in &site.selectors {
+                    found
+                        .failed
+                        .push((site.target(selector.clone()), again(&err)));
+                }
+            }
+        }
+    }
+    let order: BTreeMap<&str, usize> = manifest
+        .consumers
+        .iter()
+        .enumerate()
+        .map(|(i, consumer)| (consumer.name.as_str(), i))
+        .collect();
+    let rank = |target: &Target| (target.wave, order.get(target.consumer.as_str()).copied());
+    found.targets.sort_by_key(rank);
+    found.failed.sort_by_key(|(target, _)| rank(target));
+    if found.targets.is_empty() && found.failed.is_empty() && !kept {
+        return Err(targets::nothing_matches(manifest));
+    }
+    Ok(found)
+}
+
+/// Each kept consumer's accounts: the active ones become sites (one per region), the others
+/// are reported as skipped.
+fn found_in_organization(
+    manifest: &Manifest,
+    filter: &TargetFilter,
+    entries: &[(usize, &Consumer)],
+    owned: &BTreeMap<usize, Vec<Account>>,
+    sites: &mut Vec<Site>,
+) -> Vec<Discovered> {
+    let mut discovered = Vec::new();
+    for &(index, consumer) in entries {
+        if !filter.keeps(&consumer.name, consumer.wave) {
+            continue;
+        }
+        let mut entry = Discovered {
+            consumer: consumer.name.clone(),
+            wave: consumer.wave,
+            accounts: 0,
+            targets: 0,
+            skipped: Vec::new(),
+        };
+        let role = consumer.role_name.as_deref().unwrap_or_default();
+        for account in owned.get(&index).into_iter().flatten() {
+            if !account.is_active() {
+                entry.skipped.push(Skipped {
+                    account: account.id.clone(),
+                    name: account.name.clone(),
+                    reason: format!("the account is {}", account.status),
+                    failed: false,
+                });
+                continue;
+            }
+            entry.accounts += 1;
+            let access = Access::Role(format!(
+                "arn:{}:iam::{}:role/{role}",
+                account.partition(),
+                account.id
+            ));
+            for region in manifest.consumer_regions(consumer) {
+                if filter.keeps_region(region) {
+                    sites.push(Site {
+                        consumer: consumer.name.clone(),
+                        wave: consumer.wave,
+                        account: account.id.clone(),
+                        name: Some(account.name.clone()),
+                        access: access.clone(),
+                        region: region.clone(),
+                        selectors: consumer.launch_templates.clone(),
+                    });
+                }
+            }
+        }
+        discovered.push(entry);
+    }
+    discovered
+}
+
+/// The same error for another selector of the site.
+fn again(err: &Error) -> Error {
+    match err {
+        Error::Aws(aws) => Error::Aws(aws.clone()),
+        other => Error::failed(other.to_string(), other.hint().map(str::to_owned)),
+    }
+}
+
+/// One account × region whose selectors need AWS to become targets.
+struct Site {
+    consumer: String,
+    wave: u32,
+    account: String,
+    /// The account's name in the organization, when it was found there.
+    name: Option<String>,
+    access: Access,
+    region: String,
+    selectors: Vec<LaunchTemplate>,
+}
+
+impl Site {
+    fn target(&self, launch_template: LaunchTemplate) -> Target {
+        Target {
+            consumer: self.consumer.clone(),
+            account: self.account.clone(),
+            access: self.access.clone(),
+            region: self.region.clone(),
+            wave: self.wave,
+            launch_template,
+        }
+    }
+}
+
+/// Listed targets that are complete as written, and sites for those with a `tag` selector or
+/// `auto_scaling_groups = "all"` (one site per consumer, account and region).
+fn split(listed: Vec<Target>) -> (Vec<Target>, Vec<Site>) {
+    let mut plain = Vec::new();
+    let mut sites: Vec<Site> = Vec::new();
+    for target in listed {
+        let template = &target.launch_template;
+        if template.tag.is_none() && !template.auto_scaling_groups.is_all() {
+            plain.push(target);
+            continue;
+        }
+        let same = |site: &&mut Site| {
+            site.consumer == target.consumer
+                && site.account == target.account
+                && site.region == target.region
+        };
+        match sites.iter_mut().find(|site| same(site)) {
+            Some(site) => site.selectors.push(target.launch_template),
+            None => sites.push(Site {
+                consumer: target.consumer,
+                wave: target.wave,
+                account: target.account,
+                name: None,
+                access: target.access,
+                region: target.region,
+                selectors: vec![target.launch_template],
+            }),
+        }
+    }
+    (plain, sites)
+}
+
+/// The selectors of one site as targets: each tag becomes the templates carrying it, and
+/// `all` the groups launching from each template.
+async fn expand(sessions: &Sessions, site: &Site) -> Result<Vec<Target>, Error> {
+    let session = sessions
+        .session(&site.account, &site.access, &site.region)
+        .await?;
+    let mut found: Vec<Target> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for selector in &site.selectors {
+        let Some(tag) = &selector.tag else {
+            found.push(site.target(selector.clone()));
+            continue;
+        };
+        for template in launch_templates::tagged(&session, &tag.key, &tag.value).await? {
+            // A template carrying two selected tags is one target, the first selector's.
+            if seen.insert(template.id.clone()) {
+                found.push(site.target(LaunchTemplate {
+                    name: Some(template.name),
+                    id: Some(template.id),
+                    tag: None,
+                    ..selector.clone()
+                }));
+            }
+        }
+    }
+    if found
+        .iter()
+        .any(|target| target.launch_template.auto_scaling_groups.is_all())
+    {
+        let groups = autoscaling::all_groups(&session).await?;
+        for target in &mut found {
+            let template = &mut target.launch_template;
+            if template.auto_scaling_groups.is_all() {
+                template.auto_scaling_groups = AutoScalingGroups::Named(using(&groups, template));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The names of the groups whose launch template (directly or in a mixed instances policy)
+/// is `template`, by id or by name.
+fn using(groups: &[Group], template: &LaunchTemplate) -> Vec<String> {
+    groups
+        .iter()
+        .filter(|group| {
+            group.template.as_ref().is_some_and(|spec| {
+                let by_id = spec.id.is_some() && spec.id == template.id;
+                let by_name = spec.name.is_some() && spec.name == template.name;
+                by_id || by_name
+            })
+        })
+        .map(|group| group.name.clone())
+        .collect()
+}
+
+/// Which consumer (by manifest index) each account of the organization belongs to.
+async fn owners(
+    manifest: &Manifest,
+    sessions: &Sessions,
+    entries: &[(usize, &Consumer)],
+) -> Result<BTreeMap<usize, Vec<Account>>, Error> {
+    let access = manifest
+        .organization
+        .as_ref()
+        .map_or(Access::Ambient, |organization| {
+            Access::from_manifest(
+                organization.role_arn.as_deref(),
+                organization.profile.as_deref(),
+            )
+        });
+    let session = sessions
+        .session_as(&access, &manifest.producer.region)
+        .await?;
+    let units: BTreeSet<&str> = entries
+        .iter()
+        .flat_map(|(_, consumer)| consumer.organizational_units.iter().map(String::as_str))
+        .collect();
+    let whole = entries.iter().any(|(_, consumer)| consumer.organization);
+    let (walked, everyone) = futures::join!(
+        futures::future::try_join_all(units.iter().map(|unit| walk(&session, unit))),
+        async {
+            if whole {
+                organizations::accounts(&session).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        }
+    );
+    let walked: BTreeMap<&str, Vec<(Account, u32)>> = units
+        .iter()
+        .copied()
+        .zip(walked.map_err(std::sync::Arc::new)?)
+        .collect();
+    let everyone = everyone.map_err(std::sync::Arc::new)?.unwrap_or_default();
+
+    let listed: BTreeSet<&str> = manifest
+        .consumers
+        .iter()
+        .filter_map(|consumer| consumer.account.as_deref())
+        .collect();
+    // account id → (distance from the selecting OU, consumer index, the account)
+    let mut claims: BTreeMap<String, Vec<(u32, usize, Account)>> = BTreeMap::new();
+    for &(index, consumer) in entries {
+        let mut mine: BTreeMap<String, (u32, Account)> = BTreeMap::new();
+        let selected = consumer
+            .organizational_units
+            .iter()
+            .filter_map(|unit| walked.get(unit.as_str()))
+            .flatten()
+            .cloned()
+            .chain(
+                consumer
+                    .organization
+                    .then(|| everyone.iter().cloned().map(|account| (account, u32::MAX)))
+                    .into_iter()
+                    .flatten(),
+            );
+        for (account, distance) in selected {
+            let closest = mine
+                .get(&account.id)
+                .is_none_or(|(known, _)| distance < *known);
+            if closest {
+                mine.insert(account.id.clone(), (distance, account));
+            }
+        }
+        for (id, (distance, account)) in mine {
+            if listed.contains(id.as_str()) || consumer.exclude_accounts.contains(&id) {
+                continue;
+            }
+            claims
+                .entry(id)
+                .or_default()
+                .push((distance, index, account));
+        }
+    }
+    let mut owned: BTreeMap<usize, Vec<Account>> = BTreeMap::new();
+    let mut conflicts = Vec::new();
+    for (id, mut candidates) in claims {
+        candidates.sort_by_key(|(distance, index, _)| (*distance, *index));
+        if let [(first, a, _), (second, b, _), ..] = candidates.as_slice()
+            && first == second
+        {
+            conflicts.push(crate::error::Cause {
+                message: format!(
+                    "account {id} is selected by consumers `{}` and `{}` at the same level",
+                    manifest.consumers[*a].name, manifest.consumers[*b].name
+                ),
+                hint: Some(format!("add \"{id}\" to `exclude_accounts` of one of them")),
+            });
+            continue;
+        }
+        if let Some((_, index, account)) = candidates.into_iter().next() {
+            owned.entry(index).or_default().push(account);
+        }
+    }
+    if !conflicts.is_empty() {
+        return Err(Error::Failed {
+            message: format!(
+                "{} account(s) belong to two consumers; nothing was changed",
+                conflicts.len()
+            ),
+            hint: Some("the consumer whose OU is closest to an account takes it; two consumers with the same OU, or both with `organization = true`, cannot".to_owned()),
+            causes: conflicts,
+        });
+    }
+    Ok(owned)
+}
+
+/// Every account under `unit`, nested OUs included, with how many levels below `unit` it sits.
+async fn walk(session: &Session, unit: &str) -> Result<Vec<(Account, u32)>, AwsError> {
+    let mut found = Vec::new();
+    let mut level = vec![unit.to_owned()];
+    let mut depth = 0;
+    // Organizations nests OUs at most five levels deep, and a tree has no cycles.
+    while !level.is_empty() {
+        let reads = futures::future::join_all(level.iter().map(|parent| async move {
+            let (accounts, units) = futures::join!(
+                organizations::accounts_under(session, parent),
+                organizations::units_under(session, parent)
+            );
+            Ok::<_, AwsError>((accounts?, units?))
+        }))
+        .await;
+        let mut next = Vec::new();
+        for read in reads {
+            let (accounts, units) = read?;
+            found.extend(accounts.into_iter().map(|account| (account, depth)));
+            next.extend(units);
+        }
+        level = next;
+        depth += 1;
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::autoscaling::GroupTemplate;
+
+    fn group(name: &str, id: Option<&str>, template_name: Option<&str>) -> Group {
+        Group {
+            name: name.to_owned(),
+            template: Some(GroupTemplate {
+                id: id.map(str::to_owned),
+                name: template_name.map(str::to_owned),
+                version: "$Default".to_owned(),
+            }),
+            mixed_instances: false,
+        }
+    }
+
+    #[test]
+    fn every_group_naming_the_template_by_id_or_name_is_refreshed() {
+        let groups = [
+            group("by-id", Some("lt-0123456789abcdef0"), None),
+            group("by-name", None, Some("app")),
+            group("other", Some("lt-0fffffffffffffff0"), Some("other")),
+            Group {
+                name: "no-template".to_owned(),
+                template: None,
+                mixed_instances: false,
+            },
+        ];
+        let template = LaunchTemplate {
+            name: Some("app".to_owned()),
+            id: Some("lt-0123456789abcdef0".to_owned()),
+            tag: None,
+            auto_scaling_groups: AutoScalingGroups::default(),
+            create: None,
+            refresh: crate::manifest::RefreshPreferences::default(),
+        };
+        assert_eq!(using(&groups, &template), ["by-id", "by-name"]);
+    }
+}
