@@ -29,7 +29,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::each;
-use super::targets::{self, Target, TargetFilter};
+use super::targets::{self, Object, Target, TargetFilter};
 use crate::Error;
 use crate::aws::autoscaling::{self, Group};
 use crate::aws::organizations::{self, Account};
@@ -131,6 +131,59 @@ pub async fn targets(
     Ok(found)
 }
 
+/// Every account the manifest's consumers reach and how gold gets into it: the listed ones,
+/// and the active accounts their OUs or the organization hold now. For checks that must see
+/// the whole fleet (who still uses an AMI).
+pub async fn accounts(
+    manifest: &Manifest,
+    sessions: &Sessions,
+) -> Result<BTreeMap<String, Access>, Error> {
+    let mut found = listed_accounts(manifest);
+    let entries: Vec<(usize, &Consumer)> = manifest
+        .consumers
+        .iter()
+        .enumerate()
+        .filter(|(_, consumer)| consumer.selects_by_organization())
+        .collect();
+    if entries.is_empty() {
+        return Ok(found);
+    }
+    for (index, accounts) in owners(manifest, sessions, &entries).await? {
+        let role = manifest.consumers[index]
+            .role_name
+            .as_deref()
+            .unwrap_or_default();
+        for account in accounts.iter().filter(|account| account.is_active()) {
+            found
+                .entry(account.id.clone())
+                .or_insert_with(|| role_in(account, role));
+        }
+    }
+    Ok(found)
+}
+
+/// The accounts consumers list, each with its manifest access.
+pub fn listed_accounts(manifest: &Manifest) -> BTreeMap<String, Access> {
+    let mut found = BTreeMap::new();
+    for consumer in &manifest.consumers {
+        if let Some(account) = &consumer.account {
+            found.entry(account.clone()).or_insert_with(|| {
+                Access::from_manifest(consumer.role_arn.as_deref(), consumer.profile.as_deref())
+            });
+        }
+    }
+    found
+}
+
+/// The role called `role` in `account`.
+fn role_in(account: &Account, role: &str) -> Access {
+    Access::Role(format!(
+        "arn:{}:iam::{}:role/{role}",
+        account.partition(),
+        account.id
+    ))
+}
+
 /// Each kept consumer's accounts: the active ones become sites (one per region), the others
 /// are reported as skipped.
 fn found_in_organization(
@@ -164,11 +217,7 @@ fn found_in_organization(
                 continue;
             }
             entry.accounts += 1;
-            let access = Access::Role(format!(
-                "arn:{}:iam::{}:role/{role}",
-                account.partition(),
-                account.id
-            ));
+            let access = role_in(account, role);
             for region in manifest.consumer_regions(consumer) {
                 if filter.keeps_region(region) {
                     sites.push(Site {
@@ -178,7 +227,7 @@ fn found_in_organization(
                         name: Some(account.name.clone()),
                         access: access.clone(),
                         region: region.clone(),
-                        selectors: consumer.launch_templates.clone(),
+                        selectors: targets::objects(consumer).collect(),
                     });
                 }
             }
@@ -205,18 +254,18 @@ struct Site {
     name: Option<String>,
     access: Access,
     region: String,
-    selectors: Vec<LaunchTemplate>,
+    selectors: Vec<Object>,
 }
 
 impl Site {
-    fn target(&self, launch_template: LaunchTemplate) -> Target {
+    fn target(&self, object: Object) -> Target {
         Target {
             consumer: self.consumer.clone(),
             account: self.account.clone(),
             access: self.access.clone(),
             region: self.region.clone(),
             wave: self.wave,
-            launch_template,
+            object,
         }
     }
 }
@@ -227,8 +276,10 @@ fn split(listed: Vec<Target>) -> (Vec<Target>, Vec<Site>) {
     let mut plain = Vec::new();
     let mut sites: Vec<Site> = Vec::new();
     for target in listed {
-        let template = &target.launch_template;
-        if template.tag.is_none() && !template.auto_scaling_groups.is_all() {
+        let looked_up = target
+            .template()
+            .is_some_and(|t| t.tag.is_some() || t.auto_scaling_groups.is_all());
+        if !looked_up {
             plain.push(target);
             continue;
         }
@@ -238,7 +289,7 @@ fn split(listed: Vec<Target>) -> (Vec<Target>, Vec<Site>) {
                 && site.region == target.region
         };
         match sites.iter_mut().find(|site| same(site)) {
-            Some(site) => site.selectors.push(target.launch_template),
+            Some(site) => site.selectors.push(target.object),
             None => sites.push(Site {
                 consumer: target.consumer,
                 wave: target.wave,
@@ -246,7 +297,7 @@ fn split(listed: Vec<Target>) -> (Vec<Target>, Vec<Site>) {
                 name: None,
                 access: target.access,
                 region: target.region,
-                selectors: vec![target.launch_template],
+                selectors: vec![target.object],
             }),
         }
     }
@@ -262,30 +313,37 @@ async fn expand(sessions: &Sessions, site: &Site) -> Result<Vec<Target>, Error> 
     let mut found: Vec<Target> = Vec::new();
     let mut seen = BTreeSet::new();
     for selector in &site.selectors {
-        let Some(tag) = &selector.tag else {
+        let tag = match selector {
+            Object::LaunchTemplate(template) => template.tag.as_ref(),
+            Object::Parameter(_) => None,
+        };
+        let (Some(tag), Object::LaunchTemplate(selector)) = (tag, selector) else {
             found.push(site.target(selector.clone()));
             continue;
         };
         for template in launch_templates::tagged(&session, &tag.key, &tag.value).await? {
             // A template carrying two selected tags is one target, the first selector's.
             if seen.insert(template.id.clone()) {
-                found.push(site.target(LaunchTemplate {
+                found.push(site.target(Object::LaunchTemplate(Box::new(LaunchTemplate {
                     name: Some(template.name),
                     id: Some(template.id),
                     tag: None,
-                    ..selector.clone()
-                }));
+                    ..(**selector).clone()
+                }))));
             }
         }
     }
-    if found
-        .iter()
-        .any(|target| target.launch_template.auto_scaling_groups.is_all())
-    {
+    let every_group = |target: &Target| {
+        target
+            .template()
+            .is_some_and(|t| t.auto_scaling_groups.is_all())
+    };
+    if found.iter().any(every_group) {
         let groups = autoscaling::all_groups(&session).await?;
         for target in &mut found {
-            let template = &mut target.launch_template;
-            if template.auto_scaling_groups.is_all() {
+            if let Object::LaunchTemplate(template) = &mut target.object
+                && template.auto_scaling_groups.is_all()
+            {
                 template.auto_scaling_groups = AutoScalingGroups::Named(using(&groups, template));
             }
         }

@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 use super::select::{self, ImageChoice};
 use super::survey::{self, Context, Live};
-use super::{Planned, Target, TargetFilter, each, targets};
+use super::{Planned, Target, TargetFilter, discover, each};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::aws::launch_templates;
@@ -37,18 +37,23 @@ pub async fn survey(
     retiring: Retiring<'_>,
     parallelism: usize,
 ) -> Result<Vec<Planned>, Error> {
-    let targets = targets::targets(manifest, &TargetFilter::default())?;
+    let found = discover::targets(manifest, sessions, &TargetFilter::default(), parallelism).await?;
     let context = Context::new(manifest, sessions);
     let context = &context;
     let now = SystemTime::now();
-    Ok(each(targets, parallelism, |target| async move {
+    let mut planned = each(found.targets, parallelism, |target| async move {
         let step = match context.live(&target).await {
             Ok(live) => step(context, &target, live, retiring, now).await,
             Err(err) => Err(err),
         };
         Planned { target, step }
     })
-    .await)
+    .await;
+    planned.extend(found.failed.into_iter().map(|(target, err)| Planned {
+        target,
+        step: Err(err),
+    }));
+    Ok(planned)
 }
 
 async fn step(

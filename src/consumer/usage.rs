@@ -14,34 +14,42 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::each;
+use super::{discover, each};
 use crate::aws::autoscaling::{self, Group};
 use crate::aws::lifecycle::{self, TemplateNumbers};
-use crate::aws::{Access, AwsError, Session, Sessions};
+use crate::aws::{AwsError, Session, Sessions};
 use crate::manifest::Manifest;
 use crate::plan::lifecycle::{Holder, HolderKind, Unchecked, Usage};
 
-/// Finds who uses `amis` (AMI ids by region) in every consumer account of the manifest.
+/// Finds who uses `amis` (AMI ids by region) in every consumer account of the manifest,
+/// listed or found in the organization.
 pub async fn usage(
     manifest: &Manifest,
     sessions: &Sessions,
     amis: &BTreeMap<String, Vec<String>>,
     parallelism: usize,
 ) -> Usage {
-    let mut accounts: BTreeMap<&str, Access> = BTreeMap::new();
-    for consumer in &manifest.consumers {
-        accounts
-            .entry(consumer.account.as_str())
-            .or_insert_with(|| {
-                Access::from_manifest(consumer.role_arn.as_deref(), consumer.profile.as_deref())
+    let mut usage = Usage::default();
+    let accounts = match discover::accounts(manifest, sessions).await {
+        Ok(accounts) => accounts,
+        Err(err) => {
+            // The organization could not be read: its accounts may hold any of the AMIs.
+            usage.unchecked.push(Unchecked {
+                account: "the organization's accounts".to_owned(),
+                region: None,
+                error: err.to_string(),
             });
-    }
+            discover::listed_accounts(manifest)
+        }
+    };
     let places: Vec<(&str, &Access, &str, &[String])> = accounts
         .iter()
         .flat_map(|(account, access)| {
             amis.iter()
                 .filter(|(_, ids)| !ids.is_empty())
-                .map(move |(region, ids)| (*account, access, region.as_str(), ids.as_slice()))
+                .map(move |(region, ids)| {
+                    (account.as_str(), access, region.as_str(), ids.as_slice())
+                })
         })
         .collect();
     let found = each(
@@ -59,7 +67,6 @@ pub async fn usage(
         },
     )
     .await;
-    let mut usage = Usage::default();
     let mut unreachable = BTreeSet::new();
     for (account, result) in found {
         match result {
