@@ -1029,6 +1029,10 @@ wave = 2
 tag = { key = "gold:follow", value = "sample" }
 "#;
 
+fn strs(list: &[String]) -> Vec<&str> {
+    list.iter().map(String::as_str).collect()
+}
+
 fn accounts(prefix: &str, n: usize) -> Vec<String> {
     (1..=n).map(|i| format!("{prefix}{i:02}")).collect()
 }
@@ -1055,13 +1059,12 @@ fn consumers_from_nested_ous_follow_tagged_templates_and_the_organization_as_it_
     let security = accounts("7000000005", 2);
     let suspended = prod[7].clone();
     let no_role = payments[5].clone();
-    let as_str = |list: &[String]| list.iter().map(String::as_str).collect::<Vec<_>>();
     let layout: Vec<(&str, Vec<&str>)> = vec![
-        ("Workloads/Sandbox", as_str(&sandbox)),
-        ("Workloads", as_str(&direct)),
-        ("Workloads/Prod", as_str(&prod)),
-        ("Workloads/Prod/Payments", as_str(&payments)),
-        ("Security", as_str(&security)),
+        ("Workloads/Sandbox", strs(&sandbox)),
+        ("Workloads", strs(&direct)),
+        ("Workloads/Prod", strs(&prod)),
+        ("Workloads/Prod/Payments", strs(&payments)),
+        ("Security", strs(&security)),
     ];
     let layout: Vec<(&str, &[&str])> = layout.iter().map(|(ou, a)| (*ou, a.as_slice())).collect();
     let seed = org_seed(dir.path(), &layout, &[suspended.as_str()]);
@@ -1345,8 +1348,7 @@ fn discovering_two_hundred_accounts_costs_a_page_per_twenty_accounts_and_one_sea
     let dir = tempfile::tempdir().unwrap();
     let many: Vec<String> = (0..200).map(|i| format!("7100000{i:05}")).collect();
     let (top, nested) = many.split_at(120);
-    let as_str = |list: &[String]| list.iter().map(String::as_str).collect::<Vec<_>>();
-    let (top, nested) = (as_str(top), as_str(nested));
+    let (top, nested) = (strs(top), strs(nested));
     let seed = org_seed(
         dir.path(),
         &[("Workloads", &top), ("Workloads/Prod/Payments", &nested)],

@@ -11,10 +11,10 @@ pub mod imagebuilder;
 pub mod images;
 pub mod launch_templates;
 pub mod lifecycle;
+pub mod organizations;
 mod pacing;
 pub mod parameters;
 pub mod ram;
-pub mod organizations;
 pub mod security_groups;
 mod session;
 

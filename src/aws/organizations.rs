@@ -52,8 +52,10 @@ fn account(account: &aws_sdk_organizations::types::Account) -> Option<Account> {
         // `State` replaces `Status` (which AWS is retiring); either says ACTIVE or not.
         status: account
             .state()
-            .map(|state| state.as_str())
-            .or(account.status().map(|status| status.as_str()))
+            .map(aws_sdk_organizations::types::AccountState::as_str)
+            .or(account
+                .status()
+                .map(aws_sdk_organizations::types::AccountStatus::as_str))
             .unwrap_or("ACTIVE")
             .to_owned(),
         arn: account.arn().unwrap_or_default().to_owned(),

@@ -63,6 +63,7 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs, printer: &Printer) -> Result<
         let status = if producer.is_some() && loaded.manifest.consumers.is_empty() {
             Status {
                 targets: Vec::new(),
+                discovered: Vec::new(),
             }
         } else {
             status::status(&loaded.manifest, &sessions, &filter, DEFAULT_PARALLELISM).await?

@@ -406,7 +406,17 @@ async fn owners(
         .zip(walked.map_err(std::sync::Arc::new)?)
         .collect();
     let everyone = everyone.map_err(std::sync::Arc::new)?.unwrap_or_default();
+    assign(manifest, entries, &walked, &everyone)
+}
 
+/// Gives each account found to the consumer whose selection is closest to it (see the module
+/// documentation); two at the same distance are an error naming both.
+fn assign(
+    manifest: &Manifest,
+    entries: &[(usize, &Consumer)],
+    walked: &BTreeMap<&str, Vec<(Account, u32)>>,
+    everyone: &[Account],
+) -> Result<BTreeMap<usize, Vec<Account>>, Error> {
     let listed: BTreeSet<&str> = manifest
         .consumers
         .iter()

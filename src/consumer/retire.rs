@@ -37,7 +37,8 @@ pub async fn survey(
     retiring: Retiring<'_>,
     parallelism: usize,
 ) -> Result<Vec<Planned>, Error> {
-    let found = discover::targets(manifest, sessions, &TargetFilter::default(), parallelism).await?;
+    let filter = TargetFilter::default();
+    let found = Box::pin(discover::targets(manifest, sessions, &filter, parallelism)).await?;
     let context = Context::new(manifest, sessions);
     let context = &context;
     let now = SystemTime::now();

@@ -28,7 +28,7 @@ pub async fn survey(
     filter: &TargetFilter,
     parallelism: usize,
 ) -> Result<Surveyed, Error> {
-    let found = discover::targets(manifest, sessions, filter, parallelism).await?;
+    let found = Box::pin(discover::targets(manifest, sessions, filter, parallelism)).await?;
     let context = Context::new(manifest, sessions);
     let context = &context;
     let mut planned = each(found.targets, parallelism, |target| async move {

@@ -28,7 +28,7 @@ pub async fn survey(
     choice: &ImageChoice,
     parallelism: usize,
 ) -> Result<Surveyed, Error> {
-    let found = discover::targets(manifest, sessions, filter, parallelism).await?;
+    let found = Box::pin(discover::targets(manifest, sessions, filter, parallelism)).await?;
     let targets = found.targets;
     let context = Context::new(manifest, sessions);
     let context = &context;

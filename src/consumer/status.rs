@@ -99,7 +99,7 @@ pub async fn status(
     filter: &TargetFilter,
     parallelism: usize,
 ) -> Result<Status, Error> {
-    let found = discover::targets(manifest, sessions, filter, parallelism).await?;
+    let found = Box::pin(discover::targets(manifest, sessions, filter, parallelism)).await?;
     let context = Context::new(manifest, sessions);
     let context = &context;
     let now = SystemTime::now();

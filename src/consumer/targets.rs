@@ -67,14 +67,16 @@ impl Target {
     pub fn id(&self) -> TargetId {
         let (kind, name) = match &self.object {
             Object::LaunchTemplate(template) => (ResourceKind::LaunchTemplate, template.label()),
-            Object::Parameter(parameter) => (ResourceKind::SsmParameter, parameter.name.as_str()),
+            Object::Parameter(parameter) => {
+                (ResourceKind::SsmParameter, parameter.name.as_str().into())
+            }
         };
         TargetId {
             consumer: self.consumer.clone(),
             wave: self.wave,
             resource: Resource {
                 kind,
-                name: name.to_owned(),
+                name: name.into_owned(),
                 account: self.account.clone(),
                 region: self.region.clone(),
             },

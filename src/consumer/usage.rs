@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{discover, each};
 use crate::aws::autoscaling::{self, Group};
 use crate::aws::lifecycle::{self, TemplateNumbers};
-use crate::aws::{AwsError, Session, Sessions};
+use crate::aws::{Access, AwsError, Session, Sessions};
 use crate::manifest::Manifest;
 use crate::plan::lifecycle::{Holder, HolderKind, Unchecked, Usage};
 

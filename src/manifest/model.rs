@@ -140,7 +140,6 @@ pub struct Organization {
     /// Named AWS profile of the management or delegated administrator account; excludes `role_arn`.
     #[serde(default)]
     pub profile: Option<String>,
-
 }
 
 /// The producer account (the "Shared" account of the origin scenario).
@@ -601,6 +600,12 @@ impl AutoScalingGroups {
             AutoScalingGroups::All(_) => &[],
             AutoScalingGroups::Named(names) => names,
         }
+    }
+
+    /// Whether no group is refreshed: an empty list (`all` may find some).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        matches!(self, AutoScalingGroups::Named(names) if names.is_empty())
     }
 
     /// Whether the manifest says `all`.

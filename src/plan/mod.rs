@@ -13,8 +13,8 @@
 //! a new model.
 
 pub mod consumer;
-pub mod lifecycle;
 pub mod discovery;
+pub mod lifecycle;
 pub mod producer;
 mod progress;
 

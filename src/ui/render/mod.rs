@@ -2,9 +2,9 @@
 //! table and errors. Pure functions from values to strings, so every form is unit-tested and
 //! snapshot-tested without a terminal.
 
+mod discovery;
 mod layers;
 mod lifecycle;
-mod discovery;
 mod plan;
 mod status;
 mod summary;
