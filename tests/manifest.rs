@@ -444,6 +444,15 @@ const CASES: &[Case] = &[
         files: &[],
     },
     Case {
+        name: "refresh preferences AWS refuses",
+        example: "fleet",
+        manifest: &[(
+            "min_healthy_percentage = 50\ninstance_warmup_seconds = 60",
+            "min_healthy_percentage = 150\nmax_healthy_percentage = 300\ncheckpoint_delay_seconds = 200000\nbake_time_seconds = 172801\nalarms = [\"web-5xx\", \"web-5xx\"]",
+        )],
+        files: &[],
+    },
+    Case {
         name: "max healthy beyond spread",
         example: "fleet",
         manifest: &[(
@@ -682,6 +691,14 @@ const CASES: &[Case] = &[
         files: &[],
     },
 ];
+
+#[test]
+fn a_last_checkpoint_below_100_is_a_partial_refresh_aws_allows() {
+    let dir = copy_of("fleet");
+    common::edit(&dir.path().join("gold.toml"), "[20, 50, 100]", "[20, 50]");
+    let output = validate_in(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
 
 #[test]
 fn broken_inputs_exit_2_with_located_messages() {

@@ -146,7 +146,7 @@ async fn roll_out(
         yes,
     };
     interruptible(
-        async {
+        |interrupt| async move {
             let planned = consumer::rollout::survey(
                 manifest,
                 sessions,
@@ -155,9 +155,18 @@ async fn roll_out(
                 options.parallelism,
             )
             .await?;
-            execute(manifest, sessions, planned, options, printer, "Roll out").await
+            execute(
+                manifest,
+                sessions,
+                planned,
+                options,
+                (printer, &interrupt),
+                "Roll out",
+            )
+            .await
         },
         "gold rollout",
+        printer,
     )
     .await
 }

@@ -1,5 +1,12 @@
 //! `gold status`: for every target, the image its default version launches, the newest image
-//! it could run, how many builds behind it is, and how its groups' last refresh went.
+//! it could run, how many builds behind it is, how its groups' last refresh went, and what
+//! their instances really run: how many run the newest build (the one a rollout moves to), the
+//! producer's build before it, or something else. A template that moved to the newest build
+//! while some instances still run another image is "moved, not replaced".
+//!
+//! AWS facts relied on: `DescribeAutoScalingGroups` lists each group's instances, but their
+//! `ImageId` only after a root volume replacement or with an AMI override (Auto Scaling API
+//! Reference, `Instance`), so the image each runs comes from EC2's `DescribeInstances`.
 //! Read-only; a target that cannot be read carries its error instead of stopping the others,
 //! and the command fails at the end when any did.
 
@@ -12,7 +19,7 @@ use super::survey::{self, Context};
 use super::{Target, TargetFilter, each, targets};
 use crate::Error;
 use crate::aws::Sessions;
-use crate::aws::autoscaling;
+use crate::aws::{autoscaling, instance_images};
 use crate::aws::images::Image;
 use crate::manifest::{AmiName, Manifest};
 use crate::plan::TargetId;
@@ -48,6 +55,8 @@ pub struct Row {
     pub builds_behind: Option<usize>,
     /// Each listed Auto Scaling group's last instance refresh.
     pub refreshes: Vec<GroupRefresh>,
+    /// What the listed groups' instances run, when the target lists groups.
+    pub instances: Option<InstanceCounts>,
     /// Why the row is incomplete: the target could not be read (an error of the command).
     pub error: Option<String>,
     /// What the target waits for (a template gold creates once there is a build).
@@ -65,6 +74,48 @@ pub struct ImageInfo {
     pub build: Option<u32>,
     /// Seconds since it was created, when known.
     pub age_seconds: Option<u64>,
+}
+
+/// How many of a target's group instances run which image.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct InstanceCounts {
+    /// Instances running the newest build (the image a rollout moves to).
+    pub new: usize,
+    /// Instances running the producer's build before it.
+    pub previous: usize,
+    /// Instances running anything else (older builds, or images not the producer's).
+    pub older: usize,
+    /// Every instance of the listed groups.
+    pub total: usize,
+    /// The template's default launches the newest build, but some instances still run
+    /// another image: moved, not replaced yet.
+    pub moved_not_replaced: bool,
+}
+
+impl InstanceCounts {
+    /// Counts `images` (one per instance) against the newest build and the one before it;
+    /// `moved` says whether the template's default launches the newest.
+    #[must_use]
+    pub fn of<'a>(
+        images: impl IntoIterator<Item = &'a str>,
+        new: &str,
+        previous: Option<&str>,
+        moved: bool,
+    ) -> Self {
+        let mut counts = Self::default();
+        for image in images {
+            counts.total += 1;
+            if image == new {
+                counts.new += 1;
+            } else if Some(image) == previous {
+                counts.previous += 1;
+            } else {
+                counts.older += 1;
+            }
+        }
+        counts.moved_not_replaced = moved && counts.new < counts.total;
+        counts
+    }
 }
 
 /// A group's last instance refresh.
@@ -98,6 +149,7 @@ pub async fn status(
             newest: None,
             builds_behind: None,
             refreshes: Vec::new(),
+            instances: None,
             error: None,
             waiting: None,
         };
@@ -170,7 +222,72 @@ async fn fill(
             percentage: refresh.and_then(|r| r.percentage),
         });
     }
+    if let (false, Some(new)) = (groups.is_empty(), newest) {
+        let previous = live
+            .candidates
+            .iter()
+            .filter(|image| select::trusted(image, &place))
+            .filter(|image| image.created < new.created)
+            .max_by_key(|image| image.created);
+        let moved = template.default.image_id.as_deref() == Some(new.id.as_str());
+        let images = running_images(&live.session, groups).await?;
+        row.instances = Some(InstanceCounts::of(
+            images.iter().map(String::as_str),
+            &new.id,
+            previous.map(|image| image.id.as_str()),
+            moved,
+        ));
+    }
     Ok(())
+}
+
+/// The image each of the groups' instances runs: which instances from Auto Scaling, their AMI
+/// from EC2.
+async fn running_images(
+    session: &crate::aws::Session,
+    groups: &[String],
+) -> Result<Vec<String>, Error> {
+    let ids: Vec<String> = autoscaling::instances(session, groups)
+        .await?
+        .into_iter()
+        .map(|instance| instance.id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut images = instance_images::images_of(session, &ids).await?;
+    Ok(ids.iter().filter_map(|id| images.remove(id)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InstanceCounts;
+
+    #[test]
+    fn instances_count_as_new_previous_or_older() {
+        let counts = InstanceCounts::of(
+            ["ami-b", "ami-a", "ami-0", "ami-b"],
+            "ami-b",
+            Some("ami-a"),
+            true,
+        );
+        assert_eq!(
+            counts,
+            InstanceCounts {
+                new: 2,
+                previous: 1,
+                older: 1,
+                total: 4,
+                moved_not_replaced: true,
+            }
+        );
+        let replaced = InstanceCounts::of(["ami-b"; 4], "ami-b", None, true);
+        assert!(!replaced.moved_not_replaced);
+        assert_eq!(replaced.new, 4);
+        // Not moved yet: behind, but not "moved, not replaced".
+        let behind = InstanceCounts::of(["ami-a"; 4], "ami-b", Some("ami-a"), false);
+        assert_eq!((behind.previous, behind.moved_not_replaced), (4, false));
+    }
 }
 
 fn info(image: &Image, name: &AmiName, now: SystemTime) -> ImageInfo {

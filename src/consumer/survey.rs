@@ -161,6 +161,15 @@ pub async fn rollout_step(
             Some(id) => Some(current_image(&live.session, &live.candidates, id).await?),
             None => None,
         };
+        if let Some(made) = super::interrupted_version(&template, &chosen) {
+            return Ok(Step::Resume {
+                template,
+                from,
+                to: made,
+                image: image_ref(&chosen),
+                groups,
+            });
+        }
         return Ok(Step::Move {
             template,
             from,

@@ -125,6 +125,9 @@ fn version_note(version: DefaultVersion) -> String {
         DefaultVersion::Restore { from, to } => {
             format!(" (default version {from} -> {to})")
         }
+        DefaultVersion::Resume { from, to } => {
+            format!(" (default version {from} -> {to}, made by an interrupted rollout)")
+        }
     }
 }
 
@@ -186,6 +189,7 @@ fn group_line(change: &Change) -> String {
             match default_version {
                 DefaultVersion::New { .. } => "",
                 DefaultVersion::Restore { .. } => " (back to the version before gold's rollout)",
+                DefaultVersion::Resume { .. } => " (a version an interrupted rollout made)",
             }
         ),
         Action::Refresh { image, .. } => format!("  ~ {{}}: instance refresh to {}", image.id),
