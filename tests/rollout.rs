@@ -823,7 +823,11 @@ async fn group_of(
 
 /// The version a group names, and what each instance was launched from and runs:
 /// (launch template version, AMI), sorted.
-async fn instances_of(cloud: &Localcloud, account: &str, name: &str) -> (String, Vec<(String, String)>) {
+async fn instances_of(
+    cloud: &Localcloud,
+    account: &str,
+    name: &str,
+) -> (String, Vec<(String, String)>) {
     let config = sdk(cloud, account).await;
     let groups = aws_sdk_autoscaling::Client::new(&config)
         .describe_auto_scaling_groups()
@@ -863,7 +867,11 @@ async fn instances_of(cloud: &Localcloud, account: &str, name: &str) -> (String,
 }
 
 /// The group's newest instance refresh: (status, percentage complete, instances to update).
-async fn newest_refresh(cloud: &Localcloud, account: &str, group: &str) -> Option<(String, i32, i32)> {
+async fn newest_refresh(
+    cloud: &Localcloud,
+    account: &str,
+    group: &str,
+) -> Option<(String, i32, i32)> {
     let refreshes = aws_sdk_autoscaling::Client::new(&sdk(cloud, account).await)
         .describe_instance_refreshes()
         .auto_scaling_group_name(group)
@@ -872,7 +880,9 @@ async fn newest_refresh(cloud: &Localcloud, account: &str, group: &str) -> Optio
         .expect("DescribeInstanceRefreshes");
     refreshes.instance_refreshes().first().map(|r| {
         (
-            r.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            r.status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
             r.percentage_complete().unwrap_or_default(),
             r.instances_to_update().unwrap_or_default(),
         )
@@ -903,11 +913,12 @@ if state == "create":
 else:
     cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason="gold test")
 "#;
-    let status = std::process::Command::new(common::repo().join("tests/localcloud/.venv/bin/python"))
-        .args(["-c", SCRIPT, account, name, state])
-        .envs(cloud.env())
-        .status()
-        .expect("the venv's python runs");
+    let status =
+        std::process::Command::new(common::repo().join("tests/localcloud/.venv/bin/python"))
+            .args(["-c", SCRIPT, account, name, state])
+            .envs(cloud.env())
+            .status()
+            .expect("the venv's python runs");
     assert!(status.success(), "alarm {name} {state} in {account}");
 }
 
@@ -974,8 +985,12 @@ fn wait_for(what: &str, mut probe: impl FnMut() -> bool) {
 )]
 fn refreshes_run_in_batches_pause_at_checkpoints_fail_on_alarms_and_roll_back() {
     let dir = tempfile::tempdir().unwrap();
-    let (batches, rolls_back, alarmed, later) =
-        ("444455550011", "444455550012", "444455550013", "444455550014");
+    let (batches, rolls_back, alarmed, later) = (
+        "444455550011",
+        "444455550012",
+        "444455550013",
+        "444455550014",
+    );
     let all = [batches, rolls_back, alarmed, later];
     let seed = seed(dir.path(), &all.map(|a| (a, true)));
     let cloud = Localcloud::start_with(Some(&seed));
@@ -989,8 +1004,19 @@ fn refreshes_run_in_batches_pause_at_checkpoints_fail_on_alarms_and_roll_back() 
     for account in all {
         let id = rt.block_on(template(&cloud, account, "app", &first));
         // AutoRollback needs a group on a numbered version (AWS refuses it on `$Default`).
-        let version = if account == rolls_back { "1" } else { "$Default" };
-        rt.block_on(group_of(&cloud, account, &format!("web-{account}"), &id, version, 4));
+        let version = if account == rolls_back {
+            "1"
+        } else {
+            "$Default"
+        };
+        rt.block_on(group_of(
+            &cloud,
+            account,
+            &format!("web-{account}"),
+            &id,
+            version,
+            4,
+        ));
     }
     alarm(&cloud, alarmed, "web-5xx", "create");
     let second = rt.block_on(ami(
@@ -1052,9 +1078,11 @@ fn refreshes_run_in_batches_pause_at_checkpoints_fail_on_alarms_and_roll_back() 
     assert!(progress.iter().any(|l| l.contains(", 2 to go")), "{err}");
     assert!(progress.iter().any(|l| l.contains(" 50%")), "{err}");
     assert!(
-        !progress.iter().any(|l| [" 1 to go", " 3 to go", " 25%", " 75%"]
+        !progress
             .iter()
-            .any(|quarter| l.contains(quarter))),
+            .any(|l| [" 1 to go", " 3 to go", " 25%", " 75%"]
+                .iter()
+                .any(|quarter| l.contains(quarter))),
         "{err}"
     );
     assert!(err.contains("checkpoint 50% reached"), "{err}");
@@ -1122,7 +1150,11 @@ fn refreshes_run_in_batches_pause_at_checkpoints_fail_on_alarms_and_roll_back() 
         counts(alarmed),
         json!({ "new": 2, "previous": 2, "older": 0, "total": 4, "moved_not_replaced": false })
     );
-    let text = cloud.gold(project.path()).args(["status"]).output().unwrap();
+    let text = cloud
+        .gold(project.path())
+        .args(["status"])
+        .output()
+        .unwrap();
     assert!(stdout(&text).contains("4/4 new"), "{}", stdout(&text));
 }
 
@@ -1165,7 +1197,11 @@ fn ctrl_c_lets_targets_in_flight_finish_and_a_rerun_makes_one_version_per_templa
 
     cloud.configure(json!({ "latency_ms": 300 }));
     cloud.reset_requests();
-    let child = spawn_gold(&cloud, project.path(), &["rollout", "--yes", "--parallelism", "3"]);
+    let child = spawn_gold(
+        &cloud,
+        project.path(),
+        &["rollout", "--yes", "--parallelism", "3"],
+    );
     wait_for("a first template version being made", || {
         cloud
             .requests()
@@ -1189,12 +1225,18 @@ fn ctrl_c_lets_targets_in_flight_finish_and_a_rerun_makes_one_version_per_templa
     for account in &accounts {
         let latest = rt.block_on(latest_version(&cloud, account, "app"));
         let (default, _, _, _) = rt.block_on(default_version(&cloud, account, "app"));
-        assert_eq!(default, latest, "{account}: a version made but not the default");
+        assert_eq!(
+            default, latest,
+            "{account}: a version made but not the default"
+        );
         if latest == 1 {
             untouched.push(account.clone());
         }
     }
-    assert!(!untouched.is_empty(), "Ctrl-C stopped nothing from starting: {out}");
+    assert!(
+        !untouched.is_empty(),
+        "Ctrl-C stopped nothing from starting: {out}"
+    );
 
     // A run killed outright (no chance to finish its step) leaves a version that is not the default.
     let killed = &untouched[0];
@@ -1207,7 +1249,11 @@ fn ctrl_c_lets_targets_in_flight_finish_and_a_rerun_makes_one_version_per_templa
             .version_description(format!(
                 "gold: sample_v2_2022-08-11T09-01-50.490Z ({second}) after v1"
             ))
-            .launch_template_data(RequestLaunchTemplateData::builder().image_id(&second).build())
+            .launch_template_data(
+                RequestLaunchTemplateData::builder()
+                    .image_id(&second)
+                    .build(),
+            )
             .send()
             .await
             .expect("CreateLaunchTemplateVersion");
@@ -1219,11 +1265,23 @@ fn ctrl_c_lets_targets_in_flight_finish_and_a_rerun_makes_one_version_per_templa
         .args(["rollout", "--yes"])
         .output()
         .unwrap();
-    assert!(rerun.status.success(), "{}\n{}", stdout(&rerun), stderr(&rerun));
+    assert!(
+        rerun.status.success(),
+        "{}\n{}",
+        stdout(&rerun),
+        stderr(&rerun)
+    );
     for account in &accounts {
         let (default, image, _, _) = rt.block_on(default_version(&cloud, account, "app"));
         assert_eq!((default, image.as_str()), (2, second.as_str()), "{account}");
-        assert_eq!(rt.block_on(latest_version(&cloud, account, "app")), 2, "{account}");
+        assert_eq!(
+            rt.block_on(latest_version(&cloud, account, "app")),
+            2,
+            "{account}"
+        );
     }
-    assert_eq!(writes_in(&cloud, killed), vec!["ModifyLaunchTemplate".to_owned()]);
+    assert_eq!(
+        writes_in(&cloud, killed),
+        vec!["ModifyLaunchTemplate".to_owned()]
+    );
 }

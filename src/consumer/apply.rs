@@ -210,8 +210,14 @@ impl Run<'_> {
             version.number,
             show_image(&image_ref(to))
         );
-        self.refresh_or_move_back(template, groups.to_vec(), version.number, version.number, done)
-            .await
+        self.refresh_or_move_back(
+            template,
+            groups.to_vec(),
+            version.number,
+            version.number,
+            done,
+        )
+        .await
     }
 
     /// Refreshes the groups onto `version`, the template's new default; when a refresh fails
@@ -236,7 +242,9 @@ impl Run<'_> {
             Ok(watched) => Ok(ended(done, &groups, watched)),
             Err(err) if self.target.launch_template.refresh.keep_default_on_failure => {
                 Err(Error::failed(
-                    format!("{err}; the template's default stays version {version} (`keep_default_on_failure`)"),
+                    format!(
+                        "{err}; the template's default stays version {version} (`keep_default_on_failure`)"
+                    ),
                     err.hint().map(str::to_owned),
                 ))
             }
@@ -274,7 +282,10 @@ impl Run<'_> {
         let id = &template.default.template_id;
         launch_templates::set_default(self.session, id, to.number).await?;
         self.default_version_set(to.number, to.image_id.as_deref().unwrap_or_default());
-        let done = format!("default version {} -> {}", template.default.number, to.number);
+        let done = format!(
+            "default version {} -> {}",
+            template.default.number, to.number
+        );
         if self.apply.interrupt.requested() && !groups.is_empty() {
             return Ok(Ended::Interrupted {
                 done,

@@ -151,8 +151,12 @@ mod tests {
         // Made from another default, by hand, or for another image: a new version is made.
         let stale = describe_version(&new, Some(1));
         assert!(interrupted_version(&template(Some(version(3, &new.id, &stale))), &new).is_none());
-        assert!(interrupted_version(&template(Some(version(3, &new.id, "by hand"))), &new).is_none());
-        assert!(interrupted_version(&template(Some(version(3, "ami-other", &made))), &new).is_none());
+        assert!(
+            interrupted_version(&template(Some(version(3, &new.id, "by hand"))), &new).is_none()
+        );
+        assert!(
+            interrupted_version(&template(Some(version(3, "ami-other", &made))), &new).is_none()
+        );
         assert!(interrupted_version(&template(None), &new).is_none());
     }
 

@@ -126,8 +126,13 @@ pub fn check_groups(
     latest_version: i64,
 ) -> Result<(), Error> {
     for group in groups {
-        desired_version(group, target_version, latest_version, manifest.auto_rollback)
-            .map_err(|message| Error::failed(message, None))?;
+        desired_version(
+            group,
+            target_version,
+            latest_version,
+            manifest.auto_rollback,
+        )
+        .map_err(|message| Error::failed(message, None))?;
     }
     Ok(())
 }
@@ -307,9 +312,18 @@ mod tests {
 
     #[test]
     fn default_and_latest_follow_the_template_without_a_desired_configuration() {
-        assert_eq!(desired_version(&group("$Default", false), 5, 5, false), Ok(None));
-        assert_eq!(desired_version(&group("$Latest", false), 5, 5, false), Ok(None));
-        assert_eq!(desired_version(&group("$Default", true), 3, 5, false), Ok(None));
+        assert_eq!(
+            desired_version(&group("$Default", false), 5, 5, false),
+            Ok(None)
+        );
+        assert_eq!(
+            desired_version(&group("$Latest", false), 5, 5, false),
+            Ok(None)
+        );
+        assert_eq!(
+            desired_version(&group("$Default", true), 3, 5, false),
+            Ok(None)
+        );
     }
 
     #[test]
@@ -360,10 +374,22 @@ mod tests {
     #[test]
     fn the_checkpoint_reached_is_the_highest_passed_short_of_the_last() {
         let checkpoints = [25, 50, 100];
-        assert_eq!(checkpoint_reached(&refresh("InProgress", 10), &checkpoints), None);
-        assert_eq!(checkpoint_reached(&refresh("InProgress", 50), &checkpoints), Some(50));
-        assert_eq!(checkpoint_reached(&refresh("InProgress", 75), &checkpoints), Some(50));
-        assert_eq!(checkpoint_reached(&refresh("Successful", 100), &checkpoints), None);
+        assert_eq!(
+            checkpoint_reached(&refresh("InProgress", 10), &checkpoints),
+            None
+        );
+        assert_eq!(
+            checkpoint_reached(&refresh("InProgress", 50), &checkpoints),
+            Some(50)
+        );
+        assert_eq!(
+            checkpoint_reached(&refresh("InProgress", 75), &checkpoints),
+            Some(50)
+        );
+        assert_eq!(
+            checkpoint_reached(&refresh("Successful", 100), &checkpoints),
+            None
+        );
         assert_eq!(checkpoint_reached(&refresh("InProgress", 50), &[]), None);
     }
 
@@ -374,11 +400,17 @@ mod tests {
         rolled.rollback_reason = Some("new instance i-1 failed its health checks".to_owned());
         let text = failure(&rolled, "web").to_string();
         assert!(text.contains("`web`"), "{text}");
-        assert!(text.contains("new instance i-1 failed its health checks"), "{text}");
+        assert!(
+            text.contains("new instance i-1 failed its health checks"),
+            "{text}"
+        );
         assert!(text.contains("AWS rolled the group back"), "{text}");
         let mut failed = refresh("Failed", 50);
         failed.reason = Some("alarm went into ALARM".to_owned());
         let text = failure(&failed, "web").to_string();
-        assert!(text.contains("alarm went into ALARM; not rolled back"), "{text}");
+        assert!(
+            text.contains("alarm went into ALARM; not rolled back"),
+            "{text}"
+        );
     }
 }

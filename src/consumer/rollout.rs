@@ -112,9 +112,13 @@ pub async fn apply(
         reporter,
         interrupt,
     };
-    waves::run(jobs, parallelism, reporter, interrupt, |id, (target, step)| {
-        apply.run(id, target, step)
-    })
+    waves::run(
+        jobs,
+        parallelism,
+        reporter,
+        interrupt,
+        |id, (target, step)| apply.run(id, target, step),
+    )
     .await
 }
 

@@ -19,8 +19,8 @@ use super::survey::{self, Context};
 use super::{Target, TargetFilter, each, targets};
 use crate::Error;
 use crate::aws::Sessions;
-use crate::aws::{autoscaling, instance_images};
 use crate::aws::images::Image;
+use crate::aws::{autoscaling, instance_images};
 use crate::manifest::{AmiName, Manifest};
 use crate::plan::TargetId;
 

@@ -1024,10 +1024,7 @@ impl Checker<'_> {
         if refresh.alarms.len() > 10 {
             self.problem(
                 path.key("alarms"),
-                format!(
-                    "expected at most 10 alarms, found {}",
-                    refresh.alarms.len()
-                ),
+                format!("expected at most 10 alarms, found {}", refresh.alarms.len()),
                 "at most 10 CloudWatch alarm names",
             );
         }

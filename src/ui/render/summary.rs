@@ -17,10 +17,7 @@ pub fn summary(summary: &Summary, verbose: bool) -> String {
         c.done, c.unchanged, c.failed, c.not_started
     );
     if c.interrupted > 0 {
-        text.insert_str(
-            text.len() - 1,
-            &format!(", {} interrupted", c.interrupted),
-        );
+        text.insert_str(text.len() - 1, &format!(", {} interrupted", c.interrupted));
     }
     let mut never_started: BTreeMap<u32, usize> = BTreeMap::new();
     let mut not_started: BTreeMap<u32, usize> = BTreeMap::new();
