@@ -91,10 +91,12 @@ fn examples_validate_offline() {
     }
 }
 
-/// Line (1-based) of the first line of `text` containing `needle`.
-/// The last line holding `needle` (a duplicate is reported where it appears the second time).
+/// Line (1-based) of the last line of `text` holding `needle` (a duplicate is reported where
+/// it appears the second time).
 fn line_of(text: &str, needle: &str) -> usize {
     text.lines()
+        .collect::<Vec<_>>()
+        .iter()
         .rposition(|line| line.contains(needle))
         .expect("the needle is in the text")
         + 1
@@ -144,7 +146,8 @@ name = "app""#,
         (
             r#"auto_scaling_groups = "all"   #"#,
             r#"auto_scaling_groups = "every"   #"#,
-            "consumers[sandbox].launch_templates[0].auto_scaling_groups",
+            // A value of the wrong shape fails parsing, which names consumers by index.
+            "consumers[0].launch_templates[0].auto_scaling_groups",
             "expected `all`",
         ),
     ] {
@@ -534,6 +537,15 @@ const CASES: &[Case] = &[
         files: &[],
     },
     Case {
+        name: "refresh preferences AWS refuses",
+        example: "fleet",
+        manifest: &[(
+            "min_healthy_percentage = 50\ninstance_warmup_seconds = 60",
+            "min_healthy_percentage = 150\nmax_healthy_percentage = 300\ncheckpoint_delay_seconds = 200000\nbake_time_seconds = 172801\nalarms = [\"web-5xx\", \"web-5xx\"]",
+        )],
+        files: &[],
+    },
+    Case {
         name: "max healthy beyond spread",
         example: "fleet",
         manifest: &[(
@@ -772,6 +784,14 @@ const CASES: &[Case] = &[
         files: &[],
     },
 ];
+
+#[test]
+fn a_last_checkpoint_below_100_is_a_partial_refresh_aws_allows() {
+    let dir = copy_of("fleet");
+    common::edit(&dir.path().join("gold.toml"), "[20, 50, 100]", "[20, 50]");
+    let output = validate_in(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
 
 #[test]
 fn broken_inputs_exit_2_with_located_messages() {

@@ -562,9 +562,14 @@ fn a_failed_refresh_in_wave_one_stops_wave_two_a_denied_account_fails_alone_and_
         rt.block_on(default_version(&cloud, healthy, "app")).1,
         second
     );
+    // The failed refresh sent the template's default back to the version it replaced.
+    assert!(
+        summary.contains("the template's default moved back to version 1"),
+        "{summary}"
+    );
     assert_eq!(
         rt.block_on(default_version(&cloud, refresh_fails, "app")).1,
-        second
+        first
     );
     for account in [later_a, later_b] {
         assert!(
@@ -599,9 +604,13 @@ fn a_failed_refresh_in_wave_one_stops_wave_two_a_denied_account_fails_alone_and_
         );
     }
     assert_eq!(writes_in(&cloud, healthy), Vec::<String>::new());
+    // The version the failed run made becomes the default again; no second one is made.
     assert_eq!(
         writes_in(&cloud, refresh_fails),
-        vec!["StartInstanceRefresh".to_owned()]
+        vec![
+            "ModifyLaunchTemplate".to_owned(),
+            "StartInstanceRefresh".to_owned()
+        ]
     );
     assert_eq!(rt.block_on(latest_version(&cloud, refresh_fails, "app")), 2);
     assert_eq!(rt.block_on(latest_version(&cloud, healthy, "app")), 2);
@@ -1355,8 +1364,13 @@ fn discovering_two_hundred_accounts_costs_a_page_per_twenty_accounts_and_one_sea
         &[],
     );
     let cloud = Localcloud::start_with(Some(&seed));
+    // Organizations answers only the management account (or a delegated administrator).
+    runtime().block_on(trusted_role(&cloud, MANAGEMENT, "GoldOrgReader"));
     let project = project(
         r#"
+[organization]
+role_arn = "arn:aws:iam::000000000000:role/GoldOrgReader"
+
 [[consumers]]
 name = "everyone"
 organizational_units = ["ou-ab12-workload"]
@@ -1371,7 +1385,7 @@ tag = { key = "gold:follow", value = "sample" }
         .args(["--output", "json", "plan"])
         .output()
         .unwrap();
-    assert!(plan.status.success(), "{}", stderr(&plan));
+    assert!(plan.status.success(), "{}{}", stderr(&plan), stdout(&plan));
     let document: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("plan JSON");
     assert_eq!(document["discovered"][0]["accounts"], 200);
     let log = cloud.requests();
@@ -1389,4 +1403,532 @@ tag = { key = "gold:follow", value = "sample" }
     assert_eq!(searched.len(), 200);
     let distinct: std::collections::BTreeSet<&String> = searched.iter().collect();
     assert_eq!(distinct.len(), 200);
+}
+
+/// An Auto Scaling group of `size` instances launching `version` of `template_id`.
+async fn group_of(
+    cloud: &Localcloud,
+    account: &str,
+    name: &str,
+    template_id: &str,
+    version: &str,
+    size: i32,
+) {
+    aws_sdk_autoscaling::Client::new(&sdk(cloud, account).await)
+        .create_auto_scaling_group()
+        .auto_scaling_group_name(name)
+        .launch_template(
+            LaunchTemplateSpecification::builder()
+                .launch_template_id(template_id)
+                .version(version)
+                .build(),
+        )
+        .min_size(0)
+        .max_size(size * 2)
+        .desired_capacity(size)
+        .availability_zones(format!("{REGION}a"))
+        .send()
+        .await
+        .expect("CreateAutoScalingGroup");
+}
+
+/// The version a group names, and what each instance was launched from and runs:
+/// (launch template version, AMI), sorted.
+async fn instances_of(
+    cloud: &Localcloud,
+    account: &str,
+    name: &str,
+) -> (String, Vec<(String, String)>) {
+    let config = sdk(cloud, account).await;
+    let groups = aws_sdk_autoscaling::Client::new(&config)
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(name)
+        .send()
+        .await
+        .expect("DescribeAutoScalingGroups");
+    let group = &groups.auto_scaling_groups()[0];
+    let named = group
+        .launch_template()
+        .and_then(|t| t.version())
+        .unwrap_or_default()
+        .to_owned();
+    let mut instances = Vec::new();
+    for instance in group.instances() {
+        let id = instance.instance_id().expect("an instance id");
+        let image = aws_sdk_ec2::Client::new(&config)
+            .describe_instances()
+            .instance_ids(id)
+            .send()
+            .await
+            .expect("DescribeInstances")
+            .reservations()[0]
+            .instances()[0]
+            .image_id()
+            .unwrap_or_default()
+            .to_owned();
+        let version = instance
+            .launch_template()
+            .and_then(|t| t.version())
+            .unwrap_or_default()
+            .to_owned();
+        instances.push((version, image));
+    }
+    instances.sort();
+    (named, instances)
+}
+
+/// The group's newest instance refresh: (status, percentage complete, instances to update).
+async fn newest_refresh(
+    cloud: &Localcloud,
+    account: &str,
+    group: &str,
+) -> Option<(String, i32, i32)> {
+    let refreshes = aws_sdk_autoscaling::Client::new(&sdk(cloud, account).await)
+        .describe_instance_refreshes()
+        .auto_scaling_group_name(group)
+        .send()
+        .await
+        .expect("DescribeInstanceRefreshes");
+    refreshes.instance_refreshes().first().map(|r| {
+        (
+            r.status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            r.percentage_complete().unwrap_or_default(),
+            r.instances_to_update().unwrap_or_default(),
+        )
+    })
+}
+
+/// Creates `CloudWatch` alarm `name` in `account` (`state` = `create`) or sets its state, with
+/// boto3 from localcloud's venv (a client we did not write; gold has no `CloudWatch` adapter).
+fn alarm(cloud: &Localcloud, account: &str, name: &str, state: &str) {
+    const SCRIPT: &str = r#"
+import sys, boto3
+account, name, state = sys.argv[1:4]
+creds = boto3.client("sts").assume_role(
+    RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole", RoleSessionName="test"
+)["Credentials"]
+cloudwatch = boto3.client(
+    "cloudwatch",
+    aws_access_key_id=creds["AccessKeyId"],
+    aws_secret_access_key=creds["SecretAccessKey"],
+    aws_session_token=creds["SessionToken"],
+)
+if state == "create":
+    cloudwatch.put_metric_alarm(
+        AlarmName=name, MetricName="HTTPCode_Target_5XX_Count", Namespace="AWS/ApplicationELB",
+        Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1.0,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+else:
+    cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason="gold test")
+"#;
+    let status =
+        std::process::Command::new(common::repo().join("tests/localcloud/.venv/bin/python"))
+            .args(["-c", SCRIPT, account, name, state])
+            .envs(cloud.env())
+            // botocore reads the region from AWS_DEFAULT_REGION, not AWS_REGION.
+            .env("AWS_DEFAULT_REGION", REGION)
+            .status()
+            .expect("the venv's python runs");
+    assert!(status.success(), "alarm {name} {state} in {account}");
+}
+
+/// A consumer with one template, its groups and a refresh table of its own.
+fn consumer_refreshing(
+    name: &str,
+    account: &str,
+    wave: u32,
+    groups: &[&str],
+    refresh: &str,
+) -> String {
+    let groups = groups
+        .iter()
+        .map(|g| format!("\"{g}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        r#"
+[[consumers]]
+name = "{name}"
+account = "{account}"
+role_arn = "arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+wave = {wave}
+[[consumers.launch_templates]]
+name = "app"
+auto_scaling_groups = [{groups}]
+[consumers.launch_templates.refresh]
+{refresh}
+"#
+    )
+}
+
+/// Everything `pipe` says, as it says it, and the thread reading it to its end.
+fn read_on(
+    mut pipe: impl std::io::Read + Send + 'static,
+) -> (
+    std::sync::Arc<std::sync::Mutex<String>>,
+    std::thread::JoinHandle<()>,
+) {
+    let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let into = std::sync::Arc::clone(&text);
+    let reader = std::thread::spawn(move || {
+        let mut chunk = [0_u8; 4096];
+        while let Ok(n @ 1..) = pipe.read(&mut chunk) {
+            if let Ok(mut text) = into.lock() {
+                text.push_str(&String::from_utf8_lossy(&chunk[..n]));
+            }
+        }
+    });
+    (text, reader)
+}
+
+/// `gold ARGS…` in `dir` as a child process of its own, for a test that signals it.
+fn spawn_gold(cloud: &Localcloud, dir: &Path, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("gold"))
+        .current_dir(dir)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(cloud.env())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gold starts")
+}
+
+/// Polls `probe` (each poll is a request localcloud answers) until it says yes; the bound only
+/// turns a hang into a failure.
+fn wait_for(what: &str, mut probe: impl FnMut() -> bool) {
+    let give_up = std::time::Instant::now() + std::time::Duration::from_mins(3);
+    while std::time::Instant::now() < give_up {
+        if probe() {
+            return;
+        }
+    }
+    panic!("never saw: {what}");
+}
+
+#[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one localcloud for the whole story: batches, checkpoint, alarm, auto rollback, status"
+)]
+fn refreshes_run_in_batches_pause_at_checkpoints_fail_on_alarms_and_roll_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (batches, rolls_back, alarmed, later) = (
+        "444455550011",
+        "444455550012",
+        "444455550013",
+        "444455550014",
+    );
+    let all = [batches, rolls_back, alarmed, later];
+    let seed = seed(dir.path(), &all.map(|a| (a, true)));
+    let cloud = Localcloud::start_with(Some(&seed));
+    let rt = runtime();
+    let first = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v1_2022-08-10T09-01-50.490Z",
+        Share::Organization,
+    ));
+    for account in all {
+        let id = rt.block_on(template(&cloud, account, "app", &first));
+        // AutoRollback needs a group on a numbered version (AWS refuses it on `$Default`).
+        let version = if account == rolls_back {
+            "1"
+        } else {
+            "$Default"
+        };
+        rt.block_on(group_of(
+            &cloud,
+            account,
+            &format!("web-{account}"),
+            &id,
+            version,
+            4,
+        ));
+    }
+    alarm(&cloud, alarmed, "web-5xx", "create");
+    let second = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v2_2022-08-11T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let quick = "min_healthy_percentage = 50\ninstance_warmup_seconds = 0";
+    let consumers = [
+        consumer_refreshing("batches", batches, 1, &["web-444455550011"], quick),
+        consumer_refreshing(
+            "rolls-back",
+            rolls_back,
+            1,
+            &["web-444455550012"],
+            &format!("{quick}\nauto_rollback = true"),
+        ),
+        consumer_refreshing(
+            "alarmed",
+            alarmed,
+            1,
+            &["web-444455550013"],
+            &format!(
+                "{quick}\ncheckpoint_percentages = [50, 100]\ncheckpoint_delay_seconds = 3600\nalarms = [\"web-5xx\"]"
+            ),
+        ),
+        consumer_refreshing("later", later, 2, &["web-444455550014"], quick),
+    ]
+    .concat();
+    let project = project(&consumers);
+
+    // One AWS minute lasts a second: an instance comes InService in one, a checkpoint waits an hour (a minute).
+    cloud.configure(json!({
+        "refresh_seconds": 1,
+        "fail_instance_refresh": ["web-444455550012"],
+    }));
+    cloud.reset_requests();
+    let mut child = spawn_gold(&cloud, project.path(), &["rollout", "--yes"]);
+    let (stderr_lines, reader) = read_on(child.stderr.take().expect("stderr piped"));
+    wait_for("the alarmed group paused at its 50% checkpoint", || {
+        rt.block_on(newest_refresh(&cloud, alarmed, "web-444455550013"))
+            .is_some_and(|(status, percentage, _)| status == "InProgress" && percentage == 50)
+    });
+    // The alarm goes off only once gold has said so: its polls slow down while nothing moves.
+    wait_for("gold reporting the checkpoint", || {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        stderr_lines
+            .lock()
+            .is_ok_and(|text| text.contains("checkpoint 50% reached"))
+    });
+    // Paused: half the instances run the new version, the others still the old one.
+    let (_, paused) = rt.block_on(instances_of(&cloud, alarmed, "web-444455550013"));
+    let on_new = paused.iter().filter(|(_, image)| image == &second).count();
+    assert_eq!(on_new, 2, "{paused:?}");
+    alarm(&cloud, alarmed, "web-5xx", "ALARM");
+    let output = child.wait_with_output().expect("gold ends");
+    let out = stdout(&output);
+    reader.join().expect("stderr read to its end");
+    let err = stderr_lines.lock().expect("stderr read").clone();
+    assert_eq!(output.status.code(), Some(1), "{out}\n{err}");
+
+    // Two instances at a time: AWS's InstancesToUpdate went 4 -> 2 -> 0 and its percentage
+    // 0 -> 50 -> 100, never a quarter.
+    let progress: Vec<&str> = err
+        .lines()
+        .filter(|line| line.contains("refresh of `web-444455550011`"))
+        .collect();
+    assert!(progress.iter().any(|l| l.contains(", 2 to go")), "{err}");
+    assert!(progress.iter().any(|l| l.contains(" 50%")), "{err}");
+    assert!(
+        !progress
+            .iter()
+            .any(|l| [" 1 to go", " 3 to go", " 25%", " 75%"]
+                .iter()
+                .any(|quarter| l.contains(quarter))),
+        "{err}"
+    );
+    assert!(err.contains("checkpoint 50% reached"), "{err}");
+    let (named, replaced) = rt.block_on(instances_of(&cloud, batches, "web-444455550011"));
+    assert_eq!(named, "$Default");
+    assert_eq!(replaced, vec![("2".to_owned(), second.clone()); 4]);
+
+    // AutoRollback: AWS's reason, the group and its instances back, and the template's default too.
+    assert!(
+        out.contains("`web-444455550012` ended RollbackSuccessful")
+            && out.contains("failed its health checks")
+            && out.contains("AWS rolled the group back")
+            && out.contains("the template's default moved back to version 1"),
+        "{out}"
+    );
+    let (named, instances) = rt.block_on(instances_of(&cloud, rolls_back, "web-444455550012"));
+    assert_eq!(named, "1");
+    assert_eq!(instances, vec![("1".to_owned(), first.clone()); 4]);
+    assert_eq!(rt.block_on(default_version(&cloud, rolls_back, "app")).0, 1);
+
+    // The alarm failed the paused refresh; nothing rolled it back, but the default went back.
+    assert!(
+        out.contains("`web-444455550013` ended Failed")
+            && out.contains("web-5xx")
+            && out.contains("not rolled back"),
+        "{out}"
+    );
+    assert_eq!(rt.block_on(default_version(&cloud, alarmed, "app")).0, 1);
+
+    // Wave 2 never started.
+    assert!(writes_in(&cloud, later).is_empty(), "wave 2 was touched");
+    assert_eq!(rt.block_on(default_version(&cloud, later, "app")).1, first);
+
+    let status = cloud
+        .gold(project.path())
+        .args(["status", "--output", "json"])
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", stderr(&status));
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("status JSON");
+    common::assert_shape(&status, "document.status");
+    let counts = |account: &str| {
+        status["targets"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|row| row["target"]["account"] == account)
+            .map(|row| row["instances"].clone())
+            .expect("a row")
+    };
+    assert_eq!(
+        counts(batches),
+        json!({ "new": 4, "previous": 0, "older": 0, "total": 4, "moved_not_replaced": false })
+    );
+    // Rolled back and not started: every instance on the build before the new one.
+    for account in [rolls_back, later] {
+        assert_eq!(
+            counts(account),
+            json!({ "new": 0, "previous": 4, "older": 0, "total": 4, "moved_not_replaced": false }),
+            "{account}"
+        );
+    }
+    // The alarm stopped the refresh at its checkpoint: half replaced, and the template back.
+    assert_eq!(
+        counts(alarmed),
+        json!({ "new": 2, "previous": 2, "older": 0, "total": 4, "moved_not_replaced": false })
+    );
+    let text = cloud
+        .gold(project.path())
+        .args(["status"])
+        .output()
+        .unwrap();
+    assert!(stdout(&text).contains("4/4 new"), "{}", stdout(&text));
+}
+
+#[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario: start, Ctrl-C in flight, read what was left, run again, count versions"
+)]
+fn ctrl_c_lets_targets_in_flight_finish_and_a_rerun_makes_one_version_per_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let accounts: Vec<String> = (0..12).map(|i| format!("6000000000{i:02}")).collect();
+    let seed = seed(
+        dir.path(),
+        &accounts
+            .iter()
+            .map(|a| (a.as_str(), true))
+            .collect::<Vec<_>>(),
+    );
+    let cloud = Localcloud::start_with(Some(&seed));
+    let rt = runtime();
+    let first = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v1_2022-08-10T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let ids = rt.block_on(futures::future::join_all(
+        accounts
+            .iter()
+            .map(|account| template(&cloud, account, "app", &first)),
+    ));
+    let second = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v2_2022-08-11T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let consumers: String = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, account)| consumer(&format!("c{i}"), account, 1, "app", &[]))
+        .collect();
+    let project = project(&consumers);
+
+    cloud.configure(json!({ "latency_ms": 300 }));
+    cloud.reset_requests();
+    let child = spawn_gold(
+        &cloud,
+        project.path(),
+        &["rollout", "--yes", "--parallelism", "3"],
+    );
+    wait_for("a first template version being made", || {
+        cloud
+            .requests()
+            .iter()
+            .any(|r| r["action"] == "CreateLaunchTemplateVersion")
+    });
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(interrupted.success());
+    let output = child.wait_with_output().expect("gold ends");
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(130), "{out}\n{err}");
+    assert!(out.contains("interrupted"), "{out}");
+    assert!(err.contains("finishes its current step"), "{err}");
+    cloud.configure(json!({ "latency_ms": 0 }));
+
+    // Each target in flight finished its step: a version it made is the default.
+    let mut untouched = Vec::new();
+    for account in &accounts {
+        let latest = rt.block_on(latest_version(&cloud, account, "app"));
+        let (default, _, _, _) = rt.block_on(default_version(&cloud, account, "app"));
+        assert_eq!(
+            default, latest,
+            "{account}: a version made but not the default"
+        );
+        if latest == 1 {
+            untouched.push(account.clone());
+        }
+    }
+    assert!(
+        !untouched.is_empty(),
+        "Ctrl-C stopped nothing from starting: {out}"
+    );
+
+    // A run killed outright (no chance to finish its step) leaves a version that is not the default.
+    let killed = &untouched[0];
+    let killed_index = accounts.iter().position(|a| a == killed).expect("listed");
+    rt.block_on(async {
+        aws_sdk_ec2::Client::new(&sdk(&cloud, killed).await)
+            .create_launch_template_version()
+            .launch_template_id(&ids[killed_index])
+            .source_version("1")
+            .version_description(format!(
+                "gold: sample_v2_2022-08-11T09-01-50.490Z ({second}) after v1"
+            ))
+            .launch_template_data(
+                RequestLaunchTemplateData::builder()
+                    .image_id(&second)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("CreateLaunchTemplateVersion");
+    });
+
+    cloud.reset_requests();
+    let rerun = cloud
+        .gold(project.path())
+        .args(["rollout", "--yes"])
+        .output()
+        .unwrap();
+    assert!(
+        rerun.status.success(),
+        "{}\n{}",
+        stdout(&rerun),
+        stderr(&rerun)
+    );
+    for account in &accounts {
+        let (default, image, _, _) = rt.block_on(default_version(&cloud, account, "app"));
+        assert_eq!((default, image.as_str()), (2, second.as_str()), "{account}");
+        assert_eq!(
+            rt.block_on(latest_version(&cloud, account, "app")),
+            2,
+            "{account}"
+        );
+    }
+    assert_eq!(
+        writes_in(&cloud, killed),
+        vec!["ModifyLaunchTemplate".to_owned()]
+    );
 }

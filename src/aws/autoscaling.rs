@@ -6,12 +6,18 @@
 //! version that is a number, `$Default` or `$Latest` (`$Default` when omitted); a refresh
 //! started with a `DesiredConfiguration` moves the group to it once the refresh succeeds;
 //! `DescribeInstanceRefreshes` lists a group's refreshes newest first; only one refresh runs
-//! per group at a time (`InstanceRefreshInProgress`).
+//! per group at a time (`InstanceRefreshInProgress`); `AlarmSpecification` names `CloudWatch`
+//! alarms that fail the refresh in `ALARM`, `BakeTime` keeps it `Baking` (alarms still watched)
+//! before it counts as done; a failed refresh with `AutoRollback` ends `RollbackSuccessful` or
+//! `RollbackFailed` with `RollbackDetails.RollbackReason` saying why it failed.
+//! `DescribeAutoScalingGroups` lists each instance with the launch template version it was
+//! launched from; its `ImageId` appears only for root-volume replacements and AMI overrides,
+//! so the AMI an instance runs is read from EC2 ([`super::instances`]).
 
 use std::time::SystemTime;
 
 use aws_sdk_autoscaling::types::{
-    DesiredConfiguration, LaunchTemplateSpecification, RefreshPreferences,
+    AlarmSpecification, DesiredConfiguration, LaunchTemplateSpecification, RefreshPreferences,
 };
 
 use aws_sdk_autoscaling::operation::start_instance_refresh::StartInstanceRefreshError;
@@ -37,6 +43,19 @@ pub struct Preferences {
     pub skip_matching: bool,
     /// Roll back when the refresh fails.
     pub auto_rollback: bool,
+    /// `CloudWatch` alarms that fail the refresh in `ALARM`.
+    pub alarms: Vec<String>,
+    /// Seconds to stay `Baking` after the last replacement.
+    pub bake_time_seconds: Option<u32>,
+}
+
+/// One instance of a group, as Auto Scaling lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupInstance {
+    /// `i-…`.
+    pub id: String,
+    /// The launch template version it was launched from, when it came from a template.
+    pub version: Option<String>,
 }
 
 /// An Auto Scaling group as gold needs to know it.
@@ -72,6 +91,10 @@ pub struct Refresh {
     pub percentage: Option<u8>,
     /// Why it is in this state, when AWS says.
     pub reason: Option<String>,
+    /// Instances not yet taken up by the refresh.
+    pub instances_to_update: Option<u32>,
+    /// Why the refresh was rolled back, when it was.
+    pub rollback_reason: Option<String>,
     /// When it started.
     pub started: Option<SystemTime>,
 }
@@ -88,6 +111,11 @@ impl Refresh {
     /// Whether the refresh ended with every instance replaced.
     pub fn is_successful(&self) -> bool {
         self.status == "Successful"
+    }
+
+    /// Whether AWS rolled the group back to its previous configuration.
+    pub fn rolled_back(&self) -> bool {
+        self.status == "RollbackSuccessful"
     }
 }
 
@@ -125,6 +153,40 @@ pub async fn all_groups(session: &Session) -> Result<Vec<Group>, AwsError> {
     Ok(found)
 }
 
+/// Every instance of the named groups, with the template version each was launched from.
+pub async fn instances(
+    session: &Session,
+    names: &[String],
+) -> Result<Vec<GroupInstance>, AwsError> {
+    let client = session.autoscaling();
+    let mut pages = client
+        .describe_auto_scaling_groups()
+        .set_auto_scaling_group_names(Some(names.to_vec()))
+        .into_paginator()
+        .send();
+    let mut found = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.call_on(session, "DescribeAutoScalingGroups", names.join(", "))?;
+        for instance in page
+            .auto_scaling_groups()
+            .iter()
+            .flat_map(aws_sdk_autoscaling::types::AutoScalingGroup::instances)
+        {
+            let Some(id) = instance.instance_id() else {
+                continue;
+            };
+            found.push(GroupInstance {
+                id: id.to_owned(),
+                version: instance
+                    .launch_template()
+                    .and_then(|spec| spec.version())
+                    .map(str::to_owned),
+            });
+        }
+    }
+    Ok(found)
+}
+
 fn group_of(group: &aws_sdk_autoscaling::types::AutoScalingGroup) -> Group {
     let mixed = group
         .mixed_instances_policy()
@@ -158,7 +220,15 @@ pub async fn start_refresh(
         .auto_rollback(preferences.auto_rollback)
         .set_max_healthy_percentage(preferences.max_healthy_percentage.map(int))
         .set_instance_warmup(preferences.instance_warmup_seconds.map(int))
-        .set_checkpoint_delay(preferences.checkpoint_delay_seconds.map(int));
+        .set_checkpoint_delay(preferences.checkpoint_delay_seconds.map(int))
+        .set_bake_time(preferences.bake_time_seconds.map(int));
+    if !preferences.alarms.is_empty() {
+        prefs = prefs.alarm_specification(
+            AlarmSpecification::builder()
+                .set_alarms(Some(preferences.alarms.clone()))
+                .build(),
+        );
+    }
     if !preferences.checkpoint_percentages.is_empty() {
         prefs = prefs.set_checkpoint_percentages(Some(
             preferences
@@ -261,6 +331,13 @@ fn refresh_of(refresh: &aws_sdk_autoscaling::types::InstanceRefresh) -> Option<R
             .percentage_complete()
             .and_then(|pct| u8::try_from(pct.clamp(0, 100)).ok()),
         reason: refresh.status_reason().map(str::to_owned),
+        instances_to_update: refresh
+            .instances_to_update()
+            .and_then(|n| u32::try_from(n).ok()),
+        rollback_reason: refresh
+            .rollback_details()
+            .and_then(|details| details.rollback_reason())
+            .map(str::to_owned),
         started: refresh
             .start_time()
             .and_then(|time| SystemTime::try_from(*time).ok()),

@@ -68,6 +68,8 @@ pub struct LiveTemplate {
     pub default: TemplateVersion,
     /// The highest version number (`$Latest`).
     pub latest: i64,
+    /// The `$Latest` version, when it is not the default.
+    pub newest: Option<TemplateVersion>,
 }
 
 /// What gold puts into a launch template it creates.
@@ -225,8 +227,17 @@ pub async fn live_template(
         .iter()
         .find(|version| version.default_version() == Some(true))
         .and_then(template_version);
+    let newest = versions
+        .iter()
+        .filter(|version| version.default_version() != Some(true))
+        .filter(|version| version.version_number() == latest)
+        .find_map(template_version);
     match (default, latest) {
-        (Some(default), Some(latest)) => Ok(Some(LiveTemplate { default, latest })),
+        (Some(default), Some(latest)) => Ok(Some(LiveTemplate {
+            default,
+            latest,
+            newest,
+        })),
         _ => Err(session.site().failure(
             "DescribeLaunchTemplateVersions",
             format!("launch template `{key}` has no default version"),

@@ -9,6 +9,7 @@ pub mod iam;
 pub mod image_builds;
 pub mod imagebuilder;
 pub mod images;
+pub mod instance_images;
 pub mod launch_templates;
 pub mod lifecycle;
 pub mod organizations;

@@ -177,7 +177,7 @@ async fn roll_out(
         yes,
     };
     interruptible(
-        async {
+        |interrupt| async move {
             let planned = consumer::rollout::survey(
                 manifest,
                 sessions,
@@ -186,9 +186,18 @@ async fn roll_out(
                 options.parallelism,
             )
             .await?;
-            execute(manifest, sessions, planned, options, printer, "Roll out").await
+            execute(
+                manifest,
+                sessions,
+                planned,
+                options,
+                (printer, &interrupt),
+                "Roll out",
+            )
+            .await
         },
         "gold rollout",
+        printer,
     )
     .await
 }

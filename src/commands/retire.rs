@@ -66,10 +66,11 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
     let loaded = manifest::load(&manifest_path(global)?)?;
     let manifest = &loaded.manifest;
     let parallelism = usize::from(args.parallelism);
+    let loaded = &loaded;
     block_on(interruptible(
-        async {
+        |interrupt| async move {
             let sessions = Sessions::load().await;
-            let session = producer::session(&loaded, &sessions).await?;
+            let session = producer::session(loaded, &sessions).await?;
             let builds = producer::lifecycle::builds(manifest, &session).await?;
             let retired = named(&builds, &args.builds)?;
             let to = destination(&builds, args.to.as_deref(), &retired)?;
@@ -134,10 +135,32 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
                 return Err(Error::failed("nothing was changed: not confirmed", None));
             }
             let progress = RolloutProgress::new(printer);
-            let moves =
-                consumer::rollout::apply(manifest, &sessions, planned, parallelism, &progress)
-                    .await;
+            interrupt.changes_begin();
+            let moves = consumer::rollout::apply(
+                manifest,
+                &sessions,
+                planned,
+                parallelism,
+                &progress,
+                &interrupt,
+            )
+            .await;
             progress.finish();
+            if interrupt.requested() {
+                // Targets stopped half-done may still launch the build: it stays as it is
+                // until a re-run has moved every target.
+                printer.conclude(&Event(
+                    "retired",
+                    &Retired {
+                        moves,
+                        amis: Vec::new(),
+                        not_disabled: Some(
+                            "interrupted before every target moved: the build was neither deprecated nor disabled".to_owned(),
+                        ),
+                    },
+                ));
+                return Ok(());
+            }
             let not_disabled = (args.disable && moves.failed() > 0).then(|| {
                 format!(
                     "{} target(s) did not move off the build: disabling it would stop them launching",
@@ -222,6 +245,7 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
             })
         },
         "gold retire",
+        printer,
     ))??;
     Ok(ExitCode::SUCCESS)
 }

@@ -23,7 +23,7 @@ pub fn run(args: &RollbackArgs, global: &GlobalArgs, printer: &Printer) -> Resul
     };
     let filter = filter(&args.targets);
     block_on(interruptible(
-        async {
+        |interrupt| async move {
             let sessions = Sessions::paced(usize::from(args.calls_per_account)).await;
             let planned =
                 rollback::survey(&loaded.manifest, &sessions, &filter, options.parallelism).await?;
@@ -32,12 +32,13 @@ pub fn run(args: &RollbackArgs, global: &GlobalArgs, printer: &Printer) -> Resul
                 &sessions,
                 planned,
                 options,
-                printer,
+                (printer, &interrupt),
                 "Roll back",
             )
             .await
         },
         "gold rollback",
+        printer,
     ))??;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use crate::Error;
 use crate::aws::Sessions;
 use crate::cli::{GlobalArgs, RolloutArgs, TargetArgs};
-use crate::consumer::{self, ImageChoice, Planned, Surveyed, TargetFilter};
+use crate::consumer::{self, ImageChoice, Interrupt, Planned, Surveyed, TargetFilter};
 use crate::manifest::{self, Manifest};
 use crate::ui::{self, Event, Printer, RolloutProgress};
 
@@ -48,7 +48,7 @@ pub fn run(args: &RolloutArgs, global: &GlobalArgs, printer: &Printer) -> Result
     };
     let filter = filter(&args.targets);
     block_on(interruptible(
-        async {
+        |interrupt| async move {
             let sessions = Sessions::paced(usize::from(args.calls_per_account)).await;
             let planned = consumer::rollout::survey(
                 &loaded.manifest,
@@ -63,23 +63,25 @@ pub fn run(args: &RolloutArgs, global: &GlobalArgs, printer: &Printer) -> Result
                 &sessions,
                 planned,
                 options,
-                printer,
+                (printer, &interrupt),
                 "Roll out",
             )
             .await
         },
         "gold rollout",
+        printer,
     ))??;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Shows the plan, asks, applies wave by wave and summarises; `verb` is the question's.
+/// Shows the plan, asks, applies wave by wave and summarises; `verb` is the question's. Ctrl-C
+/// (`interrupt`, see [`interruptible`]) lets the targets in flight finish their step.
 pub(super) async fn execute(
     manifest: &Manifest,
     sessions: &Sessions,
     surveyed: Surveyed,
     options: Options,
-    printer: &Printer,
+    (printer, interrupt): (&Printer, &Interrupt),
     verb: &str,
 ) -> Result<(), Error> {
     let plan = surveyed.plan();
@@ -108,8 +110,16 @@ pub(super) async fn execute(
         }
     }
     let progress = RolloutProgress::new(printer);
-    let summary =
-        consumer::rollout::apply(manifest, sessions, planned, options.parallelism, &progress).await;
+    interrupt.changes_begin();
+    let summary = consumer::rollout::apply(
+        manifest,
+        sessions,
+        planned,
+        options.parallelism,
+        &progress,
+        interrupt,
+    )
+    .await;
     progress.finish();
     printer.conclude(&Event("summary", &summary));
     match summary.failed() {
@@ -147,17 +157,41 @@ pub(super) fn filter(args: &TargetArgs) -> TargetFilter {
     }
 }
 
-/// Ends the command on Ctrl-C with a hint to run it again, which picks up where it stopped.
-pub(super) async fn interruptible(
-    work: impl std::future::Future<Output = Result<(), Error>>,
+/// Runs `work` until it ends or Ctrl-C says stop, then exits 130 with a hint to run `command`
+/// again, which picks up where it stopped. Before any change, Ctrl-C stops at once. Once
+/// changes have begun, the first Ctrl-C asks every target in flight to finish its current
+/// step (no other starts) and waits for the summary of what was left half-done; a second one
+/// stops at once.
+pub(super) async fn interruptible<Fut>(
+    work: impl FnOnce(Interrupt) -> Fut,
     command: &str,
-) -> Result<(), Error> {
+    printer: &Printer,
+) -> Result<(), Error>
+where
+    Fut: std::future::Future<Output = Result<(), Error>>,
+{
+    let interrupt = Interrupt::default();
+    let work = work(interrupt.clone());
+    tokio::pin!(work);
+    let interrupted = || Error::Interrupted {
+        hint: Some(format!(
+            "run `{command}` again: a version already made for this build becomes the default instead of another, refreshes still running are watched to their end, and targets not started start"
+        )),
+    };
     tokio::select! {
-        result = work => result,
-        _ = tokio::signal::ctrl_c() => Err(Error::Interrupted {
-            hint: Some(format!(
-                "run `{command}` again: targets already moved are left as they are, the rest continue; instance refreshes already started keep running in AWS"
-            )),
-        }),
+        result = &mut work => return result,
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    if !interrupt.changing() {
+        return Err(interrupted());
+    }
+    interrupt.request();
+    printer.warn(
+        "interrupted: each target in flight finishes its current step and no other starts; press Ctrl-C again to stop at once",
+    );
+    tokio::select! {
+        // The summary already listed every target, failures included; the exit says Ctrl-C.
+        _ = &mut work => Err(interrupted()),
+        _ = tokio::signal::ctrl_c() => Err(interrupted()),
     }
 }

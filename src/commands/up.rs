@@ -179,6 +179,8 @@ async fn up(loaded: &Loaded, yes: bool, printer: &Printer) -> Result<(), Error> 
             creations,
             DEFAULT_PARALLELISM,
             &reporter,
+            // `up` stops at Ctrl-C as a whole; creating a template is a single step.
+            &consumer::Interrupt::default(),
         )
         .await;
         reporter.finish();

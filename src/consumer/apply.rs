@@ -1,14 +1,20 @@
 //! Carries out one target's [`Step`]: a new default version with the new image (or an earlier
 //! version made the default again, or a new template; for an SSM parameter, a new parameter
-//! version, see [`super::parameters`]), then the instance refresh of each listed group. The wave engine ([`super::waves`]) calls it for each target in turn.
+//! version, see [`super::parameters`]), then the instance refresh of each listed group. The
+//! wave engine ([`super::waves`]) calls it for each target in turn.
+//!
+//! Ctrl-C ([`Interrupt`]) lets the step in progress finish and starts no other; the outcome
+//! says what was done and what a re-run still does. A refresh that fails after the template
+//! moved sends the template's default back to the version it replaced.
 //!
 //! AWS facts relied on (EC2 API reference, `CreateLaunchTemplateVersion`,
 //! `ModifyLaunchTemplate`): a version made with `SourceVersion` inherits every setting of that
 //! version and overrides only what is given, so sending just `ImageId` keeps the rest; a new
 //! version never becomes the default by itself.
 
+use super::interrupt::Interrupt;
 use super::parameters;
-use super::refresh;
+use super::refresh::{self, Watched};
 use super::targets::Object;
 use super::templates;
 use super::waves::{Event, Outcome, Reporter};
@@ -18,11 +24,12 @@ use crate::aws::autoscaling::Group;
 use crate::aws::images::Image;
 use crate::aws::launch_templates::{self, LiveTemplate, TemplateVersion};
 use crate::aws::{Session, Sessions};
-use crate::manifest::Manifest;
-use crate::plan::TargetId;
+use crate::manifest::{Manifest, RefreshPreferences};
 use crate::plan::consumer::{Follower, Step, image_ref, show_image};
+use crate::plan::{ImageRef, TargetId};
 
-/// What applying steps needs: the manifest (names and tags), credentials and a reporter.
+/// What applying steps needs: the manifest (names and tags), credentials, a reporter and the
+/// Ctrl-C flag.
 #[derive(Clone, Copy)]
 pub struct Apply<'a> {
     /// The manifest.
@@ -31,6 +38,8 @@ pub struct Apply<'a> {
     pub sessions: &'a Sessions,
     /// Where progress goes.
     pub reporter: &'a dyn Reporter,
+    /// Ctrl-C: finish the current step, start no other.
+    pub interrupt: &'a Interrupt,
 }
 
 impl Apply<'_> {
@@ -51,10 +60,27 @@ impl Apply<'_> {
         }
         .await;
         match result {
-            Ok(detail) => Outcome::Done { detail },
+            Ok(Ended::Done(detail)) => Outcome::Done { detail },
+            Ok(Ended::Interrupted { done, left }) => Outcome::Interrupted {
+                done: Some(done),
+                left,
+            },
             Err(err) => Outcome::failed(&err),
         }
     }
+}
+
+/// How a step ended, when it did not fail.
+enum Ended {
+    /// Every part of it, described.
+    Done(String),
+    /// Ctrl-C stopped it between two parts.
+    Interrupted {
+        /// What was done.
+        done: String,
+        /// What is left for a re-run.
+        left: String,
+    },
 }
 
 /// One target being applied.
@@ -66,32 +92,42 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    async fn step(&self, step: Step) -> Result<String, Error> {
+    async fn step(&self, step: Step) -> Result<Ended, Error> {
         match step {
-            Step::Unchanged => Ok("unchanged".to_owned()),
+            Step::Unchanged => Ok(Ended::Done("unchanged".to_owned())),
             Step::NothingBuilt { reason, .. } => Err(Error::failed(reason, None)),
-            Step::Create { to, .. } => self.create(&to).await,
+            Step::Create { to, .. } => self.create(&to).await.map(Ended::Done),
             Step::Move {
                 template,
                 to,
                 groups,
                 ..
             } => self.move_image(&template, &to, &groups).await,
+            Step::Resume {
+                template,
+                to,
+                image,
+                groups,
+                ..
+            } => self.resume(&template, &to, &image, groups).await,
             Step::Refresh {
                 template, groups, ..
             } => {
                 let groups: Vec<Group> = groups.into_iter().map(|(group, _)| group).collect();
-                self.refresh(
-                    &template.default.template_id,
+                let number = template.default.number;
+                self.check(&groups, number, template.latest)?;
+                let watched = self
+                    .refresh(
+                        &template.default.template_id,
+                        &groups,
+                        number,
+                        template.latest,
+                    )
+                    .await?;
+                Ok(ended(
+                    format!("default version {number} kept"),
                     &groups,
-                    template.default.number,
-                    template.latest,
-                )
-                .await?;
-                Ok(format!(
-                    "default version {} kept{}",
-                    template.default.number,
-                    refreshed(&groups)
+                    watched,
                 ))
             }
             Step::Restore {
@@ -107,6 +143,7 @@ impl Run<'_> {
                 follower,
                 ..
             } => {
+                self.check_follower(follower.as_ref())?;
                 let new = parameters::move_to(
                     self.session,
                     self.apply.manifest,
@@ -117,12 +154,11 @@ impl Run<'_> {
                     &to,
                 )
                 .await?;
-                let groups = self.follow(follower).await?;
-                Ok(format!(
-                    "parameter {name} version {version} -> {new}, {}{}",
-                    show_image(&image_ref(&to)),
-                    refreshed(&groups)
-                ))
+                let done = format!(
+                    "parameter {name} version {version} -> {new}, {}",
+                    show_image(&image_ref(&to))
+                );
+                self.follow(follower, done).await
             }
             Step::RestoreParameter {
                 name,
@@ -132,6 +168,7 @@ impl Run<'_> {
                 follower,
                 ..
             } => {
+                self.check_follower(follower.as_ref())?;
                 let new = parameters::restore(
                     self.session,
                     self.apply.manifest,
@@ -142,29 +179,74 @@ impl Run<'_> {
                     image.as_ref(),
                 )
                 .await?;
-                let groups = self.follow(follower).await?;
-                Ok(format!(
-                    "parameter {name} version {version} -> {new}, the value of version {}{}",
-                    to.version,
-                    refreshed(&groups)
-                ))
+                let done = format!(
+                    "parameter {name} version {version} -> {new}, the value of version {}",
+                    to.version
+                );
+                self.follow(follower, done).await
             }
         }
     }
 
-    /// The groups of a template that resolves a parameter, refreshed once the parameter moved.
-    async fn follow(&self, follower: Option<Follower>) -> Result<Vec<Group>, Error> {
+    /// Refuses, before the parameter moves, groups of the template that resolves it that AWS
+    /// would not refresh as the manifest asks.
+    fn check_follower(&self, follower: Option<&Follower>) -> Result<(), Error> {
+        follower.map_or(Ok(()), |Follower { template, groups }| {
+            self.check(groups, template.default.number, template.latest)
+        })
+    }
+
+    /// The groups of a template that resolves a parameter, refreshed once the parameter moved
+    /// (every instance, see [`refresh::Refreshing::replace_all`]).
+    async fn follow(&self, follower: Option<Follower>, done: String) -> Result<Ended, Error> {
         let Some(Follower { template, groups }) = follower else {
-            return Ok(Vec::new());
+            return Ok(Ended::Done(done));
         };
-        self.refresh_groups(
-            &template.default.template_id,
-            &groups,
-            (template.default.number, template.latest),
-            true,
-        )
-        .await?;
-        Ok(groups)
+        if self.apply.interrupt.requested() && !groups.is_empty() {
+            return Ok(Ended::Interrupted {
+                done,
+                left: format!("the instance refresh of {}", names(&groups)),
+            });
+        }
+        let watched = self
+            .refresh_groups(
+                &template.default.template_id,
+                &groups,
+                (template.default.number, template.latest),
+                true,
+            )
+            .await?;
+        Ok(ended(done, &groups, watched))
+    }
+
+    /// The manifest's refresh preferences for the target's groups (a parameter has none).
+    fn preferences(&self) -> RefreshPreferences {
+        self.target
+            .template()
+            .map(|template| template.refresh.clone())
+            .unwrap_or_default()
+    }
+
+    /// The version an interrupted rollout made becomes the default, then refreshes.
+    async fn resume(
+        &self,
+        template: &LiveTemplate,
+        to: &TemplateVersion,
+        image: &ImageRef,
+        groups: Vec<Group>,
+    ) -> Result<Ended, Error> {
+        self.check(&groups, to.number, template.latest)?;
+        let id = &template.default.template_id;
+        launch_templates::set_default(self.session, id, to.number).await?;
+        self.default_version_set(to.number, &image.id);
+        let done = format!(
+            "default version {} -> {} (made by an interrupted rollout), {}",
+            template.default.number,
+            to.number,
+            show_image(image)
+        );
+        self.refresh_or_move_back(template, groups, to.number, to.number, done)
+            .await
     }
 
     fn default_version_set(&self, version: i64, image: &str) {
@@ -173,6 +255,11 @@ impl Run<'_> {
             version,
             image,
         });
+    }
+
+    /// Refuses, before anything changes, groups AWS would not refresh as the manifest asks.
+    fn check(&self, groups: &[Group], target_version: i64, latest: i64) -> Result<(), Error> {
+        refresh::check_groups(groups, &self.preferences(), target_version, latest)
     }
 
     /// A template the manifest marks `create`, made with the chosen image as its first version;
@@ -210,15 +297,19 @@ impl Run<'_> {
         ))
     }
 
-    /// A new version from the default with only the image changed, made the default, then refreshes.
+    /// A new version from the default with only the image changed, made the default, then
+    /// refreshes. Making the version and making it the default are one step: Ctrl-C between
+    /// them would leave a version no re-run could tell from someone else's.
     async fn move_image(
         &self,
         template: &LiveTemplate,
         to: &Image,
         groups: &[Group],
-    ) -> Result<String, Error> {
+    ) -> Result<Ended, Error> {
         let previous = template.default.number;
         let id = &template.default.template_id;
+        // The new version will be the newest, so `$Latest` groups follow it like `$Default` ones.
+        self.check(groups, template.latest + 1, template.latest + 1)?;
         let version = launch_templates::create_version(
             self.session,
             id,
@@ -229,15 +320,68 @@ impl Run<'_> {
         .await?;
         launch_templates::set_default(self.session, id, version.number).await?;
         self.default_version_set(version.number, &to.id);
-        // The new version is the newest, so `$Latest` groups follow it like `$Default` ones.
-        self.refresh(id, groups, version.number, version.number)
-            .await?;
-        Ok(format!(
-            "default version {previous} -> {}, {}{}",
+        let done = format!(
+            "default version {previous} -> {}, {}",
             version.number,
-            show_image(&image_ref(to)),
-            refreshed(groups)
-        ))
+            show_image(&image_ref(to))
+        );
+        self.refresh_or_move_back(
+            template,
+            groups.to_vec(),
+            version.number,
+            version.number,
+            done,
+        )
+        .await
+    }
+
+    /// Refreshes the groups onto `version`, the template's new default; when a refresh fails
+    /// the default goes back to the version it replaced (a group scaling out would launch the
+    /// image that just failed), unless the manifest says `keep_default_on_failure`.
+    async fn refresh_or_move_back(
+        &self,
+        template: &LiveTemplate,
+        groups: Vec<Group>,
+        version: i64,
+        latest: i64,
+        done: String,
+    ) -> Result<Ended, Error> {
+        if self.apply.interrupt.requested() && !groups.is_empty() {
+            return Ok(Ended::Interrupted {
+                done,
+                left: format!("the instance refresh of {}", names(&groups)),
+            });
+        }
+        let id = &template.default.template_id;
+        match self.refresh(id, &groups, version, latest).await {
+            Ok(watched) => Ok(ended(done, &groups, watched)),
+            Err(err) if self.preferences().keep_default_on_failure => Err(Error::failed(
+                format!(
+                    "{err}; the template's default stays version {version} (`keep_default_on_failure`)"
+                ),
+                err.hint().map(str::to_owned),
+            )),
+            Err(err) => {
+                let previous = template.default.number;
+                let moved = launch_templates::set_default(self.session, id, previous).await;
+                let what = match moved {
+                    Ok(()) => {
+                        self.default_version_set(
+                            previous,
+                            template.default.image_id.as_deref().unwrap_or_default(),
+                        );
+                        format!("the template's default moved back to version {previous}")
+                    }
+                    Err(moving) => format!(
+                        "moving the template's default back to version {previous} failed too: {moving}"
+                    ),
+                };
+                Err(Error::failed(
+                    format!("{err}; {what}"),
+                    err.hint().map(str::to_owned),
+                ))
+            }
+        }
     }
 
     /// An earlier version made the default again, then refreshes.
@@ -246,17 +390,23 @@ impl Run<'_> {
         template: &LiveTemplate,
         to: &TemplateVersion,
         groups: &[Group],
-    ) -> Result<String, Error> {
+    ) -> Result<Ended, Error> {
+        self.check(groups, to.number, template.latest)?;
         let id = &template.default.template_id;
         launch_templates::set_default(self.session, id, to.number).await?;
         self.default_version_set(to.number, to.image_id.as_deref().unwrap_or_default());
-        self.refresh(id, groups, to.number, template.latest).await?;
-        Ok(format!(
-            "default version {} -> {}{}",
-            template.default.number,
-            to.number,
-            refreshed(groups)
-        ))
+        let done = format!(
+            "default version {} -> {}",
+            template.default.number, to.number
+        );
+        if self.apply.interrupt.requested() && !groups.is_empty() {
+            return Ok(Ended::Interrupted {
+                done,
+                left: format!("the instance refresh of {}", names(groups)),
+            });
+        }
+        let watched = self.refresh(id, groups, to.number, template.latest).await?;
+        Ok(ended(done, groups, watched))
     }
 
     async fn refresh(
@@ -265,7 +415,7 @@ impl Run<'_> {
         groups: &[Group],
         target_version: i64,
         latest_version: i64,
-    ) -> Result<(), Error> {
+    ) -> Result<Watched, Error> {
         self.refresh_groups(template_id, groups, (target_version, latest_version), false)
             .await
     }
@@ -276,7 +426,7 @@ impl Run<'_> {
         groups: &[Group],
         (target_version, latest_version): (i64, i64),
         replace_all: bool,
-    ) -> Result<(), Error> {
+    ) -> Result<Watched, Error> {
         refresh::refresh_groups(
             &refresh::Refreshing {
                 session: self.session,
@@ -284,6 +434,7 @@ impl Run<'_> {
                 id: self.id,
                 reporter: self.apply.reporter,
                 replace_all,
+                interrupt: self.apply.interrupt,
             },
             template_id,
             groups,
@@ -294,10 +445,22 @@ impl Run<'_> {
     }
 }
 
-fn refreshed(groups: &[Group]) -> String {
-    if groups.is_empty() {
-        return String::new();
+/// How a step that refreshed `groups` ended.
+fn ended(done: String, groups: &[Group], watched: Watched) -> Ended {
+    match watched {
+        Watched::Done if groups.is_empty() => Ended::Done(done),
+        Watched::Done => Ended::Done(format!("{done}, refreshed {}", names(groups))),
+        Watched::Left(running) => Ended::Interrupted {
+            done: format!("{done}, refreshes started"),
+            left: format!(
+                "watching {}: it runs on in AWS and a re-run watches it to its end",
+                running.join(", ")
+            ),
+        },
     }
+}
+
+fn names(groups: &[Group]) -> String {
     let names: Vec<String> = groups.iter().map(|g| format!("`{}`", g.name)).collect();
-    format!(", refreshed {}", names.join(", "))
+    names.join(", ")
 }

@@ -26,6 +26,7 @@
 mod apply;
 pub mod destroy;
 pub mod discover;
+pub mod interrupt;
 mod parameters;
 mod refresh;
 pub mod retire;
@@ -41,11 +42,13 @@ pub mod waves;
 
 use futures::StreamExt;
 
+pub use interrupt::Interrupt;
 pub use select::ImageChoice;
 pub use targets::{Target, TargetFilter};
 pub use waves::{Event, Outcome, Reporter, Summary};
 
 use crate::aws::images::Image;
+use crate::aws::launch_templates::{LiveTemplate, TemplateVersion};
 use crate::plan::consumer::Step;
 
 /// One target with its decided step, or why it cannot proceed.
@@ -93,6 +96,16 @@ pub fn previous_version(description: &str) -> Option<i64> {
     previous.parse().ok()
 }
 
+/// The version an interrupted rollout made for `image` but never made the default: the
+/// template's newest version, launching `image`, whose description says gold made it from the
+/// current default. A re-run makes it the default instead of creating another.
+pub fn interrupted_version(template: &LiveTemplate, image: &Image) -> Option<TemplateVersion> {
+    let newest = template.newest.as_ref()?;
+    let made_after = previous_version(newest.description.as_deref()?)?;
+    (made_after == template.default.number && newest.image_id.as_deref() == Some(&image.id))
+        .then(|| newest.clone())
+}
+
 /// Runs `work` on every item with at most `parallelism` at once, keeping the input order.
 async fn each<T, R, F, Fut>(items: Vec<T>, parallelism: usize, work: F) -> Vec<R>
 where
@@ -136,6 +149,40 @@ mod tests {
             previous_version(&describe_version(&image("sample_v1_x"), None)),
             None
         );
+    }
+
+    fn version(number: i64, image: &str, description: &str) -> TemplateVersion {
+        TemplateVersion {
+            template_id: "lt-0123456789abcdef0".to_owned(),
+            template_name: "app".to_owned(),
+            number,
+            image_id: Some(image.to_owned()),
+            description: Some(description.to_owned()),
+            created: None,
+        }
+    }
+
+    #[test]
+    fn a_version_an_interrupted_rollout_made_from_the_default_is_resumed() {
+        let new = image("sample_v5_x");
+        let made = describe_version(&new, Some(2));
+        let template = |newest: Option<TemplateVersion>| LiveTemplate {
+            default: version(2, "ami-old", "gold: sample_v4_x (ami-old) after v1"),
+            latest: newest.as_ref().map_or(2, |v| v.number),
+            newest,
+        };
+        let resumed = interrupted_version(&template(Some(version(3, &new.id, &made))), &new);
+        assert_eq!(resumed.map(|v| v.number), Some(3));
+        // Made from another default, by hand, or for another image: a new version is made.
+        let stale = describe_version(&new, Some(1));
+        assert!(interrupted_version(&template(Some(version(3, &new.id, &stale))), &new).is_none());
+        assert!(
+            interrupted_version(&template(Some(version(3, &new.id, "by hand"))), &new).is_none()
+        );
+        assert!(
+            interrupted_version(&template(Some(version(3, "ami-other", &made))), &new).is_none()
+        );
+        assert!(interrupted_version(&template(None), &new).is_none());
     }
 
     #[test]

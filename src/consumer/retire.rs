@@ -16,7 +16,7 @@ use crate::Error;
 use crate::aws::Sessions;
 use crate::aws::launch_templates;
 use crate::manifest::Manifest;
-use crate::plan::consumer::Step;
+use crate::plan::consumer::{Step, image_ref};
 
 /// What is retired and where targets go instead.
 #[derive(Debug, Clone, Copy)]
@@ -106,6 +106,16 @@ async fn step(
         Some(id) => Some(survey::current_image(&live.session, &live.candidates, id).await?),
         None => None,
     };
+    // A re-run after Ctrl-C makes the version the interrupted run made the default.
+    if let Some(made) = super::interrupted_version(&template, &to) {
+        return Ok(Step::Resume {
+            template,
+            from,
+            to: made,
+            image: image_ref(&to),
+            groups,
+        });
+    }
     Ok(Step::Move {
         template,
         from,

@@ -13,7 +13,7 @@ use super::parameters;
 use super::select::{self, ImageChoice, NOT_SHARED};
 use super::survey::{self, Context};
 use super::waves::{self, Job, Reporter, Summary};
-use super::{Planned, Surveyed, TargetFilter, discover, each};
+use super::{Interrupt, Planned, Surveyed, TargetFilter, discover, each};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::manifest::Manifest;
@@ -90,13 +90,15 @@ pub fn plan(planned: &[Planned]) -> Plan {
 }
 
 /// Carries out every planned step, wave by wave. A target that cannot be planned, or that has
-/// no AMI to move to, fails (and so stops later waves).
+/// no AMI to move to, fails (and so stops later waves). Once `interrupt` is requested, targets
+/// in flight finish their current step and no other starts.
 pub async fn apply(
     manifest: &Manifest,
     sessions: &Sessions,
     planned: Vec<Planned>,
     parallelism: usize,
     reporter: &dyn Reporter,
+    interrupt: &Interrupt,
 ) -> Summary {
     let jobs = planned
         .into_iter()
@@ -119,10 +121,15 @@ pub async fn apply(
         manifest,
         sessions,
         reporter,
+        interrupt,
     };
-    let mut summary = waves::run(jobs, parallelism, reporter, |id, (target, step)| {
-        apply.run(id, target, step)
-    })
+    let mut summary = waves::run(
+        jobs,
+        parallelism,
+        reporter,
+        interrupt,
+        |id, (target, step)| apply.run(id, target, step),
+    )
     .await;
     summary.throttled_calls = sessions.throttled();
     summary

@@ -1,7 +1,14 @@
 //! `gold status`: for every target, the image its default version launches, the newest image
-//! it could run, how many builds behind it is, and how its groups' last refresh went. An SSM
-//! parameter target shows the image it holds and its version; a template that resolves a
-//! parameter shows the image the parameter holds.
+//! it could run, how many builds behind it is, how its groups' last refresh went, and what
+//! their instances really run: how many run the newest build (the one a rollout moves to), the
+//! producer's build before it, or something else. A template that moved to the newest build
+//! while some instances still run another image is "moved, not replaced". An SSM parameter
+//! target shows the image it holds and its version; a template that resolves a parameter shows
+//! the image the parameter holds.
+//!
+//! AWS facts relied on: `DescribeAutoScalingGroups` lists each group's instances, but their
+//! `ImageId` only after a root volume replacement or with an AMI override (Auto Scaling API
+//! Reference, `Instance`), so the image each runs comes from EC2's `DescribeInstances`.
 //! Read-only; a target that cannot be read carries its error instead of stopping the others,
 //! and the command fails at the end when any did.
 
@@ -16,9 +23,9 @@ use super::targets::Object;
 use super::{Target, TargetFilter, discover, each};
 use crate::Error;
 use crate::aws::Sessions;
-use crate::aws::autoscaling;
 use crate::aws::images::Image;
 use crate::aws::parameters as ssm;
+use crate::aws::{autoscaling, instance_images};
 use crate::manifest::{AmiName, Manifest};
 use crate::plan::TargetId;
 use crate::plan::discovery::Discovered;
@@ -60,6 +67,8 @@ pub struct Row {
     pub builds_behind: Option<usize>,
     /// Each listed Auto Scaling group's last instance refresh.
     pub refreshes: Vec<GroupRefresh>,
+    /// What the listed groups' instances run, when the target lists groups.
+    pub instances: Option<InstanceCounts>,
     /// Why the row is incomplete: the target could not be read (an error of the command).
     pub error: Option<String>,
     /// What the target waits for (a template gold creates once there is a build).
@@ -79,6 +88,48 @@ pub struct ImageInfo {
     pub age_seconds: Option<u64>,
     /// Why no rollout would choose it any more (deprecated, disabled, no longer visible).
     pub retired: Option<String>,
+}
+
+/// How many of a target's group instances run which image.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct InstanceCounts {
+    /// Instances running the newest build (the image a rollout moves to).
+    pub new: usize,
+    /// Instances running the producer's build before it.
+    pub previous: usize,
+    /// Instances running anything else (older builds, or images not the producer's).
+    pub older: usize,
+    /// Every instance of the listed groups.
+    pub total: usize,
+    /// The template's default launches the newest build, but some instances still run
+    /// another image: moved, not replaced yet.
+    pub moved_not_replaced: bool,
+}
+
+impl InstanceCounts {
+    /// Counts `images` (one per instance) against the newest build and the one before it;
+    /// `moved` says whether the template's default launches the newest.
+    #[must_use]
+    pub fn of<'a>(
+        images: impl IntoIterator<Item = &'a str>,
+        new: &str,
+        previous: Option<&str>,
+        moved: bool,
+    ) -> Self {
+        let mut counts = Self::default();
+        for image in images {
+            counts.total += 1;
+            if image == new {
+                counts.new += 1;
+            } else if Some(image) == previous {
+                counts.previous += 1;
+            } else {
+                counts.older += 1;
+            }
+        }
+        counts.moved_not_replaced = moved && counts.new < counts.total;
+        counts
+    }
 }
 
 /// A group's last instance refresh.
@@ -133,6 +184,7 @@ impl Row {
             newest: None,
             builds_behind: None,
             refreshes: Vec::new(),
+            instances: None,
             error: None,
             waiting: None,
         }
@@ -177,6 +229,7 @@ async fn fill(
     };
     row.template_id = Some(template.default.template_id.clone());
     row.default_version = Some(template.default.number);
+    let mut launches = None;
     if let Some(id) = &template.default.image_id {
         // A template that resolves a parameter runs what the parameter holds.
         let id = match parameters::resolved_parameter(id) {
@@ -186,6 +239,7 @@ async fn fill(
             _ => id.clone(),
         };
         current(&live, &id, &place, name, now, row).await?;
+        launches = Some(id);
     }
     let groups = manifest_template.auto_scaling_groups.names();
     let refreshes = futures::future::join_all(
@@ -201,6 +255,23 @@ async fn fill(
             status: refresh.as_ref().map(|r| r.status.clone()),
             percentage: refresh.and_then(|r| r.percentage),
         });
+    }
+    if let (false, Some(new)) = (groups.is_empty(), newest) {
+        // The producer's build before the newest, in the order the AMI selection uses.
+        let previous = live
+            .candidates
+            .iter()
+            .filter(|image| select::trusted(image, &place))
+            .filter(|image| select::newer(image, new).is_lt())
+            .max_by(|a, b| select::newer(a, b));
+        let moved = launches.as_deref() == Some(new.id.as_str());
+        let images = running_images(&live.session, groups).await?;
+        row.instances = Some(InstanceCounts::of(
+            images.iter().map(String::as_str),
+            &new.id,
+            previous.map(|image| image.id.as_str()),
+            moved,
+        ));
     }
     Ok(())
 }
@@ -251,5 +322,54 @@ fn info(image: &Image, name: &AmiName, now: SystemTime) -> ImageInfo {
             .and_then(|created| now.duration_since(created).ok())
             .map(|age| age.as_secs()),
         retired: select::unusable(image, now),
+    }
+}
+
+/// The image each of the groups' instances runs: which instances from Auto Scaling, their AMI
+/// from EC2.
+async fn running_images(
+    session: &crate::aws::Session,
+    groups: &[String],
+) -> Result<Vec<String>, Error> {
+    let ids: Vec<String> = autoscaling::instances(session, groups)
+        .await?
+        .into_iter()
+        .map(|instance| instance.id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut images = instance_images::images_of(session, &ids).await?;
+    Ok(ids.iter().filter_map(|id| images.remove(id)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InstanceCounts;
+
+    #[test]
+    fn instances_count_as_new_previous_or_older() {
+        let counts = InstanceCounts::of(
+            ["ami-b", "ami-a", "ami-0", "ami-b"],
+            "ami-b",
+            Some("ami-a"),
+            true,
+        );
+        assert_eq!(
+            counts,
+            InstanceCounts {
+                new: 2,
+                previous: 1,
+                older: 1,
+                total: 4,
+                moved_not_replaced: true,
+            }
+        );
+        let replaced = InstanceCounts::of(["ami-b"; 4], "ami-b", None, true);
+        assert!(!replaced.moved_not_replaced);
+        assert_eq!(replaced.new, 4);
+        // Not moved yet: behind, but not "moved, not replaced".
+        let behind = InstanceCounts::of(["ami-a"; 4], "ami-b", Some("ami-a"), false);
+        assert_eq!((behind.previous, behind.moved_not_replaced), (4, false));
     }
 }

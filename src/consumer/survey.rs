@@ -186,6 +186,15 @@ pub async fn rollout_step(
             Some(id) => Some(current_image(&live.session, &live.candidates, id).await?),
             None => None,
         };
+        if let Some(made) = super::interrupted_version(&template, &chosen) {
+            return Ok(Step::Resume {
+                template,
+                from,
+                to: made,
+                image: image_ref(&chosen),
+                groups,
+            });
+        }
         return Ok(Step::Move {
             template,
             from,
@@ -242,5 +251,7 @@ pub async fn groups_of(
         return Ok(Vec::new());
     }
     let found = autoscaling::groups(session, names).await?;
-    consumer::check_groups(names, &found, template)
+    let groups = consumer::check_groups(names, &found, template)?;
+    super::refresh::check_auto_rollback(&groups, &manifest_template.refresh)?;
+    Ok(groups)
 }

@@ -5,12 +5,16 @@
 //! The engine knows nothing about what a job does: rollout, rollback and the template creations
 //! of `up` run through it today, and anything else done per target in waves (retiring images,
 //! say) can. Progress goes to a [`Reporter`] as typed [`Event`]s; the engine owns no output.
+//!
+//! Once an [`Interrupt`] is requested no target starts; targets in flight end as their job
+//! decides (a job stops between its steps and says what it left undone).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::each;
+use super::interrupt::Interrupt;
 use crate::Error;
 use crate::plan::TargetId;
 
@@ -79,6 +83,19 @@ pub enum Event<'a> {
         status: &'a str,
         /// Percentage complete.
         percentage: Option<u8>,
+        /// Instances not yet taken up by the refresh.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        instances_to_update: Option<u32>,
+        /// The checkpoint (one of the manifest's `checkpoint_percentages`) the refresh waits
+        /// at, while it waits there.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        checkpoint: Option<u32>,
+        /// Whether new instances are warming up before they count as healthy.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        warming_up: bool,
+        /// Why the refresh is in this state, in Auto Scaling's words (`StatusReason`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<&'a str>,
     },
     /// A target ended.
     TargetFinished {
@@ -116,6 +133,14 @@ pub enum Outcome {
     },
     /// Not attempted because an earlier wave failed.
     NotStarted,
+    /// Stopped by Ctrl-C: what was done before it (nothing when the target never started)
+    /// and what is left for a re-run.
+    Interrupted {
+        /// The steps finished.
+        done: Option<String>,
+        /// What a re-run still does.
+        left: String,
+    },
 }
 
 impl Outcome {
@@ -149,6 +174,8 @@ pub struct OutcomeCounts {
     pub failed: usize,
     /// Not attempted.
     pub not_started: usize,
+    /// Stopped by Ctrl-C, half-done or not started.
+    pub interrupted: usize,
 }
 
 /// Every target's outcome, in plan order, and the totals.
@@ -170,6 +197,7 @@ impl Summary {
             Outcome::Unchanged => self.counts.unchanged += 1,
             Outcome::Failed { .. } => self.counts.failed += 1,
             Outcome::NotStarted => self.counts.not_started += 1,
+            Outcome::Interrupted { .. } => self.counts.interrupted += 1,
         }
         self.targets.push(TargetOutcome { target, outcome });
     }
@@ -177,6 +205,11 @@ impl Summary {
     /// How many targets failed.
     pub fn failed(&self) -> usize {
         self.counts.failed
+    }
+
+    /// How many targets Ctrl-C stopped.
+    pub fn interrupted(&self) -> usize {
+        self.counts.interrupted
     }
 }
 
@@ -188,11 +221,13 @@ pub struct Job<W> {
     pub work: Result<Option<W>, Error>,
 }
 
-/// Runs every job wave by wave; `work` does one job and says how it ended.
+/// Runs every job wave by wave; `work` does one job and says how it ended. After `interrupt`
+/// is requested no job starts.
 pub async fn run<W, F, Fut>(
     jobs: Vec<Job<W>>,
     parallelism: usize,
     reporter: &dyn Reporter,
+    interrupt: &Interrupt,
     work: F,
 ) -> Summary
 where
@@ -207,9 +242,14 @@ where
     let mut stopped = false;
     let work = &work;
     for (wave, jobs) in waves {
-        if stopped {
+        if stopped || interrupt.requested() {
             for job in jobs {
-                summary.push(job.target, Outcome::NotStarted);
+                let outcome = if stopped {
+                    Outcome::NotStarted
+                } else {
+                    not_started_by(&job.work)
+                };
+                summary.push(job.target, outcome);
             }
             continue;
         }
@@ -226,6 +266,7 @@ where
             let outcome = match job.work {
                 Ok(None) => Outcome::Unchanged,
                 Err(err) => Outcome::failed(&err),
+                Ok(Some(_)) if interrupt.requested() => interrupted_before_start(),
                 Ok(Some(item)) => {
                     reporter.event(&Event::TargetStarted {
                         target: &job.target,
@@ -251,4 +292,19 @@ where
         }
     }
     summary
+}
+
+/// How a job ends that an interruption kept from starting.
+fn not_started_by<W>(work: &Result<Option<W>, Error>) -> Outcome {
+    match work {
+        Ok(None) => Outcome::Unchanged,
+        _ => interrupted_before_start(),
+    }
+}
+
+fn interrupted_before_start() -> Outcome {
+    Outcome::Interrupted {
+        done: None,
+        left: "everything: not started".to_owned(),
+    }
 }

@@ -660,18 +660,30 @@ pub struct RefreshPreferences {
     /// Seconds a new instance needs before it counts as healthy.
     #[serde(default)]
     pub instance_warmup_seconds: Option<u32>,
-    /// Percentages at which the refresh pauses, ascending, the last one 100.
+    /// Percentages (1-100, ascending) at which the refresh pauses; a last one below 100 refreshes only that part of the group.
     #[serde(default)]
     pub checkpoint_percentages: Vec<u32>,
-    /// Seconds to wait at each checkpoint.
+    /// Seconds to wait at each checkpoint (0-172800; AWS's default 3600); needs `checkpoint_percentages`.
     #[serde(default)]
+    #[schemars(range(max = 172_800))]
     pub checkpoint_delay_seconds: Option<u32>,
     /// Skip instances that already run the new launch template version.
     #[serde(default = "yes")]
     pub skip_matching: bool,
-    /// Roll back automatically when the refresh fails.
+    /// AWS rolls the group back when the refresh fails (needs a group on a numbered template version).
     #[serde(default)]
     pub auto_rollback: bool,
+    /// `CloudWatch` alarms (names, at most 10) that fail the refresh when one goes to `ALARM`.
+    #[serde(default)]
+    #[schemars(length(max = 10))]
+    pub alarms: Vec<String>,
+    /// Seconds the refreshed group must stay healthy (its alarms quiet) before the refresh, and so the wave, counts as done (0-172800).
+    #[serde(default)]
+    #[schemars(range(max = 172_800))]
+    pub bake_time_seconds: Option<u32>,
+    /// Leave the template's default on the new version when a refresh fails (default: gold moves it back to the version it replaced).
+    #[serde(default)]
+    pub keep_default_on_failure: bool,
 }
 
 impl Default for RefreshPreferences {
@@ -684,6 +696,9 @@ impl Default for RefreshPreferences {
             checkpoint_delay_seconds: None,
             skip_matching: true,
             auto_rollback: false,
+            alarms: Vec::new(),
+            bake_time_seconds: None,
+            keep_default_on_failure: false,
         }
     }
 }

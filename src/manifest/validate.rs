@@ -1055,18 +1055,35 @@ impl Checker<'_> {
         }
     }
 
+    /// AWS's rules for `StartInstanceRefresh` preferences (EC2 Auto Scaling API Reference,
+    /// `RefreshPreferences`, `AlarmSpecification`): the ranges of its model and the rules its
+    /// documentation states, and nothing stricter.
     fn refresh(&mut self, path: &KeyPath, refresh: &RefreshPreferences) {
-        if let Some(max) = refresh.max_healthy_percentage
-            && max > refresh.min_healthy_percentage + 100
-        {
+        let min = refresh.min_healthy_percentage;
+        if min > 100 {
             self.problem(
-                path.key("max_healthy_percentage"),
-                format!(
-                    "expected at most min_healthy_percentage + 100 = {}, found {max}",
-                    refresh.min_healthy_percentage + 100
-                ),
-                "a spread of at most 100 points",
+                path.key("min_healthy_percentage"),
+                format!("expected a percentage from 0 to 100, found {min}"),
+                "0 to 100",
             );
+        }
+        if let Some(max) = refresh.max_healthy_percentage {
+            if !(100..=200).contains(&max) {
+                self.problem(
+                    path.key("max_healthy_percentage"),
+                    format!("expected a percentage from 100 to 200, found {max}"),
+                    "100 to 200",
+                );
+            } else if max > min + 100 {
+                self.problem(
+                    path.key("max_healthy_percentage"),
+                    format!(
+                        "expected at most min_healthy_percentage + 100 = {}, found {max}",
+                        min + 100
+                    ),
+                    "a spread of at most 100 points",
+                );
+            }
         }
         let checkpoints = &refresh.checkpoint_percentages;
         for (i, &percentage) in checkpoints.iter().enumerate() {
@@ -1074,24 +1091,54 @@ impl Checker<'_> {
             if !(1..=100).contains(&percentage) || !ascending {
                 self.problem(
                     path.key("checkpoint_percentages").index(i),
-                    format!("expected ascending percentages from 1 to 100, found {percentage}"),
-                    "ascending percentages from 1 to 100",
+                    format!(
+                        "expected unique ascending percentages from 1 to 100, found {percentage}"
+                    ),
+                    "unique ascending percentages from 1 to 100",
                 );
             }
         }
-        if checkpoints.last().is_some_and(|&last| last != 100) {
+        if let Some(delay) = refresh.checkpoint_delay_seconds {
+            if checkpoints.is_empty() {
+                self.problem(
+                    path.key("checkpoint_delay_seconds"),
+                    "expected `checkpoint_percentages` next to `checkpoint_delay_seconds`, found none"
+                        .to_owned(),
+                    "`checkpoint_percentages` with `checkpoint_delay_seconds`",
+                );
+            }
+            self.seconds(path.key("checkpoint_delay_seconds"), delay);
+        }
+        if let Some(bake) = refresh.bake_time_seconds {
+            self.seconds(path.key("bake_time_seconds"), bake);
+        }
+        if refresh.alarms.len() > 10 {
             self.problem(
-                path.key("checkpoint_percentages"),
-                "expected the last checkpoint to be 100".to_owned(),
-                "100 as the last checkpoint",
+                path.key("alarms"),
+                format!("expected at most 10 alarms, found {}", refresh.alarms.len()),
+                "at most 10 CloudWatch alarm names",
             );
         }
-        if refresh.checkpoint_delay_seconds.is_some() && checkpoints.is_empty() {
+        let mut alarms = BTreeSet::new();
+        for (i, alarm) in refresh.alarms.iter().enumerate() {
+            self.text_limit(path.key("alarms").index(i), Some(alarm), 255);
+            if !alarms.insert(alarm.as_str()) {
+                self.problem(
+                    path.key("alarms").index(i),
+                    format!("expected each alarm once, found {} again", quote(alarm)),
+                    "unique alarm names",
+                );
+            }
+        }
+    }
+
+    /// A duration AWS bounds to two days (`CheckpointDelay`, `BakeTime`).
+    fn seconds(&mut self, path: KeyPath, seconds: u32) {
+        if seconds > 172_800 {
             self.problem(
-                path.key("checkpoint_delay_seconds"),
-                "expected `checkpoint_percentages` next to `checkpoint_delay_seconds`, found none"
-                    .to_owned(),
-                "`checkpoint_percentages` with `checkpoint_delay_seconds`",
+                path,
+                format!("expected at most 172800 seconds (two days), found {seconds}"),
+                "0 to 172800 seconds",
             );
         }
     }

@@ -60,6 +60,20 @@ pub enum Step {
         /// The groups to refresh, with their last refresh status.
         groups: Vec<(Group, String)>,
     },
+    /// A version an interrupted rollout made for the chosen image (its description says so)
+    /// becomes the default instead of another new one, then refreshes.
+    Resume {
+        /// The template as it is.
+        template: LiveTemplate,
+        /// The image it runs now.
+        from: Option<ImageRef>,
+        /// The version to make the default.
+        to: TemplateVersion,
+        /// The image it launches.
+        image: ImageRef,
+        /// Groups to refresh afterwards.
+        groups: Vec<Group>,
+    },
     /// Rollback: an earlier version becomes the default again, then refreshes.
     Restore {
         /// The template as it is.
@@ -207,6 +221,32 @@ pub fn changes(target: &TargetId, step: &Step) -> Vec<Change> {
             }];
             changes.extend(refreshes(
                 &to,
+                &mut groups
+                    .iter()
+                    .map(|g| (g.name.as_str(), "after the template moves".to_owned())),
+            ));
+            changes
+        }
+        Step::Resume {
+            template: live,
+            from,
+            to,
+            image,
+            groups,
+        } => {
+            let mut changes = vec![Change {
+                resource: template.clone(),
+                action: Action::MoveImage {
+                    from: from.clone(),
+                    to: image.clone(),
+                    default_version: DefaultVersion::Resume {
+                        from: live.default.number,
+                        to: to.number,
+                    },
+                },
+            }];
+            changes.extend(refreshes(
+                image,
                 &mut groups
                     .iter()
                     .map(|g| (g.name.as_str(), "after the template moves".to_owned())),
@@ -403,6 +443,7 @@ mod tests {
                 created: Some(at(created)),
             },
             latest: 2,
+            newest: None,
         }
     }
 
@@ -424,6 +465,8 @@ mod tests {
             status: status.to_owned(),
             percentage: Some(100),
             reason: None,
+            instances_to_update: Some(0),
+            rollback_reason: None,
             started: Some(at(started)),
         }
     }

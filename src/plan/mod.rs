@@ -274,6 +274,13 @@ pub enum DefaultVersion {
         /// The version that becomes the default.
         to: i64,
     },
+    /// The version an interrupted rollout made for this image becomes the default.
+    Resume {
+        /// The current default version.
+        from: i64,
+        /// The version that becomes the default.
+        to: i64,
+    },
 }
 
 /// A setting and its value.

@@ -7,6 +7,7 @@
 //!   since the start, complete enough to follow a run afterwards;
 //! - with `--output json`: every [`Event`] as one JSON line on stdout.
 
+use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -116,15 +117,10 @@ impl RolloutProgress {
                 "{}: instance refresh {refresh_id} of `{group}` started",
                 target.label()
             )),
-            Event::RefreshProgress {
-                target,
-                group,
-                status,
-                percentage,
-            } => self.plain(&format!(
-                "{}: refresh of `{group}` {status}{}",
+            Event::RefreshProgress { target, group, .. } => self.plain(&format!(
+                "{}: refresh of `{group}` {}",
                 target.label(),
-                percentage.map(|p| format!(" {p}%")).unwrap_or_default()
+                refresh_progress(event)
             )),
             Event::TargetFinished { target, outcome } => match outcome {
                 Outcome::Unchanged | Outcome::NotStarted => {}
@@ -177,6 +173,15 @@ impl Live {
                 let _ = self
                     .multi
                     .println(format!("FAILED {}: {error}", target.label()));
+            }
+            if let Outcome::Interrupted { done, left } = outcome
+                && was_in_flight
+            {
+                let _ = self.multi.println(format!(
+                    "{}: {}",
+                    target.label(),
+                    interrupted_text(done.as_deref(), left)
+                ));
             }
             // Targets that had nothing to do are not part of the wave's count.
             if was_in_flight || matches!(outcome, Outcome::Failed { .. }) {
@@ -259,17 +264,9 @@ impl Reporter for RolloutProgress {
             Event::RefreshStarted { target, group, .. } => {
                 live.doing(target, format!("refreshing `{group}`"));
             }
-            Event::RefreshProgress {
+            Event::RefreshProgress { target, group, .. } => live.doing(
                 target,
-                group,
-                status,
-                percentage,
-            } => live.doing(
-                target,
-                format!(
-                    "refreshing `{group}`: {status}{}",
-                    percentage.map(|p| format!(" {p}%")).unwrap_or_default()
-                ),
+                format!("refreshing `{group}`: {}", refresh_progress(event)),
             ),
             Event::TargetFinished { target, outcome } => live.done(target, outcome),
             Event::WaveFinished { wave, failed } => live.end_wave(*wave, *failed),
@@ -283,7 +280,50 @@ fn outcome_text(outcome: &Outcome) -> String {
         Outcome::Unchanged => "unchanged".to_owned(),
         Outcome::Failed { error, .. } => format!("FAILED: {error}"),
         Outcome::NotStarted => "not started (an earlier wave failed)".to_owned(),
+        Outcome::Interrupted { done, left } => interrupted_text(done.as_deref(), left),
     }
+}
+
+/// What Ctrl-C left of a target: what was done, and what a re-run does.
+pub(super) fn interrupted_text(done: Option<&str>, left: &str) -> String {
+    match done {
+        Some(done) => format!("INTERRUPTED after: {done}; left: {left}"),
+        None => format!("INTERRUPTED, left: {left}"),
+    }
+}
+
+/// A refresh's progress as one line: `InProgress 50%, 2 to go, checkpoint 50% reached`,
+/// `warming up` while new instances warm up, AWS's reason when the refresh has one and is
+/// neither of those.
+fn refresh_progress(event: &Event<'_>) -> String {
+    let Event::RefreshProgress {
+        status,
+        percentage,
+        instances_to_update,
+        checkpoint,
+        warming_up,
+        reason,
+        ..
+    } = event
+    else {
+        return String::new();
+    };
+    let mut text = (*status).to_owned();
+    if let Some(percentage) = percentage {
+        let _ = write!(text, " {percentage}%");
+    }
+    if let Some(left) = instances_to_update {
+        let _ = write!(text, ", {left} to go");
+    }
+    if let Some(checkpoint) = checkpoint {
+        let _ = write!(text, ", checkpoint {checkpoint}% reached");
+    }
+    if *warming_up {
+        text.push_str(", new instances warming up");
+    } else if let Some(reason) = reason.filter(|_| checkpoint.is_none()) {
+        let _ = write!(text, " ({reason})");
+    }
+    text
 }
 
 fn wave_end(wave: u32, failed: usize) -> String {

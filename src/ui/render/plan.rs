@@ -129,6 +129,9 @@ fn version_note(kind: ResourceKind, version: DefaultVersion) -> String {
         DefaultVersion::Restore { from, to } => {
             format!(" (default version {from} -> {to})")
         }
+        DefaultVersion::Resume { from, to } => {
+            format!(" (default version {from} -> {to}, made by an interrupted rollout)")
+        }
     }
 }
 
@@ -190,6 +193,7 @@ fn group_line(change: &Change) -> String {
             match default_version {
                 DefaultVersion::New { .. } => "",
                 DefaultVersion::Restore { .. } => " (back to the version before gold's rollout)",
+                DefaultVersion::Resume { .. } => " (a version an interrupted rollout made)",
             }
         ),
         Action::Refresh { image, .. } => format!("  ~ {{}}: instance refresh to {}", image.id),

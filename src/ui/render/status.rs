@@ -1,11 +1,13 @@
 //! The `gold status` table: one row per target, then the targets that could not be read and
-//! those that wait for a build, each in its own section.
+//! those that wait for a build, each in its own section. INSTANCES says what the listed
+//! groups' instances run against the newest build: `4/4 new`, or `1/4 new, 3 previous: moved,
+//! not replaced` while the template already launches it.
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
 use super::{age, table};
-use crate::consumer::status::Status;
+use crate::consumer::status::{InstanceCounts, Status};
 
 /// The status as text.
 pub fn status(status: &Status) -> String {
@@ -18,6 +20,7 @@ pub fn status(status: &Status) -> String {
         "NEWEST".to_owned(),
         "BEHIND".to_owned(),
         "REFRESH".to_owned(),
+        "INSTANCES".to_owned(),
     ]];
     let dash = || "-".to_owned();
     for row in &status.targets {
@@ -52,6 +55,7 @@ pub fn status(status: &Status) -> String {
                 row.builds_behind.map_or("?".to_owned(), |b| b.to_string())
             },
             if refresh.is_empty() { dash() } else { refresh },
+            row.instances.as_ref().map_or_else(dash, instances),
         ]);
     }
     let mut text = table(&rows);
@@ -100,6 +104,24 @@ pub fn status(status: &Status) -> String {
     text
 }
 
+/// `4/4 new`, or `1/4 new, 3 previous: moved, not replaced`.
+fn instances(counts: &InstanceCounts) -> String {
+    if counts.total == 0 {
+        return "no instances".to_owned();
+    }
+    let mut text = format!("{}/{} new", counts.new, counts.total);
+    if counts.previous > 0 {
+        let _ = write!(text, ", {} previous", counts.previous);
+    }
+    if counts.older > 0 {
+        let _ = write!(text, ", {} older", counts.older);
+    }
+    if counts.moved_not_replaced {
+        text.push_str(": moved, not replaced");
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +166,13 @@ mod tests {
                 status: Some("Successful".to_owned()),
                 percentage: Some(100),
             }],
+            instances: Some(InstanceCounts {
+                new: 1,
+                previous: 3,
+                older: 0,
+                total: 4,
+                moved_not_replaced: true,
+            }),
             error: None,
             waiting: None,
         };
@@ -156,6 +185,7 @@ mod tests {
             newest: None,
             builds_behind: None,
             refreshes: Vec::new(),
+            instances: None,
             error: Some("AssumeRole failed in account 444455550003 (ap-northeast-1): AccessDenied: not authorized".to_owned()),
             waiting: None,
         };
@@ -164,9 +194,9 @@ mod tests {
             discovered: Vec::new(),
         };
         insta::assert_snapshot!(super::status(&status), @r"
-        TARGET                             TEMPLATE VERSION  IMAGE  BUILD  AGE  NEWEST  BEHIND  REFRESH
-        app (444455556666/ap-northeast-1)  2                 ami-A  4      3d   ami-B   1       web: Successful
-        app (444455550003/ap-northeast-1)  -                 -      -      -    -       -       -
+        TARGET                             TEMPLATE VERSION  IMAGE  BUILD  AGE  NEWEST  BEHIND  REFRESH          INSTANCES
+        app (444455556666/ap-northeast-1)  2                 ami-A  4      3d   ami-B   1       web: Successful  1/4 new, 3 previous: moved, not replaced
+        app (444455550003/ap-northeast-1)  -                 -      -      -    -       -       -                -
         Cannot read:
           app (444455550003/ap-northeast-1): AssumeRole failed in account 444455550003 (ap-northeast-1): AccessDenied: not authorized
         ");

@@ -1,6 +1,7 @@
 //! The closing summary of a rollout or rollback: the totals, then every target that failed and
 //! how many of each later wave did not start (every target with `-v`), so a fleet of hundreds
-//! ends with what needs attention.
+//! ends with what needs attention. After Ctrl-C, every target stopped half-done is listed with
+//! what was done and what a re-run does.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -15,6 +16,9 @@ pub fn summary(summary: &Summary, verbose: bool) -> String {
         "Summary: {} done, {} unchanged, {} failed, {} not started.",
         c.done, c.unchanged, c.failed, c.not_started
     );
+    if c.interrupted > 0 {
+        text.insert_str(text.len() - 1, &format!(", {} interrupted", c.interrupted));
+    }
     if summary.throttled_calls > 0 {
         let _ = write!(
             text,
@@ -25,6 +29,7 @@ pub fn summary(summary: &Summary, verbose: bool) -> String {
             )
         );
     }
+    let mut never_started: BTreeMap<u32, usize> = BTreeMap::new();
     let mut not_started: BTreeMap<u32, usize> = BTreeMap::new();
     for entry in &summary.targets {
         if !verbose && entry.outcome == Outcome::NotStarted {
@@ -36,8 +41,23 @@ pub fn summary(summary: &Summary, verbose: bool) -> String {
             Outcome::Unchanged => ("unchanged", String::new(), None),
             Outcome::Failed { error, hint } => ("FAILED", format!(": {error}"), hint.as_ref()),
             Outcome::NotStarted => ("not started", String::new(), None),
+            Outcome::Interrupted { done: None, .. } if !verbose => {
+                *never_started.entry(entry.target.wave).or_default() += 1;
+                continue;
+            }
+            Outcome::Interrupted { done, left } => (
+                "INTERRUPTED",
+                match done {
+                    Some(done) => format!(": done: {done}; left: {left}"),
+                    None => format!(": left: {left}"),
+                },
+                None,
+            ),
         };
-        let attention = matches!(entry.outcome, Outcome::Failed { .. } | Outcome::NotStarted);
+        let attention = matches!(
+            entry.outcome,
+            Outcome::Failed { .. } | Outcome::NotStarted | Outcome::Interrupted { .. }
+        );
         if !(attention || verbose) {
             continue;
         }
@@ -56,6 +76,13 @@ pub fn summary(summary: &Summary, verbose: bool) -> String {
         let _ = write!(
             text,
             "\n  not started wave {wave}: {} (an earlier wave failed; `-v` lists each)",
+            count(n, "target")
+        );
+    }
+    for (wave, n) in never_started {
+        let _ = write!(
+            text,
+            "\n  not started wave {wave}: {} (interrupted before they started; `-v` lists each)",
             count(n, "target")
         );
     }
@@ -109,6 +136,7 @@ mod tests {
                 unchanged: 0,
                 failed: 1,
                 not_started: 1,
+                interrupted: 0,
             },
             throttled_calls: 12,
         }
