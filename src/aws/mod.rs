@@ -9,6 +9,7 @@ pub mod image_builds;
 pub mod imagebuilder;
 pub mod images;
 pub mod launch_templates;
+pub mod permissions;
 pub mod security_groups;
 mod session;
 

@@ -96,6 +96,24 @@ impl Sessions {
         Ok(Session::new(&config, account, region))
     }
 
+    /// The ARN of the identity the ambient credentials act as (STS `GetCallerIdentity`, which
+    /// needs no permission); `account` and `region` only name the call in an error.
+    pub async fn caller_arn(&self, account: &str, region: &str) -> Result<String, AwsError> {
+        let config = self.credentials_for(&Access::Ambient, region).await;
+        let site = CallSite {
+            account: account.to_owned(),
+            region: region.to_owned(),
+        };
+        let identity = aws_sdk_sts::Client::new(&config)
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|err| access_error(&site, &Access::Ambient, &err))?;
+        identity.arn().map(str::to_owned).ok_or_else(|| {
+            site.failure("GetCallerIdentity", "the answer names no caller ARN")
+        })
+    }
+
     async fn verified(&self, account: &str, access: &Access, region: &str) -> Verified {
         let config = self.credentials_for(access, region).await;
         let site = CallSite {

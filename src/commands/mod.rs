@@ -12,6 +12,7 @@ use crate::ui::Printer;
 mod build;
 mod completions;
 mod destroy;
+mod iam;
 mod init;
 mod plan;
 mod rollback;
@@ -35,6 +36,7 @@ pub fn run(cli: &Cli, printer: &Printer) -> Result<ExitCode, Error> {
         Command::Rollout(args) => rollout::run(args, global, printer),
         Command::Status(args) => status::run(args, global, printer),
         Command::Rollback(args) => rollback::run(args, global, printer),
+        Command::Iam(args) => iam::run(args, global, printer),
         Command::Completions { shell } => completions::run(*shell, printer),
     }
 }
