@@ -107,7 +107,10 @@ mod tests {
 
     #[test]
     fn image_builder_arns_spell_names_in_lower_case_with_hyphens() {
-        assert_eq!(image_builder_arn_name("Sample_Web build"), "sample-web-build");
+        assert_eq!(
+            image_builder_arn_name("Sample_Web build"),
+            "sample-web-build"
+        );
     }
 
     #[test]

@@ -67,9 +67,9 @@ async fn assume(config: &SdkConfig, role_arn: &str) -> Result<Credentials, Strin
 fn with(config: &SdkConfig, credentials: Credentials) -> SdkConfig {
     config
         .to_builder()
-        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
-            credentials,
-        ))
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(credentials),
+        )
         .build()
 }
 
@@ -110,7 +110,11 @@ fn without(policy: &Value, sid: &str) -> Value {
     let statements = policy["Statement"].as_array_mut().expect("statements");
     let before = statements.len();
     statements.retain(|s| s["Sid"] != sid);
-    assert_eq!(statements.len(), before - 1, "no statement {sid} in {policy}");
+    assert_eq!(
+        statements.len(),
+        before - 1,
+        "no statement {sid} in {policy}"
+    );
     policy
 }
 
@@ -148,7 +152,10 @@ impl Operator<'_> {
             .cloud
             .gold(self.dir)
             .env("AWS_ACCESS_KEY_ID", self.credentials.access_key_id())
-            .env("AWS_SECRET_ACCESS_KEY", self.credentials.secret_access_key())
+            .env(
+                "AWS_SECRET_ACCESS_KEY",
+                self.credentials.secret_access_key(),
+            )
             .env(
                 "AWS_SESSION_TOKEN",
                 self.credentials.session_token().unwrap_or_default(),
@@ -220,7 +227,9 @@ fn the_origin_scenario_runs_on_exactly_gold_iams_policies_and_each_statement_is_
     )
     .expect("a policy document");
     rt.block_on(put_role(&root, OPERATOR, &trusts_root, &producer_policy));
-    let credentials = rt.block_on(assume(&root, &operator_arn)).expect("the operator role");
+    let credentials = rt
+        .block_on(assume(&root, &operator_arn))
+        .expect("the operator role");
     let mut operator = Operator {
         cloud: &cloud,
         dir: dir.path(),
@@ -230,7 +239,10 @@ fn the_origin_scenario_runs_on_exactly_gold_iams_policies_and_each_statement_is_
 
     // Step 2: the rollout role, trusting whoever runs gold (found through STS).
     let trust = operator.json(&["iam", "trust"]);
-    assert_eq!(trust["Statement"][0]["Principal"]["AWS"], operator_arn.as_str());
+    assert_eq!(
+        trust["Statement"][0]["Principal"]["AWS"],
+        operator_arn.as_str()
+    );
     assert_eq!(
         trust["Statement"][0]["Condition"]["StringEquals"]["aws:PrincipalOrgID"],
         "o-xxxxxxxxxx"
@@ -242,7 +254,11 @@ fn the_origin_scenario_runs_on_exactly_gold_iams_policies_and_each_statement_is_
 
     operator.ok(&["up", "--yes"]);
     // Image Builder: without the pipeline statement, no build starts.
-    rt.block_on(put_policy(&root, OPERATOR, &without(&producer_policy, "Pipeline")));
+    rt.block_on(put_policy(
+        &root,
+        OPERATOR,
+        &without(&producer_policy, "Pipeline"),
+    ));
     operator.denied(
         &["build"],
         PRODUCER,
@@ -296,21 +312,33 @@ fn the_origin_scenario_runs_on_exactly_gold_iams_policies_and_each_statement_is_
     );
     set_consumer_policy(&cloud, &rt, &workload, &consumer_policy);
     operator.ok(&["rollout", "--yes"]);
-    let status: Value = serde_json::from_str(&operator.ok(&["status", "--output", "json"]))
-        .expect("status JSON");
+    let status: Value =
+        serde_json::from_str(&operator.ok(&["status", "--output", "json"])).expect("status JSON");
     let row = &status["targets"][0];
     assert_eq!(row["current"]["id"], row["newest"]["id"], "{status}");
     operator.ok(&["rollback", "--yes"]);
 
     // IAM: without the build role statement, gold cannot even read the producer's state.
-    rt.block_on(put_policy(&root, OPERATOR, &without(&producer_policy, "BuildRole")));
+    rt.block_on(put_policy(
+        &root,
+        OPERATOR,
+        &without(&producer_policy, "BuildRole"),
+    ));
     operator.denied(&["plan"], PRODUCER, "GetRole", "iam:GetRole");
     rt.block_on(put_policy(&root, OPERATOR, &producer_policy));
 
     // Updates: drift on gold's group, a new instance type, component and AMI tag.
     rt.block_on(open_ingress(&root, "sample-imagebuilder"));
-    edit(&manifest, "instance_types = [\"t3.small\"]", "instance_types = [\"t3.medium\"]");
-    edit(&manifest, "ami_tags = { ImageBuilder = \"true\" }", "ami_tags = { ImageBuilder = \"yes\" }");
+    edit(
+        &manifest,
+        "instance_types = [\"t3.small\"]",
+        "instance_types = [\"t3.medium\"]",
+    );
+    edit(
+        &manifest,
+        "ami_tags = { ImageBuilder = \"true\" }",
+        "ami_tags = { ImageBuilder = \"yes\" }",
+    );
     let build_yml = dir.path().join("files/build.yml");
     let document = std::fs::read_to_string(&build_yml).expect("build.yml");
     std::fs::write(&build_yml, format!("{document}\n# changed\n")).expect("build.yml written");
@@ -360,12 +388,18 @@ fn assert_policies_match_the_calls(requests: &[Value], producer: &Value, consume
             }
             used.extend(needed(service, operation, side));
         }
-        assert!(unknown.is_empty(), "{side:?} calls outside the table: {unknown:?}");
+        assert!(
+            unknown.is_empty(),
+            "{side:?} calls outside the table: {unknown:?}"
+        );
         let allowed = actions_of(policy);
         let missing: Vec<_> = used.difference(&allowed).collect();
         assert!(missing.is_empty(), "{side:?} policy lacks {missing:?}");
         let unused: Vec<_> = allowed.difference(&used).collect();
-        assert!(unused.is_empty(), "{side:?} policy grants unused {unused:?}");
+        assert!(
+            unused.is_empty(),
+            "{side:?} policy grants unused {unused:?}"
+        );
     }
 }
 
@@ -478,11 +512,12 @@ fn the_cloudformation_template_passes_cfn_lint_and_holds_gold_iams_role() {
 
     let file = dir.path().join("gold-rollout-role.json");
     std::fs::write(&file, template.to_string()).expect("template written");
-    let lint = std::process::Command::new(common::repo().join("tests/localcloud/.venv/bin/cfn-lint"))
-        .arg("--")
-        .arg(&file)
-        .output()
-        .expect("cfn-lint runs (tests/localcloud/serve --help builds the venv)");
+    let lint =
+        std::process::Command::new(common::repo().join("tests/localcloud/.venv/bin/cfn-lint"))
+            .arg("--")
+            .arg(&file)
+            .output()
+            .expect("cfn-lint runs (tests/localcloud/serve --help builds the venv)");
     assert!(
         lint.status.success(),
         "cfn-lint:\n{}{}",

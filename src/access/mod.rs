@@ -132,7 +132,13 @@ impl<'a> Policy<'a> {
                 .flat_map(|c| manifest.consumer_regions(c).iter().cloned())
                 .collect(),
             Side::Producer => std::iter::once(manifest.producer.region.clone())
-                .chain(desired.distribution.regions.iter().map(|r| r.region.clone()))
+                .chain(
+                    desired
+                        .distribution
+                        .regions
+                        .iter()
+                        .map(|r| r.region.clone()),
+                )
                 .collect(),
             Side::OrganizationReader => BTreeSet::new(),
         };
@@ -240,10 +246,14 @@ impl<'a> Policy<'a> {
         let ec2 = |kind: &str, account: &str| self.regional("ec2", &format!("{account}:{kind}"));
         let (sid, resources, condition): (String, Vec<String>, Option<Value>) = match scope {
             Scope::Any => {
-                let condition = REGIONAL.contains(&service).then(|| {
-                    json!({ "StringEquals": { "aws:RequestedRegion": self.regions } })
-                });
-                (format!("Read{}", pascal(service)), vec!["*".to_owned()], condition)
+                let condition = REGIONAL
+                    .contains(&service)
+                    .then(|| json!({ "StringEquals": { "aws:RequestedRegion": self.regions } }));
+                (
+                    format!("Read{}", pascal(service)),
+                    vec!["*".to_owned()],
+                    condition,
+                )
             }
             Scope::RolloutTemplate => return self.rollout_templates(actions),
             Scope::CreatedTemplate => (
@@ -313,15 +323,13 @@ impl<'a> Policy<'a> {
                 ec2("snapshot/*", ""),
                 None,
             ),
-            Scope::BuildRole => (
-                "BuildRole".to_owned(),
-                vec![self.build_role()],
-                None,
-            ),
+            Scope::BuildRole => ("BuildRole".to_owned(), vec![self.build_role()], None),
             Scope::BuildRolePolicy => (
                 "BuildRoleManagedPolicies".to_owned(),
                 vec![self.build_role()],
-                Some(json!({ "ArnEquals": { "iam:PolicyARN": self.desired.role.as_ref().map(|r| r.policy_arns.clone()).unwrap_or_default() } })),
+                Some(
+                    json!({ "ArnEquals": { "iam:PolicyARN": self.desired.role.as_ref().map(|r| r.policy_arns.clone()).unwrap_or_default() } }),
+                ),
             ),
             Scope::PassBuildRole => {
                 // With an existing instance profile gold cannot know its role's name.
@@ -356,11 +364,20 @@ impl<'a> Policy<'a> {
                 self.manifest
                     .components
                     .keys()
-                    .map(|key| self.image_builder(&format!("component/{}/*", names::image_builder_arn_name(&names::component(name, key)))))
+                    .map(|key| {
+                        self.image_builder(&format!(
+                            "component/{}/*",
+                            names::image_builder_arn_name(&names::component(name, key))
+                        ))
+                    })
                     .collect(),
                 None,
             ),
-            Scope::Recipe => ("Recipe".to_owned(), vec![self.pipeline_resource("image-recipe", "/*")], None),
+            Scope::Recipe => (
+                "Recipe".to_owned(),
+                vec![self.pipeline_resource("image-recipe", "/*")],
+                None,
+            ),
             Scope::Infrastructure => (
                 "InfrastructureConfiguration".to_owned(),
                 vec![self.pipeline_resource("infrastructure-configuration", "")],
@@ -371,21 +388,27 @@ impl<'a> Policy<'a> {
                 vec![self.pipeline_resource("distribution-configuration", "")],
                 None,
             ),
-            Scope::Pipeline => ("Pipeline".to_owned(), vec![self.pipeline_resource("image-pipeline", "")], None),
-            Scope::BuiltImage => ("Builds".to_owned(), vec![self.pipeline_resource("image", "/*")], None),
+            Scope::Pipeline => (
+                "Pipeline".to_owned(),
+                vec![self.pipeline_resource("image-pipeline", "")],
+                None,
+            ),
+            Scope::BuiltImage => (
+                "Builds".to_owned(),
+                vec![self.pipeline_resource("image", "/*")],
+                None,
+            ),
             Scope::ParentImage => {
-                let parent =
-                    parent_image_arn(&self.manifest.recipe.parent_image, &self.manifest.producer.region);
+                let parent = parent_image_arn(
+                    &self.manifest.recipe.parent_image,
+                    &self.manifest.producer.region,
+                );
                 if !parent.starts_with("arn:") {
                     return Vec::new();
                 }
                 ("ParentImage".to_owned(), vec![parent], None)
             }
-            Scope::RolloutRole => (
-                "AssumeRolloutRoles".to_owned(),
-                self.rollout_roles(),
-                None,
-            ),
+            Scope::RolloutRole => ("AssumeRolloutRoles".to_owned(), self.rollout_roles(), None),
             Scope::Parameter => (
                 "Parameters".to_owned(),
                 self.regional("ssm", "*:parameter/*"),
@@ -553,7 +576,10 @@ mod tests {
         let moving = statement(&policy, "MoveLaunchTemplatesTaggedForManifest");
         assert_eq!(
             moving["Action"],
-            json!(["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"])
+            json!([
+                "ec2:CreateLaunchTemplateVersion",
+                "ec2:ModifyLaunchTemplate"
+            ])
         );
         assert_eq!(
             moving["Resource"],
@@ -611,7 +637,10 @@ mod tests {
     #[test]
     fn the_trust_policy_names_the_principal_inside_the_manifests_organization() {
         let loaded = seed();
-        let trust = trust(&loaded.manifest, "arn:aws:iam::111122223333:role/GoldOperator");
+        let trust = trust(
+            &loaded.manifest,
+            "arn:aws:iam::111122223333:role/GoldOperator",
+        );
         assert_eq!(
             trust["Statement"][0]["Principal"]["AWS"],
             "arn:aws:iam::111122223333:role/GoldOperator"
@@ -635,6 +664,10 @@ mod tests {
                 "organizations:ListRoots"
             ])
         );
-        assert!(statement(&policy, "ReadOrganizations").get("Condition").is_none());
+        assert!(
+            statement(&policy, "ReadOrganizations")
+                .get("Condition")
+                .is_none()
+        );
     }
 }

@@ -169,8 +169,8 @@ const fn row(
 }
 
 use Need::{
-    Always, AutoScaling, BuildDefaultVpc, BuildRole, BuildSecurityGroup, BuildSubnet, ConsumerRoles, ConsumerSecurityGroup,
-    CreatedTemplates, RamSharing, Retire, SsmParameters,
+    Always, AutoScaling, BuildDefaultVpc, BuildRole, BuildSecurityGroup, BuildSubnet,
+    ConsumerRoles, ConsumerSecurityGroup, CreatedTemplates, RamSharing, Retire, SsmParameters,
 };
 use Scope::{
     Any, BuildInstanceProfile, BuildRolePolicy, BuiltAmi, BuiltImage, Component, CreatedTemplate,
@@ -376,7 +376,10 @@ mod tests {
             let mut rest = flat.as_str();
             while let Some(at) = rest.find(marker) {
                 rest = &rest[at + marker.len()..];
-                let name: String = rest.chars().take_while(char::is_ascii_alphanumeric).collect();
+                let name: String = rest
+                    .chars()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .collect();
                 found.push(name);
             }
         }
@@ -398,7 +401,10 @@ mod tests {
     #[test]
     fn every_operation_an_adapter_calls_is_in_the_table() {
         let mut files = Vec::new();
-        sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/aws"), &mut files);
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/aws"),
+            &mut files,
+        );
         let mut named = 0;
         let mut missing = Vec::new();
         for (path, text) in &files {
@@ -425,7 +431,11 @@ mod tests {
         let text = "x.call_on(\n    session,\n    \"AttachRolePolicy\",\n)\nconst OP: &str = \"CreateImagePipeline\";\nsite.failure(\"GetCallerIdentity\", m)";
         assert_eq!(
             named_operations(text),
-            ["AttachRolePolicy", "CreateImagePipeline", "GetCallerIdentity"]
+            [
+                "AttachRolePolicy",
+                "CreateImagePipeline",
+                "GetCallerIdentity"
+            ]
         );
     }
 

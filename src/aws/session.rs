@@ -109,9 +109,10 @@ impl Sessions {
             .send()
             .await
             .map_err(|err| access_error(&site, &Access::Ambient, &err))?;
-        identity.arn().map(str::to_owned).ok_or_else(|| {
-            site.failure("GetCallerIdentity", "the answer names no caller ARN")
-        })
+        identity
+            .arn()
+            .map(str::to_owned)
+            .ok_or_else(|| site.failure("GetCallerIdentity", "the answer names no caller ARN"))
     }
 
     async fn verified(&self, account: &str, access: &Access, region: &str) -> Verified {
