@@ -6,7 +6,7 @@
 //! ARN (`AssumedRoleUser.Arn`, `arn:aws:sts::ACCOUNT:assumed-role/…`), so no further
 //! `GetCallerIdentity` is needed (STS API reference, `AssumeRole`). Ambient and profile
 //! credentials name no account until asked, so they are checked with `GetCallerIdentity`.
-//! How calls are paced (calls per account, adaptive retry, throttles counted) is
+//! How calls are paced (calls per account, retries with back-off, throttles counted) is
 //! [`super::pacing`]'s.
 //!
 //! Everything the standard AWS environment offers (`AWS_PROFILE`, `AWS_REGION`,
