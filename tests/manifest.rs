@@ -94,7 +94,9 @@ fn examples_validate_offline() {
 /// Line (1-based) of the first line of `text` containing `needle`.
 /// The last line holding `needle` (a duplicate is reported where it appears the second time).
 fn line_of(text: &str, needle: &str) -> usize {
-    text.lines()
+    let lines: Vec<&str> = text.lines().collect();
+    lines
+        .iter()
         .rposition(|line| line.contains(needle))
         .expect("the needle is in the text")
         + 1

@@ -47,7 +47,7 @@ pub fn role_name(manifest: &Manifest) -> Result<(String, String), String> {
 }
 
 /// The template: the role with `trust` as its trust policy and `policy` inline.
-pub fn template(manifest: &Manifest, policy: Value, trust: Value) -> Result<Value, String> {
+pub fn template(manifest: &Manifest, policy: &Value, trust: &Value) -> Result<Value, String> {
     let (name, path) = role_name(manifest)?;
     Ok(json!({
         "AWSTemplateFormatVersion": "2010-09-09",

@@ -159,7 +159,8 @@ impl<'a> Policy<'a> {
                 .flat_map(|c| c.launch_templates.iter())
         };
         match need {
-            Need::Always => true,
+            // `gold retire` and `gold prune` work on any manifest's builds.
+            Need::Always | Need::Retire => true,
             Need::BuildRole => self.desired.role.is_some(),
             Need::BuildSecurityGroup => self.desired.security_group.is_some(),
             Need::BuildSubnet => self
@@ -179,9 +180,16 @@ impl<'a> Policy<'a> {
                     .is_some_and(|c| c.security_group == Some(SecurityGroup::EgressOnly))
             }),
             Need::AutoScaling => templates().any(|t| !t.auto_scaling_groups.is_empty()),
+            Need::TaggedTemplates => templates().any(|t| t.tag.is_some()),
             Need::ConsumerRoles => !self.rollout_roles().is_empty(),
-            // Not in this gold yet: the issues that call these operations switch them on.
-            Need::Retire | Need::SsmParameters | Need::RamSharing => false,
+            Need::SsmParameters => self
+                .manifest
+                .consumers
+                .iter()
+                .any(|c| !c.parameters.is_empty()),
+            Need::RamSharing => self.manifest.sharing.is_some(),
+            Need::WholeOrganization => self.manifest.consumers.iter().any(|c| c.organization),
+            Need::Layers => crate::producer::status::has_layers(self.manifest),
         }
     }
 
@@ -295,13 +303,21 @@ impl<'a> Policy<'a> {
                 None,
             ),
             Scope::AutoScalingGroup => {
-                let groups: BTreeSet<&str> = self
-                    .manifest
-                    .consumers
-                    .iter()
-                    .flat_map(|c| c.launch_templates.iter())
-                    .flat_map(|t| t.auto_scaling_groups.iter().map(String::as_str))
-                    .collect();
+                let templates = || {
+                    self.manifest
+                        .consumers
+                        .iter()
+                        .flat_map(|c| c.launch_templates.iter())
+                };
+                // `auto_scaling_groups = "all"` names no group before the run finds them.
+                let groups: BTreeSet<&str> = if templates().any(|t| t.auto_scaling_groups.is_all())
+                {
+                    BTreeSet::from(["*"])
+                } else {
+                    templates()
+                        .flat_map(|t| t.auto_scaling_groups.names().iter().map(String::as_str))
+                        .collect()
+                };
                 let resources = groups
                     .iter()
                     .flat_map(|group| {
@@ -409,11 +425,21 @@ impl<'a> Policy<'a> {
                 ("ParentImage".to_owned(), vec![parent], None)
             }
             Scope::RolloutRole => ("AssumeRolloutRoles".to_owned(), self.rollout_roles(), None),
-            Scope::Parameter => (
-                "Parameters".to_owned(),
-                self.regional("ssm", "*:parameter/*"),
-                None,
-            ),
+            Scope::Parameter => {
+                // A parameter's ARN is `…:parameter/NAME`, the name without its leading `/`.
+                let names: BTreeSet<&str> = self
+                    .manifest
+                    .consumers
+                    .iter()
+                    .flat_map(|c| c.parameters.iter())
+                    .map(|p| p.name.trim_start_matches('/'))
+                    .collect();
+                let resources = names
+                    .iter()
+                    .flat_map(|name| self.regional("ssm", &format!("*:parameter/{name}")))
+                    .collect();
+                ("Parameters".to_owned(), resources, None)
+            }
             Scope::ResourceShare => (
                 "ResourceShares".to_owned(),
                 self.regional("ram", "*:resource-share/*"),
@@ -504,7 +530,13 @@ impl<'a> Policy<'a> {
             .manifest
             .consumers
             .iter()
-            .filter_map(|c| c.role_arn.clone())
+            .filter_map(|c| {
+                c.role_arn.clone().or_else(|| {
+                    // A role by name is assumed in every account the consumer finds.
+                    let name = c.role_name.as_deref()?;
+                    Some(format!("arn:{}:iam::*:role/{name}", self.partition))
+                })
+            })
             .chain(self.manifest.producer.role_arn.clone())
             .collect();
         roles.into_iter().collect()
@@ -601,7 +633,11 @@ mod tests {
             json!({ "StringEquals": { "aws:RequestedRegion": ["ap-northeast-1"] } })
         );
         let text = policy.to_string();
-        assert!(!text.contains("autoscaling"), "no group is listed: {text}");
+        // Groups are read (who still uses an AMI, for retire and prune), never refreshed.
+        assert!(
+            !text.contains("autoscaling:StartInstanceRefresh"),
+            "no group is listed: {text}"
+        );
         assert!(!text.contains("iam:"), "{text}");
     }
 

@@ -57,12 +57,18 @@ pub enum Need {
     AutoScaling,
     /// Some consumer is reached through a role.
     ConsumerRoles,
-    /// `gold retire` / `gold prune` (issue 12): rows kept here so the merge only switches them on.
+    /// Some launch template is selected by tag.
+    TaggedTemplates,
+    /// `gold retire` / `gold prune`: any manifest's builds.
     Retire,
-    /// SSM parameter targets (issue 14).
+    /// Some consumer keeps SSM parameters.
     SsmParameters,
-    /// Sharing through AWS RAM (issue 13).
+    /// `[sharing]`: the image and components shared through AWS RAM.
     RamSharing,
+    /// Some consumer takes the whole organization (`organization = true`).
+    WholeOrganization,
+    /// A derived manifest (its parent image shared by another account) or one that shares: `status` reads AMI ancestry.
+    Layers,
 }
 
 /// What an action applies to; `crate::access` turns each into ARNs and conditions for a manifest.
@@ -170,7 +176,8 @@ const fn row(
 
 use Need::{
     Always, AutoScaling, BuildDefaultVpc, BuildRole, BuildSecurityGroup, BuildSubnet,
-    ConsumerRoles, ConsumerSecurityGroup, CreatedTemplates, RamSharing, Retire, SsmParameters,
+    ConsumerRoles, ConsumerSecurityGroup, CreatedTemplates, Layers, RamSharing, Retire,
+    SsmParameters, TaggedTemplates, WholeOrganization,
 };
 use Scope::{
     Any, BuildInstanceProfile, BuildRolePolicy, BuiltAmi, BuiltImage, Component, CreatedTemplate,
@@ -194,6 +201,7 @@ pub const PERMISSIONS: &[Permission] = &[
     row("ec2", "CreateLaunchTemplateVersion", Consumer, Always, &[on("ec2:CreateLaunchTemplateVersion", RolloutTemplate)]),
     row("ec2", "ModifyLaunchTemplate", Consumer, Always, &[on("ec2:ModifyLaunchTemplate", RolloutTemplate)]),
     row("ec2", "DescribeLaunchTemplates", Consumer, CreatedTemplates, &[on("ec2:DescribeLaunchTemplates", Any)]),
+    row("ec2", "DescribeLaunchTemplates", Consumer, TaggedTemplates, &[on("ec2:DescribeLaunchTemplates", Any)]),
     row("ec2", "CreateLaunchTemplate", Consumer, CreatedTemplates, &[
         on("ec2:CreateLaunchTemplate", NewTemplate),
         on("ec2:CreateTags", TagNewTemplate),
@@ -301,6 +309,7 @@ pub const PERMISSIONS: &[Permission] = &[
     row("imagebuilder", "ListWorkflowExecutions", Producer, Always, &[on("imagebuilder:ListWorkflowExecutions", BuiltImage)]),
     row("imagebuilder", "ListWorkflowStepExecutions", Producer, Always, &[on("imagebuilder:ListWorkflowStepExecutions", Any)]),
     row("imagebuilder", "TagResource", Producer, Always, &[
+        on("imagebuilder:TagResource", BuiltImage),
         on("imagebuilder:TagResource", Component),
         on("imagebuilder:TagResource", Recipe),
         on("imagebuilder:TagResource", Infrastructure),
@@ -313,20 +322,29 @@ pub const PERMISSIONS: &[Permission] = &[
     row("organizations", "ListOrganizationalUnitsForParent", OrganizationReader, Always, &[on("organizations:ListOrganizationalUnitsForParent", Any)]),
     row("organizations", "ListAccountsForParent", OrganizationReader, Always, &[on("organizations:ListAccountsForParent", Any)]),
     row("organizations", "DescribeAccount", OrganizationReader, Always, &[on("organizations:DescribeAccount", Any)]),
-    // --- foreseen: retiring builds (issue 12), SSM targets (issue 14), RAM (issue 13) ------
+    row("organizations", "ListAccounts", OrganizationReader, WholeOrganization, &[on("organizations:ListAccounts", Any)]),
+    // --- retiring and pruning builds, SSM parameter targets, layered images through RAM --
     row("ec2", "EnableImageDeprecation", Producer, Retire, &[on("ec2:EnableImageDeprecation", BuiltAmi)]),
     row("ec2", "DisableImage", Producer, Retire, &[on("ec2:DisableImage", BuiltAmi)]),
+    row("ec2", "CreateTags", Producer, Retire, &[on("ec2:CreateTags", BuiltAmi)]),
     row("ec2", "DescribeInstances", Consumer, Retire, &[on("ec2:DescribeInstances", Any)]),
+    row("ec2", "DescribeLaunchTemplates", Consumer, Retire, &[on("ec2:DescribeLaunchTemplates", Any)]),
+    row("ec2", "DescribeLaunchTemplateVersions", Consumer, Retire, &[on("ec2:DescribeLaunchTemplateVersions", Any)]),
+    row("ec2", "GetImageAncestry", Producer, Layers, &[on("ec2:GetImageAncestry", Any)]),
     row("autoscaling", "DescribeAutoScalingGroups", Consumer, Retire, &[on("autoscaling:DescribeAutoScalingGroups", Any)]),
     row("ssm", "GetParameter", Consumer, SsmParameters, &[on("ssm:GetParameter", Parameter)]),
     row("ssm", "GetParameterHistory", Consumer, SsmParameters, &[on("ssm:GetParameterHistory", Parameter)]),
-    row("ssm", "PutParameter", Consumer, SsmParameters, &[on("ssm:PutParameter", Parameter)]),
+    row("ssm", "PutParameter", Consumer, SsmParameters, &[
+        on("ssm:PutParameter", Parameter),
+        on("ssm:AddTagsToResource", Parameter),
+    ]),
     row("ram", "GetResourceShares", Producer, RamSharing, &[on("ram:GetResourceShares", Any)]),
     row("ram", "GetResourceShareAssociations", Producer, RamSharing, &[on("ram:GetResourceShareAssociations", Any)]),
     row("ram", "CreateResourceShare", Producer, RamSharing, &[on("ram:CreateResourceShare", ResourceShare)]),
     row("ram", "AssociateResourceShare", Producer, RamSharing, &[on("ram:AssociateResourceShare", ResourceShare)]),
     row("ram", "DisassociateResourceShare", Producer, RamSharing, &[on("ram:DisassociateResourceShare", ResourceShare)]),
     row("ram", "DeleteResourceShare", Producer, RamSharing, &[on("ram:DeleteResourceShare", ResourceShare)]),
+    row("ram", "GetResourceShareInvitations", Producer, Layers, &[on("ram:GetResourceShareInvitations", Any)]),
 ];
 
 /// The rows of `operation`, on whichever side.

@@ -30,7 +30,7 @@ pub fn run(args: &IamArgs, global: &GlobalArgs, printer: &Printer) -> Result<Exi
             principal,
         } => {
             let trust = access::trust(manifest, &principal_for(manifest, principal.as_deref())?);
-            cloudformation::template(manifest, access::consumer(&loaded), trust).map_err(
+            cloudformation::template(manifest, &access::consumer(&loaded), &trust).map_err(
                 |message| Error::Usage {
                     message,
                     hint: Some(
