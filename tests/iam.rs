@@ -317,6 +317,25 @@ fn the_origin_scenario_runs_on_exactly_gold_iams_policies_and_each_statement_is_
     let row = &status["targets"][0];
     assert_eq!(row["current"]["id"], row["newest"]["id"], "{status}");
     operator.ok(&["rollback", "--yes"]);
+    // Retiring the build the target went back to: reads who uses it in the consumer account,
+    // moves the target, deprecates, disables and tags the AMI and tags the Image Builder image.
+    let out = operator.ok(&[
+        "retire",
+        "1",
+        "--reason",
+        "broken agent",
+        "--disable",
+        "--yes",
+        "--output",
+        "json",
+    ]);
+    let last: Value = out
+        .lines()
+        .rev()
+        .find_map(|line| serde_json::from_str(line).ok())
+        .expect("a final event");
+    assert_eq!(last["event"], "retired", "{out}");
+    assert_eq!(last["moves"]["counts"]["done"], 1, "{out}");
 
     // IAM: without the build role statement, gold cannot even read the producer's state.
     rt.block_on(put_policy(

@@ -146,7 +146,7 @@ name = "app""#,
         (
             r#"auto_scaling_groups = "all"   #"#,
             r#"auto_scaling_groups = "every"   #"#,
-            "consumers[sandbox].launch_templates[0].auto_scaling_groups",
+            "consumers[0].launch_templates[0].auto_scaling_groups",
             "expected `all`",
         ),
     ] {

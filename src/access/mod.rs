@@ -189,7 +189,10 @@ impl<'a> Policy<'a> {
                 .any(|c| !c.parameters.is_empty()),
             Need::RamSharing => self.manifest.sharing.is_some(),
             Need::WholeOrganization => self.manifest.consumers.iter().any(|c| c.organization),
-            Need::Layers => crate::producer::status::has_layers(self.manifest),
+            Need::Layers => {
+                crate::plan::producer::has_layers(self.manifest)
+                    || !crate::plan::producer::foreign(self.manifest).is_empty()
+            }
         }
     }
 
