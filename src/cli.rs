@@ -115,6 +115,11 @@ pub enum Command {
     /// Apply the manifest's `[lifecycle]`: deprecate, then delete old builds no consumer uses.
     #[command(after_help = "Examples:\n  gold prune --dry-run\n  gold prune --yes")]
     Prune(PruneArgs),
+    /// Print the least-privilege IAM documents gold needs for this manifest, as JSON.
+    #[command(
+        after_help = "Examples:\n  gold iam consumer > consumer-policy.json\n  gold iam trust --principal arn:aws:iam::111122223333:role/GoldOperator\n  gold iam consumer --cloudformation > gold-rollout-role.json\n  gold iam producer\n  gold iam instance-role"
+    )]
+    Iam(IamArgs),
     /// Print a shell completion script for SHELL.
     #[command(
         after_help = "Examples:\n  source <(gold completions bash)\n  gold completions zsh > \"${fpath[1]}/_gold\"\n  gold completions fish > ~/.config/fish/completions/gold.fish"
@@ -289,4 +294,39 @@ pub struct PruneArgs {
     /// Print the plan and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// Flags of `gold iam`.
+#[derive(Debug, Args)]
+pub struct IamArgs {
+    /// Which document.
+    #[command(subcommand)]
+    pub document: IamDocument,
+}
+
+/// The documents `gold iam` prints.
+#[derive(Debug, Subcommand)]
+pub enum IamDocument {
+    /// The permissions policy of the rollout role in every consumer account (rollout, status, rollback, destroy, and templates marked `create`).
+    Consumer {
+        /// Print a CloudFormation template creating the role (trust and policy) instead, for a service-managed StackSet.
+        #[arg(long)]
+        cloudformation: bool,
+
+        /// The identity the role trusts (default: the one these credentials act as).
+        #[arg(long, value_name = "ARN", requires = "cloudformation")]
+        principal: Option<String>,
+    },
+    /// The trust policy of the consumer rollout role: who may assume it.
+    Trust {
+        /// The identity that runs gold (default: the one these credentials act as; a role session is trusted through its role).
+        #[arg(long, value_name = "ARN")]
+        principal: Option<String>,
+    },
+    /// The permissions policy of the identity that runs gold in the producer account (up, build, destroy, and assuming the consumer roles).
+    Producer,
+    /// The permissions policy that reads the organization's OUs and accounts.
+    Organization,
+    /// The role and instance profile `gold up` creates for the build instances, for review.
+    InstanceRole,
 }

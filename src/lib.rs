@@ -6,7 +6,8 @@
 //! 2. [`manifest`] loads `gold.toml`, checks it offline and knows the AWSTOE document rules.
 //! 3. [`producer`] (the Shared account) and [`consumer`] (every workload account) read live
 //!    state, apply changes and report progress through traits they own; they never print.
-//! 4. [`plan`] is the change model and the comparison of desired with live state, for both sides.
+//! 4. [`plan`] is the change model and the comparison of desired with live state, for both sides;
+//!    [`access`] turns the permissions table of [`aws`] into the IAM documents a manifest needs.
 //! 5. [`aws`] is the only place that knows AWS SDK types; it takes and returns plain values.
 //! 6. [`names`] (what gold calls and tags what it creates) and [`version`] are neutral: every
 //!    layer may use them.
@@ -14,6 +15,7 @@
 //!
 //! `tests/layers.rs` fails when an import points the wrong way.
 
+pub mod access;
 pub mod aws;
 pub mod cli;
 pub mod commands;

@@ -55,6 +55,13 @@ pub fn pipeline(manifest: &str) -> String {
     manifest.to_owned()
 }
 
+/// How Image Builder spells a resource name inside its ARN: lower case, with spaces and
+/// underscores as hyphens (the ARNs `Create*` answers with), so a policy can name gold's
+/// Image Builder resources before they exist.
+pub fn image_builder_arn_name(name: &str) -> String {
+    name.to_lowercase().replace([' ', '_'], "-")
+}
+
 /// The tags on everything gold creates for `manifest`: the user's, then gold's own.
 pub fn tags(manifest: &str, user: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     let mut tags = user.clone();
@@ -99,6 +106,14 @@ mod tests {
         assert_eq!(b.len(), 64);
         assert_ne!(a, b);
         assert_eq!(a, role(&"a".repeat(100)));
+    }
+
+    #[test]
+    fn image_builder_arns_spell_names_in_lower_case_with_hyphens() {
+        assert_eq!(
+            image_builder_arn_name("Sample_Web build"),
+            "sample-web-build"
+        );
     }
 
     #[test]

@@ -730,7 +730,7 @@ const CASES: &[Case] = &[
         name: "consumer in another account without credentials",
         example: "seed",
         manifest: &[(
-            "role_arn = \"arn:aws:iam::444455556666:role/OrganizationAccountAccessRole\"",
+            "role_arn = \"arn:aws:iam::444455556666:role/GoldRollout\"",
             "",
         )],
         files: &[],

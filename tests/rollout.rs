@@ -1364,7 +1364,7 @@ fn discovering_two_hundred_accounts_costs_a_page_per_twenty_accounts_and_one_sea
         &[],
     );
     let cloud = Localcloud::start_with(Some(&seed));
-    // Organizations answers only the management account (or a delegated administrator).
+    // Organizations answers only its management account (or a delegated administrator).
     runtime().block_on(trusted_role(&cloud, MANAGEMENT, "GoldOrgReader"));
     let project = project(
         r#"
@@ -1385,8 +1385,8 @@ tag = { key = "gold:follow", value = "sample" }
         .args(["--output", "json", "plan"])
         .output()
         .unwrap();
-    assert!(plan.status.success(), "{}{}", stderr(&plan), stdout(&plan));
     let document: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("plan JSON");
+    assert!(plan.status.success(), "{document}\n{}", stderr(&plan));
     assert_eq!(document["discovered"][0]["accounts"], 200);
     let log = cloud.requests();
     // Pages of 20: 200 accounts are 10 pages, plus at most one more page of accounts and one

@@ -6,6 +6,8 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde::Serialize;
 
+use super::permissions::{self, Side};
+
 /// An AWS call that failed, with everything a user needs to find out why.
 #[derive(Debug, Clone, thiserror::Error, Serialize, schemars::JsonSchema)]
 #[error("{operation} failed in account {account} ({region}){}: {}", resource_suffix(.resource.as_deref()), aws_message(.code.as_deref(), .message))]
@@ -154,14 +156,45 @@ fn deepest_message(err: &dyn std::error::Error) -> String {
 
 fn hint_for(code: Option<&str>, operation: &str) -> Option<String> {
     match code? {
-        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => Some(format!(
-            "the credentials lack permission for `{operation}`; check the role's policy"
-        )),
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
+            Some(denied_hint(operation))
+        }
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => {
             Some("the credentials expired; refresh them (e.g. `aws sso login`)".to_owned())
         }
         _ => None,
     }
+}
+
+/// What a refused `operation` needs, from the permissions table, and which `gold iam` prints it.
+fn denied_hint(operation: &str) -> String {
+    let actions = permissions::actions(operation);
+    let needs = match actions.as_slice() {
+        [] => format!("permission for `{operation}`"),
+        actions => format!(
+            "{} for `{operation}`",
+            actions
+                .iter()
+                .map(|action| format!("`{action}`"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
+    };
+    let commands: Vec<&str> = permissions::sides(operation)
+        .into_iter()
+        .map(|side| match side {
+            Side::Producer => "`gold iam producer`",
+            Side::Consumer => "`gold iam consumer`",
+            Side::OrganizationReader => "`gold iam organization`",
+        })
+        .collect();
+    if commands.is_empty() {
+        return format!("the credentials lack {needs}; check the role's policy");
+    }
+    format!(
+        "the credentials lack {needs}; {} prints the policy gold needs",
+        commands.join(" or ")
+    )
 }
 
 #[cfg(test)]
@@ -189,6 +222,21 @@ mod tests {
             "AssumeRole failed in account 444455556666 (ap-northeast-1) for `arn:aws:iam::444455556666:role/GoldRollout`: AccessDenied: User is not authorized to perform: sts:AssumeRole"
         );
         assert!(err.hint.is_some_and(|hint| hint.contains("`AssumeRole`")));
+    }
+
+    #[test]
+    fn a_denial_names_the_actions_the_operation_needs_and_the_policy_that_holds_them() {
+        let err = site().answer(
+            "CreateLaunchTemplate",
+            Some("UnauthorizedOperation".to_owned()),
+            "You are not authorized to perform this operation.".to_owned(),
+        );
+        assert_eq!(
+            err.hint.as_deref(),
+            Some(
+                "the credentials lack `ec2:CreateLaunchTemplate` and `ec2:CreateTags` for `CreateLaunchTemplate`; `gold iam consumer` prints the policy gold needs"
+            )
+        );
     }
 
     #[test]

@@ -71,8 +71,8 @@ fn to_tags(tags: &[Tag]) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// The trust policy that lets EC2 instances assume a role.
-fn ec2_trust_policy() -> String {
+/// The trust policy that lets EC2 instances assume a role (the build role's; `gold iam instance-role` prints it).
+pub fn ec2_trust_policy() -> String {
     serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [{

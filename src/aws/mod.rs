@@ -15,6 +15,7 @@ pub mod lifecycle;
 pub mod organizations;
 mod pacing;
 pub mod parameters;
+pub mod permissions;
 pub mod ram;
 pub mod security_groups;
 mod session;

@@ -118,6 +118,21 @@ impl Sessions {
         ))
     }
 
+    /// The ARN of the identity the ambient credentials act as (STS `GetCallerIdentity`, which
+    /// needs no permission); `account` and `region` only name the call in an error.
+    pub async fn caller_arn(&self, account: &str, region: &str) -> Result<String, AwsError> {
+        let config = self.unassumed(None, region).await;
+        let site = CallSite {
+            account: account.to_owned(),
+            region: region.to_owned(),
+        };
+        caller(&config, &site, &Access::Ambient)
+            .await?
+            .arn()
+            .map(str::to_owned)
+            .ok_or_else(|| site.failure("GetCallerIdentity", "the answer names no caller ARN"))
+    }
+
     /// A session acting in whichever account `access` leads to: the role's account, or the one
     /// STS `GetCallerIdentity` names for a profile or the ambient credentials. For services
     /// the manifest reaches without naming an account (AWS Organizations).
@@ -140,11 +155,7 @@ impl Sessions {
             account: "(caller)".to_owned(),
             region: region.to_owned(),
         };
-        let identity = aws_sdk_sts::Client::new(&config)
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|err| Arc::new(identity_error(&site, access, &err)))?;
+        let identity = caller(&config, &site, access).await.map_err(Arc::new)?;
         let account = identity.account().unwrap_or_default();
         Ok(Session::new(
             &config,
@@ -241,6 +252,19 @@ impl Sessions {
             .credentials_provider(SharedCredentialsProvider::new(role))
             .build())
     }
+}
+
+/// Who `config`'s credentials act as (STS `GetCallerIdentity`, which needs no permission).
+async fn caller(
+    config: &SdkConfig,
+    site: &CallSite,
+    access: &Access,
+) -> Result<aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput, AwsError> {
+    aws_sdk_sts::Client::new(config)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|err| identity_error(site, access, &err))
 }
 
 /// An STS client for one account's credentials, paced as that account's other clients.

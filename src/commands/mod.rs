@@ -12,6 +12,7 @@ use crate::ui::Printer;
 mod build;
 mod completions;
 mod destroy;
+mod iam;
 mod init;
 mod plan;
 mod prune;
@@ -39,6 +40,7 @@ pub fn run(cli: &Cli, printer: &Printer) -> Result<ExitCode, Error> {
         Command::Rollback(args) => rollback::run(args, global, printer),
         Command::Retire(args) => retire::run(args, global, printer),
         Command::Prune(args) => prune::run(args, global, printer),
+        Command::Iam(args) => iam::run(args, global, printer),
         Command::Completions { shell } => completions::run(*shell, printer),
     }
 }

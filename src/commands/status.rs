@@ -52,7 +52,7 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs, printer: &Printer) -> Result<
     let filter = filter(&args.targets);
     let (status, producer) = block_on(async {
         let sessions = Sessions::load().await;
-        let producer = if producer::status::has_layers(&loaded.manifest) {
+        let producer = if crate::plan::producer::has_layers(&loaded.manifest) {
             let session = producer::session(&loaded, &sessions).await?;
             Some(producer::status::status(&session, &loaded.manifest).await?)
         } else {

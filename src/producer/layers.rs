@@ -16,45 +16,10 @@ use crate::Error;
 use crate::aws::imagebuilder::{self, ImageBuildVersion};
 use crate::aws::{AwsError, Session, ancestry, ram};
 use crate::manifest::Manifest;
+use crate::plan::producer::{Foreign, foreign, shared_parent};
 use crate::plan::{Resource, Waiting};
 
-/// An Image Builder ARN of another account that the recipe uses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Foreign {
-    /// The ARN as the manifest writes it.
-    pub arn: String,
-    /// `image` or `component`.
-    pub kind: String,
-    /// The owning account.
-    pub owner: String,
-    /// The resource's name.
-    pub name: String,
-    /// Its version filter (`x.x.x`, `1.x.x`, `1.0.0`).
-    pub version: String,
-}
-
 impl Foreign {
-    fn parse(arn: &str, producer: &str) -> Option<Self> {
-        let fields: Vec<&str> = arn.splitn(6, ':').collect();
-        let [_, _, "imagebuilder", _, owner, resource] = fields.as_slice() else {
-            return None;
-        };
-        if *owner == producer || !owner.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let mut parts = resource.split('/');
-        let kind = parts.next()?;
-        let name = parts.next()?;
-        let version = parts.next().unwrap_or("x.x.x");
-        Some(Self {
-            arn: arn.to_owned(),
-            kind: kind.to_owned(),
-            owner: (*owner).to_owned(),
-            name: name.to_owned(),
-            version: version.to_owned(),
-        })
-    }
-
     /// Whether a build's version matches the filter (`x` matches any number).
     fn matches(&self, build: &ImageBuildVersion) -> bool {
         let version = build.version.to_string();
@@ -63,21 +28,6 @@ impl Foreign {
             .zip(version.split('.'))
             .all(|(want, have)| want == "x" || want == have)
     }
-}
-
-/// The recipe's parent image, when it is another account's Image Builder image.
-pub fn shared_parent(manifest: &Manifest) -> Option<Foreign> {
-    Foreign::parse(&manifest.recipe.parent_image, &manifest.producer.account)
-        .filter(|f| f.kind == "image")
-}
-
-/// Every other account's image and component the recipe uses.
-fn foreign(manifest: &Manifest) -> Vec<Foreign> {
-    let producer = &manifest.producer.account;
-    std::iter::once(&manifest.recipe.parent_image)
-        .chain(&manifest.recipe.components)
-        .filter_map(|arn| Foreign::parse(arn, producer))
-        .collect()
 }
 
 /// Checks the producer account can see every shared image and component the recipe uses; the

@@ -20,11 +20,6 @@ pub struct ProducerStatus {
     pub layers: Option<Layers>,
 }
 
-/// Whether the manifest shares or derives anything, so that `status` has something to read.
-pub fn has_layers(manifest: &Manifest) -> bool {
-    manifest.sharing.is_some() || layers::shared_parent(manifest).is_some()
-}
-
 /// Reads the share and the layers.
 pub async fn status(session: &Session, manifest: &Manifest) -> Result<ProducerStatus, AwsError> {
     let share = match DesiredShare::from_manifest(manifest) {

@@ -9,6 +9,7 @@
 
 mod desired;
 mod diff;
+mod foreign;
 mod share;
 mod steps;
 mod versions;
@@ -18,6 +19,7 @@ pub use desired::{
     SecurityGroupSpec, parent_image_arn, partition,
 };
 pub use diff::ConfigStep;
+pub use foreign::{Foreign, foreign, has_layers, shared_parent};
 pub use share::{Delta, DesiredShare, LiveShare, ShareStep, decide_share};
 pub use steps::{GroupStep, ProfileStep, RoleStep, Steps, VersionStep};
 pub use versions::{newest, next_version};

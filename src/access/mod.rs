@@ -1,0 +1,712 @@
+//! The IAM documents gold needs for a manifest, built from the one permissions table
+//! ([`crate::aws::permissions`]): the consumer rollout role's policy and its trust policy, the
+//! producer operator's policy, the organization reader's, and the build instances' role for
+//! review. Nothing here calls AWS; `gold iam` prints what it returns.
+//!
+//! How each table scope becomes a statement, "where AWS allows" (Service Authorization
+//! Reference; EC2 User Guide, "Grant permission to tag resources during creation"):
+//! - actions without resource-level permissions get `"*"`, limited to the manifest's regions
+//!   with `aws:RequestedRegion` (IAM, STS and Organizations are global and get no region);
+//! - launch templates are scoped by the manifest's tag (`aws:ResourceTag/gold:manifest`), which
+//!   gold puts on what it creates and a team puts on a template it hands to gold, or by the
+//!   `lt-…` ids the manifest names; deleting needs `gold:managed=true` too;
+//! - creates carry the manifest's tag (`aws:RequestTag/gold:manifest`), and their tag-on-create
+//!   `ec2:CreateTags` is limited to the create with `ec2:CreateAction`;
+//! - Auto Scaling groups, IAM roles and profiles and Image Builder resources are named in their
+//!   ARNs; `iam:PassRole` only for the build role, only to `ec2.amazonaws.com`;
+//!   `iam:AttachRolePolicy` only for the three managed policies the build role needs.
+//!
+//! Account ids in ARNs are `*` where one document serves every consumer account: an identity
+//! policy grants nothing in another account anyway (IAM User Guide, "Cross-account policy
+//! evaluation logic").
+
+pub mod cloudformation;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value, json};
+
+use crate::aws::permissions::{Need, PERMISSIONS, Scope, Side};
+use crate::manifest::{Loaded, Manifest, SecurityGroup};
+use crate::names;
+use crate::plan::producer::{Desired, parent_image_arn, partition};
+
+/// IAM's policy language version.
+const VERSION: &str = "2012-10-17";
+
+/// The condition key Image Builder's service-linked role is created with.
+const IMAGE_BUILDER_SERVICE: &str = "imagebuilder.amazonaws.com";
+
+/// Services whose calls go to a region (the rest are global).
+const REGIONAL: [&str; 5] = ["ec2", "autoscaling", "imagebuilder", "ssm", "ram"];
+
+/// The permissions policy of the consumer rollout role (every consumer account).
+pub fn consumer(loaded: &Loaded) -> Value {
+    Policy::new(loaded, Side::Consumer).document()
+}
+
+/// The permissions policy of the identity that runs gold in the producer account.
+pub fn producer(loaded: &Loaded) -> Value {
+    Policy::new(loaded, Side::Producer).document()
+}
+
+/// The permissions policy that reads the organization's OUs and accounts.
+pub fn organization(loaded: &Loaded) -> Value {
+    Policy::new(loaded, Side::OrganizationReader).document()
+}
+
+/// The principal a trust policy names for the identity `arn` that runs gold: a role session
+/// is trusted through its role (`arn:aws:sts::A:assumed-role/R/S` → `arn:aws:iam::A:role/R`).
+pub fn principal_of(arn: &str) -> String {
+    let Some((head, rest)) = arn.split_once(":assumed-role/") else {
+        return arn.to_owned();
+    };
+    let role = rest.split('/').next().unwrap_or(rest);
+    format!("{}:role/{role}", head.replacen(":sts:", ":iam:", 1))
+}
+
+/// The trust policy of the consumer rollout role: only `principal` may assume it, and only
+/// from inside the organization the manifest shares with (`aws:PrincipalOrgID`) when it names one.
+pub fn trust(manifest: &Manifest, principal: &str) -> Value {
+    let mut statement = json!({
+        "Sid": "GoldRunsRollouts",
+        "Effect": "Allow",
+        "Principal": { "AWS": principal },
+        "Action": "sts:AssumeRole",
+    });
+    if let Some(org) = organization_id(manifest) {
+        statement["Condition"] = json!({ "StringEquals": { "aws:PrincipalOrgID": org } });
+    }
+    json!({ "Version": VERSION, "Statement": [statement] })
+}
+
+/// The `o-…` id of the one organization the manifest shares its AMIs with.
+fn organization_id(manifest: &Manifest) -> Option<&str> {
+    match manifest.distribution.share_with_organizations.as_slice() {
+        [arn] => arn.rsplit('/').next().filter(|id| id.starts_with("o-")),
+        _ => None,
+    }
+}
+
+/// The role `gold up` creates for the build instances, as IAM will hold it; `None` when the
+/// manifest names an existing instance profile.
+pub fn instance_role(loaded: &Loaded) -> Option<Value> {
+    let desired = Desired::from_manifest(loaded);
+    let role = desired.role?;
+    let trust: Value =
+        serde_json::from_str(&crate::aws::iam::ec2_trust_policy()).unwrap_or(Value::Null);
+    Some(json!({
+        "RoleName": role.name,
+        "InstanceProfileName": desired.instance_profile,
+        "AssumeRolePolicyDocument": trust,
+        "ManagedPolicyArns": role.policy_arns,
+        "Tags": role.tags,
+    }))
+}
+
+/// One side's policy for one manifest.
+struct Policy<'a> {
+    manifest: &'a Manifest,
+    desired: Desired,
+    side: Side,
+    partition: &'static str,
+    regions: Vec<String>,
+}
+
+/// One statement before it is written out.
+struct Statement {
+    sid: String,
+    actions: BTreeSet<&'static str>,
+    resources: Vec<String>,
+    condition: Option<Value>,
+}
+
+impl<'a> Policy<'a> {
+    fn new(loaded: &'a Loaded, side: Side) -> Self {
+        let manifest = &loaded.manifest;
+        let desired = Desired::from_manifest(loaded);
+        let regions: BTreeSet<String> = match side {
+            Side::Consumer => manifest
+                .consumers
+                .iter()
+                .flat_map(|c| manifest.consumer_regions(c).iter().cloned())
+                .collect(),
+            Side::Producer => std::iter::once(manifest.producer.region.clone())
+                .chain(
+                    desired
+                        .distribution
+                        .regions
+                        .iter()
+                        .map(|r| r.region.clone()),
+                )
+                .collect(),
+            Side::OrganizationReader => BTreeSet::new(),
+        };
+        Self {
+            manifest,
+            partition: partition(&manifest.producer.region),
+            desired,
+            side,
+            regions: regions.into_iter().collect(),
+        }
+    }
+
+    fn needs(&self, need: Need) -> bool {
+        let templates = || {
+            self.manifest
+                .consumers
+                .iter()
+                .flat_map(|c| c.launch_templates.iter())
+        };
+        match need {
+            // `gold retire` and `gold prune` work on any manifest's builds.
+            Need::Always | Need::Retire => true,
+            Need::BuildRole => self.desired.role.is_some(),
+            Need::BuildSecurityGroup => self.desired.security_group.is_some(),
+            Need::BuildSubnet => self
+                .desired
+                .security_group
+                .as_ref()
+                .is_some_and(|g| g.subnet_id.is_some()),
+            Need::BuildDefaultVpc => self
+                .desired
+                .security_group
+                .as_ref()
+                .is_some_and(|g| g.subnet_id.is_none()),
+            Need::CreatedTemplates => templates().any(|t| t.create.is_some()),
+            Need::ConsumerSecurityGroup => templates().any(|t| {
+                t.create
+                    .as_ref()
+                    .is_some_and(|c| c.security_group == Some(SecurityGroup::EgressOnly))
+            }),
+            Need::AutoScaling => templates().any(|t| !t.auto_scaling_groups.is_empty()),
+            Need::TaggedTemplates => templates().any(|t| t.tag.is_some()),
+            Need::ConsumerRoles => !self.rollout_roles().is_empty(),
+            Need::SsmParameters => self
+                .manifest
+                .consumers
+                .iter()
+                .any(|c| !c.parameters.is_empty()),
+            Need::RamSharing => self.manifest.sharing.is_some(),
+            Need::WholeOrganization => self.manifest.consumers.iter().any(|c| c.organization),
+            Need::Layers => {
+                crate::plan::producer::has_layers(self.manifest)
+                    || !crate::plan::producer::foreign(self.manifest).is_empty()
+            }
+        }
+    }
+
+    /// Every statement, grouped by scope (and by service for `"*"`), in a stable order.
+    fn statements(&self) -> Vec<Statement> {
+        let mut grouped: BTreeMap<(Scope, &'static str), BTreeSet<&'static str>> = BTreeMap::new();
+        for permission in PERMISSIONS
+            .iter()
+            .filter(|p| p.side == self.side && self.needs(p.need))
+        {
+            for grant in permission.grants {
+                let service = match grant.scope {
+                    Scope::Any => service_of(grant.action),
+                    _ => "",
+                };
+                grouped
+                    .entry((grant.scope, service))
+                    .or_default()
+                    .insert(grant.action);
+            }
+        }
+        grouped
+            .into_iter()
+            .flat_map(|((scope, service), actions)| self.resolve(scope, service, &actions))
+            .collect()
+    }
+
+    fn document(&self) -> Value {
+        let statements: Vec<Value> = self
+            .statements()
+            .into_iter()
+            .map(|s| {
+                let mut object = Map::new();
+                object.insert("Sid".to_owned(), s.sid.into());
+                object.insert("Effect".to_owned(), "Allow".into());
+                object.insert("Action".to_owned(), s.actions.into_iter().collect());
+                object.insert("Resource".to_owned(), one_or_many(s.resources));
+                if let Some(condition) = s.condition {
+                    object.insert("Condition".to_owned(), condition);
+                }
+                Value::Object(object)
+            })
+            .collect();
+        json!({ "Version": VERSION, "Statement": statements })
+    }
+
+    /// The statements `scope` stands for in this manifest (none when it names nothing).
+    fn resolve(
+        &self,
+        scope: Scope,
+        service: &str,
+        actions: &BTreeSet<&'static str>,
+    ) -> Vec<Statement> {
+        let name = self.manifest.name.as_str();
+        let tagged = |key: &str| json!({ "StringEquals": { format!("aws:{key}/{}", names::MANIFEST_TAG): name } });
+        let tag_on_create = |create: &str| {
+            json!({ "StringEquals": {
+                "ec2:CreateAction": create,
+                format!("aws:RequestTag/{}", names::MANIFEST_TAG): name,
+            } })
+        };
+        let ec2 = |kind: &str, account: &str| self.regional("ec2", &format!("{account}:{kind}"));
+        let (sid, resources, condition): (String, Vec<String>, Option<Value>) = match scope {
+            Scope::Any => {
+                let condition = REGIONAL
+                    .contains(&service)
+                    .then(|| json!({ "StringEquals": { "aws:RequestedRegion": self.regions } }));
+                (
+                    format!("Read{}", pascal(service)),
+                    vec!["*".to_owned()],
+                    condition,
+                )
+            }
+            Scope::RolloutTemplate => return self.rollout_templates(actions),
+            Scope::CreatedTemplate => (
+                "DeleteLaunchTemplatesGoldCreated".to_owned(),
+                ec2("launch-template/*", "*"),
+                Some(json!({ "StringEquals": {
+                    format!("aws:ResourceTag/{}", names::MANIFEST_TAG): name,
+                    format!("aws:ResourceTag/{}", names::MANAGED_TAG): "true",
+                } })),
+            ),
+            Scope::NewTemplate => (
+                "CreateLaunchTemplatesTagged".to_owned(),
+                ec2("launch-template/*", "*"),
+                Some(tagged("RequestTag")),
+            ),
+            Scope::TagNewTemplate => (
+                "TagLaunchTemplatesOnCreate".to_owned(),
+                ec2("launch-template/*", "*"),
+                Some(tag_on_create("CreateLaunchTemplate")),
+            ),
+            Scope::GoldSecurityGroup => (
+                "ChangeSecurityGroupsGoldCreated".to_owned(),
+                ec2("security-group/*", "*"),
+                Some(tagged("ResourceTag")),
+            ),
+            Scope::NewSecurityGroup => (
+                "CreateSecurityGroupsTagged".to_owned(),
+                ec2("security-group/*", "*"),
+                Some(tagged("RequestTag")),
+            ),
+            Scope::TagNewSecurityGroup => (
+                "TagSecurityGroupsOnCreate".to_owned(),
+                ec2("security-group/*", "*"),
+                Some(tag_on_create("CreateSecurityGroup")),
+            ),
+            Scope::Vpc => (
+                "CreateSecurityGroupsInVpcs".to_owned(),
+                ec2("vpc/*", "*"),
+                None,
+            ),
+            Scope::AutoScalingGroup => {
+                let templates = || {
+                    self.manifest
+                        .consumers
+                        .iter()
+                        .flat_map(|c| c.launch_templates.iter())
+                };
+                // `auto_scaling_groups = "all"` names no group before the run finds them.
+                let groups: BTreeSet<&str> = if templates().any(|t| t.auto_scaling_groups.is_all())
+                {
+                    BTreeSet::from(["*"])
+                } else {
+                    templates()
+                        .flat_map(|t| t.auto_scaling_groups.names().iter().map(String::as_str))
+                        .collect()
+                };
+                let resources = groups
+                    .iter()
+                    .flat_map(|group| {
+                        self.regional(
+                            "autoscaling",
+                            &format!("*:autoScalingGroup:*:autoScalingGroupName/{group}"),
+                        )
+                    })
+                    .collect();
+                ("RefreshListedAutoScalingGroups".to_owned(), resources, None)
+            }
+            Scope::BuiltAmi => (
+                "RetireAmisGoldBuilt".to_owned(),
+                ec2("image/*", ""),
+                Some(tagged("ResourceTag")),
+            ),
+            Scope::Snapshot => (
+                "DeleteSnapshotsOfAmis".to_owned(),
+                ec2("snapshot/*", ""),
+                None,
+            ),
+            Scope::BuildRole => ("BuildRole".to_owned(), vec![self.build_role()], None),
+            Scope::BuildRolePolicy => (
+                "BuildRoleManagedPolicies".to_owned(),
+                vec![self.build_role()],
+                Some(
+                    json!({ "ArnEquals": { "iam:PolicyARN": self.desired.role.as_ref().map(|r| r.policy_arns.clone()).unwrap_or_default() } }),
+                ),
+            ),
+            Scope::PassBuildRole => {
+                // With an existing instance profile gold cannot know its role's name.
+                let role = if self.desired.role.is_some() {
+                    self.build_role()
+                } else {
+                    self.iam("role/*")
+                };
+                (
+                    "PassBuildRoleToEc2".to_owned(),
+                    vec![role],
+                    Some(json!({ "StringEquals": { "iam:PassedToService": "ec2.amazonaws.com" } })),
+                )
+            }
+            Scope::BuildInstanceProfile => (
+                "BuildInstanceProfile".to_owned(),
+                vec![self.iam(&format!(
+                    "instance-profile/{}",
+                    names::instance_profile(name)
+                ))],
+                None,
+            ),
+            Scope::ImageBuilderServiceRole => (
+                "ImageBuilderServiceLinkedRole".to_owned(),
+                vec![self.iam(&format!(
+                    "role/aws-service-role/{IMAGE_BUILDER_SERVICE}/AWSServiceRoleForImageBuilder"
+                ))],
+                Some(json!({ "StringEquals": { "iam:AWSServiceName": IMAGE_BUILDER_SERVICE } })),
+            ),
+            Scope::Component => (
+                "Components".to_owned(),
+                self.manifest
+                    .components
+                    .keys()
+                    .map(|key| {
+                        self.image_builder(&format!(
+                            "component/{}/*",
+                            names::image_builder_arn_name(&names::component(name, key))
+                        ))
+                    })
+                    .collect(),
+                None,
+            ),
+            Scope::Recipe => (
+                "Recipe".to_owned(),
+                vec![self.pipeline_resource("image-recipe", "/*")],
+                None,
+            ),
+            Scope::Infrastructure => (
+                "InfrastructureConfiguration".to_owned(),
+                vec![self.pipeline_resource("infrastructure-configuration", "")],
+                None,
+            ),
+            Scope::Distribution => (
+                "DistributionConfiguration".to_owned(),
+                vec![self.pipeline_resource("distribution-configuration", "")],
+                None,
+            ),
+            Scope::Pipeline => (
+                "Pipeline".to_owned(),
+                vec![self.pipeline_resource("image-pipeline", "")],
+                None,
+            ),
+            Scope::BuiltImage => (
+                "Builds".to_owned(),
+                vec![self.pipeline_resource("image", "/*")],
+                None,
+            ),
+            Scope::ParentImage => {
+                let parent = parent_image_arn(
+                    &self.manifest.recipe.parent_image,
+                    &self.manifest.producer.region,
+                );
+                if !parent.starts_with("arn:") {
+                    return Vec::new();
+                }
+                ("ParentImage".to_owned(), vec![parent], None)
+            }
+            Scope::RolloutRole => ("AssumeRolloutRoles".to_owned(), self.rollout_roles(), None),
+            Scope::Parameter => {
+                // A parameter's ARN is `…:parameter/NAME`, the name without its leading `/`.
+                let names: BTreeSet<&str> = self
+                    .manifest
+                    .consumers
+                    .iter()
+                    .flat_map(|c| c.parameters.iter())
+                    .map(|p| p.name.trim_start_matches('/'))
+                    .collect();
+                let resources = names
+                    .iter()
+                    .flat_map(|name| self.regional("ssm", &format!("*:parameter/{name}")))
+                    .collect();
+                ("Parameters".to_owned(), resources, None)
+            }
+            Scope::ResourceShare => (
+                "ResourceShares".to_owned(),
+                self.regional("ram", "*:resource-share/*"),
+                Some(tagged("ResourceTag")),
+            ),
+        };
+        if resources.is_empty() {
+            return Vec::new();
+        }
+        vec![Statement {
+            sid,
+            actions: actions.clone(),
+            resources,
+            condition,
+        }]
+    }
+
+    /// Launch templates a rollout may move: those tagged for the manifest (gold's own and those
+    /// a team hands over), and those the manifest names by id.
+    fn rollout_templates(&self, actions: &BTreeSet<&'static str>) -> Vec<Statement> {
+        let templates: Vec<_> = self
+            .manifest
+            .consumers
+            .iter()
+            .flat_map(|c| c.launch_templates.iter())
+            .collect();
+        let mut statements = Vec::new();
+        if templates.iter().any(|t| t.name.is_some()) {
+            statements.push(Statement {
+                sid: "MoveLaunchTemplatesTaggedForManifest".to_owned(),
+                actions: actions.clone(),
+                resources: self.regional("ec2", "*:launch-template/*"),
+                condition: Some(json!({ "StringEquals": {
+                    format!("aws:ResourceTag/{}", names::MANIFEST_TAG): self.manifest.name,
+                } })),
+            });
+        }
+        let ids: BTreeSet<&str> = templates.iter().filter_map(|t| t.id.as_deref()).collect();
+        if !ids.is_empty() {
+            statements.push(Statement {
+                sid: "MoveLaunchTemplatesNamedById".to_owned(),
+                actions: actions.clone(),
+                resources: ids
+                    .iter()
+                    .flat_map(|id| self.regional("ec2", &format!("*:launch-template/{id}")))
+                    .collect(),
+                condition: None,
+            });
+        }
+        statements
+    }
+
+    /// `arn:P:SERVICE:REGION:REST` for each of the side's regions.
+    fn regional(&self, service: &str, rest: &str) -> Vec<String> {
+        self.regions
+            .iter()
+            .map(|region| format!("arn:{}:{service}:{region}:{rest}", self.partition))
+            .collect()
+    }
+
+    fn iam(&self, resource: &str) -> String {
+        format!(
+            "arn:{}:iam::{}:{resource}",
+            self.partition, self.manifest.producer.account
+        )
+    }
+
+    fn build_role(&self) -> String {
+        self.iam(&format!("role/{}", names::role(&self.manifest.name)))
+    }
+
+    fn image_builder(&self, resource: &str) -> String {
+        format!(
+            "arn:{}:imagebuilder:{}:{}:{resource}",
+            self.partition, self.manifest.producer.region, self.manifest.producer.account
+        )
+    }
+
+    /// The recipe, configurations, pipeline and images, all named like the pipeline.
+    fn pipeline_resource(&self, kind: &str, suffix: &str) -> String {
+        let name = names::image_builder_arn_name(&names::pipeline(&self.manifest.name));
+        self.image_builder(&format!("{kind}/{name}{suffix}"))
+    }
+
+    /// The roles the identity running gold assumes: each consumer's, and the producer's.
+    fn rollout_roles(&self) -> Vec<String> {
+        let roles: BTreeSet<String> = self
+            .manifest
+            .consumers
+            .iter()
+            .filter_map(|c| {
+                c.role_arn.clone().or_else(|| {
+                    // A role by name is assumed in every account the consumer finds.
+                    let name = c.role_name.as_deref()?;
+                    Some(format!("arn:{}:iam::*:role/{name}", self.partition))
+                })
+            })
+            .chain(self.manifest.producer.role_arn.clone())
+            .collect();
+        roles.into_iter().collect()
+    }
+}
+
+/// The service prefix of `prefix:Action`.
+fn service_of(action: &'static str) -> &'static str {
+    action.split_once(':').map_or(action, |(prefix, _)| prefix)
+}
+
+/// `ec2` → `Ec2`, `imagebuilder` → `ImageBuilder` (a statement id is alphanumeric).
+fn pascal(service: &str) -> &'static str {
+    match service {
+        "ec2" => "Ec2",
+        "autoscaling" => "AutoScaling",
+        "imagebuilder" => "ImageBuilder",
+        "iam" => "Iam",
+        "sts" => "Sts",
+        "organizations" => "Organizations",
+        "ssm" => "Ssm",
+        "ram" => "Ram",
+        _ => "Other",
+    }
+}
+
+/// IAM writes one resource as a string, several as a list.
+fn one_or_many(mut resources: Vec<String>) -> Value {
+    if resources.len() == 1 {
+        Value::String(resources.remove(0))
+    } else {
+        resources.into_iter().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn seed() -> Loaded {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/seed/gold.toml");
+        crate::manifest::load(&path).expect("the seed manifest loads")
+    }
+
+    fn statement<'v>(policy: &'v Value, sid: &str) -> &'v Value {
+        policy["Statement"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["Sid"] == sid))
+            .unwrap_or_else(|| panic!("no statement {sid} in {policy}"))
+    }
+
+    #[test]
+    fn a_role_session_is_trusted_through_its_role() {
+        assert_eq!(
+            principal_of("arn:aws:sts::111122223333:assumed-role/GoldOperator/ci-42"),
+            "arn:aws:iam::111122223333:role/GoldOperator"
+        );
+        assert_eq!(
+            principal_of("arn:aws:iam::111122223333:user/alice"),
+            "arn:aws:iam::111122223333:user/alice"
+        );
+    }
+
+    #[test]
+    fn the_consumer_policy_moves_only_tagged_templates_and_creates_only_with_gold_tags() {
+        let policy = consumer(&seed());
+        let moving = statement(&policy, "MoveLaunchTemplatesTaggedForManifest");
+        assert_eq!(
+            moving["Action"],
+            json!([
+                "ec2:CreateLaunchTemplateVersion",
+                "ec2:ModifyLaunchTemplate"
+            ])
+        );
+        assert_eq!(
+            moving["Resource"],
+            "arn:aws:ec2:ap-northeast-1:*:launch-template/*"
+        );
+        assert_eq!(
+            moving["Condition"],
+            json!({ "StringEquals": { "aws:ResourceTag/gold:manifest": "sample" } })
+        );
+        let tagging = statement(&policy, "TagLaunchTemplatesOnCreate");
+        assert_eq!(
+            tagging["Condition"]["StringEquals"]["ec2:CreateAction"],
+            "CreateLaunchTemplate"
+        );
+        let reads = statement(&policy, "ReadEc2");
+        assert_eq!(reads["Resource"], "*");
+        assert_eq!(
+            reads["Condition"],
+            json!({ "StringEquals": { "aws:RequestedRegion": ["ap-northeast-1"] } })
+        );
+        let text = policy.to_string();
+        // Groups are read (who still uses an AMI, for retire and prune), never refreshed.
+        assert!(
+            !text.contains("autoscaling:StartInstanceRefresh"),
+            "no group is listed: {text}"
+        );
+        assert!(!text.contains("iam:"), "{text}");
+    }
+
+    #[test]
+    fn the_producer_passes_only_the_build_role_to_ec2_and_assumes_only_the_manifests_roles() {
+        let policy = producer(&seed());
+        let pass = statement(&policy, "PassBuildRoleToEc2");
+        assert_eq!(pass["Action"], json!(["iam:PassRole"]));
+        assert_eq!(
+            pass["Resource"],
+            "arn:aws:iam::111122223333:role/sample-imagebuilder"
+        );
+        assert_eq!(
+            pass["Condition"],
+            json!({ "StringEquals": { "iam:PassedToService": "ec2.amazonaws.com" } })
+        );
+        assert_eq!(
+            statement(&policy, "AssumeRolloutRoles")["Resource"],
+            "arn:aws:iam::444455556666:role/GoldRollout"
+        );
+        assert_eq!(
+            statement(&policy, "BuildRoleManagedPolicies")["Condition"]["ArnEquals"]["iam:PolicyARN"]
+                .as_array()
+                .map(Vec::len),
+            Some(3)
+        );
+        assert_eq!(
+            statement(&policy, "Pipeline")["Resource"],
+            "arn:aws:imagebuilder:ap-northeast-1:111122223333:image-pipeline/sample"
+        );
+    }
+
+    #[test]
+    fn the_trust_policy_names_the_principal_inside_the_manifests_organization() {
+        let loaded = seed();
+        let trust = trust(
+            &loaded.manifest,
+            "arn:aws:iam::111122223333:role/GoldOperator",
+        );
+        assert_eq!(
+            trust["Statement"][0]["Principal"]["AWS"],
+            "arn:aws:iam::111122223333:role/GoldOperator"
+        );
+        assert_eq!(
+            trust["Statement"][0]["Condition"]["StringEquals"]["aws:PrincipalOrgID"],
+            "o-xxxxxxxxxx"
+        );
+    }
+
+    #[test]
+    fn the_organization_reader_lists_and_describes_only() {
+        let policy = organization(&seed());
+        assert_eq!(
+            statement(&policy, "ReadOrganizations")["Action"],
+            json!([
+                "organizations:DescribeAccount",
+                "organizations:ListAccountsForParent",
+                "organizations:ListChildren",
+                "organizations:ListOrganizationalUnitsForParent",
+                "organizations:ListRoots"
+            ])
+        );
+        assert!(
+            statement(&policy, "ReadOrganizations")
+                .get("Condition")
+                .is_none()
+        );
+    }
+}
