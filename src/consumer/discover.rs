@@ -56,12 +56,7 @@ pub async fn targets(
     parallelism: usize,
 ) -> Result<Found, Error> {
     let listed = targets::listed(manifest, filter)?;
-    let entries: Vec<(usize, &Consumer)> = manifest
-        .consumers
-        .iter()
-        .enumerate()
-        .filter(|(_, consumer)| consumer.selects_by_organization())
-        .collect();
+    let entries = organization_entries(manifest);
     let kept = entries
         .iter()
         .any(|(_, consumer)| filter.keeps(&consumer.name, consumer.wave));
@@ -139,12 +134,7 @@ pub async fn accounts(
     sessions: &Sessions,
 ) -> Result<BTreeMap<String, Access>, Error> {
     let mut found = listed_accounts(manifest);
-    let entries: Vec<(usize, &Consumer)> = manifest
-        .consumers
-        .iter()
-        .enumerate()
-        .filter(|(_, consumer)| consumer.selects_by_organization())
-        .collect();
+    let entries = organization_entries(manifest);
     if entries.is_empty() {
         return Ok(found);
     }
@@ -160,6 +150,17 @@ pub async fn accounts(
         }
     }
     Ok(found)
+}
+
+/// The consumers that select accounts by OU or take the whole organization, with their
+/// manifest index (which decides between two at the same distance).
+fn organization_entries(manifest: &Manifest) -> Vec<(usize, &Consumer)> {
+    manifest
+        .consumers
+        .iter()
+        .enumerate()
+        .filter(|(_, consumer)| consumer.selects_by_organization())
+        .collect()
 }
 
 /// The accounts consumers list, each with its manifest access.
