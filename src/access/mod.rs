@@ -480,6 +480,29 @@ impl<'a> Policy<'a> {
                 } })),
             });
         }
+        // Templates selected by tag are the ones their owners tagged: that tag is the scope.
+        let mut by_tag: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for tag in templates.iter().filter_map(|t| t.tag.as_ref()) {
+            by_tag
+                .entry(tag.key.as_str())
+                .or_default()
+                .insert(tag.value.as_str());
+        }
+        for (n, (key, values)) in by_tag.iter().enumerate() {
+            let suffix = if n == 0 {
+                String::new()
+            } else {
+                (n + 1).to_string()
+            };
+            statements.push(Statement {
+                sid: format!("MoveLaunchTemplatesSelectedByTag{suffix}"),
+                actions: actions.clone(),
+                resources: self.regional("ec2", "*:launch-template/*"),
+                condition: Some(json!({ "StringEquals": {
+                    format!("aws:ResourceTag/{key}"): values.iter().collect::<Vec<_>>(),
+                } })),
+            });
+        }
         let ids: BTreeSet<&str> = templates.iter().filter_map(|t| t.id.as_deref()).collect();
         if !ids.is_empty() {
             statements.push(Statement {
@@ -584,6 +607,30 @@ mod tests {
     fn seed() -> Loaded {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/seed/gold.toml");
         crate::manifest::load(&path).expect("the seed manifest loads")
+    }
+
+    #[test]
+    fn templates_selected_by_tag_are_moved_only_with_that_tag_and_roles_by_name_are_assumed() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/org/gold.toml");
+        let org = crate::manifest::load(&path).expect("the org example loads");
+        let policy = consumer(&org);
+        let moving = statement(&policy, "MoveLaunchTemplatesSelectedByTag");
+        assert_eq!(
+            moving["Action"],
+            json!([
+                "ec2:CreateLaunchTemplateVersion",
+                "ec2:ModifyLaunchTemplate"
+            ])
+        );
+        assert_eq!(
+            moving["Condition"],
+            json!({ "StringEquals": { "aws:ResourceTag/gold:follow": ["sample"] } })
+        );
+        let producer = producer(&org).to_string();
+        assert!(
+            producer.contains("arn:aws:iam::*:role/GoldRollout"),
+            "{producer}"
+        );
     }
 
     fn statement<'v>(policy: &'v Value, sid: &str) -> &'v Value {
