@@ -236,6 +236,12 @@ instance_warmup_seconds = 0
     )
 }
 
+/// localcloud with `accounts` as members of the organization, beside the producer.
+fn members(dir: &Path, accounts: &[String]) -> Localcloud {
+    let members: Vec<(&str, bool)> = accounts.iter().map(|a| (a.as_str(), true)).collect();
+    Localcloud::start_with(Some(&seed(dir, &members)))
+}
+
 fn seed(dir: &Path, accounts: &[(&str, bool)]) -> std::path::PathBuf {
     let mut text = format!(
         "caller_account = \"{PRODUCER}\"\n\n[organization]\nid = \"o-xxxxxxxxxx\"\nmanagement_account = \"000000000000\"\n\n[[accounts]]\nid = \"{PRODUCER}\"\nname = \"Shared\"\n"
@@ -620,14 +626,7 @@ fn a_failed_refresh_in_wave_one_stops_wave_two_a_denied_account_fails_alone_and_
 fn fifty_accounts_roll_out_through_throttling_and_errors_and_roll_back() {
     let dir = tempfile::tempdir().unwrap();
     let accounts: Vec<String> = (0..50).map(|i| format!("5000000000{i:02}")).collect();
-    let seed = seed(
-        dir.path(),
-        &accounts
-            .iter()
-            .map(|a| (a.as_str(), true))
-            .collect::<Vec<_>>(),
-    );
-    let cloud = Localcloud::start_with(Some(&seed));
+    let cloud = members(dir.path(), &accounts);
     let rt = runtime();
     let first = rt.block_on(ami(
         &cloud,
@@ -713,14 +712,7 @@ fn fifty_accounts_roll_out_through_throttling_and_errors_and_roll_back() {
 fn a_rollout_costs_five_calls_a_target_and_moves_every_template_through_heavy_throttling() {
     let dir = tempfile::tempdir().unwrap();
     let accounts: Vec<String> = (0..20).map(|i| format!("6000000000{i:02}")).collect();
-    let seed = seed(
-        dir.path(),
-        &accounts
-            .iter()
-            .map(|a| (a.as_str(), true))
-            .collect::<Vec<_>>(),
-    );
-    let cloud = Localcloud::start_with(Some(&seed));
+    let cloud = members(dir.path(), &accounts);
     let rt = runtime();
     let first = rt.block_on(ami(
         &cloud,
@@ -1809,14 +1801,7 @@ fn refreshes_run_in_batches_pause_at_checkpoints_fail_on_alarms_and_roll_back() 
 fn ctrl_c_lets_targets_in_flight_finish_and_a_rerun_makes_one_version_per_template() {
     let dir = tempfile::tempdir().unwrap();
     let accounts: Vec<String> = (0..12).map(|i| format!("6000000000{i:02}")).collect();
-    let seed = seed(
-        dir.path(),
-        &accounts
-            .iter()
-            .map(|a| (a.as_str(), true))
-            .collect::<Vec<_>>(),
-    );
-    let cloud = Localcloud::start_with(Some(&seed));
+    let cloud = members(dir.path(), &accounts);
     let rt = runtime();
     let first = rt.block_on(ami(
         &cloud,
