@@ -76,7 +76,7 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
         if !ui::confirm(global.yes, &question)? {
             return Err(Error::failed("nothing was changed: not confirmed", None));
         }
-        let pruned = apply(&session, &plan, now).await;
+        let pruned = apply(&session, &plan).await;
         let causes: Vec<Cause> = pruned
             .amis
             .iter()
@@ -104,7 +104,7 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
 }
 
 /// Deprecates, then deletes, then removes the Image Builder images of fully deleted builds.
-async fn apply(session: &crate::aws::Session, plan: &PrunePlan, now: SystemTime) -> Pruned {
+async fn apply(session: &crate::aws::Session, plan: &PrunePlan) -> Pruned {
     let outcome = |build: &lifecycle::PruneBuild,
                    ami: &lifecycle::PruneAmi,
                    done: &str,
@@ -116,7 +116,7 @@ async fn apply(session: &crate::aws::Session, plan: &PrunePlan, now: SystemTime)
         error: result.err().map(|err| err.to_string()),
     };
     let deprecated = futures::future::join_all(plan.amis(false).map(|(build, ami)| async move {
-        let result = producer::lifecycle::deprecate(session, &ami.region, &ami.id, now).await;
+        let result = producer::lifecycle::deprecate(session, &ami.region, &ami.id).await;
         outcome(build, ami, "deprecated", result)
     }))
     .await;

@@ -182,8 +182,7 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
             let outcomes = futures::future::join_all(retired.iter().flat_map(|build| {
                 let (session, reason) = (&session, &reason);
                 build.amis.iter().map(move |ami| async move {
-                    let result =
-                        producer::lifecycle::retire(session, ami, reason, disable, now).await;
+                    let result = producer::lifecycle::retire(session, ami, reason, disable).await;
                     AmiOutcome {
                         region: ami.region.clone(),
                         id: ami.id.clone(),
