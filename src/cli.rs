@@ -45,6 +45,10 @@ pub struct GlobalArgs {
     /// Print more detail, such as every target of a long plan (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = GLOBAL)]
     pub verbose: u8,
+
+    /// How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM).
+    #[arg(long, global = true, hide = true, env = "GOLD_PROPAGATION_TIMEOUT", value_parser = humantime::parse_duration)]
+    pub propagation_timeout: Option<std::time::Duration>,
 }
 
 /// How results are written to stdout.

@@ -800,6 +800,9 @@ fn rollout_confirmed_after(
     let mut child = gold_command("script", localcloud, dir)
         .args(["-qec", &format!("{} rollout", gold.display()), "/dev/null"])
         .env("TERM", "dumb")
+        // A value Parameter Store refuses shows only as a version that never appears: gold
+        // waits its whole bound (two minutes) before it says so; a short one keeps this quick.
+        .env("GOLD_PROPAGATION_TIMEOUT", "10s")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -924,11 +927,17 @@ fn a_workload_parameter_follows_each_build_in_waves_rolls_back_and_fails_alone_w
     assert_eq!(code, Some(1), "{shown}");
     assert!(
         shown.contains(&format!(
-            "Parameter Store did not accept {second} for SSM parameter {PARAMETER}"
+            "Parameter Store did not accept {second} for SSM parameter {PARAMETER} within 10 s"
         )),
         "{shown}"
     );
     assert!(shown.contains("1 of 2 target(s) failed"), "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "waiting for Parameter Store: version 4 of SSM parameter {PARAMETER} is not readable yet (Parameter Store checks {second} first)"
+        )),
+        "{shown}"
+    );
     assert_eq!(
         parameter(&localcloud, WORKLOAD),
         Some((first.clone(), 3, "aws:ec2:image".to_owned())),

@@ -40,6 +40,9 @@ pub enum Reason {
     AlreadyExists,
     /// A quota or a one-at-a-time rule refused the call.
     LimitExceeded,
+    /// AWS documents this answer as a change that has not reached the service yet (IAM's
+    /// eventual consistency); [`super::propagation`] tries again, within its bound.
+    NotVisibleYet,
 }
 
 fn resource_suffix(resource: Option<&str>) -> String {

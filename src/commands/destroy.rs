@@ -12,7 +12,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::Error;
-use crate::aws::{AwsError, Sessions};
+use crate::aws::AwsError;
 use crate::cli::{DestroyArgs, GlobalArgs};
 use crate::consumer;
 use crate::error::Cause;
@@ -63,7 +63,8 @@ impl Report for Destroyed {
 pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
     let loaded = manifest::load(&manifest_path(global)?)?;
     block_on(async {
-        let sessions = Sessions::load().await;
+        let sessions =
+            super::sessions(global, printer, crate::aws::DEFAULT_CALLS_PER_ACCOUNT).await;
         let session = producer::session(&loaded, &sessions).await?;
         let (doomed, consumers) = futures::future::join(
             destroy::survey(&loaded, &session, args.images),

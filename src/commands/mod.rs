@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::Error;
+use crate::aws::{PROPAGATION_BOUND, Sessions, Waits};
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::ui::Printer;
 
@@ -103,6 +104,19 @@ fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, Error> {
             source,
         })?;
     Ok(runtime.block_on(future))
+}
+
+/// The AWS sessions of one command: at most `calls_per_account` calls of one account in flight,
+/// and a line on stderr for each pause while a change propagates (silenced by `-q`).
+async fn sessions(global: &GlobalArgs, printer: &Printer, calls_per_account: usize) -> Sessions {
+    let printer = printer.clone();
+    let waits = Waits::new(
+        std::sync::Arc::new(move |waiting: &crate::aws::Waiting| {
+            printer.info(&waiting.to_string());
+        }),
+        global.propagation_timeout.unwrap_or(PROPAGATION_BOUND),
+    );
+    Sessions::paced(calls_per_account).await.waiting(waits)
 }
 
 /// The manifest to use: `-f` as given, otherwise the nearest `gold.toml` here or above, like Cargo.toml.

@@ -5,7 +5,6 @@
 use std::process::ExitCode;
 
 use crate::Error;
-use crate::aws::Sessions;
 use crate::cli::{GlobalArgs, PlanArgs};
 use crate::consumer::{self, DEFAULT_PARALLELISM, ImageChoice, TargetFilter};
 use crate::manifest::{self, Loaded};
@@ -18,7 +17,7 @@ use super::{block_on, manifest_path};
 /// Runs `gold plan`.
 pub fn run(args: &PlanArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
     let loaded = manifest::load(&manifest_path(global)?)?;
-    let plan = block_on(whole_plan(&loaded))??;
+    let plan = block_on(whole_plan(&loaded, global, printer))??;
     printer.conclude(&plan);
     cannot_plan(&plan)?;
     Ok(if args.detailed_exitcode && !plan.is_empty() {
@@ -29,8 +28,12 @@ pub fn run(args: &PlanArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ex
 }
 
 /// The producer's plan and every consumer target's.
-async fn whole_plan(loaded: &Loaded) -> Result<Plan, Error> {
-    let sessions = Sessions::load().await;
+async fn whole_plan(
+    loaded: &Loaded,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Plan, Error> {
+    let sessions = super::sessions(global, printer, crate::aws::DEFAULT_CALLS_PER_ACCOUNT).await;
     let session = producer::session(loaded, &sessions).await?;
     let mut plan = producer::plan(loaded, &session).await?.plan();
     if !loaded.manifest.consumers.is_empty() {

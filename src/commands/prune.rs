@@ -16,7 +16,6 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use crate::Error;
-use crate::aws::Sessions;
 use crate::cli::{GlobalArgs, PruneArgs};
 use crate::consumer::{self, DEFAULT_PARALLELISM};
 use crate::error::Cause;
@@ -43,7 +42,8 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
         delete_after: policy.delete_after_duration(),
     };
     block_on(async {
-        let sessions = Sessions::load().await;
+        let sessions =
+            super::sessions(global, printer, crate::aws::DEFAULT_CALLS_PER_ACCOUNT).await;
         let session = producer::session(&loaded, &sessions).await?;
         let builds = producer::lifecycle::builds(manifest, &session).await?;
         let now = SystemTime::now();

@@ -4,7 +4,6 @@
 use std::process::ExitCode;
 
 use crate::Error;
-use crate::aws::Sessions;
 use crate::cli::{GlobalArgs, RollbackArgs};
 use crate::consumer::rollback;
 use crate::manifest;
@@ -24,7 +23,8 @@ pub fn run(args: &RollbackArgs, global: &GlobalArgs, printer: &Printer) -> Resul
     let filter = filter(&args.targets);
     block_on(interruptible(
         |interrupt| async move {
-            let sessions = Sessions::paced(usize::from(args.calls_per_account)).await;
+            let sessions =
+                super::sessions(global, printer, usize::from(args.calls_per_account)).await;
             let planned =
                 rollback::survey(&loaded.manifest, &sessions, &filter, options.parallelism).await?;
             execute(

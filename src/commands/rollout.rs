@@ -49,7 +49,8 @@ pub fn run(args: &RolloutArgs, global: &GlobalArgs, printer: &Printer) -> Result
     let filter = filter(&args.targets);
     block_on(interruptible(
         |interrupt| async move {
-            let sessions = Sessions::paced(usize::from(args.calls_per_account)).await;
+            let sessions =
+                super::sessions(global, printer, usize::from(args.calls_per_account)).await;
             let planned = consumer::rollout::survey(
                 &loaded.manifest,
                 &sessions,

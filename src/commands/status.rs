@@ -6,7 +6,6 @@
 use std::process::ExitCode;
 
 use crate::Error;
-use crate::aws::Sessions;
 use crate::cli::{GlobalArgs, StatusArgs};
 use crate::consumer::status::Status;
 use crate::consumer::{DEFAULT_PARALLELISM, status};
@@ -51,7 +50,8 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs, printer: &Printer) -> Result<
     let loaded = manifest::load(&manifest_path(global)?)?;
     let filter = filter(&args.targets);
     let (status, producer) = block_on(async {
-        let sessions = Sessions::load().await;
+        let sessions =
+            super::sessions(global, printer, crate::aws::DEFAULT_CALLS_PER_ACCOUNT).await;
         let producer = if crate::plan::producer::has_layers(&loaded.manifest) {
             let session = producer::session(&loaded, &sessions).await?;
             Some(producer::status::status(&session, &loaded.manifest).await?)

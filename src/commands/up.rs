@@ -74,7 +74,7 @@ impl<T: Serialize> Report for Json<'_, T> {
 /// Runs `gold up`.
 pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
     let loaded = manifest::load(&manifest_path(global)?)?;
-    block_on(up(&loaded, global.yes, printer))??;
+    block_on(up(&loaded, global, printer))??;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -119,8 +119,9 @@ async fn consumer_targets(
     }
 }
 
-async fn up(loaded: &Loaded, yes: bool, printer: &Printer) -> Result<(), Error> {
-    let sessions = Sessions::load().await;
+async fn up(loaded: &Loaded, global: &GlobalArgs, printer: &Printer) -> Result<(), Error> {
+    let yes = global.yes;
+    let sessions = super::sessions(global, printer, crate::aws::DEFAULT_CALLS_PER_ACCOUNT).await;
     let session = producer::session(loaded, &sessions).await?;
     let steps = producer::plan(loaded, &session).await?;
     let mut plan = steps.plan();

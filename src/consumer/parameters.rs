@@ -10,7 +10,8 @@
 //!   the parameter uncreated or unchanged, and until the check ends `GetParameter` shows the
 //!   previous version. So gold reads the parameter back after each put and treats "not the
 //!   version the put announced" as that target's failure. AWS does not say how long the check
-//!   takes; gold waits up to [`CHECK_PAUSES`] in total.
+//!   takes; gold waits as long as for any change to propagate (`aws::Waits`, two minutes, as
+//!   the Terraform AWS provider waits for the same check).
 //! - EC2 User Guide, "Use a Systems Manager parameter instead of an AMI ID": a launch template's
 //!   `ImageId` may be `resolve:ssm:name`, `resolve:ssm:name:version` or `resolve:ssm:name:label`
 //!   (or the parameter's ARN); instances resolve it at launch, so moving the parameter moves
@@ -23,7 +24,7 @@
 //!   writes (`gold: <name> (<ami>) after v<N>`, as for template versions) records the version it
 //!   replaced, which is what `gold rollback` restores.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use super::survey::{self, Context};
 use super::waves::{Event, Reporter};
@@ -38,16 +39,6 @@ use crate::manifest::{LaunchTemplate, Manifest, Parameter};
 use crate::names;
 use crate::plan::consumer::{self, Follower, Step, image_ref};
 use crate::plan::{Field, ImageRef, TargetId};
-
-/// Pauses between reads of a parameter after a put: the asynchronous check has this long (in
-/// total) to accept the value.
-pub const CHECK_PAUSES: [Duration; 5] = [
-    Duration::ZERO,
-    Duration::from_secs(1),
-    Duration::from_secs(2),
-    Duration::from_secs(4),
-    Duration::from_secs(8),
-];
 
 const RESOLVE_PREFIX: &str = "resolve:ssm:";
 
@@ -330,34 +321,37 @@ pub async fn set(
 ) -> Result<i64, Error> {
     let tags = create.then(|| names::tags(&manifest.name, &manifest.tags));
     let announced = ssm::put(session, name, image, description, tags.as_ref()).await?;
-    let mut seen = None;
-    for pause in CHECK_PAUSES {
-        tokio::time::sleep(pause).await;
-        seen = ssm::get(session, name).await?;
-        if let Some(live) = &seen
-            && live.version >= announced
-        {
-            if live.value == image {
-                return Ok(live.version);
-            }
-            return Err(Error::failed(
-                format!(
-                    "SSM parameter {name} holds {} at version {}: something else wrote it while gold put {image}",
-                    live.value, live.version
-                ),
-                Some("find the other writer (an Image Builder distribution, a pipeline), then run `gold rollout` again".to_owned()),
-            ));
+    let what = format!(
+        "version {announced} of SSM parameter {name} is not readable yet (Parameter Store checks {image} first)"
+    );
+    let written = session
+        .waits()
+        .until("Parameter Store", &what, || async {
+            Ok(ssm::get(session, name)
+                .await?
+                .filter(|live| live.version >= announced))
+        })
+        .await?;
+    if let Some(live) = written {
+        if live.value == image {
+            return Ok(live.version);
         }
+        return Err(Error::failed(
+            format!(
+                "SSM parameter {name} holds {} at version {}: something else wrote it while gold put {image}",
+                live.value, live.version
+            ),
+            Some("find the other writer (an Image Builder distribution, a pipeline), then run `gold rollout` again".to_owned()),
+        ));
     }
-    let held = seen.map_or_else(
+    let held = ssm::get(session, name).await?.map_or_else(
         || "it was not created".to_owned(),
         |live| format!("it still holds {} (version {})", live.value, live.version),
     );
-    let waited: Duration = CHECK_PAUSES.iter().sum();
     Err(Error::failed(
         format!(
             "Parameter Store did not accept {image} for SSM parameter {name} within {} s: {held}; its {IMAGE_DATA_TYPE} check fails when the AMI does not exist in {} or account {} may not use it",
-            waited.as_secs(),
+            session.waits().bound().as_secs(),
             session.region(),
             session.account()
         ),

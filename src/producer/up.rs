@@ -373,11 +373,12 @@ impl Run<'_> {
         let resource = self
             .survey
             .resource_of(ResourceKind::InfrastructureConfiguration);
+        let spec = &spec;
         self.config(
             &self.survey.infrastructure,
             resource,
-            async {
-                match imagebuilder::create_infrastructure(self.session, &spec).await {
+            self.through_iam(&spec.instance_profile, || async {
+                match imagebuilder::create_infrastructure(self.session, spec).await {
                     Err(err) if err.is_already_exists() => {
                         imagebuilder::find_infrastructure(self.session, &spec.name)
                             .await?
@@ -386,13 +387,37 @@ impl Run<'_> {
                     }
                     other => other,
                 }
-            },
-            |arn| {
-                let spec = spec.clone();
-                async move { imagebuilder::update_infrastructure(self.session, &arn, &spec).await }
+            }),
+            |arn| async move {
+                self.through_iam(&spec.instance_profile, || {
+                    imagebuilder::update_infrastructure(self.session, &arn, spec)
+                })
+                .await
             },
         )
         .await
+    }
+
+    /// Runs an Image Builder call that names the instance profile: when this run created the
+    /// build role or profile (or put the role in it), IAM may not have propagated it to Image
+    /// Builder yet, and the call is tried again within the propagation bound. Otherwise an
+    /// unknown profile is the user's to fix, and fails at once.
+    async fn through_iam<T, F, Fut>(&self, profile: &str, attempt: F) -> Result<T, AwsError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, AwsError>>,
+    {
+        let changed = matches!(self.survey.role, RoleStep::Create)
+            || matches!(
+                self.survey.profile,
+                ProfileStep::Create | ProfileStep::AddRole
+            );
+        let mut attempt = attempt;
+        if !changed {
+            return attempt().await;
+        }
+        let what = format!("instance profile {profile} is not visible to Image Builder yet");
+        self.session.waits().through("IAM", &what, attempt).await
     }
 
     async fn distribution(&self) -> Result<String, AwsError> {
