@@ -36,6 +36,7 @@ from localcloud import (
     iam_fixes,
     launch_templates,
     organizations,
+    propagation,
     protocols,
     ram,
     ssm_fixes,
@@ -202,6 +203,7 @@ def build_app() -> LocalCloud:
     # Last of the EC2 patches: a `resolve:ssm:` image id is resolved before any other launch check.
     ec2_resolve.install()
     iam_fixes.install()
+    propagation.install()
     organizations.install()
     autoscaling_groups.install()
     imagebuilder_sharing.install()
