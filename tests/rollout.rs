@@ -85,8 +85,52 @@ async fn ami(cloud: &Localcloud, owner: &str, name: &str, share: Share) -> Strin
 
 /// A launch template like the origin scenario's: t3.small, EBS-optimized, 50 GiB gp3 root, a security group, user data.
 async fn template(cloud: &Localcloud, account: &str, name: &str, image: &str) -> String {
+    template_with(cloud, account, name, image, None).await
+}
+
+/// A snapshot of a fresh 8 GiB volume in `account`.
+async fn snapshot(cloud: &Localcloud, account: &str) -> String {
+    let ec2 = aws_sdk_ec2::Client::new(&sdk(cloud, account).await);
+    let volume = ec2
+        .create_volume()
+        .availability_zone("ap-northeast-1a")
+        .size(8)
+        .send()
+        .await
+        .expect("CreateVolume")
+        .volume_id
+        .expect("a volume id");
+    ec2.create_snapshot()
+        .volume_id(volume)
+        .send()
+        .await
+        .expect("CreateSnapshot")
+        .snapshot_id
+        .expect("a snapshot id")
+}
+
+/// [`template`], with a data volume `/dev/xvdb` made from `data` when given.
+async fn template_with(
+    cloud: &Localcloud,
+    account: &str,
+    name: &str,
+    image: &str,
+    data: Option<&str>,
+) -> String {
     let config = sdk(cloud, account).await;
     let ec2 = aws_sdk_ec2::Client::new(&config);
+    let data = data.map(|snapshot| {
+        LaunchTemplateBlockDeviceMappingRequest::builder()
+            .device_name("/dev/xvdb")
+            .ebs(
+                LaunchTemplateEbsBlockDeviceRequest::builder()
+                    .snapshot_id(snapshot)
+                    .volume_type(VolumeType::Gp3)
+                    .delete_on_termination(true)
+                    .build(),
+            )
+            .build()
+    });
     let group = ec2
         .create_security_group()
         .group_name(format!("{name}-sg"))
@@ -105,17 +149,21 @@ async fn template(cloud: &Localcloud, account: &str, name: &str, image: &str) ->
                 .ebs_optimized(true)
                 .security_group_ids(group)
                 .user_data("IyEvYmluL3NoCmVjaG8gaGVsbG8K")
-                .block_device_mappings(
-                    LaunchTemplateBlockDeviceMappingRequest::builder()
-                        .device_name("/dev/xvda")
-                        .ebs(
-                            LaunchTemplateEbsBlockDeviceRequest::builder()
-                                .volume_size(50)
-                                .volume_type(VolumeType::Gp3)
-                                .build(),
-                        )
-                        .build(),
-                )
+                .set_block_device_mappings(Some(
+                    std::iter::once(
+                        LaunchTemplateBlockDeviceMappingRequest::builder()
+                            .device_name("/dev/xvda")
+                            .ebs(
+                                LaunchTemplateEbsBlockDeviceRequest::builder()
+                                    .volume_size(50)
+                                    .volume_type(VolumeType::Gp3)
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .chain(data)
+                    .collect(),
+                ))
                 .build(),
         )
         .send()
@@ -307,7 +355,16 @@ fn origin_scenario_moves_the_workload_template_to_the_second_ami_and_keeps_every
         "sample_v4_2022-08-10T09-01-50.490Z",
         Share::Organization,
     ));
-    rt.block_on(template(&cloud, WORKLOAD, "sample-lt", &first));
+    // Its data volume comes from a snapshot: EC2 drops inherited snapshots from a new version
+    // unless the request gives them again, which gold must, for only the image to change.
+    let data = rt.block_on(snapshot(&cloud, WORKLOAD));
+    rt.block_on(template_with(
+        &cloud,
+        WORKLOAD,
+        "sample-lt",
+        &first,
+        Some(&data),
+    ));
     let second = rt.block_on(ami(
         &cloud,
         PRODUCER,
@@ -352,6 +409,7 @@ fn origin_scenario_moves_the_workload_template_to_the_second_ami_and_keeps_every
         description,
         format!("gold: sample_v5_2022-08-11T09-01-50.490Z ({second}) after v1")
     );
+    assert!(data_before.contains(&data), "{data_before}");
     assert_eq!(
         data_after,
         data_before.replace(&first, &second),

@@ -312,9 +312,8 @@ impl Run<'_> {
         self.check(groups, template.latest + 1, template.latest + 1)?;
         let version = launch_templates::create_version(
             self.session,
-            id,
-            previous,
-            &to.id,
+            &template.default,
+            to,
             &describe_version(to, Some(previous)),
         )
         .await?;

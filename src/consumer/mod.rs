@@ -133,6 +133,7 @@ mod tests {
             state: "available".to_owned(),
             created: None,
             deprecated_at: None,
+            root_device: None,
         }
     }
 
@@ -159,6 +160,7 @@ mod tests {
             image_id: Some(image.to_owned()),
             description: Some(description.to_owned()),
             created: None,
+            snapshot_mappings: crate::aws::launch_templates::SnapshotMappings::default(),
         }
     }
 

@@ -247,6 +247,7 @@ mod tests {
             state: "available".to_owned(),
             created: Some(at(created)),
             deprecated_at: None,
+            root_device: None,
         }
     }
 

@@ -441,6 +441,7 @@ mod tests {
                 image_id: Some("ami-1".to_owned()),
                 description: None,
                 created: Some(at(created)),
+                snapshot_mappings: crate::aws::launch_templates::SnapshotMappings::default(),
             },
             latest: 2,
             newest: None,
@@ -492,6 +493,7 @@ mod tests {
             state: "available".to_owned(),
             created: None,
             deprecated_at: None,
+            root_device: None,
         }
     }
 
