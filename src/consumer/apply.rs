@@ -139,6 +139,7 @@ impl Run<'_> {
             Step::MoveParameter {
                 name,
                 version,
+                data_type,
                 to,
                 follower,
                 ..
@@ -150,7 +151,7 @@ impl Run<'_> {
                     self.id,
                     self.apply.reporter,
                     &name,
-                    Some(version),
+                    Some((version, &data_type)),
                     &to,
                 )
                 .await?;
@@ -163,6 +164,7 @@ impl Run<'_> {
             Step::RestoreParameter {
                 name,
                 version,
+                data_type,
                 to,
                 image,
                 follower,
@@ -175,6 +177,7 @@ impl Run<'_> {
                     self.id,
                     self.apply.reporter,
                     &name,
+                    &data_type,
                     &to,
                     image.as_ref(),
                 )

@@ -130,6 +130,7 @@ pub async fn rollout_step(
     Ok(Step::MoveParameter {
         name: parameter.name.clone(),
         version: live.version,
+        data_type: live.data_type,
         from: Some(from),
         to: chosen,
         follower: None,
@@ -155,6 +156,7 @@ pub async fn follow_step(
         return Ok(Step::MoveParameter {
             name: live.name,
             version: live.version,
+            data_type: live.data_type,
             from: Some(from),
             to: chosen,
             follower: Some(Follower { template, groups }),
@@ -211,7 +213,10 @@ async fn followed(session: &Session, name: &str) -> Result<ssm::Parameter, Error
     Ok(live)
 }
 
-/// gold writes only `String` parameters; another type is someone else's parameter.
+/// gold writes only `String` parameters of data type `aws:ec2:image` (those it creates) or
+/// `text` (Terraform's `aws_ssm_parameter` default, which a team may have made first): Parameter
+/// Store never changes a parameter's data type to or from `aws:ec2:image`, so gold writes each
+/// with its own. Another type is someone else's parameter.
 fn check_kind(live: &ssm::Parameter) -> Result<(), Error> {
     if live.kind != "String" {
         return Err(Error::failed(
@@ -222,8 +227,22 @@ fn check_kind(live: &ssm::Parameter) -> Result<(), Error> {
             Some("give the manifest another parameter name, or delete this parameter".to_owned()),
         ));
     }
+    if !WRITABLE_DATA_TYPES.contains(&live.data_type.as_str()) {
+        return Err(Error::failed(
+            format!(
+                "SSM parameter {} has data type {}; gold writes AMI ids into parameters of data type {IMAGE_DATA_TYPE} or `text`, and Parameter Store cannot change a parameter's data type",
+                live.name, live.data_type
+            ),
+            Some(format!(
+                "give the manifest another parameter name, or delete this parameter so gold creates it with data type {IMAGE_DATA_TYPE}"
+            )),
+        ));
+    }
     Ok(())
 }
+
+/// The data types gold writes an AMI id with: its own, and Parameter Store's default.
+const WRITABLE_DATA_TYPES: [&str; 2] = [IMAGE_DATA_TYPE, "text"];
 
 /// The rollback step of a parameter target, or of a template that resolves `name`.
 pub async fn restore_step(
@@ -259,6 +278,7 @@ pub async fn restore_step(
     Ok(Step::RestoreParameter {
         name: live.name,
         version: live.version,
+        data_type: live.data_type,
         from: Some(from),
         to,
         image: Some(image),
@@ -309,18 +329,24 @@ pub fn way_back<'h>(
     Ok(Some(before))
 }
 
-/// Writes `image` to the parameter (creating it, tagged, when `create`) and waits until
-/// Parameter Store's check accepted it; returns the new version.
+/// Writes `image` to the parameter, as a new version keeping its `data_type`, or creating it
+/// (tagged, data type `aws:ec2:image`) when there is none, and waits until Parameter Store's
+/// check accepted it; returns the new version.
 pub async fn set(
     session: &Session,
     manifest: &Manifest,
     name: &str,
     image: &str,
     description: &str,
-    create: bool,
+    data_type: Option<&str>,
 ) -> Result<i64, Error> {
-    let tags = create.then(|| names::tags(&manifest.name, &manifest.tags));
-    let announced = ssm::put(session, name, image, description, tags.as_ref()).await?;
+    let write = match data_type {
+        Some(data_type) => ssm::Write::Overwrite { data_type },
+        None => ssm::Write::Create {
+            tags: names::tags(&manifest.name, &manifest.tags),
+        },
+    };
+    let announced = ssm::put(session, name, image, description, &write).await?;
     let what = format!(
         "version {announced} of SSM parameter {name} is not readable yet (Parameter Store checks {image} first)"
     );
@@ -363,14 +389,14 @@ pub async fn set(
 }
 
 /// Moves a parameter to `to` (gold's rollout description records the version replaced) and
-/// reports it; returns the new version.
+/// reports it; `live` is its version and data type, `None` to create it. Returns the new version.
 pub async fn move_to(
     session: &Session,
     manifest: &Manifest,
     target: &TargetId,
     reporter: &dyn Reporter,
     name: &str,
-    version: Option<i64>,
+    live: Option<(i64, &str)>,
     to: &Image,
 ) -> Result<i64, Error> {
     let new = set(
@@ -378,8 +404,8 @@ pub async fn move_to(
         manifest,
         name,
         &to.id,
-        &describe_version(to, version),
-        version.is_none(),
+        &describe_version(to, live.map(|(version, _)| version)),
+        live.map(|(_, data_type)| data_type),
     )
     .await?;
     reporter.event(&Event::ParameterSet {
@@ -398,6 +424,7 @@ pub async fn restore(
     target: &TargetId,
     reporter: &dyn Reporter,
     name: &str,
+    data_type: &str,
     to: &ParameterVersion,
     image: Option<&ImageRef>,
 ) -> Result<i64, Error> {
@@ -407,7 +434,15 @@ pub async fn restore(
         "gold: rollback to the value of version {}, {shown}",
         to.version
     );
-    let new = set(session, manifest, name, &to.value, &description, false).await?;
+    let new = set(
+        session,
+        manifest,
+        name,
+        &to.value,
+        &description,
+        Some(data_type),
+    )
+    .await?;
     reporter.event(&Event::ParameterSet {
         target,
         parameter: name,

@@ -94,6 +94,8 @@ pub enum Step {
         name: String,
         /// Its current version.
         version: i64,
+        /// Its data type, which the new version keeps (`aws:ec2:image` or `text`).
+        data_type: String,
         /// The image it holds now.
         from: Option<ImageRef>,
         /// The image it will hold.
@@ -107,6 +109,8 @@ pub enum Step {
         name: String,
         /// Its current version.
         version: i64,
+        /// Its data type, which the new version keeps (`aws:ec2:image` or `text`).
+        data_type: String,
         /// The image it holds now.
         from: Option<ImageRef>,
         /// The version whose value comes back.
@@ -265,6 +269,7 @@ pub fn changes(target: &TargetId, step: &Step) -> Vec<Change> {
             from,
             to,
             follower,
+            ..
         } => {
             let to = image_ref(to);
             let mut changes = vec![Change {
@@ -291,6 +296,7 @@ pub fn changes(target: &TargetId, step: &Step) -> Vec<Change> {
             to,
             image,
             follower,
+            ..
         } => {
             let image = image.clone().unwrap_or_else(|| ImageRef {
                 id: to.value.clone(),
