@@ -313,6 +313,10 @@ pub struct IamArgs {
 pub enum IamDocument {
     /// The permissions policy of the rollout role in every consumer account (rollout, status, rollback, destroy, and templates marked `create`).
     Consumer {
+        /// Manifests the one rollout role serves, their policies merged (default: the manifest of `-f`, or `gold.toml`).
+        #[arg(value_name = "MANIFEST")]
+        manifests: Vec<PathBuf>,
+
         /// Print a CloudFormation template creating the role (trust and policy) instead, for a service-managed StackSet.
         #[arg(long)]
         cloudformation: bool,
@@ -330,7 +334,15 @@ pub enum IamDocument {
     /// The permissions policy of the identity that runs gold in the producer account (up, build, destroy, and assuming the consumer roles).
     Producer,
     /// The permissions policy that reads the organization's OUs and accounts.
-    Organization,
+    Organization {
+        /// Print the trust policy of the role `[organization]` names instead: who may assume it.
+        #[arg(long)]
+        trust: bool,
+
+        /// The identity that runs gold (default: the one these credentials act as).
+        #[arg(long, value_name = "ARN", requires = "trust")]
+        principal: Option<String>,
+    },
     /// The role and instance profile `gold up` creates for the build instances, for review.
     InstanceRole,
 }

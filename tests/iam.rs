@@ -128,12 +128,12 @@ fn actions_of(policy: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-/// The actions the table says `operation` of `service` needs on `side`.
-fn needed(service: &str, operation: &str, side: Side) -> BTreeSet<String> {
-    PERMISSIONS
-        .iter()
-        .filter(|p| p.service == service && p.operation == operation && p.side == side)
-        .flat_map(|p| p.grants.iter().map(|g| g.action.to_owned()))
+/// The actions `operation` of `service` needs on `side` for the manifest at `path`.
+fn needed(path: &Path, service: &str, operation: &str, side: Side) -> BTreeSet<String> {
+    let loaded = gold::manifest::load(path).expect("the manifest loads");
+    gold::access::actions_for(&loaded, side, service, operation)
+        .into_iter()
+        .map(str::to_owned)
         .collect()
 }
 
@@ -371,7 +371,12 @@ fn the_origin_scenario_runs_on_exactly_gold_iams_policies_and_each_statement_is_
     operator.ok(&["build", "--cancel", &image]);
     operator.ok(&["destroy", "--yes", "--images"]);
 
-    assert_policies_match_the_calls(&operator.requests, &producer_policy, &consumer_policy);
+    assert_policies_match_the_calls(
+        &manifest,
+        &operator.requests,
+        &producer_policy,
+        &consumer_policy,
+    );
     assert_only_the_trusted_principal_assumes(&rt, &root, &operator.credentials, &rollout_arn);
 }
 
@@ -389,7 +394,12 @@ fn set_consumer_policy(
 
 /// Every action a logged call needed is in its side's policy, and every action of each policy
 /// was needed by some call.
-fn assert_policies_match_the_calls(requests: &[Value], producer: &Value, consumer: &Value) {
+fn assert_policies_match_the_calls(
+    manifest: &Path,
+    requests: &[Value],
+    producer: &Value,
+    consumer: &Value,
+) {
     for (side, account, policy) in [
         (Side::Producer, PRODUCER, producer),
         (Side::Consumer, WORKLOAD, consumer),
@@ -405,7 +415,7 @@ fn assert_policies_match_the_calls(requests: &[Value], producer: &Value, consume
             {
                 unknown.insert(format!("{service}:{operation}"));
             }
-            used.extend(needed(service, operation, side));
+            used.extend(needed(manifest, service, operation, side));
         }
         assert!(
             unknown.is_empty(),

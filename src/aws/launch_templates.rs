@@ -80,7 +80,9 @@ impl Eq for SnapshotMappings {}
 
 impl SnapshotMappings {
     fn of(data: Option<&aws_sdk_ec2::types::ResponseLaunchTemplateData>) -> Self {
-        let mappings = data.map(|d| d.block_device_mappings()).unwrap_or_default();
+        let mappings = data
+            .map(aws_sdk_ec2::types::ResponseLaunchTemplateData::block_device_mappings)
+            .unwrap_or_default();
         let from_snapshot = mappings
             .iter()
             .any(|m| m.ebs().and_then(|ebs| ebs.snapshot_id()).is_some());
@@ -520,7 +522,12 @@ mod tests {
             .map(|m| m.ebs().and_then(|e| e.snapshot_id()))
             .collect();
         assert_eq!(snapshots, [None, Some("snap-data")]);
-        assert_eq!(request[0].ebs().and_then(|e| e.volume_size()), Some(50));
+        assert_eq!(
+            request[0]
+                .ebs()
+                .and_then(LaunchTemplateEbsBlockDeviceRequest::volume_size),
+            Some(50)
+        );
         assert!(SnapshotMappings::default().request(None).is_none());
     }
 }

@@ -76,7 +76,7 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
         if !ui::confirm(global.yes, &question)? {
             return Err(Error::failed("nothing was changed: not confirmed", None));
         }
-        let pruned = apply(&session, &plan).await;
+        let pruned = apply(&session, manifest, &plan).await;
         let causes: Vec<Cause> = pruned
             .amis
             .iter()
@@ -104,7 +104,11 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
 }
 
 /// Deprecates, then deletes, then removes the Image Builder images of fully deleted builds.
-async fn apply(session: &crate::aws::Session, plan: &PrunePlan) -> Pruned {
+async fn apply(
+    session: &crate::aws::Session,
+    manifest: &crate::manifest::Manifest,
+    plan: &PrunePlan,
+) -> Pruned {
     let outcome = |build: &lifecycle::PruneBuild,
                    ami: &lifecycle::PruneAmi,
                    done: &str,
@@ -121,7 +125,7 @@ async fn apply(session: &crate::aws::Session, plan: &PrunePlan) -> Pruned {
     }))
     .await;
     let deleted = futures::future::join_all(plan.amis(true).map(|(build, ami)| async move {
-        let result = producer::lifecycle::delete_ami(session, &ami.region, &ami.id).await;
+        let result = producer::lifecycle::delete_ami(session, manifest, &ami.region, &ami.id).await;
         outcome(build, ami, "deleted", result)
     }))
     .await;

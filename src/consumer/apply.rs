@@ -176,8 +176,7 @@ impl Run<'_> {
                     self.apply.manifest,
                     self.id,
                     self.apply.reporter,
-                    &name,
-                    &data_type,
+                    (&name, &data_type),
                     &to,
                     image.as_ref(),
                 )

@@ -417,14 +417,14 @@ pub async fn move_to(
     Ok(new)
 }
 
-/// Puts back the value of version `to` and reports it; returns the new version.
+/// Puts back the value of version `to` into the parameter (its name and data type) and reports
+/// it; returns the new version.
 pub async fn restore(
     session: &Session,
     manifest: &Manifest,
     target: &TargetId,
     reporter: &dyn Reporter,
-    name: &str,
-    data_type: &str,
+    (name, data_type): (&str, &str),
     to: &ParameterVersion,
     image: Option<&ImageRef>,
 ) -> Result<i64, Error> {

@@ -113,9 +113,15 @@ pub async fn deprecate(session: &Session, region: &str, ami: &str) -> Result<(),
     aws::deprecate(&session.in_region(region), ami).await
 }
 
-/// Deregisters one AMI and deletes its snapshots; one already gone counts as deleted.
-pub async fn delete_ami(session: &Session, region: &str, ami: &str) -> Result<(), AwsError> {
-    imagebuilder::delete_ami(&session.in_region(region), ami).await
+/// Deregisters one AMI of `manifest` and deletes its snapshots; one already gone counts as deleted.
+pub async fn delete_ami(
+    session: &Session,
+    manifest: &Manifest,
+    region: &str,
+    ami: &str,
+) -> Result<(), AwsError> {
+    let tag = (crate::names::MANIFEST_TAG, manifest.name.as_str());
+    imagebuilder::delete_ami(&session.in_region(region), ami, tag).await
 }
 
 /// Deletes an Image Builder image (its AMIs are deleted first).
