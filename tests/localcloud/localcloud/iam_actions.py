@@ -396,6 +396,16 @@ def _template_versions(request: Request) -> list[Check]:
     ]
 
 
+def _authorize_rules(request: Request) -> list[Check]:
+    """Authorize rules on a group; tagging the new rules needs `ec2:CreateTags` (dependent action)."""
+    found = [Check(f"ec2:{request.operation}", t) for t in _ec2_param("security-group", "GroupId")(request)]
+    tags = _tag_specifications(request, "security-group-rule")
+    if tags:
+        keys = {**tag_keys(tags), "ec2:createaction": [request.operation]}
+        found.append(Check("ec2:CreateTags", _ec2_target(request, "security-group-rule", STAR), keys))
+    return found
+
+
 _EC2: dict[str, Rule] = {
     "CreateLaunchTemplate": _ec2_create("launch-template", _template_parameter),
     "RegisterImage": _ec2_create("image"),
@@ -415,11 +425,11 @@ _EC2: dict[str, Rule] = {
         "DeleteLaunchTemplateVersions",
         "GetLaunchTemplateData",
     ),
+    "AuthorizeSecurityGroupEgress": _authorize_rules,
+    "AuthorizeSecurityGroupIngress": _authorize_rules,
     **_same(
         "ec2",
         _ec2_param("security-group", "GroupId"),
-        "AuthorizeSecurityGroupEgress",
-        "AuthorizeSecurityGroupIngress",
         "RevokeSecurityGroupEgress",
         "RevokeSecurityGroupIngress",
         "DeleteSecurityGroup",
@@ -832,6 +842,8 @@ def _pipeline_execution(request: Request) -> list[Check]:
     """StartImagePipelineExecution also reads the pipeline (`imagebuilder:GetImagePipeline`)."""
     targets = _imagebuilder_arn("imagePipelineArn")(request)
     found = [Check("imagebuilder:StartImagePipelineExecution", t) for t in targets]
+    tags = _json_tags(request.params.get("tags"))
+    found += [Check("imagebuilder:TagResource", t, tag_keys(tags)) for t in targets if tags]
     return found + [Check("imagebuilder:GetImagePipeline", t) for t in targets]
 
 
