@@ -41,7 +41,6 @@ from moto.ec2.exceptions import (
     InvalidSnapshotIdError,
     InvalidSnapshotInUse,
     MalformedAMIIdError,
-    MissingParameterError,
     UnvailableAMIIdError,
 )
 from moto.ec2.models import ec2_backends
@@ -114,9 +113,7 @@ def _deprecate_at(ami: Any, requested: datetime, now: datetime) -> datetime:
 
 def _enable_image_deprecation_response(self: Any) -> Any:
     image_id = self._get_param("ImageId")
-    requested = self._get_param("DeprecateAt")
-    if requested is None:
-        raise MissingParameterError("DeprecateAt")
+    requested = self._get_param("DeprecateAt")  # required: refused when missing by localcloud.validation
     self.error_on_dryrun()
     ami = _owned(self.ec2_backend, image_id)
     moment = _deprecate_at(ami, _timestamp(requested), datetime.now(UTC))

@@ -364,6 +364,8 @@ def _denied(
         else f"because no identity-based policy allows the {needed.action} action"
     )
     message = f"User: {principal.arn} is not authorized to perform: {needed.action}{on} {reason}"
+    if needed.denial is not None:
+        message = needed.denial
     service = request.service
     protocol = protocols.protocol_of(service, environ)
     if protocol == "ec2":

@@ -4,8 +4,9 @@ Flow of one request:
 1. `/_localcloud/*` is answered here and never logged, delayed or faulted.
 2. Otherwise the request is named (service/region from the SigV4 scope, action from the
    body, `X-Amz-Target` or the REST route) and its account found from the access key.
-3. `latency_ms` is slept; then a throttling error, a 5xx, an AssumeRole denial or (with
-   `enforce_iam`) an IAM denial may answer instead of the service.
+3. `latency_ms` is slept; then a throttling error, a 5xx, an AssumeRole denial, a request the
+   service's model refuses (`validation`) or (with `enforce_iam`) an IAM denial may answer
+   instead of the service.
 4. Image Builder requests go to `localcloud.imagebuilder.app`, RAM requests to
    `localcloud.ram.app`; everything else to moto.
 5. The answered status and the time taken are appended to the request log.
@@ -41,6 +42,7 @@ from localcloud import (
     ram,
     ssm_fixes,
     sts_fixes,
+    validation,
 )
 from localcloud.control import CONFIG, REQUESTS, ConfigError
 from localcloud.imagebuilder import sharing as imagebuilder_sharing
@@ -115,6 +117,8 @@ class LocalCloud:
 
     def _answer(self, call: protocols.Call, account: str, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         injected = self._fault(call, environ) or sts_fixes.denied(call, account, environ)
+        if injected is None:
+            injected = validation.check(call, environ)
         if injected is None and CONFIG.enforce_iam:
             injected = iam_enforce.check(call, account, environ)
         if injected is None and call.service == "sts" and call.action == "DecodeAuthorizationMessage":

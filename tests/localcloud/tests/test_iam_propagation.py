@@ -60,6 +60,13 @@ def _succeeds(call: Callable[[], Any]) -> Callable[[], Any]:
     return attempt
 
 
+def _trusting_role(iam: Any, name: str) -> str:
+    """A role 111122223333 may assume; returns its ARN."""
+    return iam.create_role(RoleName=name, AssumeRolePolicyDocument=_trust({"AWS": f"arn:aws:iam::{SHARED}:root"}))["Role"][
+        "Arn"
+    ]
+
+
 def _profile(iam: Any) -> str:
     name = _name("builder")
     iam.create_role(RoleName=name, AssumeRolePolicyDocument=_trust(EC2_TRUST))
@@ -144,9 +151,7 @@ def test_a_profile_made_before_the_knob_is_seen_at_once(config):
 def test_a_new_role_cannot_be_assumed_until_it_propagated(config):
     config(propagation_seconds=WINDOW)
     iam = boto3.client("iam")
-    arn = iam.create_role(RoleName=_name("fresh"), AssumeRolePolicyDocument=_trust({"AWS": f"arn:aws:iam::{SHARED}:root"}))[
-        "Role"
-    ]["Arn"]
+    arn = _trusting_role(iam, _name("fresh"))
 
     refused = _refused(lambda: _assume(arn))
     assumed = wait_until(_succeeds(lambda: _assume(arn)), "the role to propagate to STS")
@@ -176,9 +181,7 @@ def test_a_changed_trust_policy_is_evaluated_as_it_was_until_it_propagated(confi
 def test_a_changed_identity_policy_is_evaluated_as_it_was_until_it_propagated(config):
     iam = boto3.client("iam")
     name = _name("grown")
-    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=_trust({"AWS": f"arn:aws:iam::{SHARED}:root"}))[
-        "Role"
-    ]["Arn"]
+    arn = _trusting_role(iam, name)
     iam.put_role_policy(RoleName=name, PolicyName="vpcs", PolicyDocument=_policy(_allow("ec2:DescribeVpcs")))
     config(enforce_iam=True, propagation_seconds=WINDOW)
     ec2 = _assume(arn).client("ec2")
@@ -197,9 +200,7 @@ def test_a_changed_identity_policy_is_evaluated_as_it_was_until_it_propagated(co
 def test_without_the_knob_a_change_is_seen_at_once(config):
     config(enforce_iam=True)
     iam = boto3.client("iam")
-    arn = iam.create_role(RoleName=_name("instant"), AssumeRolePolicyDocument=_trust({"AWS": f"arn:aws:iam::{SHARED}:root"}))[
-        "Role"
-    ]["Arn"]
+    arn = _trusting_role(iam, _name("instant"))
 
     assert _assume(arn).client("sts").get_caller_identity()["Account"] == SHARED
     assert _infrastructure(_profile(iam))()["infrastructureConfigurationArn"]
