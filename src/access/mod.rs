@@ -1188,16 +1188,13 @@ mod tests {
     }
 
     #[test]
-    fn the_organization_reader_lists_and_describes_only() {
+    fn the_organization_reader_lists_only_what_discovery_reads() {
         let policy = organization(&seed());
         assert_eq!(
             statement(&policy, "ReadOrganizations")["Action"],
             json!([
-                "organizations:DescribeAccount",
                 "organizations:ListAccountsForParent",
-                "organizations:ListChildren",
-                "organizations:ListOrganizationalUnitsForParent",
-                "organizations:ListRoots"
+                "organizations:ListOrganizationalUnitsForParent"
             ])
         );
         assert!(

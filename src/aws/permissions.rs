@@ -386,11 +386,8 @@ pub const PERMISSIONS: &[Permission] = &[
         on("imagebuilder:TagResource", Pipeline),
     ]),
     // --- the organization: accounts discovered from OUs (issue 10) ------------------------
-    row("organizations", "ListRoots", OrganizationReader, Always, &[on("organizations:ListRoots", Any)]),
-    row("organizations", "ListChildren", OrganizationReader, Always, &[on("organizations:ListChildren", Any)]),
     row("organizations", "ListOrganizationalUnitsForParent", OrganizationReader, Always, &[on("organizations:ListOrganizationalUnitsForParent", Any)]),
     row("organizations", "ListAccountsForParent", OrganizationReader, Always, &[on("organizations:ListAccountsForParent", Any)]),
-    row("organizations", "DescribeAccount", OrganizationReader, Always, &[on("organizations:DescribeAccount", Any)]),
     row("organizations", "ListAccounts", OrganizationReader, WholeOrganization, &[on("organizations:ListAccounts", Any)]),
     // --- retiring and pruning builds, SSM parameter targets, layered images through RAM --
     row("ec2", "EnableImageDeprecation", Producer, Retire, &[on("ec2:EnableImageDeprecation", BuiltAmi)]),
@@ -511,6 +508,29 @@ mod tests {
             missing.is_empty(),
             "operations missing from aws::permissions::PERMISSIONS:\n{}",
             missing.join("\n")
+        );
+    }
+
+    #[test]
+    fn every_operation_in_the_table_is_one_an_adapter_calls() {
+        let mut files = Vec::new();
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/aws"),
+            &mut files,
+        );
+        let called: Vec<String> = files
+            .iter()
+            .filter(|(path, _)| !path.ends_with("permissions.rs"))
+            .flat_map(|(_, text)| named_operations(text))
+            .collect();
+        let unused: Vec<&str> = PERMISSIONS
+            .iter()
+            .map(|p| p.operation)
+            .filter(|operation| !called.iter().any(|c| c == operation))
+            .collect();
+        assert!(
+            unused.is_empty(),
+            "rows for operations no adapter calls (their actions would be granted for nothing): {unused:?}"
         );
     }
 

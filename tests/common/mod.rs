@@ -2,6 +2,8 @@
 //! pointed at it, plus SDK clients acting in any account to check what gold did.
 #![allow(dead_code)]
 
+pub mod organization;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,101 @@
+//! Every example runs as it would on AWS: one localcloud per example, IAM evaluated and changes
+//! propagating, gold run by an operator holding exactly `gold iam producer`, consumer accounts
+//! holding exactly `gold iam consumer` and `gold iam trust` (see `common::organization`). Each
+//! goes up, builds and rolls out (and retires, prunes or destroys where it uses them), checks
+//! the result through the SDK, and ends by checking that the policies gold printed are exactly
+//! what its calls needed.
+
+mod common;
+
+use common::organization::{Org, built_ami};
+use common::{Localcloud, repo};
+use serde_json::json;
+
+const SHARED: &str = "111122223333";
+const WORKLOAD: &str = "444455556666";
+
+/// Operations an example's flow does not run: changing a resource in place, cancelling a
+/// build, retiring one (the origin scenario's test in `tests/iam.rs` runs each).
+const NOT_RUN: &[&str] = &[
+    "UpdateInfrastructureConfiguration",
+    "UpdateDistributionConfiguration",
+    "UpdateImagePipeline",
+    "RevokeSecurityGroupIngress",
+    "CancelImageCreation",
+    "EnableImageDeprecation",
+    "DisableImage",
+];
+
+#[test]
+fn the_org_example_rolls_out_to_every_account_of_its_ous_through_a_stackset_role() {
+    let cloud = Localcloud::start_with(Some(&repo().join("examples/org/localcloud.toml")));
+    cloud.configure(json!({ "build_seconds": 2, "refresh_seconds": 1 }));
+    let org = Org::new(&cloud);
+    let dir = common::example("org");
+    let (sandbox, prod, legacy) = ("666677778888", "555555555555", "444455559999");
+    let members = [WORKLOAD, prod, sandbox, legacy];
+
+    // The platform team: an operator in Shared, the rollout role in every member account from
+    // one CloudFormation template (what the StackSet deploys), the reader in the management
+    // account.
+    let mut team = org.operator(dir.path(), SHARED);
+    let manifest = dir.path().join("gold.toml");
+    org.rollout_stacks(&mut team, &[&manifest], &members);
+    org.reader_role(&mut team);
+    org.enforce();
+
+    team.ok(&["up", "--yes"]);
+    assert!(
+        team.waited_for(
+            "IAM: instance profile sample-imagebuilder is not visible to Image Builder yet"
+        ),
+        "{}",
+        team.narration
+    );
+    let first = built_ami(&team.ok(&["build", "--wait", "--output", "json"]));
+
+    // The workload teams opt in by tagging their templates; Sandbox pins its group to a version
+    // and gives its instances a role and a tag, so a refresh is a launch Auto Scaling checks.
+    let follow = [("gold:follow", "sample")];
+    org.meanwhile(|org| {
+        let sandbox_lt = org.template(sandbox, "app", &first, &follow, Some("app-instance"));
+        org.group(sandbox, "app", &sandbox_lt, "1", 1);
+        for account in [WORKLOAD, prod, legacy] {
+            let id = org.template(account, "app", &first, &follow, None);
+            org.group(account, "app", &id, "$Default", 1);
+        }
+    });
+
+    let second = built_ami(&team.ok(&["build", "--wait", "--output", "json"]));
+    let plan = team.ok(&["plan"]);
+    assert!(plan.contains(&format!("-> {second}")), "{plan}");
+    let out = team.ok(&["rollout", "--yes", "--output", "json"]);
+    let last: serde_json::Value = out
+        .lines()
+        .rev()
+        .find_map(|line| serde_json::from_str(line).ok())
+        .expect("a summary");
+    assert_eq!(last["counts"]["done"], 3, "{out}");
+    for account in [WORKLOAD, prod, sandbox] {
+        assert_eq!(org.default_image(account, "app"), second, "{account}");
+        assert_eq!(
+            org.group_images(account, "app"),
+            std::slice::from_ref(&second),
+            "{account}"
+        );
+    }
+    assert_eq!(
+        org.default_image(legacy, "app"),
+        first,
+        "the excluded account is left alone"
+    );
+    team.ok(&["status"]);
+    let unchanged = team.gold(&["plan", "--detailed-exitcode"]);
+    assert_eq!(unchanged.status.code(), Some(0), "{}", team.narration);
+    team.ok(&["destroy", "--yes", "--images"]);
+
+    // The reader was reached through its role in the management account, and every call of
+    // gold was allowed by exactly the policies it printed.
+    assert!(team.organization_policy.is_some());
+    team.assert_policies_match_the_calls(NOT_RUN);
+}
