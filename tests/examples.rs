@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::organization::{Org, built_ami};
+use common::organization::{Org, REGION, built_ami};
 use common::{Localcloud, repo};
 use serde_json::json;
 
@@ -98,4 +98,121 @@ fn the_org_example_rolls_out_to_every_account_of_its_ous_through_a_stackset_role
     // gold was allowed by exactly the policies it printed.
     assert!(team.organization_policy.is_some());
     team.assert_policies_match_the_calls(NOT_RUN);
+}
+
+#[test]
+fn the_terraform_consumer_example_moves_the_workloads_parameter_through_a_least_privilege_role() {
+    const PARAMETER: &str = "/gold/sample/ami";
+    let cloud = Localcloud::start();
+    cloud.configure(json!({ "build_seconds": 2, "refresh_seconds": 1 }));
+    let org = Org::new(&cloud);
+    let dir = common::example("terraform-consumer");
+    let manifest = dir.path().join("gold.toml");
+    let mut team = org.operator(dir.path(), SHARED);
+    org.rollout_roles(&mut team, &[WORKLOAD]);
+    org.enforce();
+
+    team.ok(&["up", "--yes"]);
+    let first = built_ami(&team.ok(&["build", "--wait", "--output", "json"]));
+    team.ok(&["rollout", "--yes"]);
+    assert_eq!(
+        org.parameter(WORKLOAD, PARAMETER),
+        (first.clone(), "aws:ec2:image".to_owned())
+    );
+    // Parameter Store checks an `aws:ec2:image` value asynchronously: gold read it back.
+    assert!(
+        team.waited_for(&format!(
+            "Parameter Store: version 1 of SSM parameter {PARAMETER} is not readable yet"
+        )),
+        "{}",
+        team.narration
+    );
+
+    // The team's Terraform (`workload/main.tf`) now has `app-lt` resolve the parameter and the
+    // group `web` launch it, and the manifest lists them so gold refreshes `web`.
+    org.meanwhile(|org| {
+        let template = org.template(
+            WORKLOAD,
+            "app-lt",
+            &format!("resolve:ssm:{PARAMETER}"),
+            &[("gold:manifest", "sample")],
+            None,
+        );
+        org.group(WORKLOAD, "web", &template, "$Default", 1);
+    });
+    common::edit(
+        &manifest,
+        "# [[consumers.launch_templates]]\n# name = \"app-lt\"\n# auto_scaling_groups = [\"web\"]",
+        "[[consumers.launch_templates]]\nname = \"app-lt\"\nauto_scaling_groups = [\"web\"]",
+    );
+    // The rollout role gets the policy of the changed manifest (Auto Scaling is new to it).
+    org.meanwhile(|org| org.rollout_roles(&mut team, &[WORKLOAD]));
+
+    let second = built_ami(&team.ok(&["build", "--wait", "--output", "json"]));
+    team.ok(&["rollout", "--yes"]);
+    assert_eq!(org.parameter(WORKLOAD, PARAMETER).0, second);
+    assert_eq!(
+        org.group_images(WORKLOAD, "web"),
+        std::slice::from_ref(&second)
+    );
+    team.ok(&["status"]);
+    team.ok(&["rollback", "--yes"]);
+    assert_eq!(org.parameter(WORKLOAD, PARAMETER).0, first);
+    team.ok(&["destroy", "--yes", "--images"]);
+    // `app-lt` resolves the parameter, so gold moves it without new versions; whether a template
+    // does is read at run time, so the policy lets gold move it either way. `retire` and `prune`
+    // (not run here) list the templates to find who uses an AMI.
+    let not_run = [
+        NOT_RUN,
+        &[
+            "CreateLaunchTemplateVersion",
+            "ModifyLaunchTemplate",
+            "DescribeLaunchTemplates",
+        ],
+    ]
+    .concat();
+    team.assert_policies_match_the_calls(&not_run);
+}
+
+#[test]
+fn the_layered_example_builds_the_app_on_the_shared_base_with_each_team_holding_its_own_policy() {
+    let cloud = Localcloud::start();
+    cloud.configure(json!({ "build_seconds": 2 }));
+    let org = Org::new(&cloud);
+    let dir = common::example("layered");
+    let (base_dir, app_dir) = (dir.path().join("base"), dir.path().join("app"));
+    // The management account turns on RAM's sharing with the organization, once.
+    let management = org.admin(common::organization::MANAGEMENT, REGION);
+    org.rt.block_on(async {
+        aws_sdk_ram::Client::new(&management)
+            .enable_sharing_with_aws_organization()
+            .send()
+            .await
+            .expect("EnableSharingWithAwsOrganization");
+    });
+    let mut base = org.operator(&base_dir, SHARED);
+    let mut app = org.operator(&app_dir, WORKLOAD);
+    org.enforce();
+
+    base.ok(&["up", "--yes"]);
+    base.ok(&["build", "--wait"]);
+    // Each build joins the share; gold says it is shared once RAM has associated it.
+    assert!(
+        base.waited_for("RAM: resource share base is still associating"),
+        "{}",
+        base.narration
+    );
+    // The app's recipe names the base's image and component: Image Builder reads both with
+    // the app operator's permissions.
+    app.ok(&["up", "--yes"]);
+    app.ok(&["build", "--wait"]);
+    let status = app.ok(&["status"]);
+    assert!(status.contains("PARENT BUILD"), "{status}");
+    base.ok(&["status"]);
+    app.ok(&["destroy", "--yes", "--images"]);
+    base.ok(&["destroy", "--yes", "--images"]);
+    // Principals and resources leave the share only when the manifest drops them.
+    base.assert_policies_match_the_calls(&[NOT_RUN, &["DisassociateResourceShare"]].concat());
+    // The app reads RAM's invitations only to explain a shared resource it cannot see.
+    app.assert_policies_match_the_calls(&[NOT_RUN, &["GetResourceShareInvitations"]].concat());
 }

@@ -267,10 +267,8 @@ impl<'a> Policy<'a> {
                 .any(|c| !c.parameters.is_empty()),
             Need::RamSharing => self.manifest.sharing.is_some(),
             Need::WholeOrganization => self.manifest.consumers.iter().any(|c| c.organization),
-            Need::Layers => {
-                crate::plan::producer::has_layers(self.manifest)
-                    || !crate::plan::producer::foreign(self.manifest).is_empty()
-            }
+            Need::SharedParent => crate::plan::producer::shared_parent(self.manifest).is_some(),
+            Need::SharedResources => !crate::plan::producer::foreign(self.manifest).is_empty(),
         }
     }
 
@@ -496,7 +494,7 @@ impl<'a> Policy<'a> {
                 if !parent.starts_with("arn:") {
                     return Vec::new();
                 }
-                ("ParentImage".to_owned(), vec![parent], None)
+                ("ParentImage".to_owned(), vec![every_version(&parent)], None)
             }
             Scope::RecipeComponent => (
                 "RecipeComponents".to_owned(),
@@ -627,7 +625,8 @@ impl<'a> Policy<'a> {
         }]
     }
 
-    /// The components the recipe names by ARN: AWS-managed ones and other accounts' shared ones.
+    /// The components the recipe names by ARN (AWS-managed ones and other accounts' shared
+    /// ones), every version.
     fn recipe_components(&self) -> Vec<String> {
         let mut arns: Vec<String> = self
             .manifest
@@ -635,7 +634,7 @@ impl<'a> Policy<'a> {
             .components
             .iter()
             .filter(|reference| !self.manifest.components.contains_key(*reference))
-            .cloned()
+            .map(|arn| every_version(arn))
             .collect();
         arns.sort();
         arns.dedup();
@@ -861,6 +860,20 @@ fn join_conditions(a: Option<&Value>, b: Option<&Value>) -> Option<Value> {
         }
     }
     (differing == 1).then_some(Value::Object(joined))
+}
+
+/// An Image Builder ARN (`…:image/NAME/x.x.x`, `…:component/NAME/1.0.0/1`) for every version
+/// of its resource (`…:image/NAME/*`): a recipe names a version filter, and gold reads the
+/// builds it resolves to.
+fn every_version(arn: &str) -> String {
+    let Some((head, resource)) = arn.rsplit_once(':') else {
+        return arn.to_owned();
+    };
+    let mut parts = resource.splitn(3, '/');
+    match (parts.next(), parts.next()) {
+        (Some(kind), Some(name)) => format!("{head}:{kind}/{name}/*"),
+        _ => arn.to_owned(),
+    }
 }
 
 /// The service prefix of `prefix:Action`.

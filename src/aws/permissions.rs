@@ -84,8 +84,11 @@ pub enum Need {
     RamSharing,
     /// Some consumer takes the whole organization (`organization = true`).
     WholeOrganization,
-    /// A derived manifest (its parent image shared by another account) or one that shares: `status` reads AMI ancestry.
-    Layers,
+    /// The recipe's parent is another account's shared image: `status` reads AMI ancestry.
+    SharedParent,
+    /// The recipe uses another account's shared image or components: `plan` and `up` check
+    /// they are visible, and name a pending RAM invitation when not.
+    SharedResources,
     /// `[organization]` names a role to read the organization through.
     OrganizationRole,
 }
@@ -141,9 +144,9 @@ pub enum Scope {
     Pipeline,
     /// The images (builds) of the pipeline.
     BuiltImage,
-    /// The Image Builder image a recipe starts from (AWS-managed or shared).
+    /// The Image Builder image a recipe starts from (AWS-managed or shared), every version.
     ParentImage,
-    /// The components a recipe names by ARN (AWS-managed or shared).
+    /// The components a recipe names by ARN (AWS-managed or shared), every version.
     RecipeComponent,
     /// The build instances' SNS topic.
     BuildTopic,
@@ -215,8 +218,8 @@ const fn row(
 
 use Need::{
     Always, AutoScaling, BuildDefaultVpc, BuildRole, BuildSecurityGroup, BuildSubnet,
-    ConsumerRoles, ConsumerSecurityGroup, CreatedTemplates, Layers, OrganizationRole, RamSharing,
-    Retire, SsmParameters, TaggedTemplates, WholeOrganization,
+    ConsumerRoles, ConsumerSecurityGroup, CreatedTemplates, OrganizationRole, RamSharing, Retire,
+    SharedParent, SharedResources, SsmParameters, TaggedTemplates, WholeOrganization,
 };
 use Scope::{
     Any, BuildInstanceProfile, BuildRolePolicy, BuildTopic, BuiltAmi, BuiltImage, Component,
@@ -308,7 +311,10 @@ pub const PERMISSIONS: &[Permission] = &[
     // --- producer account: Image Builder --------------------------------------------------
     row("imagebuilder", "ListComponents", Producer, Always, &[on("imagebuilder:ListComponents", Any)]),
     row("imagebuilder", "ListComponentBuildVersions", Producer, Always, &[on("imagebuilder:ListComponentBuildVersions", Component)]),
-    row("imagebuilder", "GetComponent", Producer, Always, &[on("imagebuilder:GetComponent", Component)]),
+    row("imagebuilder", "GetComponent", Producer, Always, &[
+        on("imagebuilder:GetComponent", Component),
+        on("imagebuilder:GetComponent", RecipeComponent),
+    ]),
     row("imagebuilder", "CreateComponent", Producer, Always, &[
         on("imagebuilder:CreateComponent", Component),
         on("imagebuilder:TagResource", Component),
@@ -371,8 +377,14 @@ pub const PERMISSIONS: &[Permission] = &[
         on("imagebuilder:GetImagePipeline", Pipeline),
     ]),
     row("imagebuilder", "ListImages", Producer, Always, &[on("imagebuilder:ListImages", Any)]),
-    row("imagebuilder", "ListImageBuildVersions", Producer, Always, &[on("imagebuilder:ListImageBuildVersions", BuiltImage)]),
-    row("imagebuilder", "GetImage", Producer, Always, &[on("imagebuilder:GetImage", BuiltImage)]),
+    row("imagebuilder", "ListImageBuildVersions", Producer, Always, &[
+        on("imagebuilder:ListImageBuildVersions", BuiltImage),
+        on("imagebuilder:ListImageBuildVersions", ParentImage),
+    ]),
+    row("imagebuilder", "GetImage", Producer, Always, &[
+        on("imagebuilder:GetImage", BuiltImage),
+        on("imagebuilder:GetImage", ParentImage),
+    ]),
     row("imagebuilder", "CancelImageCreation", Producer, Always, &[on("imagebuilder:CancelImageCreation", BuiltImage)]),
     row("imagebuilder", "DeleteImage", Producer, Always, &[on("imagebuilder:DeleteImage", BuiltImage)]),
     row("imagebuilder", "ListWorkflowExecutions", Producer, Always, &[on("imagebuilder:ListWorkflowExecutions", BuiltImage)]),
@@ -396,7 +408,7 @@ pub const PERMISSIONS: &[Permission] = &[
     row("ec2", "DescribeInstances", Consumer, Retire, &[on("ec2:DescribeInstances", Any)]),
     row("ec2", "DescribeLaunchTemplates", Consumer, Retire, &[on("ec2:DescribeLaunchTemplates", Any)]),
     row("ec2", "DescribeLaunchTemplateVersions", Consumer, Retire, &[on("ec2:DescribeLaunchTemplateVersions", Any)]),
-    row("ec2", "GetImageAncestry", Producer, Layers, &[on("ec2:GetImageAncestry", Any)]),
+    row("ec2", "GetImageAncestry", Producer, SharedParent, &[on("ec2:GetImageAncestry", Any)]),
     row("autoscaling", "DescribeAutoScalingGroups", Consumer, Retire, &[on("autoscaling:DescribeAutoScalingGroups", Any)]),
     row("ssm", "GetParameter", Consumer, SsmParameters, &[on("ssm:GetParameter", Parameter)]),
     row("ssm", "GetParameterHistory", Consumer, SsmParameters, &[on("ssm:GetParameterHistory", Parameter)]),
@@ -411,7 +423,7 @@ pub const PERMISSIONS: &[Permission] = &[
     row("ram", "AssociateResourceShare", Producer, RamSharing, &[on("ram:AssociateResourceShare", ResourceShare)]),
     row("ram", "DisassociateResourceShare", Producer, RamSharing, &[on("ram:DisassociateResourceShare", ResourceShare)]),
     row("ram", "DeleteResourceShare", Producer, RamSharing, &[on("ram:DeleteResourceShare", ResourceShare)]),
-    row("ram", "GetResourceShareInvitations", Producer, Layers, &[on("ram:GetResourceShareInvitations", Any)]),
+    row("ram", "GetResourceShareInvitations", Producer, SharedResources, &[on("ram:GetResourceShareInvitations", Any)]),
 ];
 
 /// The rows of `operation`, on whichever side.

@@ -638,6 +638,27 @@ impl Org<'_> {
     }
 }
 
+impl Org<'_> {
+    /// SSM parameter `name` in `account`: its value and data type.
+    pub fn parameter(&self, account: &str, name: &str) -> (String, String) {
+        let admin = self.admin(account, REGION);
+        self.rt.block_on(async {
+            let parameter = aws_sdk_ssm::Client::new(&admin)
+                .get_parameter()
+                .name(name)
+                .send()
+                .await
+                .expect("GetParameter")
+                .parameter
+                .expect("a parameter");
+            (
+                parameter.value.unwrap_or_default(),
+                parameter.data_type.unwrap_or_default(),
+            )
+        })
+    }
+}
+
 /// The AMI of the build `gold build --wait --output json` printed (its result event).
 pub fn built_ami(stdout: &str) -> String {
     stdout
