@@ -58,11 +58,17 @@ fn the_org_example_rolls_out_to_every_account_of_its_ous_through_a_stackset_role
     // and gives its instances a role and a tag, so a refresh is a launch Auto Scaling checks.
     let follow = [("gold:follow", "sample")];
     org.meanwhile(|org| {
-        let sandbox_lt = org.template(sandbox, "app", &first, &follow, Some("app-instance"));
-        org.group(sandbox, "app", &sandbox_lt, "1", 1);
+        let sandbox_lt = org.template(
+            (sandbox, REGION),
+            "app",
+            &first,
+            &follow,
+            Some("app-instance"),
+        );
+        org.group((sandbox, REGION), "app", &sandbox_lt, "1", 1);
         for account in [WORKLOAD, prod, legacy] {
-            let id = org.template(account, "app", &first, &follow, None);
-            org.group(account, "app", &id, "$Default", 1);
+            let id = org.template((account, REGION), "app", &first, &follow, None);
+            org.group((account, REGION), "app", &id, "$Default", 1);
         }
     });
 
@@ -77,15 +83,19 @@ fn the_org_example_rolls_out_to_every_account_of_its_ous_through_a_stackset_role
         .expect("a summary");
     assert_eq!(last["counts"]["done"], 3, "{out}");
     for account in [WORKLOAD, prod, sandbox] {
-        assert_eq!(org.default_image(account, "app"), second, "{account}");
         assert_eq!(
-            org.group_images(account, "app"),
+            org.default_image((account, REGION), "app"),
+            second,
+            "{account}"
+        );
+        assert_eq!(
+            org.group_images((account, REGION), "app"),
             std::slice::from_ref(&second),
             "{account}"
         );
     }
     assert_eq!(
-        org.default_image(legacy, "app"),
+        org.default_image((legacy, REGION), "app"),
         first,
         "the excluded account is left alone"
     );
@@ -132,13 +142,13 @@ fn the_terraform_consumer_example_moves_the_workloads_parameter_through_a_least_
     // group `web` launch it, and the manifest lists them so gold refreshes `web`.
     org.meanwhile(|org| {
         let template = org.template(
-            WORKLOAD,
+            (WORKLOAD, REGION),
             "app-lt",
             &format!("resolve:ssm:{PARAMETER}"),
             &[("gold:manifest", "sample")],
             None,
         );
-        org.group(WORKLOAD, "web", &template, "$Default", 1);
+        org.group((WORKLOAD, REGION), "web", &template, "$Default", 1);
     });
     common::edit(
         &manifest,
@@ -152,7 +162,7 @@ fn the_terraform_consumer_example_moves_the_workloads_parameter_through_a_least_
     team.ok(&["rollout", "--yes"]);
     assert_eq!(org.parameter(WORKLOAD, PARAMETER).0, second);
     assert_eq!(
-        org.group_images(WORKLOAD, "web"),
+        org.group_images((WORKLOAD, REGION), "web"),
         std::slice::from_ref(&second)
     );
     team.ok(&["status"]);
@@ -215,4 +225,158 @@ fn the_layered_example_builds_the_app_on_the_shared_base_with_each_team_holding_
     base.assert_policies_match_the_calls(&[NOT_RUN, &["DisassociateResourceShare"]].concat());
     // The app reads RAM's invitations only to explain a shared resource it cannot see.
     app.assert_policies_match_the_calls(&[NOT_RUN, &["GetResourceShareInvitations"]].concat());
+}
+
+#[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "the fleet end to end: its producer's network, topic and bucket, three consumers in two waves and two regions, the checks"
+)]
+fn the_fleet_example_rolls_out_in_two_waves_and_two_regions_with_pinned_groups_and_auto_rollback() {
+    const PRODUCTION: &str = "777788889999";
+    const VIRGINIA: &str = "us-east-1";
+    let cloud = Localcloud::start_with(Some(&repo().join("examples/fleet/localcloud.toml")));
+    // A minute of a refresh lasts a fifth of a second: checkpoints of ten minutes take two.
+    cloud.configure(json!({ "build_seconds": 2, "refresh_seconds": 0.2 }));
+    let org = Org::new(&cloud);
+    let dir = common::example("fleet");
+    let manifest = dir.path().join("gold.toml");
+
+    // The producer's network, its build notifications and its log bucket, as the platform team
+    // has them: the manifest names them (here, the ids localcloud gave them).
+    let shared = org.admin(SHARED, REGION);
+    let (subnet, group) = org.rt.block_on(async {
+        let ec2 = aws_sdk_ec2::Client::new(&shared);
+        let vpc = ec2
+            .describe_vpcs()
+            .send()
+            .await
+            .expect("DescribeVpcs")
+            .vpcs()[0]
+            .vpc_id()
+            .expect("the default VPC")
+            .to_owned();
+        let subnet = ec2
+            .create_subnet()
+            .vpc_id(&vpc)
+            .cidr_block("172.31.200.0/24")
+            .availability_zone(format!("{REGION}a"))
+            .send()
+            .await
+            .expect("CreateSubnet")
+            .subnet
+            .and_then(|s| s.subnet_id)
+            .expect("a subnet");
+        let group = ec2
+            .create_security_group()
+            .group_name("image-builds")
+            .description("build instances")
+            .vpc_id(&vpc)
+            .send()
+            .await
+            .expect("CreateSecurityGroup")
+            .group_id
+            .expect("a group");
+        (subnet, group)
+    });
+    common::edit(&manifest, "subnet-0123456789abcdef0", &subnet);
+    common::edit(&manifest, "sg-0123456789abcdef0", &group);
+    org.boto3(
+        &org.admin_of(SHARED),
+        REGION,
+        "import boto3\nboto3.client('sns').create_topic(Name='image-builds')\nboto3.client('s3').create_bucket(Bucket='fleet-image-builds', CreateBucketConfiguration={'LocationConstraint': 'ap-northeast-1'})\n",
+        "",
+    );
+
+    let mut team = org.operator(dir.path(), SHARED);
+    org.rollout_roles(&mut team, &[WORKLOAD, PRODUCTION]);
+    // `production-batch` reaches Production through a profile of the operator's AWS config.
+    let config = dir.path().join("aws-config");
+    std::fs::write(
+        &config,
+        format!(
+            "[profile production]\nrole_arn = arn:aws:iam::{PRODUCTION}:role/GoldRollout\ncredential_source = Environment\nregion = {VIRGINIA}\n"
+        ),
+    )
+    .expect("the AWS config written");
+    team.env
+        .push(("AWS_CONFIG_FILE".to_owned(), config.display().to_string()));
+    org.enforce();
+
+    team.ok(&["up", "--yes"]);
+    let first = team.ok(&["build", "--wait", "--output", "json"]);
+    let (tokyo_first, virginia_first) = (
+        common::organization::built_ami_in(&first, REGION),
+        common::organization::built_ami_in(&first, VIRGINIA),
+    );
+    // Now that an AMI exists, `up` creates Staging's `web-staging` on it.
+    team.ok(&["up", "--yes"]);
+
+    // The workload teams: Staging's group on gold's template; Production's own template `web`
+    // (tagged for the manifest) in both regions with groups pinned to a version, and the batch
+    // template gold names by id.
+    let batch = org.meanwhile(|org| {
+        let staging = org.default_template_id((WORKLOAD, REGION), "web-staging");
+        org.group((WORKLOAD, REGION), "web-staging", &staging, "$Default", 1);
+        for (region, image) in [(REGION, &tokyo_first), (VIRGINIA, &virginia_first)] {
+            let web = org.template(
+                (PRODUCTION, region),
+                "web",
+                image,
+                &[("gold:manifest", "fleet")],
+                None,
+            );
+            for name in ["web-a", "web-c"] {
+                org.group((PRODUCTION, region), name, &web, "1", 1);
+            }
+        }
+        let batch = org.template((PRODUCTION, VIRGINIA), "batch", &virginia_first, &[], None);
+        org.group(
+            (PRODUCTION, VIRGINIA),
+            "batch-workers",
+            &batch,
+            "$Default",
+            1,
+        );
+        batch
+    });
+    common::edit(&manifest, "lt-0abcdef1234567890", &batch);
+    // gold names the template by id in the rollout role's policy: the role gets the new one.
+    org.meanwhile(|org| org.rollout_roles(&mut team, &[WORKLOAD, PRODUCTION]));
+
+    let second = team.ok(&["build", "--wait", "--output", "json"]);
+    let (tokyo, virginia) = (
+        common::organization::built_ami_in(&second, REGION),
+        common::organization::built_ami_in(&second, VIRGINIA),
+    );
+    let out = team.ok(&["rollout", "--yes", "--output", "json"]);
+    let last: serde_json::Value = out
+        .lines()
+        .rev()
+        .find_map(|line| serde_json::from_str(line).ok())
+        .expect("a summary");
+    assert_eq!(last["counts"]["done"], 4, "{out}");
+    assert_eq!(
+        org.group_images((WORKLOAD, REGION), "web-staging"),
+        std::slice::from_ref(&tokyo)
+    );
+    for (region, image) in [(REGION, &tokyo), (VIRGINIA, &virginia)] {
+        assert_eq!(&org.default_image((PRODUCTION, region), "web"), image);
+        for name in ["web-a", "web-c"] {
+            assert_eq!(
+                org.group_images((PRODUCTION, region), name),
+                std::slice::from_ref(image),
+                "{name} in {region}"
+            );
+        }
+    }
+    assert_eq!(
+        org.group_images((PRODUCTION, VIRGINIA), "batch-workers"),
+        std::slice::from_ref(&virginia)
+    );
+    team.ok(&["status"]);
+    team.ok(&["destroy", "--yes", "--images"]);
+    // The producer's policy lets `destroy` delete a build security group gold made, which this
+    // manifest (naming its own groups) has none of.
+    team.assert_policies_match_the_calls(&[NOT_RUN, &["DeleteSecurityGroup"]].concat());
 }

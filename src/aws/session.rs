@@ -186,10 +186,21 @@ impl Sessions {
                 .region(Region::new(region.to_owned()))
                 .build(),
             Some(profile) => {
+                // The profile's own credentials, not the default chain's: that chain takes
+                // `AWS_ACCESS_KEY_ID` and friends first, which would act as the ambient
+                // identity where the manifest names a profile.
+                let around = aws_config::provider_config::ProviderConfig::default()
+                    .with_region(Some(Region::new(region.to_owned())))
+                    .with_http_client(self.pacing.http());
+                let credentials = aws_config::profile::ProfileFileCredentialsProvider::builder()
+                    .configure(&around)
+                    .profile_name(profile)
+                    .build();
                 aws_config::defaults(BehaviorVersion::latest())
                     .retry_config(Pacing::retry_config())
                     .http_client(self.pacing.http())
                     .profile_name(profile)
+                    .credentials_provider(credentials)
                     .region(Region::new(region.to_owned()))
                     .load()
                     .await
