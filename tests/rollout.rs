@@ -1975,3 +1975,92 @@ fn ctrl_c_lets_targets_in_flight_finish_and_a_rerun_makes_one_version_per_templa
         vec!["ModifyLaunchTemplate".to_owned()]
     );
 }
+
+/// SSM parameter `name` in `account`: (value, data type, version).
+async fn ssm_parameter(cloud: &Localcloud, account: &str, name: &str) -> (String, String, i64) {
+    let parameter = aws_sdk_ssm::Client::new(&sdk(cloud, account).await)
+        .get_parameter()
+        .name(name)
+        .send()
+        .await
+        .expect("GetParameter")
+        .parameter
+        .expect("a parameter");
+    (
+        parameter.value.unwrap_or_default(),
+        parameter.data_type.unwrap_or_default(),
+        parameter.version,
+    )
+}
+
+/// Parameter Store never changes a parameter's data type to or from `aws:ec2:image`, and
+/// Terraform's `aws_ssm_parameter` makes `text` ones: a parameter the team made first keeps
+/// working with its own data type; one gold cannot write an AMI id into is refused before
+/// anything changes, naming its type and the fix.
+#[test]
+fn a_parameter_the_team_made_as_text_keeps_its_data_type_and_a_string_list_is_refused() {
+    const NAME: &str = "/gold/sample/ami";
+    let cloud = Localcloud::start();
+    let rt = runtime();
+    let first = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v4_2022-08-10T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let second = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v5_2022-08-11T09-01-50.490Z",
+        Share::Organization,
+    ));
+    rt.block_on(async {
+        let ssm = aws_sdk_ssm::Client::new(&sdk(&cloud, WORKLOAD).await);
+        ssm.put_parameter()
+            .name(NAME)
+            .value(&first)
+            .r#type(aws_sdk_ssm::types::ParameterType::String)
+            .send()
+            .await
+            .expect("PutParameter, as Terraform's default data type");
+        ssm.put_parameter()
+            .name("/team/list")
+            .value("a,b")
+            .r#type(aws_sdk_ssm::types::ParameterType::StringList)
+            .send()
+            .await
+            .expect("PutParameter");
+    });
+    let parameters = |name: &str| {
+        format!(
+            "\n[[consumers]]\nname = \"workload\"\naccount = \"{WORKLOAD}\"\nrole_arn = \"arn:aws:iam::{WORKLOAD}:role/OrganizationAccountAccessRole\"\n[[consumers.parameters]]\nname = \"{name}\"\n"
+        )
+    };
+    let dir = project(&parameters(NAME));
+    let rollout = cloud
+        .gold(dir.path())
+        .args(["rollout", "--yes"])
+        .output()
+        .unwrap();
+    assert!(rollout.status.success(), "{}", stderr(&rollout));
+    assert_eq!(
+        rt.block_on(ssm_parameter(&cloud, WORKLOAD, NAME)),
+        (second, "text".to_owned(), 2)
+    );
+
+    let list = project(&parameters("/team/list"));
+    cloud.reset_requests();
+    let refused = cloud
+        .gold(list.path())
+        .args(["rollout", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let said = format!("{}{}", stdout(&refused), stderr(&refused));
+    assert!(
+        said.contains("SSM parameter /team/list is a StringList")
+            && said.contains("give the manifest another parameter name, or delete this parameter"),
+        "{said}"
+    );
+    assert!(writes_in(&cloud, WORKLOAD).is_empty());
+}
