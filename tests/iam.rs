@@ -139,7 +139,9 @@ fn the_origin_scenario_runs_on_exactly_gold_iams_policies_and_each_statement_is_
         .expect("the rollout role's policy");
     assert!(actions_of(&consumer_policy).contains("autoscaling:StartInstanceRefresh"));
     let set_consumer_policy = |policy: &Value| {
-        org.meanwhile(|org| org.rt.block_on(put_policy(&workload, ROLLOUT, policy)));
+        org.meanwhile(|org| {
+            org.rt.block_on(put_policy(&workload, ROLLOUT, policy));
+        });
     };
 
     team.ok(&["build", "--wait"]);
