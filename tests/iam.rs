@@ -115,7 +115,7 @@ fn the_origin_scenario_runs_on_exactly_gold_iams_policies_and_each_statement_is_
     );
     org.meanwhile(|org| {
         org.rt
-            .block_on(put_policy(&shared, OPERATOR, &producer_policy))
+            .block_on(put_policy(&shared, OPERATOR, &producer_policy));
     });
     team.ok(&["build", "--wait"]);
     team.ok(&["rollout", "--yes"]);
@@ -214,7 +214,7 @@ fn the_origin_scenario_runs_on_exactly_gold_iams_policies_and_each_statement_is_
     denied(&mut team, &["plan"], PRODUCER, "GetRole", "iam:GetRole");
     org.meanwhile(|org| {
         org.rt
-            .block_on(put_policy(&shared, OPERATOR, &producer_policy))
+            .block_on(put_policy(&shared, OPERATOR, &producer_policy));
     });
 
     // Updates: drift on gold's group, a new instance type, component and AMI tag.
