@@ -220,7 +220,7 @@ fn the_origin_scenario_runs_on_exactly_gold_iams_policies_and_each_statement_is_
     // Updates: drift on gold's group, a new instance type, component and AMI tag.
     org.meanwhile(|org| {
         org.rt
-            .block_on(open_ingress(&shared, "sample-imagebuilder"))
+            .block_on(open_ingress(&shared, "sample-imagebuilder"));
     });
     edit(
         &manifest,
