@@ -86,7 +86,8 @@ def _describe_images(
     # list() of a dict's values is taken at once, so a concurrent RegisterImage cannot break it.
     images: list[Any] = list(self.amis.values())
     images += [ForeignAmi(ami) for ami in amis.shared_amis(account, self.region_name)]
-    images += [ami if ami.owner_id == account else ForeignAmi(ami) for ami in amis.recently_deregistered(account, self.region_name)]
+    gone = amis.recently_deregistered(account, self.region_name)
+    images += [ami if ami.owner_id == account else ForeignAmi(ami) for ami in gone]
 
     if ami_ids:
         malformed = [ami_id for ami_id in ami_ids if not ami_id.startswith("ami-")]

@@ -380,8 +380,9 @@ def _template_versions(request: Request) -> list[Check]:
     if (request.value("ResolveAlias") or "").lower() != "true":
         return found
     backend = _ec2_backend(request)
+    name = request.value("LaunchTemplateName")
     template = backend.launch_templates.get(
-        request.value("LaunchTemplateId") or backend.launch_template_name_to_ids.get(request.value("LaunchTemplateName"), "")
+        request.value("LaunchTemplateId") or backend.launch_template_name_to_ids.get(name, "")
     )
     if template is None:
         return found
@@ -489,7 +490,8 @@ def _asg_named(request: Request) -> list[Target]:
 
 
 def _asg_create(request: Request) -> list[Check]:
-    found = [Check("autoscaling:CreateAutoScalingGroup", _asg_named(request)[0], tag_keys(request.pairs("Tags.member")))]
+    tags = tag_keys(request.pairs("Tags.member"))
+    found = [Check("autoscaling:CreateAutoScalingGroup", _asg_named(request)[0], tags)]
     found += _pass_role(request.value("ServiceLinkedRoleARN"), "autoscaling.amazonaws.com")
     return found + _launch_template_use(request, "")
 
@@ -553,7 +555,8 @@ def _launch_template_use(request: Request, prefix: str) -> list[Check]:
     found = [run("launch-template", template.id)]
     image = data.get("ImageId")
     if isinstance(image, str) and image.startswith(PREFIX):
-        found.append(Check("ssm:GetParameters", _ssm_target(request, _parameter_name(image[len(PREFIX):])), denial=denial))
+        parameter = _ssm_target(request, _parameter_name(image[len(PREFIX):]))
+        found.append(Check("ssm:GetParameters", parameter, denial=denial))
         image = _resolved(request, image)
     if isinstance(image, str) and image:
         found.append(run("image", image))

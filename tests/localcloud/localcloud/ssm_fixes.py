@@ -116,8 +116,8 @@ def _put_parameter(original: Callable[..., Parameter]) -> Callable[..., Paramete
                     f"The validation of the last {IMAGE_DATA_TYPE} value of parameter {name} is still in progress.",
                 )
             versions_before = list(dict.get(self._parameters, key) or [])
-            requested = kwargs["data_type"] if "data_type" in kwargs else args[_DATA_TYPE_AT] if len(args) > _DATA_TYPE_AT else None
-            _refuse_data_type_change(name, versions_before, requested)
+            given = args[_DATA_TYPE_AT] if len(args) > _DATA_TYPE_AT else None
+            _refuse_data_type_change(name, versions_before, kwargs.get("data_type", given))
             stored = original(self, name, *args, **kwargs)
             operation = "Update" if versions_before else "Create"
             detail: dict[str, Any] = {"operation": operation, "name": stored.name, "type": stored.parameter_type}

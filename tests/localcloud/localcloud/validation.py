@@ -225,10 +225,13 @@ def _walk(shape: Any, value: Any, path: tuple[str | int, ...], rules: _Rules, fo
         if not isinstance(value, (list, dict)):
             return
         minimum, maximum = shape.metadata.get("min"), shape.metadata.get("max")
+        bounds = (minimum, maximum)
         if maximum is not None and len(value) > maximum:
-            found.append(Violation(path, value, f"Member must have length less than or equal to {maximum}", "length", shape, (minimum, maximum)))
+            constraint = f"Member must have length less than or equal to {maximum}"
+            found.append(Violation(path, value, constraint, "length", shape, bounds))
         elif minimum is not None and len(value) < minimum:
-            found.append(Violation(path, value, f"Member must have length greater than or equal to {minimum}", "length", shape, (minimum, maximum)))
+            constraint = f"Member must have length greater than or equal to {minimum}"
+            found.append(Violation(path, value, constraint, "length", shape, bounds))
         if kind == "map":
             _walk_map(shape, value, path, rules, found)
             return

@@ -508,6 +508,14 @@ def test_every_templates_default_and_latest_versions_can_be_filtered_by_image(te
     with pytest.raises(ClientError) as raised:
         ec2.describe_launch_template_versions(Versions=["1"])
     assert _code(raised) == "InvalidParameterValue"
+    with pytest.raises(ClientError) as missing:
+        ec2.describe_launch_template_versions()
+    assert _code(missing) == "MissingParameter"
+    # AWS's own text, as moto's AWS-verified test records it.
+    assert missing.value.response["Error"]["Message"] == raised.value.response["Error"]["Message"]
+    assert missing.value.response["Error"]["Message"].startswith(
+        "To describe the launch template data for all your launch templates, for ‘--versions’ specify ‘$Latest’"
+    )
 
 
 def test_versions_are_paged_with_next_token_and_all_returned_without_max_results(template):
