@@ -1005,6 +1005,13 @@ fn a_derived_image_builds_on_the_shared_base_and_knows_how_far_behind_it_is() {
     localcloud.configure(json!({"build_seconds": 2}));
     let dir = common::example("layered");
     let (base, app) = (dir.path().join("base"), dir.path().join("app"));
+    // The dummy credentials act in the Shared account; the app team's account is reached
+    // through the role Organizations made (`tests/examples.rs` runs the app as its own operator).
+    common::edit(
+        &app.join("gold.toml"),
+        "region = \"ap-northeast-1\"",
+        "region = \"ap-northeast-1\"\nrole_arn = \"arn:aws:iam::444455556666:role/OrganizationAccountAccessRole\"",
+    );
 
     // A new organization has RAM's organization sharing off: the share cannot reach it.
     let refused = localcloud
