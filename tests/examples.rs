@@ -138,18 +138,12 @@ fn the_terraform_consumer_example_moves_the_workloads_parameter_through_a_least_
         team.narration
     );
 
-    // The team's Terraform (`workload/main.tf`) now has `app-lt` resolve the parameter and the
-    // group `web` launch it, and the manifest lists them so gold refreshes `web`.
-    org.meanwhile(|org| {
-        let template = org.template(
-            (WORKLOAD, REGION),
-            "app-lt",
-            &format!("resolve:ssm:{PARAMETER}"),
-            &[("gold:manifest", "sample")],
-            None,
-        );
-        org.group((WORKLOAD, REGION), "web", &template, "$Default", 1);
-    });
+    // The team applies its own Terraform (`workload/main.tf`): `app-lt` resolves the parameter
+    // and the group `web` launches it. The manifest lists them so gold refreshes `web`.
+    let workload = dir.path().join("workload");
+    let team_terraform = org.meanwhile(|org| Terraform::new(org, &workload, WORKLOAD));
+    team_terraform.run(&["init", "-input=false"]);
+    team_terraform.run(&["apply", "-auto-approve", "-input=false"]);
     common::edit(
         &manifest,
         "# [[consumers.launch_templates]]\n# name = \"app-lt\"\n# auto_scaling_groups = [\"web\"]",
@@ -163,7 +157,17 @@ fn the_terraform_consumer_example_moves_the_workloads_parameter_through_a_least_
     assert_eq!(org.parameter(WORKLOAD, PARAMETER).0, second);
     assert_eq!(
         org.group_images((WORKLOAD, REGION), "web"),
-        std::slice::from_ref(&second)
+        [second.clone(), second.clone()]
+    );
+    // The team's next `terraform plan` finds nothing to change: the rollout moved only the
+    // parameter, which its configuration reads but never names.
+    let plan = team_terraform.output(&["plan", "-detailed-exitcode", "-input=false"]);
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&plan.stdout),
+        String::from_utf8_lossy(&plan.stderr)
     );
     team.ok(&["status"]);
     team.ok(&["rollback", "--yes"]);
@@ -379,4 +383,98 @@ fn the_fleet_example_rolls_out_in_two_waves_and_two_regions_with_pinned_groups_a
     // The producer's policy lets `destroy` delete a build security group gold made, which this
     // manifest (naming its own groups) has none of.
     team.assert_policies_match_the_calls(&[NOT_RUN, &["DeleteSecurityGroup"]].concat());
+}
+
+/// The Terraform CLI in a directory of the Workload team's, acting as its administrator against
+/// localcloud; the AWS provider comes from a local mirror (`GOLD_TERRAFORM_PLUGINS`, default
+/// `/opt/tf-plugins`), as CI machines have no registry to download it from.
+struct Terraform {
+    dir: std::path::PathBuf,
+    env: Vec<(String, String)>,
+}
+
+impl Terraform {
+    fn new(org: &Org<'_>, dir: &std::path::Path, account: &str) -> Self {
+        let plugins = std::env::var("GOLD_TERRAFORM_PLUGINS")
+            .unwrap_or_else(|_| "/opt/tf-plugins".to_owned());
+        let cli = dir.join("terraform.tfrc");
+        std::fs::write(
+            &cli,
+            format!(
+                "provider_installation {{\n  filesystem_mirror {{\n    path = \"{plugins}\"\n    include = [\"registry.terraform.io/hashicorp/aws\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/hashicorp/aws\"]\n  }}\n}}\n"
+            ),
+        )
+        .expect("the CLI configuration written");
+        // localcloud stands in for the account: no account id lookup, no instance metadata; and
+        // `apply` need not poll the group until its instances are in service.
+        std::fs::write(
+            dir.join("override.tf"),
+            "provider \"aws\" {\n  skip_credentials_validation = true\n  skip_requesting_account_id  = true\n  skip_metadata_api_check     = true\n}\n\nresource \"aws_autoscaling_group\" \"web\" {\n  wait_for_capacity_timeout = \"0\"\n}\n",
+        )
+        .expect("the provider override written");
+        let credentials = org.admin_of(account);
+        let admin = org.admin(account, REGION);
+        let subnets: Vec<String> = org.rt.block_on(async {
+            aws_sdk_ec2::Client::new(&admin)
+                .describe_subnets()
+                .send()
+                .await
+                .expect("DescribeSubnets")
+                .subnets()
+                .iter()
+                .filter_map(|s| s.subnet_id().map(str::to_owned))
+                .take(1)
+                .collect()
+        });
+        let env = [
+            ("AWS_ENDPOINT_URL", org.cloud.url.clone()),
+            ("AWS_REGION", REGION.to_owned()),
+            ("AWS_ACCESS_KEY_ID", credentials.access_key_id().to_owned()),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                credentials.secret_access_key().to_owned(),
+            ),
+            (
+                "AWS_SESSION_TOKEN",
+                credentials.session_token().unwrap_or_default().to_owned(),
+            ),
+            ("AWS_CONFIG_FILE", "/dev/null".to_owned()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_owned()),
+            ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
+            ("TF_CLI_CONFIG_FILE", cli.display().to_string()),
+            ("TF_IN_AUTOMATION", "1".to_owned()),
+            ("TF_VAR_subnet_ids", json!(subnets).to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        Self {
+            dir: dir.to_owned(),
+            env,
+        }
+    }
+
+    fn output(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new("terraform")
+            .current_dir(&self.dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", &self.dir)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .arg(args[0])
+            .arg("-no-color")
+            .args(&args[1..])
+            .output()
+            .expect("terraform runs (the Terraform CLI on PATH)")
+    }
+
+    fn run(&self, args: &[&str]) {
+        let output = self.output(args);
+        assert!(
+            output.status.success(),
+            "terraform {args:?}:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }
