@@ -45,12 +45,8 @@ fn the_org_example_rolls_out_to_every_account_of_its_ous_through_a_stackset_role
     org.enforce();
 
     team.ok(&["up", "--yes"]);
-    assert!(
-        team.waited_for(
-            "IAM: instance profile sample-imagebuilder is not visible to Image Builder yet"
-        ),
-        "{}",
-        team.narration
+    team.assert_waited_for(
+        "IAM: instance profile sample-imagebuilder is not visible to Image Builder yet",
     );
     let first = built_ami(&team.ok(&["build", "--wait", "--output", "json"]));
 
@@ -76,11 +72,7 @@ fn the_org_example_rolls_out_to_every_account_of_its_ous_through_a_stackset_role
     let plan = team.ok(&["plan"]);
     assert!(plan.contains(&format!("-> {second}")), "{plan}");
     let out = team.ok(&["rollout", "--yes", "--output", "json"]);
-    let last: serde_json::Value = out
-        .lines()
-        .rev()
-        .find_map(|line| serde_json::from_str(line).ok())
-        .expect("a summary");
+    let last = common::organization::last_event(&out);
     assert_eq!(last["counts"]["done"], 3, "{out}");
     for account in [WORKLOAD, prod, sandbox] {
         assert_eq!(
@@ -130,13 +122,9 @@ fn the_terraform_consumer_example_moves_the_workloads_parameter_through_a_least_
         (first.clone(), "aws:ec2:image".to_owned())
     );
     // Parameter Store checks an `aws:ec2:image` value asynchronously: gold read it back.
-    assert!(
-        team.waited_for(&format!(
-            "Parameter Store: version 1 of SSM parameter {PARAMETER} is not readable yet"
-        )),
-        "{}",
-        team.narration
-    );
+    team.assert_waited_for(&format!(
+        "Parameter Store: version 1 of SSM parameter {PARAMETER} is not readable yet"
+    ));
 
     // The team applies its own Terraform (`workload/main.tf`): `app-lt` resolves the parameter
     // and the group `web` launches it. The manifest lists them so gold refreshes `web`.
@@ -211,11 +199,7 @@ fn the_layered_example_builds_the_app_on_the_shared_base_with_each_team_holding_
     base.ok(&["up", "--yes"]);
     base.ok(&["build", "--wait"]);
     // Each build joins the share; gold says it is shared once RAM has associated it.
-    assert!(
-        base.waited_for("RAM: resource share base is still associating"),
-        "{}",
-        base.narration
-    );
+    base.assert_waited_for("RAM: resource share base is still associating");
     // The app's recipe names the base's image and component: Image Builder reads both with
     // the app operator's permissions.
     app.ok(&["up", "--yes"]);
@@ -354,11 +338,7 @@ fn the_fleet_example_rolls_out_in_two_waves_and_two_regions_with_pinned_groups_a
         common::organization::built_ami_in(&second, VIRGINIA),
     );
     let out = team.ok(&["rollout", "--yes", "--output", "json"]);
-    let last: serde_json::Value = out
-        .lines()
-        .rev()
-        .find_map(|line| serde_json::from_str(line).ok())
-        .expect("a summary");
+    let last = common::organization::last_event(&out);
     assert_eq!(last["counts"]["done"], 4, "{out}");
     assert_eq!(
         org.group_images((WORKLOAD, REGION), "web-staging"),

@@ -91,12 +91,8 @@ fn the_origin_scenario_runs_on_exactly_gold_iams_policies_and_each_statement_is_
 
     team.ok(&["up", "--yes"]);
     // IAM had not shown the new instance profile to Image Builder yet: gold waited for it.
-    assert!(
-        team.waited_for(
-            "IAM: instance profile sample-imagebuilder is not visible to Image Builder yet"
-        ),
-        "{}",
-        team.narration
+    team.assert_waited_for(
+        "IAM: instance profile sample-imagebuilder is not visible to Image Builder yet",
     );
     // Image Builder: without the pipeline statement, no build starts.
     org.meanwhile(|org| {
@@ -195,11 +191,7 @@ fn the_origin_scenario_runs_on_exactly_gold_iams_policies_and_each_statement_is_
         "--output",
         "json",
     ]);
-    let last: Value = out
-        .lines()
-        .rev()
-        .find_map(|line| serde_json::from_str(line).ok())
-        .expect("a final event");
+    let last = common::organization::last_event(&out);
     assert_eq!(last["event"], "retired", "{out}");
     assert_eq!(last["moves"]["counts"]["done"], 1, "{out}");
 

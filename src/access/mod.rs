@@ -1049,21 +1049,6 @@ mod tests {
     }
 
     #[test]
-    fn the_organization_readers_trust_names_the_principal_inside_the_organization() {
-        let org = example("org");
-        let trust =
-            organization_trust(&org.manifest, "arn:aws:iam::111122223333:role/GoldOperator");
-        assert_eq!(
-            trust["Statement"][0]["Principal"]["AWS"],
-            "arn:aws:iam::111122223333:role/GoldOperator"
-        );
-        assert_eq!(
-            trust["Statement"][0]["Condition"]["StringEquals"]["aws:PrincipalOrgID"],
-            "o-xxxxxxxxxx"
-        );
-    }
-
-    #[test]
     fn a_share_is_created_on_any_resource_only_with_the_manifests_tag_resources_and_principals() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/layered/base/gold.toml");
         let base = crate::manifest::load(&path).expect("the base example loads");
@@ -1184,20 +1169,22 @@ mod tests {
     }
 
     #[test]
-    fn the_trust_policy_names_the_principal_inside_the_manifests_organization() {
-        let loaded = seed();
-        let trust = trust(
-            &loaded.manifest,
-            "arn:aws:iam::111122223333:role/GoldOperator",
-        );
-        assert_eq!(
-            trust["Statement"][0]["Principal"]["AWS"],
-            "arn:aws:iam::111122223333:role/GoldOperator"
-        );
-        assert_eq!(
-            trust["Statement"][0]["Condition"]["StringEquals"]["aws:PrincipalOrgID"],
-            "o-xxxxxxxxxx"
-        );
+    fn both_trust_policies_name_the_principal_inside_the_manifests_organization() {
+        let principal = "arn:aws:iam::111122223333:role/GoldOperator";
+        let rollout = trust(&seed().manifest, principal);
+        let reader = organization_trust(&example("org").manifest, principal);
+        for (trust, sid) in [
+            (rollout, "GoldRunsRollouts"),
+            (reader, "GoldReadsTheOrganization"),
+        ] {
+            let statement = &trust["Statement"][0];
+            assert_eq!(statement["Sid"], sid);
+            assert_eq!(statement["Principal"]["AWS"], principal);
+            assert_eq!(
+                statement["Condition"]["StringEquals"]["aws:PrincipalOrgID"],
+                "o-xxxxxxxxxx"
+            );
+        }
     }
 
     #[test]

@@ -405,11 +405,15 @@ impl Team<'_> {
         text(&output.stdout)
     }
 
-    /// Whether gold said it waited for `what` (a part of a `waiting for …` line).
-    pub fn waited_for(&self, what: &str) -> bool {
-        self.narration
-            .lines()
-            .any(|line| line.starts_with("waiting for ") && line.contains(what))
+    /// Checks gold said it waited for `what` (a part of a `waiting for …` line).
+    pub fn assert_waited_for(&self, what: &str) {
+        assert!(
+            self.narration
+                .lines()
+                .any(|line| line.starts_with("waiting for ") && line.contains(what)),
+            "no `waiting for {what}` in:\n{}",
+            self.narration
+        );
     }
 
     /// Every action a logged call of gold needed is in its side's policy, and every action of
@@ -698,6 +702,15 @@ impl Org<'_> {
             )
         })
     }
+}
+
+/// The last JSON line of a `--output json` stream: the command's report.
+pub fn last_event(stdout: &str) -> Value {
+    stdout
+        .lines()
+        .rev()
+        .find_map(|line| serde_json::from_str(line).ok())
+        .unwrap_or_else(|| panic!("no JSON line in:\n{stdout}"))
 }
 
 /// The AMI of the build `gold build --wait --output json` printed (its result event).
