@@ -974,31 +974,8 @@ async fn tagged_template(
     image: &str,
     tagged: bool,
 ) -> String {
-    use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
-    let mut request = aws_sdk_ec2::Client::new(&sdk(cloud, account).await)
-        .create_launch_template()
-        .launch_template_name(name)
-        .launch_template_data(
-            RequestLaunchTemplateData::builder()
-                .image_id(image)
-                .instance_type("t3.small".into())
-                .build(),
-        );
-    if tagged {
-        request = request.tag_specifications(
-            TagSpecification::builder()
-                .resource_type(ResourceType::LaunchTemplate)
-                .tags(Tag::builder().key(TAG_KEY).value("sample").build())
-                .build(),
-        );
-    }
-    request
-        .send()
-        .await
-        .expect("CreateLaunchTemplate")
-        .launch_template
-        .and_then(|t| t.launch_template_id)
-        .expect("a template id")
+    let tags: &[(&str, &str)] = if tagged { &[(TAG_KEY, "sample")] } else { &[] };
+    common::organization::create_template(&sdk(cloud, account).await, name, image, tags, None).await
 }
 
 /// The role gold assumes in `account`, trusting the producer (the identity running gold) and

@@ -499,9 +499,8 @@ pub fn actions_of(policy: &Value) -> BTreeSet<&str> {
 
 /// What a workload team has in its account before gold: launch templates and groups.
 impl Org<'_> {
-    /// A launch template `name` in `account` and region launching `image`, tagged `tags`; with `profile`,
-    /// its instances get that instance profile (made here, with a role EC2 may assume) and a tag.
-    /// Returns its id.
+    /// A launch template `name` in `account` and region launching `image` (see
+    /// [`create_template`]). Returns its id.
     pub fn template(
         &self,
         (account, region): (&str, &str),
@@ -510,74 +509,9 @@ impl Org<'_> {
         tags: &[(&str, &str)],
         profile: Option<&str>,
     ) -> String {
-        use aws_sdk_ec2::types::{
-            LaunchTemplateIamInstanceProfileSpecificationRequest,
-            LaunchTemplateTagSpecificationRequest, RequestLaunchTemplateData, ResourceType, Tag,
-            TagSpecification,
-        };
         let admin = self.admin(account, region);
-        self.rt.block_on(async {
-            let mut data = RequestLaunchTemplateData::builder()
-                .image_id(image)
-                .instance_type("t3.small".into());
-            if let Some(profile) = profile {
-                let iam = aws_sdk_iam::Client::new(&admin);
-                let trust = json!({ "Version": "2012-10-17", "Statement": [{ "Effect": "Allow",
-                    "Principal": { "Service": "ec2.amazonaws.com" }, "Action": "sts:AssumeRole" }] });
-                iam.create_role()
-                    .role_name(profile)
-                    .assume_role_policy_document(trust.to_string())
-                    .send()
-                    .await
-                    .expect("CreateRole");
-                iam.create_instance_profile()
-                    .instance_profile_name(profile)
-                    .send()
-                    .await
-                    .expect("CreateInstanceProfile");
-                iam.add_role_to_instance_profile()
-                    .instance_profile_name(profile)
-                    .role_name(profile)
-                    .send()
-                    .await
-                    .expect("AddRoleToInstanceProfile");
-                data = data
-                    .iam_instance_profile(
-                        LaunchTemplateIamInstanceProfileSpecificationRequest::builder()
-                            .name(profile)
-                            .build(),
-                    )
-                    .tag_specifications(
-                        LaunchTemplateTagSpecificationRequest::builder()
-                            .resource_type(ResourceType::Instance)
-                            .tags(Tag::builder().key("team").value(name).build())
-                            .build(),
-                    );
-            }
-            let mut request = aws_sdk_ec2::Client::new(&admin)
-                .create_launch_template()
-                .launch_template_name(name)
-                .launch_template_data(data.build());
-            if !tags.is_empty() {
-                request = request.tag_specifications(
-                    TagSpecification::builder()
-                        .resource_type(ResourceType::LaunchTemplate)
-                        .set_tags(Some(
-                            tags.iter()
-                                .map(|(k, v)| Tag::builder().key(*k).value(*v).build())
-                                .collect(),
-                        ))
-                        .build(),
-                );
-            }
-            request
-                .send()
-                .await
-                .expect("CreateLaunchTemplate")
-                .launch_template
-                .and_then(|t| t.launch_template_id)
-                .expect("a template id")
-        })
+        self.rt
+            .block_on(create_template(&admin, name, image, tags, profile))
     }
 
     /// An Auto Scaling group `name` in `account` of `size` instances launching `version` of
@@ -711,6 +645,83 @@ pub fn last_event(stdout: &str) -> Value {
         .rev()
         .find_map(|line| serde_json::from_str(line).ok())
         .unwrap_or_else(|| panic!("no JSON line in:\n{stdout}"))
+}
+
+/// Creates a launch template `name` launching `image`, tagged `tags`; with `profile`, its
+/// instances get that instance profile (made here, with a role EC2 may assume) and a tag.
+/// Returns its id.
+pub async fn create_template(
+    config: &SdkConfig,
+    name: &str,
+    image: &str,
+    tags: &[(&str, &str)],
+    profile: Option<&str>,
+) -> String {
+    use aws_sdk_ec2::types::{
+        LaunchTemplateIamInstanceProfileSpecificationRequest,
+        LaunchTemplateTagSpecificationRequest, RequestLaunchTemplateData, ResourceType, Tag,
+        TagSpecification,
+    };
+    let mut data = RequestLaunchTemplateData::builder()
+        .image_id(image)
+        .instance_type("t3.small".into());
+    if let Some(profile) = profile {
+        let iam = aws_sdk_iam::Client::new(config);
+        let trust = json!({ "Version": "2012-10-17", "Statement": [{ "Effect": "Allow",
+            "Principal": { "Service": "ec2.amazonaws.com" }, "Action": "sts:AssumeRole" }] });
+        iam.create_role()
+            .role_name(profile)
+            .assume_role_policy_document(trust.to_string())
+            .send()
+            .await
+            .expect("CreateRole");
+        iam.create_instance_profile()
+            .instance_profile_name(profile)
+            .send()
+            .await
+            .expect("CreateInstanceProfile");
+        iam.add_role_to_instance_profile()
+            .instance_profile_name(profile)
+            .role_name(profile)
+            .send()
+            .await
+            .expect("AddRoleToInstanceProfile");
+        data = data
+            .iam_instance_profile(
+                LaunchTemplateIamInstanceProfileSpecificationRequest::builder()
+                    .name(profile)
+                    .build(),
+            )
+            .tag_specifications(
+                LaunchTemplateTagSpecificationRequest::builder()
+                    .resource_type(ResourceType::Instance)
+                    .tags(Tag::builder().key("team").value(name).build())
+                    .build(),
+            );
+    }
+    let mut request = aws_sdk_ec2::Client::new(config)
+        .create_launch_template()
+        .launch_template_name(name)
+        .launch_template_data(data.build());
+    if !tags.is_empty() {
+        request = request.tag_specifications(
+            TagSpecification::builder()
+                .resource_type(ResourceType::LaunchTemplate)
+                .set_tags(Some(
+                    tags.iter()
+                        .map(|(k, v)| Tag::builder().key(*k).value(*v).build())
+                        .collect(),
+                ))
+                .build(),
+        );
+    }
+    request
+        .send()
+        .await
+        .expect("CreateLaunchTemplate")
+        .launch_template
+        .and_then(|t| t.launch_template_id)
+        .expect("a template id")
 }
 
 /// The AMI of the build `gold build --wait --output json` printed (its result event).
