@@ -68,6 +68,12 @@ impl AwsError {
         self.reason == Some(Reason::AlreadyExists)
     }
 
+    /// Whether AWS answered that a change has not reached the service yet (or, when nothing
+    /// changed, that what the call names does not exist for it).
+    pub fn is_not_visible_yet(&self) -> bool {
+        self.reason == Some(Reason::NotVisibleYet)
+    }
+
     /// Whether AWS refused the call for a limit (a quota, one role per instance profile).
     pub fn is_limit_exceeded(&self) -> bool {
         self.reason == Some(Reason::LimitExceeded)

@@ -23,7 +23,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::error::{AwsError, Reason};
+use super::error::AwsError;
 
 /// How long gold waits for a change to propagate before it gives up.
 pub const DEFAULT_BOUND: Duration = Duration::from_mins(2);
@@ -120,7 +120,7 @@ impl Waits {
     }
 
     /// Runs `attempt` again while AWS answers that a change has not propagated yet
-    /// ([`Reason::NotVisibleYet`]); any other error, or the last one after the bound (with a
+    /// ([`super::error::Reason::NotVisibleYet`]); any other error, or the last one after the bound (with a
     /// hint that says how long gold waited), is returned.
     pub(crate) async fn through<T, F, Fut>(
         &self,
@@ -135,7 +135,7 @@ impl Waits {
         let mut backoff = Backoff::new(self);
         loop {
             match attempt().await {
-                Err(err) if err.reason == Some(Reason::NotVisibleYet) => {
+                Err(err) if err.is_not_visible_yet() => {
                     if !backoff.pause(service, what).await {
                         return Err(self.gave_up(err, service));
                     }
@@ -199,6 +199,7 @@ impl<'w> Backoff<'w> {
 mod tests {
     use std::sync::Mutex;
 
+    use super::super::error::Reason;
     use super::*;
 
     /// Waits whose pauses last milliseconds, recording each line.

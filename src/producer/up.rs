@@ -414,7 +414,16 @@ impl Run<'_> {
             );
         let mut attempt = attempt;
         if !changed {
-            return attempt().await;
+            return attempt().await.map_err(|err| {
+                if err.is_not_visible_yet() {
+                    err.with_hint(format!(
+                        "Image Builder cannot find instance profile `{profile}` in account {}: check its name in `infrastructure.instance_profile` (`aws iam get-instance-profile --instance-profile-name {profile}`)",
+                        self.session.account()
+                    ))
+                } else {
+                    err
+                }
+            });
         }
         let what = format!("instance profile {profile} is not visible to Image Builder yet");
         self.session.waits().through("IAM", &what, attempt).await
