@@ -959,3 +959,46 @@ async fn assert_nothing_tagged_but_images(aws: &Producer) {
         .expect("DescribeSecurityGroups");
     assert!(tagged_groups.security_groups().is_empty());
 }
+
+/// An instance profile the manifest names and gold did not make: when Image Builder cannot find
+/// it, that is the manifest's mistake, not IAM catching up, so `up` fails at once (no wait) with
+/// AWS's message and the fix; with changes propagating, a profile gold just made is waited for.
+#[test]
+fn a_missing_instance_profile_fails_at_once_and_one_gold_just_made_is_waited_for() {
+    let localcloud = Localcloud::start();
+    localcloud.configure(json!({ "propagation_seconds": 2 }));
+    let dir = seed();
+    let manifest = dir.path().join("gold.toml");
+    edit(
+        &manifest,
+        "instance_profile = \"create\"",
+        "instance_profile = \"no-such-profile\"",
+    );
+    let output = localcloud
+        .gold(dir.path())
+        .args(["up", "--yes"])
+        .output()
+        .expect("gold runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("The provided instance profile does not exist")
+            && stderr.contains("check its name in `infrastructure.instance_profile`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("waiting for "), "{stderr}");
+
+    edit(
+        &manifest,
+        "instance_profile = \"no-such-profile\"",
+        "instance_profile = \"create\"",
+    );
+    let output = up(&localcloud, dir.path());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "waiting for IAM: instance profile sample-imagebuilder is not visible to Image Builder yet"
+        ),
+        "{stderr}"
+    );
+}
