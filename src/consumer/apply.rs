@@ -61,10 +61,7 @@ impl Apply<'_> {
         .await;
         match result {
             Ok(Ended::Done(detail)) => Outcome::Done { detail },
-            Ok(Ended::Interrupted { done, left }) => Outcome::Interrupted {
-                done: Some(done),
-                left,
-            },
+            Ok(Ended::Interrupted { done, left }) => Outcome::Interrupted { done, left },
             Err(err) => Outcome::failed(&err),
         }
     }

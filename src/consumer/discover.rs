@@ -28,7 +28,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::each;
+use super::concurrently;
 use super::targets::{self, Object, Target, TargetFilter};
 use crate::Error;
 use crate::aws::autoscaling::{self, Group};
@@ -69,7 +69,7 @@ pub async fn targets(
     let (plain, mut sites): (Vec<Target>, Vec<Site>) = split(listed);
     let discovered = found_in_organization(manifest, filter, &entries, &owned, &mut sites);
 
-    let expanded = each(sites, parallelism, |site| async move {
+    let expanded = concurrently(sites, parallelism, |site| async move {
         let result = expand(sessions, &site).await;
         (site, result)
     })

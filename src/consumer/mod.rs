@@ -106,16 +106,24 @@ pub fn interrupted_version(template: &LiveTemplate, image: &Image) -> Option<Tem
         .then(|| newest.clone())
 }
 
-/// Runs `work` on every item with at most `parallelism` at once, keeping the input order.
-async fn each<T, R, F, Fut>(items: Vec<T>, parallelism: usize, work: F) -> Vec<R>
+/// Runs `work` on every item, at most `parallelism` at once. An item's slot frees the moment
+/// its work ends, whatever the others do (one slow item never holds back the rest); the results
+/// come back in the items' order.
+async fn concurrently<T, R, F, Fut>(items: Vec<T>, parallelism: usize, work: F) -> Vec<R>
 where
     F: Fn(T) -> Fut,
     Fut: std::future::Future<Output = R>,
 {
-    futures::stream::iter(items.into_iter().map(work))
-        .buffered(parallelism.max(1))
+    let work = &work;
+    let mut ended: Vec<(usize, R)> =
+        futures::stream::iter(items.into_iter().enumerate().map(|(index, item)| async move {
+            (index, work(item).await)
+        }))
+        .buffer_unordered(parallelism.max(1))
         .collect()
-        .await
+        .await;
+    ended.sort_by_key(|(index, _)| *index);
+    ended.into_iter().map(|(_, result)| result).collect()
 }
 
 /// How many targets of one wave are worked on at once unless `--parallelism` says otherwise.

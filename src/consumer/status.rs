@@ -20,7 +20,7 @@ use super::parameters;
 use super::select::{self, ImageChoice, Place};
 use super::survey::{self, Context, Live};
 use super::targets::Object;
-use super::{Target, TargetFilter, discover, each};
+use super::{Target, TargetFilter, discover, concurrently};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::aws::images::Image;
@@ -154,7 +154,7 @@ pub async fn status(
     let context = Context::new(manifest, sessions);
     let context = &context;
     let now = SystemTime::now();
-    let mut targets = each(found.targets, parallelism, |target| async move {
+    let mut targets = concurrently(found.targets, parallelism, |target| async move {
         let mut row = Row::of(&target);
         if let Err(err) = fill(context, &target, &mut row, now).await {
             row.error = Some(err.to_string());

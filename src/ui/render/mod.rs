@@ -15,7 +15,7 @@ pub use layers::layers;
 pub use lifecycle::{prune_plan, pruned, retire_plan, retired};
 pub use plan::plan;
 pub use status::status;
-pub use summary::summary;
+pub use summary::{summary, target_line};
 
 use crate::Error;
 
