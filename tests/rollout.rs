@@ -1848,7 +1848,7 @@ fn ctrl_c_lets_targets_in_flight_finish_and_a_rerun_makes_one_version_per_templa
     let output = child.wait_with_output().expect("gold ends");
     let (out, err) = (stdout(&output), stderr(&output));
     assert_eq!(output.status.code(), Some(130), "{out}\n{err}");
-    assert!(out.contains("interrupted"), "{out}");
+    assert!(out.contains("(Ctrl-C came before they started"), "{out}");
     assert!(err.contains("finishes its current step"), "{err}");
     cloud.configure(json!({ "latency_ms": 0 }));
 
@@ -1916,4 +1916,198 @@ fn ctrl_c_lets_targets_in_flight_finish_and_a_rerun_makes_one_version_per_templa
         writes_in(&cloud, killed),
         vec!["ModifyLaunchTemplate".to_owned()]
     );
+}
+
+#[test]
+fn ctrl_c_at_the_prompt_exits_130_at_once_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let account = "444455550021";
+    let cloud = Localcloud::start_with(Some(&seed(dir.path(), &[(account, true)])));
+    let rt = runtime();
+    let first = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v1_2022-08-10T09-01-50.490Z",
+        Share::Organization,
+    ));
+    rt.block_on(template(&cloud, account, "app", &first));
+    rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v2_2022-08-11T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let project = project(&consumer("workload", account, 1, "app", &[]));
+
+    cloud.reset_requests();
+    let terminal = cloud.gold_in_terminal(project.path(), &["rollout"], 40, 200);
+    terminal.wait_for("Roll out 1 target(s)? [y/N]");
+    terminal.interrupt();
+    let (code, screen) = terminal.finish();
+
+    assert_eq!(code, Some(130), "{screen}");
+    assert!(
+        screen.ends_with("Roll out 1 target(s)? [y/N]\nerror: interrupted\nhint: nothing was changed"),
+        "{screen}"
+    );
+    assert_eq!(writes_in(&cloud, account), Vec::<String>::new());
+    assert_eq!(rt.block_on(default_version(&cloud, account, "app")).1, first);
+}
+
+/// The JSON lines `text` holds so far (the last may still be incomplete), parsed.
+fn events(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect()
+}
+
+/// The accounts of the targets whose `target_finished` is among `events`, in order.
+fn finished_accounts(events: &[serde_json::Value]) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e["event"] == "target_finished")
+        .filter_map(|e| e["target"]["account"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn the_quick_targets_of_a_wave_finish_while_a_slow_refresh_still_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let slow = "444455550031";
+    let quick: Vec<String> = (0..8).map(|i| format!("4444555501{i:02}")).collect();
+    let all: Vec<&str> = std::iter::once(slow)
+        .chain(quick.iter().map(String::as_str))
+        .collect();
+    let seed = seed(dir.path(), &all.iter().map(|a| (*a, true)).collect::<Vec<_>>());
+    let cloud = Localcloud::start_with(Some(&seed));
+    let rt = runtime();
+    let first = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v1_2022-08-10T09-01-50.490Z",
+        Share::Organization,
+    ));
+    for account in &all {
+        let id = rt.block_on(template(&cloud, account, "app", &first));
+        if *account == slow {
+            rt.block_on(group_of(&cloud, slow, "web-slow", &id, "$Default", 1));
+        }
+    }
+    rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v2_2022-08-11T09-01-50.490Z",
+        Share::Organization,
+    ));
+    // The slow target comes first in the plan, so it takes a slot before any quick one.
+    let consumers: String = std::iter::once(consumer("slow", slow, 1, "app", &["web-slow"]))
+        .chain(
+            quick
+                .iter()
+                .enumerate()
+                .map(|(i, account)| consumer(&format!("quick{i}"), account, 1, "app", &[])),
+        )
+        .collect();
+    let project = project(&consumers);
+
+    cloud.configure(json!({ "refresh_seconds": 1, "hold_instance_refresh": ["web-slow"] }));
+    let mut child = spawn_gold(
+        &cloud,
+        project.path(),
+        &["--output", "json", "rollout", "--yes", "--parallelism", "2"],
+    );
+    let (out, reader) = read_on(child.stdout.take().expect("stdout piped"));
+    // Two slots, one held by the slow refresh: the eight quick targets go through the other.
+    wait_for("every quick target finished", || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let text = out.lock().map(|t| t.clone()).unwrap_or_default();
+        finished_accounts(&events(&text)).len() == quick.len()
+    });
+    let so_far = events(&out.lock().map(|t| t.clone()).unwrap_or_default());
+    let mut finished = finished_accounts(&so_far);
+    finished.sort();
+    assert_eq!(finished, quick, "the slow target finished before its refresh did");
+    let (status, _, _) = rt
+        .block_on(newest_refresh(&cloud, slow, "web-slow"))
+        .expect("the slow group's refresh");
+    assert!(
+        ["Pending", "InProgress"].contains(&status.as_str()),
+        "{status}"
+    );
+
+    cloud.configure(json!({ "hold_instance_refresh": [] }));
+    let output = child.wait_with_output().expect("gold ends");
+    reader.join().expect("stdout read to its end");
+    let text = out.lock().map(|t| t.clone()).unwrap_or_default();
+    assert!(output.status.success(), "{text}\n{}", stderr(&output));
+    let lines = common::assert_stream_shape(text.as_bytes());
+    let order = finished_accounts(&lines);
+    assert_eq!(order.len(), all.len());
+    assert_eq!(order.last().map(String::as_str), Some(slow), "{order:?}");
+    let slow_end = lines
+        .iter()
+        .find(|e| e["event"] == "target_finished" && e["target"]["account"] == slow)
+        .expect("the slow target's end");
+    assert_eq!(slow_end["outcome"]["status"], "done", "{slow_end}");
+    // The summary lists targets in plan order, whatever order they ended in.
+    let summary = lines.last().expect("a summary");
+    let listed: Vec<&str> = summary["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .filter_map(|t| t["account"].as_str())
+        .collect();
+    assert_eq!(listed, all);
+}
+
+#[test]
+fn on_a_terminal_every_target_leaves_its_line_and_the_summary_agrees() {
+    let dir = tempfile::tempdir().unwrap();
+    let (refreshed, plain, later) = ("444455550041", "444455550042", "444455550043");
+    let all = [refreshed, plain, later];
+    let cloud = Localcloud::start_with(Some(&seed(dir.path(), &all.map(|a| (a, true)))));
+    let rt = runtime();
+    let first = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v1_2022-08-10T09-01-50.490Z",
+        Share::Organization,
+    ));
+    for account in all {
+        let id = rt.block_on(template(&cloud, account, "app", &first));
+        if account == refreshed {
+            rt.block_on(group_of(&cloud, account, "web", &id, "$Default", 2));
+        }
+    }
+    let second = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v2_2022-08-11T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let project = project(
+        &[
+            consumer("web", refreshed, 1, "app", &["web"]),
+            consumer("batch", plain, 1, "app", &[]),
+            consumer("prod", later, 2, "app", &[]),
+        ]
+        .concat(),
+    );
+
+    cloud.configure(json!({ "refresh_seconds": 1 }));
+    // One target at a time, so the lines come in plan order and the transcript is stable.
+    let terminal = cloud.gold_in_terminal(
+        project.path(),
+        &["rollout", "--yes", "--parallelism", "1"],
+        30,
+        160,
+    );
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, Some(0), "{screen}");
+    for account in all {
+        assert_eq!(rt.block_on(default_version(&cloud, account, "app")).1, second);
+    }
+    insta::with_settings!({ filters => volatile() }, {
+        insta::assert_snapshot!("rollout_on_a_terminal", screen);
+    });
 }

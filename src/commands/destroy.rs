@@ -116,7 +116,7 @@ pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result
             if accounts.len() == 1 { "" } else { "s" },
             accounts.join(", ")
         );
-        if !ui::confirm(global.yes, &question)? {
+        if !ui::confirm(global.yes, &question).await? {
             return Err(Error::failed("not confirmed; nothing was deleted", None));
         }
         let started = Instant::now();

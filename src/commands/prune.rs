@@ -73,7 +73,7 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
             plan.amis(true).count(),
             session.account()
         );
-        if !ui::confirm(global.yes, &question)? {
+        if !ui::confirm(global.yes, &question).await? {
             return Err(Error::failed("nothing was changed: not confirmed", None));
         }
         let pruned = apply(&session, &plan, now).await;

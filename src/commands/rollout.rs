@@ -105,7 +105,7 @@ pub(super) async fn execute(
     }
     if !plan.is_empty() {
         let question = format!("{verb} {} target(s)?", planned_targets(&planned));
-        if !ui::confirm(options.yes, &question)? {
+        if !ui::confirm(options.yes, &question).await? {
             return Err(Error::failed("nothing was changed: not confirmed", None));
         }
     }
@@ -158,7 +158,8 @@ pub(super) fn filter(args: &TargetArgs) -> TargetFilter {
 }
 
 /// Runs `work` until it ends or Ctrl-C says stop, then exits 130 with a hint to run `command`
-/// again, which picks up where it stopped. Before any change, Ctrl-C stops at once. Once
+/// again, which picks up where it stopped. Before any change (reading, or at the prompt),
+/// Ctrl-C stops at once and says nothing was changed. Once
 /// changes have begun, the first Ctrl-C asks every target in flight to finish its current
 /// step (no other starts) and waits for the summary of what was left half-done; a second one
 /// stops at once.
@@ -183,7 +184,7 @@ where
         _ = tokio::signal::ctrl_c() => {}
     }
     if !interrupt.changing() {
-        return Err(interrupted());
+        return Err(Error::interrupted_before_changes());
     }
     interrupt.request();
     printer.warn(

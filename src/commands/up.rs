@@ -160,7 +160,7 @@ async fn up(loaded: &Loaded, yes: bool, printer: &Printer) -> Result<(), Error> 
         return super::plan::cannot_plan(&plan);
     }
     let question = format!("Apply these changes in account {}?", session.account());
-    if !ui::confirm(yes, &question)? {
+    if !ui::confirm(yes, &question).await? {
         return Err(Error::failed("not confirmed; nothing was changed", None));
     }
     let started = Instant::now();
