@@ -42,6 +42,14 @@ pub enum Reason {
     LimitExceeded,
 }
 
+/// The codes AWS answers a call the caller may not make with (STS and IAM, Image Builder and
+/// others, EC2).
+const DENIED_CODES: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+];
+
 fn resource_suffix(resource: Option<&str>) -> String {
     resource.map(|r| format!(" for `{r}`")).unwrap_or_default()
 }
@@ -63,6 +71,13 @@ impl AwsError {
     /// Whether AWS said the resource already exists.
     pub fn is_already_exists(&self) -> bool {
         self.reason == Some(Reason::AlreadyExists)
+    }
+
+    /// Whether AWS refused the call because the caller may not make it.
+    pub fn is_denied(&self) -> bool {
+        self.code
+            .as_deref()
+            .is_some_and(|code| DENIED_CODES.contains(&code))
     }
 
     /// Whether AWS refused the call for a limit (a quota, one role per instance profile).
@@ -156,9 +171,7 @@ fn deepest_message(err: &dyn std::error::Error) -> String {
 
 fn hint_for(code: Option<&str>, operation: &str) -> Option<String> {
     match code? {
-        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
-            Some(denied_hint(operation))
-        }
+        code if DENIED_CODES.contains(&code) => Some(denied_hint(operation)),
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => {
             Some("the credentials expired; refresh them (e.g. `aws sso login`)".to_owned())
         }

@@ -9,7 +9,8 @@ use crate::aws::Sessions;
 use crate::cli::{GlobalArgs, RolloutArgs, TargetArgs};
 use crate::consumer::{self, ImageChoice, Interrupt, Planned, Surveyed, TargetFilter};
 use crate::manifest::{self, Manifest};
-use crate::ui::{self, Event, Printer, RolloutProgress};
+use crate::plan::discovery::{Discovered, Unmatched};
+use crate::ui::{self, Event, Printer, RolloutProgress, render};
 
 use super::{block_on, manifest_path};
 
@@ -22,6 +23,8 @@ pub(super) struct Options {
     pub dry_run: bool,
     /// Do not ask.
     pub yes: bool,
+    /// Selectors that match nothing are an error.
+    pub strict: bool,
 }
 
 /// Runs `gold rollout` with `args`.
@@ -45,6 +48,7 @@ pub fn run(args: &RolloutArgs, global: &GlobalArgs, printer: &Printer) -> Result
         parallelism: usize::from(args.parallelism),
         dry_run: args.dry_run,
         yes: global.yes,
+        strict: args.targets.strict,
     };
     let filter = filter(&args.targets);
     block_on(interruptible(
@@ -89,6 +93,8 @@ pub(super) async fn execute(
     let stuck = plan.problems.len() + plan.waiting.len();
     if options.dry_run {
         printer.conclude(&plan);
+        warn_about(printer, &plan.discovered, &plan.unmatched);
+        strict(options.strict, &plan.unmatched)?;
         return match stuck {
             0 => Ok(()),
             n => Err(Error::failed(
@@ -100,6 +106,8 @@ pub(super) async fn execute(
         };
     }
     printer.show(&Event("plan", &plan));
+    warn_about(printer, &plan.discovered, &plan.unmatched);
+    strict(options.strict, &plan.unmatched)?;
     if plan.is_empty() && stuck == 0 {
         return Ok(());
     }
@@ -134,6 +142,31 @@ pub(super) async fn execute(
     }
 }
 
+/// Says on stderr which accounts are skipped because gold cannot reach them yet and which
+/// selectors matched nothing (never silenced: a run that goes on anyway must not hide them).
+pub(super) fn warn_about(printer: &Printer, discovered: &[Discovered], unmatched: &[Unmatched]) {
+    for warning in render::warnings(discovered, unmatched) {
+        printer.warn(&warning);
+    }
+}
+
+/// With `--strict`, a selector that matched nothing is an error (the plan listed each).
+pub(super) fn strict(strict: bool, unmatched: &[Unmatched]) -> Result<(), Error> {
+    if !strict || unmatched.is_empty() {
+        return Ok(());
+    }
+    Err(Error::failed(
+        format!(
+            "{} matched nothing (listed under `Matched nothing`); nothing was changed",
+            render::count(unmatched.len(), "selector")
+        ),
+        Some(
+            "fix the selector in the manifest (a typo in a tag?), or run without `--strict`"
+                .to_owned(),
+        ),
+    ))
+}
+
 /// How many targets have something to do.
 fn planned_targets(planned: &[Planned]) -> usize {
     planned
@@ -142,6 +175,7 @@ fn planned_targets(planned: &[Planned]) -> usize {
             !matches!(
                 item.step,
                 Ok(crate::plan::consumer::Step::Unchanged
+                    | crate::plan::consumer::Step::Skipped { .. }
                     | crate::plan::consumer::Step::NothingBuilt { .. })
             )
         })

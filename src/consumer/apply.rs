@@ -92,7 +92,10 @@ impl Run<'_> {
     async fn step(&self, step: Step) -> Result<Ended, Error> {
         match step {
             Step::Unchanged => Ok(Ended::Done("unchanged".to_owned())),
-            Step::NothingBuilt { reason, .. } => Err(Error::failed(reason, None)),
+            // The wave engine never runs these: they have nothing to do.
+            Step::NothingBuilt { reason, .. } | Step::Skipped { reason } => {
+                Err(Error::failed(reason, None))
+            }
             Step::Create { to, .. } => self.create(&to).await.map(Ended::Done),
             Step::Move {
                 template,

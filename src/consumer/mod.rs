@@ -65,6 +65,8 @@ pub struct Surveyed {
     pub planned: Vec<Planned>,
     /// Per consumer that selects its accounts by organization: what was found.
     pub discovered: Vec<crate::plan::discovery::Discovered>,
+    /// Selectors that matched nothing.
+    pub unmatched: Vec<crate::plan::discovery::Unmatched>,
 }
 
 impl Surveyed {
@@ -72,6 +74,7 @@ impl Surveyed {
     pub fn plan(&self) -> crate::plan::Plan {
         let mut plan = rollout::plan(&self.planned);
         plan.discovered.clone_from(&self.discovered);
+        plan.unmatched.clone_from(&self.unmatched);
         plan
     }
 }
@@ -115,13 +118,15 @@ where
     Fut: std::future::Future<Output = R>,
 {
     let work = &work;
-    let mut ended: Vec<(usize, R)> =
-        futures::stream::iter(items.into_iter().enumerate().map(|(index, item)| async move {
-            (index, work(item).await)
-        }))
-        .buffer_unordered(parallelism.max(1))
-        .collect()
-        .await;
+    let mut ended: Vec<(usize, R)> = futures::stream::iter(
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(index, item)| async move { (index, work(item).await) }),
+    )
+    .buffer_unordered(parallelism.max(1))
+    .collect()
+    .await;
     ended.sort_by_key(|(index, _)| *index);
     ended.into_iter().map(|(_, result)| result).collect()
 }

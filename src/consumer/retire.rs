@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 use super::select::{self, ImageChoice};
 use super::survey::{self, Context, Live};
-use super::{Planned, Target, TargetFilter, discover, concurrently};
+use super::{Planned, Target, TargetFilter, concurrently, discover};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::aws::launch_templates;
@@ -53,6 +53,10 @@ pub async fn survey(
     planned.extend(found.failed.into_iter().map(|(target, err)| Planned {
         target,
         step: Err(err),
+    }));
+    planned.extend(found.skipped.into_iter().map(|(target, reason)| Planned {
+        target,
+        step: Ok(Step::Skipped { reason }),
     }));
     Ok(planned)
 }

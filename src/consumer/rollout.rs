@@ -13,7 +13,7 @@ use super::parameters;
 use super::select::{self, ImageChoice, NOT_SHARED};
 use super::survey::{self, Context};
 use super::waves::{self, Job, Reporter, Summary, Work};
-use super::{Interrupt, Planned, Surveyed, TargetFilter, discover, concurrently};
+use super::{Interrupt, Planned, Surveyed, TargetFilter, concurrently, discover};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::manifest::Manifest;
@@ -68,10 +68,15 @@ pub async fn survey(
         target,
         step: Err(err),
     }));
+    planned.extend(found.skipped.into_iter().map(|(target, reason)| Planned {
+        target,
+        step: Ok(Step::Skipped { reason }),
+    }));
     parameters::one_writer(&mut planned);
     Ok(Surveyed {
         planned,
         discovered: found.discovered,
+        unmatched: found.unmatched,
     })
 }
 
@@ -106,6 +111,7 @@ pub async fn apply(
             target: item.target.id(),
             work: match item.step {
                 Ok(Step::Unchanged) => Work::Unchanged,
+                Ok(Step::Skipped { reason }) => Work::Skipped(reason),
                 Ok(Step::NothingBuilt { reason, .. }) => Work::Fails(Error::failed(
                     reason,
                     Some(format!(

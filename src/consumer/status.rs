@@ -20,7 +20,7 @@ use super::parameters;
 use super::select::{self, ImageChoice, Place};
 use super::survey::{self, Context, Live};
 use super::targets::Object;
-use super::{Target, TargetFilter, discover, concurrently};
+use super::{Target, TargetFilter, concurrently, discover};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::aws::images::Image;
@@ -28,16 +28,20 @@ use crate::aws::parameters as ssm;
 use crate::aws::{autoscaling, instance_images};
 use crate::manifest::{AmiName, Manifest};
 use crate::plan::TargetId;
-use crate::plan::discovery::Discovered;
+use crate::plan::discovery::{Discovered, Unmatched};
 
 /// What `gold status` found: one row per target.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Status {
     /// One row per target, in manifest order.
     pub targets: Vec<Row>,
-    /// For each consumer whose accounts come from AWS Organizations: what was found.
+    /// For each consumer whose accounts come from AWS Organizations: what was found, and the
+    /// accounts skipped with why (their targets have no row).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub discovered: Vec<Discovered>,
+    /// Selectors that matched nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched: Vec<Unmatched>,
 }
 
 impl Status {
@@ -169,6 +173,7 @@ pub async fn status(
     Ok(Status {
         targets,
         discovered: found.discovered,
+        unmatched: found.unmatched,
     })
 }
 

@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{discover, concurrently};
+use super::{concurrently, discover};
 use crate::aws::autoscaling::{self, Group};
 use crate::aws::lifecycle::{self, TemplateNumbers};
 use crate::aws::{Access, AwsError, Session, Sessions};

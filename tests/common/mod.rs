@@ -465,7 +465,10 @@ pub fn transcript(bytes: &[u8], rows: u16, cols: u16) -> String {
     }
     parser.screen_mut().set_scrollback(0);
     lines.extend(parser.screen().rows(0, cols));
-    let mut text: Vec<String> = lines.iter().map(|line| line.trim_end().to_owned()).collect();
+    let mut text: Vec<String> = lines
+        .iter()
+        .map(|line| line.trim_end().to_owned())
+        .collect();
     while text.last().is_some_and(String::is_empty) {
         text.pop();
     }

@@ -11,6 +11,7 @@ mod summary;
 
 use std::time::Duration;
 
+pub use discovery::warnings;
 pub use layers::layers;
 pub use lifecycle::{prune_plan, pruned, retire_plan, retired};
 pub use plan::plan;

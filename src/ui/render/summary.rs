@@ -43,7 +43,9 @@ pub fn summary(summary: &Summary, verbose: bool) -> String {
         let attention = !matches!(entry.outcome, Outcome::Done { .. } | Outcome::Unchanged);
         match &entry.outcome {
             Outcome::NotStarted { because } if !verbose => {
-                *not_started.entry((entry.target.wave, *because)).or_default() += 1;
+                *not_started
+                    .entry((entry.target.wave, *because))
+                    .or_default() += 1;
             }
             _ if attention || verbose => {
                 text.push_str("\n  ");
@@ -77,11 +79,9 @@ pub fn target_line(entry: &TargetOutcome) -> String {
             format!(" ({})", not_started_reason(*because)),
             None,
         ),
-        Outcome::Interrupted { done, left } => (
-            "INTERRUPTED",
-            format!(": done: {done}; left: {left}"),
-            None,
-        ),
+        Outcome::Interrupted { done, left } => {
+            ("INTERRUPTED", format!(": done: {done}; left: {left}"), None)
+        }
     };
     let mut line = format!(
         "{word:<11} wave {} {}{detail}",
@@ -104,7 +104,7 @@ fn not_started_reason(because: NotStartedBecause) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::consumer::waves::OutcomeCounts;
+    use crate::consumer::waves::{OutcomeCounts, TargetOutcome};
     use crate::plan::{Resource, ResourceKind, TargetId};
 
     fn target(account: &str, wave: u32) -> TargetId {
@@ -166,5 +166,53 @@ mod tests {
           not started wave 2: 1 target (an earlier wave failed; `-v` lists each)
         ");
         assert!(summary(&sample(), true).contains("done        wave 1 app (444455550002"));
+    }
+
+    #[test]
+    fn after_ctrl_c_the_lines_add_up_to_the_counts() {
+        let mut interrupted = sample();
+        interrupted.throttled_calls = 0;
+        interrupted.targets = vec![
+            TargetOutcome {
+                target: target("444455550001", 1),
+                outcome: Outcome::Interrupted {
+                    done: "default version 1 -> 2".to_owned(),
+                    left: "the instance refresh of `web`".to_owned(),
+                },
+            },
+            TargetOutcome {
+                target: target("444455550002", 1),
+                outcome: Outcome::Skipped {
+                    reason: "gold cannot assume its role".to_owned(),
+                },
+            },
+        ];
+        for (account, wave) in [
+            ("444455550003", 1),
+            ("444455550004", 2),
+            ("444455550005", 2),
+        ] {
+            interrupted.targets.push(TargetOutcome {
+                target: target(account, wave),
+                outcome: Outcome::NotStarted {
+                    because: NotStartedBecause::Interrupted,
+                },
+            });
+        }
+        interrupted.counts = OutcomeCounts {
+            done: 0,
+            unchanged: 0,
+            failed: 0,
+            skipped: 1,
+            not_started: 3,
+            interrupted: 1,
+        };
+        insta::assert_snapshot!(summary(&interrupted, false), @r"
+        Summary: 0 done, 0 unchanged, 0 failed, 1 skipped, 3 not started, 1 interrupted.
+          INTERRUPTED wave 1 app (444455550001/ap-northeast-1): done: default version 1 -> 2; left: the instance refresh of `web`
+          skipped     wave 1 app (444455550002/ap-northeast-1): gold cannot assume its role
+          not started wave 1: 1 target (Ctrl-C came before they started; `-v` lists each)
+          not started wave 2: 2 targets (Ctrl-C came before they started; `-v` lists each)
+        ");
     }
 }
