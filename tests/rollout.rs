@@ -2343,3 +2343,359 @@ tag = {{ key = "gold:folow", value = "sample" }}
     );
     assert_eq!(writes_in(&cloud, account), Vec::<String>::new());
 }
+
+/// The image of version `version` (a number, `$Latest` or `$Default`) of template `name`.
+async fn version_image(cloud: &Localcloud, account: &str, name: &str, version: &str) -> String {
+    aws_sdk_ec2::Client::new(&sdk(cloud, account).await)
+        .describe_launch_template_versions()
+        .launch_template_name(name)
+        .versions(version)
+        .send()
+        .await
+        .expect("DescribeLaunchTemplateVersions")
+        .launch_template_versions()[0]
+        .launch_template_data()
+        .and_then(|data| data.image_id())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn after_a_failed_refresh_a_group_on_latest_launches_the_previous_image_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let account = "444455550061";
+    let cloud = Localcloud::start_with(Some(&seed(dir.path(), &[(account, true)])));
+    let rt = runtime();
+    let first = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v1_2022-08-10T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let id = rt.block_on(template(&cloud, account, "app", &first));
+    rt.block_on(group_of(&cloud, account, "web", &id, "$Latest", 2));
+    rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v2_2022-08-11T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let project = project(&consumer("workload", account, 1, "app", &["web"]));
+
+    cloud.configure(json!({ "refresh_seconds": 1, "fail_instance_refresh": ["web"] }));
+    let failed = cloud
+        .gold(project.path())
+        .args(["rollout", "--yes"])
+        .output()
+        .unwrap();
+    let out = stdout(&failed);
+    assert_eq!(failed.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains(&format!(
+            "the template's default moved back to version 1, and version 3 (a copy of version 1) is now the newest, so `web` on `$Latest` launches {first} again"
+        )),
+        "{out}"
+    );
+    assert_eq!(rt.block_on(default_version(&cloud, account, "app")).0, 1);
+    assert_eq!(rt.block_on(latest_version(&cloud, account, "app")), 3);
+    assert_eq!(
+        rt.block_on(version_image(&cloud, account, "app", "$Latest")),
+        first
+    );
+    // The group still names `$Latest`: what it launches next is the previous image.
+    rt.block_on(async {
+        aws_sdk_autoscaling::Client::new(&sdk(&cloud, account).await)
+            .set_desired_capacity()
+            .auto_scaling_group_name("web")
+            .desired_capacity(3)
+            .send()
+            .await
+            .expect("SetDesiredCapacity");
+    });
+    let (named, instances) = rt.block_on(instances_of(&cloud, account, "web"));
+    assert_eq!(named, "$Latest");
+    assert!(
+        instances.contains(&("3".to_owned(), first.clone())),
+        "{instances:?}"
+    );
+}
+
+#[test]
+fn a_group_whose_instances_already_run_the_image_is_not_refreshed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (replaced, behind) = ("444455550071", "444455550072");
+    let cloud =
+        Localcloud::start_with(Some(&seed(dir.path(), &[(replaced, true), (behind, true)])));
+    let rt = runtime();
+    let first = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v1_2022-08-10T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let second = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v2_2022-08-11T09-01-50.490Z",
+        Share::Organization,
+    ));
+    // Both templates launch the newest build already; one group's instances run it, the other
+    // group's still run the build before (its template was moved by hand, never refreshed).
+    let on_new = rt.block_on(template(&cloud, replaced, "app", &second));
+    rt.block_on(group_of(&cloud, replaced, "web", &on_new, "$Default", 2));
+    let on_old = rt.block_on(template(&cloud, behind, "app", &first));
+    rt.block_on(group_of(&cloud, behind, "web", &on_old, "$Default", 2));
+    rt.block_on(async {
+        let ec2 = aws_sdk_ec2::Client::new(&sdk(&cloud, behind).await);
+        ec2.create_launch_template_version()
+            .launch_template_id(&on_old)
+            .source_version("1")
+            .launch_template_data(
+                RequestLaunchTemplateData::builder()
+                    .image_id(&second)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("CreateLaunchTemplateVersion");
+        ec2.modify_launch_template()
+            .launch_template_id(&on_old)
+            .default_version("2")
+            .send()
+            .await
+            .expect("ModifyLaunchTemplate");
+    });
+    let project = project(
+        &[
+            consumer("replaced", replaced, 1, "app", &["web"]),
+            consumer("behind", behind, 1, "app", &["web"]),
+        ]
+        .concat(),
+    );
+
+    cloud.configure(json!({ "refresh_seconds": 1 }));
+    cloud.reset_requests();
+    let rollout = cloud
+        .gold(project.path())
+        .args(["--output", "json", "rollout", "--yes"])
+        .output()
+        .unwrap();
+    assert!(rollout.status.success(), "{}", stderr(&rollout));
+    let lines = common::assert_stream_shape(&rollout.stdout);
+    let refreshes: Vec<&str> = lines[0]["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter_map(|c| c["resource"]["account"].as_str())
+        .collect();
+    assert_eq!(refreshes, [behind], "{}", lines[0]);
+    let started = calls(&cloud.requests(), "autoscaling", "StartInstanceRefresh");
+    assert_eq!(started, [behind]);
+    let (_, instances) = rt.block_on(instances_of(&cloud, behind, "web"));
+    assert!(
+        instances.iter().all(|(_, image)| image == &second),
+        "{instances:?}"
+    );
+}
+
+#[test]
+fn a_refresh_gold_did_not_start_is_waited_for_and_one_it_started_is_reattached() {
+    let dir = tempfile::tempdir().unwrap();
+    let account = "444455550081";
+    let cloud = Localcloud::start_with(Some(&seed(dir.path(), &[(account, true)])));
+    let rt = runtime();
+    let first = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v1_2022-08-10T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let id = rt.block_on(template(&cloud, account, "app", &first));
+    rt.block_on(group_of(&cloud, account, "web", &id, "$Default", 1));
+    let second = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v2_2022-08-11T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let project = project(&consumer("workload", account, 1, "app", &["web"]));
+    cloud.configure(json!({ "refresh_seconds": 1, "hold_instance_refresh": ["web"] }));
+    // Someone refreshes the group by hand (onto the image it runs) before gold moves it.
+    let theirs = rt.block_on(async {
+        aws_sdk_autoscaling::Client::new(&sdk(&cloud, account).await)
+            .start_instance_refresh()
+            .auto_scaling_group_name("web")
+            .send()
+            .await
+            .expect("StartInstanceRefresh")
+            .instance_refresh_id
+            .expect("a refresh id")
+    });
+
+    let mut child = spawn_gold(
+        &cloud,
+        project.path(),
+        &["--output", "json", "rollout", "--yes"],
+    );
+    let (out, reader) = read_on(child.stdout.take().expect("stdout piped"));
+    let seen = |kind: &str| {
+        events(&out.lock().map(|t| t.clone()).unwrap_or_default())
+            .into_iter()
+            .find(|e| e["event"] == kind)
+    };
+    wait_for("gold waiting for the other refresh", || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        seen("refresh_waiting").is_some()
+    });
+    assert_eq!(
+        seen("refresh_waiting").expect("waiting")["refresh_id"],
+        theirs.as_str()
+    );
+    assert!(
+        seen("refresh_started").is_none(),
+        "gold took the other refresh over"
+    );
+    // The other one ends; gold starts its own, which runs (held) until Ctrl-C.
+    cloud.configure(json!({ "hold_instance_refresh": [] }));
+    wait_for("gold starting its own refresh", || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        seen("refresh_started").is_some()
+    });
+    cloud.configure(json!({ "hold_instance_refresh": ["web"] }));
+    let ours = seen("refresh_started").expect("started")["refresh_id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    assert_ne!(ours, theirs);
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let output = child.wait_with_output().expect("gold ends");
+    reader.join().expect("stdout read to its end");
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+
+    // A re-run finds its own refresh still running: it re-attaches, starts none, and the
+    // terminal says so.
+    cloud.reset_requests();
+    let mut rerun = spawn_gold(&cloud, project.path(), &["rollout", "--yes"]);
+    let (err, err_reader) = read_on(rerun.stderr.take().expect("stderr piped"));
+    wait_for("gold re-attaching", || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        err.lock().is_ok_and(|text| {
+            text.contains(&format!("re-attached to instance refresh {ours} of `web`"))
+        })
+    });
+    cloud.configure(json!({ "hold_instance_refresh": [] }));
+    let output = rerun.wait_with_output().expect("gold ends");
+    err_reader.join().expect("stderr read to its end");
+    let text = err.lock().map(|t| t.clone()).unwrap_or_default();
+    assert!(output.status.success(), "{}\n{text}", stdout(&output));
+    assert!(!text.contains("of `web` started"), "{text}");
+    // Its one try to start another met AWS's `InstanceRefreshInProgress`.
+    let starts: Vec<serde_json::Value> = cloud
+        .requests()
+        .into_iter()
+        .filter(|r| r["action"] == "StartInstanceRefresh")
+        .collect();
+    assert!(starts.iter().all(|r| r["status"] != 200), "{starts:?}");
+    let history = rt.block_on(async {
+        aws_sdk_autoscaling::Client::new(&sdk(&cloud, account).await)
+            .describe_instance_refreshes()
+            .auto_scaling_group_name("web")
+            .send()
+            .await
+            .expect("DescribeInstanceRefreshes")
+            .instance_refreshes()
+            .iter()
+            .filter_map(|r| r.instance_refresh_id().map(str::to_owned))
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(history, [ours, theirs]);
+    let (_, instances) = rt.block_on(instances_of(&cloud, account, "web"));
+    assert!(
+        instances.iter().all(|(_, image)| image == &second),
+        "{instances:?}"
+    );
+}
+
+#[test]
+fn when_gold_cannot_read_a_refresh_the_default_stays_and_the_refresh_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let account = "444455550091";
+    let cloud = Localcloud::start_with(Some(&seed(dir.path(), &[(account, true)])));
+    let rt = runtime();
+    let first = rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v1_2022-08-10T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let id = rt.block_on(template(&cloud, account, "app", &first));
+    rt.block_on(group_of(&cloud, account, "web", &id, "$Default", 1));
+    rt.block_on(trusted_role(&cloud, account, "GoldRollout"));
+    rt.block_on(ami(
+        &cloud,
+        PRODUCER,
+        "sample_v2_2022-08-11T09-01-50.490Z",
+        Share::Organization,
+    ));
+    let project = project(
+        &consumer("workload", account, 1, "app", &["web"])
+            .replace("role/OrganizationAccountAccessRole", "role/GoldRollout"),
+    );
+    cloud.configure(
+        json!({ "refresh_seconds": 1, "hold_instance_refresh": ["web"], "enforce_iam": true }),
+    );
+    let mut child = spawn_gold(
+        &cloud,
+        project.path(),
+        &["--output", "json", "rollout", "--yes"],
+    );
+    let (out, reader) = read_on(child.stdout.take().expect("stdout piped"));
+    wait_for("gold watching its refresh", || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        out.lock()
+            .is_ok_and(|text| text.contains("\"refresh_started\""))
+    });
+    // The role loses the right to read refreshes while one runs.
+    cloud.configure(json!({ "enforce_iam": false }));
+    rt.block_on(async {
+        let deny = json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Deny", "Action": "autoscaling:DescribeInstanceRefreshes", "Resource": "*"}]
+        });
+        aws_sdk_iam::Client::new(&sdk(&cloud, account).await)
+            .put_role_policy()
+            .role_name("GoldRollout")
+            .policy_name("no-refresh-reads")
+            .policy_document(deny.to_string())
+            .send()
+            .await
+            .expect("PutRolePolicy");
+    });
+    cloud.configure(json!({ "enforce_iam": true }));
+    let output = child.wait_with_output().expect("gold ends");
+    reader.join().expect("stdout read to its end");
+    let text = out.lock().map(|t| t.clone()).unwrap_or_default();
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let summary = events(&text).pop().expect("a summary");
+    let error = summary["targets"][0]["outcome"]["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        error.contains("gold lost sight of instance refresh")
+            && error.contains("AccessDenied")
+            && error.ends_with("the template's default stays version 2 (its outcome is unknown)"),
+        "{error}"
+    );
+    cloud.configure(json!({ "enforce_iam": false, "hold_instance_refresh": [] }));
+    // Nothing moved back: the refresh goes on in AWS with the version gold made.
+    assert_eq!(rt.block_on(default_version(&cloud, account, "app")).0, 2);
+    let (status, _, _) = rt
+        .block_on(newest_refresh(&cloud, account, "web"))
+        .expect("the refresh");
+    assert_ne!(status, "Cancelled");
+}

@@ -23,9 +23,9 @@ use super::targets::Object;
 use super::{Target, TargetFilter, concurrently, discover};
 use crate::Error;
 use crate::aws::Sessions;
+use crate::aws::autoscaling;
 use crate::aws::images::Image;
 use crate::aws::parameters as ssm;
-use crate::aws::{autoscaling, instance_images};
 use crate::manifest::{AmiName, Manifest};
 use crate::plan::TargetId;
 use crate::plan::discovery::{Discovered, Unmatched};
@@ -270,9 +270,9 @@ async fn fill(
             .filter(|image| select::newer(image, new).is_lt())
             .max_by(|a, b| select::newer(a, b));
         let moved = launches.as_deref() == Some(new.id.as_str());
-        let images = running_images(&live.session, groups).await?;
+        let images = survey::running_images(&live.session, groups).await?;
         row.instances = Some(InstanceCounts::of(
-            images.iter().map(String::as_str),
+            images.iter().map(|(_, image)| image.as_str()),
             &new.id,
             previous.map(|image| image.id.as_str()),
             moved,
@@ -328,24 +328,6 @@ fn info(image: &Image, name: &AmiName, now: SystemTime) -> ImageInfo {
             .map(|age| age.as_secs()),
         retired: select::unusable(image, now),
     }
-}
-
-/// The image each of the groups' instances runs: which instances from Auto Scaling, their AMI
-/// from EC2.
-async fn running_images(
-    session: &crate::aws::Session,
-    groups: &[String],
-) -> Result<Vec<String>, Error> {
-    let ids: Vec<String> = autoscaling::instances(session, groups)
-        .await?
-        .into_iter()
-        .map(|instance| instance.id)
-        .collect();
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut images = instance_images::images_of(session, &ids).await?;
-    Ok(ids.iter().filter_map(|id| images.remove(id)).collect())
 }
 
 #[cfg(test)]

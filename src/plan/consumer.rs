@@ -474,6 +474,9 @@ mod tests {
             reason: None,
             instances_to_update: Some(0),
             rollback_reason: None,
+            desired: None,
+            min_healthy_percentage: None,
+            skip_matching: None,
             started: Some(at(started)),
         }
     }
