@@ -640,4 +640,58 @@ mod tests {
             "{text}"
         );
     }
+
+    #[test]
+    fn a_running_refresh_is_golds_only_when_started_after_its_version_as_gold_starts_them() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let made = UNIX_EPOCH + Duration::from_secs(100);
+        let prefs = preferences(&RefreshPreferences {
+            min_healthy_percentage: 50,
+            skip_matching: false,
+            ..RefreshPreferences::default()
+        });
+        let running = |started: u64, min: u32, desired: Option<&str>| Refresh {
+            started: Some(UNIX_EPOCH + Duration::from_secs(started)),
+            min_healthy_percentage: Some(min),
+            skip_matching: Some(false),
+            desired: desired.map(|version| GroupTemplate {
+                id: Some("lt-1".to_owned()),
+                name: None,
+                version: version.to_owned(),
+            }),
+            ..refresh("InProgress", 10)
+        };
+        assert!(started_by_gold(
+            &running(150, 50, None),
+            Some(made),
+            &prefs,
+            None
+        ));
+        // Started before gold's version existed: it launches something older.
+        assert!(!started_by_gold(
+            &running(50, 50, None),
+            Some(made),
+            &prefs,
+            None
+        ));
+        // Other preferences, or another desired configuration: a person's.
+        assert!(!started_by_gold(
+            &running(150, 90, None),
+            Some(made),
+            &prefs,
+            None
+        ));
+        assert!(!started_by_gold(
+            &running(150, 50, Some("4")),
+            Some(made),
+            &prefs,
+            Some(("lt-1", "5"))
+        ));
+        assert!(started_by_gold(
+            &running(150, 50, Some("5")),
+            Some(made),
+            &prefs,
+            Some(("lt-1", "5"))
+        ));
+    }
 }
