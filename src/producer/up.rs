@@ -11,7 +11,8 @@
 //! Every step that the plan found unchanged makes no call. A step that fails stops the
 //! run; everything already done stays done and is found unchanged by the next `up`, so a
 //! partial run is finished by running `up` again. Creates that meet "already exists" (a retry
-//! after a lost answer, or a concurrent run) read the resource back instead of failing.
+//! after a lost answer, or a concurrent run) read the resource back and adopt it only when it
+//! carries the manifest's tag (`gold:manifest`): never something someone else made meanwhile.
 
 use futures::future::{try_join, try_join_all, try_join3};
 
@@ -51,6 +52,30 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// After a create met `err`: when AWS said the resource already exists (a retry after a
+    /// lost answer, or a run racing this one), looks it up (`found`: the resource and its
+    /// tags) and adopts it only when it carries this manifest's tag. Anything else is someone
+    /// else's, and the create's error stands, saying so.
+    async fn adopt<T>(
+        &self,
+        err: AwsError,
+        found: impl std::future::Future<
+            Output = Result<Option<(T, std::collections::BTreeMap<String, String>)>, AwsError>,
+        >,
+    ) -> Result<T, AwsError> {
+        if !err.is_already_exists() {
+            return Err(err);
+        }
+        let manifest = &self.survey.desired.manifest;
+        match found.await? {
+            Some((resource, tags)) if names::owned_by(&tags, manifest) => Ok(resource),
+            _ => Err(err.with_hint(format!(
+                "it exists without the tag `{}={manifest}`: gold adopts only what it created; delete or rename it, then run `gold up` again",
+                names::MANIFEST_TAG
+            ))),
+        }
+    }
+
     /// Runs one resource's work with progress lines around it.
     async fn step<T>(
         &self,
@@ -149,9 +174,12 @@ impl Run<'_> {
                         &role.tags,
                     )
                     .await;
-                    match created {
-                        Err(err) if !err.is_already_exists() => return Err(err),
-                        _ => {}
+                    if let Err(err) = created {
+                        self.adopt(err, async {
+                            let found = iam::find_role(self.session, &role.name).await?;
+                            Ok(found.map(|role| ((), role.tags)))
+                        })
+                        .await?;
                     }
                     for policy in &role.policy_arns {
                         iam::attach_policy(self.session, &role.name, policy).await?;
@@ -203,9 +231,14 @@ impl Run<'_> {
             ProfileStep::Keep | ProfileStep::Unmanaged => {}
             ProfileStep::Create => {
                 self.step(resource, "creating", "created".to_owned(), async {
-                    match iam::create_instance_profile(self.session, profile, &role.tags).await {
-                        Err(err) if !err.is_already_exists() => return Err(err),
-                        _ => {}
+                    if let Err(err) =
+                        iam::create_instance_profile(self.session, profile, &role.tags).await
+                    {
+                        self.adopt(err, async {
+                            let found = iam::find_instance_profile(self.session, profile).await?;
+                            Ok(found.map(|profile| ((), profile.tags)))
+                        })
+                        .await?;
                     }
                     add_role.await
                 })
@@ -258,13 +291,16 @@ impl Run<'_> {
                         )
                         .await
                         {
-                            Err(err) if err.is_already_exists() => {
-                                security_groups::find(self.session, vpc_id, &group.name)
-                                    .await?
-                                    .map(|g| g.id)
-                                    .ok_or(err)
+                            Err(err) => {
+                                self.adopt(err, async {
+                                    let found =
+                                        security_groups::find(self.session, vpc_id, &group.name)
+                                            .await?;
+                                    Ok(found.map(|g| (g.id, g.tags)))
+                                })
+                                .await
                             }
-                            other => other,
+                            ok => ok,
                         }
                     })
                     .await?;
@@ -347,7 +383,8 @@ impl Run<'_> {
                     Err(err) if err.is_already_exists() => {
                         let arn = self.survey.desired.pipeline.recipe_arn.clone();
                         let live = imagebuilder::recipe(self.session, &arn).await?;
-                        if live.tags.get(names::HASH_TAG) == Some(&desired.hash) {
+                        let ours = names::owned_by(&live.tags, &self.survey.desired.manifest);
+                        if ours && live.tags.get(names::HASH_TAG) == Some(&desired.hash) {
                             Ok(live.arn)
                         } else {
                             Err(err)
@@ -378,13 +415,15 @@ impl Run<'_> {
             resource,
             async {
                 match imagebuilder::create_infrastructure(self.session, &spec).await {
-                    Err(err) if err.is_already_exists() => {
-                        imagebuilder::find_infrastructure(self.session, &spec.name)
-                            .await?
-                            .map(|f| f.arn)
-                            .ok_or(err)
+                    Err(err) => {
+                        self.adopt(err, async {
+                            let found =
+                                imagebuilder::find_infrastructure(self.session, &spec.name).await?;
+                            Ok(found.map(|found| (found.arn, found.spec.tags)))
+                        })
+                        .await
                     }
-                    other => other,
+                    ok => ok,
                 }
             },
             |arn| {
@@ -405,13 +444,15 @@ impl Run<'_> {
             resource,
             async {
                 match imagebuilder::create_distribution(self.session, spec).await {
-                    Err(err) if err.is_already_exists() => {
-                        imagebuilder::find_distribution(self.session, &spec.name)
-                            .await?
-                            .map(|f| f.arn)
-                            .ok_or(err)
+                    Err(err) => {
+                        self.adopt(err, async {
+                            let found =
+                                imagebuilder::find_distribution(self.session, &spec.name).await?;
+                            Ok(found.map(|found| (found.arn, found.spec.tags)))
+                        })
+                        .await
                     }
-                    other => other,
+                    ok => ok,
                 }
             },
             |arn| async move { imagebuilder::update_distribution(self.session, &arn, spec).await },
@@ -435,13 +476,15 @@ impl Run<'_> {
             resource,
             async {
                 match imagebuilder::create_pipeline(self.session, &spec).await {
-                    Err(err) if err.is_already_exists() => {
-                        imagebuilder::find_pipeline(self.session, &spec.name)
-                            .await?
-                            .map(|f| f.arn)
-                            .ok_or(err)
+                    Err(err) => {
+                        self.adopt(err, async {
+                            let found =
+                                imagebuilder::find_pipeline(self.session, &spec.name).await?;
+                            Ok(found.map(|found| (found.arn, found.spec.tags)))
+                        })
+                        .await
                     }
-                    other => other,
+                    ok => ok,
                 }
             },
             |arn| {

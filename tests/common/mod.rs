@@ -323,6 +323,7 @@ pub fn assert_stream_shape(stdout: &[u8]) -> Vec<serde_json::Value> {
 /// a person runs it, and everything it writes is kept to be rendered by a terminal emulator.
 pub struct Terminal {
     child: Child,
+    keyboard: std::fs::File,
     written: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
     reader: Option<std::thread::JoinHandle<()>>,
     rows: u16,
@@ -370,6 +371,7 @@ impl Localcloud {
         let written = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let into = std::sync::Arc::clone(&written);
         let mut master = std::fs::File::from(master);
+        let keyboard = master.try_clone().expect("a second handle on the terminal");
         let reader = std::thread::spawn(move || {
             use std::io::Read;
             let mut chunk = [0_u8; 4096];
@@ -382,6 +384,7 @@ impl Localcloud {
         });
         Terminal {
             child,
+            keyboard,
             written,
             reader: Some(reader),
             rows,
@@ -413,6 +416,14 @@ impl Terminal {
             std::thread::park_timeout(Duration::from_millis(20));
         }
         panic!("the terminal never showed {what:?}:\n{}", self.transcript());
+    }
+
+    /// Types `line` and Enter, as a person answering a prompt.
+    pub fn type_line(&mut self, line: &str) {
+        use std::io::Write;
+        self.keyboard
+            .write_all(format!("{line}\n").as_bytes())
+            .expect("typed on the terminal");
     }
 
     /// Sends SIGINT, as Ctrl-C at the terminal does.
