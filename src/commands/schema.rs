@@ -188,7 +188,9 @@ mod tests {
                 object.values().for_each(|value| events(value, found));
             }
             serde_json::Value::Array(values) => {
-                values.iter().for_each(|value| events(value, found))
+                for value in values {
+                    events(value, found);
+                }
             }
             _ => {}
         }

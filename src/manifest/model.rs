@@ -140,7 +140,7 @@ pub struct Organization {
     /// Named AWS profile of the management or delegated administrator account; excludes `role_arn`.
     #[serde(default)]
     pub profile: Option<String>,
-    /// Accounts found in the organization whose role gold cannot assume (AccessDenied: a new
+    /// Accounts found in the organization whose role gold cannot assume (`AccessDenied`: a new
     /// account the role has not reached yet) are skipped with a warning, up to this many: a count
     /// (`2`) or a share of the accounts found (`"10%"`, rounded up); beyond it they fail the run.
     /// `0` fails on the first. Default `"10%"`.

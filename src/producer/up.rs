@@ -52,20 +52,21 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// After a create met `err`: when AWS said the resource already exists (a retry after a
-    /// lost answer, or a run racing this one), looks it up (`found`: the resource and its
-    /// tags) and adopts it only when it carries this manifest's tag. Anything else is someone
-    /// else's, and the create's error stands, saying so.
-    async fn adopt<T>(
+    /// Runs `create`; when AWS answers that the resource already exists (a retry after a lost
+    /// answer, or a run racing this one), looks it up (`found`: the resource and its tags) and
+    /// adopts it only when it carries this manifest's tag. Anything else is someone else's, and
+    /// the create's error stands, saying so. Both futures come boxed: SDK futures are large.
+    async fn create_or_adopt<T>(
         &self,
-        err: AwsError,
+        create: impl std::future::Future<Output = Result<T, AwsError>>,
         found: impl std::future::Future<
             Output = Result<Option<(T, std::collections::BTreeMap<String, String>)>, AwsError>,
         >,
     ) -> Result<T, AwsError> {
-        if !err.is_already_exists() {
-            return Err(err);
-        }
+        let err = match create.await {
+            Err(err) if err.is_already_exists() => err,
+            done => return done,
+        };
         let manifest = &self.survey.desired.manifest;
         match found.await? {
             Some((resource, tags)) if names::owned_by(&tags, manifest) => Ok(resource),
@@ -167,20 +168,19 @@ impl Run<'_> {
             RoleStep::Keep | RoleStep::Unmanaged => Ok(()),
             RoleStep::Create => {
                 self.step(resource, "creating", "created".to_owned(), async {
-                    let created = iam::create_role(
-                        self.session,
-                        &role.name,
-                        "EC2 Image Builder build instances (created by gold)",
-                        &role.tags,
-                    )
-                    .await;
-                    if let Err(err) = created {
-                        self.adopt(err, async {
+                    self.create_or_adopt(
+                        Box::pin(iam::create_role(
+                            self.session,
+                            &role.name,
+                            "EC2 Image Builder build instances (created by gold)",
+                            &role.tags,
+                        )),
+                        Box::pin(async {
                             let found = iam::find_role(self.session, &role.name).await?;
                             Ok(found.map(|role| ((), role.tags)))
-                        })
-                        .await?;
-                    }
+                        }),
+                    )
+                    .await?;
                     for policy in &role.policy_arns {
                         iam::attach_policy(self.session, &role.name, policy).await?;
                     }
@@ -231,15 +231,18 @@ impl Run<'_> {
             ProfileStep::Keep | ProfileStep::Unmanaged => {}
             ProfileStep::Create => {
                 self.step(resource, "creating", "created".to_owned(), async {
-                    if let Err(err) =
-                        iam::create_instance_profile(self.session, profile, &role.tags).await
-                    {
-                        self.adopt(err, async {
+                    self.create_or_adopt(
+                        Box::pin(iam::create_instance_profile(
+                            self.session,
+                            profile,
+                            &role.tags,
+                        )),
+                        Box::pin(async {
                             let found = iam::find_instance_profile(self.session, profile).await?;
                             Ok(found.map(|profile| ((), profile.tags)))
-                        })
-                        .await?;
-                    }
+                        }),
+                    )
+                    .await?;
                     add_role.await
                 })
                 .await?;
@@ -281,28 +284,26 @@ impl Run<'_> {
                     self.survey.desired.manifest
                 );
                 let id = self
-                    .step(resource, "creating", "created".to_owned(), async {
-                        match security_groups::create(
-                            self.session,
-                            vpc_id,
-                            &group.name,
-                            &description,
-                            &group.tags,
-                        )
-                        .await
-                        {
-                            Err(err) => {
-                                self.adopt(err, async {
-                                    let found =
-                                        security_groups::find(self.session, vpc_id, &group.name)
-                                            .await?;
-                                    Ok(found.map(|g| (g.id, g.tags)))
-                                })
-                                .await
-                            }
-                            ok => ok,
-                        }
-                    })
+                    .step(
+                        resource,
+                        "creating",
+                        "created".to_owned(),
+                        self.create_or_adopt(
+                            Box::pin(security_groups::create(
+                                self.session,
+                                vpc_id,
+                                &group.name,
+                                &description,
+                                &group.tags,
+                            )),
+                            Box::pin(async {
+                                let found =
+                                    security_groups::find(self.session, vpc_id, &group.name)
+                                        .await?;
+                                Ok(found.map(|g| (g.id, g.tags)))
+                            }),
+                        ),
+                    )
                     .await?;
                 Ok(Some(id))
             }
@@ -413,19 +414,13 @@ impl Run<'_> {
         self.config(
             &self.survey.infrastructure,
             resource,
-            async {
-                match imagebuilder::create_infrastructure(self.session, &spec).await {
-                    Err(err) => {
-                        self.adopt(err, async {
-                            let found =
-                                imagebuilder::find_infrastructure(self.session, &spec.name).await?;
-                            Ok(found.map(|found| (found.arn, found.spec.tags)))
-                        })
-                        .await
-                    }
-                    ok => ok,
-                }
-            },
+            self.create_or_adopt(
+                Box::pin(imagebuilder::create_infrastructure(self.session, &spec)),
+                Box::pin(async {
+                    let found = imagebuilder::find_infrastructure(self.session, &spec.name).await?;
+                    Ok(found.map(|found| (found.arn, found.spec.tags)))
+                }),
+            ),
             |arn| {
                 let spec = spec.clone();
                 async move { imagebuilder::update_infrastructure(self.session, &arn, &spec).await }
@@ -442,19 +437,13 @@ impl Run<'_> {
         self.config(
             &self.survey.distribution,
             resource,
-            async {
-                match imagebuilder::create_distribution(self.session, spec).await {
-                    Err(err) => {
-                        self.adopt(err, async {
-                            let found =
-                                imagebuilder::find_distribution(self.session, &spec.name).await?;
-                            Ok(found.map(|found| (found.arn, found.spec.tags)))
-                        })
-                        .await
-                    }
-                    ok => ok,
-                }
-            },
+            self.create_or_adopt(
+                Box::pin(imagebuilder::create_distribution(self.session, spec)),
+                Box::pin(async {
+                    let found = imagebuilder::find_distribution(self.session, &spec.name).await?;
+                    Ok(found.map(|found| (found.arn, found.spec.tags)))
+                }),
+            ),
             |arn| async move { imagebuilder::update_distribution(self.session, &arn, spec).await },
         )
         .await
@@ -474,19 +463,13 @@ impl Run<'_> {
         self.config(
             &self.survey.pipeline,
             resource,
-            async {
-                match imagebuilder::create_pipeline(self.session, &spec).await {
-                    Err(err) => {
-                        self.adopt(err, async {
-                            let found =
-                                imagebuilder::find_pipeline(self.session, &spec.name).await?;
-                            Ok(found.map(|found| (found.arn, found.spec.tags)))
-                        })
-                        .await
-                    }
-                    ok => ok,
-                }
-            },
+            self.create_or_adopt(
+                Box::pin(imagebuilder::create_pipeline(self.session, &spec)),
+                Box::pin(async {
+                    let found = imagebuilder::find_pipeline(self.session, &spec.name).await?;
+                    Ok(found.map(|found| (found.arn, found.spec.tags)))
+                }),
+            ),
             |arn| {
                 let spec = spec.clone();
                 async move { imagebuilder::update_pipeline(self.session, &arn, &spec).await }

@@ -90,15 +90,7 @@ impl RolloutProgress {
             Event::WaveStarted { .. } | Event::WaveFinished { .. } => wave_line(event),
             Event::TargetStarted { target } => Some(format!("{}: started", target.label())),
             Event::TargetFinished { target, outcome } => finished_line(target, outcome),
-            Event::DefaultVersionSet { target, .. }
-            | Event::ParameterSet { target, .. }
-            | Event::RefreshStarted { target, .. }
-            | Event::RefreshAttached { target, .. }
-            | Event::RefreshWaiting { target, .. }
-            | Event::RefreshProgress { target, .. }
-            | Event::RefreshUnread { target, .. } => {
-                doing(event).map(|doing| format!("{}: {doing}", target.label()))
-            }
+            _ => doing(event).map(|(target, doing)| format!("{}: {doing}", target.label())),
         };
         if let Some(line) = line {
             self.plain(&line);
@@ -225,14 +217,8 @@ impl Reporter for RolloutProgress {
             Event::WaveFinished { .. } => live.end_wave(wave_line(event)),
             Event::TargetFinished { target, outcome } => live.done(target, outcome),
             Event::TargetStarted { target } => live.doing(target, "started".to_owned()),
-            Event::DefaultVersionSet { target, .. }
-            | Event::ParameterSet { target, .. }
-            | Event::RefreshStarted { target, .. }
-            | Event::RefreshAttached { target, .. }
-            | Event::RefreshWaiting { target, .. }
-            | Event::RefreshProgress { target, .. }
-            | Event::RefreshUnread { target, .. } => {
-                if let Some(doing) = doing(event) {
+            _ => {
+                if let Some((target, doing)) = doing(event) {
                     live.doing(target, doing);
                 }
             }
@@ -280,46 +266,71 @@ fn finished_line(target: &TargetId, outcome: &Outcome) -> Option<String> {
     }
 }
 
-/// What a target in flight is doing, after one of its steps.
-fn doing(event: &Event<'_>) -> Option<String> {
+/// The target in flight a step event is about, and what it is doing now.
+fn doing<'e>(event: &'e Event<'_>) -> Option<(&'e TargetId, String)> {
     Some(match event {
-        Event::DefaultVersionSet { version, image, .. } => {
-            format!("default version is now {version} ({image})")
-        }
+        Event::DefaultVersionSet {
+            target,
+            version,
+            image,
+        } => (
+            *target,
+            format!("default version is now {version} ({image})"),
+        ),
         Event::ParameterSet {
+            target,
             parameter,
             version,
             image,
-            ..
-        } => format!("parameter {parameter} is now version {version} ({image})"),
+        } => (
+            *target,
+            format!("parameter {parameter} is now version {version} ({image})"),
+        ),
         Event::RefreshStarted {
-            group, refresh_id, ..
-        } => format!("instance refresh {refresh_id} of `{group}` started"),
+            target,
+            group,
+            refresh_id,
+        } => (
+            *target,
+            format!("instance refresh {refresh_id} of `{group}` started"),
+        ),
         Event::RefreshAttached {
-            group, refresh_id, ..
-        } => format!(
-            "re-attached to instance refresh {refresh_id} of `{group}` (an earlier run started it)"
+            target,
+            group,
+            refresh_id,
+        } => (
+            *target,
+            format!(
+                "re-attached to instance refresh {refresh_id} of `{group}` (an earlier run started it)"
+            ),
         ),
         Event::RefreshWaiting {
+            target,
             group,
             refresh_id,
             status,
-            ..
-        } => format!(
-            "instance refresh {refresh_id} of `{group}` was not started by gold ({status}); waiting for it to end before starting gold's"
+        } => (
+            *target,
+            format!(
+                "instance refresh {refresh_id} of `{group}` was not started by gold ({status}); waiting for it to end before starting gold's"
+            ),
         ),
-        Event::RefreshProgress { group, .. } => {
-            format!("refresh of `{group}` {}", refresh_progress(event))
-        }
+        Event::RefreshProgress { target, group, .. } => (
+            *target,
+            format!("refresh of `{group}` {}", refresh_progress(event)),
+        ),
         Event::RefreshUnread {
+            target,
             group,
             refresh_id,
             error,
             failures,
             limit,
-            ..
-        } => format!(
-            "could not read instance refresh {refresh_id} of `{group}` ({failures} of {limit} tries): {error}; looking again, the refresh goes on in AWS"
+        } => (
+            *target,
+            format!(
+                "could not read instance refresh {refresh_id} of `{group}` ({failures} of {limit} tries): {error}; looking again, the refresh goes on in AWS"
+            ),
         ),
         Event::WaveStarted { .. }
         | Event::WaveFinished { .. }
