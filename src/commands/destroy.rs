@@ -62,7 +62,7 @@ impl Report for Destroyed {
 /// Runs `gold destroy`.
 pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
     let loaded = manifest::load(&manifest_path(global)?)?;
-    block_on(async {
+    let work = async {
         let sessions = Sessions::load().await;
         let session = producer::session(&loaded, &sessions).await?;
         let (doomed, consumers) = futures::future::join(
@@ -134,7 +134,11 @@ pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result
             nothing_in: None,
         });
         consumer_problems(&consumers.unreachable, &applied.failed)
-    })??;
+    };
+    block_on(super::stoppable(
+        work,
+        "run `gold destroy` again: it deletes what is left",
+    ))??;
     Ok(ExitCode::SUCCESS)
 }
 

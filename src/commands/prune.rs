@@ -42,7 +42,7 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
         deprecate_after: policy.deprecate_after_duration(),
         delete_after: policy.delete_after_duration(),
     };
-    block_on(async {
+    let work = async {
         let sessions = Sessions::load().await;
         let session = producer::session(&loaded, &sessions).await?;
         let builds = producer::lifecycle::builds(manifest, &session).await?;
@@ -99,7 +99,11 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
             });
         }
         unreadable(&plan)
-    })??;
+    };
+    block_on(super::stoppable(
+        work,
+        "run `gold prune` again: it finishes the rest",
+    ))??;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -74,7 +74,10 @@ impl<T: Serialize> Report for Json<'_, T> {
 /// Runs `gold up`.
 pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
     let loaded = manifest::load(&manifest_path(global)?)?;
-    block_on(up(&loaded, global.yes, printer))??;
+    block_on(super::stoppable(
+        up(&loaded, global.yes, printer),
+        "run `gold up` again: what was done stays done, and it finishes the rest",
+    ))??;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,5 +1,6 @@
 //! Shared by gold's integration tests: a private localcloud per test and the real `gold` binary
-//! pointed at it, plus SDK clients acting in any account to check what gold did.
+//! pointed at it (also inside a pseudo-terminal, rendered by a terminal emulator), plus SDK
+//! clients acting in any account to check what gold did.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
