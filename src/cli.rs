@@ -85,7 +85,7 @@ pub enum Command {
     },
     /// Show what `gold up` and `gold rollout` would change, read from live state; changes nothing.
     #[command(
-        after_help = "Examples:\n  gold plan\n  gold plan --detailed-exitcode   # exit 0: no changes, 2: changes, 1: error\n  gold plan --output json"
+        after_help = "Examples:\n  gold plan\n  gold plan --detailed-exitcode   # exit 0: no changes, 2: changes, 1: error\n  gold plan --only producer --detailed-exitcode   # the producer's drift, whatever the consumers\n  gold plan --output json"
     )]
     Plan(PlanArgs),
     /// Create or update the producer's IAM role, security group, components, recipe, configurations and pipeline (and consumer launch templates marked `create`).
@@ -150,6 +150,23 @@ pub struct PlanArgs {
     /// Exit 0 when nothing would change, 2 when something would, 1 on error (like `terraform plan`).
     #[arg(long)]
     pub detailed_exitcode: bool,
+
+    /// Plan only this side: `producer` (what `gold up` changes; consumer accounts are not read, so none of them can make the plan fail) or `consumers` (what `gold rollout` changes).
+    #[arg(long, value_enum, value_name = "SIDE")]
+    pub only: Option<PlanSide>,
+
+    /// Fail when a selector matches nothing (a `tag` no template carries, OUs without an active account) instead of warning.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// One side of a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanSide {
+    /// The producer account: what `gold up` changes.
+    Producer,
+    /// The consumer targets: what `gold rollout` changes.
+    Consumers,
 }
 
 /// Flags of `gold destroy`.
@@ -206,6 +223,10 @@ pub struct TargetArgs {
     /// Only consumers of this wave (repeatable).
     #[arg(long = "wave", value_name = "N")]
     pub waves: Vec<u32>,
+
+    /// Fail when a selector matches nothing (a `tag` no template carries, OUs without an active account) instead of warning.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Flags of `gold rollout`.

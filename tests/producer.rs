@@ -1002,3 +1002,52 @@ fn a_missing_instance_profile_fails_at_once_and_one_gold_just_made_is_waited_for
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn a_role_someone_creates_while_up_waits_for_its_answer_is_not_adopted() {
+    let localcloud = Localcloud::start();
+    let project = seed();
+    let aws = producer(&localcloud).await;
+    let mut terminal = localcloud.gold_in_terminal(project.path(), &["up"], 40, 200);
+    terminal.wait_for("[y/N]");
+    // The plan saw no role; someone makes one by that name, untagged, before the answer.
+    let trust = json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+    });
+    aws.iam
+        .create_role()
+        .role_name("sample-imagebuilder")
+        .assume_role_policy_document(trust.to_string())
+        .send()
+        .await
+        .expect("CreateRole");
+    let mark = localcloud.requests().len();
+    terminal.type_line("y");
+    let (code, screen) = terminal.finish();
+
+    assert_eq!(code, Some(1), "{screen}");
+    assert!(
+        screen.contains("EntityAlreadyExists")
+            && screen.contains("hint: it exists without the tag `gold:manifest=sample`: gold adopts only what it created"),
+        "{screen}"
+    );
+    let attached: Vec<Value> = localcloud.requests()[mark..]
+        .iter()
+        .filter(|r| r["action"] == "AttachRolePolicy")
+        .cloned()
+        .collect();
+    assert_eq!(
+        attached,
+        Vec::<Value>::new(),
+        "policies attached to someone else's role"
+    );
+    let tags = aws
+        .iam
+        .list_role_tags()
+        .role_name("sample-imagebuilder")
+        .send()
+        .await
+        .expect("ListRoleTags");
+    assert!(tags.tags().is_empty());
+}

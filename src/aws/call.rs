@@ -12,6 +12,7 @@
 //! while IAM has not propagated a new profile ([`instance_profile_not_visible`]; the same words
 //! the Terraform AWS provider retries on around `CreateInfrastructureConfiguration`).
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
@@ -67,10 +68,9 @@ pub(crate) trait CallExt<T, E> {
     }
 }
 
-impl<T, E, R> CallExt<T, E> for Result<T, SdkError<E, R>>
+impl<T, E> CallExt<T, E> for Result<T, SdkError<E, HttpResponse>>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     fn call(self, session: &Session, operation: &'static str) -> Result<T, AwsError> {
         self.map_err(|err| session.site().error(operation, &err))
@@ -95,7 +95,7 @@ where
         self.map_err(|err| {
             let reason = err.as_service_error().and_then(classify);
             let mut err = session.site().error(operation, &err).on(resource);
-            err.reason = reason;
+            err.reason = reason.or(err.reason);
             err
         })
     }

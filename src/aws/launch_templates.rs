@@ -348,6 +348,35 @@ pub async fn create_version(
     image: &Image,
     description: &str,
 ) -> Result<TemplateVersion, AwsError> {
+    add_version(
+        session,
+        source,
+        &image.id,
+        image.root_device.as_deref(),
+        description,
+    )
+    .await
+}
+
+/// Adds a version that launches what `source` launches (its image and snapshots), as the
+/// newest; returns it.
+pub async fn copy_version(
+    session: &Session,
+    source: &TemplateVersion,
+    description: &str,
+) -> Result<TemplateVersion, AwsError> {
+    let image = source.image_id.as_deref().unwrap_or_default();
+    add_version(session, source, image, None, description).await
+}
+
+/// A version from `source` launching `image_id`; the snapshot on `root_device` is left to the image.
+async fn add_version(
+    session: &Session,
+    source: &TemplateVersion,
+    image_id: &str,
+    root_device: Option<&str>,
+    description: &str,
+) -> Result<TemplateVersion, AwsError> {
     let template_id = source.template_id.as_str();
     let client = session.ec2();
     let output = client
@@ -357,12 +386,8 @@ pub async fn create_version(
         .version_description(description)
         .launch_template_data(
             RequestLaunchTemplateData::builder()
-                .image_id(&image.id)
-                .set_block_device_mappings(
-                    source
-                        .snapshot_mappings
-                        .request(image.root_device.as_deref()),
-                )
+                .image_id(image_id)
+                .set_block_device_mappings(source.snapshot_mappings.request(root_device))
                 .build(),
         )
         .send()

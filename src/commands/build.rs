@@ -176,6 +176,7 @@ async fn roll_out(
         parallelism: DEFAULT_PARALLELISM,
         dry_run: false,
         yes,
+        strict: false,
     };
     interruptible(
         |interrupt| async move {

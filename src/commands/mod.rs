@@ -119,6 +119,22 @@ async fn sessions(global: &GlobalArgs, printer: &Printer, calls_per_account: usi
     Sessions::paced(calls_per_account).await.waiting(waits)
 }
 
+/// Runs `work`, a command that Ctrl-C may stop at any point (each of its changes is one AWS
+/// call, and running it again finishes the job): Ctrl-C ends it with exit 130 and `hint`. Once
+/// gold listens for Ctrl-C (the prompt does), the signal no longer ends the process by itself,
+/// so every command that prompts listens to the end.
+async fn stoppable<T>(
+    work: impl std::future::Future<Output = Result<T, Error>>,
+    hint: &str,
+) -> Result<T, Error> {
+    tokio::select! {
+        result = work => result,
+        _ = tokio::signal::ctrl_c() => Err(Error::Interrupted {
+            hint: Some(hint.to_owned()),
+        }),
+    }
+}
+
 /// The manifest to use: `-f` as given, otherwise the nearest `gold.toml` here or above, like Cargo.toml.
 fn manifest_path(global: &GlobalArgs) -> Result<PathBuf, Error> {
     if let Some(path) = &global.manifest {

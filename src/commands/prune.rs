@@ -41,7 +41,7 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
         deprecate_after: policy.deprecate_after_duration(),
         delete_after: policy.delete_after_duration(),
     };
-    block_on(async {
+    let work = async {
         let sessions =
             super::sessions(global, printer, crate::aws::DEFAULT_CALLS_PER_ACCOUNT).await;
         let session = producer::session(&loaded, &sessions).await?;
@@ -73,7 +73,7 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
             plan.amis(true).count(),
             session.account()
         );
-        if !ui::confirm(global.yes, &question)? {
+        if !ui::confirm(global.yes, &question).await? {
             return Err(Error::failed("nothing was changed: not confirmed", None));
         }
         let pruned = apply(&session, manifest, &plan).await;
@@ -99,7 +99,11 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
             });
         }
         unreadable(&plan)
-    })??;
+    };
+    block_on(super::stoppable(
+        work,
+        "run `gold prune` again: it finishes the rest",
+    ))??;
     Ok(ExitCode::SUCCESS)
 }
 

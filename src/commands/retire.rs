@@ -131,7 +131,7 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
                 },
                 amis.len()
             );
-            if !ui::confirm(global.yes, &question)? {
+            if !ui::confirm(global.yes, &question).await? {
                 return Err(Error::failed("nothing was changed: not confirmed", None));
             }
             let progress = RolloutProgress::new(printer);

@@ -19,6 +19,7 @@ pub fn run(args: &RollbackArgs, global: &GlobalArgs, printer: &Printer) -> Resul
         parallelism: usize::from(args.parallelism),
         dry_run: args.dry_run,
         yes: global.yes,
+        strict: args.targets.strict,
     };
     let filter = filter(&args.targets);
     block_on(interruptible(

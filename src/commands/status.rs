@@ -64,6 +64,7 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs, printer: &Printer) -> Result<
             Status {
                 targets: Vec::new(),
                 discovered: Vec::new(),
+                unmatched: Vec::new(),
             }
         } else {
             status::status(&loaded.manifest, &sessions, &filter, DEFAULT_PARALLELISM).await?
@@ -74,6 +75,8 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs, printer: &Printer) -> Result<
         status: &status,
         producer,
     });
+    super::rollout::warn_about(printer, &status.discovered, &status.unmatched);
+    super::rollout::strict(args.targets.strict, &status.unmatched)?;
     match status.errors().count() {
         0 => Ok(ExitCode::SUCCESS),
         n => Err(Error::failed(

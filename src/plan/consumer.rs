@@ -26,6 +26,12 @@ use super::{
 pub enum Step {
     /// Already on the chosen image, groups refreshed since.
     Unchanged,
+    /// Left alone: an account found in the organization that gold cannot reach yet, within the
+    /// manifest's `skip_unreachable_accounts` (the plan lists the account with the reason).
+    Skipped {
+        /// Why.
+        reason: String,
+    },
     /// The producer has no AMI this target can see: nothing was built or shared yet.
     NothingBuilt {
         /// The precise reason, naming owner, pattern, account and region.
@@ -144,6 +150,7 @@ pub fn image_ref(image: &Image) -> ImageRef {
 pub fn add(plan: &mut Plan, target: &TargetId, step: &Step) {
     match step {
         Step::Unchanged => plan.unchanged += 1,
+        Step::Skipped { .. } => {}
         Step::NothingBuilt { reason, creates } => plan.waiting.push(Waiting {
             resource: target.resource.clone(),
             reason: if *creates {
@@ -197,7 +204,7 @@ pub fn changes(target: &TargetId, step: &Step) -> Vec<Change> {
             .collect::<Vec<_>>()
     };
     match step {
-        Step::Unchanged | Step::NothingBuilt { .. } => Vec::new(),
+        Step::Unchanged | Step::Skipped { .. } | Step::NothingBuilt { .. } => Vec::new(),
         Step::Create { to, settings } => {
             let mut fields = vec![Field::new("image", show_image(&image_ref(to)))];
             fields.extend(settings.iter().cloned());
@@ -474,6 +481,9 @@ mod tests {
             reason: None,
             instances_to_update: Some(0),
             rollback_reason: None,
+            desired: None,
+            min_healthy_percentage: None,
+            skip_matching: None,
             started: Some(at(started)),
         }
     }

@@ -56,6 +56,7 @@ _KNOBS: dict[str, tuple[Any, Any]] = {
     "build_seconds": (8, _non_negative),
     "fail_build_step": (None, _phase_step),
     "fail_instance_refresh": ([], _string_list),
+    "hold_instance_refresh": ([], _string_list),
     "deny_accounts": ([], _string_list),
     "refresh_seconds": (3, _non_negative),
     "enforce_iam": (False, _flag),
@@ -72,6 +73,7 @@ class Config:
     build_seconds: float
     fail_build_step: str | None
     fail_instance_refresh: list[str]
+    hold_instance_refresh: list[str]
     deny_accounts: list[str]
     refresh_seconds: float
     enforce_iam: bool
