@@ -116,24 +116,7 @@ impl Run<'_> {
                 template, groups, ..
             } => {
                 let groups: Vec<Group> = groups.into_iter().map(|(group, _)| group).collect();
-                let number = template.default.number;
-                self.check(&groups, number, template.latest)?;
-                let watched = self
-                    .refresh(
-                        &template.default.template_id,
-                        &groups,
-                        Moved {
-                            number,
-                            latest: template.latest,
-                            made: template.default.created,
-                        },
-                    )
-                    .await?;
-                Ok(ended(
-                    format!("default version {number} kept"),
-                    &groups,
-                    watched,
-                ))
+                self.refresh_in_place(&template, &groups).await
             }
             Step::Restore {
                 template,
@@ -193,6 +176,32 @@ impl Run<'_> {
                 self.follow(follower, done).await
             }
         }
+    }
+
+    /// Refreshes `groups` onto the template's default version, which stays as it is.
+    async fn refresh_in_place(
+        &self,
+        template: &LiveTemplate,
+        groups: &[Group],
+    ) -> Result<Ended, Error> {
+        let number = template.default.number;
+        self.check(groups, number, template.latest)?;
+        let watched = self
+            .refresh(
+                &template.default.template_id,
+                groups,
+                Moved {
+                    number,
+                    latest: template.latest,
+                    made: template.default.created,
+                },
+            )
+            .await?;
+        Ok(ended(
+            format!("default version {number} kept"),
+            groups,
+            watched,
+        ))
     }
 
     /// Refuses, before the parameter moves, groups of the template that resolves it that AWS
