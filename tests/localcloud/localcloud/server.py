@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable
 
 from localcloud import (
     accounts,
+    allowed_images,
     ami_ancestry,
     autoscaling_groups,
     autoscaling_refresh,
@@ -198,6 +199,7 @@ def build_app() -> LocalCloud:
     # Auto Scaling's launch path first: the lifecycle checks wrap whatever launches instances.
     autoscaling_refresh.install()
     ec2_lifecycle.install()
+    allowed_images.install()
     launch_templates.install()
     # Last of the EC2 patches: a `resolve:ssm:` image id is resolved before any other launch check.
     ec2_resolve.install()
