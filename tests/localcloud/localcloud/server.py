@@ -34,6 +34,7 @@ from localcloud import (
     ec2_resolve,
     fastpath,
     iam_enforce,
+    image_references,
     iam_fixes,
     launch_templates,
     organizations,
@@ -200,6 +201,7 @@ def build_app() -> LocalCloud:
     autoscaling_refresh.install()
     ec2_lifecycle.install()
     allowed_images.install()
+    image_references.install()
     launch_templates.install()
     # Last of the EC2 patches: a `resolve:ssm:` image id is resolved before any other launch check.
     ec2_resolve.install()
