@@ -35,6 +35,7 @@ from localcloud import (
     fastpath,
     iam_enforce,
     image_references,
+    image_usage_reports,
     iam_fixes,
     launch_templates,
     organizations,
@@ -202,6 +203,7 @@ def build_app() -> LocalCloud:
     ec2_lifecycle.install()
     allowed_images.install()
     image_references.install()
+    image_usage_reports.install()
     launch_templates.install()
     # Last of the EC2 patches: a `resolve:ssm:` image id is resolved before any other launch check.
     ec2_resolve.install()

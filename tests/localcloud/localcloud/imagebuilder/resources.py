@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import re
 
-from localcloud import image_references
-
 from . import arns, sharing
 from .arns import Arn, make_arn, parse_arn, version_key
 from .builds import now
@@ -307,6 +305,8 @@ def create_image_recipe(state: State, params: dict) -> dict:
             "_osVersion": os_version,
         }
         # DescribeImageReferences and AMI usage reports find recipes built on an AMI.
+        from localcloud import image_references
+
         image_references.note(state.account, state.region, params["parentImage"])
         return {
             "clientToken": params["clientToken"],
