@@ -36,6 +36,7 @@ ScanResultCondition allows none. The errors for criteria outside the documented 
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ def _update(account: str, region: str, **changes: Any) -> Settings:
 # --- which AMIs the criteria allow ---------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
 def _wildcard(pattern: str) -> re.Pattern[str]:
     """An image name pattern: `*` any run of characters, `?` one; everything else literal."""
     return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.DOTALL)
@@ -218,7 +220,9 @@ def _where(response: Any) -> tuple[str, str]:
 def _enable_allowed_images_settings(self: Any) -> ActionResult:
     state = self._get_param("AllowedImagesSettingsState")
     if state not in STATES:
-        raise _invalid(f"The value '{state}' for AllowedImagesSettingsState is not valid. Valid values: enabled, audit-mode.")
+        raise _invalid(
+            f"The value '{state}' for AllowedImagesSettingsState is not valid. Valid values: enabled, audit-mode."
+        )
     self.error_on_dryrun()
     return ActionResult({"AllowedImagesSettingsState": _update(*_where(self), state=state).state})
 

@@ -114,21 +114,23 @@ def _before(created: Any, cutoff: datetime | None) -> bool:
     return cutoff is None or amis.moment(created) <= cutoff
 
 
-def _instances(account: str, region: str, ids: set[str], scope: Scope, cutoff: datetime | None) -> list[tuple[str, str]]:
+Found = list[tuple[str, str]]  # (AMI id, ARN of the resource referencing it)
+
+
+def _instances(account: str, region: str, ids: set[str], scope: Scope, cutoff: datetime | None) -> Found:
     backend = _ec2(account, region)
     if backend is None:
         return []
     found = []
     for reservation in list(backend.reservations.values()):
         for instance in list(reservation.instances):
-            if instance.image_id in ids and instance.state in scope.instance_states and _before(instance.launch_time, cutoff):
+            referencing = instance.image_id in ids and instance.state in scope.instance_states
+            if referencing and _before(instance.launch_time, cutoff):
                 found.append((instance.image_id, f"arn:aws:ec2:{region}:{account}:instance/{instance.id}"))
     return found
 
 
-def _launch_templates(
-    account: str, region: str, ids: set[str], scope: Scope, cutoff: datetime | None
-) -> list[tuple[str, str]]:
+def _launch_templates(account: str, region: str, ids: set[str], scope: Scope, cutoff: datetime | None) -> Found:
     backend = _ec2(account, region)
     if backend is None:
         return []
@@ -141,7 +143,7 @@ def _launch_templates(
     return found
 
 
-def _parameters(account: str, region: str, ids: set[str], _scope: Scope, cutoff: datetime | None) -> list[tuple[str, str]]:
+def _parameters(account: str, region: str, ids: set[str], _scope: Scope, cutoff: datetime | None) -> Found:
     from moto.ssm.models import ssm_backends
     from moto.ssm.utils import parameter_arn
 
@@ -160,7 +162,7 @@ def _parameters(account: str, region: str, ids: set[str], _scope: Scope, cutoff:
     return found
 
 
-def _image_recipes(account: str, region: str, ids: set[str], _scope: Scope, cutoff: datetime | None) -> list[tuple[str, str]]:
+def _image_recipes(account: str, region: str, ids: set[str], _scope: Scope, cutoff: datetime | None) -> Found:
     from localcloud.imagebuilder.store import existing_state
 
     state = existing_state(account, region)
@@ -173,7 +175,7 @@ def _image_recipes(account: str, region: str, ids: set[str], _scope: Scope, cuto
     ]
 
 
-def _container_recipes(*_: Any) -> list[tuple[str, str]]:
+def _container_recipes(*_: Any) -> Found:
     return []  # localcloud's Image Builder builds AMIs only
 
 

@@ -326,7 +326,8 @@ def _delete_image_usage_report(self: Any) -> ActionResult:
     backend = self.ec2_backend
     key = (backend.account_id, backend.region_name)
     if report_id not in _reports(*key, datetime.now(UTC)):
-        raise EC2ClientError("InvalidImageUsageReportId.NotFound", f"The image usage report ID '{report_id}' does not exist")
+        message = f"The image usage report ID '{report_id}' does not exist"
+        raise EC2ClientError("InvalidImageUsageReportId.NotFound", message)
     self.error_on_dryrun()
     with _LOCK:
         _REPORTS[key].pop(report_id, None)

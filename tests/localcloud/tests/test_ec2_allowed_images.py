@@ -7,9 +7,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from ami_support import code, deprecate_now, launch, shared_ami  # noqa: F401 (fixture)
 from autoscaling_support import TERMINAL
 from botocore.exceptions import ClientError
-from conftest import ORG_ARN, SHARED, WORKLOAD, WORKLOAD_PROD, wait_until
+from conftest import SHARED, WORKLOAD, WORKLOAD_PROD, wait_until
 
 OTHER_REGION = "eu-west-3"
 # Amazon's AL2023 AMIs and the AMIs made here: moto's Windows catalogue entries carry a Platform
@@ -26,18 +27,6 @@ def consumer(ec2_of):
     ec2.replace_image_criteria_in_allowed_images_settings(ImageCriteria=[])
 
 
-@pytest.fixture
-def shared_ami(ec2_of) -> str:
-    """A fresh AMI the Shared account owns and shares with the organization."""
-    ami = ec2_of(SHARED).register_image(Name=f"golden-{uuid.uuid4().hex[:8]}")["ImageId"]
-    ec2_of(SHARED).modify_image_attribute(ImageId=ami, LaunchPermission={"Add": [{"OrganizationArn": ORG_ARN}]})
-    return ami
-
-
-def _code(raised: pytest.ExceptionInfo) -> str:
-    return raised.value.response["Error"]["Code"]
-
-
 def _allow(ec2, state: str, *criteria: dict) -> None:
     ec2.enable_allowed_images_settings(AllowedImagesSettingsState=state)
     ec2.replace_image_criteria_in_allowed_images_settings(ImageCriteria=list(criteria))
@@ -47,10 +36,6 @@ def _judged(ec2, ami: str) -> bool | None:
     """ImageAllowed as DescribeImages reports it for `ami` (named, so deprecation hides nothing)."""
     [image] = ec2.describe_images(ImageIds=[ami], IncludeDeprecated=True)["Images"]
     return image.get("ImageAllowed")
-
-
-def _launch(ec2, ami: str) -> str:
-    return ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, InstanceType="t3.small")["Instances"][0]["InstanceId"]
 
 
 # --- the settings --------------------------------------------------------------------------
@@ -108,7 +93,7 @@ def test_enable_takes_only_enabled_or_audit_mode(consumer):
     with pytest.raises(ClientError) as raised:
         consumer.enable_allowed_images_settings(AllowedImagesSettingsState="disabled")
 
-    assert _code(raised) == "InvalidParameterValue"
+    assert code(raised) == "InvalidParameterValue"
     assert consumer.get_allowed_images_settings()["State"] == "disabled"
 
 
@@ -116,7 +101,7 @@ def test_a_dry_run_changes_nothing(consumer):
     with pytest.raises(ClientError) as raised:
         consumer.enable_allowed_images_settings(AllowedImagesSettingsState="enabled", DryRun=True)
 
-    assert _code(raised) == "DryRunOperation"
+    assert code(raised) == "DryRunOperation"
     assert consumer.get_allowed_images_settings()["State"] == "disabled"
 
 
@@ -159,7 +144,7 @@ def test_criteria_outside_the_documented_limits_are_refused_and_change_nothing(c
     with pytest.raises(ClientError) as raised:
         consumer.replace_image_criteria_in_allowed_images_settings(ImageCriteria=criteria)
 
-    assert _code(raised) == "InvalidParameterValue"
+    assert code(raised) == "InvalidParameterValue"
     assert consumer.get_allowed_images_settings()["ImageCriteria"] == [{"ImageProviders": ["amazon"]}]
 
 
@@ -182,11 +167,11 @@ def test_enabled_hides_and_refuses_an_ami_the_criteria_do_not_allow(consumer, sh
     listed = consumer.describe_images(Owners=[SHARED])["Images"]
     named = consumer.describe_images(ImageIds=[shared_ami])["Images"]
     with pytest.raises(ClientError) as raised:
-        _launch(consumer, shared_ami)
+        launch(consumer, shared_ami)
 
     assert shared_ami not in {image["ImageId"] for image in listed}
     assert named == []
-    assert _code(raised) == "InvalidAMIID.NotFound"
+    assert code(raised) == "InvalidAMIID.NotFound"
     assert shared_ami in raised.value.response["Error"]["Message"]
 
 
@@ -202,12 +187,12 @@ def test_enabled_lists_allowed_images_marked_allowed(consumer):
 def test_the_producers_account_id_in_image_providers_admits_its_amis(consumer, shared_ami):
     _allow(consumer, "enabled", {"ImageProviders": ["amazon"]})
     with pytest.raises(ClientError):
-        _launch(consumer, shared_ami)
+        launch(consumer, shared_ami)
 
     consumer.replace_image_criteria_in_allowed_images_settings(ImageCriteria=[{"ImageProviders": ["amazon", SHARED]}])
 
     assert _judged(consumer, shared_ami) is True
-    assert _launch(consumer, shared_ami).startswith("i-")
+    assert launch(consumer, shared_ami)
 
 
 def test_the_accounts_own_amis_are_always_allowed(consumer, shared_ami):
@@ -216,7 +201,7 @@ def test_the_accounts_own_amis_are_always_allowed(consumer, shared_ami):
     _allow(consumer, "enabled", {"ImageProviders": ["none"]})
 
     assert _judged(consumer, own) is True
-    assert _launch(consumer, own).startswith("i-")
+    assert launch(consumer, own)
     assert consumer.describe_images(ImageIds=[shared_ami])["Images"] == []
 
 
@@ -227,7 +212,7 @@ def test_disabling_lifts_the_restriction(consumer, shared_ami):
 
     [image] = consumer.describe_images(ImageIds=[shared_ami])["Images"]
     assert "ImageAllowed" not in image
-    assert _launch(consumer, shared_ami).startswith("i-")
+    assert launch(consumer, shared_ami)
 
 
 # --- audit mode -----------------------------------------------------------------------------
@@ -246,7 +231,7 @@ def test_audit_mode_reports_image_allowed_and_restricts_nothing(consumer, shared
     assert shared_ami in {image["ImageId"] for image in not_allowed}
     assert {image["OwnerId"] for image in not_allowed} == {SHARED}
     assert allowed and {image["ImageOwnerAlias"] for image in allowed} == {"amazon"}
-    assert _launch(consumer, shared_ami).startswith("i-")
+    assert launch(consumer, shared_ami)
 
 
 # --- what each criterion checks -----------------------------------------------------------------
@@ -280,26 +265,15 @@ def test_marketplace_product_codes_allow_only_amis_carrying_them(consumer, share
 
 @pytest.mark.parametrize(("days", "allowed"), [(0, False), (1, True)])
 def test_creation_date_condition(consumer, shared_ami, days, allowed):
-    _allow(consumer, "audit-mode", {"ImageProviders": [SHARED], "CreationDateCondition": {"MaximumDaysSinceCreated": days}})
+    condition = {"MaximumDaysSinceCreated": days}
+    _allow(consumer, "audit-mode", {"ImageProviders": [SHARED], "CreationDateCondition": condition})
 
     assert _judged(consumer, shared_ami) is allowed
 
 
-def _deprecate_now(ec2, ami: str) -> None:
-    """Deprecate `ami` as of the current minute (already past), retrying once across a minute."""
-    for _ in range(2):
-        try:
-            ec2.enable_image_deprecation(ImageId=ami, DeprecateAt=datetime.now(UTC).replace(second=0, microsecond=0))
-            return
-        except ClientError as err:
-            if err.response["Error"]["Code"] != "InvalidParameterValue":
-                raise
-    raise AssertionError("EnableImageDeprecation refused the current minute twice")
-
-
 @pytest.mark.parametrize(("days", "allowed"), [(0, False), (1, True)])
 def test_deprecation_time_condition(consumer, shared_ami, ec2_of, days, allowed):
-    _deprecate_now(ec2_of(SHARED), shared_ami)
+    deprecate_now(ec2_of(SHARED), shared_ami)
 
     _allow(consumer, "audit-mode", {"DeprecationTimeCondition": {"MaximumDaysSinceDeprecated": days}})
 
@@ -362,7 +336,7 @@ def test_a_group_cannot_scale_out_onto_a_disallowed_ami(consumer, shared_ami, gr
     with pytest.raises(ClientError) as raised:
         autoscaling.set_desired_capacity(AutoScalingGroupName=name, DesiredCapacity=2)
 
-    assert _code(raised) == "ValidationError"
+    assert code(raised) == "ValidationError"
     assert "You must use a valid fully-formed launch template." in raised.value.response["Error"]["Message"]
     assert shared_ami in raised.value.response["Error"]["Message"]
 

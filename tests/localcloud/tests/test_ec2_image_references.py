@@ -4,28 +4,16 @@ API reference."""
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import boto3
 import pytest
+from ami_support import code, launch, recipe, role_ec2, shared_ami, template  # noqa: F401 (fixture)
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from conftest import ORG_ARN, REGION, SHARED, WORKLOAD, WORKLOAD_PROD
+from conftest import REGION, SHARED, WORKLOAD, WORKLOAD_PROD
 
-COMPONENT = (
-    "name: probe\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: hello\n"
-    "        action: ExecuteBash\n        inputs:\n          commands: [echo hi]\n"
-)
 ALL = {"IncludeAllResourceTypes": True}
-
-
-@pytest.fixture
-def shared_ami(ec2_of) -> str:
-    """A fresh AMI the Shared account owns and shares with the organization."""
-    ami = ec2_of(SHARED).register_image(Name=f"golden-{uuid.uuid4().hex[:8]}")["ImageId"]
-    ec2_of(SHARED).modify_image_attribute(ImageId=ami, LaunchPermission={"Add": [{"OrganizationArn": ORG_ARN}]})
-    return ami
 
 
 @pytest.fixture(scope="module")
@@ -35,76 +23,47 @@ def workload(session_for):
     return session.client("ec2"), session.client("ssm"), session.client("imagebuilder")
 
 
-def _code(raised: pytest.ExceptionInfo) -> str:
-    return raised.value.response["Error"]["Code"]
-
-
 def _references(ec2, image_ids: list[str], **request) -> list[tuple[str, str, str]]:
     """Every reference over all pages, as (image id, resource type, ARN)."""
     pages = ec2.get_paginator("describe_image_references").paginate(ImageIds=image_ids, **request)
     return [(r["ImageId"], r["ResourceType"], r["Arn"]) for page in pages for r in page["ImageReferences"]]
 
 
-def _launch(ec2, ami: str, count: int = 1) -> list[str]:
-    instances = ec2.run_instances(ImageId=ami, MinCount=count, MaxCount=count, InstanceType="t3.small")["Instances"]
-    return [i["InstanceId"] for i in instances]
-
-
-def _template(ec2, ami: str, later_versions: int = 0) -> str:
-    """A launch template whose version 1 runs `ami`, followed by versions on another AMI."""
-    template = ec2.create_launch_template(
-        LaunchTemplateName=f"refs-{uuid.uuid4().hex[:8]}", LaunchTemplateData={"ImageId": ami}
-    )["LaunchTemplate"]["LaunchTemplateId"]
-    for _ in range(later_versions):
-        ec2.create_launch_template_version(
-            LaunchTemplateId=template, SourceVersion="1", LaunchTemplateData={"ImageId": "ami-0123456789abcdef0"}
-        )
-    return template
-
-
 def _instance_arn(account: str, instance: str) -> str:
     return f"arn:aws:ec2:{REGION}:{account}:instance/{instance}"
 
 
-def _template_arn(template: str) -> str:
-    return f"arn:aws:ec2:{REGION}:{WORKLOAD}:launch-template/{template}"
+def _template_arn(template_id: str) -> str:
+    return f"arn:aws:ec2:{REGION}:{WORKLOAD}:launch-template/{template_id}"
 
 
 def test_all_resource_types_find_the_callers_instances_templates_parameters_and_recipes(
     workload, shared_ami, ec2_of
 ):
     ec2, ssm, imagebuilder = workload
-    [instance] = _launch(ec2, shared_ami)
-    template = _template(ec2, shared_ami)
+    [instance] = launch(ec2, shared_ami)
+    template_id = template(ec2, shared_ami)
     parameter = f"/golden/{uuid.uuid4().hex[:8]}"
     ssm.put_parameter(Name=parameter, Value=shared_ami, Type="String", DataType="aws:ec2:image")
     ssm.put_parameter(Name=f"{parameter}-text", Value=shared_ami, Type="String")
-    component = imagebuilder.create_component(
-        name=f"refs-{uuid.uuid4().hex[:8]}", semanticVersion="1.0.0", platform="Linux", data=COMPONENT
-    )["componentBuildVersionArn"]
-    recipe = imagebuilder.create_image_recipe(
-        name=f"refs-{uuid.uuid4().hex[:8]}",
-        semanticVersion="1.0.0",
-        parentImage=shared_ami,
-        components=[{"componentArn": component}],
-    )["imageRecipeArn"]
-    _launch(ec2_of(WORKLOAD_PROD), shared_ami)  # another account's: not the caller's resource
+    recipe_arn = recipe(imagebuilder, shared_ami)
+    launch(ec2_of(WORKLOAD_PROD), shared_ami)  # another account's: not the caller's resource
 
     found = _references(ec2, [shared_ami], **ALL)
 
     assert found == [
         (shared_ami, "ec2:Instance", _instance_arn(WORKLOAD, instance)),
-        (shared_ami, "ec2:LaunchTemplate", _template_arn(template)),
+        (shared_ami, "ec2:LaunchTemplate", _template_arn(template_id)),
         (shared_ami, "ssm:Parameter", f"arn:aws:ssm:{REGION}:{WORKLOAD}:parameter{parameter}"),
-        (shared_ami, "imagebuilder:ImageRecipe", recipe),
+        (shared_ami, "imagebuilder:ImageRecipe", recipe_arn),
     ]
 
 
 def test_references_follow_the_order_of_the_image_ids_asked_for(workload, ec2_of):
     ec2 = workload[0]
     first, second = (ec2.register_image(Name=f"own-{uuid.uuid4().hex[:8]}")["ImageId"] for _ in range(2))
-    [on_first] = _launch(ec2, first)
-    [on_second] = _launch(ec2, second)
+    [on_first] = launch(ec2, first)
+    [on_second] = launch(ec2, second)
 
     found = _references(ec2, [second, first], ResourceTypes=[{"ResourceType": "ec2:Instance"}])
 
@@ -119,7 +78,7 @@ def test_an_ami_nobody_references_or_that_never_existed_has_no_references(worklo
 
 
 def test_a_deregistered_ami_is_still_referenced_by_what_uses_it(workload, ec2_of, shared_ami):
-    [instance] = _launch(workload[0], shared_ami)
+    [instance] = launch(workload[0], shared_ami)
     ec2_of(SHARED).deregister_image(ImageId=shared_ami)
 
     found = _references(workload[0], [shared_ami], ResourceTypes=[{"ResourceType": "ec2:Instance"}])
@@ -129,7 +88,7 @@ def test_a_deregistered_ami_is_still_referenced_by_what_uses_it(workload, ec2_of
 
 def test_instances_in_every_state_by_default_and_state_name_narrows_them(workload, shared_ami):
     ec2 = workload[0]
-    running, gone = _launch(ec2, shared_ami, count=2)
+    running, gone = launch(ec2, shared_ami, count=2)
     ec2.terminate_instances(InstanceIds=[gone])
 
     by_default = _references(ec2, [shared_ami], ResourceTypes=[{"ResourceType": "ec2:Instance"}])
@@ -157,10 +116,11 @@ def _depth(depth: int) -> dict:
 
 def test_launch_templates_are_checked_to_ten_versions_by_default_and_to_version_depth(workload, shared_ami):
     ec2 = workload[0]
-    shallow = _template(ec2, shared_ami, later_versions=2)  # the AMI in the 3rd newest version
-    deep = _template(ec2, shared_ami, later_versions=10)  # in the 11th newest
+    shallow = template(ec2, shared_ami, later_versions=2)  # the AMI in the 3rd newest version
+    deep = template(ec2, shared_ami, later_versions=10)  # in the 11th newest
 
-    default = {arn for _, _, arn in _references(ec2, [shared_ami], ResourceTypes=[{"ResourceType": "ec2:LaunchTemplate"}])}
+    templates = [{"ResourceType": "ec2:LaunchTemplate"}]
+    default = {arn for _, _, arn in _references(ec2, [shared_ami], ResourceTypes=templates)}
     two = {arn for _, _, arn in _references(ec2, [shared_ami], ResourceTypes=[_depth(2)])}
     eleven = {arn for _, _, arn in _references(ec2, [shared_ami], ResourceTypes=[_depth(11)])}
 
@@ -171,18 +131,18 @@ def test_launch_templates_are_checked_to_ten_versions_by_default_and_to_version_
 
 def test_a_template_is_one_reference_however_many_versions_name_the_ami(workload, shared_ami):
     ec2 = workload[0]
-    template = _template(ec2, shared_ami)
-    ec2.create_launch_template_version(LaunchTemplateId=template, SourceVersion="1", LaunchTemplateData={})
+    template_id = template(ec2, shared_ami)
+    ec2.create_launch_template_version(LaunchTemplateId=template_id, SourceVersion="1", LaunchTemplateData={})
 
     found = _references(ec2, [shared_ami], ResourceTypes=[{"ResourceType": "ec2:LaunchTemplate"}])
 
-    assert found == [(shared_ami, "ec2:LaunchTemplate", _template_arn(template))]
+    assert found == [(shared_ami, "ec2:LaunchTemplate", _template_arn(template_id))]
 
 
 def test_options_given_with_include_all_override_the_defaults(workload, shared_ami):
     ec2 = workload[0]
-    [instance] = _launch(ec2, shared_ami)
-    _template(ec2, shared_ami, later_versions=1)
+    [instance] = launch(ec2, shared_ami)
+    template(ec2, shared_ami, later_versions=1)
 
     found = _references(ec2, [shared_ami], IncludeAllResourceTypes=True, ResourceTypes=[_depth(1)])
 
@@ -191,7 +151,7 @@ def test_options_given_with_include_all_override_the_defaults(workload, shared_a
 
 def test_references_come_in_pages_of_max_results(workload, shared_ami):
     ec2 = workload[0]
-    instances = _launch(ec2, shared_ami, count=7)
+    instances = launch(ec2, shared_ami, count=7)
     request = {"ImageIds": [shared_ami], "ResourceTypes": [{"ResourceType": "ec2:Instance"}]}
 
     first = ec2.describe_image_references(MaxResults=5, **request)
@@ -203,11 +163,11 @@ def test_references_come_in_pages_of_max_results(workload, shared_ami):
     assert arns == {_instance_arn(WORKLOAD, i) for i in instances}
     with pytest.raises(ClientError) as raised:
         ec2.describe_image_references(ImageIds=[shared_ami], **ALL, MaxResults=5, NextToken=first["NextToken"])
-    assert _code(raised) == "InvalidPaginationToken"
+    assert code(raised) == "InvalidPaginationToken"
 
 
 @pytest.mark.parametrize(
-    ("request_", "code"),
+    ("request_", "expected"),
     [
         ({"ImageIds": ["ami-12345678"]}, "MissingParameter"),
         ({"ImageIds": [f"ami-{n:08x}" for n in range(11)], **ALL}, "InvalidParameterValue"),
@@ -253,37 +213,21 @@ def test_references_come_in_pages_of_max_results(workload, shared_ami):
         "max-results-below-5",
     ],
 )
-def test_requests_outside_the_api_reference_are_refused(localcloud, request_, code):
+def test_requests_outside_the_api_reference_are_refused(localcloud, request_, expected):
     # Without botocore's own checks, so that what localcloud answers is what is tested.
     ec2 = boto3.client("ec2", config=Config(parameter_validation=False))
 
     with pytest.raises(ClientError) as raised:
         ec2.describe_image_references(**request_)
 
-    assert _code(raised) == code
+    assert code(raised) == expected
 
 
 def test_the_action_is_authorized_on_any_resource(config, shared_ami):
-    iam = boto3.client("iam")
-    role = f"refs-{uuid.uuid4().hex[:8]}"
-    trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{SHARED}:root"}, "Action": "sts:AssumeRole"}
-    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}))
-    allow = {"Effect": "Allow", "Action": "ec2:DescribeImageReferences", "Resource": "*"}
-    iam.put_role_policy(
-        RoleName=role, PolicyName="refs", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [allow]})
-    )
-    credentials = boto3.client("sts").assume_role(RoleArn=f"arn:aws:iam::{SHARED}:role/{role}", RoleSessionName="refs")[
-        "Credentials"
-    ]
-    ec2 = boto3.client(
-        "ec2",
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
+    ec2 = role_ec2([{"Effect": "Allow", "Action": "ec2:DescribeImageReferences", "Resource": "*"}])
     config(enforce_iam=True)
 
     assert ec2.describe_image_references(ImageIds=[shared_ami], **ALL)["ImageReferences"] == []
     with pytest.raises(ClientError) as raised:
         ec2.describe_images(ImageIds=[shared_ami])
-    assert _code(raised) == "UnauthorizedOperation"
+    assert code(raised) == "UnauthorizedOperation"

@@ -3,38 +3,26 @@ type, from reports that take a while to make; filters, paging, tags, idempotency
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, timedelta
 
 import boto3
 import pytest
+from ami_support import code, launch, recipe, role_ec2, shared_ami, template  # noqa: F401 (fixture)
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from conftest import MANAGEMENT, ORG_ARN, REGION, SHARED, WORKLOAD, WORKLOAD_PROD, wait_until
+from conftest import MANAGEMENT, REGION, SHARED, WORKLOAD, WORKLOAD_PROD
 
-OUTSIDER = "999900002222"  # not in the organization; the AMI is shared with it by account id
-COMPONENT = (
-    "name: probe\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: hello\n"
-    "        action: ExecuteBash\n        inputs:\n          commands: [echo hi]\n"
-)
+OUTSIDER = "999900002222"  # not in the organization
 INSTANCES = {"ResourceType": "ec2:Instance"}
 TEMPLATES = {"ResourceType": "ec2:LaunchTemplate"}
+TAG = {"Key": "team", "Value": "gold"}
 
 
 @pytest.fixture
 def producer(ec2_of):
+    """The Shared account's EC2 client: it owns `shared_ami`."""
     return ec2_of(SHARED)
-
-
-@pytest.fixture
-def shared_ami(producer) -> str:
-    """A fresh AMI the Shared account owns, shared with the organization and with OUTSIDER."""
-    ami = producer.register_image(Name=f"golden-{uuid.uuid4().hex[:8]}")["ImageId"]
-    producer.modify_image_attribute(
-        ImageId=ami, LaunchPermission={"Add": [{"OrganizationArn": ORG_ARN}, {"UserId": OUTSIDER}]}
-    )
-    return ami
 
 
 @pytest.fixture
@@ -43,31 +31,13 @@ def ready(config):
     config(image_usage_report_seconds=0)
 
 
-def _code(raised: pytest.ExceptionInfo) -> str:
-    return raised.value.response["Error"]["Code"]
-
-
-def _launch(ec2, ami: str, count: int = 1) -> list[str]:
-    instances = ec2.run_instances(ImageId=ami, MinCount=count, MaxCount=count, InstanceType="t3.small")["Instances"]
-    return [i["InstanceId"] for i in instances]
-
-
-def _template(ec2, ami: str, later_versions: int = 0) -> str:
-    """A launch template whose version 1 runs `ami`, followed by versions on another AMI."""
-    template = ec2.create_launch_template(
-        LaunchTemplateName=f"usage-{uuid.uuid4().hex[:8]}", LaunchTemplateData={"ImageId": ami}
-    )["LaunchTemplate"]["LaunchTemplateId"]
-    for _ in range(later_versions):
-        ec2.create_launch_template_version(
-            LaunchTemplateId=template, SourceVersion="1", LaunchTemplateData={"ImageId": "ami-0123456789abcdef0"}
-        )
-    return template
-
-
 def _report(producer, ami: str, *types: dict, **request) -> str:
-    return producer.create_image_usage_report(ImageId=ami, ResourceTypes=list(types or (INSTANCES, TEMPLATES)), **request)[
-        "ReportId"
-    ]
+    types = types or (INSTANCES, TEMPLATES)
+    return producer.create_image_usage_report(ImageId=ami, ResourceTypes=list(types), **request)["ReportId"]
+
+
+def _version_depth(value: str) -> dict:
+    return {"OptionName": "version-depth", "OptionValues": [value]}
 
 
 def _described(producer, report_id: str) -> dict:
@@ -78,14 +48,15 @@ def _described(producer, report_id: str) -> dict:
 def _usage(producer, report_id: str, **request) -> set[tuple[str, str, int]]:
     """The report's entries over all pages, as (account, resource type, usage count)."""
     pages = producer.get_paginator("describe_image_usage_report_entries").paginate(ReportIds=[report_id], **request)
-    return {(e["AccountId"], e["ResourceType"], e["UsageCount"]) for page in pages for e in page["ImageUsageReportEntries"]}
+    entries = [entry for page in pages for entry in page["ImageUsageReportEntries"]]
+    return {(e["AccountId"], e["ResourceType"], e["UsageCount"]) for e in entries}
 
 
 # --- a report takes time ---------------------------------------------------------------------
 
 
 def test_a_report_is_pending_until_it_is_made_and_shows_no_entries_until_then(producer, shared_ami, ec2_of, config):
-    _launch(ec2_of(WORKLOAD), shared_ami)
+    launch(ec2_of(WORKLOAD), shared_ami)
     config(image_usage_report_seconds=3600)
     report_id = _report(producer, shared_ami)
 
@@ -121,7 +92,7 @@ def test_the_report_knobs_take_seconds(control, config, knob):
 
 
 def test_a_report_describes_what_was_asked_and_expires_thirty_days_after_creation(producer, shared_ami, ready):
-    depth = {"ResourceType": "ec2:LaunchTemplate", "ResourceTypeOptions": [{"OptionName": "version-depth", "OptionValues": ["5"]}]}
+    depth = {**TEMPLATES, "ResourceTypeOptions": [{"OptionName": "version-depth", "OptionValues": ["5"]}]}
     report_id = _report(producer, shared_ami, INSTANCES, depth, AccountIds=[WORKLOAD, WORKLOAD_PROD])
 
     report = _described(producer, report_id)
@@ -136,16 +107,19 @@ def test_a_report_describes_what_was_asked_and_expires_thirty_days_after_creatio
 # --- what a report counts ----------------------------------------------------------------------
 
 
-def test_entries_count_each_accounts_resources_by_type_whoever_uses_the_ami(producer, shared_ami, ec2_of, session_for, ready):
+def test_entries_count_each_accounts_resources_by_type_whoever_uses_the_ami(
+    producer, shared_ami, ec2_of, session_for, ready
+):
     workload, prod = ec2_of(WORKLOAD), ec2_of(WORKLOAD_PROD)
-    running = _launch(workload, shared_ami, count=3)
+    running = launch(workload, shared_ami, count=3)
     workload.terminate_instances(InstanceIds=running[:1])
-    template = _template(workload, shared_ami)
-    workload.create_launch_template_version(LaunchTemplateId=template, SourceVersion="1", LaunchTemplateData={})
-    _template(prod, shared_ami)
-    _launch(ec2_of(MANAGEMENT), shared_ami)  # an organization account that is no consumer
-    _launch(session_for(OUTSIDER).client("ec2"), shared_ami)  # shared by account id, outside
-    _launch(producer, shared_ami)  # the owner's own use is not "across other accounts"
+    template_id = template(workload, shared_ami)
+    workload.create_launch_template_version(LaunchTemplateId=template_id, SourceVersion="1", LaunchTemplateData={})
+    template(prod, shared_ami)
+    launch(ec2_of(MANAGEMENT), shared_ami)  # an organization account that is no consumer
+    producer.modify_image_attribute(ImageId=shared_ami, LaunchPermission={"Add": [{"UserId": OUTSIDER}]})
+    launch(session_for(OUTSIDER).client("ec2"), shared_ami)  # shared by account id, outside
+    launch(producer, shared_ami)  # the owner's own use is not "across other accounts"
 
     report_id = _report(producer, shared_ami)
 
@@ -162,19 +136,21 @@ def test_entries_count_each_accounts_resources_by_type_whoever_uses_the_ami(prod
 
 
 def test_account_ids_limit_the_report_to_those_accounts(producer, shared_ami, ec2_of, ready):
-    _launch(ec2_of(WORKLOAD), shared_ami)
-    _launch(ec2_of(WORKLOAD_PROD), shared_ami)
+    launch(ec2_of(WORKLOAD), shared_ami)
+    launch(ec2_of(WORKLOAD_PROD), shared_ami)
 
     report_id = _report(producer, shared_ami, AccountIds=[WORKLOAD_PROD, MANAGEMENT])
 
     assert _usage(producer, report_id) == {(WORKLOAD_PROD, "ec2:Instance", 1)}
 
 
-def test_launch_templates_are_checked_to_twenty_versions_by_default_and_to_version_depth(producer, shared_ami, ec2_of, ready):
+def test_launch_templates_are_checked_to_twenty_versions_by_default_and_to_version_depth(
+    producer, shared_ami, ec2_of, ready
+):
     workload = ec2_of(WORKLOAD)
-    _template(workload, shared_ami, later_versions=2)  # the AMI in the 3rd newest version
-    _template(workload, shared_ami, later_versions=20)  # in the 21st newest
-    _launch(workload, shared_ami)
+    template(workload, shared_ami, later_versions=2)  # the AMI in the 3rd newest version
+    template(workload, shared_ami, later_versions=20)  # in the 21st newest
+    launch(workload, shared_ami)
 
     def depth(value: int) -> dict:
         return {**TEMPLATES, "ResourceTypeOptions": [{"OptionName": "version-depth", "OptionValues": [str(value)]}]}
@@ -185,16 +161,7 @@ def test_launch_templates_are_checked_to_twenty_versions_by_default_and_to_versi
 
 
 def test_image_builder_recipes_on_the_ami_are_counted(producer, shared_ami, session_for, ready):
-    imagebuilder = session_for(WORKLOAD).client("imagebuilder")
-    component = imagebuilder.create_component(
-        name=f"usage-{uuid.uuid4().hex[:8]}", semanticVersion="1.0.0", platform="Linux", data=COMPONENT
-    )["componentBuildVersionArn"]
-    imagebuilder.create_image_recipe(
-        name=f"usage-{uuid.uuid4().hex[:8]}",
-        semanticVersion="1.0.0",
-        parentImage=shared_ami,
-        components=[{"componentArn": component}],
-    )
+    recipe(session_for(WORKLOAD).client("imagebuilder"), shared_ami)
 
     report_id = _report(producer, shared_ami, {"ResourceType": "imagebuilder:ImageRecipe"}, INSTANCES)
 
@@ -202,11 +169,11 @@ def test_image_builder_recipes_on_the_ami_are_counted(producer, shared_ami, sess
 
 
 def test_a_report_shows_usage_as_of_its_creation(producer, shared_ami, ec2_of, ready):
-    _launch(ec2_of(WORKLOAD), shared_ami)
+    launch(ec2_of(WORKLOAD), shared_ami)
     report_id = _report(producer, shared_ami)
 
-    _launch(ec2_of(WORKLOAD), shared_ami)
-    _launch(ec2_of(WORKLOAD_PROD), shared_ami)
+    launch(ec2_of(WORKLOAD), shared_ami)
+    launch(ec2_of(WORKLOAD_PROD), shared_ami)
 
     assert _usage(producer, report_id) == {(WORKLOAD, "ec2:Instance", 1)}
     assert _usage(producer, _report(producer, shared_ami)) == {
@@ -216,7 +183,7 @@ def test_a_report_shows_usage_as_of_its_creation(producer, shared_ami, ec2_of, r
 
 
 def test_recent_activity_can_be_left_out_as_aws_may(producer, shared_ami, ec2_of, config):
-    _launch(ec2_of(WORKLOAD), shared_ami)
+    launch(ec2_of(WORKLOAD), shared_ami)
     config(image_usage_report_seconds=0, image_usage_report_lag_seconds=3600)
 
     late = _report(producer, shared_ami)
@@ -231,14 +198,18 @@ def test_recent_activity_can_be_left_out_as_aws_may(producer, shared_ami, ec2_of
 
 
 @pytest.mark.parametrize(
-    ("image", "code"),
-    [("shared", "AuthFailure"), ("ami-00000000000000000", "InvalidAMIID.NotFound"), ("i-12345678", "InvalidAMIID.Malformed")],
+    ("image", "expected"),
+    [
+        ("shared", "AuthFailure"),
+        ("ami-00000000000000000", "InvalidAMIID.NotFound"),
+        ("i-12345678", "InvalidAMIID.Malformed"),
+    ],
 )
-def test_only_the_owner_of_an_existing_ami_may_report_on_it(ec2_of, shared_ami, image, code):
+def test_only_the_owner_of_an_existing_ami_may_report_on_it(ec2_of, shared_ami, image, expected):
     with pytest.raises(ClientError) as raised:
         _report(ec2_of(WORKLOAD), shared_ami if image == "shared" else image)
 
-    assert _code(raised) == code
+    assert code(raised) == expected
 
 
 def test_reports_are_their_owners_alone(producer, shared_ami, ec2_of, ready):
@@ -249,21 +220,21 @@ def test_reports_are_their_owners_alone(producer, shared_ami, ec2_of, ready):
         ec2_of(WORKLOAD).delete_image_usage_report(ReportId=report_id)
 
     assert listed == []
-    assert _code(raised) == "InvalidImageUsageReportId.NotFound"
+    assert code(raised) == "InvalidImageUsageReportId.NotFound"
     assert _described(producer, report_id)["ReportId"] == report_id
 
 
 @pytest.mark.parametrize(
-    ("request_", "code"),
+    ("request_", "expected"),
     [
         ({"ResourceTypes": []}, "MissingParameter"),
         ({"ResourceTypes": [{"ResourceType": "ssm:Parameter"}]}, "InvalidParameterValue"),
         (
-            {"ResourceTypes": [{**INSTANCES, "ResourceTypeOptions": [{"OptionName": "version-depth", "OptionValues": ["1"]}]}]},
+            {"ResourceTypes": [{**INSTANCES, "ResourceTypeOptions": [_version_depth("1")]}]},
             "InvalidParameterValue",
         ),
         (
-            {"ResourceTypes": [{**TEMPLATES, "ResourceTypeOptions": [{"OptionName": "version-depth", "OptionValues": ["0"]}]}]},
+            {"ResourceTypes": [{**TEMPLATES, "ResourceTypeOptions": [_version_depth("0")]}]},
             "InvalidParameterValue",
         ),
         ({"ResourceTypes": [INSTANCES], "AccountIds": [f"{n:012d}" for n in range(201)]}, "InvalidParameterValue"),
@@ -271,7 +242,7 @@ def test_reports_are_their_owners_alone(producer, shared_ami, ec2_of, ready):
         (
             {
                 "ResourceTypes": [INSTANCES],
-                "TagSpecifications": [{"ResourceType": "image", "Tags": [{"Key": "k", "Value": "v"}]}],
+                "TagSpecifications": [{"ResourceType": "image", "Tags": [TAG]}],
             },
             "InvalidParameterValue",
         ),
@@ -286,13 +257,13 @@ def test_reports_are_their_owners_alone(producer, shared_ami, ec2_of, ready):
         "tags-for-another-resource-type",
     ],
 )
-def test_requests_outside_the_api_reference_are_refused(localcloud, shared_ami, request_, code):
+def test_requests_outside_the_api_reference_are_refused(localcloud, shared_ami, request_, expected):
     producer = boto3.client("ec2", config=Config(parameter_validation=False))  # acts as SHARED
 
     with pytest.raises(ClientError) as raised:
         producer.create_image_usage_report(ImageId=shared_ami, **request_)
 
-    assert _code(raised) == code
+    assert code(raised) == expected
     assert producer.describe_image_usage_reports(ImageIds=[shared_ami])["ImageUsageReports"] == []
 
 
@@ -305,7 +276,7 @@ def test_a_client_token_makes_the_request_idempotent(producer, shared_ami):
         _report(producer, shared_ami, INSTANCES, ClientToken=token)
 
     assert first == again
-    assert _code(raised) == "IdempotentParameterMismatch"
+    assert code(raised) == "IdempotentParameterMismatch"
     assert len(producer.describe_image_usage_reports(ImageIds=[shared_ami])["ImageUsageReports"]) == 1
 
 
@@ -322,7 +293,8 @@ def test_tags_given_at_creation_or_later_are_the_reports(producer, shared_ami, r
     producer.create_tags(Resources=[later], Tags=[{"Key": "team", "Value": "platform"}])
 
     def with_filter(name: str, value: str) -> list[str]:
-        found = producer.describe_image_usage_reports(ImageIds=[shared_ami], Filters=[{"Name": name, "Values": [value]}])
+        filters = [{"Name": name, "Values": [value]}]
+        found = producer.describe_image_usage_reports(ImageIds=[shared_ami], Filters=filters)
         return [r["ReportId"] for r in found["ImageUsageReports"]]
 
     assert _described(producer, tagged)["Tags"] == [{"Key": "team", "Value": "gold"}]
@@ -344,23 +316,26 @@ def test_reports_are_found_by_image_id_state_and_creation_day_and_come_in_pages(
         return [r["ReportId"] for r in producer.describe_image_usage_reports(**request)["ImageUsageReports"]]
 
     assert ids(ImageIds=[shared_ami]) == [first, second]
-    assert ids(ImageIds=[shared_ami, other], Filters=[{"Name": "state", "Values": ["pending"]}]) == [first, second, elsewhere]
+    pending = [{"Name": "state", "Values": ["pending"]}]
+    assert ids(ImageIds=[shared_ami, other], Filters=pending) == [first, second, elsewhere]
     assert ids(ImageIds=[shared_ami], Filters=[{"Name": "state", "Values": ["available"]}]) == []
     assert ids(ReportIds=[elsewhere, first], Filters=[{"Name": "creation-time", "Values": [day]}]) == [first, elsewhere]
     assert ids(ImageIds=[shared_ami], Filters=[{"Name": "creation-time", "Values": ["1999-01-01T*"]}]) == []
     page = producer.describe_image_usage_reports(ImageIds=[shared_ami, other], MaxResults=2)
-    rest = producer.describe_image_usage_reports(ImageIds=[shared_ami, other], MaxResults=2, NextToken=page["NextToken"])
+    rest = producer.describe_image_usage_reports(
+        ImageIds=[shared_ami, other], MaxResults=2, NextToken=page["NextToken"]
+    )
     assert [r["ReportId"] for r in page["ImageUsageReports"] + rest["ImageUsageReports"]] == [first, second, elsewhere]
     assert "NextToken" not in rest
     with pytest.raises(ClientError) as raised:
         producer.describe_image_usage_reports(Filters=[{"Name": "image-id", "Values": [shared_ami]}])
-    assert _code(raised) == "InvalidParameterValue"
+    assert code(raised) == "InvalidParameterValue"
 
 
 def test_entries_are_found_by_account_and_resource_type_and_come_in_pages(producer, shared_ami, ec2_of, ready):
-    _launch(ec2_of(WORKLOAD), shared_ami)
-    _template(ec2_of(WORKLOAD), shared_ami)
-    _launch(ec2_of(WORKLOAD_PROD), shared_ami)
+    launch(ec2_of(WORKLOAD), shared_ami)
+    template(ec2_of(WORKLOAD), shared_ami)
+    launch(ec2_of(WORKLOAD_PROD), shared_ami)
     report_id = _report(producer, shared_ami)
 
     by_account = _usage(producer, report_id, Filters=[{"Name": "account-id", "Values": [WORKLOAD]}])
@@ -377,7 +352,7 @@ def test_a_deleted_report_is_gone(producer, shared_ami, ready):
     report_id = _report(
         producer,
         shared_ami,
-        TagSpecifications=[{"ResourceType": "image-usage-report", "Tags": [{"Key": "k", "Value": "v"}]}],
+        TagSpecifications=[{"ResourceType": "image-usage-report", "Tags": [TAG]}],
     )
 
     assert producer.delete_image_usage_report(ReportId=report_id)["Return"] is True
@@ -385,37 +360,17 @@ def test_a_deleted_report_is_gone(producer, shared_ami, ready):
     assert producer.describe_tags(Filters=[{"Name": "resource-id", "Values": [report_id]}])["Tags"] == []
     with pytest.raises(ClientError) as raised:
         producer.delete_image_usage_report(ReportId=report_id)
-    assert _code(raised) == "InvalidImageUsageReportId.NotFound"
+    assert code(raised) == "InvalidImageUsageReportId.NotFound"
 
 
 # --- IAM ------------------------------------------------------------------------------------------
 
 
-def _role_ec2(statements: list[dict]) -> object:
-    """An EC2 client of a new role in the Shared account that holds `statements`."""
-    iam = boto3.client("iam")
-    name = f"usage-{uuid.uuid4().hex[:8]}"
-    trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{SHARED}:root"}, "Action": "sts:AssumeRole"}
-    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}))
-    iam.put_role_policy(
-        RoleName=name, PolicyName="usage", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements})
-    )
-    credentials = boto3.client("sts").assume_role(RoleArn=f"arn:aws:iam::{SHARED}:role/{name}", RoleSessionName="usage")[
-        "Credentials"
-    ]
-    return boto3.client(
-        "ec2",
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
-
-
 def test_creating_is_authorized_on_the_image_and_the_report_and_deleting_on_the_report(shared_ami, config):
     image_arn = f"arn:aws:ec2:{REGION}::image/{shared_ami}"
     reports = f"arn:aws:ec2:{REGION}:{SHARED}:image-usage-report/*"
-    on_reports_only = _role_ec2([{"Effect": "Allow", "Action": "ec2:CreateImageUsageReport", "Resource": reports}])
-    on_both = _role_ec2(
+    on_reports_only = role_ec2([{"Effect": "Allow", "Action": "ec2:CreateImageUsageReport", "Resource": reports}])
+    on_both = role_ec2(
         [
             {"Effect": "Allow", "Action": "ec2:CreateImageUsageReport", "Resource": [reports, image_arn]},
             {"Effect": "Allow", "Action": "ec2:DescribeImageUsageReports", "Resource": "*"},
@@ -427,13 +382,14 @@ def test_creating_is_authorized_on_the_image_and_the_report_and_deleting_on_the_
         _report(on_reports_only, shared_ami)
     report_id = _report(on_both, shared_ami)
     with pytest.raises(ClientError) as untagged:
-        _report(on_both, shared_ami, TagSpecifications=[{"ResourceType": "image-usage-report", "Tags": [{"Key": "k", "Value": "v"}]}])
+        _report(on_both, shared_ami, TagSpecifications=[{"ResourceType": "image-usage-report", "Tags": [TAG]}])
     with pytest.raises(ClientError) as undeletable:
         on_both.delete_image_usage_report(ReportId=report_id)
 
-    assert _code(refused) == "UnauthorizedOperation"
+    assert code(refused) == "UnauthorizedOperation"
     assert image_arn in refused.value.response["Error"]["Message"]
-    assert [r["ReportId"] for r in on_both.describe_image_usage_reports(ReportIds=[report_id])["ImageUsageReports"]] == [report_id]
-    assert _code(untagged) == "UnauthorizedOperation" and "ec2:CreateTags" in untagged.value.response["Error"]["Message"]
-    assert _code(undeletable) == "UnauthorizedOperation"
+    listed = on_both.describe_image_usage_reports(ReportIds=[report_id])["ImageUsageReports"]
+    assert [r["ReportId"] for r in listed] == [report_id]
+    assert code(untagged) == "UnauthorizedOperation" and "ec2:CreateTags" in untagged.value.response["Error"]["Message"]
+    assert code(undeletable) == "UnauthorizedOperation"
     assert f"image-usage-report/{report_id}" in undeletable.value.response["Error"]["Message"]
