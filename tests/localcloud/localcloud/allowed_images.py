@@ -47,7 +47,7 @@ from moto.core.responses import ActionResult
 from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.responses.amis import AmisResponse
 
-from localcloud import amis
+from localcloud import ami_times
 
 STATES = ("enabled", "audit-mode")
 _ALIASES = ("amazon", "aws-marketplace", "aws-backup-vault")
@@ -108,11 +108,14 @@ def _meets(criterion: dict[str, Any], ami: Any, now: datetime) -> bool:
     if criterion.get("ImageWatermarks") or criterion.get("ScanResultCondition"):
         return False  # nothing here is watermarked or scanned by Amazon Inspector
     created = (criterion.get("CreationDateCondition") or {}).get("MaximumDaysSinceCreated")
-    if created is not None and now - amis.moment(ami.creation_date) > timedelta(days=created):
+    if created is not None and now - ami_times.moment(ami.creation_date) > timedelta(days=created):
         return False
     deprecated = (criterion.get("DeprecationTimeCondition") or {}).get("MaximumDaysSinceDeprecated")
-    since = amis.deprecation_time(ami)
-    return deprecated is None or since is None or since > now or now - since <= timedelta(days=deprecated)
+    since = ami_times.deprecation_time(ami)
+    if deprecated is None or since is None or since > now:
+        return True
+    # 0 allows no deprecated AMI, however recently deprecated.
+    return deprecated > 0 and now - since <= timedelta(days=deprecated)
 
 
 def _allowed(settings: Settings, account: str, ami: Any, now: datetime) -> bool:

@@ -12,25 +12,9 @@ that list and never copies it.
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
 from typing import Any, Iterable
 
 from localcloud.topology import TOPOLOGY
-
-
-def moment(value: Any) -> datetime:
-    """A timestamp moto keeps as a datetime or an ISO 8601 string, as an aware UTC datetime."""
-    if isinstance(value, datetime):
-        found = value
-    else:
-        found = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
-
-
-def deprecation_time(ami: Any) -> datetime | None:
-    """When `ami` is (or was) deprecated, or None: EnableImageDeprecation stores it as EC2 shows it."""
-    text = getattr(ami, "deprecation_time", None)
-    return None if text is None else datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=UTC)
 
 
 def visible_to(ami: Any, account: str) -> bool:

@@ -51,7 +51,7 @@ from moto.ec2.models.elastic_block_store import EBSBackend
 from moto.ec2.models.instances import InstanceBackend
 from moto.ec2.responses.amis import AmisResponse
 
-from localcloud import allowed_images, amis, ec2_fixes
+from localcloud import allowed_images, ami_times, amis, ec2_fixes
 
 _DEPRECATION_LIMIT = timedelta(days=10 * 365)
 _PUBLIC_DEPRECATION_LIMIT = timedelta(days=2 * 365)
@@ -66,7 +66,7 @@ _DEREGISTERED: dict[tuple[str, str], Any] = {}
 
 def _is_deprecated(ami: Any, now: datetime) -> bool:
     """Whether `ami`'s deprecation time has passed."""
-    moment = amis.deprecation_time(ami)
+    moment = ami_times.deprecation_time(ami)
     return moment is not None and moment <= now
 
 
@@ -87,7 +87,7 @@ def _deprecate_at(ami: Any, requested: datetime, now: datetime) -> datetime:
         raise EC2ClientError("InvalidParameterValue", f"The deprecation time {moment.isoformat()} is in the past.")
     if moment > now + _DEPRECATION_LIMIT:
         raise EC2ClientError("InvalidParameterValue", "The deprecation time can't be more than 10 years from now.")
-    created = amis.moment(ami.creation_date)
+    created = ami_times.moment(ami.creation_date)
     if ami.is_public and moment > created + _PUBLIC_DEPRECATION_LIMIT:
         raise EC2ClientError(
             "InvalidParameterValue",
@@ -103,7 +103,7 @@ def _enable_image_deprecation_response(self: Any) -> Any:
         raise MissingParameterError("DeprecateAt")
     self.error_on_dryrun()
     ami = owned(self.ec2_backend, image_id)
-    moment = _deprecate_at(ami, amis.moment(requested), datetime.now(UTC))
+    moment = _deprecate_at(ami, ami_times.moment(requested), datetime.now(UTC))
     ami.deprecation_time = moment.strftime("%Y-%m-%dT%H:%M:00.000Z")
     return ActionResult({"Return": True})
 

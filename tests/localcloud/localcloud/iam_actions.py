@@ -303,6 +303,11 @@ def _ec2_tagging(request: Request) -> list[Check]:
     ]
 
 
+def _usage_report_image(request: Request) -> list[Check]:
+    """CreateImageUsageReport is authorized on the AMI it reports on as well as on the report."""
+    return [Check("ec2:CreateImageUsageReport", _ec2_target(request, "image", request.value("ImageId") or STAR))]
+
+
 def _run_instances(request: Request) -> list[Check]:
     """RunInstances' resources beside the instance itself, and the instance profile's role."""
     found = [Check("ec2:RunInstances", _ec2_target(request, kind, STAR)) for kind in ("network-interface", "volume")]
@@ -328,15 +333,8 @@ def _launch_template_spec(request: Request) -> list[Target]:
     return [_ec2_target(request, "launch-template", template_id or STAR)]
 
 
-def _usage_report_image(request: Request) -> list[Check]:
-    """CreateImageUsageReport is authorized on the AMI it reports on as well as on the report."""
-    return [Check("ec2:CreateImageUsageReport", _ec2_target(request, "image", request.value("ImageId") or STAR))]
-
-
 _EC2: dict[str, Rule] = {
     "CreateLaunchTemplate": _ec2_create("launch-template"),
-    "CreateImageUsageReport": _ec2_create("image-usage-report", _usage_report_image),
-    "DeleteImageUsageReport": _on("ec2:DeleteImageUsageReport", _ec2_param("image-usage-report", "ReportId")),
     "CreateSecurityGroup": _ec2_create("security-group", _security_group_vpc),
     "RunInstances": _ec2_create("instance", _run_instances),
     "CreateTags": _ec2_tagging,
@@ -391,6 +389,8 @@ _EC2: dict[str, Rule] = {
         "RebootInstances",
         "ModifyInstanceAttribute",
     ),
+    "CreateImageUsageReport": _ec2_create("image-usage-report", _usage_report_image),
+    "DeleteImageUsageReport": _on("ec2:DeleteImageUsageReport", _ec2_param("image-usage-report", "ReportId")),
 }
 
 

@@ -41,7 +41,7 @@ from moto.ec2.models.instances import Instance
 from moto.ec2.models.launch_templates import LaunchTemplateVersion
 from moto.ec2.responses.amis import AmisResponse
 
-from localcloud import amis, paging
+from localcloud import ami_times, paging
 from localcloud.ssm_fixes import IMAGE_DATA_TYPE
 
 INSTANCE = "ec2:Instance"
@@ -111,7 +111,7 @@ def _noting_versions(init: Any) -> Any:
 
 
 def _before(created: Any, cutoff: datetime | None) -> bool:
-    return cutoff is None or amis.moment(created) <= cutoff
+    return cutoff is None or ami_times.moment(created) <= cutoff
 
 
 Found = list[tuple[str, str]]  # (AMI id, ARN of the resource referencing it)

@@ -11,8 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
-from conftest import ORG_ARN, SHARED
+from conftest import ORG_ARN, SHARED, wait_until
 
 COMPONENT = (
     "name: probe\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: hello\n"
@@ -20,12 +19,17 @@ COMPONENT = (
 )
 
 
+def new_shared_ami(producer: Any) -> str:
+    """A fresh AMI of `producer`'s account, named `golden-…`, shared with the organization."""
+    ami = producer.register_image(Name=f"golden-{uuid.uuid4().hex[:8]}")["ImageId"]
+    producer.modify_image_attribute(ImageId=ami, LaunchPermission={"Add": [{"OrganizationArn": ORG_ARN}]})
+    return ami
+
+
 @pytest.fixture
 def shared_ami(ec2_of) -> str:
-    """A fresh AMI the Shared account owns, named `golden-…`, shared with the organization."""
-    ami = ec2_of(SHARED).register_image(Name=f"golden-{uuid.uuid4().hex[:8]}")["ImageId"]
-    ec2_of(SHARED).modify_image_attribute(ImageId=ami, LaunchPermission={"Add": [{"OrganizationArn": ORG_ARN}]})
-    return ami
+    """A fresh AMI the Shared account owns, shared with the organization."""
+    return new_shared_ami(ec2_of(SHARED))
 
 
 def code(raised: pytest.ExceptionInfo) -> str:
@@ -34,19 +38,16 @@ def code(raised: pytest.ExceptionInfo) -> str:
 
 
 def deprecate_now(ec2: Any, ami: str) -> datetime:
-    """Deprecate `ami` as of the current minute, which EC2 takes as "now" after rounding.
+    """Deprecate `ami` as of now and return the deprecation time EC2 stored, once it has come.
 
-    A call that crosses into the next minute is refused as in the past, and made again.
+    EC2 rounds the time to the nearest minute, which may be the next one: this waits (polling,
+    at most a minute) until the AMI is deprecated.
     """
-    for _ in range(2):
-        minute = datetime.now(UTC).replace(second=0, microsecond=0)
-        try:
-            ec2.enable_image_deprecation(ImageId=ami, DeprecateAt=minute)
-            return minute
-        except ClientError as err:
-            if err.response["Error"]["Code"] != "InvalidParameterValue":
-                raise
-    raise AssertionError("EnableImageDeprecation refused the current minute twice")
+    ec2.enable_image_deprecation(ImageId=ami, DeprecateAt=datetime.now(UTC))
+    shown = ec2.describe_images(ImageIds=[ami])["Images"][0]["DeprecationTime"]
+    minute = datetime.strptime(shown, "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=UTC)
+    wait_until(lambda: datetime.now(UTC) > minute, "the deprecation time to come", deadline_s=61)
+    return minute
 
 
 def launch(ec2: Any, ami: str, count: int = 1) -> list[str]:

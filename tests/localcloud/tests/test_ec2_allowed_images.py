@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from ami_support import code, deprecate_now, launch, shared_ami  # noqa: F401 (fixture)
+from ami_support import code, deprecate_now, launch, new_shared_ami, shared_ami  # noqa: F401 (fixture)
 from autoscaling_support import TERMINAL
 from botocore.exceptions import ClientError
 from conftest import SHARED, WORKLOAD, WORKLOAD_PROD, wait_until
@@ -271,13 +271,19 @@ def test_creation_date_condition(consumer, shared_ami, days, allowed):
     assert _judged(consumer, shared_ami) is allowed
 
 
-@pytest.mark.parametrize(("days", "allowed"), [(0, False), (1, True)])
-def test_deprecation_time_condition(consumer, shared_ami, ec2_of, days, allowed):
-    deprecate_now(ec2_of(SHARED), shared_ami)
+@pytest.fixture(scope="module")
+def deprecated_ami(ec2_of) -> str:
+    """An AMI of the Shared account, shared with the organization, deprecated since just now."""
+    ami = new_shared_ami(ec2_of(SHARED))
+    deprecate_now(ec2_of(SHARED), ami)
+    return ami
 
+
+@pytest.mark.parametrize(("days", "allowed"), [(0, False), (1, True)])
+def test_deprecation_time_condition(consumer, deprecated_ami, days, allowed):
     _allow(consumer, "audit-mode", {"DeprecationTimeCondition": {"MaximumDaysSinceDeprecated": days}})
 
-    assert _judged(consumer, shared_ami) is allowed
+    assert _judged(consumer, deprecated_ami) is allowed
 
 
 def test_an_ami_deprecated_only_in_the_future_meets_a_zero_day_deprecation_condition(consumer, shared_ami, ec2_of):

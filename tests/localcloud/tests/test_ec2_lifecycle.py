@@ -7,12 +7,19 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from ami_support import deprecate_now, shared_ami  # noqa: F401 (fixture)
 from botocore.exceptions import ClientError
 from conftest import ORG_ARN, SHARED, WORKLOAD
 from imagebuilder_support import clients, producer_resources, wait_for_image
 
 OUTSIDER = "999900001111"  # not in the organization
+
+
+@pytest.fixture
+def shared_ami(ec2_of) -> str:
+    """A fresh AMI the Shared account owns and shares with the organization."""
+    ami = ec2_of(SHARED).register_image(Name=f"sample_{uuid.uuid4().hex[:8]}")["ImageId"]
+    ec2_of(SHARED).modify_image_attribute(ImageId=ami, LaunchPermission={"Add": [{"OrganizationArn": ORG_ARN}]})
+    return ami
 
 
 def _code(raised: pytest.ExceptionInfo) -> str:
@@ -26,6 +33,21 @@ def _ids(images) -> set[str]:
 def _listed(ec2, ami: str, **flags) -> bool:
     return ami in _ids(ec2.describe_images(Owners=[SHARED], **flags)["Images"])
 
+
+def _deprecate_now(ec2, ami: str) -> datetime:
+    """Deprecate `ami` as of the current minute, which EC2 takes as "now" after rounding.
+
+    A call that crosses into the next minute is refused as in the past, and made again.
+    """
+    for _ in range(2):
+        minute = datetime.now(UTC).replace(second=0, microsecond=0)
+        try:
+            ec2.enable_image_deprecation(ImageId=ami, DeprecateAt=minute)
+            return minute
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "InvalidParameterValue":
+                raise
+    raise AssertionError("EnableImageDeprecation refused the current minute twice")
 
 
 def _launch(ec2, ami: str) -> dict:
@@ -77,7 +99,7 @@ def test_deprecating_at_the_current_moment_is_accepted(ec2_of, shared_ami):
 
 
 def test_a_deprecated_ami_is_hidden_from_other_accounts_unless_asked_for(ec2_of, shared_ami):
-    minute = deprecate_now(ec2_of(SHARED), shared_ami)
+    minute = _deprecate_now(ec2_of(SHARED), shared_ami)
     consumer, owner = ec2_of(WORKLOAD), ec2_of(SHARED)
 
     assert not _listed(consumer, shared_ami)
@@ -98,13 +120,13 @@ def test_a_future_deprecation_time_hides_nothing_yet(ec2_of, shared_ami):
 
 
 def test_a_deprecated_ami_still_launches(ec2_of, shared_ami):
-    deprecate_now(ec2_of(SHARED), shared_ami)
+    _deprecate_now(ec2_of(SHARED), shared_ami)
 
     assert _launch(ec2_of(WORKLOAD), shared_ami)["ImageId"] == shared_ami
 
 
 def test_cancelling_the_deprecation_shows_the_ami_again(ec2_of, shared_ami):
-    deprecate_now(ec2_of(SHARED), shared_ami)
+    _deprecate_now(ec2_of(SHARED), shared_ami)
 
     assert ec2_of(SHARED).disable_image_deprecation(ImageId=shared_ami)["Return"] is True
 
