@@ -61,6 +61,7 @@ _KNOBS: dict[str, tuple[Any, Any]] = {
     "deny_accounts": ([], _string_list),
     "refresh_seconds": (3, _non_negative),
     "enforce_iam": (False, _flag),
+    "propagation_seconds": (0, _non_negative),
 }
 
 
@@ -78,6 +79,7 @@ class Config:
     deny_accounts: list[str]
     refresh_seconds: float
     enforce_iam: bool
+    propagation_seconds: float
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -4,7 +4,8 @@ AWS facts relied on:
 - EnableImageDeprecation / DisableImageDeprecation (EC2 API Reference; EC2 User Guide,
   "Deprecate an AMI"): only the owner may set or cancel a deprecation time; seconds are rounded
   to the nearest minute; the time can't be in the past, nor more than 10 years from now (2 years
-  from creation for a public AMI). An AMI is deprecated once its time has passed. Owners always
+  from creation for a public AMI); localcloud refuses a time when neither it nor its rounded
+  minute is now or later (`_deprecate_at`). An AMI is deprecated once its time has passed. Owners always
   see their deprecated AMIs in DescribeImages; other accounts see them only with
   `IncludeDeprecated` or when they name the image id, and see its `DeprecationTime`.
   Deprecated AMIs still launch.
@@ -42,7 +43,6 @@ from moto.ec2.exceptions import (
     InvalidSnapshotIdError,
     InvalidSnapshotInUse,
     MalformedAMIIdError,
-    MissingParameterError,
     UnvailableAMIIdError,
 )
 from moto.ec2.models import ec2_backends
@@ -56,9 +56,6 @@ from localcloud import allowed_images, ami_times, amis, ec2_fixes
 _DEPRECATION_LIMIT = timedelta(days=10 * 365)
 _PUBLIC_DEPRECATION_LIMIT = timedelta(days=2 * 365)
 
-# (region, image id) -> the moto Ami as it was when deregistered, with its launch permissions,
-# so a launch can tell "no longer available" (to whoever could launch it) from "never existed".
-_DEREGISTERED: dict[tuple[str, str], Any] = {}
 
 
 # --- deprecation ---------------------------------------------------------------------------
@@ -79,12 +76,19 @@ def _to_minute(moment: datetime) -> datetime:
 def _deprecate_at(ami: Any, requested: datetime, now: datetime) -> datetime:
     """The deprecation time EC2 stores for `requested`, or the InvalidParameterValue it answers.
 
-    "Can't be in the past" is read after rounding, against the current minute: a request for
-    "now" is always accepted, whatever second it arrives in.
+    "You can't specify a date in the past": the API reference does not say whether the time is
+    compared before or after rounding, so a time is refused only when both the time asked for
+    and its rounded minute are before the current second (a second of slack for the request in
+    flight). "Now" is accepted; the start of the current minute is not, once its first second has
+    passed (it rounds to itself), nor is a time in its first half-minute.
     """
     moment = _to_minute(requested)
-    if moment < now.replace(second=0, microsecond=0):
-        raise EC2ClientError("InvalidParameterValue", f"The deprecation time {moment.isoformat()} is in the past.")
+    if max(requested, moment) < now.replace(microsecond=0) - timedelta(seconds=1):
+        raise EC2ClientError(
+            "InvalidParameterValue",
+            f"The deprecation time {requested.strftime('%Y-%m-%dT%H:%M:%S.000Z')} is in the past; "
+            "you can't specify a date in the past.",
+        )
     if moment > now + _DEPRECATION_LIMIT:
         raise EC2ClientError("InvalidParameterValue", "The deprecation time can't be more than 10 years from now.")
     created = ami_times.moment(ami.creation_date)
@@ -98,9 +102,7 @@ def _deprecate_at(ami: Any, requested: datetime, now: datetime) -> datetime:
 
 def _enable_image_deprecation_response(self: Any) -> Any:
     image_id = self._get_param("ImageId")
-    requested = self._get_param("DeprecateAt")
-    if requested is None:
-        raise MissingParameterError("DeprecateAt")
+    requested = self._get_param("DeprecateAt")  # required: refused when missing by localcloud.validation
     self.error_on_dryrun()
     ami = owned(self.ec2_backend, image_id)
     moment = _deprecate_at(ami, ami_times.moment(requested), datetime.now(UTC))
@@ -202,7 +204,7 @@ def _remembering_deregistered(deregister: Callable[[Any, str], None]) -> Callabl
     def deregister_image(self: Any, ami_id: str) -> None:
         ami = owned(self, ami_id)
         deregister(self, ami_id)
-        _DEREGISTERED[(self.region_name, ami_id)] = ami
+        amis.remember_deregistered(ami, self.region_name)
 
     deregister_image._localcloud_lifecycle = True  # type: ignore[attr-defined]
     return deregister_image
@@ -275,7 +277,7 @@ def check_launchable(account: str, region: str, image_id: str) -> None:
         raise MalformedAMIIdError([image_id])
     ami = _image_in_region(account, region, image_id)
     if ami is None:
-        gone = _DEREGISTERED.get((region, image_id))
+        gone = amis.deregistered(region, image_id)
         if gone is not None and amis.visible_to(gone, account):
             raise UnvailableAMIIdError(image_id)
         raise InvalidAMIIdError(image_id)

@@ -31,14 +31,39 @@ AWS RAM and AWS Systems Manager):
   `ec2.amazonaws.com` for all three (AWS's own AWSImageBuilderFullAccess policy passes the
   instance-profile role under that condition).
 - Resource tags: `aws:ResourceTag/K` everywhere, with the service spellings `ec2:`,
-  `autoscaling:` and `iam:ResourceTag/K` beside it.
+  `autoscaling:`, `iam:` and `ram:ResourceTag/K` beside it.
+- Dependent actions (the reference's "Dependent actions" column), each asked only when the
+  request uses what it is for: Image Builder's CreateImageRecipe reads every component it names
+  (`imagebuilder:GetComponent`, AWS-managed and shared ones too) and its parent
+  (`imagebuilder:GetImage`, `ec2:DescribeImages` for an AMI, `ssm:GetParameter` for `ssm:`);
+  Create/UpdateInfrastructureConfiguration pass the profile's role, publish to its topic and
+  read its placement; Create/UpdateDistributionConfiguration use the launch templates and
+  parameters they name; Create/UpdateImagePipeline and CreateImage read the recipe and
+  configurations they name and pass their execution role; StartImagePipelineExecution reads
+  the pipeline. EC2 creates and RunInstances read a `resolve:ssm:` image id's parameter
+  (`ssm:GetParameters`), as DescribeLaunchTemplateVersions does with `ResolveAlias`; creates that
+  tag need `ec2:CreateTags`. RAM's EnableSharingWithAwsOrganization reads the organization and
+  enables trusted access. Service-linked role creation (`iam:CreateServiceLinkedRole`) and KMS or
+  S3 dependents are not modelled.
+- Auto Scaling (User Guide, "Control Amazon EC2 launch template usage in Auto Scaling groups",
+  "Amazon EC2 Auto Scaling API permissions"): Create/UpdateAutoScalingGroup naming a launch
+  template, and StartInstanceRefresh with a DesiredConfiguration naming one, need
+  `ec2:RunInstances` on the template and what it launches with, `iam:PassRole` for its instance
+  profile's role, `ec2:CreateTags` (with `ec2:CreateAction` RunInstances) when it tags instances
+  or volumes and `ssm:GetParameters` for a `resolve:ssm:` image; a refusal is Auto Scaling's
+  AccessDenied "You are not authorized to use launch template: ID" (the id or name the request
+  gave; aws-cli users report it verbatim).
+- `ram:CreateResourceShare` has no resource type: it is asked on `*` with the request's keys
+  (`aws:RequestTag`, `aws:TagKeys`, `ram:RequestedResourceType`, `ram:ResourceArn`,
+  `ram:Principal`, `ram:RequestedAllowsExternalPrincipals`); AssociateResourceShare carries the
+  same `ram:` keys on the share's ARN.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 from urllib.parse import parse_qs
 
@@ -66,6 +91,7 @@ class Check:
     action: str
     target: Target
     keys: dict[str, list[str]] = field(default_factory=dict)
+    denial: str | None = None  # the message a refusal carries when the service words its own
 
 
 class Request:
@@ -320,7 +346,7 @@ def _run_instances(request: Request) -> list[Check]:
     profile = request.value("IamInstanceProfile.Name") or _profile_name(request.value("IamInstanceProfile.Arn"))
     if profile is not None:
         found += _pass_role(_profile_role_arn(request.account, profile), "ec2.amazonaws.com")
-    return found
+    return found + _template_parameter(request)
 
 
 def _launch_template_spec(request: Request) -> list[Target]:
@@ -333,8 +359,66 @@ def _launch_template_spec(request: Request) -> list[Target]:
     return [_ec2_target(request, "launch-template", template_id or STAR)]
 
 
+def _template_parameter(request: Request) -> list[Check]:
+    """`ssm:GetParameters` on the parameter a `resolve:ssm:` ImageId names (a dependent action of
+    CreateLaunchTemplate, CreateLaunchTemplateVersion and RunInstances)."""
+    from localcloud.ec2_resolve import PREFIX
+
+    image = request.value("LaunchTemplateData.ImageId") or request.value("ImageId")
+    if image is None or not image.startswith(PREFIX):
+        return []
+    return [Check("ssm:GetParameters", _ssm_target(request, _parameter_name(image[len(PREFIX):])))]
+
+
+def _new_template_version(request: Request) -> list[Check]:
+    found = [Check("ec2:CreateLaunchTemplateVersion", t) for t in _launch_template(request)]
+    return found + _template_parameter(request)
+
+
+def _template_versions(request: Request) -> list[Check]:
+    """DescribeLaunchTemplateVersions with `ResolveAlias=true` reads the parameters the versions
+    asked for name (`ssm:GetParameters`); it has no resource type of its own."""
+    from moto.ec2.exceptions import EC2ClientError
+
+    from localcloud.ec2_resolve import PREFIX
+
+    found = [Check("ec2:DescribeLaunchTemplateVersions", Target(STAR))]
+    if (request.value("ResolveAlias") or "").lower() != "true":
+        return found
+    backend = _ec2_backend(request)
+    template = backend.launch_templates.get(
+        request.value("LaunchTemplateId") or backend.launch_template_name_to_ids.get(request.value("LaunchTemplateName"), "")
+    )
+    if template is None:
+        return found
+    try:
+        versions = [template.get_version(v) for v in request.numbered("LaunchTemplateVersion")] or template.versions
+    except EC2ClientError:
+        return found
+    images = {version.data.get("ImageId") for version in versions}
+    return found + [
+        Check("ssm:GetParameters", _ssm_target(request, _parameter_name(image[len(PREFIX):])))
+        for image in sorted(i for i in images if isinstance(i, str) and i.startswith(PREFIX))
+    ]
+
+
+def _authorize_rules(request: Request) -> list[Check]:
+    """Authorize rules on a group; tagging the new rules needs `ec2:CreateTags` (dependent action)."""
+    found = [Check(f"ec2:{request.operation}", t) for t in _ec2_param("security-group", "GroupId")(request)]
+    tags = _tag_specifications(request, "security-group-rule")
+    if tags:
+        keys = {**tag_keys(tags), "ec2:createaction": [request.operation]}
+        found.append(Check("ec2:CreateTags", _ec2_target(request, "security-group-rule", STAR), keys))
+    return found
+
+
 _EC2: dict[str, Rule] = {
-    "CreateLaunchTemplate": _ec2_create("launch-template"),
+    "CreateLaunchTemplate": _ec2_create("launch-template", _template_parameter),
+    "RegisterImage": _ec2_create("image"),
+    "CreateImage": _ec2_create("image"),
+    "CopyImage": _ec2_create("image"),
+    "CreateLaunchTemplateVersion": _new_template_version,
+    "DescribeLaunchTemplateVersions": _template_versions,
     "CreateSecurityGroup": _ec2_create("security-group", _security_group_vpc),
     "RunInstances": _ec2_create("instance", _run_instances),
     "CreateTags": _ec2_tagging,
@@ -342,17 +426,16 @@ _EC2: dict[str, Rule] = {
     **_same(
         "ec2",
         _launch_template,
-        "CreateLaunchTemplateVersion",
         "ModifyLaunchTemplate",
         "DeleteLaunchTemplate",
         "DeleteLaunchTemplateVersions",
         "GetLaunchTemplateData",
     ),
+    "AuthorizeSecurityGroupEgress": _authorize_rules,
+    "AuthorizeSecurityGroupIngress": _authorize_rules,
     **_same(
         "ec2",
         _ec2_param("security-group", "GroupId"),
-        "AuthorizeSecurityGroupEgress",
-        "AuthorizeSecurityGroupIngress",
         "RevokeSecurityGroupEgress",
         "RevokeSecurityGroupIngress",
         "DeleteSecurityGroup",
@@ -414,7 +497,119 @@ def _asg_named(request: Request) -> list[Target]:
 
 
 def _asg_create(request: Request) -> list[Check]:
-    return [Check("autoscaling:CreateAutoScalingGroup", _asg_named(request)[0], tag_keys(request.pairs("Tags.member")))]
+    found = [Check("autoscaling:CreateAutoScalingGroup", _asg_named(request)[0], tag_keys(request.pairs("Tags.member")))]
+    found += _pass_role(request.value("ServiceLinkedRoleARN"), "autoscaling.amazonaws.com")
+    return found + _launch_template_use(request, "")
+
+
+def _lifecycle_hook(request: Request) -> list[Check]:
+    """PutLifecycleHook passes its notification role to Auto Scaling (`iam:PassRole`)."""
+    found = [Check("autoscaling:PutLifecycleHook", _asg_named(request)[0])]
+    return found + _pass_role(request.value("RoleARN"), "autoscaling.amazonaws.com")
+
+
+def _asg_update(request: Request) -> list[Check]:
+    found = [Check("autoscaling:UpdateAutoScalingGroup", _asg_named(request)[0])]
+    return found + _launch_template_use(request, "")
+
+
+def _instance_refresh(request: Request) -> list[Check]:
+    found = [Check("autoscaling:StartInstanceRefresh", _asg_named(request)[0])]
+    return found + _launch_template_use(request, "DesiredConfiguration.")
+
+
+def _launch_template_named(request: Request, prefix: str) -> tuple[str | None, str | None, str]:
+    """(id, name, version) of the launch template an Auto Scaling request names under `prefix`
+    (`LaunchTemplate.…` or `MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.…`)."""
+    for where in ("LaunchTemplate.", "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification."):
+        template_id = request.value(f"{prefix}{where}LaunchTemplateId")
+        name = request.value(f"{prefix}{where}LaunchTemplateName")
+        if template_id or name:
+            return template_id, name, request.value(f"{prefix}{where}Version") or "$Default"
+    return None, None, "$Default"
+
+
+def _launch_template_use(request: Request, prefix: str) -> list[Check]:
+    """What Auto Scaling checks when a request names a launch template (User Guide, "Control
+    Amazon EC2 launch template usage in Auto Scaling groups" and "Amazon EC2 Auto Scaling API
+    permissions"): `ec2:RunInstances` on the template and what it launches with (its image,
+    security groups, the group's subnets, a new instance, volumes and network interfaces),
+    `iam:PassRole` for its instance profile's role, `ec2:CreateTags` when it tags instances or
+    volumes, `ssm:GetParameters` when its image is a `resolve:ssm:` parameter. A refusal of any
+    of them is AccessDenied "You are not authorized to use launch template: …"."""
+    from localcloud.ec2_resolve import PREFIX
+
+    from moto.ec2.exceptions import EC2ClientError
+
+    given_id, given_name, version = _launch_template_named(request, prefix)
+    if given_id is None and given_name is None:
+        return []
+    backend = _ec2_backend(request)
+    template = backend.launch_templates.get(given_id or backend.launch_template_name_to_ids.get(given_name, ""))
+    if template is None:
+        # A template that does not exist is Auto Scaling's own ValidationError, not a denial.
+        return []
+    try:
+        data = template.get_version(version).data
+    except EC2ClientError:  # so is an unknown version
+        return []
+    denial = f"You are not authorized to use launch template: {given_id or given_name}"
+
+    def run(kind: str, resource_id: str) -> Check:
+        return Check("ec2:RunInstances", _ec2_target(request, kind, resource_id), denial=denial)
+
+    found = [run("launch-template", template.id)]
+    image = data.get("ImageId")
+    if isinstance(image, str) and image.startswith(PREFIX):
+        found.append(Check("ssm:GetParameters", _ssm_target(request, _parameter_name(image[len(PREFIX):])), denial=denial))
+        image = _resolved(request, image)
+    if isinstance(image, str) and image:
+        found.append(run("image", image))
+    found += [run(kind, STAR) for kind in ("instance", "volume", "network-interface")]
+    found += [run("security-group", group) for group in data.get("SecurityGroupIds") or []]
+    found += [run("subnet", subnet) for subnet in _group_subnets(request)]
+    profile = data.get("IamInstanceProfile") or {}
+    role = _profile_role_arn(request.account, profile.get("Name") or _profile_name(profile.get("Arn")))
+    found += [replace(check, denial=denial) for check in _pass_role(role, "ec2.amazonaws.com")]
+    for spec in data.get("TagSpecifications") or []:
+        tags = {t.get("Key", ""): t.get("Value", "") for t in spec.get("Tags") or []}
+        kind = spec.get("ResourceType")
+        if tags and kind in ("instance", "volume", "network-interface"):
+            keys = {**tag_keys(tags), "ec2:createaction": ["RunInstances"]}
+            found.append(Check("ec2:CreateTags", _ec2_target(request, kind, STAR), keys, denial))
+    return found
+
+
+def _parameter_name(reference: str) -> str:
+    """The parameter a `resolve:ssm:` reference names, without its `:version` or `:label`."""
+    if reference.startswith("arn:"):
+        return ":".join(reference.split(":")[:6])
+    return reference.split(":", 1)[0]
+
+
+def _resolved(request: Request, image: str) -> str | None:
+    from moto.ec2.exceptions import EC2ClientError
+
+    from localcloud.ec2_resolve import resolve_image_id
+
+    try:
+        return resolve_image_id(request.account, request.region, image)
+    except EC2ClientError:  # an alias that does not resolve is EC2's own error at launch
+        return None
+
+
+def _group_subnets(request: Request) -> list[str]:
+    """The subnets a group launches into: the request's VPCZoneIdentifier, else the group's."""
+    from moto.autoscaling.models import autoscaling_backends
+
+    zones = request.value("VPCZoneIdentifier")
+    if zones is None:
+        group = autoscaling_backends[request.account][request.region].autoscaling_groups.get(
+            request.value("AutoScalingGroupName") or ""
+        )
+        zones = getattr(group, "vpc_zone_identifier", None)
+    subnets = [z.strip() for z in (zones or "").split(",") if z.strip()]
+    return subnets or [STAR]
 
 
 def _asg_tagging(request: Request) -> list[Check]:
@@ -425,14 +620,15 @@ def _asg_tagging(request: Request) -> list[Check]:
 
 _AUTOSCALING: dict[str, Rule] = {
     "CreateAutoScalingGroup": _asg_create,
+    "UpdateAutoScalingGroup": _asg_update,
+    "StartInstanceRefresh": _instance_refresh,
+    "PutLifecycleHook": _lifecycle_hook,
     "CreateOrUpdateTags": _asg_tagging,
     "DeleteTags": _asg_tagging,
     **_same(
         "autoscaling",
         _asg_named,
-        "UpdateAutoScalingGroup",
         "DeleteAutoScalingGroup",
-        "StartInstanceRefresh",
         "CancelInstanceRefresh",
         "RollbackInstanceRefresh",
         "SetDesiredCapacity",
@@ -444,7 +640,6 @@ _AUTOSCALING: dict[str, Rule] = {
         "EnterStandby",
         "ExitStandby",
         "PutScalingPolicy",
-        "PutLifecycleHook",
         "DeleteLifecycleHook",
         "CompleteLifecycleAction",
         "PutWarmPool",
@@ -541,18 +736,148 @@ def _imagebuilder_tagging(request: Request) -> list[Check]:
 def _infrastructure_update(request: Request) -> list[Check]:
     targets = _imagebuilder_arn("infrastructureConfigurationArn")(request)
     found = [Check("imagebuilder:UpdateInfrastructureConfiguration", t) for t in targets]
-    return found + _instance_profile_pass_role(request)
+    return found + _infrastructure_uses(request)
+
+
+# --- Image Builder's dependent actions (Service Authorization Reference, EC2 Image Builder,
+# column "Dependent actions"), each asked only when the request uses what it is for.
+
+
+def _recipe_uses(request: Request) -> list[Check]:
+    """CreateImageRecipe: `imagebuilder:GetComponent` on every component it names (AWS-managed
+    and shared ones too), `imagebuilder:GetImage` on an Image Builder parent, `ec2:DescribeImages`
+    for an AMI parent, `ssm:GetParameter` for an `ssm:` parent."""
+    found = []
+    for component in request.params.get("components") or []:
+        arn = component.get("componentArn") if isinstance(component, dict) else None
+        if isinstance(arn, str):
+            found.append(Check("imagebuilder:GetComponent", Target(arn, _imagebuilder_tags(arn))))
+    parent = request.params.get("parentImage")
+    if isinstance(parent, str) and parent.startswith("arn:"):
+        found.append(Check("imagebuilder:GetImage", Target(parent, _imagebuilder_tags(parent))))
+    elif isinstance(parent, str) and parent.startswith("ami-"):
+        found.append(Check("ec2:DescribeImages", Target(STAR)))
+    elif isinstance(parent, str) and parent.startswith("ssm:"):
+        found.append(Check("ssm:GetParameter", _ssm_target(request, parent[len("ssm:"):])))
+    return found
+
+
+def _infrastructure_uses(request: Request) -> list[Check]:
+    """Create/UpdateInfrastructureConfiguration: `iam:PassRole` on the instance profile's role,
+    `sns:Publish` on its topic, `ec2:DescribeHosts` / `resource-groups:GetGroup` for a placement
+    on a host or host resource group, `ec2:DescribeAvailabilityZones` for one in a zone."""
+    found = _instance_profile_pass_role(request)
+    topic = request.params.get("snsTopicArn")
+    if isinstance(topic, str):
+        found.append(Check("sns:Publish", Target(topic)))
+    placement = request.params.get("placement") if isinstance(request.params.get("placement"), dict) else {}
+    if placement.get("availabilityZone"):
+        found.append(Check("ec2:DescribeAvailabilityZones", Target(STAR)))
+    if placement.get("hostId"):
+        found.append(Check("ec2:DescribeHosts", Target(STAR)))
+    if isinstance(placement.get("hostResourceGroupArn"), str):
+        found.append(Check("resource-groups:GetGroup", Target(placement["hostResourceGroupArn"])))
+    return found
+
+
+def _distribution_uses(request: Request) -> list[Check]:
+    """Create/UpdateDistributionConfiguration: for launch template configurations,
+    `ec2:CreateLaunchTemplateVersion`, `ec2:DescribeLaunchTemplates` and (with
+    `setDefaultVersion`) `ec2:ModifyLaunchTemplate`; `ssm:GetParameter` for SSM parameter
+    outputs; `s3:ListBucket` for an S3 export."""
+    found = []
+    for distribution in request.params.get("distributions") or []:
+        if not isinstance(distribution, dict):
+            continue
+        region = distribution.get("region") or request.region
+        for config in distribution.get("launchTemplateConfigurations") or []:
+            account = config.get("accountId") or request.account
+            arn = f"arn:aws:ec2:{region}:{account}:launch-template/{config.get('launchTemplateId')}"
+            found.append(Check("ec2:CreateLaunchTemplateVersion", Target(arn)))
+            found.append(Check("ec2:DescribeLaunchTemplates", Target(STAR)))
+            if config.get("setDefaultVersion"):
+                found.append(Check("ec2:ModifyLaunchTemplate", Target(arn)))
+        for config in distribution.get("ssmParameterConfigurations") or []:
+            account = config.get("amiAccountId") or request.account
+            name = str(config.get("parameterName", "")).lstrip("/")
+            found.append(Check("ssm:GetParameter", Target(f"arn:aws:ssm:{region}:{account}:parameter/{name}")))
+        bucket = (distribution.get("s3ExportConfiguration") or {}).get("s3Bucket")
+        if isinstance(bucket, str):
+            found.append(Check("s3:ListBucket", Target(f"arn:aws:s3:::{bucket}")))
+    return found
+
+
+def _pipeline_uses(request: Request) -> list[Check]:
+    """CreateImagePipeline, UpdateImagePipeline, CreateImage: `imagebuilder:Get…` on the recipe,
+    infrastructure and distribution configurations they name, `iam:PassRole` for an execution
+    role, `inspector2:BatchGetAccountStatus` when image scanning is on."""
+    found = []
+    for member, action in (
+        ("imageRecipeArn", "imagebuilder:GetImageRecipe"),
+        ("containerRecipeArn", "imagebuilder:GetContainerRecipe"),
+        ("infrastructureConfigurationArn", "imagebuilder:GetInfrastructureConfiguration"),
+        ("distributionConfigurationArn", "imagebuilder:GetDistributionConfiguration"),
+    ):
+        arn = request.params.get(member)
+        if isinstance(arn, str):
+            found.append(Check(action, Target(arn, _imagebuilder_tags(arn))))
+    for workflow in request.params.get("workflows") or []:
+        arn = workflow.get("workflowArn") if isinstance(workflow, dict) else None
+        if isinstance(arn, str):
+            found.append(Check("imagebuilder:GetWorkflow", Target(arn)))
+    role = request.params.get("executionRole")
+    if isinstance(role, str):
+        arn = role if role.startswith("arn:") else f"arn:aws:iam::{request.account}:role/{role}"
+        found += _pass_role(arn, "imagebuilder.amazonaws.com")
+    scanning = request.params.get("imageScanningConfiguration")
+    if isinstance(scanning, dict) and scanning.get("imageScanningEnabled"):
+        found.append(Check("inspector2:BatchGetAccountStatus", Target(STAR)))
+    return found
+
+
+def _pipeline_update(request: Request) -> list[Check]:
+    found = [Check("imagebuilder:UpdateImagePipeline", t) for t in _imagebuilder_arn("imagePipelineArn")(request)]
+    return found + _pipeline_uses(request)
+
+
+def _distribution_update(request: Request) -> list[Check]:
+    targets = _imagebuilder_arn("distributionConfigurationArn")(request)
+    found = [Check("imagebuilder:UpdateDistributionConfiguration", t) for t in targets]
+    return found + _distribution_uses(request)
+
+
+def _pipeline_execution(request: Request) -> list[Check]:
+    """StartImagePipelineExecution also reads the pipeline (`imagebuilder:GetImagePipeline`)."""
+    targets = _imagebuilder_arn("imagePipelineArn")(request)
+    found = [Check("imagebuilder:StartImagePipelineExecution", t) for t in targets]
+    tags = _json_tags(request.params.get("tags"))
+    found += [Check("imagebuilder:TagResource", t, tag_keys(tags)) for t in targets if tags]
+    return found + [Check("imagebuilder:GetImagePipeline", t) for t in targets]
+
+
+def _image_create(request: Request) -> list[Check]:
+    tags = _json_tags(request.params.get("tags"))
+    found = [Check("imagebuilder:CreateImage", Target(STAR), tag_keys(tags))] + _pipeline_uses(request)
+    if tags:
+        found.append(Check("imagebuilder:TagResource", Target(STAR), tag_keys(tags)))
+    return found
 
 
 _IMAGEBUILDER: dict[str, Rule] = {
     "CreateComponent": _imagebuilder_create(_imagebuilder_new("component", version=True, build=True)),
-    "CreateImageRecipe": _imagebuilder_create(_imagebuilder_new("image-recipe", version=True)),
+    "CreateImageRecipe": _imagebuilder_create(_imagebuilder_new("image-recipe", version=True), _recipe_uses),
     "CreateInfrastructureConfiguration": _imagebuilder_create(
-        _imagebuilder_new("infrastructure-configuration"), _instance_profile_pass_role
+        _imagebuilder_new("infrastructure-configuration"), _infrastructure_uses
     ),
-    "CreateDistributionConfiguration": _imagebuilder_create(_imagebuilder_new("distribution-configuration")),
-    "CreateImagePipeline": _imagebuilder_create(_imagebuilder_new("image-pipeline")),
+    "CreateDistributionConfiguration": _imagebuilder_create(
+        _imagebuilder_new("distribution-configuration"), _distribution_uses
+    ),
+    "CreateImagePipeline": _imagebuilder_create(_imagebuilder_new("image-pipeline"), _pipeline_uses),
+    "CreateImage": _image_create,
     "UpdateInfrastructureConfiguration": _infrastructure_update,
+    "UpdateDistributionConfiguration": _distribution_update,
+    "UpdateImagePipeline": _pipeline_update,
+    "StartImagePipelineExecution": _pipeline_execution,
     "TagResource": _imagebuilder_tagging,
     "UntagResource": _imagebuilder_tagging,
     "ListTagsForResource": _imagebuilder_tagging,
@@ -568,12 +893,9 @@ _IMAGEBUILDER: dict[str, Rule] = {
             ("GetInfrastructureConfiguration", "infrastructureConfigurationArn"),
             ("DeleteInfrastructureConfiguration", "infrastructureConfigurationArn"),
             ("GetDistributionConfiguration", "distributionConfigurationArn"),
-            ("UpdateDistributionConfiguration", "distributionConfigurationArn"),
             ("DeleteDistributionConfiguration", "distributionConfigurationArn"),
             ("GetImagePipeline", "imagePipelineArn"),
-            ("UpdateImagePipeline", "imagePipelineArn"),
             ("DeleteImagePipeline", "imagePipelineArn"),
-            ("StartImagePipelineExecution", "imagePipelineArn"),
             ("ListImagePipelineImages", "imagePipelineArn"),
             ("GetImage", "imageBuildVersionArn"),
             ("DeleteImage", "imageBuildVersionArn"),
@@ -883,20 +1205,72 @@ _SSM: dict[str, Rule] = {
 
 def _ram_share(request: Request) -> list[Target]:
     arn = request.params.get("resourceShareArn") or request.params.get("resourceArn")
-    return [Target(arn)] if isinstance(arn, str) else []
+    return [Target(arn, _ram_share_tags(arn), ("aws", "ram"))] if isinstance(arn, str) else []
+
+
+def _ram_share_tags(arn: str) -> Callable[[], dict[str, str] | None]:
+    """A resource share's tags (`aws:ResourceTag`, `ram:ResourceTag`)."""
+
+    def load() -> dict[str, str] | None:
+        from localcloud.ram.shares import SHARES
+
+        share = SHARES.get(arn)
+        return dict(share.tags) if share is not None else None
+
+    return load
+
+
+def _ram_request_keys(request: Request) -> dict[str, list[str]]:
+    """The request condition keys of a create or associate (Service Authorization Reference, AWS
+    RAM): `ram:RequestedResourceType` and `ram:ResourceArn` of the resources, `ram:Principal` of
+    the principals, `ram:RequestedAllowsExternalPrincipals` when the request sets it."""
+    from localcloud.ram.shares import resource_type
+
+    resources = [r for r in request.params.get("resourceArns") or [] if isinstance(r, str)]
+    principals = [p for p in request.params.get("principals") or [] if isinstance(p, str)]
+    keys: dict[str, list[str]] = {}
+    if resources:
+        keys["ram:resourcearn"] = resources
+        kinds = [kind for kind in (resource_type(arn) for arn in resources) if kind]
+        if kinds:
+            keys["ram:requestedresourcetype"] = list(dict.fromkeys(kinds))
+    if principals:
+        keys["ram:principal"] = principals
+    external = request.params.get("allowExternalPrincipals")
+    if isinstance(external, bool):
+        keys["ram:requestedallowsexternalprincipals"] = ["true" if external else "false"]
+    return keys
 
 
 def _ram_create(request: Request) -> list[Check]:
+    """CreateResourceShare has no resource type: it is authorized on `*`, by the request's tags
+    and its `ram:` request keys; a share that does not exist yet has no `aws:ResourceTag`."""
     tags = _json_tags(request.params.get("tags"), "key", "value")
-    return [Check("ram:CreateResourceShare", Target(STAR), tag_keys(tags))]
+    keys = {**tag_keys(tags), **_ram_request_keys(request)}
+    return [Check("ram:CreateResourceShare", Target(STAR), keys)]
+
+
+def _ram_associate(request: Request) -> list[Check]:
+    return [Check("ram:AssociateResourceShare", target, _ram_request_keys(request)) for target in _ram_share(request)]
+
+
+def _ram_organization_sharing(request: Request) -> list[Check]:
+    """EnableSharingWithAwsOrganization also reads the organization and enables RAM's trusted
+    access in it (its dependent actions; the service-linked role it may create is not modelled)."""
+    return [
+        Check("ram:EnableSharingWithAwsOrganization", Target(STAR)),
+        Check("organizations:DescribeOrganization", Target(STAR)),
+        Check("organizations:EnableAWSServiceAccess", Target(STAR)),
+    ]
 
 
 _RAM: dict[str, Rule] = {
     "CreateResourceShare": _ram_create,
+    "EnableSharingWithAwsOrganization": _ram_organization_sharing,
+    "AssociateResourceShare": _ram_associate,
     **_same(
         "ram",
         _ram_share,
-        "AssociateResourceShare",
         "DisassociateResourceShare",
         "DeleteResourceShare",
         "UpdateResourceShare",

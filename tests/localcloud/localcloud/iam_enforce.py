@@ -32,13 +32,15 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import threading
 import uuid
 import zlib
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
-from localcloud import iam_actions, protocols
+from localcloud import iam_actions, propagation, protocols
+from localcloud.control import CONFIG
 from localcloud.iam_policy import ALLOW, DENY, PolicyError, Statement, compile_policy, decide
 from localcloud.topology import TOPOLOGY
 
@@ -58,6 +60,8 @@ class Principal:
 
 
 _PRINCIPALS: dict[str, Principal] = {}
+# The principal and request of the call this thread is answering (see `caller_may`).
+_CALLER = threading.local()
 _POLICIES: dict[tuple[str, str, str], tuple[tuple[int, int], tuple[Statement, ...]]] = {}
 _ACCOUNT_GENERATION: dict[str, int] = {}
 _GLOBAL_GENERATION = [0]
@@ -65,11 +69,13 @@ _GLOBAL_GENERATION = [0]
 
 def check(call: protocols.Call, account: str, environ: dict[str, Any]) -> protocols.Response | None:
     """The denial that answers `call` under IAM evaluation, or None when it may proceed."""
+    _CALLER.value = None
     if call.access_key is None or (call.service == "sts" and call.action == "GetCallerIdentity"):
         # GetCallerIdentity needs no permission (STS API reference); unsigned calls are moto's.
         return None
     principal = principal_of(call.access_key, account)
     request = iam_actions.Request(call, account, environ)
+    _CALLER.value = (principal, request)
     assuming = call.service == "sts" and call.action == "AssumeRole"
     if principal.kind == ROOT and not assuming:
         return None
@@ -88,6 +94,20 @@ def check(call: protocols.Call, account: str, environ: dict[str, Any]) -> protoc
         if decision != ALLOW:
             return _denied(request, principal, needed, context, decision == DENY, environ)
     return None
+
+
+def caller_may(action: str, resource: str = iam_actions.STAR) -> bool:
+    """Whether the principal of the call being answered may do `action` (on `resource`): what a
+    service asks when it acts with the caller's permissions after the call was authorized (a
+    Parameter Store `aws:ec2:image` validation describing the image). True without `enforce_iam`
+    and for the account root."""
+    caller = getattr(_CALLER, "value", None) if CONFIG.enforce_iam else None
+    if caller is None or caller[0].kind == ROOT:
+        return True
+    principal, request = caller
+    needed = iam_actions.Check(action, iam_actions.Target(resource))
+    decision, _ = decide(_identity_statements(principal), action, resource, RequestContext(principal, request, needed))
+    return decision == ALLOW
 
 
 def observe(call: protocols.Call, account: str) -> None:
@@ -154,35 +174,25 @@ def _generation(account: str) -> tuple[int, int]:
 
 def _identity_statements(principal: Principal) -> tuple[Statement, ...]:
     key = (principal.account, principal.kind, principal.name)
+    kind = "role" if principal.kind == SESSION else "user"
     generation = _generation(principal.account)
     cached = _POLICIES.get(key)
     if cached is not None and cached[0] == generation:
         return cached[1]
     statements = tuple(s for source, document in _identity_documents(principal) for s in _compiled(source, document))
-    _POLICIES[key] = (generation, statements)
+    # While a change propagates, what is evaluated changes with time alone: nothing is cached.
+    if not propagation.changing(kind, principal.account, principal.name):
+        _POLICIES[key] = (generation, statements)
     return statements
 
 
-def _identity_documents(principal: Principal) -> list[tuple[str, str]]:
-    """(source, JSON document) of every identity policy that applies to the principal."""
-    holders: list[Any] = []
+def _identity_documents(principal: Principal) -> propagation.Documents:
+    """(source, JSON document) of every identity policy of the principal, as IAM evaluates them
+    now (a change still propagating is not seen yet)."""
     if principal.kind == SESSION:
-        role = _role(principal.account, principal.name)
-        holders = [role] if role is not None else []
-    elif principal.kind == USER:
-        backend = _iam(principal.account)
-        user = backend.users.get(principal.name)
-        if user is not None:
-            holders = [user] + [g for g in backend.groups.values() if user in g.users]
-    documents = []
-    for holder in holders:
-        for name, document in holder.policies.items():
-            documents.append((f"{holder.arn} inline policy {name}", document))
-        for policy in holder.managed_policies.values():
-            default = next((v for v in policy.versions if v.is_default), None)
-            if default is not None:
-                documents.append((policy.arn, default.document))
-    return documents
+        seen = propagation.role(principal.account, principal.name)
+        return seen.documents if seen is not None else ()
+    return propagation.user_documents(principal.account, principal.name) or ()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -275,10 +285,10 @@ def _trust_denial(
 ) -> protocols.Response | None:
     role_arn = needed.target.arn
     parts = role_arn.split(":", 5)
-    role = _role(parts[4], role_arn.rsplit("/", 1)[-1]) if len(parts) == 6 else None
+    role = propagation.role(parts[4], role_arn.rsplit("/", 1)[-1]) if len(parts) == 6 else None
     if role is None or role.arn != role_arn:
         return _assume_denied(principal, role_arn, environ)
-    trust = _compiled(f"{role.arn} trust policy", role.assume_role_policy_document)
+    trust = _compiled(f"{role.arn} trust policy", role.trust)
     names = _principal_names(principal)
     decision, matched = decide(trust, "sts:AssumeRole", role_arn, context, lambda p: bool(names & set(p)))
     if decision == DENY or identity == DENY:
@@ -325,6 +335,8 @@ def _denied(
         else f"because no identity-based policy allows the {needed.action} action"
     )
     message = f"User: {principal.arn} is not authorized to perform: {needed.action}{on} {reason}"
+    if needed.denial is not None:
+        message = needed.denial
     service = request.service
     protocol = protocols.protocol_of(service, environ)
     if protocol == "ec2":

@@ -38,7 +38,6 @@ from moto.core.responses import ActionResult
 from moto.ec2.exceptions import (
     EC2ClientError,
     InvalidLaunchTemplateVersionNotFound,
-    InvalidParameterCombination,
     MissingParameterError,
 )
 from moto.ec2.models.launch_templates import LaunchTemplate, LaunchTemplateVersion
@@ -122,12 +121,10 @@ def _delete_launch_template_versions_response(self: Any) -> Any:
     template_id = self._get_param("LaunchTemplateId")
     name = self._get_param("LaunchTemplateName")
     requested = [str(v) for v in self._get_param("Versions", [])]
-    if template_id and name:
-        raise InvalidParameterCombination("Specify either the launch template ID or name, not both.")
+    # Both a template id and a name, or no versions, are refused against the model first
+    # (localcloud.validation); neither an id nor a name is not a model rule.
     if not template_id and not name:
         raise MissingParameterError("launch template ID or launch template name")
-    if not requested:
-        raise MissingParameterError("LaunchTemplateVersion")
     if len(requested) > _MAX_DELETE:
         message = f"You can delete up to {_MAX_DELETE} launch template versions at a time."
         raise EC2ClientError("InvalidParameterValue", message)

@@ -4,8 +4,9 @@ Flow of one request:
 1. `/_localcloud/*` is answered here and never logged, delayed or faulted.
 2. Otherwise the request is named (service/region from the SigV4 scope, action from the
    body, `X-Amz-Target` or the REST route) and its account found from the access key.
-3. `latency_ms` is slept; then a throttling error, a 5xx, an AssumeRole denial or (with
-   `enforce_iam`) an IAM denial may answer instead of the service.
+3. `latency_ms` is slept; then a throttling error, a 5xx, an AssumeRole denial, a request the
+   service's model refuses (`validation`) or (with `enforce_iam`) an IAM denial may answer
+   instead of the service.
 4. Image Builder requests go to `localcloud.imagebuilder.app`, RAM requests to
    `localcloud.ram.app`; everything else to moto.
 5. The answered status and the time taken are appended to the request log.
@@ -39,10 +40,12 @@ from localcloud import (
     iam_fixes,
     launch_templates,
     organizations,
+    propagation,
     protocols,
     ram,
     ssm_fixes,
     sts_fixes,
+    validation,
 )
 from localcloud.control import CONFIG, REQUESTS, ConfigError
 from localcloud.imagebuilder import sharing as imagebuilder_sharing
@@ -117,6 +120,8 @@ class LocalCloud:
 
     def _answer(self, call: protocols.Call, account: str, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         injected = self._fault(call, environ) or sts_fixes.denied(call, account, environ)
+        if injected is None:
+            injected = validation.check(call, environ)
         if injected is None and CONFIG.enforce_iam:
             injected = iam_enforce.check(call, account, environ)
         if injected is None and call.service == "sts" and call.action == "DecodeAuthorizationMessage":
@@ -208,6 +213,7 @@ def build_app() -> LocalCloud:
     # Last of the EC2 patches: a `resolve:ssm:` image id is resolved before any other launch check.
     ec2_resolve.install()
     iam_fixes.install()
+    propagation.install()
     organizations.install()
     autoscaling_groups.install()
     imagebuilder_sharing.install()

@@ -11,12 +11,19 @@ Facts from the Image Builder API reference and user guide:
 - a recipe's parent image is an AMI id, an Image Builder image ARN (AWS-managed ones like
   `arn:aws:imagebuilder:REGION:aws:image/amazon-linux-2-x86/x.x.x` included), an SSM
   parameter prefixed `ssm:`, or a Marketplace product id; recipes need a build component;
-- deleting a resource something still uses is ResourceDependencyException.
+- deleting a resource something still uses is ResourceDependencyException;
+- an infrastructure configuration's instance profile must exist where Image Builder looks:
+  one that does not, or that IAM made less than `propagation_seconds` ago (IAM is eventually
+  consistent, see `localcloud.propagation`), is InvalidParameterValueException "The value
+  supplied for parameter 'instanceProfileName' is not valid. The provided instance profile does
+  not exist. Please specify a different instance profile and try again." (aws-cdk#11441).
 """
 
 from __future__ import annotations
 
 import re
+
+from localcloud import propagation
 
 from . import arns, sharing
 from .arns import Arn, make_arn, parse_arn, version_key
@@ -404,6 +411,15 @@ _INFRASTRUCTURE_MEMBERS = (
 )
 
 
+def _instance_profile_seen(state: State, name: str) -> None:
+    """Image Builder's refusal of an instance profile it cannot see (yet)."""
+    if propagation.instance_profile(state.account, name) is None:
+        raise invalid_value(
+            "instanceProfileName",
+            "The provided instance profile does not exist. Please specify a different instance profile and try again.",
+        )
+
+
 def _infrastructure_settings(params: dict) -> dict:
     settings = {name: params.get(name) for name in _INFRASTRUCTURE_MEMBERS}
     failure = params.get("terminateInstanceOnFailure")
@@ -416,6 +432,7 @@ def create_infrastructure_configuration(state: State, params: dict) -> dict:
         arn = make_arn(state.region, state.account, "infrastructure-configuration", params["name"])
         if arn in state.infrastructure:
             raise _already_exists("InfrastructureConfiguration", arn)
+        _instance_profile_seen(state, params["instanceProfileName"])
         moment = timestamp(now())
         state.infrastructure[arn] = {
             "arn": arn,
@@ -446,6 +463,7 @@ def update_infrastructure_configuration(state: State, params: dict) -> dict:
     def update():
         arn = params["infrastructureConfigurationArn"]
         record = infrastructure(state, arn, "infrastructureConfigurationArn")
+        _instance_profile_seen(state, params["instanceProfileName"])
         record.update(_infrastructure_settings(params))
         record["dateUpdated"] = timestamp(now())
         return {"clientToken": params["clientToken"], "infrastructureConfigurationArn": arn}
