@@ -55,6 +55,8 @@ _KNOBS: dict[str, tuple[Any, Any]] = {
     "error_rate": (0.0, _fraction),
     "build_seconds": (8, _non_negative),
     "fail_build_step": (None, _phase_step),
+    "image_usage_report_seconds": (3, _non_negative),
+    "image_usage_report_lag_seconds": (0, _non_negative),
     "fail_instance_refresh": ([], _string_list),
     "deny_accounts": ([], _string_list),
     "refresh_seconds": (3, _non_negative),
@@ -71,6 +73,8 @@ class Config:
     error_rate: float
     build_seconds: float
     fail_build_step: str | None
+    image_usage_report_seconds: float
+    image_usage_report_lag_seconds: float
     fail_instance_refresh: list[str]
     deny_accounts: list[str]
     refresh_seconds: float

@@ -9,7 +9,7 @@ AWS facts relied on (Service Authorization Reference, "Actions, resources, and c
 for" Amazon EC2, Amazon EC2 Auto Scaling, EC2 Image Builder, IAM, AWS STS, AWS Organizations,
 AWS RAM and AWS Systems Manager):
 - ARN formats: EC2 `arn:aws:ec2:REGION:ACCOUNT:launch-template/lt-…` (and `security-group/`,
-  `instance/`, `subnet/`, `vpc/`, `volume/`, `network-interface/`), images and snapshots
+  `instance/`, `subnet/`, `vpc/`, `volume/`, `network-interface/`, `image-usage-report/`), images and snapshots
   without an account (`arn:aws:ec2:REGION::image/ami-…`); Auto Scaling
   `arn:aws:autoscaling:REGION:ACCOUNT:autoScalingGroup:UUID:autoScalingGroupName/NAME`;
   Image Builder `arn:aws:imagebuilder:REGION:ACCOUNT:component/NAME/VERSION/BUILD` and kin
@@ -242,6 +242,7 @@ _EC2_KINDS = {
     "igw": "internet-gateway",
     "rtb": "route-table",
     "acl": "network-acl",
+    "amiur": "image-usage-report",
 }
 _ACCOUNTLESS = {"image", "snapshot"}
 
@@ -326,6 +327,11 @@ def _ec2_tagging(request: Request) -> list[Check]:
     return [Check(f"ec2:{request.operation}", _ec2_by_id(request, i), extra) for i in ids] or [
         Check(f"ec2:{request.operation}", Target(STAR), extra)
     ]
+
+
+def _usage_report_image(request: Request) -> list[Check]:
+    """CreateImageUsageReport is authorized on the AMI it reports on as well as on the report."""
+    return [Check("ec2:CreateImageUsageReport", _ec2_target(request, "image", request.value("ImageId") or STAR))]
 
 
 def _run_instances(request: Request) -> list[Check]:
@@ -467,6 +473,8 @@ _EC2: dict[str, Rule] = {
         "RebootInstances",
         "ModifyInstanceAttribute",
     ),
+    "CreateImageUsageReport": _ec2_create("image-usage-report", _usage_report_image),
+    "DeleteImageUsageReport": _on("ec2:DeleteImageUsageReport", _ec2_param("image-usage-report", "ReportId")),
 }
 
 

@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable
 
 from localcloud import (
     accounts,
+    allowed_images,
     ami_ancestry,
     autoscaling_groups,
     autoscaling_refresh,
@@ -34,6 +35,8 @@ from localcloud import (
     ec2_resolve,
     fastpath,
     iam_enforce,
+    image_references,
+    image_usage_reports,
     iam_fixes,
     launch_templates,
     organizations,
@@ -203,6 +206,9 @@ def build_app() -> LocalCloud:
     # Auto Scaling's launch path first: the lifecycle checks wrap whatever launches instances.
     autoscaling_refresh.install()
     ec2_lifecycle.install()
+    allowed_images.install()
+    image_references.install()
+    image_usage_reports.install()
     launch_templates.install()
     # Last of the EC2 patches: a `resolve:ssm:` image id is resolved before any other launch check.
     ec2_resolve.install()

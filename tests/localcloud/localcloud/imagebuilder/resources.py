@@ -311,6 +311,10 @@ def create_image_recipe(state: State, params: dict) -> dict:
             "amiTags": params.get("amiTags"),
             "_osVersion": os_version,
         }
+        # DescribeImageReferences and AMI usage reports find recipes built on an AMI.
+        from localcloud import image_references
+
+        image_references.note(state.account, state.region, params["parentImage"])
         return {
             "clientToken": params["clientToken"],
             "imageRecipeArn": arn,
