@@ -24,7 +24,8 @@ AMI; an SSM parameter references an AMI when its current version has the data ty
 `resolve:ssm:` image ids in launch templates are not followed; localcloud has no container
 recipes, so `imagebuilder:ContainerRecipe` finds nothing. Error codes for requests outside
 these rules are localcloud's choice where the reference names none: `MissingParameter`
-without ImageIds or without a resource type, else `InvalidParameterValue`.
+without a resource type, else `InvalidParameterValue`. The model's own limits (1 to 10
+ImageIds, MaxResults at least 5) are checked before, by `localcloud.validation`.
 """
 
 from __future__ import annotations
@@ -53,8 +54,6 @@ RESOURCE_TYPES = (INSTANCE, LAUNCH_TEMPLATE, PARAMETER, IMAGE_RECIPE, CONTAINER_
 INSTANCE_STATES = ("pending", "running", "shutting-down", "terminated", "stopping", "stopped")
 MAX_VERSION_DEPTH = 10000
 _DEFAULT_VERSION_DEPTH = 10
-_MAX_IMAGE_IDS = 10
-_MIN_RESULTS = 5
 
 
 @dataclass(frozen=True)
@@ -253,10 +252,6 @@ def _scope(include_all: bool, requested: list[dict[str, Any]]) -> Scope:
 
 def _describe_image_references(self: Any) -> ActionResult:
     image_ids = list(self._get_param("ImageIds") or [])
-    if not image_ids:
-        raise EC2ClientError("MissingParameter", "The request must contain the parameter ImageId.")
-    if len(image_ids) > _MAX_IMAGE_IDS:
-        raise _invalid(f"You can specify up to {_MAX_IMAGE_IDS} image IDs; you specified {len(image_ids)}.")
     malformed = [i for i in image_ids if not str(i).startswith("ami-")]
     if malformed:
         raise MalformedAMIIdError(malformed)
@@ -264,8 +259,6 @@ def _describe_image_references(self: Any) -> ActionResult:
     requested = list(self._get_param("ResourceTypes") or [])
     scope = _scope(include_all, requested)
     limit = self._get_param("MaxResults")
-    if limit is not None and int(limit) < _MIN_RESULTS:
-        raise _invalid(f"The value for MaxResults must be at least {_MIN_RESULTS}.")
     question = json.dumps(["DescribeImageReferences", image_ids, include_all, requested], sort_keys=True, default=str)
     token = self._get_param("NextToken")
     start = 0 if token is None else paging.offset(token, question)

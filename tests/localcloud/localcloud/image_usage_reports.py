@@ -34,7 +34,9 @@ the report is created are left out, as AWS may leave out recent activity.
 
 Simplified: instances count in every state but `terminated`; reports never end in `error`;
 report ids are `amiur-` and 17 hex digits; where the reference names no error, localcloud
-answers `InvalidParameterValue` for requests outside the documented limits and
+answers `InvalidParameterValue` for requests outside the documented limits (the model's own —
+the required ImageId and ResourceTypes, 200 AccountIds, ImageIds and ReportIds, MaxResults at
+least 1 — are checked before, by `localcloud.validation`) and
 `InvalidImageUsageReportId.NotFound` for a report the caller does not have. Only the AMI's
 owner may create a report: another account's AMI is `AuthFailure`, as for the owner-only AMI
 operations (`localcloud.ec2_lifecycle`). No quota on the number of reports.
@@ -63,7 +65,6 @@ TAG_RESOURCE_TYPE = "image-usage-report"
 ID_PREFIX = "amiur"
 LIFETIME = timedelta(days=30)
 _DEFAULT_VERSION_DEPTH = 20
-_MAX_IDS = 200
 _REPORT_FILTERS = ("creation-time", "state", "tag-key")
 _ENTRY_FILTERS = ("account-id", "creation-time", "resource-type")
 
@@ -113,8 +114,6 @@ def _reports(owner: str, region: str, now: datetime) -> dict[str, Report]:
 
 def _resource_types(raw: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], image_references.Scope]:
     """The requested resource types as the report shows them, and what they make the report check."""
-    if not raw:
-        raise EC2ClientError("MissingParameter", "The request must contain the parameter ResourceType.")
     shown: list[dict[str, Any]] = []
     depth = _DEFAULT_VERSION_DEPTH
     for entry in raw:
@@ -136,8 +135,6 @@ def _resource_types(raw: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], im
 
 
 def _account_ids(raw: list[str]) -> list[str]:
-    if len(raw) > _MAX_IDS:
-        raise _invalid(f"You can specify up to {_MAX_IDS} account IDs; you specified {len(raw)}.")
     for account in raw:
         if not (len(account) == 12 and account.isdigit()):
             raise _invalid(f"The account ID '{account}' is not valid.")
@@ -182,8 +179,6 @@ def _create_image_usage_report(self: Any) -> ActionResult:
     backend = self.ec2_backend
     owner, region = backend.account_id, backend.region_name
     image_id = self._get_param("ImageId")
-    if not image_id:
-        raise EC2ClientError("MissingParameter", "The request must contain the parameter ImageId.")
     shown, scope = _resource_types(list(self._get_param("ResourceTypes") or []))
     account_ids = _account_ids(list(self._get_param("AccountIds") or []))
     tags = _tags(list(self._get_param("TagSpecifications") or []))
@@ -246,9 +241,6 @@ def _selected(self: Any, now: datetime) -> list[Report]:
     """The caller's reports that the request's ImageIds and ReportIds select."""
     image_ids = list(self._get_param("ImageIds") or [])
     report_ids = list(self._get_param("ReportIds") or [])
-    for name, values in (("ImageIds", image_ids), ("ReportIds", report_ids)):
-        if len(values) > _MAX_IDS:
-            raise _invalid(f"You can specify up to {_MAX_IDS} {name}; you specified {len(values)}.")
     backend = self.ec2_backend
     return [
         report
@@ -260,8 +252,6 @@ def _selected(self: Any, now: datetime) -> list[Report]:
 def _page(self: Any, operation: str, items: list[Any]) -> tuple[list[Any], str | None]:
     """One page of `items` under MaxResults, and the NextToken of the next one."""
     limit = self._get_param("MaxResults")
-    if limit is not None and int(limit) < 1:
-        raise _invalid("The value for MaxResults must be at least 1.")
     question = json.dumps(
         [operation, self._get_param("ImageIds"), self._get_param("ReportIds"), self._get_param("Filters")],
         sort_keys=True,
