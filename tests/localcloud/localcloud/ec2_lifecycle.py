@@ -113,7 +113,7 @@ def _enable_image_deprecation_response(self: Any) -> Any:
     if requested is None:
         raise MissingParameterError("DeprecateAt")
     self.error_on_dryrun()
-    ami = _owned(self.ec2_backend, image_id)
+    ami = owned(self.ec2_backend, image_id)
     moment = _deprecate_at(ami, _timestamp(requested), datetime.now(UTC))
     ami.deprecation_time = moment.strftime("%Y-%m-%dT%H:%M:00.000Z")
     return ActionResult({"Return": True})
@@ -122,7 +122,7 @@ def _enable_image_deprecation_response(self: Any) -> Any:
 def _disable_image_deprecation_response(self: Any) -> Any:
     image_id = self._get_param("ImageId")
     self.error_on_dryrun()
-    ami = _owned(self.ec2_backend, image_id)
+    ami = owned(self.ec2_backend, image_id)
     ami.deprecation_time = None
     return ActionResult({"Return": True})
 
@@ -130,8 +130,9 @@ def _disable_image_deprecation_response(self: Any) -> Any:
 # --- disabling -----------------------------------------------------------------------------
 
 
-def _owned(backend: Any, image_id: str) -> Any:
-    """The AMI `image_id` if the backend's account owns it; AWS's error otherwise."""
+def owned(backend: Any, image_id: str) -> Any:
+    """The AMI `image_id` if the backend's account owns it; AWS's error otherwise (only the owner
+    deprecates, disables, deregisters or protects an AMI)."""
     if not image_id.startswith("ami-"):
         raise MalformedAMIIdError([image_id])
     if image_id in backend.deleted_amis:
@@ -144,14 +145,14 @@ def _owned(backend: Any, image_id: str) -> Any:
 
 
 def _disable_image(self: Any, ami_id: str) -> None:
-    ami = _owned(self, ami_id)
+    ami = owned(self, ami_id)
     # In place: other modules hold on to this list (localcloud.amis never copies it).
     ami.launch_permissions.clear()
     ami.state = "disabled"
 
 
 def _enable_image(self: Any, ami_id: str) -> None:
-    _owned(self, ami_id).state = "available"
+    owned(self, ami_id).state = "available"
 
 
 def _refusing_to_share_disabled(modify: Callable[..., None]) -> Callable[..., None]:
@@ -207,7 +208,7 @@ def _describe_images_response(self: Any) -> Any:
 
 def _remembering_deregistered(deregister: Callable[[Any, str], None]) -> Callable[[Any, str], None]:
     def deregister_image(self: Any, ami_id: str) -> None:
-        ami = _owned(self, ami_id)
+        ami = owned(self, ami_id)
         deregister(self, ami_id)
         _DEREGISTERED[(self.region_name, ami_id)] = ami
 

@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable
 from localcloud import (
     accounts,
     ami_ancestry,
+    ami_protection,
     autoscaling_groups,
     autoscaling_refresh,
     ec2_fixes,
@@ -198,6 +199,7 @@ def build_app() -> LocalCloud:
     # Auto Scaling's launch path first: the lifecycle checks wrap whatever launches instances.
     autoscaling_refresh.install()
     ec2_lifecycle.install()
+    ami_protection.install()
     launch_templates.install()
     # Last of the EC2 patches: a `resolve:ssm:` image id is resolved before any other launch check.
     ec2_resolve.install()
