@@ -108,7 +108,7 @@ def test_a_scan_result_condition_needs_on_demand_scans_which_localcloud_refuses(
         refusals.append((_code(raised), raised.value.response["Error"]["Message"]))
     pipeline = imagebuilder.get_image_pipeline(imagePipelineArn=resources["pipeline"])["imagePipeline"]
 
-    assert [code for code, _ in refusals] == ["InvalidParameterValueException"] * 3
+    assert [code for code, _ in refusals] == ["InvalidRequestException"] * 3
     assert "only when imageScanningTypes is ON_DEMAND_AMI_CVE" in refusals[0][1]
     assert "only when imageScanningTypes is ON_DEMAND_AMI_CVE" in refusals[1][1]
     assert "imageScanningConfiguration" not in pipeline

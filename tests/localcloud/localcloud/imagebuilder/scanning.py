@@ -7,6 +7,8 @@ Facts from the Image Builder API reference and botocore's model `imagebuilder/20
   Amazon Inspector scans the test instance and ListImageScanFindings returns the findings, or
   ON_DEMAND_AMI_CVE, whose findings EC2's GetImageFindings returns) and `scanResultCondition`
   ("You can set scanResultCondition only when imageScanningTypes is ON_DEMAND_AMI_CVE").
+  Create/UpdateImagePipeline and CreateImage model InvalidRequestException, not
+  InvalidParameterValueException, so a refused setting is InvalidRequestException.
 - ListImageScanFindings lists the findings for the caller's account; `filters` holds one
   filter with one value, named `imageBuildVersionArn`, `imagePipelineArn`, `vulnerabilityId` or
   `severity` (case-sensitive names and values); `maxResults` 1-100 (25 by default) and
@@ -58,15 +60,20 @@ def check_configuration(configuration: dict | None) -> None:
         return
     types = configuration.get("imageScanningTypes") or ["TEST_INSTANCE_CVE"]
     if configuration.get("scanResultCondition") is not None and "ON_DEMAND_AMI_CVE" not in types:
-        raise invalid_value(
-            "imageScanningConfiguration.scanResultCondition",
-            "You can set scanResultCondition only when imageScanningTypes is ON_DEMAND_AMI_CVE.",
+        raise _refused(
+            "scanResultCondition", "You can set scanResultCondition only when imageScanningTypes is ON_DEMAND_AMI_CVE."
         )
     if "ON_DEMAND_AMI_CVE" in types:
-        raise invalid_value(
-            "imageScanningConfiguration.imageScanningTypes",
+        raise _refused(
+            "imageScanningTypes",
             "localcloud emulates TEST_INSTANCE_CVE scans only (findings through ListImageScanFindings).",
         )
+
+
+def _refused(member: str, reason: str) -> ServiceError:
+    # The service's words for a value it rejects, with the code these operations model.
+    text = invalid_value(f"imageScanningConfiguration.{member}", reason).message
+    return ServiceError("InvalidRequestException", text)
 
 
 def plant(build: Build, account: str) -> None:
