@@ -122,7 +122,8 @@ def _disable_image_deprecation_response(self: Any) -> Any:
 
 
 def owned(backend: Any, image_id: str) -> Any:
-    """The AMI `image_id` if the backend's account owns it; AWS's error otherwise."""
+    """The AMI `image_id` if the backend's account owns it; AWS's error otherwise (only the owner
+    deprecates, disables, deregisters or protects an AMI)."""
     if not image_id.startswith("ami-"):
         raise MalformedAMIIdError([image_id])
     if image_id in backend.deleted_amis:

@@ -17,6 +17,9 @@ AWS RAM and AWS Systems Manager):
   `policy/`, `user/`; Organizations `arn:aws:organizations::MGMT:account/o-…/ID`, `ou/o-…/ou-…`,
   `root/o-…/r-…`; SSM `arn:aws:ssm:REGION:ACCOUNT:parameter/NAME` (public parameters under
   `/aws/` have no account); RAM `arn:aws:ram:REGION:ACCOUNT:resource-share/…`.
+- Image Builder's ListImageScanFindings and ListImageScanFindingAggregations have the optional
+  resource types image and imagePipeline: the build version or pipeline their filter names,
+  else `*`.
 - A create is authorized on the ARN of the resource to be, with `*` for the id AWS has not
   assigned yet (`launch-template/*`), and carries `aws:RequestTag/…` and `aws:TagKeys`.
 - EC2 tag-on-create (EC2 User Guide, "Grant permission to tag resources during creation"):
@@ -736,6 +739,18 @@ def _imagebuilder_tagging(request: Request) -> list[Check]:
     return [Check(f"imagebuilder:{request.operation}", target, keys)]
 
 
+def _scan_filtered(request: Request) -> list[Target]:
+    """The images or pipelines a scan-findings request filters on (`filters`, or `filter` for aggregations)."""
+    filters = request.params.get("filters")
+    if not isinstance(filters, list):
+        single = request.params.get("filter")
+        filters = [single] if isinstance(single, dict) else []
+    for entry in filters:
+        if isinstance(entry, dict) and entry.get("name") in ("imageBuildVersionArn", "imagePipelineArn"):
+            return [Target(v, _imagebuilder_tags(v)) for v in entry.get("values") or [] if isinstance(v, str)]
+    return []
+
+
 def _infrastructure_update(request: Request) -> list[Check]:
     targets = _imagebuilder_arn("infrastructureConfigurationArn")(request)
     found = [Check("imagebuilder:UpdateInfrastructureConfiguration", t) for t in targets]
@@ -884,6 +899,7 @@ _IMAGEBUILDER: dict[str, Rule] = {
     "TagResource": _imagebuilder_tagging,
     "UntagResource": _imagebuilder_tagging,
     "ListTagsForResource": _imagebuilder_tagging,
+    **_same("imagebuilder", _scan_filtered, "ListImageScanFindings", "ListImageScanFindingAggregations"),
     **_named_by(
         "imagebuilder",
         _imagebuilder_arn,

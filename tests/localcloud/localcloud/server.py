@@ -28,6 +28,7 @@ from localcloud import (
     accounts,
     allowed_images,
     ami_ancestry,
+    ami_protection,
     autoscaling_groups,
     autoscaling_refresh,
     ec2_fixes,
@@ -206,6 +207,7 @@ def build_app() -> LocalCloud:
     # Auto Scaling's launch path first: the lifecycle checks wrap whatever launches instances.
     autoscaling_refresh.install()
     ec2_lifecycle.install()
+    ami_protection.install()
     allowed_images.install()
     image_references.install()
     image_usage_reports.install()

@@ -25,7 +25,7 @@ import re
 
 from localcloud import propagation
 
-from . import arns, sharing
+from . import arns, scanning, sharing
 from .arns import Arn, make_arn, parse_arn, version_key
 from .builds import now
 from .documents import parse_document
@@ -610,6 +610,7 @@ def _pipeline_settings(state: State, params: dict) -> dict:
     if params.get("distributionConfigurationArn"):
         distribution(state, params["distributionConfigurationArn"], "distributionConfigurationArn")
     _check_schedule(params.get("schedule"))
+    scanning.check_configuration(params.get("imageScanningConfiguration"))
     settings = {name: params.get(name) for name in _PIPELINE_MEMBERS}
     tests = params.get("imageTestsConfiguration") or {}
     settings["imageTestsConfiguration"] = {
