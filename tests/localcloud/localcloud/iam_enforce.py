@@ -30,6 +30,7 @@ policies, resource-based policies other than trust policies, policy variables.
 from __future__ import annotations
 
 import base64
+import contextvars
 import functools
 import json
 import uuid
@@ -58,6 +59,8 @@ class Principal:
 
 
 _PRINCIPALS: dict[str, Principal] = {}
+# (access key, account) of the request the current thread answers; set by localcloud.server.
+CALLER: contextvars.ContextVar[tuple[str | None, str] | None] = contextvars.ContextVar("localcloud_caller", default=None)
 _POLICIES: dict[tuple[str, str, str], tuple[tuple[int, int], tuple[Statement, ...]]] = {}
 _ACCOUNT_GENERATION: dict[str, int] = {}
 _GLOBAL_GENERATION = [0]
@@ -73,7 +76,7 @@ def check(call: protocols.Call, account: str, environ: dict[str, Any]) -> protoc
     assuming = call.service == "sts" and call.action == "AssumeRole"
     if principal.kind == ROOT and not assuming:
         return None
-    statements = () if principal.kind == ROOT else _identity_statements(principal)
+    statements = () if principal.kind == ROOT else identity_statements(principal)
     for needed in iam_actions.checks(request):
         context = RequestContext(principal, request, needed)
         if principal.kind == ROOT:
@@ -99,6 +102,14 @@ def observe(call: protocols.Call, account: str) -> None:
 
 
 # --- principals and their policies -------------------------------------------------------------
+
+
+def caller() -> Principal | None:
+    """Who signed the request the current thread answers (None outside a signed request)."""
+    current = CALLER.get()
+    if current is None or current[0] is None:
+        return None
+    return principal_of(current[0], current[1])
 
 
 def _iam(account: str) -> Any:
@@ -152,13 +163,14 @@ def _generation(account: str) -> tuple[int, int]:
     return _ACCOUNT_GENERATION.get(account, 0), _GLOBAL_GENERATION[0]
 
 
-def _identity_statements(principal: Principal) -> tuple[Statement, ...]:
+def identity_statements(principal: Principal) -> tuple[Statement, ...]:
+    """The compiled statements of every identity policy of a user or role session, cached until IAM changes."""
     key = (principal.account, principal.kind, principal.name)
     generation = _generation(principal.account)
     cached = _POLICIES.get(key)
     if cached is not None and cached[0] == generation:
         return cached[1]
-    statements = tuple(s for source, document in _identity_documents(principal) for s in _compiled(source, document))
+    statements = tuple(s for source, document in _identity_documents(principal) for s in compiled(source, document))
     _POLICIES[key] = (generation, statements)
     return statements
 
@@ -186,7 +198,8 @@ def _identity_documents(principal: Principal) -> list[tuple[str, str]]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _compiled(source: str, document: str) -> tuple[Statement, ...]:
+def compiled(source: str, document: str) -> tuple[Statement, ...]:
+    """A policy document's statements (none for a malformed one), compiled once per document."""
     try:
         return compile_policy(document, source)
     except PolicyError:
@@ -278,8 +291,8 @@ def _trust_denial(
     role = _role(parts[4], role_arn.rsplit("/", 1)[-1]) if len(parts) == 6 else None
     if role is None or role.arn != role_arn:
         return _assume_denied(principal, role_arn, environ)
-    trust = _compiled(f"{role.arn} trust policy", role.assume_role_policy_document)
-    names = _principal_names(principal)
+    trust = compiled(f"{role.arn} trust policy", role.assume_role_policy_document)
+    names = principal_names(principal)
     decision, matched = decide(trust, "sts:AssumeRole", role_arn, context, lambda p: bool(names & set(p)))
     if decision == DENY or identity == DENY:
         return _assume_denied(principal, role_arn, environ)
@@ -293,8 +306,8 @@ def _trust_denial(
     return _assume_denied(principal, role_arn, environ)
 
 
-def _principal_names(principal: Principal) -> set[str]:
-    """How a trust policy's Principal element may name the caller."""
+def principal_names(principal: Principal) -> set[str]:
+    """How a resource-based policy's Principal element (a trust or key policy) may name the caller."""
     names = {"*", f"AWS:arn:aws:iam::{principal.account}:root"}
     if principal.kind != ROOT:
         names |= {f"AWS:{principal.arn}", f"AWS:{principal.principal_arn}"}

@@ -4,8 +4,10 @@ Flow of one request:
 1. `/_localcloud/*` is answered here and never logged, delayed or faulted.
 2. Otherwise the request is named (service/region from the SigV4 scope, action from the
    body, `X-Amz-Target` or the REST route) and its account found from the access key.
-3. `latency_ms` is slept; then a throttling error, a 5xx, an AssumeRole denial or (with
-   `enforce_iam`) an IAM denial may answer instead of the service.
+3. `latency_ms` is slept; then a throttling error, a 5xx, an AssumeRole denial, a KMS denial
+   (key policies and grants, `localcloud.kms_access`) or (with `enforce_iam`) an IAM denial may
+   answer instead of the service. The caller is kept in `iam_enforce.CALLER` while the request
+   is answered, for emulations that act on its behalf.
 4. Image Builder requests go to `localcloud.imagebuilder.app`, RAM requests to
    `localcloud.ram.app`; everything else to moto.
 5. The answered status and the time taken are appended to the request log.
@@ -34,6 +36,9 @@ from localcloud import (
     fastpath,
     iam_enforce,
     iam_fixes,
+    kms_access,
+    kms_grants,
+    kms_keys,
     launch_templates,
     organizations,
     protocols,
@@ -81,6 +86,15 @@ class LocalCloud:
         started = time.monotonic()
         call = protocols.identify(environ)
         account = self._account_of(call.access_key) if call.access_key else TOPOLOGY.caller_account
+        caller = iam_enforce.CALLER.set((call.access_key, account))
+        try:
+            return self._serve(call, account, started, environ, start_response)
+        finally:
+            iam_enforce.CALLER.reset(caller)
+
+    def _serve(
+        self, call: protocols.Call, account: str, started: float, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
         autoscaling_refresh.advance()
 
         status_seen: list[int] = []
@@ -114,7 +128,10 @@ class LocalCloud:
 
     def _answer(self, call: protocols.Call, account: str, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         injected = self._fault(call, environ) or sts_fixes.denied(call, account, environ)
-        if injected is None and CONFIG.enforce_iam:
+        if injected is None and call.service == "kms":
+            # Key policies and grants decide whatever enforce_iam says; IAM policies only under it.
+            injected = kms_access.check(call, account, environ)
+        elif injected is None and CONFIG.enforce_iam:
             injected = iam_enforce.check(call, account, environ)
         if injected is None and call.service == "sts" and call.action == "DecodeAuthorizationMessage":
             injected = iam_enforce.decode_authorization_message(call, environ)
@@ -202,6 +219,8 @@ def build_app() -> LocalCloud:
     # Last of the EC2 patches: a `resolve:ssm:` image id is resolved before any other launch check.
     ec2_resolve.install()
     iam_fixes.install()
+    kms_keys.install()
+    kms_grants.install()
     organizations.install()
     autoscaling_groups.install()
     imagebuilder_sharing.install()
