@@ -3,11 +3,13 @@
 Flow of one request:
 1. `/_localcloud/*` is answered here and never logged, delayed or faulted.
 2. Otherwise the request is named (service/region from the SigV4 scope, action from the
-   body, `X-Amz-Target` or the REST route) and its account found from the access key.
+   body, `X-Amz-Target` or the REST route) and its account found from the access key. Due
+   steps of instance refreshes run, and instances RunInstances launched that could not start
+   (a KMS key their volumes need) are terminated.
 3. `latency_ms` is slept; then a throttling error, a 5xx, an AssumeRole denial, a KMS denial
    (key policies and grants, `localcloud.kms_access`) or (with `enforce_iam`) an IAM denial may
    answer instead of the service. The caller is kept in `iam_enforce.CALLER` while the request
-   is answered, for emulations that act on its behalf.
+   is answered, for emulations that act on its behalf (EC2 using a KMS key at launch).
 4. Image Builder requests go to `localcloud.imagebuilder.app`, RAM requests to
    `localcloud.ram.app`; everything else to moto.
 5. The answered status and the time taken are appended to the request log.
@@ -28,11 +30,14 @@ from typing import Any, Callable, Iterable
 from localcloud import (
     accounts,
     ami_ancestry,
+    autoscaling_activities,
     autoscaling_groups,
     autoscaling_refresh,
+    ebs_encryption,
     ec2_fixes,
     ec2_lifecycle,
     ec2_resolve,
+    encrypted_launches,
     fastpath,
     iam_enforce,
     iam_fixes,
@@ -96,6 +101,7 @@ class LocalCloud:
         self, call: protocols.Call, account: str, started: float, environ: dict[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
         autoscaling_refresh.advance()
+        encrypted_launches.settle()
 
         status_seen: list[int] = []
 
@@ -215,6 +221,8 @@ def build_app() -> LocalCloud:
     # Auto Scaling's launch path first: the lifecycle checks wrap whatever launches instances.
     autoscaling_refresh.install()
     ec2_lifecycle.install()
+    ebs_encryption.install()
+    encrypted_launches.install()
     launch_templates.install()
     # Last of the EC2 patches: a `resolve:ssm:` image id is resolved before any other launch check.
     ec2_resolve.install()
@@ -223,6 +231,7 @@ def build_app() -> LocalCloud:
     kms_grants.install()
     organizations.install()
     autoscaling_groups.install()
+    autoscaling_activities.install()
     imagebuilder_sharing.install()
     ami_ancestry.install()
     organizations.seed()

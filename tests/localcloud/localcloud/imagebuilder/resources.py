@@ -11,12 +11,17 @@ Facts from the Image Builder API reference and user guide:
 - a recipe's parent image is an AMI id, an Image Builder image ARN (AWS-managed ones like
   `arn:aws:imagebuilder:REGION:aws:image/amazon-linux-2-x86/x.x.x` included), an SSM
   parameter prefixed `ssm:`, or a Marketplace product id; recipes need a build component;
-- deleting a resource something still uses is ResourceDependencyException.
+- deleting a resource something still uses is ResourceDependencyException;
+- the account's first pipeline creates Image Builder's service-linked role
+  AWSServiceRoleForImageBuilder (the Service Authorization Reference lists
+  `iam:CreateServiceLinkedRole` as a dependent action of CreateImagePipeline).
 """
 
 from __future__ import annotations
 
 import re
+
+from localcloud import encrypted_launches
 
 from . import arns, sharing
 from .arns import Arn, make_arn, parse_arn, version_key
@@ -617,6 +622,8 @@ def create_image_pipeline(state: State, params: dict) -> dict:
         arn = make_arn(state.region, state.account, "image-pipeline", params["name"])
         if arn in state.pipelines:
             raise _already_exists("ImagePipeline", arn)
+        # Image Builder creates its service-linked role with the account's first pipeline.
+        encrypted_launches.ensure_service_linked_role(state.account, "imagebuilder.amazonaws.com")
         state.pipelines[arn] = {
             "arn": arn,
             "name": params["name"],
