@@ -260,7 +260,7 @@ def _deregister_image_response(self: Any) -> Any:
 # --- launching -----------------------------------------------------------------------------
 
 
-def _image_in_region(account: str, region: str, image_id: str) -> Any:
+def image_in_region(account: str, region: str, image_id: str) -> Any:
     """The registered AMI `image_id` in `region`, whoever owns it, or None."""
     own = ec2_backends[account][region].amis.get(image_id)
     if own is not None:
@@ -276,7 +276,7 @@ def check_launchable(account: str, region: str, image_id: str) -> None:
     """
     if not image_id.startswith("ami-"):
         raise MalformedAMIIdError([image_id])
-    ami = _image_in_region(account, region, image_id)
+    ami = image_in_region(account, region, image_id)
     if ami is None:
         gone = amis.deregistered(region, image_id)
         if gone is not None and amis.visible_to(gone, account):

@@ -10,8 +10,10 @@ AWS facts relied on:
   (`InvalidParameterValueException`, "The value supplied for parameter 'instanceProfileName' is
   not valid. The provided instance profile does not exist. Please specify a different instance
   profile and try again." — aws-cdk#11441, the error Terraform's provider retries for two
-  minutes), AssumeRole into a new role, or under a new trust policy, is `AccessDenied`, and a
-  changed permissions policy is evaluated as it was.
+  minutes), AssumeRole into a new role, or under a new trust policy, is `AccessDenied`, a key
+  policy naming a new role or user is KMS's `MalformedPolicyDocumentException` "Policy contains
+  a statement with one or more invalid principals." (hashicorp/terraform#11509: the provider
+  retries it), and a changed permissions policy is evaluated as it was (by KMS too).
 - Other services' own windows (Parameter Store's asynchronous `aws:ec2:image` check, RAM
   associations, DescribeImages listing a just-deregistered AMI) use `settled` with their own
   timestamps; their modules cite their pages.

@@ -197,6 +197,23 @@ def test_a_changed_identity_policy_is_evaluated_as_it_was_until_it_propagated(co
     assert not_yet["Error"]["Code"] == "UnauthorizedOperation"
 
 
+def test_a_key_policy_naming_a_new_role_is_refused_by_kms_until_the_role_propagated(config):
+    kms = boto3.client("kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    config(propagation_seconds=WINDOW)
+    arn = _trusting_role(boto3.client("iam"), _name("key-user"))
+    administrator = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{SHARED}:root"}, "Action": "kms:*", "Resource": "*"}
+    user = {"Effect": "Allow", "Principal": {"AWS": arn}, "Action": "kms:Decrypt", "Resource": "*"}
+    document = _policy(administrator, user)
+
+    refused = _refused(lambda: kms.put_key_policy(KeyId=key, Policy=document))
+    wait_until(_succeeds(lambda: kms.put_key_policy(KeyId=key, Policy=document)), "the role to propagate to KMS")
+
+    assert refused["Error"]["Code"] == "MalformedPolicyDocumentException"
+    assert refused["Error"]["Message"] == "Policy contains a statement with one or more invalid principals."
+    assert arn in kms.get_key_policy(KeyId=key)["Policy"]
+
+
 def test_without_the_knob_a_change_is_seen_at_once(config):
     config(enforce_iam=True)
     iam = boto3.client("iam")

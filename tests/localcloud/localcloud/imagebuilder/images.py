@@ -14,12 +14,13 @@ Facts from the Image Builder API reference:
 
 from __future__ import annotations
 
+from localcloud import encrypted_launches
 from localcloud.control import CONFIG
 
 from . import arns, parents, scanning, sharing
 from .arns import make_arn, parse_arn, version_key
 from .builds import TERMINAL, Build, now
-from .distribute import DistributionError, check_launch_prerequisites, distribute
+from .distribute import DistributionError, build_launch_refusal, check_launch_prerequisites, distribute
 from .protocol import ServiceError, project
 from .resources import (
     component_document,
@@ -49,7 +50,7 @@ def refresh(state: State, build: Build) -> dict:
             build.final = ("AVAILABLE", None)
             scanning.plant(build, state.account)
         except DistributionError as error:
-            build.final = ("FAILED", f"Distribution failed: {error}")
+            build.final = ("FAILED", error.reason or f"Distribution failed: {error}")
         build.finished = True
     status, reason = build.status(moment)
     record["state"] = {"status": status, "reason": reason}
@@ -120,7 +121,13 @@ def _start(state: State, params: dict, source: dict | None, build_type: str) -> 
 
 
 def _plan_failures(state: State, build: Build, infra: dict, resolved: list, tests_enabled: bool) -> None:
-    problem = check_launch_prerequisites(state.account, state.region, infra) or build.parent.problem
+    # CreateImage without a pipeline also creates Image Builder's service-linked role.
+    encrypted_launches.ensure_service_linked_role(state.account, "imagebuilder.amazonaws.com")
+    problem = (
+        check_launch_prerequisites(state.account, state.region, infra)
+        or build.parent.problem
+        or build_launch_refusal(state.account, state.region, build.parent.ami)
+    )
     if problem:
         build.plan_failure("LaunchBuildInstance", lambda w, s: _reason(w, s, problem))
         return

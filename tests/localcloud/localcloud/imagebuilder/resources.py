@@ -16,14 +16,17 @@ Facts from the Image Builder API reference and user guide:
   one that does not, or that IAM made less than `propagation_seconds` ago (IAM is eventually
   consistent, see `localcloud.propagation`), is InvalidParameterValueException "The value
   supplied for parameter 'instanceProfileName' is not valid. The provided instance profile does
-  not exist. Please specify a different instance profile and try again." (aws-cdk#11441).
+  not exist. Please specify a different instance profile and try again." (aws-cdk#11441);
+- the account's first pipeline creates Image Builder's service-linked role
+  AWSServiceRoleForImageBuilder (the Service Authorization Reference lists
+  `iam:CreateServiceLinkedRole` as a dependent action of CreateImagePipeline).
 """
 
 from __future__ import annotations
 
 import re
 
-from localcloud import propagation
+from localcloud import encrypted_launches, propagation
 
 from . import arns, scanning, sharing
 from .arns import Arn, make_arn, parse_arn, version_key
@@ -640,6 +643,8 @@ def create_image_pipeline(state: State, params: dict) -> dict:
         arn = make_arn(state.region, state.account, "image-pipeline", params["name"])
         if arn in state.pipelines:
             raise _already_exists("ImagePipeline", arn)
+        # Image Builder creates its service-linked role with the account's first pipeline.
+        encrypted_launches.ensure_service_linked_role(state.account, "imagebuilder.amazonaws.com")
         state.pipelines[arn] = {
             "arn": arn,
             "name": params["name"],
