@@ -34,6 +34,7 @@ from moto.ec2.models.amis import Ami, AmiBackend
 from moto.ec2.responses.amis import AmisResponse
 
 from localcloud.ec2_lifecycle import owned
+from localcloud.patching import wrap_once
 
 _COOLDOWN = timedelta(hours=24)
 
@@ -84,7 +85,6 @@ def _describing_protection(describe: Callable[[Any], Any]) -> Callable[[Any], An
         ami = owned(self.ec2_backend, image_id)
         return ActionResult({"ImageId": image_id, "DeregistrationProtection": {"Value": protection(ami)}})
 
-    describe_image_attribute._localcloud_protection = True  # type: ignore[attr-defined]
     return describe_image_attribute
 
 
@@ -101,7 +101,6 @@ def _refusing_protected(deregister: Callable[[Any, str], None]) -> Callable[[Any
             )
         deregister(self, ami_id)
 
-    deregister_image._localcloud_protection = True  # type: ignore[attr-defined]
     return deregister_image
 
 
@@ -113,7 +112,5 @@ def install() -> None:
     AmisResponse.enable_image_deregistration_protection = _enable_response
     AmisResponse.disable_image_deregistration_protection = _disable_response
     Ami.deregistration_protection = property(protection)
-    if not getattr(AmisResponse.describe_image_attribute, "_localcloud_protection", False):
-        AmisResponse.describe_image_attribute = _describing_protection(AmisResponse.describe_image_attribute)
-    if not getattr(AmiBackend.deregister_image, "_localcloud_protection", False):
-        AmiBackend.deregister_image = _refusing_protected(AmiBackend.deregister_image)
+    wrap_once(AmisResponse, "describe_image_attribute", _describing_protection)
+    wrap_once(AmiBackend, "deregister_image", _refusing_protected)

@@ -43,6 +43,7 @@ from moto.ec2.models.launch_templates import LaunchTemplateVersion
 from moto.ec2.responses.amis import AmisResponse
 
 from localcloud import ami_times, paging
+from localcloud.patching import wrap_once
 from localcloud.ssm_fixes import IMAGE_DATA_TYPE
 
 INSTANCE = "ec2:Instance"
@@ -92,7 +93,6 @@ def _noting_instances(init: Any) -> Any:
         init(self, ec2_backend, *args, **kwargs)
         note(ec2_backend.account_id, ec2_backend.region_name, self.image_id)
 
-    __init__._localcloud_references = True  # type: ignore[attr-defined]
     return __init__
 
 
@@ -102,7 +102,6 @@ def _noting_versions(init: Any) -> Any:
         backend = template.ec2_backend
         note(backend.account_id, backend.region_name, self.image_id)
 
-    __init__._localcloud_references = True  # type: ignore[attr-defined]
     return __init__
 
 
@@ -277,7 +276,5 @@ def _describe_image_references(self: Any) -> ActionResult:
 def install() -> None:
     """Answer DescribeImageReferences and keep the index of referencing accounts; idempotent."""
     AmisResponse.describe_image_references = _describe_image_references
-    if not getattr(Instance.__init__, "_localcloud_references", False):
-        Instance.__init__ = _noting_instances(Instance.__init__)
-    if not getattr(LaunchTemplateVersion.__init__, "_localcloud_references", False):
-        LaunchTemplateVersion.__init__ = _noting_versions(LaunchTemplateVersion.__init__)
+    wrap_once(Instance, "__init__", _noting_instances)
+    wrap_once(LaunchTemplateVersion, "__init__", _noting_versions)

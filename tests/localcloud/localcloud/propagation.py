@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from localcloud.control import CONFIG
+from localcloud.patching import wrap_once
 
 Documents = tuple[tuple[str, str], ...]  # (source, JSON document) of each identity policy
 
@@ -230,12 +231,14 @@ def _snapshot(account: str) -> dict[Key, Any]:
 # --- recording -----------------------------------------------------------------------------------
 
 
-def _bracketed(write: Callable[..., Any], account_of: Callable[[Any], str]) -> Callable[..., Any]:
+def _bracketed(write: Callable[..., Any]) -> Callable[..., Any]:
+    """`write` (of an IAM backend, role, user or group: all know their account) bracketed."""
+
     @functools.wraps(write)
     def bracket(self: Any, *args: Any, **kwargs: Any) -> Any:
         if not window() or getattr(_DEPTH, "value", 0):
             return write(self, *args, **kwargs)
-        account = account_of(self)
+        account = self.account_id
         with _LOCK:
             _DEPTH.value = 1
             try:
@@ -246,7 +249,6 @@ def _bracketed(write: Callable[..., Any], account_of: Callable[[Any], str]) -> C
                 _DEPTH.value = 0
         return result
 
-    bracket._localcloud_propagation = True  # type: ignore[attr-defined]
     return bracket
 
 
@@ -279,14 +281,9 @@ def install() -> None:
     """Bracket moto's IAM writes; idempotent."""
     from moto.iam.models import Group, IAMBackend, Role as MotoRole, User
 
-    def wrap(owner: type, name: str, account_of: Callable[[Any], str]) -> None:
-        current = getattr(owner, name)
-        if not getattr(current, "_localcloud_propagation", False):
-            setattr(owner, name, _bracketed(current, account_of))
-
     for name in _WRITES:
-        wrap(IAMBackend, name, lambda backend: backend.account_id)
+        wrap_once(IAMBackend, name, _bracketed)
     # CloudFormation puts a role's `Policies` on the role itself, after IAMBackend.create_role.
     for model in (MotoRole, User, Group):
         for name in ("put_policy", "delete_policy"):
-            wrap(model, name, lambda entity: entity.account_id)
+            wrap_once(model, name, _bracketed)

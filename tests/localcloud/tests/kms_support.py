@@ -1,16 +1,14 @@
 """Shared pieces of the KMS and EBS encryption tests: key policy statements as AWS's guides write
-them, the grant the Auto Scaling User Guide gives a group's service-linked role, clients per
-account in one Region, and roles with chosen IAM policies for the `enforce_iam` tests."""
+them, the grant the Auto Scaling User Guide gives a group's service-linked role and clients per
+account in one Region (roles with chosen IAM policies are conftest's `role_with` and `assumed`)."""
 
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any, Callable
 
-import boto3
 import pytest
-from conftest import ORG_ID, SHARED, checked_session
+from conftest import ORG_ID, SHARED
 
 # The Region of the KMS tests (test_kms_keys.py, test_kms_grants.py), which no other test uses.
 KMS_REGION = "ca-central-1"
@@ -71,27 +69,6 @@ def regional_clients(session_for: Callable[..., Any], region: str, endpoint_url:
         return made[(account, service)]
 
     return client
-
-
-def role_with(iam: Any, statements: list[dict[str, Any]]) -> str:
-    """A new role (in `iam`'s account) that 111122223333's root may assume, holding `statements`; its ARN."""
-    name = f"probe-{uuid.uuid4().hex[:8]}"
-    trust = policy({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{SHARED}:root"}, "Action": "sts:AssumeRole"})
-    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
-    if statements:
-        iam.put_role_policy(RoleName=name, PolicyName="probe", PolicyDocument=policy(*statements))
-    return arn
-
-
-def assumed(role_arn: str, region: str) -> Any:
-    """A session of `role_arn`, assumed with the dummy credentials (111122223333's root)."""
-    credentials = boto3.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="probe")["Credentials"]
-    return checked_session(
-        region_name=region,
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
 
 
 @pytest.fixture(scope="module")

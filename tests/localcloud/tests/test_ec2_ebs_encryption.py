@@ -14,8 +14,8 @@ from typing import Any, Callable, Iterator
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from conftest import ORG_ARN, SHARED, WORKLOAD
-from kms_support import ORGANIZATION_USE, administrator, assumed, policy, regional_clients, role_with
+from conftest import ORG_ARN, SHARED, WORKLOAD, assumed, role_with
+from kms_support import ORGANIZATION_USE, administrator, policy, regional_clients
 
 REGION = "eu-west-3"
 ZONE = f"{REGION}a"

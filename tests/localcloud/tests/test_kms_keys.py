@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import ORG_ID, SHARED, WORKLOAD
-from kms_support import KMS_REGION, administrator, assumed, kms_in, policy, role_with  # noqa: F401 (kms_in)
+from conftest import ORG_ID, SHARED, WORKLOAD, assumed, role_with
+from kms_support import KMS_REGION, administrator, kms_in, policy  # noqa: F401 (kms_in)
 
 REGION = KMS_REGION
 OUTSIDER = "999900001111"
