@@ -107,12 +107,15 @@ def describe_scaling_activities(self: Any) -> Any:
     name = self._get_param("AutoScalingGroupName")
     wanted = set(self._get_param("ActivityIds", []) or [])
     include_deleted = self._get_bool_param("IncludeDeletedGroups", False)
-    limit = self._get_int_param("MaxRecords") or _PAGE
+    limit = self._get_int_param("MaxRecords")
+    limit = _PAGE if limit is None else limit
     if not 1 <= limit <= _PAGE:
+        # The model sets no bounds (so localcloud.validation does not check them); the reference does.
+        bound = f"less than or equal to {_PAGE}" if limit > _PAGE else "greater than or equal to 1"
         raise AutoscalingClientError(
             "ValidationError",
             f"1 validation error detected: Value '{limit}' at 'maxRecords' failed to satisfy constraint: "
-            f"Member must have value less than or equal to {_PAGE}",
+            f"Member must have value {bound}",
         )
     groups = self.autoscaling_backend.autoscaling_groups
     with _LOCK:

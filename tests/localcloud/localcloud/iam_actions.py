@@ -51,8 +51,10 @@ AWS RAM, AWS Systems Manager and AWS KMS):
   the pipeline. EC2 creates and RunInstances read a `resolve:ssm:` image id's parameter
   (`ssm:GetParameters`), as DescribeLaunchTemplateVersions does with `ResolveAlias`; creates that
   tag need `ec2:CreateTags`. RAM's EnableSharingWithAwsOrganization reads the organization and
-  enables trusted access. Service-linked role creation (`iam:CreateServiceLinkedRole`) and KMS or
-  S3 dependents are not modelled.
+  enables trusted access. Not modelled: `iam:CreateServiceLinkedRole` (the service-linked roles
+  Auto Scaling and Image Builder create on first use, `localcloud.encrypted_launches`, are made
+  without asking the caller), KMS permissions as dependent actions (the keys EC2 uses for a
+  launching principal are decided by `localcloud.kms_access`), and S3 dependents.
 - Auto Scaling (User Guide, "Control Amazon EC2 launch template usage in Auto Scaling groups",
   "Amazon EC2 Auto Scaling API permissions"): Create/UpdateAutoScalingGroup naming a launch
   template, and StartInstanceRefresh with a DesiredConfiguration naming one, need

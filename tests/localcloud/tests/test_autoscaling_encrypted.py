@@ -236,3 +236,8 @@ def test_scaling_activities_page_newest_first_and_validate_their_parameters(clie
     with pytest.raises(ClientError) as raised:
         autoscaling.describe_scaling_activities(AutoScalingGroupName=name, NextToken="not-a-token")
     assert raised.value.response["Error"]["Code"] == "InvalidNextToken"
+    for records, bound in ((0, "greater than or equal to 1"), (101, "less than or equal to 100")):
+        with pytest.raises(ClientError) as raised:
+            autoscaling.describe_scaling_activities(AutoScalingGroupName=name, MaxRecords=records)
+        assert raised.value.response["Error"]["Code"] == "ValidationError"
+        assert raised.value.response["Error"]["Message"].endswith(f"Member must have value {bound}")
