@@ -46,7 +46,10 @@ CheckpointDelay and BakeTime are AWS seconds on that scale. Every request first 
 intermediate state in order and tests need no sleeps; steps are timed from when they applied.
 `CONFIG.fail_instance_refresh` makes a group's refresh fail: its first new instances fail their
 health checks (are terminated and replaced from the group's own configuration), or, with
-nothing to replace, it fails where it would have succeeded.
+nothing to replace, it fails where it would have succeeded. `CONFIG.hold_instance_refresh` makes
+a group's refresh slow: while the group is listed its refresh takes no step (it stays in the state
+it reached, as a refresh of a large group with a long warm-up does for hours on AWS; alarms still
+fail it); once the group is no longer listed, the refresh goes on from there.
 """
 
 from __future__ import annotations
@@ -211,6 +214,8 @@ def _advance(refresh: Refresh, now: float) -> None:
         alarm = _alarm_in_alarm(refresh)
         if alarm is not None:
             _fail(refresh, group, now, f"Instance refresh failed: CloudWatch alarm {alarm} went into the ALARM state.")
+            return
+        if refresh.group_name in CONFIG.hold_instance_refresh:
             return
     if now >= refresh.due:
         refresh.next_step(refresh, group, now)

@@ -88,6 +88,7 @@ _KNOBS: dict[str, tuple[Any, Any]] = {
     "image_usage_report_seconds": (3, _non_negative),
     "image_usage_report_lag_seconds": (0, _non_negative),
     "fail_instance_refresh": ([], _string_list),
+    "hold_instance_refresh": ([], _string_list),
     "deny_accounts": ([], _string_list),
     "refresh_seconds": (3, _non_negative),
     "enforce_iam": (False, _flag),
@@ -107,6 +108,7 @@ class Config:
     image_usage_report_seconds: float
     image_usage_report_lag_seconds: float
     fail_instance_refresh: list[str]
+    hold_instance_refresh: list[str]
     deny_accounts: list[str]
     refresh_seconds: float
     enforce_iam: bool

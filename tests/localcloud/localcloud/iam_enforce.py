@@ -268,6 +268,10 @@ class RequestContext:
         if key == "aws:securetransport":
             # Clients reach AWS over TLS; localcloud's plain HTTP stands in for that.
             return ["true"]
+        if key in ("aws:resourceaccount", "aws:resourceorgid"):
+            return _resource_account_keys(self._check.target.arn, key)
+        if key == "ec2:owner":
+            return _image_owner(self._check.target.arn)
         prefix, _, tag = key.partition(":resourcetag/")
         if tag and prefix in self._check.target.tag_prefixes:
             value = self._resource_tags().get(tag)
@@ -289,6 +293,31 @@ class RequestContext:
             if values:
                 keys[key] = values
         return keys
+
+
+def _resource_account_keys(arn: str, key: str) -> list[str] | None:
+    """`aws:ResourceAccount` (the account in the resource's ARN) and `aws:ResourceOrgID` (its
+    organization, present only when that account is a member), IAM User Guide, "AWS global
+    condition context keys"; an ARN without an account (`*`, an AMI) has neither here."""
+    parts = arn.split(":")
+    account = parts[4] if len(parts) > 5 else ""
+    if not account.isdigit():
+        return None
+    if key == "aws:resourceaccount":
+        return [account]
+    return [TOPOLOGY.organization_id] if TOPOLOGY.in_org(account) else None
+
+
+def _image_owner(arn: str) -> list[str] | None:
+    """`ec2:Owner` of an AMI (`arn:aws:ec2:REGION::image/ami-…`): the account that owns it
+    (Service Authorization Reference, Amazon EC2, the `image` resource's condition keys)."""
+    from localcloud import amis
+
+    parts = arn.split(":")
+    if len(parts) < 6 or not parts[5].startswith("image/"):
+        return None
+    ami = amis.owned_ami(parts[3], parts[5][len("image/"):])
+    return [ami.owner_id] if ami is not None else None
 
 
 _DECODED_KEYS = ("aws:principalaccount", "aws:principalarn", "aws:principalorgid", "aws:requestedregion", "aws:userid")
