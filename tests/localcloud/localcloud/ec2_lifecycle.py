@@ -18,6 +18,8 @@ AWS facts relied on:
   `InvalidAMIID.NotFound` for an AMI that does not exist or that the caller has no permission
   to launch, `InvalidAMIID.Unavailable` for one that "has been deregistered and is no longer
   available, or is not in a state from which you can launch an instance or modify attributes".
+  An AMI the account's enabled Allowed AMIs criteria do not allow can't be discovered or used
+  (`localcloud.allowed_images`), so it is answered like one the account cannot see.
   Auto Scaling validates the launch template's AMI when a group is created or scaled and answers
   `ValidationError` ("You must use a valid fully-formed launch template. The image id … does not
   exist").
@@ -49,7 +51,7 @@ from moto.ec2.models.elastic_block_store import EBSBackend
 from moto.ec2.models.instances import InstanceBackend
 from moto.ec2.responses.amis import AmisResponse
 
-from localcloud import amis, ec2_fixes
+from localcloud import allowed_images, ami_times, amis, ec2_fixes
 
 _DEPRECATION_LIMIT = timedelta(days=10 * 365)
 _PUBLIC_DEPRECATION_LIMIT = timedelta(days=2 * 365)
@@ -59,14 +61,9 @@ _PUBLIC_DEPRECATION_LIMIT = timedelta(days=2 * 365)
 # --- deprecation ---------------------------------------------------------------------------
 
 
-def _deprecation_time(ami: Any) -> datetime | None:
-    text = getattr(ami, "deprecation_time", None)
-    return None if text is None else datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=UTC)
-
-
 def _is_deprecated(ami: Any, now: datetime) -> bool:
     """Whether `ami`'s deprecation time has passed."""
-    moment = _deprecation_time(ami)
+    moment = ami_times.deprecation_time(ami)
     return moment is not None and moment <= now
 
 
@@ -74,14 +71,6 @@ def _to_minute(moment: datetime) -> datetime:
     """`moment` rounded to the nearest minute, half a minute up."""
     floor = moment.replace(second=0, microsecond=0)
     return floor + timedelta(minutes=1) if moment - floor >= timedelta(seconds=30) else floor
-
-
-def _timestamp(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _deprecate_at(ami: Any, requested: datetime, now: datetime) -> datetime:
@@ -102,7 +91,7 @@ def _deprecate_at(ami: Any, requested: datetime, now: datetime) -> datetime:
         )
     if moment > now + _DEPRECATION_LIMIT:
         raise EC2ClientError("InvalidParameterValue", "The deprecation time can't be more than 10 years from now.")
-    created = _timestamp(ami.creation_date)
+    created = ami_times.moment(ami.creation_date)
     if ami.is_public and moment > created + _PUBLIC_DEPRECATION_LIMIT:
         raise EC2ClientError(
             "InvalidParameterValue",
@@ -115,8 +104,8 @@ def _enable_image_deprecation_response(self: Any) -> Any:
     image_id = self._get_param("ImageId")
     requested = self._get_param("DeprecateAt")  # required: refused when missing by localcloud.validation
     self.error_on_dryrun()
-    ami = _owned(self.ec2_backend, image_id)
-    moment = _deprecate_at(ami, _timestamp(requested), datetime.now(UTC))
+    ami = owned(self.ec2_backend, image_id)
+    moment = _deprecate_at(ami, ami_times.moment(requested), datetime.now(UTC))
     ami.deprecation_time = moment.strftime("%Y-%m-%dT%H:%M:00.000Z")
     return ActionResult({"Return": True})
 
@@ -124,7 +113,7 @@ def _enable_image_deprecation_response(self: Any) -> Any:
 def _disable_image_deprecation_response(self: Any) -> Any:
     image_id = self._get_param("ImageId")
     self.error_on_dryrun()
-    ami = _owned(self.ec2_backend, image_id)
+    ami = owned(self.ec2_backend, image_id)
     ami.deprecation_time = None
     return ActionResult({"Return": True})
 
@@ -132,8 +121,9 @@ def _disable_image_deprecation_response(self: Any) -> Any:
 # --- disabling -----------------------------------------------------------------------------
 
 
-def _owned(backend: Any, image_id: str) -> Any:
-    """The AMI `image_id` if the backend's account owns it; AWS's error otherwise."""
+def owned(backend: Any, image_id: str) -> Any:
+    """The AMI `image_id` if the backend's account owns it; AWS's error otherwise (only the owner
+    deprecates, disables, deregisters or protects an AMI)."""
     if not image_id.startswith("ami-"):
         raise MalformedAMIIdError([image_id])
     if image_id in backend.deleted_amis:
@@ -146,14 +136,14 @@ def _owned(backend: Any, image_id: str) -> Any:
 
 
 def _disable_image(self: Any, ami_id: str) -> None:
-    ami = _owned(self, ami_id)
+    ami = owned(self, ami_id)
     # In place: other modules hold on to this list (localcloud.amis never copies it).
     ami.launch_permissions.clear()
     ami.state = "disabled"
 
 
 def _enable_image(self: Any, ami_id: str) -> None:
-    _owned(self, ami_id).state = "available"
+    owned(self, ami_id).state = "available"
 
 
 def _refusing_to_share_disabled(modify: Callable[..., None]) -> Callable[..., None]:
@@ -189,9 +179,12 @@ def _listed(ami: Any, account: str, now: datetime, include_deprecated: bool, inc
 def _describe_images_response(self: Any) -> Any:
     self.error_on_dryrun()
     ami_ids = self._get_param("ImageIds", [])
+    filters = self._filters_from_querystring()
+    # Moto's filters know nothing of Allowed AMIs; localcloud.allowed_images applies this one.
+    allowed_filter = filters.pop("image-allowed", None)
     images = self.ec2_backend.describe_images(
         ami_ids=ami_ids,
-        filters=self._filters_from_querystring(),
+        filters=filters,
         exec_users=self._get_param("ExecutableUsers", []),
         owners=self._get_param("Owners", []),
     )
@@ -199,8 +192,9 @@ def _describe_images_response(self: Any) -> Any:
     include_disabled = self._get_bool_param("IncludeDisabled", False)
     now = datetime.now(UTC)
     account = self.ec2_backend.account_id
+    listed = [ami for ami in images if _listed(ami, account, now, include_deprecated, include_disabled)]
     return ActionResult(
-        {"Images": [ami for ami in images if _listed(ami, account, now, include_deprecated, include_disabled)]}
+        {"Images": allowed_images.as_listed(account, self.ec2_backend.region_name, listed, allowed_filter)}
     )
 
 
@@ -209,7 +203,7 @@ def _describe_images_response(self: Any) -> Any:
 
 def _remembering_deregistered(deregister: Callable[[Any, str], None]) -> Callable[[Any, str], None]:
     def deregister_image(self: Any, ami_id: str) -> None:
-        ami = _owned(self, ami_id)
+        ami = owned(self, ami_id)
         deregister(self, ami_id)
         amis.remember_deregistered(ami, self.region_name)
 
@@ -266,7 +260,7 @@ def _deregister_image_response(self: Any) -> Any:
 # --- launching -----------------------------------------------------------------------------
 
 
-def _image_in_region(account: str, region: str, image_id: str) -> Any:
+def image_in_region(account: str, region: str, image_id: str) -> Any:
     """The registered AMI `image_id` in `region`, whoever owns it, or None."""
     own = ec2_backends[account][region].amis.get(image_id)
     if own is not None:
@@ -282,7 +276,7 @@ def check_launchable(account: str, region: str, image_id: str) -> None:
     """
     if not image_id.startswith("ami-"):
         raise MalformedAMIIdError([image_id])
-    ami = _image_in_region(account, region, image_id)
+    ami = image_in_region(account, region, image_id)
     if ami is None:
         gone = amis.deregistered(region, image_id)
         if gone is not None and amis.visible_to(gone, account):
@@ -292,6 +286,9 @@ def check_launchable(account: str, region: str, image_id: str) -> None:
         raise InvalidAMIIdError(image_id)
     if ami.state != "available":
         raise EC2ClientError("InvalidAMIID.Unavailable", f"The image id '[{image_id}]' is {ami.state}")
+    if allowed_images.refuses_launch(account, region, ami):
+        # Not discoverable under the account's Allowed AMIs, so answered as an AMI it cannot see.
+        raise InvalidAMIIdError(image_id)
 
 
 def launched_image(backend: Any, image_id: str | None, launch_template: dict[str, Any] | None) -> str | None:

@@ -7,16 +7,24 @@ permissions (the Describe/List/Get-everything kind). Extending the table is addi
 
 AWS facts relied on (Service Authorization Reference, "Actions, resources, and condition keys
 for" Amazon EC2, Amazon EC2 Auto Scaling, EC2 Image Builder, IAM, AWS STS, AWS Organizations,
-AWS RAM and AWS Systems Manager):
+AWS RAM, AWS Systems Manager and AWS KMS):
 - ARN formats: EC2 `arn:aws:ec2:REGION:ACCOUNT:launch-template/lt-…` (and `security-group/`,
-  `instance/`, `subnet/`, `vpc/`, `volume/`, `network-interface/`), images and snapshots
+  `instance/`, `subnet/`, `vpc/`, `volume/`, `network-interface/`, `image-usage-report/`), images and snapshots
   without an account (`arn:aws:ec2:REGION::image/ami-…`); Auto Scaling
   `arn:aws:autoscaling:REGION:ACCOUNT:autoScalingGroup:UUID:autoScalingGroupName/NAME`;
   Image Builder `arn:aws:imagebuilder:REGION:ACCOUNT:component/NAME/VERSION/BUILD` and kin
   (the ARNs the API takes); IAM `arn:aws:iam::ACCOUNT:role/PATH/NAME`, `instance-profile/`,
   `policy/`, `user/`; Organizations `arn:aws:organizations::MGMT:account/o-…/ID`, `ou/o-…/ou-…`,
   `root/o-…/r-…`; SSM `arn:aws:ssm:REGION:ACCOUNT:parameter/NAME` (public parameters under
-  `/aws/` have no account); RAM `arn:aws:ram:REGION:ACCOUNT:resource-share/…`.
+  `/aws/` have no account); RAM `arn:aws:ram:REGION:ACCOUNT:resource-share/…`; KMS
+  `arn:aws:kms:REGION:ACCOUNT:key/ID` (an alias names the key it points to; Create/Update/
+  DeleteAlias also need the action on `…:alias/NAME`; ReEncrypt is `kms:ReEncryptFrom` on the
+  source key and `kms:ReEncryptTo` on the destination).
+- Image Builder's ListImageScanFindings and ListImageScanFindingAggregations have the optional
+  resource types image and imagePipeline: the build version or pipeline their filter names,
+  else `*`.
+- EBS encryption by default (Enable/Disable/GetEbsEncryptionByDefault, Get/Modify/Reset
+  EbsDefaultKmsKeyId) has no resource-level permissions: `ec2:<Operation>` on `*`.
 - A create is authorized on the ARN of the resource to be, with `*` for the id AWS has not
   assigned yet (`launch-template/*`), and carries `aws:RequestTag/…` and `aws:TagKeys`.
 - EC2 tag-on-create (EC2 User Guide, "Grant permission to tag resources during creation"):
@@ -43,8 +51,10 @@ AWS RAM and AWS Systems Manager):
   the pipeline. EC2 creates and RunInstances read a `resolve:ssm:` image id's parameter
   (`ssm:GetParameters`), as DescribeLaunchTemplateVersions does with `ResolveAlias`; creates that
   tag need `ec2:CreateTags`. RAM's EnableSharingWithAwsOrganization reads the organization and
-  enables trusted access. Service-linked role creation (`iam:CreateServiceLinkedRole`) and KMS or
-  S3 dependents are not modelled.
+  enables trusted access. Not modelled: `iam:CreateServiceLinkedRole` (the service-linked roles
+  Auto Scaling and Image Builder create on first use, `localcloud.encrypted_launches`, are made
+  without asking the caller), KMS permissions as dependent actions (the keys EC2 uses for a
+  launching principal are decided by `localcloud.kms_access`), and S3 dependents.
 - Auto Scaling (User Guide, "Control Amazon EC2 launch template usage in Auto Scaling groups",
   "Amazon EC2 Auto Scaling API permissions"): Create/UpdateAutoScalingGroup naming a launch
   template, and StartInstanceRefresh with a DesiredConfiguration naming one, need
@@ -242,6 +252,7 @@ _EC2_KINDS = {
     "igw": "internet-gateway",
     "rtb": "route-table",
     "acl": "network-acl",
+    "amiur": "image-usage-report",
 }
 _ACCOUNTLESS = {"image", "snapshot"}
 
@@ -326,6 +337,11 @@ def _ec2_tagging(request: Request) -> list[Check]:
     return [Check(f"ec2:{request.operation}", _ec2_by_id(request, i), extra) for i in ids] or [
         Check(f"ec2:{request.operation}", Target(STAR), extra)
     ]
+
+
+def _usage_report_image(request: Request) -> list[Check]:
+    """CreateImageUsageReport is authorized on the AMI it reports on as well as on the report."""
+    return [Check("ec2:CreateImageUsageReport", _ec2_target(request, "image", request.value("ImageId") or STAR))]
 
 
 def _run_instances(request: Request) -> list[Check]:
@@ -467,6 +483,8 @@ _EC2: dict[str, Rule] = {
         "RebootInstances",
         "ModifyInstanceAttribute",
     ),
+    "CreateImageUsageReport": _ec2_create("image-usage-report", _usage_report_image),
+    "DeleteImageUsageReport": _on("ec2:DeleteImageUsageReport", _ec2_param("image-usage-report", "ReportId")),
 }
 
 
@@ -728,6 +746,18 @@ def _imagebuilder_tagging(request: Request) -> list[Check]:
     return [Check(f"imagebuilder:{request.operation}", target, keys)]
 
 
+def _scan_filtered(request: Request) -> list[Target]:
+    """The images or pipelines a scan-findings request filters on (`filters`, or `filter` for aggregations)."""
+    filters = request.params.get("filters")
+    if not isinstance(filters, list):
+        single = request.params.get("filter")
+        filters = [single] if isinstance(single, dict) else []
+    for entry in filters:
+        if isinstance(entry, dict) and entry.get("name") in ("imageBuildVersionArn", "imagePipelineArn"):
+            return [Target(v, _imagebuilder_tags(v)) for v in entry.get("values") or [] if isinstance(v, str)]
+    return []
+
+
 def _infrastructure_update(request: Request) -> list[Check]:
     targets = _imagebuilder_arn("infrastructureConfigurationArn")(request)
     found = [Check("imagebuilder:UpdateInfrastructureConfiguration", t) for t in targets]
@@ -876,6 +906,7 @@ _IMAGEBUILDER: dict[str, Rule] = {
     "TagResource": _imagebuilder_tagging,
     "UntagResource": _imagebuilder_tagging,
     "ListTagsForResource": _imagebuilder_tagging,
+    **_same("imagebuilder", _scan_filtered, "ListImageScanFindings", "ListImageScanFindingAggregations"),
     **_named_by(
         "imagebuilder",
         _imagebuilder_arn,
@@ -1278,6 +1309,153 @@ _RAM: dict[str, Rule] = {
 }
 
 
+# --- KMS ------------------------------------------------------------------------------------------
+
+
+def _kms_key_target(request: Request, key_id: Any) -> Target:
+    """The key a KeyId names (id, key ARN, alias name or alias ARN) as its key ARN."""
+    from localcloud import kms_keys
+
+    text = str(key_id)
+    operation = request.operation
+    key = kms_keys.find(
+        text,
+        request.account,
+        request.region,
+        cross_account=operation in kms_keys.CROSS_ACCOUNT,
+        aliases=operation in kms_keys.ALIASES_ACCEPTED or operation.endswith("Alias"),
+    )
+    if key is None:
+        return Target(kms_keys.arn_of(text, request.account, request.region))
+    return Target(key.arn, lambda: kms_keys.tags_of(key))
+
+
+def _ciphertext_key(request: Request) -> Any:
+    """Decrypt without KeyId: the key id moto writes at the head of its ciphertexts."""
+    import base64
+    import binascii
+
+    blob = request.params.get("CiphertextBlob")
+    try:
+        return base64.b64decode(str(blob))[:36].decode() if blob else None
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _kms_keys(request: Request) -> dict[str, list[str]]:
+    """Condition keys of a KMS request (AWS KMS Developer Guide, "AWS KMS condition keys")."""
+    params = request.params
+    keys: dict[str, list[str]] = {"kms:calleraccount": [request.account]}
+    context = params.get("EncryptionContext") or params.get("DestinationEncryptionContext")
+    if isinstance(context, dict):
+        keys["kms:encryptioncontextkeys"] = list(context)
+        keys.update({f"kms:encryptioncontext:{k.lower()}": [str(v)] for k, v in context.items()})
+    if request.operation == "CreateGrant":
+        for member, key in (("GranteePrincipal", "kms:granteeprincipal"), ("RetiringPrincipal", "kms:retiringprincipal")):
+            if isinstance(params.get(member), str):
+                keys[key] = [params[member]]
+        if isinstance(params.get("Operations"), list):
+            keys["kms:grantoperations"] = [str(op) for op in params["Operations"]]
+        if isinstance(params.get("Constraints"), dict):
+            keys["kms:grantconstrainttype"] = list(params["Constraints"])
+    return keys
+
+
+def _kms_on_key(request: Request) -> list[Check]:
+    key_id = request.params.get("KeyId")
+    if key_id is None and request.operation == "Decrypt":
+        key_id = _ciphertext_key(request)
+    target = _kms_key_target(request, key_id) if key_id is not None else Target(STAR)
+    return [Check(f"kms:{request.operation}", target, _kms_keys(request))]
+
+
+def _kms_alias(request: Request) -> list[Check]:
+    """Create/Update/DeleteAlias: the alias and the key it points to (Service Authorization Reference)."""
+    name = str(request.params.get("AliasName") or "")
+    alias = Target(f"arn:aws:kms:{request.region}:{request.account}:{name}")
+    key_id = request.params.get("TargetKeyId") or (name if request.operation == "DeleteAlias" else None)
+    found = [Check(f"kms:{request.operation}", alias, _kms_keys(request))]
+    if key_id is not None:
+        found.append(Check(f"kms:{request.operation}", _kms_key_target(request, key_id), _kms_keys(request)))
+    return found
+
+
+def _kms_re_encrypt(request: Request) -> list[Check]:
+    source = request.params.get("SourceKeyId") or _ciphertext_key(request)
+    found = [Check("kms:ReEncryptTo", _kms_key_target(request, request.params.get("DestinationKeyId")), _kms_keys(request))]
+    if source is not None:
+        found.insert(0, Check("kms:ReEncryptFrom", _kms_key_target(request, source), _kms_keys(request)))
+    return found
+
+
+def _kms_create_key(request: Request) -> list[Check]:
+    tags = _json_tags(request.params.get("Tags"), "TagKey", "TagValue")
+    keys = {**tag_keys(tags), "kms:calleraccount": [request.account]}
+    for member, key in (("KeySpec", "kms:keyspec"), ("KeyUsage", "kms:keyusage"), ("Origin", "kms:keyorigin")):
+        if isinstance(request.params.get(member), str):
+            keys[key] = [request.params[member]]
+    found = [Check("kms:CreateKey", Target(STAR), keys)]
+    if tags:
+        found.append(Check("kms:TagResource", Target(STAR), keys))
+    return found
+
+
+def _kms_tagging(request: Request) -> list[Check]:
+    if request.operation == "TagResource":
+        keys = tag_keys(_json_tags(request.params.get("Tags"), "TagKey", "TagValue"))
+    else:
+        keys = _tagging_keys(dict.fromkeys(request.params.get("TagKeys") or [], ""), adding=False)
+    target = _kms_key_target(request, request.params.get("KeyId"))
+    return [Check(f"kms:{request.operation}", target, {**keys, "kms:calleraccount": [request.account]})]
+
+
+# KMS operations that act on the key their KeyId names (the Service Authorization Reference's
+# "key" resource); ListKeys, ListAliases, ListRetirableGrants and GenerateRandom act on `*`.
+_KMS_KEY_OPERATIONS = (
+    "CancelKeyDeletion",
+    "CreateGrant",
+    "Decrypt",
+    "DescribeKey",
+    "DisableKey",
+    "DisableKeyRotation",
+    "EnableKey",
+    "EnableKeyRotation",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateMac",
+    "GetKeyPolicy",
+    "GetKeyRotationStatus",
+    "GetPublicKey",
+    "ListGrants",
+    "ListKeyPolicies",
+    "ListKeyRotations",
+    "ListResourceTags",
+    "PutKeyPolicy",
+    "ReplicateKey",
+    "RevokeGrant",
+    "RotateKeyOnDemand",
+    "ScheduleKeyDeletion",
+    "Sign",
+    "UpdateKeyDescription",
+    "Verify",
+    "VerifyMac",
+)
+
+_KMS: dict[str, Rule] = {
+    **{op: _kms_on_key for op in _KMS_KEY_OPERATIONS},
+    "CreateAlias": _kms_alias,
+    "UpdateAlias": _kms_alias,
+    "DeleteAlias": _kms_alias,
+    "ReEncrypt": _kms_re_encrypt,
+    "CreateKey": _kms_create_key,
+    "TagResource": _kms_tagging,
+    "UntagResource": _kms_tagging,
+}
+
+
 OPERATIONS: dict[tuple[str, str], Rule] = {
     **{("ec2", op): rule for op, rule in _EC2.items()},
     **{("autoscaling", op): rule for op, rule in _AUTOSCALING.items()},
@@ -1287,4 +1465,5 @@ OPERATIONS: dict[tuple[str, str], Rule] = {
     **{("organizations", op): rule for op, rule in _ORGANIZATIONS.items()},
     **{("ssm", op): rule for op, rule in _SSM.items()},
     **{("ram", op): rule for op, rule in _RAM.items()},
+    **{("kms", op): rule for op, rule in _KMS.items()},
 }

@@ -24,19 +24,21 @@ Flow of one request (`check`):
 Compiled policies are cached per principal and dropped when an IAM write touches the
 principal's account (`observe`), so a call costs a dictionary lookup and the statement scan.
 Not modelled: service control and resource control policies, permission boundaries, session
-policies, resource-based policies other than trust policies, policy variables.
+policies, resource-based policies other than trust policies and KMS key policies (those are
+`localcloud.kms_access`, which uses this module's principals and statements), policy variables.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import contextvars
 import functools
 import json
-import threading
 import uuid
 import zlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 from xml.sax.saxutils import escape
 
 from localcloud import iam_actions, propagation, protocols
@@ -60,8 +62,11 @@ class Principal:
 
 
 _PRINCIPALS: dict[str, Principal] = {}
-# The principal and request of the call this thread is answering (see `caller_may`).
-_CALLER = threading.local()
+# The request the current thread answers (its access key, and the request as the table reads
+# it), for services acting on the caller's behalf (`caller`, `caller_may`); set by `answering`.
+_CALLER: contextvars.ContextVar[tuple[str | None, iam_actions.Request] | None] = contextvars.ContextVar(
+    "localcloud_caller", default=None
+)
 _POLICIES: dict[tuple[str, str, str], tuple[tuple[int, int], tuple[Statement, ...]]] = {}
 _ACCOUNT_GENERATION: dict[str, int] = {}
 _GLOBAL_GENERATION = [0]
@@ -69,17 +74,15 @@ _GLOBAL_GENERATION = [0]
 
 def check(call: protocols.Call, account: str, environ: dict[str, Any]) -> protocols.Response | None:
     """The denial that answers `call` under IAM evaluation, or None when it may proceed."""
-    _CALLER.value = None
     if call.access_key is None or (call.service == "sts" and call.action == "GetCallerIdentity"):
         # GetCallerIdentity needs no permission (STS API reference); unsigned calls are moto's.
         return None
     principal = principal_of(call.access_key, account)
     request = iam_actions.Request(call, account, environ)
-    _CALLER.value = (principal, request)
     assuming = call.service == "sts" and call.action == "AssumeRole"
     if principal.kind == ROOT and not assuming:
         return None
-    statements = () if principal.kind == ROOT else _identity_statements(principal)
+    statements = () if principal.kind == ROOT else identity_statements(principal)
     for needed in iam_actions.checks(request):
         context = RequestContext(principal, request, needed)
         if principal.kind == ROOT:
@@ -96,17 +99,38 @@ def check(call: protocols.Call, account: str, environ: dict[str, Any]) -> protoc
     return None
 
 
+@contextlib.contextmanager
+def answering(call: protocols.Call, account: str, environ: dict[str, Any]) -> Iterator[None]:
+    """Keep `call` as the request the current thread answers while inside (localcloud.server
+    wraps every request in it; a context variable, so no request ever sees another's caller)."""
+    token = _CALLER.set((call.access_key, iam_actions.Request(call, account, environ)))
+    try:
+        yield
+    finally:
+        _CALLER.reset(token)
+
+
+def caller() -> Principal | None:
+    """Who signed the request the current thread answers (None outside a signed request): the
+    principal a service acts for (EC2 using a KMS key at launch, KMS's key policy lockout check)."""
+    current = _CALLER.get()
+    if current is None or current[0] is None:
+        return None
+    return principal_of(current[0], current[1].account)
+
+
 def caller_may(action: str, resource: str = iam_actions.STAR) -> bool:
     """Whether the principal of the call being answered may do `action` (on `resource`): what a
     service asks when it acts with the caller's permissions after the call was authorized (a
-    Parameter Store `aws:ec2:image` validation describing the image). True without `enforce_iam`
-    and for the account root."""
-    caller = getattr(_CALLER, "value", None) if CONFIG.enforce_iam else None
-    if caller is None or caller[0].kind == ROOT:
+    Parameter Store `aws:ec2:image` validation describing the image). True without `enforce_iam`,
+    outside a signed request and for the account root."""
+    current = _CALLER.get()
+    principal = caller() if CONFIG.enforce_iam else None
+    if current is None or principal is None or principal.kind == ROOT:
         return True
-    principal, request = caller
     needed = iam_actions.Check(action, iam_actions.Target(resource))
-    decision, _ = decide(_identity_statements(principal), action, resource, RequestContext(principal, request, needed))
+    context = RequestContext(principal, current[1], needed)
+    decision, _ = decide(identity_statements(principal), action, resource, context)
     return decision == ALLOW
 
 
@@ -172,14 +196,16 @@ def _generation(account: str) -> tuple[int, int]:
     return _ACCOUNT_GENERATION.get(account, 0), _GLOBAL_GENERATION[0]
 
 
-def _identity_statements(principal: Principal) -> tuple[Statement, ...]:
+def identity_statements(principal: Principal) -> tuple[Statement, ...]:
+    """The compiled statements of every identity policy of a user or role session, as other
+    services evaluate them now (`localcloud.propagation`); cached until IAM changes."""
     key = (principal.account, principal.kind, principal.name)
     kind = "role" if principal.kind == SESSION else "user"
     generation = _generation(principal.account)
     cached = _POLICIES.get(key)
     if cached is not None and cached[0] == generation:
         return cached[1]
-    statements = tuple(s for source, document in _identity_documents(principal) for s in _compiled(source, document))
+    statements = tuple(s for source, document in _identity_documents(principal) for s in compiled(source, document))
     # While a change propagates, what is evaluated changes with time alone: nothing is cached.
     if not propagation.changing(kind, principal.account, principal.name):
         _POLICIES[key] = (generation, statements)
@@ -196,7 +222,8 @@ def _identity_documents(principal: Principal) -> propagation.Documents:
 
 
 @functools.lru_cache(maxsize=4096)
-def _compiled(source: str, document: str) -> tuple[Statement, ...]:
+def compiled(source: str, document: str) -> tuple[Statement, ...]:
+    """A policy document's statements (none for a malformed one), compiled once per document."""
     try:
         return compile_policy(document, source)
     except PolicyError:
@@ -317,8 +344,8 @@ def _trust_denial(
     role = propagation.role(parts[4], role_arn.rsplit("/", 1)[-1]) if len(parts) == 6 else None
     if role is None or role.arn != role_arn:
         return _assume_denied(principal, role_arn, environ)
-    trust = _compiled(f"{role.arn} trust policy", role.trust)
-    names = _principal_names(principal)
+    trust = compiled(f"{role.arn} trust policy", role.trust)
+    names = principal_names(principal)
     decision, matched = decide(trust, "sts:AssumeRole", role_arn, context, lambda p: bool(names & set(p)))
     if decision == DENY or identity == DENY:
         return _assume_denied(principal, role_arn, environ)
@@ -332,8 +359,8 @@ def _trust_denial(
     return _assume_denied(principal, role_arn, environ)
 
 
-def _principal_names(principal: Principal) -> set[str]:
-    """How a trust policy's Principal element may name the caller."""
+def principal_names(principal: Principal) -> set[str]:
+    """How a resource-based policy's Principal element (a trust or key policy) may name the caller."""
     names = {"*", f"AWS:arn:aws:iam::{principal.account}:root"}
     if principal.kind != ROOT:
         names |= {f"AWS:{principal.arn}", f"AWS:{principal.principal_arn}"}

@@ -10,8 +10,10 @@ AWS facts relied on:
   (`InvalidParameterValueException`, "The value supplied for parameter 'instanceProfileName' is
   not valid. The provided instance profile does not exist. Please specify a different instance
   profile and try again." — aws-cdk#11441, the error Terraform's provider retries for two
-  minutes), AssumeRole into a new role, or under a new trust policy, is `AccessDenied`, and a
-  changed permissions policy is evaluated as it was.
+  minutes), AssumeRole into a new role, or under a new trust policy, is `AccessDenied`, a key
+  policy naming a new role or user is KMS's `MalformedPolicyDocumentException` "Policy contains
+  a statement with one or more invalid principals." (hashicorp/terraform#11509: the provider
+  retries it), and a changed permissions policy is evaluated as it was (by KMS too).
 - Other services' own windows (Parameter Store's asynchronous `aws:ec2:image` check, RAM
   associations, DescribeImages listing a just-deregistered AMI) use `settled` with their own
   timestamps; their modules cite their pages.
@@ -36,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from localcloud.control import CONFIG
+from localcloud.patching import wrap_once
 
 Documents = tuple[tuple[str, str], ...]  # (source, JSON document) of each identity policy
 
@@ -228,12 +231,14 @@ def _snapshot(account: str) -> dict[Key, Any]:
 # --- recording -----------------------------------------------------------------------------------
 
 
-def _bracketed(write: Callable[..., Any], account_of: Callable[[Any], str]) -> Callable[..., Any]:
+def _bracketed(write: Callable[..., Any]) -> Callable[..., Any]:
+    """`write` (of an IAM backend, role, user or group: all know their account) bracketed."""
+
     @functools.wraps(write)
     def bracket(self: Any, *args: Any, **kwargs: Any) -> Any:
         if not window() or getattr(_DEPTH, "value", 0):
             return write(self, *args, **kwargs)
-        account = account_of(self)
+        account = self.account_id
         with _LOCK:
             _DEPTH.value = 1
             try:
@@ -244,7 +249,6 @@ def _bracketed(write: Callable[..., Any], account_of: Callable[[Any], str]) -> C
                 _DEPTH.value = 0
         return result
 
-    bracket._localcloud_propagation = True  # type: ignore[attr-defined]
     return bracket
 
 
@@ -277,14 +281,9 @@ def install() -> None:
     """Bracket moto's IAM writes; idempotent."""
     from moto.iam.models import Group, IAMBackend, Role as MotoRole, User
 
-    def wrap(owner: type, name: str, account_of: Callable[[Any], str]) -> None:
-        current = getattr(owner, name)
-        if not getattr(current, "_localcloud_propagation", False):
-            setattr(owner, name, _bracketed(current, account_of))
-
     for name in _WRITES:
-        wrap(IAMBackend, name, lambda backend: backend.account_id)
+        wrap_once(IAMBackend, name, _bracketed)
     # CloudFormation puts a role's `Policies` on the role itself, after IAMBackend.create_role.
     for model in (MotoRole, User, Group):
         for name in ("put_policy", "delete_policy"):
-            wrap(model, name, lambda entity: entity.account_id)
+            wrap_once(model, name, _bracketed)

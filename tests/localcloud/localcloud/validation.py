@@ -18,10 +18,11 @@ AWS facts relied on, per protocol:
   null"; "Member must satisfy enum value set: [a, b]"; "Member must have value less than or
   equal to 100"; a list of scalars "Member must satisfy constraint: [Member must …]"; a list of
   structures names the element, "at 'tags.1.member.key'"; a sensitive member's value is not
-  shown ("Value at 'value'"). Codes: `ValidationException` for JSON (SSM), `ValidationError` for
-  query (IAM, STS, Auto Scaling, CloudFormation), HTTP 400. (Messages quoted in
-  hashicorp/terraform-provider-aws, aws-cdk and NixOS/nixops issues; Auto Scaling's in
-  `autoscaling_preferences`.)
+  shown ("Value at 'value'"). Codes: `ValidationException` for JSON (SSM, KMS), `ValidationError`
+  for query (IAM, STS, Auto Scaling, CloudFormation), HTTP 400. (Messages quoted in
+  hashicorp/terraform-provider-aws, aws-cdk and NixOS/nixops issues, KMS's "1 validation error
+  detected: Value '' at 'keyId' failed to satisfy constraint: Member must have length greater
+  than or equal to 1" in stelligent/mu#382; Auto Scaling's in `autoscaling_preferences`.)
 - AWS Organizations answers `InvalidInputException` with a `Reason` and the sentence its API
   reference gives for it (MAX_LENGTH_EXCEEDED "You provided a string parameter that is longer
   than allowed.", INPUT_REQUIRED, INVALID_ENUM, INVALID_LIST_MEMBER, MIN/MAX_VALUE_EXCEEDED, …).
@@ -448,6 +449,7 @@ _WORDINGS: dict[str, Wording] = {
     "iam": _framework("ValidationError"),
     "sts": _framework("ValidationError"),
     "ssm": _framework("ValidationException"),
+    "kms": _framework("ValidationException"),
     "organizations": Wording(enums=True, answer=_organizations_answer),
     "ec2": Wording(enums=False, answer=_ec2_answer),
 }

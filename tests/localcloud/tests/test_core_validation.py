@@ -100,6 +100,26 @@ def test_ec2_uses_its_own_code_for_a_malformed_launch_template_name():
     assert error["Error"]["Code"] == "InvalidLaunchTemplateName.MalformedException"
 
 
+def test_ec2_checks_the_ami_and_ebs_operations_localcloud_answers_itself():
+    ec2 = boto3.client("ec2", config=UNCHECKED)
+
+    protection = _refused(lambda: ec2.enable_image_deregistration_protection())
+    default_key = _refused(lambda: ec2.modify_ebs_default_kms_key_id())
+    references = _refused(
+        lambda: ec2.describe_image_references(ImageIds=[f"ami-{n:08x}" for n in range(11)], IncludeAllResourceTypes=True)
+    )
+    reports = _refused(lambda: ec2.describe_image_usage_reports(MaxResults=0))
+
+    assert (protection["Error"]["Code"], protection["Error"]["Message"]) == (
+        "MissingParameter",
+        "The request must contain the parameter ImageId",
+    )
+    assert default_key["Error"]["Message"] == "The request must contain the parameter KmsKeyId"
+    assert references["Error"]["Code"] == "InvalidParameterValue"
+    assert "imageId" in references["Error"]["Message"] and "10" in references["Error"]["Message"]
+    assert reports["Error"]["Message"] == "Value ( 0 ) for parameter maxResults is invalid. Expecting a value greater than or equal to 1."
+
+
 def test_ec2_ranges_are_expected_values(template):
     ec2, _ = template
 
@@ -127,6 +147,22 @@ def test_ssm_refuses_a_type_outside_its_enum():
     assert error["Error"]["Message"] == _framework(
         "Text", "type", "Member must satisfy enum value set: [String, StringList, SecureString]"
     )
+
+
+def test_kms_answers_in_the_framework_words_too():
+    kms = boto3.client("kms", config=UNCHECKED)
+    description = "d" * 8193
+
+    too_long = _refused(lambda: kms.create_key(Description=description))
+    too_many = _refused(lambda: kms.list_grants(KeyId=str(uuid.uuid4()), Limit=1001))
+    both = _refused(lambda: kms.generate_data_key(KeyId="alias/aws/ebs", NumberOfBytes=32, KeySpec="AES_256"))
+
+    assert too_long["Error"]["Code"] == "ValidationException"
+    assert too_long["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert too_long["Error"]["Message"] == _framework(description, "description", "Member must have length less than or equal to 8192")
+    assert too_many["Error"]["Message"] == _framework("1001", "limit", "Member must have value less than or equal to 1000")
+    assert both["Error"]["Code"] == "ValidationException"
+    assert "but not both" in both["Error"]["Message"]
 
 
 def test_query_services_answer_validation_error_naming_nested_members():

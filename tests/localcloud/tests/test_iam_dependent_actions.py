@@ -15,7 +15,7 @@ from typing import Any, Callable
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from conftest import REGION, SHARED, WORKLOAD, checked_session, wait_until
+from conftest import REGION, SHARED, WORKLOAD, assumed, role_with, wait_until
 
 MANAGED_COMPONENT = f"arn:aws:imagebuilder:{REGION}:aws:component/update-linux/x.x.x"
 MANAGED_PARENT = f"arn:aws:imagebuilder:{REGION}:aws:image/amazon-linux-2-x86/x.x.x"
@@ -39,18 +39,7 @@ def _allow(action: Any, resource: Any = "*", **extra: Any) -> dict[str, Any]:
 
 def _as(*statements: dict[str, Any]) -> boto3.Session:
     """A session of a new role in 111122223333 that holds `statements` (made before IAM is enforced)."""
-    iam = boto3.client("iam")
-    name = _name("dependent")
-    trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{SHARED}:root"}, "Action": "sts:AssumeRole"}
-    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=_policy(trust))["Role"]["Arn"]
-    iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=_policy(*statements))
-    credentials = boto3.client("sts").assume_role(RoleArn=arn, RoleSessionName="probe")["Credentials"]
-    return checked_session(
-        region_name=REGION,
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
+    return assumed(role_with(boto3.client("iam"), list(statements)))
 
 
 def _refused(call: Callable[[], Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from conftest import REGION, SHARED, checked_session, wait_until
+from conftest import SHARED, assumed, role_with, wait_until
 
 pytestmark = pytest.mark.usefixtures("localcloud")
 
@@ -62,9 +62,7 @@ def _succeeds(call: Callable[[], Any]) -> Callable[[], Any]:
 
 def _trusting_role(iam: Any, name: str) -> str:
     """A role 111122223333 may assume; returns its ARN."""
-    return iam.create_role(RoleName=name, AssumeRolePolicyDocument=_trust({"AWS": f"arn:aws:iam::{SHARED}:root"}))["Role"][
-        "Arn"
-    ]
+    return role_with(iam, [], name)
 
 
 def _profile(iam: Any) -> str:
@@ -79,20 +77,6 @@ def _infrastructure(profile: str, name: str | None = None) -> Callable[[], Any]:
     return lambda: boto3.client("imagebuilder").create_infrastructure_configuration(
         name=name or _name("infra"), instanceProfileName=profile, instanceTypes=["t3.small"]
     )
-
-
-def _session(credentials: dict[str, str]) -> boto3.Session:
-    return checked_session(
-        region_name=REGION,
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
-
-
-def _assume(role_arn: str, sts: Any = None) -> boto3.Session:
-    sts = sts or boto3.client("sts")
-    return _session(sts.assume_role(RoleArn=role_arn, RoleSessionName="probe")["Credentials"])
 
 
 def test_image_builder_refuses_an_instance_profile_that_does_not_exist():
@@ -153,13 +137,13 @@ def test_a_new_role_cannot_be_assumed_until_it_propagated(config):
     iam = boto3.client("iam")
     arn = _trusting_role(iam, _name("fresh"))
 
-    refused = _refused(lambda: _assume(arn))
-    assumed = wait_until(_succeeds(lambda: _assume(arn)), "the role to propagate to STS")
+    refused = _refused(lambda: assumed(arn))
+    session = wait_until(_succeeds(lambda: assumed(arn)), "the role to propagate to STS")
 
     assert refused["Error"]["Code"] == "AccessDenied"
     assert refused["ResponseMetadata"]["HTTPStatusCode"] == 403
     assert f"sts:AssumeRole on resource: {arn}" in refused["Error"]["Message"]
-    assert assumed.client("sts").get_caller_identity()["Arn"].startswith(f"arn:aws:sts::{SHARED}:assumed-role/")
+    assert session.client("sts").get_caller_identity()["Arn"].startswith(f"arn:aws:sts::{SHARED}:assumed-role/")
 
 
 def test_a_changed_trust_policy_is_evaluated_as_it_was_until_it_propagated(config):
@@ -171,11 +155,11 @@ def test_a_changed_trust_policy_is_evaluated_as_it_was_until_it_propagated(confi
     config(enforce_iam=True, propagation_seconds=WINDOW)
 
     iam.update_assume_role_policy(RoleName=name, PolicyDocument=_trust({"AWS": f"arn:aws:iam::{SHARED}:root"}))
-    refused = _refused(lambda: _assume(arn))
-    assumed = wait_until(_succeeds(lambda: _assume(arn)), "the new trust policy to propagate")
+    refused = _refused(lambda: assumed(arn))
+    session = wait_until(_succeeds(lambda: assumed(arn)), "the new trust policy to propagate")
 
     assert refused["Error"]["Code"] == "AccessDenied"
-    assert assumed.client("sts").get_caller_identity()["Account"] == SHARED
+    assert session.client("sts").get_caller_identity()["Account"] == SHARED
 
 
 def test_a_changed_identity_policy_is_evaluated_as_it_was_until_it_propagated(config):
@@ -184,7 +168,7 @@ def test_a_changed_identity_policy_is_evaluated_as_it_was_until_it_propagated(co
     arn = _trusting_role(iam, name)
     iam.put_role_policy(RoleName=name, PolicyName="vpcs", PolicyDocument=_policy(_allow("ec2:DescribeVpcs")))
     config(enforce_iam=True, propagation_seconds=WINDOW)
-    ec2 = _assume(arn).client("ec2")
+    ec2 = assumed(arn).client("ec2")
 
     iam.put_role_policy(RoleName=name, PolicyName="subnets", PolicyDocument=_policy(_allow("ec2:DescribeSubnets")))
     iam.delete_role_policy(RoleName=name, PolicyName="vpcs")
@@ -197,10 +181,27 @@ def test_a_changed_identity_policy_is_evaluated_as_it_was_until_it_propagated(co
     assert not_yet["Error"]["Code"] == "UnauthorizedOperation"
 
 
+def test_a_key_policy_naming_a_new_role_is_refused_by_kms_until_the_role_propagated(config):
+    kms = boto3.client("kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    config(propagation_seconds=WINDOW)
+    arn = _trusting_role(boto3.client("iam"), _name("key-user"))
+    administrator = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{SHARED}:root"}, "Action": "kms:*", "Resource": "*"}
+    user = {"Effect": "Allow", "Principal": {"AWS": arn}, "Action": "kms:Decrypt", "Resource": "*"}
+    document = _policy(administrator, user)
+
+    refused = _refused(lambda: kms.put_key_policy(KeyId=key, Policy=document))
+    wait_until(_succeeds(lambda: kms.put_key_policy(KeyId=key, Policy=document)), "the role to propagate to KMS")
+
+    assert refused["Error"]["Code"] == "MalformedPolicyDocumentException"
+    assert refused["Error"]["Message"] == "Policy contains a statement with one or more invalid principals."
+    assert arn in kms.get_key_policy(KeyId=key)["Policy"]
+
+
 def test_without_the_knob_a_change_is_seen_at_once(config):
     config(enforce_iam=True)
     iam = boto3.client("iam")
     arn = _trusting_role(iam, _name("instant"))
 
-    assert _assume(arn).client("sts").get_caller_identity()["Account"] == SHARED
+    assert assumed(arn).client("sts").get_caller_identity()["Account"] == SHARED
     assert _infrastructure(_profile(iam))()["infrastructureConfigurationArn"]

@@ -16,16 +16,19 @@ Facts from the Image Builder API reference and user guide:
   one that does not, or that IAM made less than `propagation_seconds` ago (IAM is eventually
   consistent, see `localcloud.propagation`), is InvalidParameterValueException "The value
   supplied for parameter 'instanceProfileName' is not valid. The provided instance profile does
-  not exist. Please specify a different instance profile and try again." (aws-cdk#11441).
+  not exist. Please specify a different instance profile and try again." (aws-cdk#11441);
+- the account's first pipeline creates Image Builder's service-linked role
+  AWSServiceRoleForImageBuilder (the Service Authorization Reference lists
+  `iam:CreateServiceLinkedRole` as a dependent action of CreateImagePipeline).
 """
 
 from __future__ import annotations
 
 import re
 
-from localcloud import propagation
+from localcloud import encrypted_launches, propagation
 
-from . import arns, sharing
+from . import arns, scanning, sharing
 from .arns import Arn, make_arn, parse_arn, version_key
 from .builds import now
 from .documents import parse_document
@@ -311,6 +314,10 @@ def create_image_recipe(state: State, params: dict) -> dict:
             "amiTags": params.get("amiTags"),
             "_osVersion": os_version,
         }
+        # DescribeImageReferences and AMI usage reports find recipes built on an AMI.
+        from localcloud import image_references
+
+        image_references.note(state.account, state.region, params["parentImage"])
         return {
             "clientToken": params["clientToken"],
             "imageRecipeArn": arn,
@@ -606,6 +613,7 @@ def _pipeline_settings(state: State, params: dict) -> dict:
     if params.get("distributionConfigurationArn"):
         distribution(state, params["distributionConfigurationArn"], "distributionConfigurationArn")
     _check_schedule(params.get("schedule"))
+    scanning.check_configuration(params.get("imageScanningConfiguration"))
     settings = {name: params.get(name) for name in _PIPELINE_MEMBERS}
     tests = params.get("imageTestsConfiguration") or {}
     settings["imageTestsConfiguration"] = {
@@ -635,6 +643,8 @@ def create_image_pipeline(state: State, params: dict) -> dict:
         arn = make_arn(state.region, state.account, "image-pipeline", params["name"])
         if arn in state.pipelines:
             raise _already_exists("ImagePipeline", arn)
+        # Image Builder creates its service-linked role with the account's first pipeline.
+        encrypted_launches.ensure_service_linked_role(state.account, "imagebuilder.amazonaws.com")
         state.pipelines[arn] = {
             "arn": arn,
             "name": params["name"],
