@@ -276,11 +276,6 @@ impl Summary {
     pub fn failed(&self) -> usize {
         self.counts.failed
     }
-
-    /// How many targets Ctrl-C stopped.
-    pub fn interrupted(&self) -> usize {
-        self.counts.interrupted
-    }
 }
 
 /// What one target's job has to do.
