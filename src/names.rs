@@ -50,6 +50,12 @@ pub fn component(manifest: &str, component: &str) -> String {
     format!("{manifest}-{component}")
 }
 
+/// The Parameter Store path under which a manifest's release channels keep their history (one
+/// parameter per change, `PATH/CHANNEL/NNNNNN`).
+pub fn channel_log(manifest: &str) -> String {
+    format!("/gold/{manifest}/channels")
+}
+
 /// The image recipe, infrastructure configuration, distribution configuration and pipeline.
 pub fn pipeline(manifest: &str) -> String {
     manifest.to_owned()

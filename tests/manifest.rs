@@ -182,6 +182,88 @@ name = "app""#,
     }
 }
 
+/// The seed's manifest with a dev and a prod channel, the workload consumer following `channel`.
+fn seed_with_channels(channel: Option<&str>, soak: &str) -> tempfile::TempDir {
+    let dir = copy_of("seed");
+    let path = dir.path().join("gold.toml");
+    let mut text = read(&path);
+    if let Some(channel) = channel {
+        text = text.replacen(
+            "name = \"workload\"\n",
+            &format!("name = \"workload\"\nchannel = \"{channel}\"\n"),
+            1,
+        );
+    }
+    text.push_str(&format!(
+        "\n[[channels]]\nname = \"dev\"\n\n[[channels]]\nname = \"prod\"\nsoak = \"{soak}\"\n\n[scanning]\nenabled = true\nblock = \"HIGH\"\n"
+    ));
+    fs::write(&path, text).expect("write");
+    dir
+}
+
+#[test]
+fn channels_need_a_channel_on_every_consumer_and_name_only_known_ones() {
+    let valid = seed_with_channels(Some("prod"), "24h");
+    let output = validate_in(valid.path(), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    for (channel, soak, key, message) in [
+        (
+            None,
+            "24h",
+            "consumers[workload]",
+            "expected `channel` on consumer \"workload\"",
+        ),
+        (
+            Some("prd"),
+            "24h",
+            "consumers[workload].channel",
+            "found \"prd\" (did you mean `prod`?); channels: dev, prod",
+        ),
+        (
+            Some("prod"),
+            "a day",
+            "channels[prod].soak",
+            "expected a duration such as `24h`",
+        ),
+    ] {
+        let dir = seed_with_channels(channel, soak);
+        let output = validate_in(dir.path(), &[]);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{key}: {err}");
+        let line = err
+            .lines()
+            .find(|line| line.contains(&format!(" {key}: ")))
+            .unwrap_or_else(|| panic!("no error at `{key}`: {err}"));
+        assert!(line.contains(message), "{line}");
+        let position: Vec<usize> = line
+            .trim_start_matches("error: ")
+            .split(':')
+            .skip(1)
+            .take(2)
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        assert_eq!(position.len(), 2, "no line:column in {line}");
+    }
+
+    // A channel on a consumer of a manifest without channels is a mistake too.
+    let dir = copy_of("seed");
+    let path = dir.path().join("gold.toml");
+    let text = read(&path).replacen(
+        "name = \"workload\"\n",
+        "name = \"workload\"\nchannel = \"prod\"\n",
+        1,
+    );
+    fs::write(&path, text).expect("write");
+    let output = validate_in(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("the manifest has no `[[channels]]`"),
+        "{}",
+        stderr(&output)
+    );
+}
+
 #[test]
 fn validate_finds_the_manifest_upward_and_prints_json() {
     let dir = copy_of("seed");

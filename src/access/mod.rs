@@ -266,6 +266,8 @@ impl<'a> Policy<'a> {
                 .iter()
                 .any(|c| !c.parameters.is_empty()),
             Need::RamSharing => self.manifest.sharing.is_some(),
+            Need::Channels => !self.manifest.channels.is_empty(),
+            Need::Scanning => self.manifest.scanning.as_ref().is_some_and(|s| s.enabled),
             Need::WholeOrganization => self.manifest.consumers.iter().any(|c| c.organization),
             Need::SharedParent => crate::plan::producer::shared_parent(self.manifest).is_some(),
             Need::SharedResources => !crate::plan::producer::foreign(self.manifest).is_empty(),
@@ -569,6 +571,17 @@ impl<'a> Policy<'a> {
                     .flat_map(|name| self.regional("ssm", &format!("*:parameter/{name}")))
                     .collect();
                 ("Parameters".to_owned(), resources, None)
+            }
+            Scope::ChannelLog => {
+                let path = names::channel_log(&self.manifest.name);
+                let path = path.trim_start_matches('/');
+                let at = |rest: &str| {
+                    format!(
+                        "arn:{}:ssm:{}:{}:parameter/{path}{rest}",
+                        self.partition, self.manifest.producer.region, self.manifest.producer.account
+                    )
+                };
+                ("ReleaseChannels".to_owned(), vec![at(""), at("/*")], None)
             }
             Scope::ResourceShare => (
                 "ResourceShares".to_owned(),

@@ -152,6 +152,17 @@ pub struct ImageBuild {
     pub amis: Vec<BuiltAmi>,
     /// Where the build's logs are.
     pub logs: LogLocation,
+    /// Its image scan (`scanState`), when the build scans.
+    pub scan: Option<ScanState>,
+}
+
+/// How far Amazon Inspector's scan of a build is (`ImageScanState`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanState {
+    /// `PENDING`, `SCANNING`, `COLLECTING`, `COMPLETED`, `ABANDONED`, `FAILED` or `TIMED_OUT`.
+    pub status: String,
+    /// Why, when Image Builder says.
+    pub reason: Option<String>,
 }
 
 /// The failure details `GetImage` may carry in `state.failureContext`.
@@ -376,6 +387,12 @@ fn image_build(image: &Image, image_arn: &str) -> ImageBuild {
             .unwrap_or_default(),
         amis,
         logs: LogLocation { s3, log_group },
+        scan: image.scan_state().and_then(|scan| {
+            Some(ScanState {
+                status: scan.status()?.as_str().to_owned(),
+                reason: scan.reason().map(str::to_owned),
+            })
+        }),
     }
 }
 

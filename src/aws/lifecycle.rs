@@ -15,6 +15,11 @@
 //!   (every version, not only `$Default`/`$Latest`, needs the template's id);
 //!   `DescribeLaunchTemplates` lists every template with its default and latest numbers.
 //! - `DescribeInstances` takes the filters `image-id` and `instance-state-name`.
+//! - `EnableImageDeregistrationProtection` / `DisableImageDeregistrationProtection`: only the
+//!   owner may change it; while it is on, `DeregisterImage` fails. Without `WithCooldown` it
+//!   can be turned off again at once (with it, only 24 hours later). `DescribeImages` reports
+//!   it as `DeregistrationProtection`: `disabled`, or `enabled…` / `disabled-until …` while it
+//!   holds, so anything but `disabled` counts as protected.
 
 use std::time::{Duration, SystemTime};
 
@@ -320,4 +325,58 @@ mod tests {
         assert!(is_deprecated(at(50), at(100)));
         assert!(!is_deprecated(at(100 + 3600), at(100)));
     }
+}
+
+/// The AMIs among `amis` (of the session's account and region) that deregistration protection
+/// holds now.
+pub async fn protected(session: &Session, amis: &[String]) -> Result<Vec<String>, AwsError> {
+    let mut found = Vec::new();
+    for chunk in amis.chunks(FILTER_VALUES) {
+        let mut pages = session
+            .ec2()
+            .describe_images()
+            .set_image_ids(Some(chunk.to_vec()))
+            .include_deprecated(true)
+            .include_disabled(true)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.call_on(session, "DescribeImages", chunk.join(", "))?;
+            found.extend(
+                page.images()
+                    .iter()
+                    .filter(|image| {
+                        image
+                            .deregistration_protection()
+                            .is_some_and(|state| state != "disabled")
+                    })
+                    .filter_map(|image| image.image_id().map(str::to_owned)),
+            );
+        }
+    }
+    Ok(found)
+}
+
+/// Turns deregistration protection on, without a cooldown (so it can be turned off at once).
+pub async fn protect(session: &Session, ami: &str) -> Result<(), AwsError> {
+    session
+        .ec2()
+        .enable_image_deregistration_protection()
+        .image_id(ami)
+        .send()
+        .await
+        .call_on(session, "EnableImageDeregistrationProtection", ami)?;
+    Ok(())
+}
+
+/// Turns deregistration protection off.
+pub async fn unprotect(session: &Session, ami: &str) -> Result<(), AwsError> {
+    session
+        .ec2()
+        .disable_image_deregistration_protection()
+        .image_id(ami)
+        .send()
+        .await
+        .call_on(session, "DisableImageDeregistrationProtection", ami)?;
+    Ok(())
 }

@@ -14,6 +14,7 @@ pub mod launch_templates;
 pub mod lifecycle;
 pub mod organizations;
 mod pacing;
+pub mod parameter_log;
 pub mod parameters;
 pub mod permissions;
 mod propagation;

@@ -41,6 +41,11 @@
 //! - `ram:CreateResourceShare` has no resource type (`"*"`), narrowed by request keys only
 //!   (`aws:RequestTag`, `ram:RequestedResourceType`, `ram:ResourceArn`, `ram:Principal`).
 //! - `sts:GetCallerIdentity` needs no permission (STS API reference).
+//! - A pipeline with `imageScanningEnabled` has Image Builder check Amazon Inspector with the
+//!   caller's `inspector2:BatchGetAccountStatus` (Image Builder User Guide, "Configure security
+//!   scans for Image Builder images"); `ssm:GetParametersByPath` is authorized on the path's own
+//!   parameter ARN (Systems Manager User Guide, "Restricting access to Parameter Store
+//!   parameters using IAM policies").
 
 /// Which policy a permission belongs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -91,6 +96,11 @@ pub enum Need {
     SharedResources,
     /// `[organization]` names a role to read the organization through.
     OrganizationRole,
+    /// `[[channels]]`: the channels' history in Parameter Store, and deregistration protection
+    /// of the builds they hold.
+    Channels,
+    /// `[scanning] enabled`: the pipeline scans its builds and `gold promote` reads the findings.
+    Scanning,
 }
 
 /// What an action applies to; `crate::access` turns each into ARNs and conditions for a manifest.
@@ -170,6 +180,8 @@ pub enum Scope {
     PassLaunchRole,
     /// `ec2:CreateTags` while a template launches and tags instances, volumes or interfaces.
     TagLaunched,
+    /// The parameters below the manifest's channel path in the producer account.
+    ChannelLog,
 }
 
 /// One IAM action on one kind of resource.
@@ -217,12 +229,12 @@ const fn row(
 }
 
 use Need::{
-    Always, AutoScaling, BuildDefaultVpc, BuildRole, BuildSecurityGroup, BuildSubnet,
+    Always, AutoScaling, BuildDefaultVpc, BuildRole, BuildSecurityGroup, BuildSubnet, Channels,
     ConsumerRoles, ConsumerSecurityGroup, CreatedTemplates, OrganizationRole, RamSharing, Retire,
-    SharedParent, SharedResources, SsmParameters, TaggedTemplates, WholeOrganization,
+    Scanning, SharedParent, SharedResources, SsmParameters, TaggedTemplates, WholeOrganization,
 };
 use Scope::{
-    Any, BuildInstanceProfile, BuildRolePolicy, BuildTopic, BuiltAmi, BuiltImage, Component,
+    Any, BuildInstanceProfile, ChannelLog, BuildRolePolicy, BuildTopic, BuiltAmi, BuiltImage, Component,
     CreatedTemplate, Distribution, DistributionParameter, GoldSecurityGroup,
     ImageBuilderServiceRole, Infrastructure, LaunchResources, LaunchedImage, ManifestRole,
     NewResourceShare, NewSecurityGroup, NewTemplate, Parameter, ParentImage, PassBuildRole,
@@ -424,6 +436,23 @@ pub const PERMISSIONS: &[Permission] = &[
     row("ram", "DisassociateResourceShare", Producer, RamSharing, &[on("ram:DisassociateResourceShare", ResourceShare)]),
     row("ram", "DeleteResourceShare", Producer, RamSharing, &[on("ram:DeleteResourceShare", ResourceShare)]),
     row("ram", "GetResourceShareInvitations", Producer, SharedResources, &[on("ram:GetResourceShareInvitations", Any)]),
+    // --- release channels: their history, the scan gate, protected builds ---------------
+    row("ssm", "GetParametersByPath", Producer, Channels, &[on("ssm:GetParametersByPath", ChannelLog)]),
+    row("ssm", "PutParameter", Producer, Channels, &[
+        on("ssm:PutParameter", ChannelLog),
+        on("ssm:AddTagsToResource", ChannelLog),
+    ]),
+    row("ec2", "EnableImageDeregistrationProtection", Producer, Channels, &[on("ec2:EnableImageDeregistrationProtection", BuiltAmi)]),
+    row("ec2", "DisableImageDeregistrationProtection", Producer, Channels, &[on("ec2:DisableImageDeregistrationProtection", BuiltAmi)]),
+    row("imagebuilder", "ListImageScanFindings", Producer, Scanning, &[on("imagebuilder:ListImageScanFindings", BuiltImage)]),
+    row("imagebuilder", "CreateImagePipeline", Producer, Scanning, &[
+        on("imagebuilder:CreateImagePipeline", Pipeline),
+        on("inspector2:BatchGetAccountStatus", Any),
+    ]),
+    row("imagebuilder", "UpdateImagePipeline", Producer, Scanning, &[
+        on("imagebuilder:UpdateImagePipeline", Pipeline),
+        on("inspector2:BatchGetAccountStatus", Any),
+    ]),
 ];
 
 /// The rows of `operation`, on whichever side.

@@ -54,6 +54,90 @@ pub struct Manifest {
     /// How gold reads AWS Organizations, for consumers that select accounts by OU or take the whole organization.
     #[serde(default)]
     pub organization: Option<Organization>,
+    /// Release channels, in order: the first takes every build that finishes, each later one
+    /// only a build `gold promote` moves from the channel before it. With channels, every
+    /// consumer names its `channel`; without, every consumer follows the newest build.
+    #[serde(default)]
+    pub channels: Vec<Channel>,
+    /// Image Builder's image scanning (Amazon Inspector) and the findings that stop a promotion.
+    #[serde(default)]
+    pub scanning: Option<Scanning>,
+}
+
+/// A release channel: a named pointer to one build, with its history kept in AWS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Channel {
+    /// The channel's name, which consumers give as `channel` (1-64 characters: letters, digits, `-`, `_`).
+    #[schemars(length(min = 1, max = 64))]
+    pub name: String,
+    /// How long a build must have been in the channel before this one, with no failed instance
+    /// refresh there, before `gold promote` moves it here, e.g. `24h` (default: no wait).
+    #[serde(default)]
+    pub soak: Option<String>,
+}
+
+impl Channel {
+    /// `soak` as a duration (zero when absent; the loader rejected bad values).
+    #[must_use]
+    pub fn soak_duration(&self) -> Duration {
+        age(self.soak.as_deref())
+    }
+}
+
+/// Image scanning for the pipeline's builds, and the promotion gate it feeds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scanning {
+    /// Turn on the pipeline's image scanning (`imageScanningConfiguration`); Image Builder then
+    /// has Amazon Inspector scan each build that runs its tests.
+    pub enabled: bool,
+    /// `gold promote` refuses a build with a finding of this severity or worse (default `CRITICAL`).
+    #[serde(default)]
+    pub block: Severity,
+}
+
+/// An Amazon Inspector finding severity, from worst to least.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+pub enum Severity {
+    /// `CRITICAL`.
+    #[default]
+    #[serde(rename = "CRITICAL")]
+    Critical,
+    /// `HIGH`.
+    #[serde(rename = "HIGH")]
+    High,
+    /// `MEDIUM`.
+    #[serde(rename = "MEDIUM")]
+    Medium,
+    /// `LOW`.
+    #[serde(rename = "LOW")]
+    Low,
+}
+
+impl Severity {
+    /// As Amazon Inspector and Image Builder write it.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Critical => "CRITICAL",
+            Self::High => "HIGH",
+            Self::Medium => "MEDIUM",
+            Self::Low => "LOW",
+        }
+    }
+
+    /// Whether a finding of `severity` (as Inspector writes it) is this bad or worse;
+    /// `INFORMATIONAL` and `UNTRIAGED` never are.
+    #[must_use]
+    pub fn blocks(self, severity: &str) -> bool {
+        [Self::Critical, Self::High, Self::Medium, Self::Low]
+            .into_iter()
+            .take_while(|worse| *worse <= self)
+            .any(|worse| worse.as_str() == severity)
+    }
 }
 
 /// The retention policy `gold prune` applies. An AMI some consumer still uses is never
@@ -573,6 +657,9 @@ pub struct Consumer {
     /// SSM parameters that hold the AMI id for the consumer's own Terraform or `CloudFormation`, kept in each of its regions.
     #[serde(default)]
     pub parameters: Vec<Parameter>,
+    /// The release channel whose build this consumer runs (required once `[[channels]]` exist).
+    #[serde(default)]
+    pub channel: Option<String>,
 }
 
 /// An SSM parameter gold keeps pointing at the chosen AMI (type `String`, data type
@@ -787,6 +874,18 @@ impl Consumer {
 }
 
 impl Manifest {
+    /// The channel a consumer follows, when the manifest has channels.
+    #[must_use]
+    pub fn channel_of(&self, consumer: &str) -> Option<&Channel> {
+        let name = self
+            .consumers
+            .iter()
+            .find(|c| c.name == consumer)?
+            .channel
+            .as_deref()?;
+        self.channels.iter().find(|channel| channel.name == name)
+    }
+
     /// The regions a consumer rolls out in (its own, or the producer's region by default).
     #[must_use]
     pub fn consumer_regions<'a>(&'a self, consumer: &'a Consumer) -> &'a [String] {

@@ -121,6 +121,85 @@ impl Checker<'_> {
         self.organization();
         self.consumers();
         self.lifecycle();
+        self.channels();
+    }
+
+    /// Channel names are simple and unique, soak times are durations, and once there are
+    /// channels every consumer names one of them.
+    fn channels(&mut self) {
+        let m = self.manifest;
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, channel) in m.channels.iter().enumerate() {
+            let path = KeyPath::root()
+                .key("channels")
+                .entry(i, Some(&channel.name));
+            if !is_simple_name(&channel.name) {
+                self.expected(
+                    path.key("name"),
+                    "letters, digits, `-` and `_`, starting with a letter or digit",
+                    &channel.name,
+                );
+            }
+            if let Some(first) = seen.insert(&channel.name, i) {
+                self.problem(
+                    path.key("name"),
+                    format!(
+                        "expected a name unique among channels, found {} again (first at channels[{first}])",
+                        quote(&channel.name)
+                    ),
+                    "a unique channel name",
+                );
+            }
+            if let Some(text) = &channel.soak
+                && humantime::parse_duration(text).is_err()
+            {
+                self.expected(path.key("soak"), "a duration such as `24h` or `30m`", text);
+            }
+        }
+        if m.scanning.as_ref().is_some_and(|s| s.enabled) && !m.pipeline.tests {
+            // Image Builder abandons the scan of a build that skips its tests.
+            self.problem(
+                KeyPath::root().key("scanning").key("enabled"),
+                "expected `pipeline.tests = true` with `[scanning] enabled`: Image Builder scans only builds that run their tests".to_owned(),
+                "`pipeline.tests = true`",
+            );
+        }
+        let names: Vec<&str> = m.channels.iter().map(|c| c.name.as_str()).collect();
+        for (i, consumer) in m.consumers.iter().enumerate() {
+            let path = KeyPath::root()
+                .key("consumers")
+                .entry(i, Some(&consumer.name));
+            match &consumer.channel {
+                None if !names.is_empty() => self.problem(
+                    path,
+                    format!(
+                        "expected `channel` on consumer {}: with `[[channels]]` every consumer names the channel it follows ({})",
+                        quote(&consumer.name),
+                        names.join(", ")
+                    ),
+                    "a `channel` key",
+                ),
+                Some(channel) if !names.contains(&channel.as_str()) => {
+                    let hint = did_you_mean(channel, names.iter().copied())
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default();
+                    let known = if names.is_empty() {
+                        "the manifest has no `[[channels]]`".to_owned()
+                    } else {
+                        format!("channels: {}", names.join(", "))
+                    };
+                    self.problem(
+                        path.key("channel"),
+                        format!(
+                            "expected a channel of `[[channels]]`, found {}{hint}; {known}",
+                            quote(channel)
+                        ),
+                        "a channel of `[[channels]]`",
+                    );
+                }
+                _ => {}
+            }
+        }
     }
 
     fn lifecycle(&mut self) {

@@ -17,6 +17,7 @@ mod configurations;
 mod images;
 mod pipelines;
 mod recipes;
+pub mod scans;
 
 pub use builds::*;
 pub use components::*;

@@ -1,10 +1,13 @@
 //! Image pipelines: finding, creating and updating them. A schedule carries its cron expression,
 //! start condition and time zone (`Schedule.timezone` in the Image Builder API reference: an
-//! IANA name, UTC when left out).
+//! IANA name, UTC when left out). `imageScanningConfiguration.imageScanningEnabled` has Amazon
+//! Inspector scan each build (Image Builder User Guide, "Manage security findings for Image
+//! Builder images"); a pipeline without the setting does not scan.
 
 use aws_sdk_imagebuilder::operation::create_image_pipeline::CreateImagePipelineError;
 use aws_sdk_imagebuilder::types::{
-    ImageTestsConfiguration, PipelineExecutionStartCondition, PipelineStatus, Schedule,
+    ImageScanningConfiguration, ImageTestsConfiguration, PipelineExecutionStartCondition,
+    PipelineStatus, Schedule,
 };
 
 use super::{Found, Tagged, Tags, client, name_filter, named, sdk_tags, tagged, to_tags};
@@ -29,6 +32,8 @@ pub struct PipelineSpec {
     pub tests: bool,
     /// Image test timeout in minutes.
     pub test_timeout_minutes: u32,
+    /// Image scanning with Amazon Inspector (`imageScanningConfiguration.imageScanningEnabled`).
+    pub scanning: bool,
     /// Cron schedule, start condition and time zone.
     pub schedule: Option<ScheduleSpec>,
     /// `ENABLED` or `DISABLED`.
@@ -112,6 +117,10 @@ pub async fn find_pipeline(
                 .and_then(ImageTestsConfiguration::timeout_minutes)
                 .and_then(|m| u32::try_from(m).ok())
                 .unwrap_or(720),
+            scanning: live
+                .image_scanning_configuration()
+                .and_then(ImageScanningConfiguration::image_scanning_enabled)
+                .unwrap_or(false),
             schedule,
             enabled: live.status() != Some(&PipelineStatus::Disabled),
             image_tags: to_tags(live.image_tags()),
@@ -124,6 +133,12 @@ fn tests_configuration(spec: &PipelineSpec) -> ImageTestsConfiguration {
     ImageTestsConfiguration::builder()
         .image_tests_enabled(spec.tests)
         .timeout_minutes(i32::try_from(spec.test_timeout_minutes).unwrap_or(720))
+        .build()
+}
+
+fn scanning_configuration(spec: &PipelineSpec) -> ImageScanningConfiguration {
+    ImageScanningConfiguration::builder()
+        .image_scanning_enabled(spec.scanning)
         .build()
 }
 
@@ -158,6 +173,7 @@ pub async fn create_pipeline(session: &Session, spec: &PipelineSpec) -> Result<S
         .infrastructure_configuration_arn(&spec.infrastructure_arn)
         .distribution_configuration_arn(&spec.distribution_arn)
         .image_tests_configuration(tests_configuration(spec))
+        .image_scanning_configuration(scanning_configuration(spec))
         .set_schedule(schedule(spec))
         .status(status(spec))
         .set_image_tags(Some(sdk_tags(&spec.image_tags)))
@@ -190,6 +206,7 @@ pub async fn update_pipeline(
         .infrastructure_configuration_arn(&spec.infrastructure_arn)
         .distribution_configuration_arn(&spec.distribution_arn)
         .image_tests_configuration(tests_configuration(spec))
+        .image_scanning_configuration(scanning_configuration(spec))
         .set_schedule(schedule(spec))
         .status(status(spec))
         .set_image_tags(Some(sdk_tags(&spec.image_tags)))

@@ -361,6 +361,7 @@ fn desired_pipeline(loaded: &Loaded, tags: &Tags) -> PipelineSpec {
         test_timeout_minutes: p
             .test_timeout_minutes
             .unwrap_or(DEFAULT_TEST_TIMEOUT_MINUTES),
+        scanning: m.scanning.as_ref().is_some_and(|s| s.enabled),
         schedule: p.schedule.as_ref().map(|expression| {
             let condition = p
                 .schedule_condition

@@ -284,6 +284,11 @@ pub(super) fn pipeline_fields(live: &PipelineSpec, want: &PipelineSpec) -> Vec<F
         live.test_timeout_minutes.to_string(),
         want.test_timeout_minutes.to_string(),
     );
+    d.field(
+        "scanning",
+        live.scanning.to_string(),
+        want.scanning.to_string(),
+    );
     let schedule = |s: &PipelineSpec| {
         s.schedule.as_ref().map_or_else(
             || "(none)".to_owned(),
@@ -326,6 +331,7 @@ mod tests {
             distribution_arn: "d".to_owned(),
             tests: true,
             test_timeout_minutes: 720,
+            scanning: false,
             schedule: Some(ScheduleSpec {
                 expression: "cron(0 4 ? * SUN *)".to_owned(),
                 start_condition: "EXPRESSION_MATCH_ONLY".to_owned(),
