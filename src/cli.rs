@@ -116,6 +116,14 @@ pub enum Command {
         after_help = "Examples:\n  gold retire 3 --reason \"CVE-2026-1234 in openssl\" --dry-run\n  gold retire 3 --reason \"broken agent\" --yes\n  gold retire ami-084c429949f8663b0 --to 2 --disable --yes"
     )]
     Retire(RetireArgs),
+    /// Move a build into a release channel, once it passed the channel's gates (soak, scan).
+    #[command(
+        after_help = "Examples:\n  gold promote 5 --to prod --dry-run\n  gold promote 5 --to prod --accept CVE-2026-1234 --yes\n  gold promote 4 --to prod --yes   # a build prod held before: a rollback, no gates\n  gold rollout --channel prod --yes"
+    )]
+    Promote(PromoteArgs),
+    /// Show each release channel: its build, since when, who promoted it, its history and the next candidate's gates.
+    #[command(after_help = "Examples:\n  gold channels\n  gold channels --output json")]
+    Channels,
     /// Apply the manifest's `[lifecycle]`: deprecate, then delete old builds no consumer uses.
     #[command(after_help = "Examples:\n  gold prune --dry-run\n  gold prune --yes")]
     Prune(PruneArgs),
@@ -244,6 +252,10 @@ pub struct RolloutArgs {
     #[arg(long, value_name = "AMI_ID")]
     pub ami: Option<String>,
 
+    /// Only the consumers that follow this release channel (each moves to its channel's build).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["image", "ami"])]
+    pub channel: Option<String>,
+
     /// Print the plan and change nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -311,6 +323,26 @@ pub struct RetireArgs {
     /// Targets of one wave worked on at once.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
+}
+
+/// Flags of `gold promote`.
+#[derive(Debug, Args)]
+pub struct PromoteArgs {
+    /// The build: a build number (`5`), an Image Builder build version ARN or one of its AMI ids.
+    #[arg(value_name = "BUILD")]
+    pub build: String,
+
+    /// The channel it goes to; it comes from the channel before that one.
+    #[arg(long, value_name = "CHANNEL")]
+    pub to: String,
+
+    /// Let this scan finding through (a vulnerability id such as `CVE-2026-1234`; repeatable); recorded with the promotion.
+    #[arg(long = "accept", value_name = "ID")]
+    pub accept: Vec<String>,
+
+    /// Show the gates and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Flags of `gold prune`.

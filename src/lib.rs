@@ -17,6 +17,7 @@
 
 pub mod access;
 pub mod aws;
+pub mod channels;
 pub mod cli;
 pub mod commands;
 pub mod consumer;

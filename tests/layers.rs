@@ -10,6 +10,7 @@ const RULES: &[(&str, &[&str])] = &[
     ("producer", &["ui", "commands", "cli", "consumer"]),
     ("consumer", &["ui", "commands", "cli", "producer"]),
     ("plan", &["ui", "commands", "cli", "producer", "consumer"]),
+    ("channels", &["ui", "commands", "cli"]),
     ("access", &["ui", "commands", "cli", "producer", "consumer"]),
     (
         "aws",

@@ -194,9 +194,9 @@ fn seed_with_channels(channel: Option<&str>, soak: &str) -> tempfile::TempDir {
             1,
         );
     }
-    text.push_str(&format!(
-        "\n[[channels]]\nname = \"dev\"\n\n[[channels]]\nname = \"prod\"\nsoak = \"{soak}\"\n\n[scanning]\nenabled = true\nblock = \"HIGH\"\n"
-    ));
+    text = format!(
+        "{text}\n[[channels]]\nname = \"dev\"\n\n[[channels]]\nname = \"prod\"\nsoak = \"{soak}\"\n\n[scanning]\nenabled = true\nblock = \"HIGH\"\n"
+    );
     fs::write(&path, text).expect("write");
     dir
 }

@@ -578,7 +578,9 @@ impl<'a> Policy<'a> {
                 let at = |rest: &str| {
                     format!(
                         "arn:{}:ssm:{}:{}:parameter/{path}{rest}",
-                        self.partition, self.manifest.producer.region, self.manifest.producer.account
+                        self.partition,
+                        self.manifest.producer.region,
+                        self.manifest.producer.account
                     )
                 };
                 ("ReleaseChannels".to_owned(), vec![at(""), at("/*")], None)

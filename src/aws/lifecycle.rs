@@ -296,37 +296,6 @@ pub async fn instances_of(session: &Session, amis: &[String]) -> Result<Vec<Inst
     Ok(found)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(seconds: u64) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(seconds)
-    }
-
-    #[test]
-    fn now_is_asked_for_as_a_whole_minute_never_in_the_past() {
-        assert_eq!(earliest_deprecation(at(120)), at(180));
-        assert_eq!(earliest_deprecation(at(169)), at(180));
-        assert_eq!(earliest_deprecation(at(171)), at(240));
-        for second in 0..240 {
-            let asked = earliest_deprecation(at(second));
-            assert!(asked >= at(second) + DEPRECATION_LEAD, "{second}");
-            assert_eq!(
-                asked.duration_since(at(0)).map(|d| d.as_secs() % 60).ok(),
-                Some(0)
-            );
-        }
-    }
-
-    #[test]
-    fn a_deprecation_asked_for_now_counts_at_once_and_a_later_one_does_not() {
-        assert!(is_deprecated(earliest_deprecation(at(100)), at(100)));
-        assert!(is_deprecated(at(50), at(100)));
-        assert!(!is_deprecated(at(100 + 3600), at(100)));
-    }
-}
-
 /// The AMIs among `amis` (of the session's account and region) that deregistration protection
 /// holds now.
 pub async fn protected(session: &Session, amis: &[String]) -> Result<Vec<String>, AwsError> {
@@ -379,4 +348,35 @@ pub async fn unprotect(session: &Session, ami: &str) -> Result<(), AwsError> {
         .await
         .call_on(session, "DisableImageDeregistrationProtection", ami)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(seconds: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(seconds)
+    }
+
+    #[test]
+    fn now_is_asked_for_as_a_whole_minute_never_in_the_past() {
+        assert_eq!(earliest_deprecation(at(120)), at(180));
+        assert_eq!(earliest_deprecation(at(169)), at(180));
+        assert_eq!(earliest_deprecation(at(171)), at(240));
+        for second in 0..240 {
+            let asked = earliest_deprecation(at(second));
+            assert!(asked >= at(second) + DEPRECATION_LEAD, "{second}");
+            assert_eq!(
+                asked.duration_since(at(0)).map(|d| d.as_secs() % 60).ok(),
+                Some(0)
+            );
+        }
+    }
+
+    #[test]
+    fn a_deprecation_asked_for_now_counts_at_once_and_a_later_one_does_not() {
+        assert!(is_deprecated(earliest_deprecation(at(100)), at(100)));
+        assert!(is_deprecated(at(50), at(100)));
+        assert!(!is_deprecated(at(100 + 3600), at(100)));
+    }
 }

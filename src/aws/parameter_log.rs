@@ -48,12 +48,14 @@ pub async fn read(session: &Session, path: &str) -> Result<Vec<Record>, AwsError
     let mut records = Vec::new();
     while let Some(page) = pages.next().await {
         let page = page.call_on(session, "GetParametersByPath", path)?;
-        records.extend(page.parameters.unwrap_or_default().into_iter().map(|p| Record {
-            name: p.name.unwrap_or_default(),
-            value: p.value.unwrap_or_default(),
-            written: p
-                .last_modified_date
-                .and_then(|time| SystemTime::try_from(time).ok()),
+        records.extend(page.parameters.unwrap_or_default().into_iter().map(|p| {
+            Record {
+                name: p.name.unwrap_or_default(),
+                value: p.value.unwrap_or_default(),
+                written: p
+                    .last_modified_date
+                    .and_then(|time| SystemTime::try_from(time).ok()),
+            }
         }));
     }
     records.sort_by(|a, b| a.name.cmp(&b.name));

@@ -234,8 +234,8 @@ use Need::{
     Scanning, SharedParent, SharedResources, SsmParameters, TaggedTemplates, WholeOrganization,
 };
 use Scope::{
-    Any, BuildInstanceProfile, ChannelLog, BuildRolePolicy, BuildTopic, BuiltAmi, BuiltImage, Component,
-    CreatedTemplate, Distribution, DistributionParameter, GoldSecurityGroup,
+    Any, BuildInstanceProfile, BuildRolePolicy, BuildTopic, BuiltAmi, BuiltImage, ChannelLog,
+    Component, CreatedTemplate, Distribution, DistributionParameter, GoldSecurityGroup,
     ImageBuilderServiceRole, Infrastructure, LaunchResources, LaunchedImage, ManifestRole,
     NewResourceShare, NewSecurityGroup, NewTemplate, Parameter, ParentImage, PassBuildRole,
     PassLaunchRole, Pipeline, Recipe, RecipeComponent, ResourceShare, RolloutTemplate, Snapshot,

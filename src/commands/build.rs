@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::Error;
 use crate::aws::{Access, Session, Sessions};
 use crate::cli::{BuildArgs, GlobalArgs};
-use crate::consumer::{self, DEFAULT_PARALLELISM, ImageChoice, TargetFilter};
+use crate::consumer::{self, Choices, DEFAULT_PARALLELISM, ImageChoice, TargetFilter};
 use crate::manifest::{self, Manifest};
 use crate::plan::producer::DesiredShare;
 use crate::producer;
@@ -104,7 +104,9 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
                     None,
                 )
             })?;
-            roll_out(manifest, &sessions, name, global.yes, printer).await?;
+            let choices =
+                crate::channels::follow_in(manifest, &session, ImageChoice::Name(name)).await?;
+            roll_out(manifest, &sessions, choices, global.yes, printer).await?;
         }
         Ok(ExitCode::SUCCESS)
     })?
@@ -164,11 +166,12 @@ fn check_flags(args: &BuildArgs, global: &GlobalArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// `--rollout`: the AMIs named `name` (this build's, in every region) to every target.
+/// `--rollout`: the AMIs named `name` (this build's, in every region) to every target (with
+/// channels, to the first channel's targets; the others follow their channel).
 async fn roll_out(
     manifest: &Manifest,
     sessions: &Sessions,
-    name: String,
+    choices: Choices,
     yes: bool,
     printer: &Printer,
 ) -> Result<(), Error> {
@@ -184,7 +187,7 @@ async fn roll_out(
                 manifest,
                 sessions,
                 &TargetFilter::default(),
-                &ImageChoice::Name(name),
+                &choices,
                 options.parallelism,
             )
             .await?;

@@ -11,11 +11,13 @@ use crate::cli::{Cli, Command, GlobalArgs};
 use crate::ui::Printer;
 
 mod build;
+mod channels;
 mod completions;
 mod destroy;
 mod iam;
 mod init;
 mod plan;
+mod promote;
 mod prune;
 mod retire;
 mod rollback;
@@ -40,6 +42,8 @@ pub fn run(cli: &Cli, printer: &Printer) -> Result<ExitCode, Error> {
         Command::Status(args) => status::run(args, global, printer),
         Command::Rollback(args) => rollback::run(args, global, printer),
         Command::Retire(args) => retire::run(args, global, printer),
+        Command::Promote(args) => promote::run(args, global, printer),
+        Command::Channels => channels::run(global, printer),
         Command::Prune(args) => prune::run(args, global, printer),
         Command::Iam(args) => iam::run(args, global, printer),
         Command::Completions { shell } => completions::run(*shell, printer),

@@ -46,11 +46,12 @@ async fn whole_plan(
         plan = producer::plan(loaded, &session).await?.plan();
     }
     if only != Some(PlanSide::Producer) && !loaded.manifest.consumers.is_empty() {
+        let choices = crate::channels::follow(loaded, &sessions, ImageChoice::Newest).await?;
         let planned = consumer::rollout::survey(
             &loaded.manifest,
             &sessions,
             &TargetFilter::default(),
-            &ImageChoice::Newest,
+            &choices,
             DEFAULT_PARALLELISM,
         )
         .await?;

@@ -62,6 +62,7 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
             consumer::usage::usage(manifest, &sessions, &by_region, DEFAULT_PARALLELISM).await
         };
         let plan = lifecycle::prune(&builds, &policy, &usage, now);
+        let plan = crate::channels::keep_held(&loaded, &session, plan).await?;
         if args.dry_run || plan.is_empty() {
             printer.conclude(&Event("prune_plan", &plan));
             return unreadable(&plan);

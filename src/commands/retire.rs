@@ -86,10 +86,13 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
                     .or_default()
                     .push(id.to_owned());
             }
+            let channels =
+                crate::channels::retiring(loaded, &session, &names, args.reason.as_deref()).await?;
             let retiring = Retiring {
                 amis: &amis,
                 names: &names,
                 to: to.map(|build| build.name.as_str()),
+                follow: &channels.follow,
             };
             let (planned, usage) = futures::join!(
                 consumer::retire::survey(manifest, &sessions, retiring, parallelism),
@@ -133,6 +136,12 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
             );
             if !ui::confirm(global.yes, &question).await? {
                 return Err(Error::failed("nothing was changed: not confirmed", None));
+            }
+            let caller = sessions
+                .caller_arn(session.account(), session.region())
+                .await?;
+            for said in channels.record(loaded, &session, &caller).await? {
+                printer.info(&said);
             }
             let progress = RolloutProgress::new(printer);
             interrupt.changes_begin();

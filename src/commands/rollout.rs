@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use crate::Error;
 use crate::aws::Sessions;
 use crate::cli::{GlobalArgs, RolloutArgs, TargetArgs};
-use crate::consumer::{self, ImageChoice, Interrupt, Planned, Surveyed, TargetFilter};
+use crate::consumer::{self, Choices, ImageChoice, Interrupt, Planned, Surveyed, TargetFilter};
 use crate::manifest::{self, Manifest};
 use crate::plan::discovery::{Discovered, Unmatched};
 use crate::ui::{self, Event, Printer, RolloutProgress, render};
@@ -44,22 +44,33 @@ pub fn run(args: &RolloutArgs, global: &GlobalArgs, printer: &Printer) -> Result
         (None, None) => ImageChoice::Newest,
     };
     let loaded = manifest::load(&manifest_path(global)?)?;
+    let mut filter = filter(&args.targets);
+    if let Some(channel) = &args.channel {
+        filter.consumers = channel_consumers(&loaded.manifest, channel, &filter.consumers)?;
+    }
     let options = Options {
         parallelism: usize::from(args.parallelism),
         dry_run: args.dry_run,
         yes: global.yes,
         strict: args.targets.strict,
     };
-    let filter = filter(&args.targets);
     block_on(interruptible(
         |interrupt| async move {
             let sessions =
                 super::sessions(global, printer, usize::from(args.calls_per_account)).await;
+            // `--image` and `--ami` override the channels for this run; without them, each
+            // consumer follows its channel.
+            let choices = match choice {
+                ImageChoice::Newest => {
+                    crate::channels::follow(&loaded, &sessions, ImageChoice::Newest).await?
+                }
+                named => Choices::Same(named),
+            };
             let planned = consumer::rollout::survey(
                 &loaded.manifest,
                 &sessions,
                 &filter,
-                &choice,
+                &choices,
                 options.parallelism,
             )
             .await?;
@@ -181,6 +192,39 @@ fn planned_targets(planned: &[Planned]) -> usize {
             )
         })
         .count()
+}
+
+/// The consumers `--channel NAME` keeps (those of them `--consumer` names, when it does).
+fn channel_consumers(
+    manifest: &Manifest,
+    channel: &str,
+    named: &[String],
+) -> Result<Vec<String>, Error> {
+    if !manifest.channels.iter().any(|c| c.name == channel) {
+        let known: Vec<&str> = manifest.channels.iter().map(|c| c.name.as_str()).collect();
+        return Err(Error::Usage {
+            message: format!("`--channel {channel}`: the manifest has no such channel"),
+            hint: Some(if known.is_empty() {
+                "add `[[channels]]` to the manifest first".to_owned()
+            } else {
+                format!("its channels: {}", known.join(", "))
+            }),
+        });
+    }
+    let consumers: Vec<String> = manifest
+        .consumers
+        .iter()
+        .filter(|c| c.channel.as_deref() == Some(channel))
+        .filter(|c| named.is_empty() || named.contains(&c.name))
+        .map(|c| c.name.clone())
+        .collect();
+    if consumers.is_empty() {
+        return Err(Error::Usage {
+            message: format!("`--channel {channel}`: no consumer (of those named) follows it"),
+            hint: None,
+        });
+    }
+    Ok(consumers)
 }
 
 /// The flags' target filter.

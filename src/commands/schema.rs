@@ -34,12 +34,14 @@ pub fn output_schema() -> serde_json::Value {
     use crate::ui::report::PlanDocument;
 
     use super::build::Cancelled;
+    use super::channels::Channels;
     use super::destroy::Destroyed;
     use super::init::Created;
     use super::retire::Retired;
     use super::status::StatusReport;
     use super::up::UpReport;
     use super::validate::Validated;
+    use crate::plan::channels::Promotion;
     use crate::plan::lifecycle::{Pruned, RetirePlan};
     use crate::ui::report::PrunePlanDocument;
 
@@ -50,6 +52,8 @@ pub fn output_schema() -> serde_json::Value {
     schema.add("document.status", schema.failable(status));
     let validated = schema.of::<Validated>();
     schema.add("document.validate", schema.failable(validated));
+    let channels = schema.of::<Channels>();
+    schema.add("document.channels", schema.failable(channels));
     let created = schema.of::<Created>();
     schema.add("document.init", created);
     schema.add("document.error", schema.error_only());
@@ -71,6 +75,8 @@ pub fn output_schema() -> serde_json::Value {
         ("retired", schema.of::<Retired>()),
         ("prune_plan", schema.of::<PrunePlanDocument>()),
         ("pruned", schema.of::<Pruned>()),
+        ("promotion_plan", schema.of::<Promotion>()),
+        ("promoted", schema.of::<Promotion>()),
     ] {
         schema.add(&format!("event.{name}"), schema.failable(event(name, body)));
     }

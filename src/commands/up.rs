@@ -105,15 +105,18 @@ async fn consumer_targets(
         consumers: creating,
         ..TargetFilter::default()
     };
-    match consumer::rollout::survey(
-        &loaded.manifest,
-        sessions,
-        &filter,
-        &ImageChoice::Newest,
-        DEFAULT_PARALLELISM,
-    )
-    .await
-    {
+    let surveyed = async {
+        let choices = crate::channels::follow(loaded, sessions, ImageChoice::Newest).await?;
+        consumer::rollout::survey(
+            &loaded.manifest,
+            sessions,
+            &filter,
+            &choices,
+            DEFAULT_PARALLELISM,
+        )
+        .await
+    };
+    match surveyed.await {
         Ok(surveyed) => Some(surveyed.planned),
         Err(err) => {
             printer.warn(&format!("consumer launch templates are left alone: {err}"));

@@ -43,7 +43,7 @@ pub mod waves;
 use futures::StreamExt;
 
 pub use interrupt::Interrupt;
-pub use select::ImageChoice;
+pub use select::{Choices, ImageChoice};
 pub use targets::{Target, TargetFilter};
 pub use waves::{Event, Outcome, Reporter, Summary};
 

@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::time::SystemTime;
 
-use super::select::{self, ImageChoice};
+use super::select::{self, Choices, ImageChoice};
 use super::survey::{self, Context, Live};
 use super::{Planned, Target, TargetFilter, concurrently, discover};
 use crate::Error;
@@ -27,6 +27,8 @@ pub struct Retiring<'a> {
     pub names: &'a BTreeSet<String>,
     /// The build to move to (its AMI name), or the newest that is not retired.
     pub to: Option<&'a str>,
+    /// Without `to`: what each consumer follows (the newest build, or its channel's).
+    pub follow: &'a Choices,
 }
 
 /// Every target of the manifest with its step: a move for those that run a retired build,
@@ -95,9 +97,14 @@ async fn step(
         .filter(|image| !retiring.names.contains(&image.name))
         .cloned()
         .collect();
-    let choice = retiring.to.map_or(ImageChoice::Newest, |name| {
-        ImageChoice::Name(name.to_owned())
-    });
+    let choice = match retiring.to {
+        Some(name) => ImageChoice::Name(name.to_owned()),
+        None => retiring
+            .follow
+            .of(&target.consumer)
+            .map_err(|reason| Error::failed(format!("no build to move to: {reason}"), None))?
+            .clone(),
+    };
     let to = select::choose(&candidates, &choice, &context.place(target), now)
         .map_err(|err| {
             Error::failed(

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 use super::apply::Apply;
 use super::parameters;
-use super::select::{self, ImageChoice, NOT_SHARED};
+use super::select::{self, Choices, ImageChoice, NOT_SHARED};
 use super::survey::{self, Context};
 use super::waves::{self, Job, Reporter, Summary, Work};
 use super::{Interrupt, Planned, Surveyed, TargetFilter, concurrently, discover};
@@ -25,7 +25,7 @@ pub async fn survey(
     manifest: &Manifest,
     sessions: &Sessions,
     filter: &TargetFilter,
-    choice: &ImageChoice,
+    choices: &Choices,
     parallelism: usize,
 ) -> Result<Surveyed, Error> {
     let found = Box::pin(discover::targets(manifest, sessions, filter, parallelism)).await?;
@@ -37,8 +37,8 @@ pub async fn survey(
         (target, live)
     })
     .await;
-    let choice = match choice {
-        ImageChoice::Ami(id) => {
+    let choices = match choices {
+        Choices::Same(ImageChoice::Ami(id)) => {
             let seen = lives
                 .iter()
                 .filter_map(|(_, live)| live.as_ref().ok())
@@ -53,14 +53,18 @@ pub async fn survey(
                     Some("gold only rolls out AMIs the producer account owns; check the id and `--region`".to_owned()),
                 )
             })?;
-            ImageChoice::Name(name)
+            Choices::Same(ImageChoice::Name(name))
         }
         other => other.clone(),
     };
     let now = SystemTime::now();
-    let choice = &choice;
+    let choices = &choices;
     let mut planned = concurrently(lives, parallelism, |(target, live)| async move {
-        let step = survey::rollout_step(context, &target, live, choice, now).await;
+        let step = match choices.of(&target.consumer) {
+            Ok(choice) => survey::rollout_step(context, &target, live, choice, now).await,
+            // A consumer whose channel holds no build yet waits for a promotion.
+            Err(reason) => Ok(Step::Skipped { reason }),
+        };
         Planned { target, step }
     })
     .await;

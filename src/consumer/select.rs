@@ -52,6 +52,36 @@ impl ImageChoice {
     }
 }
 
+/// What each consumer's targets move to: one choice for every consumer, or, with release
+/// channels, each consumer's own (its channel's build), or why its channel has none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choices {
+    /// The same for every consumer.
+    Same(ImageChoice),
+    /// By consumer name.
+    ByConsumer(std::collections::BTreeMap<String, Result<ImageChoice, String>>),
+}
+
+impl Choices {
+    /// The choice for `consumer`'s targets, or why there is none.
+    pub fn of(&self, consumer: &str) -> Result<&ImageChoice, String> {
+        match self {
+            Self::Same(choice) => Ok(choice),
+            Self::ByConsumer(by) => match by.get(consumer) {
+                Some(Ok(choice)) => Ok(choice),
+                Some(Err(reason)) => Err(reason.clone()),
+                None => Err(format!("consumer {consumer} follows no channel")),
+            },
+        }
+    }
+}
+
+impl From<ImageChoice> for Choices {
+    fn from(choice: ImageChoice) -> Self {
+        Self::Same(choice)
+    }
+}
+
 /// Why a target has no AMI to move to.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]

@@ -77,6 +77,9 @@ pub struct Row {
     pub error: Option<String>,
     /// What the target waits for (a template gold creates once there is a build).
     pub waiting: Option<String>,
+    /// The release channel the target's consumer follows, when the manifest has channels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
 }
 
 /// An image in the status table.
@@ -170,6 +173,11 @@ pub async fn status(
         error: Some(err.to_string()),
         ..Row::of(&target)
     }));
+    for row in &mut targets {
+        row.channel = manifest
+            .channel_of(&row.target.consumer)
+            .map(|channel| channel.name.clone());
+    }
     Ok(Status {
         targets,
         discovered: found.discovered,
@@ -192,6 +200,7 @@ impl Row {
             instances: None,
             error: None,
             waiting: None,
+            channel: None,
         }
     }
 }

@@ -26,10 +26,10 @@ pub use ami_name::{AmiName, AmiNameError};
 pub use diagnostic::{Diagnostic, Error};
 pub use load::load;
 pub use model::{
-    AutoScalingGroups, BlockDevice, Component, Consumer, CreateLaunchTemplate, Distribution,
-    EveryGroup, Infrastructure, LaunchTemplate, Manifest, Organization, Parameter, Pipeline,
-    Platform, Producer, Recipe, RefreshPreferences, ScheduleCondition, SecurityGroup, Sharing,
-    SkipLimit, SsmParameter, TagSelector, Target, VolumeType,
+    AutoScalingGroups, BlockDevice, Channel, Component, Consumer, CreateLaunchTemplate,
+    Distribution, EveryGroup, Infrastructure, LaunchTemplate, Manifest, Organization, Parameter,
+    Pipeline, Platform, Producer, Recipe, RefreshPreferences, Scanning, ScheduleCondition,
+    SecurityGroup, Severity, Sharing, SkipLimit, SsmParameter, TagSelector, Target, VolumeType,
 };
 pub use regions::KNOWN_REGIONS;
 

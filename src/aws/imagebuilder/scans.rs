@@ -1,8 +1,8 @@
 //! What Amazon Inspector found in a build: `ListImageScanFindings` filtered to one image build
 //! version ARN, every page.
 //!
-//! AWS facts relied on (Image Builder API Reference, "ListImageScanFindings" and
-//! "ImageScanFindingsFilter"): the filter names are `imageBuildVersionArn`, `imagePipelineArn`,
+//! AWS facts relied on (Image Builder API Reference, `ListImageScanFindings` and
+//! `ImageScanFindingsFilter`): the filter names are `imageBuildVersionArn`, `imagePipelineArn`,
 //! `vulnerabilityId` and `severity`, each with one value; pages of at most 25 findings follow
 //! `nextToken`. A finding carries its `severity` (`INFORMATIONAL`, `LOW`, `MEDIUM`, `HIGH`,
 //! `CRITICAL`, `UNTRIAGED`), the vulnerability id in `packageVulnerabilityDetails` and the

@@ -2,6 +2,7 @@
 //! table and errors. Pure functions from values to strings, so every form is unit-tested and
 //! snapshot-tested without a terminal.
 
+mod channels;
 mod discovery;
 mod layers;
 mod lifecycle;
@@ -11,6 +12,7 @@ mod summary;
 
 use std::time::Duration;
 
+pub use channels::{channels, promotion};
 pub use discovery::warnings;
 pub use layers::layers;
 pub use lifecycle::{prune_plan, pruned, retire_plan, retired};

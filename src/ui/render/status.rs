@@ -9,6 +9,24 @@ use std::time::Duration;
 use super::{age, table};
 use crate::consumer::status::{InstanceCounts, Status};
 
+/// Which release channel each consumer follows, when the manifest has channels.
+fn channels(text: &mut String, status: &Status) {
+    let mut channels: Vec<(&str, &str)> = Vec::new();
+    for row in &status.targets {
+        if let Some(channel) = row.channel.as_deref()
+            && !channels.iter().any(|(c, _)| *c == row.target.consumer)
+        {
+            channels.push((&row.target.consumer, channel));
+        }
+    }
+    if !channels.is_empty() {
+        text.push_str("\nChannels (`gold channels` shows what each holds):");
+        for (consumer, channel) in channels {
+            let _ = write!(text, "\n  {consumer} follows {channel}");
+        }
+    }
+}
+
 /// The status as text.
 pub fn status(status: &Status) -> String {
     let mut rows = vec![[
@@ -59,6 +77,7 @@ pub fn status(status: &Status) -> String {
         ]);
     }
     let mut text = table(&rows);
+    channels(&mut text, status);
     let retired: Vec<_> = status
         .targets
         .iter()
@@ -175,6 +194,7 @@ mod tests {
             }),
             error: None,
             waiting: None,
+            channel: None,
         };
         let denied = Row {
             target: target("444455550003"),
@@ -188,6 +208,7 @@ mod tests {
             instances: None,
             error: Some("AssumeRole failed in account 444455550003 (ap-northeast-1): AccessDenied: not authorized".to_owned()),
             waiting: None,
+            channel: None,
         };
         let status = Status {
             targets: vec![ok, denied],
