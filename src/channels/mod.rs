@@ -61,16 +61,10 @@ impl<'m> Release<'m> {
             producer::lifecycle::builds(manifest, session),
             read_logs(manifest, session)
         );
-        let builds = builds?;
-        let mut logs = logs?;
-        let template = manifest.distribution.ami_name_template();
-        for entry in logs.values_mut().flatten() {
-            entry.number = entry.build.as_deref().and_then(|b| template.build_of(b));
-        }
         Ok(Self {
             manifest,
-            builds,
-            logs,
+            builds: builds?,
+            logs: logs?,
             now: SystemTime::now(),
         })
     }
@@ -178,6 +172,7 @@ async fn read_logs(
         return Ok(logs);
     }
     let path = names::channel_log(&manifest.name);
+    let template = manifest.distribution.ami_name_template();
     for record in parameter_log::read(session, &path).await? {
         let unreadable = |why: &str| {
             Error::failed(
@@ -203,8 +198,8 @@ async fn read_logs(
             serde_json::from_str(&record.value).map_err(|err| unreadable(&err.to_string()))?;
         logs.entry(channel.to_owned()).or_default().push(Entry {
             seq: Some(seq),
+            number: stored.build.as_deref().and_then(|b| template.build_of(b)),
             build: stored.build,
-            number: None,
             change: stored.change,
             by: stored.by,
             accepted: stored.accepted,
@@ -499,6 +494,15 @@ pub async fn protect(release: &Release<'_>, session: &Session) -> Result<Vec<Pro
         }
     }
     Ok(changed)
+}
+
+/// Brings deregistration protection in line with the channels now (see [`protect`]); nothing
+/// without channels.
+pub async fn protect_held(loaded: &Loaded, session: &Session) -> Result<Vec<Protection>, Error> {
+    if loaded.manifest.channels.is_empty() {
+        return Ok(Vec::new());
+    }
+    protect(&Release::read(&loaded.manifest, session).await?, session).await
 }
 
 /// `gold prune`'s plan, with the AMIs of every build a channel holds now or held just before

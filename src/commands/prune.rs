@@ -77,6 +77,7 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
         if !ui::confirm(global.yes, &question).await? {
             return Err(Error::failed("nothing was changed: not confirmed", None));
         }
+        crate::channels::protect_held(&loaded, &session).await?;
         let pruned = apply(&session, manifest, &plan).await;
         let causes: Vec<Cause> = pruned
             .amis
