@@ -75,7 +75,9 @@ pub fn run(args: &PromoteArgs, global: &GlobalArgs, printer: &Printer) -> Result
                 detail: format!(
                     "{} held {} before: a rollback passes without gates",
                     channel.name,
-                    build.label()
+                    build
+                        .number
+                        .map_or_else(|| build.name.clone(), |n| format!("build {n}"))
                 ),
             }]
         } else {

@@ -295,6 +295,8 @@ pub fn event_definition(event: &str) -> &'static str {
         "retired" => "event.retired",
         "prune_plan" => "event.prune_plan",
         "pruned" => "event.pruned",
+        "promotion_plan" => "event.promotion_plan",
+        "promoted" => "event.promoted",
         "cancelled" => "event.cancelled",
         "error" => "event.error",
         "resource_started" | "resource_done" | "resource_failed" => "event.apply",

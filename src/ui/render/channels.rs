@@ -9,9 +9,14 @@ use crate::plan::channels::{Change, ChannelState, Entry, Gate, GateKind, Promoti
 /// History entries shown per channel without `-v`.
 const SHORT_HISTORY: usize = 5;
 
-/// A promotion: where, its gates, and what was written.
+/// A promotion: where, its gates, and what was written (once written, only that: the gates
+/// were shown before the question).
 pub fn promotion(p: &Promotion) -> String {
     let mut out = String::new();
+    if p.recorded.is_some() {
+        recorded(&mut out, p);
+        return out;
+    }
     let label = p
         .number
         .map_or_else(|| p.build.clone(), |n| format!("build {n} ({})", p.build));
@@ -28,6 +33,10 @@ pub fn promotion(p: &Promotion) -> String {
     if !p.accepted.is_empty() {
         let _ = writeln!(out, "  accepted: {}", p.accepted.join(", "));
     }
+    out
+}
+
+fn recorded(out: &mut String, p: &Promotion) {
     if let Some(entry) = &p.recorded {
         let _ = writeln!(
             out,
@@ -56,7 +65,6 @@ pub fn promotion(p: &Promotion) -> String {
             p.channel
         );
     }
-    out
 }
 
 fn gates(out: &mut String, gates: &[Gate], indent: &str) {
