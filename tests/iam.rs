@@ -373,3 +373,106 @@ fn lint(file: &std::path::Path, template: &Value) {
         text(&lint.stderr)
     );
 }
+
+/// Release channels with only `gold iam producer`: the operator reads and writes the channels'
+/// history in Parameter Store, reads the scan findings, and protects the builds the channels
+/// hold (and takes the protection off the one no channel holds any more); every action of the
+/// policy for these is used, and each call's action is in it.
+#[test]
+fn an_operator_with_only_the_producer_policy_promotes_through_the_gates() {
+    let cloud = Localcloud::start();
+    cloud.configure(json!({ "build_seconds": 2 }));
+    let org = Org::new(&cloud);
+    let dir = common::example("seed");
+    let manifest = dir.path().join("gold.toml");
+    edit(
+        &manifest,
+        "name = \"workload\"",
+        "name = \"workload\"\nchannel = \"prod\"",
+    );
+    let written = std::fs::read_to_string(&manifest).expect("gold.toml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "{written}\n[scanning]\nenabled = true\n\n[[channels]]\nname = \"dev\"\n\n[[channels]]\nname = \"prod\"\n"
+        ),
+    )
+    .expect("gold.toml written");
+    let mut team = org.operator(dir.path(), PRODUCER);
+    org.rollout_roles(&mut team, &[WORKLOAD]);
+    let policy = team.producer_policy.clone();
+    for action in [
+        "ssm:GetParametersByPath",
+        "ssm:PutParameter",
+        "ec2:EnableImageDeregistrationProtection",
+        "imagebuilder:ListImageScanFindings",
+    ] {
+        assert!(
+            actions_of(&policy).contains(action),
+            "{action} not in {policy}"
+        );
+    }
+    org.enforce();
+
+    team.ok(&["up", "--yes"]);
+    for build in ["1", "2", "3"] {
+        team.ok(&["build", "--wait"]);
+        // The scan completes a moment after the build: poll until the gates let it through.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
+        loop {
+            let output = team.gold(&["promote", build, "--to", "prod", "--yes"]);
+            if output.status.success() {
+                break;
+            }
+            let said = text(&output.stdout);
+            assert!(
+                said.contains("not complete") && std::time::Instant::now() < deadline,
+                "{said}{}",
+                text(&output.stderr)
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        team.ok(&["rollout", "--yes"]);
+    }
+    let channels: Value =
+        serde_json::from_str(&team.ok(&["channels", "--output", "json"])).expect("channels");
+    assert_eq!(
+        channels["channels"][1]["current"]["number"], 3,
+        "{channels}"
+    );
+    assert!(
+        channels["channels"][1]["current"]["by"]
+            .as_str()
+            .is_some_and(|by| by.contains(OPERATOR)),
+        "the operator is recorded: {channels}"
+    );
+    // Not run here: updates, destroy, cancel, retire and prune (the origin scenario runs them).
+    team.assert_policies_match_the_calls(&[
+        "DeleteComponent",
+        "DeleteSecurityGroup",
+        "DeleteSnapshot",
+        "DeregisterImage",
+        "DisableImage",
+        "EnableImageDeprecation",
+        "RevokeSecurityGroupIngress",
+        "DeleteInstanceProfile",
+        "DeleteRole",
+        "DetachRolePolicy",
+        "ListAttachedRolePolicies",
+        "RemoveRoleFromInstanceProfile",
+        "CancelImageCreation",
+        "DeleteDistributionConfiguration",
+        "DeleteImage",
+        "DeleteImagePipeline",
+        "DeleteImageRecipe",
+        "DeleteInfrastructureConfiguration",
+        "ListComponentBuildVersions",
+        "UpdateDistributionConfiguration",
+        "UpdateImagePipeline",
+        "UpdateInfrastructureConfiguration",
+        "DescribeAutoScalingGroups",
+        "DeleteLaunchTemplate",
+        "DescribeInstances",
+        "DescribeLaunchTemplates",
+    ]);
+}
