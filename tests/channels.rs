@@ -258,6 +258,18 @@ fn prod_moves_only_through_promote_and_its_gates_and_goes_back_on_rollback_and_r
     let manifest = dir.join("gold.toml");
     let rt = runtime();
     ok(&cloud, dir, &["up", "--yes"]);
+    // `[scanning] enabled` is the pipeline's image scanning.
+    let pipelines = rt.block_on(async {
+        aws_sdk_imagebuilder::Client::new(&cloud.sdk(PRODUCER, TOKYO).await)
+            .list_image_pipelines()
+            .send()
+            .await
+            .expect("ListImagePipelines")
+    });
+    let scanning = pipelines.image_pipeline_list()[0]
+        .image_scanning_configuration()
+        .and_then(aws_sdk_imagebuilder::types::ImageScanningConfiguration::image_scanning_enabled);
+    assert_eq!(scanning, Some(true));
     ok(&cloud, dir, &["build", "--wait"]);
     let b1 = rt.block_on(build_ami(&cloud, 1));
     rt.block_on(async {

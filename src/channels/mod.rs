@@ -401,8 +401,24 @@ pub async fn record(
     channel: &str,
     stored: &Stored,
 ) -> Result<Result<Entry, Conflict>, Error> {
-    let manifest = release.manifest;
-    let seq = release.next_seq(channel);
+    record_at(
+        release.manifest,
+        session,
+        channel,
+        release.next_seq(channel),
+        stored,
+    )
+    .await
+}
+
+/// Writes `stored` as entry `seq` of the channel's log; `Ok(Err)` when that entry exists.
+async fn record_at(
+    manifest: &Manifest,
+    session: &Session,
+    channel: &str,
+    seq: u64,
+    stored: &Stored,
+) -> Result<Result<Entry, Conflict>, Error> {
     let name = format!("{}/{channel}/{seq:06}", names::channel_log(&manifest.name));
     let value = serde_json::to_string(stored)
         .map_err(|err| Error::failed(format!("cannot write the channel entry: {err}"), None))?;
@@ -544,8 +560,8 @@ pub async fn keep_held(
 pub struct Retiring {
     /// What each consumer moves to once the channels went back.
     pub follow: Choices,
-    /// The entries to write, by channel.
-    pub changes: Vec<(String, Stored)>,
+    /// The entries to write: channel, the entry's number (the one after what was read), entry.
+    pub changes: Vec<(String, u64, Stored)>,
 }
 
 /// Decides what retiring `names` does to the channels (without channels: every consumer
@@ -575,8 +591,11 @@ pub async fn retiring(
             continue;
         }
         let back = rules::back_to(&history, &gone);
+        let channel = manifest.channels[index].name.clone();
+        let seq = release.next_seq(&channel);
         changes.push((
-            manifest.channels[index].name.clone(),
+            channel,
+            seq,
             Stored {
                 build: back.and_then(|entry| entry.build.clone()),
                 change: Change::Retired,
@@ -587,13 +606,12 @@ pub async fn retiring(
         ));
     }
     // The consumers follow the channels as they will be once the entries are written.
-    for (channel, stored) in &changes {
+    for (channel, seq, stored) in &changes {
         let entries = release.logs.entry(channel.clone()).or_default();
-        let seq = entries.first().and_then(|e| e.seq);
         entries.insert(
             0,
             Entry {
-                seq: seq.map(|s| s + 1),
+                seq: Some(*seq),
                 build: stored.build.clone(),
                 number: None,
                 change: Change::Retired,
@@ -613,7 +631,8 @@ pub async fn retiring(
 }
 
 impl Retiring {
-    /// Writes the channels' new entries, as `by`; a conflict is an error (run retire again).
+    /// Writes the channels' new entries, as `by`, each right after the entry it was decided
+    /// on; a channel that changed meanwhile is an error (run retire again: nothing moved yet).
     pub async fn record(
         &self,
         loaded: &Loaded,
@@ -623,14 +642,13 @@ impl Retiring {
         if self.changes.is_empty() {
             return Ok(Vec::new());
         }
-        let release = Release::read(&loaded.manifest, session).await?;
         let mut said = Vec::new();
-        for (channel, stored) in &self.changes {
+        for (channel, seq, stored) in &self.changes {
             let stored = Stored {
                 by: by.to_owned(),
                 ..stored.clone()
             };
-            match record(&release, session, channel, &stored).await? {
+            match record_at(&loaded.manifest, session, channel, *seq, &stored).await? {
                 Ok(entry) => said.push(format!("channel {channel} went back to {}", entry.label())),
                 Err(conflict) => return Err(conflict.into()),
             }

@@ -2,7 +2,7 @@
 //! gates a promotion passes. Nothing here calls AWS; `channels/` reads the log and the evidence
 //! (scan findings, instance refreshes) and hands them in.
 //!
-//! The rules (ARCHITECTURE.md, "Release channels"):
+//! The rules (docs/manifest.md, "Release channels"):
 //! - the first channel holds the newest build that is not retired: it takes every build that
 //!   finishes, with no log of its own;
 //! - every later channel holds what the newest entry of its log names, and takes a build only
