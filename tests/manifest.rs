@@ -102,6 +102,29 @@ fn line_of(text: &str, needle: &str) -> usize {
         + 1
 }
 
+/// `gold validate` in `dir` exits 2 with an error at `key` saying `message`, located as
+/// `error: gold.toml:LINE:COLUMN: KEY: …`; the line and [LINE, COLUMN].
+fn located_error(dir: &Path, key: &str, message: &str) -> (String, Vec<usize>) {
+    let output = validate_in(dir, &[]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{key}: {err}");
+    let line = err
+        .lines()
+        .find(|line| line.contains(&format!(" {key}: ")))
+        .unwrap_or_else(|| panic!("no error at `{key}`: {err}"))
+        .to_owned();
+    assert!(line.contains(message), "{line}");
+    let position: Vec<usize> = line
+        .trim_start_matches("error: ")
+        .split(':')
+        .skip(1)
+        .take(2)
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert_eq!(position.len(), 2, "no line:column in {line}");
+    (line, position)
+}
+
 #[test]
 fn consumers_from_the_organization_are_checked_offline_with_their_location() {
     for (from, to, key, message) in [
@@ -157,24 +180,8 @@ name = "app""#,
         assert!(text.contains(from), "`{from}` is not in examples/org");
         let text = text.replacen(from, to, 1);
         fs::write(&path, &text).expect("write");
-        let output = validate_in(dir.path(), &[]);
-        let err = stderr(&output);
-        assert_eq!(output.status.code(), Some(2), "{key}: {err}");
-        let line = err
-            .lines()
-            .find(|line| line.contains(&format!(" {key}: ")))
-            .unwrap_or_else(|| panic!("no error at `{key}`: {err}"));
-        assert!(line.contains(message), "{line}");
-        // `error: gold.toml:LINE:COLUMN: KEY: …`, the line the replaced text starts on or the
-        // table the key belongs to.
-        let position: Vec<usize> = line
-            .trim_start_matches("error: ")
-            .split(':')
-            .skip(1)
-            .take(2)
-            .filter_map(|n| n.parse().ok())
-            .collect();
-        assert_eq!(position.len(), 2, "{line}");
+        let (line, position) = located_error(dir.path(), key, message);
+        // The line the replaced text starts on or the table the key belongs to.
         assert!(
             position[0] <= line_of(&text, to.lines().last().expect("a line")),
             "{line}"
@@ -228,22 +235,7 @@ fn channels_need_a_channel_on_every_consumer_and_name_only_known_ones() {
         ),
     ] {
         let dir = seed_with_channels(channel, soak);
-        let output = validate_in(dir.path(), &[]);
-        let err = stderr(&output);
-        assert_eq!(output.status.code(), Some(2), "{key}: {err}");
-        let line = err
-            .lines()
-            .find(|line| line.contains(&format!(" {key}: ")))
-            .unwrap_or_else(|| panic!("no error at `{key}`: {err}"));
-        assert!(line.contains(message), "{line}");
-        let position: Vec<usize> = line
-            .trim_start_matches("error: ")
-            .split(':')
-            .skip(1)
-            .take(2)
-            .filter_map(|n| n.parse().ok())
-            .collect();
-        assert_eq!(position.len(), 2, "no line:column in {line}");
+        located_error(dir.path(), key, message);
     }
 
     // A channel on a consumer of a manifest without channels is a mistake too.

@@ -96,6 +96,12 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
         }
         let amis = build::wait(&session, &image, options, &mut progress).await?;
         share_build(&session, manifest, &image, printer).await?;
+        // The first channel holds the new build now: protect it (a failure does not undo the build).
+        if let Err(err) = crate::channels::protect_held(&loaded, &session).await {
+            printer.warn(&format!(
+                "the channels' builds keep their protection as it was: {err}"
+            ));
+        }
         if args.rollout {
             // Every regional copy of a build carries the same name: it picks exactly this build.
             let name = amis.first().map(|ami| ami.name.clone()).ok_or_else(|| {

@@ -121,6 +121,61 @@ impl Localcloud {
         command
     }
 
+    /// Runs gold in `dir` (polling builds and refreshes quickly): (exit code, stdout, stderr).
+    pub fn run(&self, dir: &Path, args: &[&str]) -> (i32, String, String) {
+        let output = self
+            .gold(dir)
+            .env("GOLD_POLL_MIN", "100ms")
+            .env("GOLD_POLL_MAX", "300ms")
+            .args(args)
+            .output()
+            .expect("gold runs");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+
+    /// [`Localcloud::run`], which must succeed; its stdout.
+    pub fn ok(&self, dir: &Path, args: &[&str]) -> String {
+        let (code, stdout, stderr) = self.run(dir, args);
+        assert_eq!(code, 0, "gold {args:?} failed:\n{stdout}\n{stderr}");
+        stdout
+    }
+
+    /// Creates the launch template `name` launching `image` in `account` and `region`.
+    pub async fn create_template(&self, account: &str, region: &str, name: &str, image: &str) {
+        aws_sdk_ec2::Client::new(&self.sdk(account, region).await)
+            .create_launch_template()
+            .launch_template_name(name)
+            .launch_template_data(
+                aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+                    .image_id(image)
+                    .instance_type("t3.small".into())
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("CreateLaunchTemplate");
+    }
+
+    /// The image the default version of the launch template `name` launches.
+    pub async fn default_image(&self, account: &str, region: &str, name: &str) -> String {
+        let versions = aws_sdk_ec2::Client::new(&self.sdk(account, region).await)
+            .describe_launch_template_versions()
+            .launch_template_name(name)
+            .versions("$Default")
+            .send()
+            .await
+            .expect("DescribeLaunchTemplateVersions");
+        versions.launch_template_versions()[0]
+            .launch_template_data()
+            .and_then(|data| data.image_id())
+            .expect("an image")
+            .to_owned()
+    }
+
     /// The request log: every AWS call localcloud answered.
     pub fn requests(&self) -> Vec<serde_json::Value> {
         let body = http("GET", &format!("{}/_localcloud/requests", self.url), None);
