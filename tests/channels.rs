@@ -500,3 +500,66 @@ fn concurrent_promotions_are_never_lost_and_held_builds_survive_prune() {
         );
     }
 }
+
+/// An Auto Scaling group of one instance launching the template `app` at `$Default`.
+async fn group(cloud: &Localcloud, account: &str, name: &str) {
+    aws_sdk_autoscaling::Client::new(&cloud.sdk(account, TOKYO).await)
+        .create_auto_scaling_group()
+        .auto_scaling_group_name(name)
+        .launch_template(
+            aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                .launch_template_name("app")
+                .version("$Default")
+                .build(),
+        )
+        .min_size(0)
+        .max_size(2)
+        .desired_capacity(1)
+        .availability_zones(format!("{TOKYO}a"))
+        .send()
+        .await
+        .expect("CreateAutoScalingGroup");
+}
+
+#[test]
+fn a_failed_refresh_in_dev_holds_the_build_back_from_prod() {
+    let cloud = Localcloud::start();
+    cloud.configure(json!({ "build_seconds": 1, "refresh_seconds": 1 }));
+    let project = project("0s", false);
+    let dir = project.path();
+    common::edit(
+        &dir.join("gold.toml"),
+        "name = \"app\"",
+        "name = \"app\"\nauto_scaling_groups = [\"web\"]",
+    );
+    let rt = runtime();
+    ok(&cloud, dir, &["up", "--yes"]);
+    ok(&cloud, dir, &["build", "--wait"]);
+    let b1 = rt.block_on(build_ami(&cloud, 1));
+    rt.block_on(async {
+        create_template(&cloud, WORKLOAD, &b1).await;
+        group(&cloud, WORKLOAD, "web").await;
+    });
+    ok(&cloud, dir, &["build", "--wait"]);
+
+    // Dev's refresh onto build 2 fails: build 2 stays out of prod, the gate names the group.
+    cloud.configure(json!({ "fail_instance_refresh": ["web"] }));
+    let (code, stdout, stderr) = gold(&cloud, dir, &["rollout", "--yes"]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    let (code, stdout, stderr) = gold(&cloud, dir, &["promote", "2", "--to", "prod", "--yes"]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(stderr.contains("the soak gate refused"), "{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "1 instance refresh failed there since it entered: web in {WORKLOAD}/{TOKYO} (Failed)"
+        )),
+        "{stdout}"
+    );
+    assert!(rt.block_on(log(&cloud, "prod")).is_empty());
+
+    // Once dev's refresh succeeds, the build goes through.
+    cloud.configure(json!({ "fail_instance_refresh": [] }));
+    ok(&cloud, dir, &["rollout", "--yes"]);
+    ok(&cloud, dir, &["promote", "2", "--to", "prod", "--yes"]);
+    assert_eq!(rt.block_on(log(&cloud, "prod")).len(), 1);
+}
