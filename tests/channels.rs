@@ -382,6 +382,17 @@ fn prod_moves_only_through_promote_and_its_gates_and_goes_back_on_rollback_and_r
     ok(&cloud, dir, &["promote", "2", "--to", "prod", "--yes"]);
     ok(&cloud, dir, &["rollout", "--yes"]);
     assert_eq!(rt.block_on(default_image(&cloud, PROD)), b2);
+    let (code, _, stderr) = gold(&cloud, dir, &["retire", "2", "--dry-run"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("channel prod goes back to build 1"),
+        "{stderr}"
+    );
+    assert_eq!(
+        rt.block_on(log(&cloud, "prod")).len(),
+        4,
+        "a dry run writes nothing"
+    );
     let (code, stdout, stderr) = gold(
         &cloud,
         dir,

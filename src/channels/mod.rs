@@ -631,6 +631,23 @@ pub async fn retiring(
 }
 
 impl Retiring {
+    /// What the retirement does to each channel, for people: `channel prod goes back to build 1`.
+    pub fn describe(&self, manifest: &Manifest) -> Vec<String> {
+        let template = manifest.distribution.ami_name_template();
+        self.changes
+            .iter()
+            .map(|(channel, _, stored)| {
+                let to = match &stored.build {
+                    Some(build) => template
+                        .build_of(build)
+                        .map_or_else(|| build.clone(), |n| format!("build {n}")),
+                    None => "nothing".to_owned(),
+                };
+                format!("channel {channel} goes back to {to}")
+            })
+            .collect()
+    }
+
     /// Writes the channels' new entries, as `by`, each right after the entry it was decided
     /// on; a channel that changed meanwhile is an error (run retire again: nothing moved yet).
     pub async fn record(

@@ -114,6 +114,9 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
                     unchecked: usage.unchecked.clone(),
                 },
             };
+            for change in channels.describe(manifest) {
+                printer.info(&change);
+            }
             if args.dry_run {
                 printer.conclude(&Event("retire_plan", &plan));
                 return Ok(());
