@@ -80,8 +80,9 @@ fn toml_str<'a>(table: &'a toml::Table, path: &str) -> &'a str {
         .unwrap_or_else(|| panic!("`{path}` is not a string"))
 }
 
-/// Compares `expected` with the committed file, or writes it with `GOLD_REGENERATE=1`.
-fn assert_committed(path: &Path, expected: &str) -> Option<String> {
+/// The committed file's path when it differs from `expected`; with `GOLD_REGENERATE=1`, writes
+/// `expected` instead.
+fn stale_unless_current(path: &Path, expected: &str) -> Option<String> {
     if std::env::var_os(REGENERATE).is_some() {
         std::fs::create_dir_all(path.parent().expect("a parent")).expect("directory created");
         std::fs::write(path, expected).expect("file written");
@@ -108,7 +109,7 @@ fn committed_completion_scripts_and_man_pages_are_current() {
         let path = repo()
             .join("share/completions")
             .join(shell.file_name("gold"));
-        stale.extend(assert_committed(&path, &script));
+        stale.extend(stale_unless_current(&path, &script));
     }
 
     // The pages carry the version alone: they must not change with every commit.
@@ -123,7 +124,7 @@ fn committed_completion_scripts_and_man_pages_are_current() {
         let path = entry.expect("an entry").path();
         let name = path.file_name().expect("a name").to_owned();
         let page = std::fs::read_to_string(&path).expect("a page");
-        stale.extend(assert_committed(&committed_dir.join(&name), &page));
+        stale.extend(stale_unless_current(&committed_dir.join(&name), &page));
         names.push(name);
     }
     if std::env::var_os(REGENERATE).is_none() {
