@@ -45,6 +45,10 @@ pub struct GlobalArgs {
     /// Print more detail, such as every target of a long plan (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = GLOBAL)]
     pub verbose: u8,
+
+    /// How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM).
+    #[arg(long, global = true, hide = true, env = "GOLD_PROPAGATION_TIMEOUT", value_parser = humantime::parse_duration)]
+    pub propagation_timeout: Option<std::time::Duration>,
 }
 
 /// How results are written to stdout.
@@ -81,7 +85,7 @@ pub enum Command {
     },
     /// Show what `gold up` and `gold rollout` would change, read from live state; changes nothing.
     #[command(
-        after_help = "Examples:\n  gold plan\n  gold plan --detailed-exitcode   # exit 0: no changes, 2: changes, 1: error\n  gold plan --output json"
+        after_help = "Examples:\n  gold plan\n  gold plan --detailed-exitcode   # exit 0: no changes, 2: changes, 1: error\n  gold plan --only producer --detailed-exitcode   # the producer's drift, whatever the consumers\n  gold plan --output json"
     )]
     Plan(PlanArgs),
     /// Create or update the producer's IAM role, security group, components, recipe, configurations and pipeline (and consumer launch templates marked `create`).
@@ -149,6 +153,23 @@ pub struct PlanArgs {
     /// Exit 0 when nothing would change, 2 when something would, 1 on error (like `terraform plan`).
     #[arg(long)]
     pub detailed_exitcode: bool,
+
+    /// Plan only this side: `producer` (what `gold up` changes; consumer accounts are not read, so none of them can make the plan fail) or `consumers` (what `gold rollout` changes).
+    #[arg(long, value_enum, value_name = "SIDE")]
+    pub only: Option<PlanSide>,
+
+    /// Fail when a selector matches nothing (a `tag` no template carries, OUs without an active account) instead of warning.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// One side of a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanSide {
+    /// The producer account: what `gold up` changes.
+    Producer,
+    /// The consumer targets: what `gold rollout` changes.
+    Consumers,
 }
 
 /// Flags of `gold destroy`.
@@ -205,6 +226,10 @@ pub struct TargetArgs {
     /// Only consumers of this wave (repeatable).
     #[arg(long = "wave", value_name = "N")]
     pub waves: Vec<u32>,
+
+    /// Fail when a selector matches nothing (a `tag` no template carries, OUs without an active account) instead of warning.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Flags of `gold rollout`.
@@ -312,6 +337,10 @@ pub struct IamArgs {
 pub enum IamDocument {
     /// The permissions policy of the rollout role in every consumer account (rollout, status, rollback, destroy, and templates marked `create`).
     Consumer {
+        /// Manifests the one rollout role serves, their policies merged (default: the manifest of `-f`, or `gold.toml`).
+        #[arg(value_name = "MANIFEST")]
+        manifests: Vec<PathBuf>,
+
         /// Print a CloudFormation template creating the role (trust and policy) instead, for a service-managed StackSet.
         #[arg(long)]
         cloudformation: bool,
@@ -329,7 +358,15 @@ pub enum IamDocument {
     /// The permissions policy of the identity that runs gold in the producer account (up, build, destroy, and assuming the consumer roles).
     Producer,
     /// The permissions policy that reads the organization's OUs and accounts.
-    Organization,
+    Organization {
+        /// Print the trust policy of the role `[organization]` names instead: who may assume it.
+        #[arg(long)]
+        trust: bool,
+
+        /// The identity that runs gold (default: the one these credentials act as).
+        #[arg(long, value_name = "ARN", requires = "trust")]
+        principal: Option<String>,
+    },
     /// The role and instance profile `gold up` creates for the build instances, for review.
     InstanceRole,
 }

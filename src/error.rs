@@ -184,6 +184,14 @@ impl Error {
             causes: Vec::new(),
         }
     }
+
+    /// Ctrl-C before anything changed (at a prompt, or while gold was still reading).
+    #[must_use]
+    pub fn interrupted_before_changes() -> Self {
+        Error::Interrupted {
+            hint: Some("nothing was changed".to_owned()),
+        }
+    }
 }
 
 impl From<AwsError> for Error {

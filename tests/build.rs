@@ -800,6 +800,9 @@ fn rollout_confirmed_after(
     let mut child = gold_command("script", localcloud, dir)
         .args(["-qec", &format!("{} rollout", gold.display()), "/dev/null"])
         .env("TERM", "dumb")
+        // A value Parameter Store refuses shows only as a version that never appears: gold
+        // waits its whole bound (two minutes) before it says so; a short one keeps this quick.
+        .env("GOLD_PROPAGATION_TIMEOUT", "10s")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -924,11 +927,17 @@ fn a_workload_parameter_follows_each_build_in_waves_rolls_back_and_fails_alone_w
     assert_eq!(code, Some(1), "{shown}");
     assert!(
         shown.contains(&format!(
-            "Parameter Store did not accept {second} for SSM parameter {PARAMETER}"
+            "Parameter Store did not accept {second} for SSM parameter {PARAMETER} within 10 s"
         )),
         "{shown}"
     );
     assert!(shown.contains("1 of 2 target(s) failed"), "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "waiting for Parameter Store: version 4 of SSM parameter {PARAMETER} is not readable yet (Parameter Store checks {second} first)"
+        )),
+        "{shown}"
+    );
     assert_eq!(
         parameter(&localcloud, WORKLOAD),
         Some((first.clone(), 3, "aws:ec2:image".to_owned())),
@@ -996,6 +1005,13 @@ fn a_derived_image_builds_on_the_shared_base_and_knows_how_far_behind_it_is() {
     localcloud.configure(json!({"build_seconds": 2}));
     let dir = common::example("layered");
     let (base, app) = (dir.path().join("base"), dir.path().join("app"));
+    // The dummy credentials act in the Shared account; the app team's account is reached
+    // through the role Organizations made (`tests/examples.rs` runs the app as its own operator).
+    common::edit(
+        &app.join("gold.toml"),
+        "region = \"ap-northeast-1\"",
+        "region = \"ap-northeast-1\"\nrole_arn = \"arn:aws:iam::444455556666:role/OrganizationAccountAccessRole\"",
+    );
 
     // A new organization has RAM's organization sharing off: the share cannot reach it.
     let refused = localcloud

@@ -1,107 +1,26 @@
-//! `gold iam` against localcloud with IAM evaluated (`enforce_iam`): the origin scenario runs
-//! with an operator role and a consumer rollout role that hold exactly `gold iam`'s policies;
-//! every action the request log shows is in the policy of its side and every action of the
-//! policies is used; taking one statement away makes the command that needs it fail, naming
-//! the account, the operation and the action; a principal the trust policy does not name
-//! cannot assume the rollout role. One localcloud for all of it.
+//! `gold iam` against localcloud with IAM evaluated (`enforce_iam`) and changes propagating
+//! (`propagation_seconds`): the origin scenario runs with an operator role and a consumer
+//! rollout role that hold exactly `gold iam`'s policies (`common::organization`); every action
+//! the request log shows is in the policy of its side and every action of the policies is used;
+//! taking one statement away makes the command that needs it fail at once (no wait), naming the
+//! account, the operation and the action; a principal the trust policy does not name cannot
+//! assume the rollout role. One localcloud for all of it.
 
 mod common;
 
-use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::Output;
-
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::SdkConfig;
 use aws_credential_types::Credentials;
+use common::organization::{
+    OPERATOR, Org, REGION, ROLLOUT, Team, actions_of, assume, put_policy, put_role, root, with,
+};
 use common::{Localcloud, edit};
-use gold::aws::permissions::{PERMISSIONS, Side};
 use serde_json::{Value, json};
 
 const PRODUCER: &str = "111122223333";
 const WORKLOAD: &str = "444455556666";
-const REGION: &str = "ap-northeast-1";
-const OPERATOR: &str = "GoldOperator";
-const ROLLOUT: &str = "GoldRollout";
-const POLICY: &str = "gold";
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime")
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// The dummy credentials: the root of the producer account, which localcloud never evaluates.
-async fn root(cloud: &Localcloud) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(&cloud.url)
-        .region(Region::new(REGION))
-        .credentials_provider(Credentials::new("test", "test", None, None, "root"))
-        .load()
-        .await
-}
-
-/// Temporary credentials of `role_arn`, assumed with `config`.
-async fn assume(config: &SdkConfig, role_arn: &str) -> Result<Credentials, String> {
-    let out = aws_sdk_sts::Client::new(config)
-        .assume_role()
-        .role_arn(role_arn)
-        .role_session_name("gold-test")
-        .send()
-        .await
-        .map_err(|err| format!("{:?}", err.into_service_error()))?;
-    let c = out.credentials.expect("credentials");
-    Ok(Credentials::new(
-        c.access_key_id,
-        c.secret_access_key,
-        Some(c.session_token),
-        None,
-        "assumed",
-    ))
-}
-
-fn with(config: &SdkConfig, credentials: Credentials) -> SdkConfig {
-    config
-        .to_builder()
-        .credentials_provider(
-            aws_credential_types::provider::SharedCredentialsProvider::new(credentials),
-        )
-        .build()
-}
-
-/// Creates (or replaces the policy of) role `name` with `trust` and `policy` inline.
-async fn put_role(config: &SdkConfig, name: &str, trust: &Value, policy: &Value) {
-    let iam = aws_sdk_iam::Client::new(config);
-    if iam.get_role().role_name(name).send().await.is_err() {
-        iam.create_role()
-            .role_name(name)
-            .assume_role_policy_document(trust.to_string())
-            .send()
-            .await
-            .expect("CreateRole");
-    }
-    iam.put_role_policy()
-        .role_name(name)
-        .policy_name(POLICY)
-        .policy_document(policy.to_string())
-        .send()
-        .await
-        .expect("PutRolePolicy");
-}
-
-async fn put_policy(config: &SdkConfig, role: &str, policy: &Value) {
-    aws_sdk_iam::Client::new(config)
-        .put_role_policy()
-        .role_name(role)
-        .policy_name(POLICY)
-        .policy_document(policy.to_string())
-        .send()
-        .await
-        .expect("PutRolePolicy");
 }
 
 /// `policy` without the statement `sid` (which must be there).
@@ -118,127 +37,45 @@ fn without(policy: &Value, sid: &str) -> Value {
     policy
 }
 
-fn actions_of(policy: &Value) -> BTreeSet<String> {
-    policy["Statement"]
-        .as_array()
-        .expect("statements")
-        .iter()
-        .flat_map(|s| s["Action"].as_array().expect("an action list").clone())
-        .map(|a| a.as_str().expect("an action").to_owned())
-        .collect()
-}
-
-/// The actions the table says `operation` of `service` needs on `side`.
-fn needed(service: &str, operation: &str, side: Side) -> BTreeSet<String> {
-    PERMISSIONS
-        .iter()
-        .filter(|p| p.service == service && p.operation == operation && p.side == side)
-        .flat_map(|p| p.grants.iter().map(|g| g.action.to_owned()))
-        .collect()
-}
-
-/// gold run by the operator role, with every request it makes kept for the coverage check.
-struct Operator<'a> {
-    cloud: &'a Localcloud,
-    dir: &'a Path,
-    credentials: Credentials,
-    requests: Vec<Value>,
-}
-
-impl Operator<'_> {
-    fn gold(&mut self, args: &[&str]) -> Output {
-        self.cloud.reset_requests();
-        let output = self
-            .cloud
-            .gold(self.dir)
-            .env("AWS_ACCESS_KEY_ID", self.credentials.access_key_id())
-            .env(
-                "AWS_SECRET_ACCESS_KEY",
-                self.credentials.secret_access_key(),
-            )
-            .env(
-                "AWS_SESSION_TOKEN",
-                self.credentials.session_token().unwrap_or_default(),
-            )
-            .env("GOLD_POLL_MIN", "100ms")
-            .env("GOLD_POLL_MAX", "300ms")
-            .args(args)
-            .output()
-            .expect("gold runs");
-        self.requests.extend(self.cloud.requests());
-        output
+/// The command fails with exit 1 at once, naming the account, the operation and the action,
+/// and never waits: a denial is not a change that has yet to propagate.
+fn denied(team: &mut Team<'_>, args: &[&str], account: &str, operation: &str, action: &str) {
+    let before = team.narration.len();
+    let output = team.gold(args);
+    // A failed rollout target is listed in the summary on stdout; other failures on stderr.
+    let said = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "gold {args:?}:\n{said}");
+    for needle in [
+        format!("{operation} failed in account {account}"),
+        format!("`{action}`"),
+    ] {
+        assert!(said.contains(&needle), "`{needle}` not in:\n{said}");
     }
-
-    fn ok(&mut self, args: &[&str]) -> String {
-        let output = self.gold(args);
-        assert!(
-            output.status.success(),
-            "gold {args:?} failed:\n{}",
-            text(&output.stderr)
-        );
-        text(&output.stdout)
-    }
-
-    /// The command fails with exit 1, naming the account, the operation and the action.
-    fn denied(&mut self, args: &[&str], account: &str, operation: &str, action: &str) {
-        let output = self.gold(args);
-        // A failed rollout target is listed in the summary on stdout; other failures on stderr.
-        let stderr = format!("{}{}", text(&output.stdout), text(&output.stderr));
-        assert_eq!(output.status.code(), Some(1), "gold {args:?}:\n{stderr}");
-        for needle in [
-            format!("{operation} failed in account {account}"),
-            format!("`{action}`"),
-        ] {
-            assert!(stderr.contains(&needle), "`{needle}` not in:\n{stderr}");
-        }
-    }
-
-    fn json(&mut self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).expect("gold iam prints JSON")
-    }
+    assert!(
+        !team.narration[before..].contains("waiting for "),
+        "a denial was waited on:\n{said}"
+    );
 }
 
 #[test]
 #[expect(
     clippy::too_many_lines,
-    reason = "one scenario on one localcloud: setup, the origin flow, four denials, coverage, trust"
+    reason = "one scenario on one localcloud: setup, the origin flow, five denials, coverage, trust"
 )]
 fn the_origin_scenario_runs_on_exactly_gold_iams_policies_and_each_statement_is_needed() {
     let cloud = Localcloud::start();
-    cloud.configure(json!({ "build_seconds": 2 }));
-    let rt = runtime();
+    cloud.configure(json!({ "build_seconds": 2, "refresh_seconds": 1 }));
+    let org = Org::new(&cloud);
     let dir = common::example("seed");
     let manifest = dir.path().join("gold.toml");
-    let root = rt.block_on(root(&cloud));
     let operator_arn = format!("arn:aws:iam::{PRODUCER}:role/{OPERATOR}");
     let rollout_arn = format!("arn:aws:iam::{WORKLOAD}:role/{ROLLOUT}");
-    let trusts_root = json!({ "Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": { "AWS": format!("arn:aws:iam::{PRODUCER}:root") },
-        "Action": "sts:AssumeRole" }] });
 
-    // Step 1 of "Set up your organization": the operator role holds `gold iam producer`.
-    let producer_policy: Value = serde_json::from_slice(
-        &cloud
-            .gold(dir.path())
-            .args(["iam", "producer"])
-            .output()
-            .expect("gold iam producer")
-            .stdout,
-    )
-    .expect("a policy document");
-    rt.block_on(put_role(&root, OPERATOR, &trusts_root, &producer_policy));
-    let credentials = rt
-        .block_on(assume(&root, &operator_arn))
-        .expect("the operator role");
-    let mut operator = Operator {
-        cloud: &cloud,
-        dir: dir.path(),
-        credentials,
-        requests: Vec::new(),
-    };
-
-    // Step 2: the rollout role, trusting whoever runs gold (found through STS).
-    let trust = operator.json(&["iam", "trust"]);
+    // "Set up your organization": the operator holds `gold iam producer`; the rollout role
+    // trusts whoever runs gold (found through STS) and holds `gold iam consumer`.
+    let mut team = org.operator(dir.path(), PRODUCER);
+    org.rollout_roles(&mut team, &[WORKLOAD]);
+    let trust: Value = serde_json::from_str(&team.ok(&["iam", "trust"])).expect("a trust policy");
     assert_eq!(
         trust["Statement"][0]["Principal"]["AWS"],
         operator_arn.as_str()
@@ -247,79 +84,104 @@ fn the_origin_scenario_runs_on_exactly_gold_iams_policies_and_each_statement_is_
         trust["Statement"][0]["Condition"]["StringEquals"]["aws:PrincipalOrgID"],
         "o-xxxxxxxxxx"
     );
-    let workload = rt.block_on(cloud.sdk(WORKLOAD, REGION));
-    let consumer_policy = operator.json(&["iam", "consumer"]);
-    rt.block_on(put_role(&workload, ROLLOUT, &trust, &consumer_policy));
-    cloud.configure(json!({ "enforce_iam": true }));
+    let producer_policy = team.producer_policy.clone();
+    let shared = org.admin(PRODUCER, REGION);
+    let workload = org.admin(WORKLOAD, REGION);
+    org.enforce();
 
-    operator.ok(&["up", "--yes"]);
+    team.ok(&["up", "--yes"]);
+    // IAM had not shown the new instance profile to Image Builder yet: gold waited for it.
+    team.assert_waited_for(
+        "IAM: instance profile sample-imagebuilder is not visible to Image Builder yet",
+    );
     // Image Builder: without the pipeline statement, no build starts.
-    rt.block_on(put_policy(
-        &root,
-        OPERATOR,
-        &without(&producer_policy, "Pipeline"),
-    ));
-    operator.denied(
+    org.meanwhile(|org| {
+        org.rt.block_on(put_policy(
+            &shared,
+            OPERATOR,
+            &without(&producer_policy, "Pipeline"),
+        ));
+    });
+    denied(
+        &mut team,
         &["build"],
         PRODUCER,
         "StartImagePipelineExecution",
         "imagebuilder:StartImagePipelineExecution",
     );
-    rt.block_on(put_policy(&root, OPERATOR, &producer_policy));
-    operator.ok(&["build", "--wait"]);
-    operator.ok(&["rollout", "--yes"]);
+    org.meanwhile(|org| {
+        org.rt
+            .block_on(put_policy(&shared, OPERATOR, &producer_policy));
+    });
+    team.ok(&["build", "--wait"]);
+    team.ok(&["rollout", "--yes"]);
 
-    // The template exists now: put an Auto Scaling group on it, list it, and give the rollout
-    // role the policy for the changed manifest (set up as an administrator would, unevaluated).
-    cloud.configure(json!({ "enforce_iam": false }));
-    rt.block_on(group_on_template(&workload, "web", "sample-lt"));
+    // The template exists now: put an Auto Scaling group on it pinned to its version, list it
+    // (gold then sends the version it moves the group to, which Auto Scaling authorizes as a
+    // launch), and give the rollout role the policy for the changed manifest.
+    org.meanwhile(|org| {
+        let template = org.default_template_id((WORKLOAD, REGION), "sample-lt");
+        org.group((WORKLOAD, REGION), "web", &template, "1", 1);
+    });
     edit(
         &manifest,
         "name = \"sample-lt\"",
         "name = \"sample-lt\"\nauto_scaling_groups = [\"web\"]",
     );
-    let consumer_policy = operator.json(&["iam", "consumer"]);
+    org.meanwhile(|org| org.rollout_roles(&mut team, &[WORKLOAD]));
+    let consumer_policy = team
+        .consumer_policy
+        .clone()
+        .expect("the rollout role's policy");
     assert!(actions_of(&consumer_policy).contains("autoscaling:StartInstanceRefresh"));
-    rt.block_on(put_policy(&workload, ROLLOUT, &consumer_policy));
-    cloud.configure(json!({ "enforce_iam": true }));
+    let set_consumer_policy = |policy: &Value| {
+        org.meanwhile(|org| {
+            org.rt.block_on(put_policy(&workload, ROLLOUT, policy));
+        });
+    };
 
-    operator.ok(&["build", "--wait"]);
+    team.ok(&["build", "--wait"]);
     // EC2: without the statement for tagged templates, the template cannot move.
-    set_consumer_policy(
-        &cloud,
-        &rt,
-        &workload,
-        &without(&consumer_policy, "MoveLaunchTemplatesTaggedForManifest"),
-    );
-    operator.denied(
+    set_consumer_policy(&without(
+        &consumer_policy,
+        "MoveLaunchTemplatesTaggedForManifest",
+    ));
+    denied(
+        &mut team,
         &["rollout", "--yes"],
         WORKLOAD,
         "CreateLaunchTemplateVersion",
         "ec2:CreateLaunchTemplateVersion",
     );
     // Auto Scaling: the template moves, the refresh is refused.
-    set_consumer_policy(
-        &cloud,
-        &rt,
-        &workload,
-        &without(&consumer_policy, "RefreshListedAutoScalingGroups"),
-    );
-    operator.denied(
+    set_consumer_policy(&without(&consumer_policy, "RefreshListedAutoScalingGroups"));
+    denied(
+        &mut team,
         &["rollout", "--yes"],
         WORKLOAD,
         "StartInstanceRefresh",
         "autoscaling:StartInstanceRefresh",
     );
-    set_consumer_policy(&cloud, &rt, &workload, &consumer_policy);
-    operator.ok(&["rollout", "--yes"]);
+    // The refresh of a pinned group is a launch from the template: without the producer's
+    // images, Auto Scaling refuses to use the template.
+    set_consumer_policy(&without(&consumer_policy, "LaunchProducerImages"));
+    denied(
+        &mut team,
+        &["rollout", "--yes"],
+        WORKLOAD,
+        "StartInstanceRefresh",
+        "ec2:RunInstances",
+    );
+    set_consumer_policy(&consumer_policy);
+    team.ok(&["rollout", "--yes"]);
     let status: Value =
-        serde_json::from_str(&operator.ok(&["status", "--output", "json"])).expect("status JSON");
+        serde_json::from_str(&team.ok(&["status", "--output", "json"])).expect("status JSON");
     let row = &status["targets"][0];
     assert_eq!(row["current"]["id"], row["newest"]["id"], "{status}");
-    operator.ok(&["rollback", "--yes"]);
+    team.ok(&["rollback", "--yes"]);
     // Retiring the build the target went back to: reads who uses it in the consumer account,
     // moves the target, deprecates, disables and tags the AMI and tags the Image Builder image.
-    let out = operator.ok(&[
+    let out = team.ok(&[
         "retire",
         "1",
         "--reason",
@@ -329,25 +191,29 @@ fn the_origin_scenario_runs_on_exactly_gold_iams_policies_and_each_statement_is_
         "--output",
         "json",
     ]);
-    let last: Value = out
-        .lines()
-        .rev()
-        .find_map(|line| serde_json::from_str(line).ok())
-        .expect("a final event");
+    let last = common::organization::last_event(&out);
     assert_eq!(last["event"], "retired", "{out}");
     assert_eq!(last["moves"]["counts"]["done"], 1, "{out}");
 
     // IAM: without the build role statement, gold cannot even read the producer's state.
-    rt.block_on(put_policy(
-        &root,
-        OPERATOR,
-        &without(&producer_policy, "BuildRole"),
-    ));
-    operator.denied(&["plan"], PRODUCER, "GetRole", "iam:GetRole");
-    rt.block_on(put_policy(&root, OPERATOR, &producer_policy));
+    org.meanwhile(|org| {
+        org.rt.block_on(put_policy(
+            &shared,
+            OPERATOR,
+            &without(&producer_policy, "BuildRole"),
+        ));
+    });
+    denied(&mut team, &["plan"], PRODUCER, "GetRole", "iam:GetRole");
+    org.meanwhile(|org| {
+        org.rt
+            .block_on(put_policy(&shared, OPERATOR, &producer_policy));
+    });
 
     // Updates: drift on gold's group, a new instance type, component and AMI tag.
-    rt.block_on(open_ingress(&root, "sample-imagebuilder"));
+    org.meanwhile(|org| {
+        org.rt
+            .block_on(open_ingress(&shared, "sample-imagebuilder"));
+    });
     edit(
         &manifest,
         "instance_types = [\"t3.small\"]",
@@ -361,113 +227,53 @@ fn the_origin_scenario_runs_on_exactly_gold_iams_policies_and_each_statement_is_
     let build_yml = dir.path().join("files/build.yml");
     let document = std::fs::read_to_string(&build_yml).expect("build.yml");
     std::fs::write(&build_yml, format!("{document}\n# changed\n")).expect("build.yml written");
-    operator.ok(&["up", "--yes"]);
-    let started = operator.ok(&["build"]);
+    team.ok(&["up", "--yes"]);
+    let started = team.ok(&["build"]);
     let image = started
         .split_whitespace()
         .find(|word| word.starts_with("arn:aws:imagebuilder:"))
         .expect("the build's ARN")
         .to_owned();
-    operator.ok(&["build", "--cancel", &image]);
-    operator.ok(&["destroy", "--yes", "--images"]);
+    team.ok(&["build", "--cancel", &image]);
+    team.ok(&["destroy", "--yes", "--images"]);
 
-    assert_policies_match_the_calls(&operator.requests, &producer_policy, &consumer_policy);
-    assert_only_the_trusted_principal_assumes(&rt, &root, &operator.credentials, &rollout_arn);
-}
-
-/// The consumer role's policy, changed as its administrator would (IAM not evaluated meanwhile).
-fn set_consumer_policy(
-    cloud: &Localcloud,
-    rt: &tokio::runtime::Runtime,
-    workload: &SdkConfig,
-    policy: &Value,
-) {
-    cloud.configure(json!({ "enforce_iam": false }));
-    rt.block_on(put_policy(workload, ROLLOUT, policy));
-    cloud.configure(json!({ "enforce_iam": true }));
-}
-
-/// Every action a logged call needed is in its side's policy, and every action of each policy
-/// was needed by some call.
-fn assert_policies_match_the_calls(requests: &[Value], producer: &Value, consumer: &Value) {
-    for (side, account, policy) in [
-        (Side::Producer, PRODUCER, producer),
-        (Side::Consumer, WORKLOAD, consumer),
-    ] {
-        let mut used = BTreeSet::new();
-        let mut unknown = BTreeSet::new();
-        for request in requests.iter().filter(|r| r["account"] == account) {
-            let service = request["service"].as_str().expect("a service");
-            let operation = request["action"].as_str().expect("an action");
-            if PERMISSIONS
-                .iter()
-                .all(|p| !(p.service == service && p.operation == operation && p.side == side))
-            {
-                unknown.insert(format!("{service}:{operation}"));
-            }
-            used.extend(needed(service, operation, side));
-        }
-        assert!(
-            unknown.is_empty(),
-            "{side:?} calls outside the table: {unknown:?}"
-        );
-        let allowed = actions_of(policy);
-        let missing: Vec<_> = used.difference(&allowed).collect();
-        assert!(missing.is_empty(), "{side:?} policy lacks {missing:?}");
-        let unused: Vec<_> = allowed.difference(&used).collect();
-        assert!(
-            unused.is_empty(),
-            "{side:?} policy grants unused {unused:?}"
-        );
-    }
+    team.assert_policies_match_the_calls(&[]);
+    let operator = team.credentials();
+    org.meanwhile(|org| {
+        org.rt.block_on(assert_only_the_trusted_principal_assumes(
+            &cloud,
+            &operator,
+            &rollout_arn,
+        ));
+    });
 }
 
 /// The operator assumes the rollout role; another role of the same account, allowed by its own
 /// policy to assume any role, is refused by the trust policy.
-fn assert_only_the_trusted_principal_assumes(
-    rt: &tokio::runtime::Runtime,
-    root: &SdkConfig,
+async fn assert_only_the_trusted_principal_assumes(
+    cloud: &Localcloud,
     operator: &Credentials,
     rollout_arn: &str,
 ) {
-    rt.block_on(async {
-        assume(&with(root, operator.clone()), rollout_arn)
-            .await
-            .expect("the operator assumes the rollout role");
-        let trusts_root = json!({ "Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": { "AWS": format!("arn:aws:iam::{PRODUCER}:root") },
-            "Action": "sts:AssumeRole" }] });
-        let anything = json!({ "Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*" }] });
-        put_role(root, "Intruder", &trusts_root, &anything).await;
-        let intruder = assume(root, &format!("arn:aws:iam::{PRODUCER}:role/Intruder"))
-            .await
-            .expect("the intruder role");
-        let refused = assume(&with(root, intruder), rollout_arn)
-            .await
-            .expect_err("the trust policy names only the operator");
-        assert!(refused.contains("AccessDenied"), "{refused}");
-    });
-}
-
-/// An empty Auto Scaling group launching `template` (by name) at `$Default`.
-async fn group_on_template(config: &SdkConfig, name: &str, template: &str) {
-    aws_sdk_autoscaling::Client::new(config)
-        .create_auto_scaling_group()
-        .auto_scaling_group_name(name)
-        .launch_template(
-            aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
-                .launch_template_name(template)
-                .version("$Default")
-                .build(),
-        )
-        .min_size(0)
-        .max_size(2)
-        .desired_capacity(0)
-        .availability_zones(format!("{REGION}a"))
-        .send()
+    let root = root(cloud, REGION).await;
+    cloud.configure(json!({ "enforce_iam": true }));
+    assume(&with(&root, operator.clone()), rollout_arn)
         .await
-        .expect("CreateAutoScalingGroup");
+        .expect("the operator assumes the rollout role");
+    let trusts_root = json!({ "Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": { "AWS": format!("arn:aws:iam::{PRODUCER}:root") },
+        "Action": "sts:AssumeRole" }] });
+    let anything = json!({ "Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*" }] });
+    put_role(&root, "Intruder", &trusts_root, &anything).await;
+    let intruder = assume(&root, &format!("arn:aws:iam::{PRODUCER}:role/Intruder"))
+        .await
+        .expect("the intruder role");
+    let refused = assume(&with(&root, intruder), rollout_arn)
+        .await
+        .expect_err("the trust policy names only the operator");
+    assert!(refused.contains("AccessDenied"), "{refused}");
+    cloud.configure(json!({ "enforce_iam": false }));
 }
 
 /// Adds an inbound rule to the security group `name`, which `gold up` must revoke.
@@ -529,12 +335,35 @@ fn the_cloudformation_template_passes_cfn_lint_and_holds_gold_iams_role() {
         gold(&["iam", "trust", "--principal", &principal])
     );
 
-    let file = dir.path().join("gold-rollout-role.json");
-    std::fs::write(&file, template.to_string()).expect("template written");
+    lint(&dir.path().join("gold-rollout-role.json"), &template);
+
+    // One role for three manifests: the same role and policy names, their policies merged.
+    let examples = common::repo().join("examples");
+    let (seed, fleet, org) = (
+        dir.path().join("gold.toml"),
+        examples.join("fleet/gold.toml"),
+        examples.join("org/gold.toml"),
+    );
+    let manifests = [&seed, &fleet, &org].map(|p| p.display().to_string());
+    let mut args: Vec<&str> = vec!["iam", "consumer"];
+    args.extend(manifests.iter().map(String::as_str));
+    let merged = gold(&args);
+    args.extend(["--cloudformation", "--principal", &principal]);
+    let shared = gold(&args);
+    let role = &shared["Resources"]["GoldRolloutRole"]["Properties"];
+    assert_eq!(role["RoleName"], ROLLOUT);
+    assert_eq!(role["Policies"][0]["PolicyName"], "gold-rollout");
+    assert_eq!(role["Policies"][0]["PolicyDocument"], merged);
+    lint(&dir.path().join("gold-rollout-roles.json"), &shared);
+}
+
+/// `cfn-lint` finds nothing wrong with `template`, written to `file`.
+fn lint(file: &std::path::Path, template: &Value) {
+    std::fs::write(file, template.to_string()).expect("template written");
     let lint =
         std::process::Command::new(common::repo().join("tests/localcloud/.venv/bin/cfn-lint"))
             .arg("--")
-            .arg(&file)
+            .arg(file)
             .output()
             .expect("cfn-lint runs (tests/localcloud/serve --help builds the venv)");
     assert!(

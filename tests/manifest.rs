@@ -1269,3 +1269,44 @@ proptest! {
         }
     }
 }
+
+/// Image Builder and EC2 hold at most 50 tags a resource (Image Builder's `TagMap` in its
+/// model); gold adds three to the manifest's `tags` (`gold:hash` on components and recipes), two
+/// to `ami_tags`.
+#[test]
+fn tags_leave_room_for_the_ones_gold_adds() {
+    let many = |n: usize| {
+        (0..n)
+            .map(|i| format!("t{i} = \"v\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let dir = copy_of("seed");
+    let manifest = dir.path().join("gold.toml");
+    let text = read(&manifest);
+    let at = |tags: usize, ami: usize| {
+        let edited = text
+            .replacen(
+                "name = \"sample\"\n",
+                &format!("name = \"sample\"\ntags = {{ {} }}\n", many(tags)),
+                1,
+            )
+            .replacen(
+                "ami_tags = { ImageBuilder = \"true\" }",
+                &format!("ami_tags = {{ {} }}", many(ami)),
+                1,
+            );
+        fs::write(&manifest, edited).expect("write manifest");
+        validate_in(dir.path(), &[])
+    };
+    let fits = at(47, 48);
+    assert_eq!(fits.status.code(), Some(0), "{}", stderr(&fits));
+    let over = at(48, 49);
+    assert_eq!(over.status.code(), Some(2));
+    let err = stderr(&over);
+    assert!(
+        err.contains(": tags: expected at most 47 tags (AWS allows 50 on a resource, and gold adds 3), found 48")
+            && err.contains(": distribution.ami_tags: expected at most 48 tags (AWS allows 50 on a resource, and gold adds 2), found 49"),
+        "{err}"
+    );
+}

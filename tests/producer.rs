@@ -959,3 +959,95 @@ async fn assert_nothing_tagged_but_images(aws: &Producer) {
         .expect("DescribeSecurityGroups");
     assert!(tagged_groups.security_groups().is_empty());
 }
+
+/// An instance profile the manifest names and gold did not make: when Image Builder cannot find
+/// it, that is the manifest's mistake, not IAM catching up, so `up` fails at once (no wait) with
+/// AWS's message and the fix; with changes propagating, a profile gold just made is waited for.
+#[test]
+fn a_missing_instance_profile_fails_at_once_and_one_gold_just_made_is_waited_for() {
+    let localcloud = Localcloud::start();
+    localcloud.configure(json!({ "propagation_seconds": 2 }));
+    let dir = seed();
+    let manifest = dir.path().join("gold.toml");
+    edit(
+        &manifest,
+        "instance_profile = \"create\"",
+        "instance_profile = \"no-such-profile\"",
+    );
+    let output = localcloud
+        .gold(dir.path())
+        .args(["up", "--yes"])
+        .output()
+        .expect("gold runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("The provided instance profile does not exist")
+            && stderr.contains("check its name in `infrastructure.instance_profile`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("waiting for "), "{stderr}");
+
+    edit(
+        &manifest,
+        "instance_profile = \"no-such-profile\"",
+        "instance_profile = \"create\"",
+    );
+    let output = up(&localcloud, dir.path());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "waiting for IAM: instance profile sample-imagebuilder is not visible to Image Builder yet"
+        ),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn a_role_someone_creates_while_up_waits_for_its_answer_is_not_adopted() {
+    let localcloud = Localcloud::start();
+    let project = seed();
+    let aws = producer(&localcloud).await;
+    let mut terminal = localcloud.gold_in_terminal(project.path(), &["up"], 40, 200);
+    terminal.wait_for("[y/N]");
+    // The plan saw no role; someone makes one by that name, untagged, before the answer.
+    let trust = json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+    });
+    aws.iam
+        .create_role()
+        .role_name("sample-imagebuilder")
+        .assume_role_policy_document(trust.to_string())
+        .send()
+        .await
+        .expect("CreateRole");
+    let mark = localcloud.requests().len();
+    terminal.type_line("y");
+    let (code, screen) = terminal.finish();
+
+    assert_eq!(code, Some(1), "{screen}");
+    assert!(
+        screen.contains("EntityAlreadyExists")
+            && screen.contains("hint: it exists without the tag `gold:manifest=sample`: gold adopts only what it created"),
+        "{screen}"
+    );
+    let attached: Vec<Value> = localcloud.requests()[mark..]
+        .iter()
+        .filter(|r| r["action"] == "AttachRolePolicy")
+        .cloned()
+        .collect();
+    assert_eq!(
+        attached,
+        Vec::<Value>::new(),
+        "policies attached to someone else's role"
+    );
+    let tags = aws
+        .iam
+        .list_role_tags()
+        .role_name("sample-imagebuilder")
+        .send()
+        .await
+        .expect("ListRoleTags");
+    assert!(tags.tags().is_empty());
+}

@@ -17,16 +17,19 @@ use crate::manifest::Manifest;
 /// The role name the examples and `gold iam` use when the manifest names none.
 pub const DEFAULT_ROLE: &str = "GoldRollout";
 
-/// The consumer role's name and path: the one the manifest's consumers name in `role_arn`.
-pub fn role_name(manifest: &Manifest) -> Result<(String, String), String> {
-    let mut names: Vec<(String, String)> = manifest
-        .consumers
+/// The consumer role's name and path: the one every manifest's consumers name in `role_arn`
+/// or `role_name` (one StackSet makes one role, the same in every account).
+pub fn role_name(manifests: &[&Manifest]) -> Result<(String, String), String> {
+    let mut names: Vec<(String, String)> = manifests
         .iter()
-        .filter_map(|c| c.role_arn.as_deref())
-        .filter_map(|arn| arn.split_once(":role").map(|(_, path)| path.to_owned()))
-        .map(|path| {
-            let (dir, name) = path.rsplit_once('/').unwrap_or(("", &path));
-            (name.to_owned(), format!("{dir}/"))
+        .flat_map(|m| m.consumers.iter())
+        .filter_map(|c| {
+            if let Some(arn) = c.role_arn.as_deref() {
+                let path = arn.split_once(":role")?.1;
+                let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+                return Some((name.to_owned(), format!("{dir}/")));
+            }
+            c.role_name.clone().map(|name| (name, "/".to_owned()))
         })
         .collect();
     names.sort();
@@ -46,14 +49,20 @@ pub fn role_name(manifest: &Manifest) -> Result<(String, String), String> {
     }
 }
 
-/// The template: the role with `trust` as its trust policy and `policy` inline.
-pub fn template(manifest: &Manifest, policy: &Value, trust: &Value) -> Result<Value, String> {
-    let (name, path) = role_name(manifest)?;
+/// The template: the role with `trust` as its trust policy and `policy` inline. Its name and
+/// its policy's name do not depend on which manifests it serves, so adding a manifest updates
+/// the same role in place (a StackSet update), where each manifest used to need a role.
+pub fn template(manifests: &[&Manifest], policy: &Value, trust: &Value) -> Result<Value, String> {
+    let (name, path) = role_name(manifests)?;
+    let served = manifests
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     Ok(json!({
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": format!(
-            "gold: the rollout role {name} that gold assumes in every consumer account of manifest {}. Deploy as a service-managed StackSet with automatic deployment to the organization's OUs (capability CAPABILITY_NAMED_IAM).",
-            manifest.name
+            "gold: the rollout role {name} that gold assumes in every consumer account of manifests {served}. Deploy as a service-managed StackSet with automatic deployment to the organization's OUs (capability CAPABILITY_NAMED_IAM)."
         ),
         "Resources": {
             "GoldRolloutRole": {
@@ -61,23 +70,26 @@ pub fn template(manifest: &Manifest, policy: &Value, trust: &Value) -> Result<Va
                 "Properties": {
                     "RoleName": name,
                     "Path": path,
-                    "Description": format!("gold rollout role for manifest {}", manifest.name),
+                    "Description": format!("gold rollout role for manifests {served}"),
                     "AssumeRolePolicyDocument": trust,
                     "Policies": [{
-                        "PolicyName": format!("gold-{}-consumer", manifest.name),
+                        "PolicyName": POLICY_NAME,
                         "PolicyDocument": policy,
                     }],
                     "Tags": [
-                        { "Key": crate::names::MANIFEST_TAG, "Value": manifest.name },
+                        { "Key": crate::names::MANAGED_TAG, "Value": "true" },
                     ],
                 }
             }
         },
         "Outputs": {
             "RoleArn": {
-                "Description": "The role to name in the manifest's consumers.role_arn",
+                "Description": "The role to name in the manifests' consumers.role_arn (or role_name)",
                 "Value": { "Fn::GetAtt": ["GoldRolloutRole", "Arn"] },
             }
         }
     }))
 }
+
+/// The role's inline policy, the same whatever manifests it serves.
+const POLICY_NAME: &str = "gold-rollout";

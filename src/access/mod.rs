@@ -29,7 +29,7 @@ use serde_json::{Map, Value, json};
 use crate::aws::permissions::{Need, PERMISSIONS, Scope, Side};
 use crate::manifest::{Loaded, Manifest, SecurityGroup};
 use crate::names;
-use crate::plan::producer::{Desired, parent_image_arn, partition};
+use crate::plan::producer::{Desired, DesiredShare, parent_image_arn, partition};
 
 /// IAM's policy language version.
 const VERSION: &str = "2012-10-17";
@@ -40,9 +40,53 @@ const IMAGE_BUILDER_SERVICE: &str = "imagebuilder.amazonaws.com";
 /// Services whose calls go to a region (the rest are global).
 const REGIONAL: [&str; 5] = ["ec2", "autoscaling", "imagebuilder", "ssm", "ram"];
 
+/// What a launch from a template creates, beside the security groups and subnets it joins.
+const LAUNCHED: [&str; 3] = ["instance", "volume", "network-interface"];
+
 /// The permissions policy of the consumer rollout role (every consumer account).
 pub fn consumer(loaded: &Loaded) -> Value {
     Policy::new(loaded, Side::Consumer).document()
+}
+
+/// One consumer rollout role's policy for several manifests: each manifest's statements, those
+/// that differ only in their resources or in one condition value merged into one (so the policy
+/// stays within IAM's size limits as manifests are added), the others kept under their own id.
+pub fn consumer_of(manifests: &[Loaded]) -> Value {
+    let mut merged: Vec<Statement> = Vec::new();
+    for loaded in manifests {
+        for statement in Policy::new(loaded, Side::Consumer).statements() {
+            absorb(&mut merged, statement);
+        }
+    }
+    document(merged)
+}
+
+/// The IAM actions `side`'s policy for `loaded` grants for `operation` of `service`: the
+/// table's actions for it, less those whose scope names nothing in this manifest. What the
+/// IAM-evaluated tests expect each logged call to have needed.
+pub fn actions_for(
+    loaded: &Loaded,
+    side: Side,
+    service: &str,
+    operation: &str,
+) -> BTreeSet<&'static str> {
+    let policy = Policy::new(loaded, side);
+    PERMISSIONS
+        .iter()
+        .filter(|p| p.side == side && p.service == service && p.operation == operation)
+        .filter(|p| policy.needs(p.need))
+        .flat_map(|p| p.grants)
+        .filter(|grant| {
+            let service = match grant.scope {
+                Scope::Any => service_of(grant.action),
+                _ => "",
+            };
+            !policy
+                .resolve(grant.scope, service, &BTreeSet::from([grant.action]))
+                .is_empty()
+        })
+        .map(|grant| grant.action)
+        .collect()
 }
 
 /// The permissions policy of the identity that runs gold in the producer account.
@@ -68,13 +112,46 @@ pub fn principal_of(arn: &str) -> String {
 /// The trust policy of the consumer rollout role: only `principal` may assume it, and only
 /// from inside the organization the manifest shares with (`aws:PrincipalOrgID`) when it names one.
 pub fn trust(manifest: &Manifest, principal: &str) -> Value {
+    trusting(manifest, principal, "GoldRunsRollouts")
+}
+
+/// The trust policy of the role `[organization]` names, in the management (or delegated
+/// administrator) account: the same principal, under the same organization condition.
+pub fn organization_trust(manifest: &Manifest, principal: &str) -> Value {
+    trusting(manifest, principal, "GoldReadsTheOrganization")
+}
+
+/// The trust policy of one rollout role serving several manifests: [`trust`], from inside any
+/// organization they share with.
+pub fn trust_of(manifests: &[&Manifest], principal: &str) -> Value {
+    let organizations: BTreeSet<&str> = manifests
+        .iter()
+        .filter_map(|m| organization_id(m))
+        .collect();
+    trusted(principal, "GoldRunsRollouts", &organizations)
+}
+
+fn trusting(manifest: &Manifest, principal: &str, sid: &str) -> Value {
+    trusted(
+        principal,
+        sid,
+        &organization_id(manifest).into_iter().collect(),
+    )
+}
+
+fn trusted(principal: &str, sid: &str, organizations: &BTreeSet<&str>) -> Value {
     let mut statement = json!({
-        "Sid": "GoldRunsRollouts",
+        "Sid": sid,
         "Effect": "Allow",
         "Principal": { "AWS": principal },
         "Action": "sts:AssumeRole",
     });
-    if let Some(org) = organization_id(manifest) {
+    let org = match organizations.len() {
+        0 => None,
+        1 => organizations.iter().next().map(|o| json!(o)),
+        _ => Some(json!(organizations)),
+    };
+    if let Some(org) = org {
         statement["Condition"] = json!({ "StringEquals": { "aws:PrincipalOrgID": org } });
     }
     json!({ "Version": VERSION, "Statement": [statement] })
@@ -182,6 +259,7 @@ impl<'a> Policy<'a> {
             Need::AutoScaling => templates().any(|t| !t.auto_scaling_groups.is_empty()),
             Need::TaggedTemplates => templates().any(|t| t.tag.is_some()),
             Need::ConsumerRoles => !self.rollout_roles().is_empty(),
+            Need::OrganizationRole => self.reader_role().is_some(),
             Need::SsmParameters => self
                 .manifest
                 .consumers
@@ -189,10 +267,8 @@ impl<'a> Policy<'a> {
                 .any(|c| !c.parameters.is_empty()),
             Need::RamSharing => self.manifest.sharing.is_some(),
             Need::WholeOrganization => self.manifest.consumers.iter().any(|c| c.organization),
-            Need::Layers => {
-                crate::plan::producer::has_layers(self.manifest)
-                    || !crate::plan::producer::foreign(self.manifest).is_empty()
-            }
+            Need::SharedParent => crate::plan::producer::shared_parent(self.manifest).is_some(),
+            Need::SharedResources => !crate::plan::producer::foreign(self.manifest).is_empty(),
         }
     }
 
@@ -221,22 +297,7 @@ impl<'a> Policy<'a> {
     }
 
     fn document(&self) -> Value {
-        let statements: Vec<Value> = self
-            .statements()
-            .into_iter()
-            .map(|s| {
-                let mut object = Map::new();
-                object.insert("Sid".to_owned(), s.sid.into());
-                object.insert("Effect".to_owned(), "Allow".into());
-                object.insert("Action".to_owned(), s.actions.into_iter().collect());
-                object.insert("Resource".to_owned(), one_or_many(s.resources));
-                if let Some(condition) = s.condition {
-                    object.insert("Condition".to_owned(), condition);
-                }
-                Value::Object(object)
-            })
-            .collect();
-        json!({ "Version": VERSION, "Statement": statements })
+        document(self.statements())
     }
 
     /// The statements `scope` stands for in this manifest (none when it names nothing).
@@ -340,7 +401,15 @@ impl<'a> Policy<'a> {
             Scope::Snapshot => (
                 "DeleteSnapshotsOfAmis".to_owned(),
                 ec2("snapshot/*", ""),
-                None,
+                Some(tagged("ResourceTag")),
+            ),
+            Scope::TagSnapshot => (
+                "TagSnapshotsOfAmis".to_owned(),
+                ec2("snapshot/*", ""),
+                Some(json!({
+                    "StringEquals": { format!("aws:RequestTag/{}", names::MANIFEST_TAG): name },
+                    "ForAllValues:StringEquals": { "aws:TagKeys": [names::MANIFEST_TAG] },
+                })),
             ),
             Scope::BuildRole => ("BuildRole".to_owned(), vec![self.build_role()], None),
             Scope::BuildRolePolicy => (
@@ -425,9 +494,67 @@ impl<'a> Policy<'a> {
                 if !parent.starts_with("arn:") {
                     return Vec::new();
                 }
-                ("ParentImage".to_owned(), vec![parent], None)
+                ("ParentImage".to_owned(), vec![every_version(&parent)], None)
             }
-            Scope::RolloutRole => ("AssumeRolloutRoles".to_owned(), self.rollout_roles(), None),
+            Scope::RecipeComponent => (
+                "RecipeComponents".to_owned(),
+                self.recipe_components(),
+                None,
+            ),
+            Scope::BuildTopic => (
+                "BuildNotifications".to_owned(),
+                self.manifest
+                    .infrastructure
+                    .sns_topic_arn
+                    .iter()
+                    .cloned()
+                    .collect(),
+                None,
+            ),
+            Scope::DistributionParameter => (
+                "DistributionParameter".to_owned(),
+                self.distribution_parameters(),
+                None,
+            ),
+            Scope::ManifestRole => {
+                let mut roles = self.rollout_roles();
+                roles.extend(self.reader_role());
+                roles.sort();
+                roles.dedup();
+                // Only roles of accounts inside the organization the AMIs are shared with.
+                let condition = organization_id(self.manifest)
+                    .filter(|_| self.manifest.distribution.share_with_accounts.is_empty())
+                    .map(|org| json!({ "StringEquals": { "aws:ResourceOrgID": org } }));
+                ("AssumeRoles".to_owned(), roles, condition)
+            }
+            Scope::NewResourceShare => return self.new_resource_share(actions),
+            Scope::LaunchedImage => (
+                "LaunchProducerImages".to_owned(),
+                self.regional("ec2", ":image/*"),
+                Some(json!({ "StringEquals": { "ec2:Owner": self.manifest.producer.account } })),
+            ),
+            Scope::LaunchResources => (
+                "LaunchFromTemplates".to_owned(),
+                LAUNCHED
+                    .iter()
+                    .chain(&["security-group", "subnet"])
+                    .flat_map(|kind| self.regional("ec2", &format!("*:{kind}/*")))
+                    .collect(),
+                None,
+            ),
+            Scope::PassLaunchRole => (
+                "PassTemplateRolesToEc2".to_owned(),
+                vec![format!("arn:{}:iam::*:role/*", self.partition)],
+                Some(json!({ "StringEquals": { "iam:PassedToService": "ec2.amazonaws.com" } })),
+            ),
+            Scope::TagLaunched => (
+                "TagWhatTemplatesLaunch".to_owned(),
+                LAUNCHED
+                    .iter()
+                    .flat_map(|kind| self.regional("ec2", &format!("*:{kind}/*")))
+                    .collect(),
+                Some(json!({ "StringEquals": { "ec2:CreateAction": "RunInstances" } })),
+            ),
             Scope::Parameter => {
                 // A parameter's ARN is `…:parameter/NAME`, the name without its leading `/`.
                 let names: BTreeSet<&str> = self
@@ -458,6 +585,89 @@ impl<'a> Policy<'a> {
             resources,
             condition,
         }]
+    }
+
+    /// `ram:CreateResourceShare`, which has no resource type: on `"*"`, only with the manifest's
+    /// tag, for its own image and components, and for the principals it names.
+    fn new_resource_share(&self, actions: &BTreeSet<&'static str>) -> Vec<Statement> {
+        let Some(share) = DesiredShare::from_manifest(self.manifest) else {
+            return Vec::new();
+        };
+        let mut types = Vec::new();
+        let mut arns = Vec::new();
+        if share.image.is_some() {
+            types.push("imagebuilder:Image");
+            arns.push(self.pipeline_resource("image", "/*"));
+        }
+        if !share.components.is_empty() {
+            types.push("imagebuilder:Component");
+        }
+        for component in &share.components {
+            arns.push(self.image_builder(&format!(
+                "component/{}/*",
+                names::image_builder_arn_name(component)
+            )));
+        }
+        vec![Statement {
+            sid: "CreateResourceShareTagged".to_owned(),
+            actions: actions.clone(),
+            resources: vec!["*".to_owned()],
+            condition: Some(json!({
+                "StringEquals": {
+                    format!("aws:RequestTag/{}", names::MANIFEST_TAG): self.manifest.name,
+                },
+                "ForAllValues:StringEquals": {
+                    "ram:RequestedResourceType": types,
+                    "ram:Principal": share.principals,
+                },
+                "ForAllValues:ArnLike": { "ram:ResourceArn": arns },
+            })),
+        }]
+    }
+
+    /// The components the recipe names by ARN (AWS-managed ones and other accounts' shared
+    /// ones), every version.
+    fn recipe_components(&self) -> Vec<String> {
+        let mut arns: Vec<String> = self
+            .manifest
+            .recipe
+            .components
+            .iter()
+            .filter(|reference| !self.manifest.components.contains_key(*reference))
+            .map(|arn| every_version(arn))
+            .collect();
+        arns.sort();
+        arns.dedup();
+        arns
+    }
+
+    /// The parameter Image Builder writes each new AMI id to, in every distribution region.
+    fn distribution_parameters(&self) -> Vec<String> {
+        let Some(parameter) = &self.manifest.distribution.ssm_parameter else {
+            return Vec::new();
+        };
+        self.desired
+            .distribution
+            .regions
+            .iter()
+            .map(|r| {
+                format!(
+                    "arn:{}:ssm:{}:{}:parameter/{}",
+                    self.partition,
+                    r.region,
+                    self.manifest.producer.account,
+                    parameter.name.trim_start_matches('/')
+                )
+            })
+            .collect()
+    }
+
+    /// The role `[organization]` names, which the identity running gold assumes to read it.
+    fn reader_role(&self) -> Option<String> {
+        self.manifest
+            .organization
+            .as_ref()
+            .and_then(|o| o.role_arn.clone())
     }
 
     /// Launch templates a rollout may move: those tagged for the manifest (gold's own and those
@@ -569,6 +779,103 @@ impl<'a> Policy<'a> {
     }
 }
 
+/// A policy document of `statements`.
+fn document(statements: Vec<Statement>) -> Value {
+    let statements: Vec<Value> = statements
+        .into_iter()
+        .map(|s| {
+            let mut object = Map::new();
+            object.insert("Sid".to_owned(), s.sid.into());
+            object.insert("Effect".to_owned(), "Allow".into());
+            object.insert("Action".to_owned(), s.actions.into_iter().collect());
+            object.insert("Resource".to_owned(), one_or_many(s.resources));
+            if let Some(condition) = s.condition {
+                object.insert("Condition".to_owned(), condition);
+            }
+            Value::Object(object)
+        })
+        .collect();
+    json!({ "Version": VERSION, "Statement": statements })
+}
+
+/// Adds `next` to `merged`: into the statement of its id when they differ only in resources
+/// (resources joined) or only in one condition value (values joined, which IAM reads as "any
+/// of"); otherwise as a statement of its own, its id numbered.
+fn absorb(merged: &mut Vec<Statement>, mut next: Statement) {
+    let same_id = |s: &&mut Statement| s.sid == next.sid && s.actions == next.actions;
+    for existing in merged.iter_mut().filter(|s| same_id(s)) {
+        if existing.condition == next.condition {
+            for resource in next.resources {
+                if !existing.resources.contains(&resource) {
+                    existing.resources.push(resource);
+                }
+            }
+            return;
+        }
+        if existing.resources == next.resources
+            && let Some(joined) =
+                join_conditions(existing.condition.as_ref(), next.condition.as_ref())
+        {
+            existing.condition = Some(joined);
+            return;
+        }
+    }
+    let taken = merged
+        .iter()
+        .filter(|s| s.sid.starts_with(&next.sid))
+        .count();
+    if taken > 0 {
+        next.sid = format!("{}{}", next.sid, taken + 1);
+    }
+    merged.push(next);
+}
+
+/// Two conditions with the same operators and keys whose values differ for exactly one key:
+/// that key with both values. `None` otherwise (joining two keys would allow their mixes).
+fn join_conditions(a: Option<&Value>, b: Option<&Value>) -> Option<Value> {
+    let (a, b) = (a?.as_object()?, b?.as_object()?);
+    if a.keys().ne(b.keys()) {
+        return None;
+    }
+    let mut joined = a.clone();
+    let mut differing = 0;
+    for (operator, keys) in a {
+        let (keys, other) = (keys.as_object()?, b.get(operator)?.as_object()?);
+        if keys.keys().ne(other.keys()) {
+            return None;
+        }
+        for (key, value) in keys {
+            let theirs = other.get(key)?;
+            if value == theirs {
+                continue;
+            }
+            differing += 1;
+            let mut values: Vec<Value> = [value, theirs]
+                .into_iter()
+                .flat_map(|v| v.as_array().cloned().unwrap_or_else(|| vec![v.clone()]))
+                .collect();
+            values.sort_by_key(Value::to_string);
+            values.dedup();
+            joined[operator][key] = Value::Array(values);
+        }
+    }
+    (differing == 1).then_some(Value::Object(joined))
+}
+
+/// An Image Builder ARN (`…:image/NAME/x.x.x`, `…:component/NAME/1.0.0/1`) for every version
+/// of its resource (`…:image/NAME/*`): a recipe names a version filter, and gold reads the
+/// builds it resolves to.
+fn every_version(arn: &str) -> String {
+    let Some((head, resource)) = arn.rsplit_once(':') else {
+        return arn.to_owned();
+    };
+    let mut parts = resource.splitn(3, '/');
+    match (parts.next(), parts.next()) {
+        (Some(kind), Some(name)) => format!("{head}:{kind}/{name}/*"),
+        _ => arn.to_owned(),
+    }
+}
+
 /// The service prefix of `prefix:Action`.
 fn service_of(action: &'static str) -> &'static str {
     action.split_once(':').map_or(action, |(prefix, _)| prefix)
@@ -615,21 +922,153 @@ mod tests {
         let org = crate::manifest::load(&path).expect("the org example loads");
         let policy = consumer(&org);
         let moving = statement(&policy, "MoveLaunchTemplatesSelectedByTag");
+        // Refreshing a group launches from the template: Auto Scaling checks `ec2:RunInstances`.
         assert_eq!(
             moving["Action"],
             json!([
                 "ec2:CreateLaunchTemplateVersion",
-                "ec2:ModifyLaunchTemplate"
+                "ec2:ModifyLaunchTemplate",
+                "ec2:RunInstances"
             ])
         );
         assert_eq!(
             moving["Condition"],
             json!({ "StringEquals": { "aws:ResourceTag/gold:follow": ["sample"] } })
         );
-        let producer = producer(&org).to_string();
+        let producer = producer(&org);
+        let assume = statement(&producer, "AssumeRoles");
+        // The organization reader's role, and every account's rollout role inside the organization.
+        assert_eq!(
+            assume["Resource"],
+            json!([
+                "arn:aws:iam::*:role/GoldRollout",
+                "arn:aws:iam::000000000000:role/GoldOrgReader"
+            ])
+        );
+        assert_eq!(
+            assume["Condition"],
+            json!({ "StringEquals": { "aws:ResourceOrgID": "o-xxxxxxxxxx" } })
+        );
+    }
+
+    #[test]
+    fn a_refresh_may_launch_only_the_producers_images_from_the_manifests_templates() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/fleet/gold.toml");
+        let fleet = crate::manifest::load(&path).expect("the fleet example loads");
+        let policy = consumer(&fleet);
+        let images = statement(&policy, "LaunchProducerImages");
+        assert_eq!(images["Action"], json!(["ec2:RunInstances"]));
+        assert_eq!(
+            images["Condition"],
+            json!({ "StringEquals": { "ec2:Owner": "111122223333" } })
+        );
+        assert_eq!(
+            statement(&policy, "PassTemplateRolesToEc2")["Condition"],
+            json!({ "StringEquals": { "iam:PassedToService": "ec2.amazonaws.com" } })
+        );
+        assert_eq!(
+            statement(&policy, "TagWhatTemplatesLaunch")["Condition"],
+            json!({ "StringEquals": { "ec2:CreateAction": "RunInstances" } })
+        );
+        let by_id = statement(&policy, "MoveLaunchTemplatesNamedById");
         assert!(
-            producer.contains("arn:aws:iam::*:role/GoldRollout"),
-            "{producer}"
+            by_id["Action"]
+                .as_array()
+                .is_some_and(|a| a.contains(&json!("ec2:RunInstances"))),
+            "{by_id}"
+        );
+    }
+
+    fn example(name: &str) -> Loaded {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(name)
+            .join("gold.toml");
+        crate::manifest::load(&path).expect("the example loads")
+    }
+
+    #[test]
+    fn one_rollout_role_serves_several_manifests_with_their_statements_joined() {
+        let policy = consumer_of(&[seed(), example("fleet")]);
+        let statements = policy["Statement"].as_array().expect("statements");
+        let mut ids: Vec<&str> = statements
+            .iter()
+            .filter_map(|s| s["Sid"].as_str())
+            .collect();
+        let count = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), count, "statement ids are unique: {policy}");
+        // Different actions (fleet's refreshes launch from its templates): two statements.
+        assert_eq!(
+            statement(&policy, "MoveLaunchTemplatesTaggedForManifest")["Condition"],
+            json!({ "StringEquals": { "aws:ResourceTag/gold:manifest": "sample" } })
+        );
+        assert_eq!(
+            statement(&policy, "MoveLaunchTemplatesTaggedForManifest2")["Condition"],
+            json!({ "StringEquals": { "aws:ResourceTag/gold:manifest": "fleet" } })
+        );
+        // The same statement but for the manifest's tag: one, with both tags.
+        let mut other = seed();
+        other.manifest.name = "other".to_owned();
+        let joined = consumer_of(&[seed(), other]);
+        assert_eq!(
+            statement(&joined, "MoveLaunchTemplatesTaggedForManifest")["Condition"],
+            json!({ "StringEquals": { "aws:ResourceTag/gold:manifest": ["other", "sample"] } })
+        );
+        assert_eq!(
+            joined["Statement"].as_array().map(Vec::len),
+            consumer(&seed())["Statement"].as_array().map(Vec::len)
+        );
+        // Reads in either manifest's regions.
+        assert_eq!(
+            statement(&policy, "ReadEc2")["Condition"],
+            json!({ "StringEquals": { "aws:RequestedRegion": ["ap-northeast-1", "us-east-1"] } })
+        );
+        let fleet = example("fleet");
+        let one = consumer_of(std::slice::from_ref(&fleet));
+        assert_eq!(one, consumer(&fleet), "one manifest: its own policy");
+    }
+
+    #[test]
+    fn the_stackset_role_keeps_its_name_whatever_manifests_it_serves() {
+        let (seed, org) = (seed(), example("org"));
+        let both = [&seed.manifest, &org.manifest];
+        let policy = consumer_of(&[seed.clone(), org.clone()]);
+        let trust = trust_of(&both, "arn:aws:iam::111122223333:role/GoldOperator");
+        let template = cloudformation::template(&both, &policy, &trust).expect("one role name");
+        let role = &template["Resources"]["GoldRolloutRole"]["Properties"];
+        assert_eq!(role["RoleName"], "GoldRollout");
+        assert_eq!(role["Policies"][0]["PolicyName"], "gold-rollout");
+        let alone = cloudformation::template(&[&seed.manifest], &consumer(&seed), &trust)
+            .expect("one role name");
+        assert_eq!(
+            alone["Resources"]["GoldRolloutRole"]["Properties"]["Policies"][0]["PolicyName"],
+            "gold-rollout"
+        );
+    }
+
+    #[test]
+    fn a_share_is_created_on_any_resource_only_with_the_manifests_tag_resources_and_principals() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/layered/base/gold.toml");
+        let base = crate::manifest::load(&path).expect("the base example loads");
+        let policy = producer(&base);
+        let create = statement(&policy, "CreateResourceShareTagged");
+        assert_eq!(create["Action"], json!(["ram:CreateResourceShare"]));
+        assert_eq!(create["Resource"], "*");
+        assert_eq!(
+            create["Condition"],
+            json!({
+                "StringEquals": { "aws:RequestTag/gold:manifest": "base" },
+                "ForAllValues:StringEquals": {
+                    "ram:RequestedResourceType": ["imagebuilder:Image", "imagebuilder:Component"],
+                    "ram:Principal": ["arn:aws:organizations::000000000000:organization/o-xxxxxxxxxx"],
+                },
+                "ForAllValues:ArnLike": { "ram:ResourceArn": [
+                    "arn:aws:imagebuilder:ap-northeast-1:111122223333:image/base/*",
+                    "arn:aws:imagebuilder:ap-northeast-1:111122223333:component/base-hardening/*",
+                ] },
+            })
         );
     }
 
@@ -705,8 +1144,17 @@ mod tests {
             json!({ "StringEquals": { "iam:PassedToService": "ec2.amazonaws.com" } })
         );
         assert_eq!(
-            statement(&policy, "AssumeRolloutRoles")["Resource"],
+            statement(&policy, "AssumeRoles")["Resource"],
             "arn:aws:iam::444455556666:role/GoldRollout"
+        );
+        // Snapshots are deleted only once gold tagged them as its AMIs'.
+        assert_eq!(
+            statement(&policy, "DeleteSnapshotsOfAmis")["Condition"],
+            json!({ "StringEquals": { "aws:ResourceTag/gold:manifest": "sample" } })
+        );
+        assert_eq!(
+            statement(&policy, "TagSnapshotsOfAmis")["Condition"]["ForAllValues:StringEquals"],
+            json!({ "aws:TagKeys": ["gold:manifest"] })
         );
         assert_eq!(
             statement(&policy, "BuildRoleManagedPolicies")["Condition"]["ArnEquals"]["iam:PolicyARN"]
@@ -721,33 +1169,32 @@ mod tests {
     }
 
     #[test]
-    fn the_trust_policy_names_the_principal_inside_the_manifests_organization() {
-        let loaded = seed();
-        let trust = trust(
-            &loaded.manifest,
-            "arn:aws:iam::111122223333:role/GoldOperator",
-        );
-        assert_eq!(
-            trust["Statement"][0]["Principal"]["AWS"],
-            "arn:aws:iam::111122223333:role/GoldOperator"
-        );
-        assert_eq!(
-            trust["Statement"][0]["Condition"]["StringEquals"]["aws:PrincipalOrgID"],
-            "o-xxxxxxxxxx"
-        );
+    fn both_trust_policies_name_the_principal_inside_the_manifests_organization() {
+        let principal = "arn:aws:iam::111122223333:role/GoldOperator";
+        let rollout = trust(&seed().manifest, principal);
+        let reader = organization_trust(&example("org").manifest, principal);
+        for (trust, sid) in [
+            (rollout, "GoldRunsRollouts"),
+            (reader, "GoldReadsTheOrganization"),
+        ] {
+            let statement = &trust["Statement"][0];
+            assert_eq!(statement["Sid"], sid);
+            assert_eq!(statement["Principal"]["AWS"], principal);
+            assert_eq!(
+                statement["Condition"]["StringEquals"]["aws:PrincipalOrgID"],
+                "o-xxxxxxxxxx"
+            );
+        }
     }
 
     #[test]
-    fn the_organization_reader_lists_and_describes_only() {
+    fn the_organization_reader_lists_only_what_discovery_reads() {
         let policy = organization(&seed());
         assert_eq!(
             statement(&policy, "ReadOrganizations")["Action"],
             json!([
-                "organizations:DescribeAccount",
                 "organizations:ListAccountsForParent",
-                "organizations:ListChildren",
-                "organizations:ListOrganizationalUnitsForParent",
-                "organizations:ListRoots"
+                "organizations:ListOrganizationalUnitsForParent"
             ])
         );
         assert!(

@@ -10,6 +10,8 @@
 //! alarms that fail the refresh in `ALARM`, `BakeTime` keeps it `Baking` (alarms still watched)
 //! before it counts as done; a failed refresh with `AutoRollback` ends `RollbackSuccessful` or
 //! `RollbackFailed` with `RollbackDetails.RollbackReason` saying why it failed.
+//! `DescribeInstanceRefreshes` echoes each refresh's `DesiredConfiguration` and `Preferences`
+//! (AWS's defaults filled in), which is how gold tells a refresh it started from another.
 //! `DescribeAutoScalingGroups` lists each instance with the launch template version it was
 //! launched from; its `ImageId` appears only for root-volume replacements and AMI overrides,
 //! so the AMI an instance runs is read from EC2 ([`super::instances`]).
@@ -52,6 +54,8 @@ pub struct Preferences {
 /// One instance of a group, as Auto Scaling lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupInstance {
+    /// The group it belongs to.
+    pub group: String,
     /// `i-…`.
     pub id: String,
     /// The launch template version it was launched from, when it came from a template.
@@ -97,6 +101,12 @@ pub struct Refresh {
     pub rollback_reason: Option<String>,
     /// When it started.
     pub started: Option<SystemTime>,
+    /// The launch template its `DesiredConfiguration` names, when it has one.
+    pub desired: Option<GroupTemplate>,
+    /// Its `MinHealthyPercentage`, as AWS echoes the preferences it runs with.
+    pub min_healthy_percentage: Option<u32>,
+    /// Its `SkipMatching`.
+    pub skip_matching: Option<bool>,
 }
 
 impl Refresh {
@@ -167,21 +177,23 @@ pub async fn instances(
     let mut found = Vec::new();
     while let Some(page) = pages.next().await {
         let page = page.call_on(session, "DescribeAutoScalingGroups", names.join(", "))?;
-        for instance in page
-            .auto_scaling_groups()
-            .iter()
-            .flat_map(aws_sdk_autoscaling::types::AutoScalingGroup::instances)
-        {
-            let Some(id) = instance.instance_id() else {
-                continue;
-            };
-            found.push(GroupInstance {
-                id: id.to_owned(),
-                version: instance
-                    .launch_template()
-                    .and_then(|spec| spec.version())
-                    .map(str::to_owned),
-            });
+        for group in page.auto_scaling_groups() {
+            for instance in group.instances() {
+                let Some(id) = instance.instance_id() else {
+                    continue;
+                };
+                found.push(GroupInstance {
+                    group: group
+                        .auto_scaling_group_name()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    id: id.to_owned(),
+                    version: instance
+                        .launch_template()
+                        .and_then(|spec| spec.version())
+                        .map(str::to_owned),
+                });
+            }
         }
     }
     Ok(found)
@@ -341,6 +353,27 @@ fn refresh_of(refresh: &aws_sdk_autoscaling::types::InstanceRefresh) -> Option<R
         started: refresh
             .start_time()
             .and_then(|time| SystemTime::try_from(*time).ok()),
+        desired: refresh.desired_configuration().and_then(|desired| {
+            let mixed = desired
+                .mixed_instances_policy()
+                .and_then(|policy| policy.launch_template())
+                .and_then(|template| template.launch_template_specification());
+            desired
+                .launch_template()
+                .or(mixed)
+                .map(|spec| GroupTemplate {
+                    id: spec.launch_template_id().map(str::to_owned),
+                    name: spec.launch_template_name().map(str::to_owned),
+                    version: spec.version().unwrap_or("$Default").to_owned(),
+                })
+        }),
+        min_healthy_percentage: refresh
+            .preferences()
+            .and_then(aws_sdk_autoscaling::types::RefreshPreferences::min_healthy_percentage)
+            .and_then(|pct| u32::try_from(pct).ok()),
+        skip_matching: refresh
+            .preferences()
+            .and_then(aws_sdk_autoscaling::types::RefreshPreferences::skip_matching),
     })
 }
 

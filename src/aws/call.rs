@@ -6,8 +6,13 @@
 //! and the like). Two kinds of answer have no typed variant in the SDK and are matched on the
 //! exact code AWS documents instead, never on a fragment of it: every EC2 error (the EC2 service
 //! model lists no errors; "Error codes for the Amazon EC2 API"), and Image Builder's
-//! `ResourceNotFoundException` on `Delete*` (the operations' models do not list it).
+//! `ResourceNotFoundException` on `Delete*` (the operations' models do not list it). One answer
+//! has neither a code nor a variant of its own and is told by AWS's fixed wording: Image
+//! Builder's `InvalidParameterValueException` "The provided instance profile does not exist"
+//! while IAM has not propagated a new profile ([`instance_profile_not_visible`]; the same words
+//! the Terraform AWS provider retries on around `CreateInfrastructureConfiguration`).
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
@@ -63,10 +68,9 @@ pub(crate) trait CallExt<T, E> {
     }
 }
 
-impl<T, E, R> CallExt<T, E> for Result<T, SdkError<E, R>>
+impl<T, E> CallExt<T, E> for Result<T, SdkError<E, HttpResponse>>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     fn call(self, session: &Session, operation: &'static str) -> Result<T, AwsError> {
         self.map_err(|err| session.site().error(operation, &err))
@@ -91,7 +95,7 @@ where
         self.map_err(|err| {
             let reason = err.as_service_error().and_then(classify);
             let mut err = session.site().error(operation, &err).on(resource);
-            err.reason = reason;
+            err.reason = reason.or(err.reason);
             err
         })
     }
@@ -106,4 +110,16 @@ pub(crate) fn ec2_code(err: &impl ProvideErrorMetadata, codes: &[&str]) -> bool 
 /// operations although the service answers it for every unknown ARN.
 pub(crate) fn image_builder_not_found(err: &impl ProvideErrorMetadata) -> bool {
     err.code() == Some("ResourceNotFoundException")
+}
+
+/// The words of Image Builder's answer while an instance profile is not visible to it yet.
+const PROFILE_NOT_VISIBLE: &str = "instance profile does not exist";
+
+/// Whether an Image Builder error says the instance profile does not exist: a profile IAM has
+/// not propagated yet, or one that really is missing (the caller knows which it can be).
+pub(crate) fn instance_profile_not_visible(err: &impl ProvideErrorMetadata) -> bool {
+    err.code() == Some("InvalidParameterValueException")
+        && err
+            .message()
+            .is_some_and(|message| message.contains(PROFILE_NOT_VISIBLE))
 }

@@ -2,6 +2,7 @@
 //! and keeps AWS's own error code and message; `super::call` turns SDK results into it and
 //! classifies what an error means ([`Reason`]).
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde::Serialize;
@@ -40,7 +41,21 @@ pub enum Reason {
     AlreadyExists,
     /// A quota or a one-at-a-time rule refused the call.
     LimitExceeded,
+    /// AWS documents this answer as a change that has not reached the service yet (IAM's
+    /// eventual consistency); [`super::propagation`] tries again, within its bound.
+    NotVisibleYet,
+    /// AWS documents the failure as transient: a throttle, a 5xx answer, a timeout or a
+    /// connection that failed (the SDK already retried it, with back-off).
+    Transient,
 }
+
+/// The codes AWS answers a call the caller may not make with (STS and IAM, Image Builder and
+/// others, EC2).
+const DENIED_CODES: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+];
 
 fn resource_suffix(resource: Option<&str>) -> String {
     resource.map(|r| format!(" for `{r}`")).unwrap_or_default()
@@ -63,6 +78,25 @@ impl AwsError {
     /// Whether AWS said the resource already exists.
     pub fn is_already_exists(&self) -> bool {
         self.reason == Some(Reason::AlreadyExists)
+    }
+
+    /// Whether AWS answered that a change has not reached the service yet (or, when nothing
+    /// changed, that what the call names does not exist for it).
+    pub fn is_not_visible_yet(&self) -> bool {
+        self.reason == Some(Reason::NotVisibleYet)
+    }
+
+    /// Whether AWS refused the call because the caller may not make it.
+    pub fn is_denied(&self) -> bool {
+        self.code
+            .as_deref()
+            .is_some_and(|code| DENIED_CODES.contains(&code))
+    }
+
+    /// Whether the call failed in a way AWS documents as transient: trying again later may
+    /// succeed.
+    pub fn is_transient(&self) -> bool {
+        self.reason == Some(Reason::Transient)
     }
 
     /// Whether AWS refused the call for a limit (a quota, one role per instance profile).
@@ -95,25 +129,31 @@ pub struct CallSite {
 }
 
 impl CallSite {
-    /// Wraps an SDK error from `operation` made here.
-    pub fn error<E, R>(&self, operation: &'static str, err: &SdkError<E, R>) -> AwsError
+    /// Wraps an SDK error from `operation` made here, marked transient when it is.
+    pub fn error<E>(&self, operation: &'static str, err: &SdkError<E, HttpResponse>) -> AwsError
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
     {
-        let (code, message) = match err {
+        let (code, message, transient) = match err {
             SdkError::ServiceError(service) => {
                 let inner = service.err();
+                let status = service.raw().status().as_u16();
                 (
                     inner.code().map(str::to_owned),
                     inner
                         .message()
                         .map_or_else(|| inner.to_string(), str::to_owned),
+                    status >= 500 || super::pacing::is_throttling(status, inner.code()),
                 )
             }
-            other => (None, deepest_message(other)),
+            SdkError::TimeoutError(_)
+            | SdkError::DispatchFailure(_)
+            | SdkError::ResponseError(_) => (None, deepest_message(err), true),
+            other => (None, deepest_message(other), false),
         };
-        self.answer(operation, code, message)
+        let mut failed = self.answer(operation, code, message);
+        failed.reason = transient.then_some(Reason::Transient);
+        failed
     }
 
     /// An error AWS answered with `code` and `message` (or a transport failure without a code).
@@ -156,9 +196,7 @@ fn deepest_message(err: &dyn std::error::Error) -> String {
 
 fn hint_for(code: Option<&str>, operation: &str) -> Option<String> {
     match code? {
-        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
-            Some(denied_hint(operation))
-        }
+        code if DENIED_CODES.contains(&code) => Some(denied_hint(operation)),
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => {
             Some("the credentials expired; refresh them (e.g. `aws sso login`)".to_owned())
         }

@@ -40,6 +40,8 @@ pub struct Image {
     pub created: Option<SystemTime>,
     /// When the AMI is (or was) deprecated.
     pub deprecated_at: Option<SystemTime>,
+    /// The device its root volume is attached as (`/dev/xvda`), when EC2 says.
+    pub root_device: Option<String>,
 }
 
 /// Every AMI `owner` owns in the session's region whose name matches `name_pattern` (EC2 wildcards).
@@ -97,6 +99,7 @@ pub(super) fn image(image: &aws_sdk_ec2::types::Image) -> Option<Image> {
             .to_owned(),
         created: image.creation_date().and_then(timestamp),
         deprecated_at: image.deprecation_time().and_then(timestamp),
+        root_device: image.root_device_name().map(str::to_owned),
     })
 }
 

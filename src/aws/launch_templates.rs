@@ -6,8 +6,14 @@
 //! `DescribeLaunchTemplateVersions`, `ModifyLaunchTemplate`): a new version made with
 //! `SourceVersion` inherits every setting of that version and overrides only the fields given
 //! in `LaunchTemplateData`, so sending just `ImageId` keeps instance type, volumes, security
-//! groups, user data and the rest; `Versions` accepts `$Default` and `$Latest`; a version's
-//! description is at most 255 characters; a new version never becomes the default by itself.
+//! groups, user data and the rest, except the snapshots of its block device mappings:
+//! "Snapshots applied to the block device mapping are ignored when creating a new version unless
+//! they are explicitly included" (the `LaunchTemplateData` of `CreateLaunchTemplateVersion`), and
+//! given mappings replace the inherited ones whole. So a version whose volumes come from
+//! snapshots is repeated with all its mappings, snapshots included, except on the new image's
+//! root device, whose volume the image brings. `Versions` accepts `$Default` and `$Latest`; a
+//! version's description is at most 255 characters; a new version never becomes the default by
+//! itself.
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -19,6 +25,7 @@ use aws_sdk_ec2::types::{
 
 use super::call::{CallExt, ec2_code};
 use super::error::{AwsError, Reason};
+use super::images::Image;
 use super::session::Session;
 
 /// EC2's answers for a launch template that does not exist ("Error codes for the Amazon EC2 API").
@@ -59,6 +66,70 @@ pub struct TemplateVersion {
     pub description: Option<String>,
     /// When the version was created.
     pub created: Option<SystemTime>,
+    /// Its block device mappings, when a volume comes from a snapshot (a new version must repeat them).
+    pub snapshot_mappings: SnapshotMappings,
+}
+
+/// The block device mappings of a version whose volumes come from snapshots, as a new version
+/// must give them again; empty when no mapping names a snapshot.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SnapshotMappings(Vec<aws_sdk_ec2::types::LaunchTemplateBlockDeviceMapping>);
+
+// The mappings hold no floating-point values.
+impl Eq for SnapshotMappings {}
+
+impl SnapshotMappings {
+    fn of(data: Option<&aws_sdk_ec2::types::ResponseLaunchTemplateData>) -> Self {
+        let mappings = data
+            .map(aws_sdk_ec2::types::ResponseLaunchTemplateData::block_device_mappings)
+            .unwrap_or_default();
+        let from_snapshot = mappings
+            .iter()
+            .any(|m| m.ebs().and_then(|ebs| ebs.snapshot_id()).is_some());
+        Self(if from_snapshot {
+            mappings.to_vec()
+        } else {
+            Vec::new()
+        })
+    }
+
+    /// The mappings as a request gives them, without a snapshot on `root_device` (the new image
+    /// brings its own root volume); `None` when there is nothing to repeat.
+    fn request(
+        &self,
+        root_device: Option<&str>,
+    ) -> Option<Vec<LaunchTemplateBlockDeviceMappingRequest>> {
+        if self.0.is_empty() {
+            return None;
+        }
+        Some(
+            self.0
+                .iter()
+                .map(|m| {
+                    let root = m.device_name().is_some() && m.device_name() == root_device;
+                    let ebs = m.ebs().map(|ebs| {
+                        LaunchTemplateEbsBlockDeviceRequest::builder()
+                            .set_encrypted(ebs.encrypted())
+                            .set_delete_on_termination(ebs.delete_on_termination())
+                            .set_iops(ebs.iops())
+                            .set_kms_key_id(ebs.kms_key_id().map(str::to_owned))
+                            .set_snapshot_id(ebs.snapshot_id().filter(|_| !root).map(str::to_owned))
+                            .set_volume_size(ebs.volume_size())
+                            .set_volume_type(ebs.volume_type().cloned())
+                            .set_throughput(ebs.throughput())
+                            .set_volume_initialization_rate(ebs.volume_initialization_rate())
+                            .build()
+                    });
+                    LaunchTemplateBlockDeviceMappingRequest::builder()
+                        .set_device_name(m.device_name().map(str::to_owned))
+                        .set_virtual_name(m.virtual_name().map(str::to_owned))
+                        .set_ebs(ebs)
+                        .set_no_device(m.no_device().map(str::to_owned))
+                        .build()
+                })
+                .collect(),
+        )
+    }
 }
 
 /// A template's default version and the number of its newest version.
@@ -269,23 +340,54 @@ pub async fn versions(
     Ok(found)
 }
 
-/// Adds a version copied from `source` with only the image changed; returns it.
+/// Adds a version copied from `source` with only the image changed (its snapshots given again,
+/// see the module docs); returns it.
 pub async fn create_version(
     session: &Session,
-    template_id: &str,
-    source: i64,
-    image_id: &str,
+    source: &TemplateVersion,
+    image: &Image,
     description: &str,
 ) -> Result<TemplateVersion, AwsError> {
+    add_version(
+        session,
+        source,
+        &image.id,
+        image.root_device.as_deref(),
+        description,
+    )
+    .await
+}
+
+/// Adds a version that launches what `source` launches (its image and snapshots), as the
+/// newest; returns it.
+pub async fn copy_version(
+    session: &Session,
+    source: &TemplateVersion,
+    description: &str,
+) -> Result<TemplateVersion, AwsError> {
+    let image = source.image_id.as_deref().unwrap_or_default();
+    add_version(session, source, image, None, description).await
+}
+
+/// A version from `source` launching `image_id`; the snapshot on `root_device` is left to the image.
+async fn add_version(
+    session: &Session,
+    source: &TemplateVersion,
+    image_id: &str,
+    root_device: Option<&str>,
+    description: &str,
+) -> Result<TemplateVersion, AwsError> {
+    let template_id = source.template_id.as_str();
     let client = session.ec2();
     let output = client
         .create_launch_template_version()
         .launch_template_id(template_id)
-        .source_version(source.to_string())
+        .source_version(source.number.to_string())
         .version_description(description)
         .launch_template_data(
             RequestLaunchTemplateData::builder()
                 .image_id(image_id)
+                .set_block_device_mappings(source.snapshot_mappings.request(root_device))
                 .build(),
         )
         .send()
@@ -389,6 +491,7 @@ pub async fn create_template(
         created: template
             .create_time()
             .and_then(|time| SystemTime::try_from(*time).ok()),
+        snapshot_mappings: SnapshotMappings::default(),
     })
 }
 
@@ -410,5 +513,46 @@ fn template_version(
         created: version
             .create_time()
             .and_then(|time| SystemTime::try_from(*time).ok()),
+        snapshot_mappings: SnapshotMappings::of(version.launch_template_data()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_ec2::types::{LaunchTemplateBlockDeviceMapping, LaunchTemplateEbsBlockDevice};
+
+    use super::*;
+
+    fn mapping(device: &str, snapshot: Option<&str>) -> LaunchTemplateBlockDeviceMapping {
+        LaunchTemplateBlockDeviceMapping::builder()
+            .device_name(device)
+            .ebs(
+                LaunchTemplateEbsBlockDevice::builder()
+                    .set_snapshot_id(snapshot.map(str::to_owned))
+                    .volume_size(50)
+                    .build(),
+            )
+            .build()
+    }
+
+    #[test]
+    fn snapshots_are_given_again_except_on_the_new_images_root_device() {
+        let mappings = SnapshotMappings(vec![
+            mapping("/dev/xvda", Some("snap-root")),
+            mapping("/dev/xvdb", Some("snap-data")),
+        ]);
+        let request = mappings.request(Some("/dev/xvda")).expect("mappings");
+        let snapshots: Vec<_> = request
+            .iter()
+            .map(|m| m.ebs().and_then(|e| e.snapshot_id()))
+            .collect();
+        assert_eq!(snapshots, [None, Some("snap-data")]);
+        assert_eq!(
+            request[0]
+                .ebs()
+                .and_then(LaunchTemplateEbsBlockDeviceRequest::volume_size),
+            Some(50)
+        );
+        assert!(SnapshotMappings::default().request(None).is_none());
+    }
 }

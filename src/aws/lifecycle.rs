@@ -3,10 +3,11 @@
 //!
 //! AWS facts relied on (EC2 API Reference):
 //! - `EnableImageDeprecation`: only the owner may set it; seconds are rounded to the nearest
-//!   minute and the time can't be in the past, so "now" is sent as the current minute; every
-//!   account the AMI is shared with sees `DeprecationTime`, and once it has passed, accounts
-//!   other than the owner no longer get the AMI from `DescribeImages` unless they ask with
-//!   `IncludeDeprecated` (or name its id). A deprecated AMI still launches.
+//!   minute and "you can't specify a date in the past", so "now" is sent as the first whole
+//!   minute at least [`DEPRECATION_LEAD`] ahead ([`earliest_deprecation`]); every account the
+//!   AMI is shared with sees `DeprecationTime`, and once it has passed, accounts other than the
+//!   owner no longer get the AMI from `DescribeImages` unless they ask with `IncludeDeprecated`
+//!   (or name its id). A deprecated AMI still launches.
 //! - `DisableImage`: state `disabled`, every launch permission removed, hidden, not launchable.
 //! - `CreateTags` on an AMI: tags are the owner's alone (invisible across accounts), so they
 //!   record a reason for people and never carry a decision.
@@ -79,22 +80,35 @@ pub async fn own_images(
     Ok(found)
 }
 
-/// The current minute: the earliest deprecation time EC2 accepts, effective at once.
-pub fn this_minute(now: SystemTime) -> SystemTime {
-    let since = now
+/// How far ahead of the clock a deprecation "now" is asked for: the request must still be in
+/// the future when EC2 reads it, after its own travel and any retry.
+pub const DEPRECATION_LEAD: Duration = Duration::from_secs(10);
+
+/// The earliest deprecation time EC2 accepts when asked at `now`: the first whole minute at
+/// least [`DEPRECATION_LEAD`] ahead (a whole minute, so EC2's rounding leaves it as it is).
+pub fn earliest_deprecation(now: SystemTime) -> SystemTime {
+    let since = (now + DEPRECATION_LEAD)
         .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs();
-    SystemTime::UNIX_EPOCH + Duration::from_secs(since - since % 60)
+        .unwrap_or_default();
+    let minute = since.as_secs().div_ceil(60) * 60;
+    SystemTime::UNIX_EPOCH + Duration::from_secs(minute)
 }
 
-/// Deprecates an AMI at `at` (`EnableImageDeprecation`).
-pub async fn deprecate(session: &Session, ami: &str, at: SystemTime) -> Result<(), AwsError> {
+/// Whether a deprecation time counts as reached at `now`: it has passed, or it is no later than
+/// the earliest time anyone can ask for now, i.e. it was asked for "now" (other accounts keep
+/// listing the AMI until the time itself passes; gold no longer chooses it at once).
+pub fn is_deprecated(deprecated_at: SystemTime, now: SystemTime) -> bool {
+    deprecated_at <= earliest_deprecation(now)
+}
+
+/// Deprecates an AMI now (`EnableImageDeprecation` at the earliest time EC2 accepts, read
+/// from the clock as the request leaves).
+pub async fn deprecate(session: &Session, ami: &str) -> Result<(), AwsError> {
     session
         .ec2()
         .enable_image_deprecation()
         .image_id(ami)
-        .deprecate_at(DateTime::from(at))
+        .deprecate_at(DateTime::from(earliest_deprecation(SystemTime::now())))
         .send()
         .await
         .call_on(session, "EnableImageDeprecation", ami)?;
@@ -275,4 +289,35 @@ pub async fn instances_of(session: &Session, amis: &[String]) -> Result<Vec<Inst
         }
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(seconds: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(seconds)
+    }
+
+    #[test]
+    fn now_is_asked_for_as_a_whole_minute_never_in_the_past() {
+        assert_eq!(earliest_deprecation(at(120)), at(180));
+        assert_eq!(earliest_deprecation(at(169)), at(180));
+        assert_eq!(earliest_deprecation(at(171)), at(240));
+        for second in 0..240 {
+            let asked = earliest_deprecation(at(second));
+            assert!(asked >= at(second) + DEPRECATION_LEAD, "{second}");
+            assert_eq!(
+                asked.duration_since(at(0)).map(|d| d.as_secs() % 60).ok(),
+                Some(0)
+            );
+        }
+    }
+
+    #[test]
+    fn a_deprecation_asked_for_now_counts_at_once_and_a_later_one_does_not() {
+        assert!(is_deprecated(earliest_deprecation(at(100)), at(100)));
+        assert!(is_deprecated(at(50), at(100)));
+        assert!(!is_deprecated(at(100 + 3600), at(100)));
+    }
 }

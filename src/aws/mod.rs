@@ -16,10 +16,12 @@ pub mod organizations;
 mod pacing;
 pub mod parameters;
 pub mod permissions;
+mod propagation;
 pub mod ram;
 pub mod security_groups;
 mod session;
 
 pub use error::{AwsError, CallSite};
 pub use pacing::DEFAULT_CALLS_PER_ACCOUNT;
+pub use propagation::{DEFAULT_BOUND as PROPAGATION_BOUND, WaitReporter, Waiting, Waits};
 pub use session::{Access, Session, Sessions};

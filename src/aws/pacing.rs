@@ -225,7 +225,7 @@ impl Intercept for Throttles {
 }
 
 /// Whether an answer says "slow down".
-fn is_throttling(status: u16, code: Option<&str>) -> bool {
+pub(super) fn is_throttling(status: u16, code: Option<&str>) -> bool {
     status == 429 || code.is_some_and(|code| THROTTLING_CODES.contains(&code))
 }
 

@@ -9,6 +9,8 @@
 //!   parameter back is the only way to know (see `consumer::parameters`).
 //! - `PutParameter` refuses `Tags` together with `Overwrite` (`ValidationException`): tags are
 //!   given only when the parameter is created.
+//! - "Parameter data types in Parameter Store" (Systems Manager User Guide): a parameter's data
+//!   type cannot change to or from `aws:ec2:image`, so a new version keeps the parameter's own.
 //! - `GetParameter` on an unknown name answers `ParameterNotFound`; `GetParameterHistory` pages with
 //!   `NextToken` (at most 50 per page) and lists each version's value, description and labels.
 
@@ -81,15 +83,31 @@ pub async fn get(session: &Session, name: &str) -> Result<Option<Parameter>, Aws
     }))
 }
 
-/// Writes `image_id` as a new version of an `aws:ec2:image` `String` parameter (creating it,
-/// with `tags`, when `create`), and returns the version Parameter Store gave it. The value is
-/// checked only afterwards, asynchronously: read the parameter back.
+/// How a put writes a parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Write<'a> {
+    /// A new `String` parameter of data type `aws:ec2:image`, with these tags.
+    Create {
+        /// Its tags (given only on creation: `Tags` and `Overwrite` exclude each other).
+        tags: std::collections::BTreeMap<String, String>,
+    },
+    /// A new version of an existing parameter, keeping its data type (Parameter Store refuses a
+    /// change to or from `aws:ec2:image`).
+    Overwrite {
+        /// The parameter's data type.
+        data_type: &'a str,
+    },
+}
+
+/// Writes `image_id` as a `String` parameter, and returns the version Parameter Store gave it.
+/// With data type `aws:ec2:image` the value is checked only afterwards, asynchronously: read
+/// the parameter back.
 pub async fn put(
     session: &Session,
     name: &str,
     image_id: &str,
     description: &str,
-    create: Option<&std::collections::BTreeMap<String, String>>,
+    write: &Write<'_>,
 ) -> Result<i64, AwsError> {
     let mut request = session
         .ssm()
@@ -97,20 +115,19 @@ pub async fn put(
         .name(name)
         .value(image_id)
         .description(description)
-        .r#type(ParameterType::String)
-        .data_type(IMAGE_DATA_TYPE);
+        .r#type(ParameterType::String);
     request =
-        match create {
-            Some(tags) => {
+        match write {
+            Write::Create { tags } => {
                 for (key, value) in tags {
                     request =
                         request.tags(Tag::builder().key(key).value(value).build().map_err(
                             |err| session.site().failure("PutParameter", err.to_string()),
                         )?);
                 }
-                request.overwrite(false)
+                request.data_type(IMAGE_DATA_TYPE).overwrite(false)
             }
-            None => request.overwrite(true),
+            Write::Overwrite { data_type } => request.data_type(*data_type).overwrite(true),
         };
     let output = request
         .send()

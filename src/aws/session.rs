@@ -30,6 +30,7 @@ use tokio::sync::{Mutex, OnceCell};
 
 use super::error::{AwsError, CallSite};
 use super::pacing::{AccountPace, DEFAULT_CALLS_PER_ACCOUNT, Pacing};
+use super::propagation::Waits;
 
 /// How gold obtains credentials for one account.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -62,6 +63,7 @@ type AccountCell = Arc<OnceCell<Verified>>;
 pub struct Sessions {
     ambient: SdkConfig,
     pacing: Pacing,
+    waits: Waits,
     accounts: Mutex<HashMap<(String, Access), AccountCell>>,
 }
 
@@ -82,8 +84,16 @@ impl Sessions {
         Self {
             ambient,
             pacing,
+            waits: Waits::default(),
             accounts: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The same sessions, telling `waits` what they wait for while a change propagates.
+    #[must_use]
+    pub fn waiting(mut self, waits: Waits) -> Self {
+        self.waits = waits;
+        self
     }
 
     /// How many calls AWS throttled so far in this command (each absorbed by a retry, or
@@ -115,6 +125,7 @@ impl Sessions {
             account,
             region,
             self.pacing.account(account),
+            self.waits.clone(),
         ))
     }
 
@@ -162,6 +173,7 @@ impl Sessions {
             account,
             region,
             self.pacing.account(account),
+            self.waits.clone(),
         ))
     }
 
@@ -174,10 +186,21 @@ impl Sessions {
                 .region(Region::new(region.to_owned()))
                 .build(),
             Some(profile) => {
+                // The profile's own credentials, not the default chain's: that chain takes
+                // `AWS_ACCESS_KEY_ID` and friends first, which would act as the ambient
+                // identity where the manifest names a profile.
+                let around = aws_config::provider_config::ProviderConfig::default()
+                    .with_region(Some(Region::new(region.to_owned())))
+                    .with_http_client(self.pacing.http());
+                let credentials = aws_config::profile::ProfileFileCredentialsProvider::builder()
+                    .configure(&around)
+                    .profile_name(profile)
+                    .build();
                 aws_config::defaults(BehaviorVersion::latest())
                     .retry_config(Pacing::retry_config())
                     .http_client(self.pacing.http())
                     .profile_name(profile)
+                    .credentials_provider(credentials)
                     .region(Region::new(region.to_owned()))
                     .load()
                     .await
@@ -383,10 +406,17 @@ pub struct Session {
     config: SdkConfig,
     site: CallSite,
     pace: AccountPace,
+    waits: Waits,
 }
 
 impl Session {
-    fn new(config: &SdkConfig, account: &str, region: &str, pace: AccountPace) -> Self {
+    fn new(
+        config: &SdkConfig,
+        account: &str,
+        region: &str,
+        pace: AccountPace,
+        waits: Waits,
+    ) -> Self {
         Self {
             config: config
                 .to_builder()
@@ -398,6 +428,7 @@ impl Session {
                 region: region.to_owned(),
             },
             pace,
+            waits,
         }
     }
 
@@ -414,11 +445,27 @@ impl Session {
     /// The same credentials in another region.
     #[must_use]
     pub fn in_region(&self, region: &str) -> Self {
-        Self::new(&self.config, &self.site.account, region, self.pace.clone())
+        Self::new(
+            &self.config,
+            &self.site.account,
+            region,
+            self.pace.clone(),
+            self.waits.clone(),
+        )
     }
 
     pub(super) fn site(&self) -> &CallSite {
         &self.site
+    }
+
+    /// An error gold itself found about an AWS answer in this account and region.
+    pub fn failure(&self, operation: &'static str, message: impl Into<String>) -> AwsError {
+        self.site.failure(operation, message)
+    }
+
+    /// How this command waits for changes to propagate.
+    pub fn waits(&self) -> &Waits {
+        &self.waits
     }
 
     /// An Image Builder client.

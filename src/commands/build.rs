@@ -68,7 +68,8 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
         },
     };
     block_on(async {
-        let sessions = Sessions::load().await;
+        let sessions =
+            super::sessions(global, printer, crate::aws::DEFAULT_CALLS_PER_ACCOUNT).await;
         let producer = &manifest.producer;
         let access =
             Access::from_manifest(producer.role_arn.as_deref(), producer.profile.as_deref());
@@ -175,6 +176,7 @@ async fn roll_out(
         parallelism: DEFAULT_PARALLELISM,
         dry_run: false,
         yes,
+        strict: false,
     };
     interruptible(
         |interrupt| async move {

@@ -12,7 +12,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::Error;
-use crate::aws::{AwsError, Sessions};
+use crate::aws::AwsError;
 use crate::cli::{DestroyArgs, GlobalArgs};
 use crate::consumer;
 use crate::error::Cause;
@@ -62,8 +62,9 @@ impl Report for Destroyed {
 /// Runs `gold destroy`.
 pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
     let loaded = manifest::load(&manifest_path(global)?)?;
-    block_on(async {
-        let sessions = Sessions::load().await;
+    let work = async {
+        let sessions =
+            super::sessions(global, printer, crate::aws::DEFAULT_CALLS_PER_ACCOUNT).await;
         let session = producer::session(&loaded, &sessions).await?;
         let (doomed, consumers) = futures::future::join(
             destroy::survey(&loaded, &session, args.images),
@@ -116,7 +117,7 @@ pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result
             if accounts.len() == 1 { "" } else { "s" },
             accounts.join(", ")
         );
-        if !ui::confirm(global.yes, &question)? {
+        if !ui::confirm(global.yes, &question).await? {
             return Err(Error::failed("not confirmed; nothing was deleted", None));
         }
         let started = Instant::now();
@@ -134,7 +135,11 @@ pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result
             nothing_in: None,
         });
         consumer_problems(&consumers.unreachable, &applied.failed)
-    })??;
+    };
+    block_on(super::stoppable(
+        work,
+        "run `gold destroy` again: it deletes what is left",
+    ))??;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,8 +1,10 @@
 //! `gold iam`: print one least-privilege IAM document for the manifest (see [`crate::access`]),
 //! as JSON whatever `--output` says: it is meant for `aws iam put-role-policy`, Terraform or a
-//! reviewer. Only `trust` (and `consumer --cloudformation`) without `--principal` calls AWS, to
-//! learn who runs gold.
+//! reviewer. `consumer` serves several manifests with one role when given their paths. Only a
+//! trust policy (`trust`, `consumer --cloudformation`, `organization --trust`) without
+//! `--principal` calls AWS, to learn who runs gold.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde_json::Value;
@@ -11,45 +13,63 @@ use crate::Error;
 use crate::access::{self, cloudformation};
 use crate::aws::Sessions;
 use crate::cli::{GlobalArgs, IamArgs, IamDocument};
-use crate::manifest::{self, Manifest};
+use crate::manifest::{self, Loaded, Manifest};
 use crate::ui::Printer;
 
 use super::{block_on, manifest_path};
 
 /// Runs `gold iam` with `args`.
 pub fn run(args: &IamArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
-    let loaded = manifest::load(&manifest_path(global)?)?;
-    let manifest = &loaded.manifest;
     let document = match &args.document {
         IamDocument::Consumer {
-            cloudformation: false,
-            ..
-        } => access::consumer(&loaded),
-        IamDocument::Consumer {
-            cloudformation: true,
+            manifests,
+            cloudformation,
             principal,
         } => {
-            let trust = access::trust(manifest, &principal_for(manifest, principal.as_deref())?);
-            cloudformation::template(manifest, &access::consumer(&loaded), &trust).map_err(
-                |message| Error::Usage {
-                    message,
-                    hint: Some(
-                        "give every consumer the same `role_arn` role name, or run one StackSet per role"
-                            .to_owned(),
-                    ),
-                },
-            )?
+            let loaded = load_all(manifests, global)?;
+            let policy = access::consumer_of(&loaded);
+            if *cloudformation {
+                let manifests: Vec<&Manifest> = loaded.iter().map(|l| &l.manifest).collect();
+                let first = manifests.first().copied().ok_or_else(no_manifest)?;
+                let trust =
+                    access::trust_of(&manifests, &principal_for(first, principal.as_deref())?);
+                cloudformation::template(&manifests, &policy, &trust).map_err(|message| {
+                    Error::Usage {
+                        message,
+                        hint: Some(
+                            "give every consumer the same role name (`role_arn` or `role_name`), or run one StackSet per role"
+                                .to_owned(),
+                        ),
+                    }
+                })?
+            } else {
+                policy
+            }
         }
         IamDocument::Trust { principal } => {
+            let loaded = load(global)?;
+            let manifest = &loaded.manifest;
             access::trust(manifest, &principal_for(manifest, principal.as_deref())?)
         }
-        IamDocument::Producer => access::producer(&loaded),
-        IamDocument::Organization => access::organization(&loaded),
+        IamDocument::Producer => access::producer(&load(global)?),
+        IamDocument::Organization { trust, principal } => {
+            let loaded = load(global)?;
+            if *trust {
+                let manifest = &loaded.manifest;
+                access::organization_trust(
+                    manifest,
+                    &principal_for(manifest, principal.as_deref())?,
+                )
+            } else {
+                access::organization(&loaded)
+            }
+        }
         IamDocument::InstanceRole => {
+            let loaded = load(global)?;
             access::instance_role(&loaded).ok_or_else(|| Error::Usage {
                 message: format!(
                     "the manifest uses the existing instance profile `{}`; gold creates no build role",
-                    manifest.infrastructure.instance_profile
+                    loaded.manifest.infrastructure.instance_profile
                 ),
                 hint: Some(
                     "set `infrastructure.instance_profile = \"create\"` to let gold create it"
@@ -60,6 +80,25 @@ pub fn run(args: &IamArgs, global: &GlobalArgs, printer: &Printer) -> Result<Exi
     };
     printer.data(&pretty(&document));
     Ok(ExitCode::SUCCESS)
+}
+
+fn load(global: &GlobalArgs) -> Result<Loaded, Error> {
+    Ok(manifest::load(&manifest_path(global)?)?)
+}
+
+/// The manifests named, or the one of `-f` (or `gold.toml`) when none is.
+fn load_all(paths: &[PathBuf], global: &GlobalArgs) -> Result<Vec<Loaded>, Error> {
+    if paths.is_empty() {
+        return Ok(vec![load(global)?]);
+    }
+    paths.iter().map(|path| Ok(manifest::load(path)?)).collect()
+}
+
+fn no_manifest() -> Error {
+    Error::Usage {
+        message: "no manifest to print a policy for".to_owned(),
+        hint: Some("pass the manifests' paths, or `-f PATH`".to_owned()),
+    }
 }
 
 /// The principal a trust policy names: `--principal`, or the identity these credentials act as.

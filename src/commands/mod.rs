@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::Error;
+use crate::aws::{PROPAGATION_BOUND, Sessions, Waits};
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::ui::Printer;
 
@@ -105,6 +106,35 @@ fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, Error> {
             source,
         })?;
     Ok(runtime.block_on(future))
+}
+
+/// The AWS sessions of one command: at most `calls_per_account` calls of one account in flight,
+/// and a line on stderr for each pause while a change propagates (silenced by `-q`).
+async fn sessions(global: &GlobalArgs, printer: &Printer, calls_per_account: usize) -> Sessions {
+    let printer = printer.clone();
+    let waits = Waits::new(
+        std::sync::Arc::new(move |waiting: &crate::aws::Waiting| {
+            printer.info(&waiting.to_string());
+        }),
+        global.propagation_timeout.unwrap_or(PROPAGATION_BOUND),
+    );
+    Sessions::paced(calls_per_account).await.waiting(waits)
+}
+
+/// Runs `work`, a command that Ctrl-C may stop at any point (each of its changes is one AWS
+/// call, and running it again finishes the job): Ctrl-C ends it with exit 130 and `hint`. Once
+/// gold listens for Ctrl-C (the prompt does), the signal no longer ends the process by itself,
+/// so every command that prompts listens to the end.
+async fn stoppable<T>(
+    work: impl std::future::Future<Output = Result<T, Error>>,
+    hint: &str,
+) -> Result<T, Error> {
+    tokio::select! {
+        result = work => result,
+        _ = tokio::signal::ctrl_c() => Err(Error::Interrupted {
+            hint: Some(hint.to_owned()),
+        }),
+    }
 }
 
 /// The manifest to use: `-f` as given, otherwise the nearest `gold.toml` here or above, like Cargo.toml.

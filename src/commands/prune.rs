@@ -16,7 +16,6 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use crate::Error;
-use crate::aws::Sessions;
 use crate::cli::{GlobalArgs, PruneArgs};
 use crate::consumer::{self, DEFAULT_PARALLELISM};
 use crate::error::Cause;
@@ -42,8 +41,9 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
         deprecate_after: policy.deprecate_after_duration(),
         delete_after: policy.delete_after_duration(),
     };
-    block_on(async {
-        let sessions = Sessions::load().await;
+    let work = async {
+        let sessions =
+            super::sessions(global, printer, crate::aws::DEFAULT_CALLS_PER_ACCOUNT).await;
         let session = producer::session(&loaded, &sessions).await?;
         let builds = producer::lifecycle::builds(manifest, &session).await?;
         let now = SystemTime::now();
@@ -73,10 +73,10 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
             plan.amis(true).count(),
             session.account()
         );
-        if !ui::confirm(global.yes, &question)? {
+        if !ui::confirm(global.yes, &question).await? {
             return Err(Error::failed("nothing was changed: not confirmed", None));
         }
-        let pruned = apply(&session, &plan, now).await;
+        let pruned = apply(&session, manifest, &plan).await;
         let causes: Vec<Cause> = pruned
             .amis
             .iter()
@@ -99,12 +99,20 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
             });
         }
         unreadable(&plan)
-    })??;
+    };
+    block_on(super::stoppable(
+        work,
+        "run `gold prune` again: it finishes the rest",
+    ))??;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Deprecates, then deletes, then removes the Image Builder images of fully deleted builds.
-async fn apply(session: &crate::aws::Session, plan: &PrunePlan, now: SystemTime) -> Pruned {
+async fn apply(
+    session: &crate::aws::Session,
+    manifest: &crate::manifest::Manifest,
+    plan: &PrunePlan,
+) -> Pruned {
     let outcome = |build: &lifecycle::PruneBuild,
                    ami: &lifecycle::PruneAmi,
                    done: &str,
@@ -116,12 +124,12 @@ async fn apply(session: &crate::aws::Session, plan: &PrunePlan, now: SystemTime)
         error: result.err().map(|err| err.to_string()),
     };
     let deprecated = futures::future::join_all(plan.amis(false).map(|(build, ami)| async move {
-        let result = producer::lifecycle::deprecate(session, &ami.region, &ami.id, now).await;
+        let result = producer::lifecycle::deprecate(session, &ami.region, &ami.id).await;
         outcome(build, ami, "deprecated", result)
     }))
     .await;
     let deleted = futures::future::join_all(plan.amis(true).map(|(build, ami)| async move {
-        let result = producer::lifecycle::delete_ami(session, &ami.region, &ami.id).await;
+        let result = producer::lifecycle::delete_ami(session, manifest, &ami.region, &ami.id).await;
         outcome(build, ami, "deleted", result)
     }))
     .await;

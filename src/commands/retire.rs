@@ -17,7 +17,6 @@ use std::time::SystemTime;
 use serde::Serialize;
 
 use crate::Error;
-use crate::aws::Sessions;
 use crate::cli::{GlobalArgs, RetireArgs};
 use crate::consumer::{self, Summary, retire::Retiring};
 use crate::error::Cause;
@@ -69,7 +68,8 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
     let loaded = &loaded;
     block_on(interruptible(
         |interrupt| async move {
-            let sessions = Sessions::load().await;
+            let sessions =
+                super::sessions(global, printer, crate::aws::DEFAULT_CALLS_PER_ACCOUNT).await;
             let session = producer::session(loaded, &sessions).await?;
             let builds = producer::lifecycle::builds(manifest, &session).await?;
             let retired = named(&builds, &args.builds)?;
@@ -131,7 +131,7 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
                 },
                 amis.len()
             );
-            if !ui::confirm(global.yes, &question)? {
+            if !ui::confirm(global.yes, &question).await? {
                 return Err(Error::failed("nothing was changed: not confirmed", None));
             }
             let progress = RolloutProgress::new(printer);
@@ -182,8 +182,7 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
             let outcomes = futures::future::join_all(retired.iter().flat_map(|build| {
                 let (session, reason) = (&session, &reason);
                 build.amis.iter().map(move |ami| async move {
-                    let result =
-                        producer::lifecycle::retire(session, ami, reason, disable, now).await;
+                    let result = producer::lifecycle::retire(session, ami, reason, disable).await;
                     AmiOutcome {
                         region: ami.region.clone(),
                         id: ami.id.clone(),

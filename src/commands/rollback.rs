@@ -4,7 +4,6 @@
 use std::process::ExitCode;
 
 use crate::Error;
-use crate::aws::Sessions;
 use crate::cli::{GlobalArgs, RollbackArgs};
 use crate::consumer::rollback;
 use crate::manifest;
@@ -20,11 +19,13 @@ pub fn run(args: &RollbackArgs, global: &GlobalArgs, printer: &Printer) -> Resul
         parallelism: usize::from(args.parallelism),
         dry_run: args.dry_run,
         yes: global.yes,
+        strict: args.targets.strict,
     };
     let filter = filter(&args.targets);
     block_on(interruptible(
         |interrupt| async move {
-            let sessions = Sessions::paced(usize::from(args.calls_per_account)).await;
+            let sessions =
+                super::sessions(global, printer, usize::from(args.calls_per_account)).await;
             let planned =
                 rollback::survey(&loaded.manifest, &sessions, &filter, options.parallelism).await?;
             execute(

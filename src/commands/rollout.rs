@@ -9,7 +9,8 @@ use crate::aws::Sessions;
 use crate::cli::{GlobalArgs, RolloutArgs, TargetArgs};
 use crate::consumer::{self, ImageChoice, Interrupt, Planned, Surveyed, TargetFilter};
 use crate::manifest::{self, Manifest};
-use crate::ui::{self, Event, Printer, RolloutProgress};
+use crate::plan::discovery::{Discovered, Unmatched};
+use crate::ui::{self, Event, Printer, RolloutProgress, render};
 
 use super::{block_on, manifest_path};
 
@@ -22,6 +23,8 @@ pub(super) struct Options {
     pub dry_run: bool,
     /// Do not ask.
     pub yes: bool,
+    /// Selectors that match nothing are an error.
+    pub strict: bool,
 }
 
 /// Runs `gold rollout` with `args`.
@@ -45,11 +48,13 @@ pub fn run(args: &RolloutArgs, global: &GlobalArgs, printer: &Printer) -> Result
         parallelism: usize::from(args.parallelism),
         dry_run: args.dry_run,
         yes: global.yes,
+        strict: args.targets.strict,
     };
     let filter = filter(&args.targets);
     block_on(interruptible(
         |interrupt| async move {
-            let sessions = Sessions::paced(usize::from(args.calls_per_account)).await;
+            let sessions =
+                super::sessions(global, printer, usize::from(args.calls_per_account)).await;
             let planned = consumer::rollout::survey(
                 &loaded.manifest,
                 &sessions,
@@ -89,6 +94,8 @@ pub(super) async fn execute(
     let stuck = plan.problems.len() + plan.waiting.len();
     if options.dry_run {
         printer.conclude(&plan);
+        warn_about(printer, &plan.discovered, &plan.unmatched);
+        strict(options.strict, &plan.unmatched)?;
         return match stuck {
             0 => Ok(()),
             n => Err(Error::failed(
@@ -100,12 +107,14 @@ pub(super) async fn execute(
         };
     }
     printer.show(&Event("plan", &plan));
+    warn_about(printer, &plan.discovered, &plan.unmatched);
+    strict(options.strict, &plan.unmatched)?;
     if plan.is_empty() && stuck == 0 {
         return Ok(());
     }
     if !plan.is_empty() {
         let question = format!("{verb} {} target(s)?", planned_targets(&planned));
-        if !ui::confirm(options.yes, &question)? {
+        if !ui::confirm(options.yes, &question).await? {
             return Err(Error::failed("nothing was changed: not confirmed", None));
         }
     }
@@ -134,6 +143,31 @@ pub(super) async fn execute(
     }
 }
 
+/// Says on stderr which accounts are skipped because gold cannot reach them yet and which
+/// selectors matched nothing (never silenced: a run that goes on anyway must not hide them).
+pub(super) fn warn_about(printer: &Printer, discovered: &[Discovered], unmatched: &[Unmatched]) {
+    for warning in render::warnings(discovered, unmatched) {
+        printer.warn(&warning);
+    }
+}
+
+/// With `--strict`, a selector that matched nothing is an error (the plan listed each).
+pub(super) fn strict(strict: bool, unmatched: &[Unmatched]) -> Result<(), Error> {
+    if !strict || unmatched.is_empty() {
+        return Ok(());
+    }
+    Err(Error::failed(
+        format!(
+            "{} matched nothing (listed under `Matched nothing`); nothing was changed",
+            render::count(unmatched.len(), "selector")
+        ),
+        Some(
+            "fix the selector in the manifest (a typo in a tag?), or run without `--strict`"
+                .to_owned(),
+        ),
+    ))
+}
+
 /// How many targets have something to do.
 fn planned_targets(planned: &[Planned]) -> usize {
     planned
@@ -142,6 +176,7 @@ fn planned_targets(planned: &[Planned]) -> usize {
             !matches!(
                 item.step,
                 Ok(crate::plan::consumer::Step::Unchanged
+                    | crate::plan::consumer::Step::Skipped { .. }
                     | crate::plan::consumer::Step::NothingBuilt { .. })
             )
         })
@@ -158,7 +193,8 @@ pub(super) fn filter(args: &TargetArgs) -> TargetFilter {
 }
 
 /// Runs `work` until it ends or Ctrl-C says stop, then exits 130 with a hint to run `command`
-/// again, which picks up where it stopped. Before any change, Ctrl-C stops at once. Once
+/// again, which picks up where it stopped. Before any change (reading, or at the prompt),
+/// Ctrl-C stops at once and says nothing was changed. Once
 /// changes have begun, the first Ctrl-C asks every target in flight to finish its current
 /// step (no other starts) and waits for the summary of what was left half-done; a second one
 /// stops at once.
@@ -183,7 +219,7 @@ where
         _ = tokio::signal::ctrl_c() => {}
     }
     if !interrupt.changing() {
-        return Err(interrupted());
+        return Err(Error::interrupted_before_changes());
     }
     interrupt.request();
     printer.warn(

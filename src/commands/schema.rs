@@ -168,3 +168,76 @@ pub fn output_schema_text() -> String {
     text.push('\n');
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// Every `"event": {"const": NAME}` the schema allows, wherever it is defined.
+    fn events(schema: &serde_json::Value, found: &mut BTreeSet<String>) {
+        match schema {
+            serde_json::Value::Object(object) => {
+                if let Some(name) = object
+                    .get("properties")
+                    .and_then(|properties| properties.get("event"))
+                    .and_then(|event| event.get("const"))
+                    .and_then(serde_json::Value::as_str)
+                {
+                    found.insert(name.to_owned());
+                }
+                object.values().for_each(|value| events(value, found));
+            }
+            serde_json::Value::Array(values) => {
+                for value in values {
+                    events(value, found);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The names in backticks of one column of the table under `heading` in docs/json.md.
+    fn documented(heading: &str, column: usize) -> BTreeSet<String> {
+        let docs = include_str!("../../docs/json.md");
+        let section = docs
+            .split("\n## ")
+            .find(|section| section.starts_with(heading))
+            .unwrap_or_default();
+        section
+            .lines()
+            .filter(|line| {
+                line.starts_with("| ")
+                    && !line.starts_with("| event")
+                    && !line.starts_with("| command")
+            })
+            .filter_map(|line| line.split(" | ").nth(column))
+            .flat_map(|cell| {
+                cell.split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn docs_json_md_names_every_event_and_document_gold_prints_and_no_other() {
+        let schema = output_schema();
+        let mut printed = BTreeSet::new();
+        events(&schema, &mut printed);
+        assert_eq!(documented("A stream of events", 0), printed);
+        let documents: BTreeSet<String> = schema["$defs"]
+            .as_object()
+            .map(|defs| {
+                defs.keys()
+                    .filter(|name| name.starts_with("document."))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(documented("One document", 1), documents);
+    }
+}

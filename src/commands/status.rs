@@ -6,7 +6,6 @@
 use std::process::ExitCode;
 
 use crate::Error;
-use crate::aws::Sessions;
 use crate::cli::{GlobalArgs, StatusArgs};
 use crate::consumer::status::Status;
 use crate::consumer::{DEFAULT_PARALLELISM, status};
@@ -51,7 +50,8 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs, printer: &Printer) -> Result<
     let loaded = manifest::load(&manifest_path(global)?)?;
     let filter = filter(&args.targets);
     let (status, producer) = block_on(async {
-        let sessions = Sessions::load().await;
+        let sessions =
+            super::sessions(global, printer, crate::aws::DEFAULT_CALLS_PER_ACCOUNT).await;
         let producer = if crate::plan::producer::has_layers(&loaded.manifest) {
             let session = producer::session(&loaded, &sessions).await?;
             Some(producer::status::status(&session, &loaded.manifest).await?)
@@ -64,6 +64,7 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs, printer: &Printer) -> Result<
             Status {
                 targets: Vec::new(),
                 discovered: Vec::new(),
+                unmatched: Vec::new(),
             }
         } else {
             status::status(&loaded.manifest, &sessions, &filter, DEFAULT_PARALLELISM).await?
@@ -74,6 +75,8 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs, printer: &Printer) -> Result<
         status: &status,
         producer,
     });
+    super::rollout::warn_about(printer, &status.discovered, &status.unmatched);
+    super::rollout::strict(args.targets.strict, &status.unmatched)?;
     match status.errors().count() {
         0 => Ok(ExitCode::SUCCESS),
         n => Err(Error::failed(

@@ -74,7 +74,10 @@ impl<T: Serialize> Report for Json<'_, T> {
 /// Runs `gold up`.
 pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
     let loaded = manifest::load(&manifest_path(global)?)?;
-    block_on(up(&loaded, global.yes, printer))??;
+    block_on(super::stoppable(
+        up(&loaded, global, printer),
+        "run `gold up` again: what was done stays done, and it finishes the rest",
+    ))??;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -119,8 +122,9 @@ async fn consumer_targets(
     }
 }
 
-async fn up(loaded: &Loaded, yes: bool, printer: &Printer) -> Result<(), Error> {
-    let sessions = Sessions::load().await;
+async fn up(loaded: &Loaded, global: &GlobalArgs, printer: &Printer) -> Result<(), Error> {
+    let yes = global.yes;
+    let sessions = super::sessions(global, printer, crate::aws::DEFAULT_CALLS_PER_ACCOUNT).await;
     let session = producer::session(loaded, &sessions).await?;
     let steps = producer::plan(loaded, &session).await?;
     let mut plan = steps.plan();
@@ -160,7 +164,7 @@ async fn up(loaded: &Loaded, yes: bool, printer: &Printer) -> Result<(), Error> 
         return super::plan::cannot_plan(&plan);
     }
     let question = format!("Apply these changes in account {}?", session.account());
-    if !ui::confirm(yes, &question)? {
+    if !ui::confirm(yes, &question).await? {
         return Err(Error::failed("not confirmed; nothing was changed", None));
     }
     let started = Instant::now();

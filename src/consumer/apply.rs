@@ -12,9 +12,11 @@
 //! version and overrides only what is given, so sending just `ImageId` keeps the rest; a new
 //! version never becomes the default by itself.
 
+use std::fmt::Write as _;
+
 use super::interrupt::Interrupt;
 use super::parameters;
-use super::refresh::{self, Watched};
+use super::refresh::{self, RefreshError, Watched};
 use super::targets::Object;
 use super::templates;
 use super::waves::{Event, Outcome, Reporter};
@@ -61,10 +63,7 @@ impl Apply<'_> {
         .await;
         match result {
             Ok(Ended::Done(detail)) => Outcome::Done { detail },
-            Ok(Ended::Interrupted { done, left }) => Outcome::Interrupted {
-                done: Some(done),
-                left,
-            },
+            Ok(Ended::Interrupted { done, left }) => Outcome::Interrupted { done, left },
             Err(err) => Outcome::failed(&err),
         }
     }
@@ -95,7 +94,10 @@ impl Run<'_> {
     async fn step(&self, step: Step) -> Result<Ended, Error> {
         match step {
             Step::Unchanged => Ok(Ended::Done("unchanged".to_owned())),
-            Step::NothingBuilt { reason, .. } => Err(Error::failed(reason, None)),
+            // The wave engine never runs these: they have nothing to do.
+            Step::NothingBuilt { reason, .. } | Step::Skipped { reason } => {
+                Err(Error::failed(reason, None))
+            }
             Step::Create { to, .. } => self.create(&to).await.map(Ended::Done),
             Step::Move {
                 template,
@@ -114,21 +116,7 @@ impl Run<'_> {
                 template, groups, ..
             } => {
                 let groups: Vec<Group> = groups.into_iter().map(|(group, _)| group).collect();
-                let number = template.default.number;
-                self.check(&groups, number, template.latest)?;
-                let watched = self
-                    .refresh(
-                        &template.default.template_id,
-                        &groups,
-                        number,
-                        template.latest,
-                    )
-                    .await?;
-                Ok(ended(
-                    format!("default version {number} kept"),
-                    &groups,
-                    watched,
-                ))
+                self.refresh_in_place(&template, &groups).await
             }
             Step::Restore {
                 template,
@@ -139,6 +127,7 @@ impl Run<'_> {
             Step::MoveParameter {
                 name,
                 version,
+                data_type,
                 to,
                 follower,
                 ..
@@ -150,7 +139,7 @@ impl Run<'_> {
                     self.id,
                     self.apply.reporter,
                     &name,
-                    Some(version),
+                    Some((version, &data_type)),
                     &to,
                 )
                 .await?;
@@ -163,6 +152,7 @@ impl Run<'_> {
             Step::RestoreParameter {
                 name,
                 version,
+                data_type,
                 to,
                 image,
                 follower,
@@ -174,7 +164,7 @@ impl Run<'_> {
                     self.apply.manifest,
                     self.id,
                     self.apply.reporter,
-                    &name,
+                    (&name, &data_type),
                     &to,
                     image.as_ref(),
                 )
@@ -186,6 +176,32 @@ impl Run<'_> {
                 self.follow(follower, done).await
             }
         }
+    }
+
+    /// Refreshes `groups` onto the template's default version, which stays as it is.
+    async fn refresh_in_place(
+        &self,
+        template: &LiveTemplate,
+        groups: &[Group],
+    ) -> Result<Ended, Error> {
+        let number = template.default.number;
+        self.check(groups, number, template.latest)?;
+        let watched = self
+            .refresh(
+                &template.default.template_id,
+                groups,
+                Moved {
+                    number,
+                    latest: template.latest,
+                    made: template.default.created,
+                },
+            )
+            .await?;
+        Ok(ended(
+            format!("default version {number} kept"),
+            groups,
+            watched,
+        ))
     }
 
     /// Refuses, before the parameter moves, groups of the template that resolves it that AWS
@@ -208,13 +224,13 @@ impl Run<'_> {
                 left: format!("the instance refresh of {}", names(&groups)),
             });
         }
+        let moved = Moved {
+            number: template.default.number,
+            latest: template.latest,
+            made: None,
+        };
         let watched = self
-            .refresh_groups(
-                &template.default.template_id,
-                &groups,
-                (template.default.number, template.latest),
-                true,
-            )
+            .refresh_groups(&template.default.template_id, &groups, moved, true)
             .await?;
         Ok(ended(done, &groups, watched))
     }
@@ -245,7 +261,12 @@ impl Run<'_> {
             to.number,
             show_image(image)
         );
-        self.refresh_or_move_back(template, groups, to.number, to.number, done)
+        let moved = Moved {
+            number: to.number,
+            latest: to.number,
+            made: to.created,
+        };
+        self.refresh_or_move_back(template, groups, moved, done)
             .await
     }
 
@@ -312,9 +333,8 @@ impl Run<'_> {
         self.check(groups, template.latest + 1, template.latest + 1)?;
         let version = launch_templates::create_version(
             self.session,
-            id,
-            previous,
-            &to.id,
+            &template.default,
+            to,
             &describe_version(to, Some(previous)),
         )
         .await?;
@@ -325,25 +345,26 @@ impl Run<'_> {
             version.number,
             show_image(&image_ref(to))
         );
-        self.refresh_or_move_back(
-            template,
-            groups.to_vec(),
-            version.number,
-            version.number,
-            done,
-        )
-        .await
+        let moved = Moved {
+            number: version.number,
+            latest: version.number,
+            made: version.created,
+        };
+        self.refresh_or_move_back(template, groups.to_vec(), moved, done)
+            .await
     }
 
-    /// Refreshes the groups onto `version`, the template's new default; when a refresh fails
+    /// Refreshes the groups onto `moved`, the template's new default. When a refresh fails,
     /// the default goes back to the version it replaced (a group scaling out would launch the
-    /// image that just failed), unless the manifest says `keep_default_on_failure`.
+    /// image that just failed), unless the manifest says `keep_default_on_failure`; and when
+    /// the failed version is the newest and a group launches `$Latest`, a copy of the previous
+    /// default becomes the newest, so that group launches the previous image again too. When
+    /// gold lost sight of a refresh, its outcome is unknown and nothing moves back.
     async fn refresh_or_move_back(
         &self,
         template: &LiveTemplate,
         groups: Vec<Group>,
-        version: i64,
-        latest: i64,
+        moved: Moved,
         done: String,
     ) -> Result<Ended, Error> {
         if self.apply.interrupt.requested() && !groups.is_empty() {
@@ -352,36 +373,100 @@ impl Run<'_> {
                 left: format!("the instance refresh of {}", names(&groups)),
             });
         }
+        let version = moved.number;
+        let failed = match self
+            .refresh(&template.default.template_id, &groups, moved)
+            .await
+        {
+            Ok(watched) => return Ok(ended(done, &groups, watched)),
+            Err(failed) => failed,
+        };
+        let (err, stays) = match failed {
+            RefreshError {
+                error,
+                outcome_unknown: true,
+            } => (error, "its outcome is unknown"),
+            RefreshError { error, .. } if self.preferences().keep_default_on_failure => {
+                (error, "`keep_default_on_failure`")
+            }
+            RefreshError { error, .. } => {
+                let what = self
+                    .move_back(template, &groups, version, moved.latest)
+                    .await;
+                return Err(Error::failed(
+                    format!("{error}; {what}"),
+                    error.hint().map(str::to_owned),
+                ));
+            }
+        };
+        Err(Error::failed(
+            format!("{err}; the template's default stays version {version} ({stays})"),
+            err.hint().map(str::to_owned),
+        ))
+    }
+
+    /// After a failed refresh onto `version`: the default back to the version it replaced,
+    /// and, when `version` is the newest and a group launches `$Latest`, a new version copying
+    /// the previous default. Says what was done.
+    async fn move_back(
+        &self,
+        template: &LiveTemplate,
+        groups: &[Group],
+        version: i64,
+        latest: i64,
+    ) -> String {
         let id = &template.default.template_id;
-        match self.refresh(id, &groups, version, latest).await {
-            Ok(watched) => Ok(ended(done, &groups, watched)),
-            Err(err) if self.preferences().keep_default_on_failure => Err(Error::failed(
-                format!(
-                    "{err}; the template's default stays version {version} (`keep_default_on_failure`)"
-                ),
-                err.hint().map(str::to_owned),
-            )),
-            Err(err) => {
-                let previous = template.default.number;
-                let moved = launch_templates::set_default(self.session, id, previous).await;
-                let what = match moved {
-                    Ok(()) => {
-                        self.default_version_set(
-                            previous,
-                            template.default.image_id.as_deref().unwrap_or_default(),
-                        );
-                        format!("the template's default moved back to version {previous}")
-                    }
-                    Err(moving) => format!(
-                        "moving the template's default back to version {previous} failed too: {moving}"
-                    ),
-                };
-                Err(Error::failed(
-                    format!("{err}; {what}"),
-                    err.hint().map(str::to_owned),
-                ))
+        let previous = template.default.number;
+        let previous_image = template.default.image_id.as_deref().unwrap_or_default();
+        let mut what = match launch_templates::set_default(self.session, id, previous).await {
+            Ok(()) => {
+                self.default_version_set(previous, previous_image);
+                format!("the template's default moved back to version {previous}")
+            }
+            Err(moving) => {
+                return format!(
+                    "moving the template's default back to version {previous} failed too: {moving}"
+                );
+            }
+        };
+        let on_latest: Vec<&Group> = groups
+            .iter()
+            .filter(|group| {
+                group
+                    .template
+                    .as_ref()
+                    .is_some_and(|spec| spec.version == "$Latest")
+            })
+            .collect();
+        if on_latest.is_empty() || version != latest || previous_image.is_empty() {
+            return what;
+        }
+        let description = format!(
+            "gold: restores version {previous} ({previous_image}), its instance refresh to version {version} failed"
+        );
+        let copied =
+            launch_templates::copy_version(self.session, &template.default, &description).await;
+        let names: Vec<String> = on_latest.iter().map(|g| format!("`{}`", g.name)).collect();
+        match copied {
+            Ok(copy) => {
+                let _ = write!(
+                    what,
+                    ", and version {} (a copy of version {previous}) is now the newest, so {} on `$Latest` launch{} {previous_image} again",
+                    copy.number,
+                    names.join(", "),
+                    if names.len() == 1 { "es" } else { "" }
+                );
+            }
+            Err(copying) => {
+                let _ = write!(
+                    what,
+                    "; but {} on `$Latest` still launch{} version {version}: copying version {previous} failed: {copying}",
+                    names.join(", "),
+                    if names.len() == 1 { "es" } else { "" }
+                );
             }
         }
+        what
     }
 
     /// An earlier version made the default again, then refreshes.
@@ -405,7 +490,12 @@ impl Run<'_> {
                 left: format!("the instance refresh of {}", names(groups)),
             });
         }
-        let watched = self.refresh(id, groups, to.number, template.latest).await?;
+        let moved = Moved {
+            number: to.number,
+            latest: template.latest,
+            made: None,
+        };
+        let watched = self.refresh(id, groups, moved).await?;
         Ok(ended(done, groups, watched))
     }
 
@@ -413,20 +503,18 @@ impl Run<'_> {
         &self,
         template_id: &str,
         groups: &[Group],
-        target_version: i64,
-        latest_version: i64,
-    ) -> Result<Watched, Error> {
-        self.refresh_groups(template_id, groups, (target_version, latest_version), false)
-            .await
+        moved: Moved,
+    ) -> Result<Watched, RefreshError> {
+        self.refresh_groups(template_id, groups, moved, false).await
     }
 
     async fn refresh_groups(
         &self,
         template_id: &str,
         groups: &[Group],
-        (target_version, latest_version): (i64, i64),
+        moved: Moved,
         replace_all: bool,
-    ) -> Result<Watched, Error> {
+    ) -> Result<Watched, RefreshError> {
         refresh::refresh_groups(
             &refresh::Refreshing {
                 session: self.session,
@@ -435,14 +523,26 @@ impl Run<'_> {
                 reporter: self.apply.reporter,
                 replace_all,
                 interrupt: self.apply.interrupt,
+                since: moved.made,
             },
             template_id,
             groups,
-            target_version,
-            latest_version,
+            moved.number,
+            moved.latest,
         )
         .await
     }
+}
+
+/// The template version a step's groups move to.
+#[derive(Debug, Clone, Copy)]
+struct Moved {
+    /// Its number.
+    number: i64,
+    /// The template's newest version number once it is the default.
+    latest: i64,
+    /// When it was made, when gold knows (a refresh started before is not gold's).
+    made: Option<std::time::SystemTime>,
 }
 
 /// How a step that refreshed `groups` ended.

@@ -12,12 +12,19 @@
 //!    the consumer whose OU is closest to the account (a Sandbox OU inside Workloads takes
 //!    Sandbox's accounts from a Workloads consumer); `organization = true` comes last. The same
 //!    OU in two consumers, or `organization = true` twice, is refused by `gold validate`;
-//! 4. suspended and closing accounts are skipped and reported; excluded accounts are left out;
+//! 4. suspended and closing accounts, and those in `exclude_accounts`, are skipped and reported
+//!    with the reason;
 //! 5. per account × region, with the role `role_name` in that account: one tag-filtered
 //!    `DescribeLaunchTemplates` per `tag` selector, and for `auto_scaling_groups = "all"` one
 //!    `DescribeAutoScalingGroups` (paged) whose launch template or mixed instances policy
-//!    names the template. An account whose role cannot be assumed, or whose templates cannot
-//!    be read, becomes a failed target of its consumer's wave: it fails alone.
+//!    names the template. An account whose templates cannot be read becomes a failed target of
+//!    its consumer's wave: it fails alone;
+//! 6. an account found in the organization whose role cannot be assumed (STS answers
+//!    `AccessDenied`, as it does for a role that does not exist: a new account the StackSet has
+//!    not reached yet) is skipped and reported, as long as no more accounts are unreachable than
+//!    `organization.skip_unreachable_accounts` allows; beyond that each fails as in step 5;
+//! 7. a `tag` selector that matched no template anywhere it was searched, and OUs (or an
+//!    organization) without an active account, are reported as [`Unmatched`].
 //!
 //! Cost: O(accounts / 20 + OUs) Organizations calls, plus one `DescribeLaunchTemplates` per
 //! account × region × tag selector; the role of each account is assumed once.
@@ -28,14 +35,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::each;
+use super::concurrently;
 use super::targets::{self, Object, Target, TargetFilter};
 use crate::Error;
 use crate::aws::autoscaling::{self, Group};
 use crate::aws::organizations::{self, Account};
 use crate::aws::{Access, AwsError, Session, Sessions, launch_templates};
 use crate::manifest::{AutoScalingGroups, Consumer, LaunchTemplate, Manifest};
-use crate::plan::discovery::{Discovered, Skipped};
+use crate::plan::discovery::{Discovered, SkipReason, Skipped, Unmatched};
 
 /// The targets of one run, the targets that could not be looked at, and what Organizations held.
 pub struct Found {
@@ -44,8 +51,13 @@ pub struct Found {
     /// Selectors that could not be looked up in an account and region, with why: each fails
     /// alone in its consumer's wave.
     pub failed: Vec<(Target, Error)>,
+    /// Selectors in accounts gold cannot reach yet, skipped (within the manifest's
+    /// `skip_unreachable_accounts`), with why: each is skipped in its consumer's wave.
+    pub skipped: Vec<(Target, String)>,
     /// Per consumer that selects by organization: what was found.
     pub discovered: Vec<Discovered>,
+    /// Selectors that matched nothing.
+    pub unmatched: Vec<Unmatched>,
 }
 
 /// Finds every target the filter keeps.
@@ -63,13 +75,13 @@ pub async fn targets(
     let owned = if kept {
         owners(manifest, sessions, &entries).await?
     } else {
-        BTreeMap::new()
+        Owners::default()
     };
 
     let (plain, mut sites): (Vec<Target>, Vec<Site>) = split(listed);
     let discovered = found_in_organization(manifest, filter, &entries, &owned, &mut sites);
 
-    let expanded = each(sites, parallelism, |site| async move {
+    let expanded = concurrently(sites, parallelism, |site| async move {
         let result = expand(sessions, &site).await;
         (site, result)
     })
@@ -77,21 +89,34 @@ pub async fn targets(
     let mut found = Found {
         targets: plain,
         failed: Vec::new(),
+        skipped: Vec::new(),
+        unmatched: Vec::new(),
         discovered,
     };
+    let unreachable = Unreachable::judge(manifest, &found.discovered, &expanded);
+    // (consumer, selector) -> (places searched, templates matched)
+    let mut matches: BTreeMap<(String, u32, String), (usize, usize)> = BTreeMap::new();
     for (site, result) in expanded {
         let entry = found
             .discovered
             .iter_mut()
             .find(|entry| entry.consumer == site.consumer);
         match result {
-            Ok(targets) => {
+            Ok(expansion) => {
                 if let Some(entry) = entry {
-                    entry.targets += targets.len();
+                    entry.targets += expansion.targets.len();
                 }
-                found.targets.extend(targets);
+                for (selector, matched) in expansion.tags {
+                    let seen = matches
+                        .entry((site.consumer.clone(), site.wave, selector))
+                        .or_default();
+                    seen.0 += 1;
+                    seen.1 += matched;
+                }
+                found.targets.extend(expansion.targets);
             }
             Err(err) => {
+                let (why, reason, failed) = unreachable.verdict(&site, &err);
                 if let Some(entry) = entry
                     && !entry.skipped.iter().any(|s| s.account == site.account)
                 {
@@ -99,18 +124,23 @@ pub async fn targets(
                     entry.skipped.push(Skipped {
                         account: site.account.clone(),
                         name: site.name.clone().unwrap_or_default(),
-                        reason: err.to_string(),
-                        failed: true,
+                        why,
+                        reason: reason.clone(),
+                        failed,
                     });
                 }
                 for selector in &site.selectors {
-                    found
-                        .failed
-                        .push((site.target(selector.clone()), again(&err)));
+                    let target = site.target(selector.clone());
+                    if failed {
+                        found.failed.push((target, unreachable.error(&site, &err)));
+                    } else {
+                        found.skipped.push((target, reason.clone()));
+                    }
                 }
             }
         }
     }
+    found.unmatched = unmatched(&found.discovered, &owned, &entries, matches);
     let order: BTreeMap<&str, usize> = manifest
         .consumers
         .iter()
@@ -120,7 +150,10 @@ pub async fn targets(
     let rank = |target: &Target| (target.wave, order.get(target.consumer.as_str()).copied());
     found.targets.sort_by_key(rank);
     found.failed.sort_by_key(|(target, _)| rank(target));
-    if found.targets.is_empty() && found.failed.is_empty() && !kept {
+    found.skipped.sort_by_key(|(target, _)| rank(target));
+    // A selector that matched nothing is named by a warning (or `--strict`'s error) instead.
+    let nothing = found.targets.is_empty() && found.failed.is_empty() && found.skipped.is_empty();
+    if nothing && found.unmatched.is_empty() && !kept {
         return Err(targets::nothing_matches(manifest));
     }
     Ok(found)
@@ -138,7 +171,7 @@ pub async fn accounts(
     if entries.is_empty() {
         return Ok(found);
     }
-    for (index, accounts) in owners(manifest, sessions, &entries).await? {
+    for (index, accounts) in owners(manifest, sessions, &entries).await?.owned {
         let role = manifest.consumers[index]
             .role_name
             .as_deref()
@@ -186,12 +219,12 @@ fn role_in(account: &Account, role: &str) -> Access {
 }
 
 /// Each kept consumer's accounts: the active ones become sites (one per region), the others
-/// are reported as skipped.
+/// and the excluded ones are reported as skipped.
 fn found_in_organization(
     manifest: &Manifest,
     filter: &TargetFilter,
     entries: &[(usize, &Consumer)],
-    owned: &BTreeMap<usize, Vec<Account>>,
+    owned: &Owners,
     sites: &mut Vec<Site>,
 ) -> Vec<Discovered> {
     let mut discovered = Vec::new();
@@ -207,11 +240,21 @@ fn found_in_organization(
             skipped: Vec::new(),
         };
         let role = consumer.role_name.as_deref().unwrap_or_default();
-        for account in owned.get(&index).into_iter().flatten() {
+        for account in owned.excluded.get(&index).into_iter().flatten() {
+            entry.skipped.push(Skipped {
+                account: account.id.clone(),
+                name: account.name.clone(),
+                why: SkipReason::Excluded,
+                reason: "listed in `exclude_accounts`".to_owned(),
+                failed: false,
+            });
+        }
+        for account in owned.owned.get(&index).into_iter().flatten() {
             if !account.is_active() {
                 entry.skipped.push(Skipped {
                     account: account.id.clone(),
                     name: account.name.clone(),
+                    why: SkipReason::Inactive,
                     reason: format!("the account is {}", account.status),
                     failed: false,
                 });
@@ -244,6 +287,144 @@ fn again(err: &Error) -> Error {
         Error::Aws(aws) => Error::Aws(aws.clone()),
         other => Error::failed(other.to_string(), other.hint().map(str::to_owned)),
     }
+}
+
+/// The role of an account found in the organization that STS refused to let gold assume, when
+/// that is why its site failed.
+fn unreachable_role<'e>(site: &Site, err: &'e Error) -> Option<&'e str> {
+    match err {
+        Error::Aws(aws)
+            if site.name.is_some() && aws.operation == "AssumeRole" && aws.is_denied() =>
+        {
+            Some(aws.resource.as_deref().unwrap_or("its role"))
+        }
+        _ => None,
+    }
+}
+
+/// The manifest's `skip_unreachable_accounts` applied to this run: how many accounts found in
+/// the organization cannot be reached, and whether that is few enough to skip them.
+struct Unreachable {
+    policy: crate::manifest::SkipLimit,
+    /// Accounts found in the organization (active, not excluded), reachable or not.
+    found: usize,
+    /// How many of them may be skipped.
+    allowed: usize,
+    /// The unreachable ones.
+    accounts: BTreeSet<String>,
+}
+
+impl Unreachable {
+    fn judge(
+        manifest: &Manifest,
+        discovered: &[Discovered],
+        expanded: &[(Site, Result<Expansion, Error>)],
+    ) -> Self {
+        let policy = manifest.skip_unreachable_accounts();
+        let found = discovered.iter().map(|entry| entry.accounts).sum();
+        let accounts = expanded
+            .iter()
+            .filter(|(site, result)| {
+                result
+                    .as_ref()
+                    .is_err_and(|err| unreachable_role(site, err).is_some())
+            })
+            .map(|(site, _)| site.account.clone())
+            .collect();
+        Self {
+            allowed: policy.allowed(found),
+            policy,
+            found,
+            accounts,
+        }
+    }
+
+    fn skips(&self) -> bool {
+        self.accounts.len() <= self.allowed
+    }
+
+    /// Why `site` failed with `err`, in words, and whether that fails the command.
+    fn verdict(&self, site: &Site, err: &Error) -> (SkipReason, String, bool) {
+        match unreachable_role(site, err) {
+            Some(role) if self.skips() => (
+                SkipReason::Unreachable,
+                format!(
+                    "gold cannot assume `{role}` there (AccessDenied: the role is missing or does not trust gold yet); skipped, as `organization.skip_unreachable_accounts = {}` allows {} of the {} accounts found to be skipped",
+                    self.policy, self.allowed, self.found
+                ),
+                false,
+            ),
+            Some(_) => (SkipReason::Unreachable, err.to_string(), true),
+            None => (SkipReason::Unreadable, err.to_string(), true),
+        }
+    }
+
+    /// The error each selector of a failed site fails with.
+    fn error(&self, site: &Site, err: &Error) -> Error {
+        if unreachable_role(site, err).is_none() {
+            return again(err);
+        }
+        Error::failed(
+            err.to_string(),
+            Some(format!(
+                "{} accounts found in the organization cannot be reached, more than `organization.skip_unreachable_accounts = {}` allows ({} of {}): deploy the consumers' role to them (`gold iam consumer --cloudformation` prints a StackSet template), or raise the limit",
+                self.accounts.len(),
+                self.policy,
+                self.allowed,
+                self.found
+            )),
+        )
+    }
+}
+
+/// The selectors that matched nothing: each consumer's OUs (or organization) without an
+/// active account, and each `tag` selector that found no template anywhere it was searched.
+fn unmatched(
+    discovered: &[Discovered],
+    owned: &Owners,
+    entries: &[(usize, &Consumer)],
+    tags: BTreeMap<(String, u32, String), (usize, usize)>,
+) -> Vec<Unmatched> {
+    let mut found = Vec::new();
+    for entry in discovered {
+        let Some(&(index, consumer)) = entries.iter().find(|(_, c)| c.name == entry.consumer)
+        else {
+            continue;
+        };
+        let active = owned
+            .owned
+            .get(&index)
+            .into_iter()
+            .flatten()
+            .any(Account::is_active);
+        if !active {
+            found.push(Unmatched {
+                consumer: entry.consumer.clone(),
+                wave: entry.wave,
+                selector: if consumer.organization {
+                    "organization".to_owned()
+                } else {
+                    format!(
+                        "organizational_units {}",
+                        consumer.organizational_units.join(", ")
+                    )
+                },
+                places: 0,
+            });
+        }
+    }
+    for ((consumer, wave, selector), (places, matched)) in tags {
+        if matched == 0 {
+            found.push(Unmatched {
+                consumer,
+                wave,
+                selector,
+                places,
+            });
+        }
+    }
+    found.sort_by(|a, b| (a.wave, &a.consumer).cmp(&(b.wave, &b.consumer)));
+    found
 }
 
 /// One account × region whose selectors need AWS to become targets.
@@ -305,13 +486,21 @@ fn split(listed: Vec<Target>) -> (Vec<Target>, Vec<Site>) {
     (plain, sites)
 }
 
+/// One site's targets, and how many templates each of its `tag` selectors matched.
+struct Expansion {
+    targets: Vec<Target>,
+    /// (`tag KEY=VALUE`, templates carrying it).
+    tags: Vec<(String, usize)>,
+}
+
 /// The selectors of one site as targets: each tag becomes the templates carrying it, and
 /// `all` the groups launching from each template.
-async fn expand(sessions: &Sessions, site: &Site) -> Result<Vec<Target>, Error> {
+async fn expand(sessions: &Sessions, site: &Site) -> Result<Expansion, Error> {
     let session = sessions
         .session(&site.account, &site.access, &site.region)
         .await?;
     let mut found: Vec<Target> = Vec::new();
+    let mut tags = Vec::new();
     let mut seen = BTreeSet::new();
     for selector in &site.selectors {
         let tag = match selector {
@@ -322,7 +511,9 @@ async fn expand(sessions: &Sessions, site: &Site) -> Result<Vec<Target>, Error> 
             found.push(site.target(selector.clone()));
             continue;
         };
-        for template in launch_templates::tagged(&session, &tag.key, &tag.value).await? {
+        let tagged = launch_templates::tagged(&session, &tag.key, &tag.value).await?;
+        tags.push((format!("tag {}={}", tag.key, tag.value), tagged.len()));
+        for template in tagged {
             // A template carrying two selected tags is one target, the first selector's.
             if seen.insert(template.id.clone()) {
                 found.push(site.target(Object::LaunchTemplate(Box::new(LaunchTemplate {
@@ -349,7 +540,10 @@ async fn expand(sessions: &Sessions, site: &Site) -> Result<Vec<Target>, Error> 
             }
         }
     }
-    Ok(found)
+    Ok(Expansion {
+        targets: found,
+        tags,
+    })
 }
 
 /// The names of the groups whose launch template (directly or in a mixed instances policy)
@@ -368,12 +562,20 @@ fn using(groups: &[Group], template: &LaunchTemplate) -> Vec<String> {
         .collect()
 }
 
-/// Which consumer (by manifest index) each account of the organization belongs to.
+/// Which consumer (by manifest index) each account of the organization belongs to, and the
+/// accounts a consumer's `exclude_accounts` left out that no other consumer took.
+#[derive(Default)]
+struct Owners {
+    owned: BTreeMap<usize, Vec<Account>>,
+    excluded: BTreeMap<usize, Vec<Account>>,
+}
+
+/// Reads the organization and gives each account to its consumer.
 async fn owners(
     manifest: &Manifest,
     sessions: &Sessions,
     entries: &[(usize, &Consumer)],
-) -> Result<BTreeMap<usize, Vec<Account>>, Error> {
+) -> Result<Owners, Error> {
     let access = manifest
         .organization
         .as_ref()
@@ -417,7 +619,7 @@ fn assign(
     entries: &[(usize, &Consumer)],
     walked: &BTreeMap<&str, Vec<(Account, u32)>>,
     everyone: &[Account],
-) -> Result<BTreeMap<usize, Vec<Account>>, Error> {
+) -> Result<Owners, Error> {
     let listed: BTreeSet<&str> = manifest
         .consumers
         .iter()
@@ -425,6 +627,7 @@ fn assign(
         .collect();
     // account id → (distance from the selecting OU, consumer index, the account)
     let mut claims: BTreeMap<String, Vec<(u32, usize, Account)>> = BTreeMap::new();
+    let mut exclusions: Vec<(usize, Account)> = Vec::new();
     for &(index, consumer) in entries {
         let mut mine: BTreeMap<String, (u32, Account)> = BTreeMap::new();
         let selected = consumer
@@ -449,7 +652,11 @@ fn assign(
             }
         }
         for (id, (distance, account)) in mine {
-            if listed.contains(id.as_str()) || consumer.exclude_accounts.contains(&id) {
+            if listed.contains(id.as_str()) {
+                continue;
+            }
+            if consumer.exclude_accounts.contains(&id) {
+                exclusions.push((index, account));
                 continue;
             }
             claims
@@ -458,7 +665,7 @@ fn assign(
                 .push((distance, index, account));
         }
     }
-    let mut owned: BTreeMap<usize, Vec<Account>> = BTreeMap::new();
+    let mut owners = Owners::default();
     let mut conflicts = Vec::new();
     for (id, mut candidates) in claims {
         candidates.sort_by_key(|(distance, index, _)| (*distance, *index));
@@ -475,7 +682,7 @@ fn assign(
             continue;
         }
         if let Some((_, index, account)) = candidates.into_iter().next() {
-            owned.entry(index).or_default().push(account);
+            owners.owned.entry(index).or_default().push(account);
         }
     }
     if !conflicts.is_empty() {
@@ -488,7 +695,18 @@ fn assign(
             causes: conflicts,
         });
     }
-    Ok(owned)
+    // An account one consumer excludes and another takes is that other consumer's, not skipped.
+    for (index, account) in exclusions {
+        let taken = owners
+            .owned
+            .values()
+            .flatten()
+            .any(|owned| owned.id == account.id);
+        if !taken {
+            owners.excluded.entry(index).or_default().push(account);
+        }
+    }
+    Ok(owners)
 }
 
 /// Every account under `unit`, nested OUs included, with how many levels below `unit` it sits.

@@ -65,6 +65,8 @@ pub struct Surveyed {
     pub planned: Vec<Planned>,
     /// Per consumer that selects its accounts by organization: what was found.
     pub discovered: Vec<crate::plan::discovery::Discovered>,
+    /// Selectors that matched nothing.
+    pub unmatched: Vec<crate::plan::discovery::Unmatched>,
 }
 
 impl Surveyed {
@@ -72,6 +74,7 @@ impl Surveyed {
     pub fn plan(&self) -> crate::plan::Plan {
         let mut plan = rollout::plan(&self.planned);
         plan.discovered.clone_from(&self.discovered);
+        plan.unmatched.clone_from(&self.unmatched);
         plan
     }
 }
@@ -106,16 +109,26 @@ pub fn interrupted_version(template: &LiveTemplate, image: &Image) -> Option<Tem
         .then(|| newest.clone())
 }
 
-/// Runs `work` on every item with at most `parallelism` at once, keeping the input order.
-async fn each<T, R, F, Fut>(items: Vec<T>, parallelism: usize, work: F) -> Vec<R>
+/// Runs `work` on every item, at most `parallelism` at once. An item's slot frees the moment
+/// its work ends, whatever the others do (one slow item never holds back the rest); the results
+/// come back in the items' order.
+async fn concurrently<T, R, F, Fut>(items: Vec<T>, parallelism: usize, work: F) -> Vec<R>
 where
     F: Fn(T) -> Fut,
     Fut: std::future::Future<Output = R>,
 {
-    futures::stream::iter(items.into_iter().map(work))
-        .buffered(parallelism.max(1))
-        .collect()
-        .await
+    let work = &work;
+    let mut ended: Vec<(usize, R)> = futures::stream::iter(
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(index, item)| async move { (index, work(item).await) }),
+    )
+    .buffer_unordered(parallelism.max(1))
+    .collect()
+    .await;
+    ended.sort_by_key(|(index, _)| *index);
+    ended.into_iter().map(|(_, result)| result).collect()
 }
 
 /// How many targets of one wave are worked on at once unless `--parallelism` says otherwise.
@@ -133,6 +146,7 @@ mod tests {
             state: "available".to_owned(),
             created: None,
             deprecated_at: None,
+            root_device: None,
         }
     }
 
@@ -159,6 +173,7 @@ mod tests {
             image_id: Some(image.to_owned()),
             description: Some(description.to_owned()),
             created: None,
+            snapshot_mappings: crate::aws::launch_templates::SnapshotMappings::default(),
         }
     }
 

@@ -10,7 +10,8 @@
 //!   the parameter uncreated or unchanged, and until the check ends `GetParameter` shows the
 //!   previous version. So gold reads the parameter back after each put and treats "not the
 //!   version the put announced" as that target's failure. AWS does not say how long the check
-//!   takes; gold waits up to [`CHECK_PAUSES`] in total.
+//!   takes; gold waits as long as for any change to propagate (`aws::Waits`, two minutes, as
+//!   the Terraform AWS provider waits for the same check).
 //! - EC2 User Guide, "Use a Systems Manager parameter instead of an AMI ID": a launch template's
 //!   `ImageId` may be `resolve:ssm:name`, `resolve:ssm:name:version` or `resolve:ssm:name:label`
 //!   (or the parameter's ARN); instances resolve it at launch, so moving the parameter moves
@@ -23,7 +24,7 @@
 //!   writes (`gold: <name> (<ami>) after v<N>`, as for template versions) records the version it
 //!   replaced, which is what `gold rollback` restores.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use super::survey::{self, Context};
 use super::waves::{Event, Reporter};
@@ -38,16 +39,6 @@ use crate::manifest::{LaunchTemplate, Manifest, Parameter};
 use crate::names;
 use crate::plan::consumer::{self, Follower, Step, image_ref};
 use crate::plan::{Field, ImageRef, TargetId};
-
-/// Pauses between reads of a parameter after a put: the asynchronous check has this long (in
-/// total) to accept the value.
-pub const CHECK_PAUSES: [Duration; 5] = [
-    Duration::ZERO,
-    Duration::from_secs(1),
-    Duration::from_secs(2),
-    Duration::from_secs(4),
-    Duration::from_secs(8),
-];
 
 const RESOLVE_PREFIX: &str = "resolve:ssm:";
 
@@ -139,6 +130,7 @@ pub async fn rollout_step(
     Ok(Step::MoveParameter {
         name: parameter.name.clone(),
         version: live.version,
+        data_type: live.data_type,
         from: Some(from),
         to: chosen,
         follower: None,
@@ -164,6 +156,7 @@ pub async fn follow_step(
         return Ok(Step::MoveParameter {
             name: live.name,
             version: live.version,
+            data_type: live.data_type,
             from: Some(from),
             to: chosen,
             follower: Some(Follower { template, groups }),
@@ -220,7 +213,10 @@ async fn followed(session: &Session, name: &str) -> Result<ssm::Parameter, Error
     Ok(live)
 }
 
-/// gold writes only `String` parameters; another type is someone else's parameter.
+/// gold writes only `String` parameters of data type `aws:ec2:image` (those it creates) or
+/// `text` (Terraform's `aws_ssm_parameter` default, which a team may have made first): Parameter
+/// Store never changes a parameter's data type to or from `aws:ec2:image`, so gold writes each
+/// with its own. Another type is someone else's parameter.
 fn check_kind(live: &ssm::Parameter) -> Result<(), Error> {
     if live.kind != "String" {
         return Err(Error::failed(
@@ -231,8 +227,22 @@ fn check_kind(live: &ssm::Parameter) -> Result<(), Error> {
             Some("give the manifest another parameter name, or delete this parameter".to_owned()),
         ));
     }
+    if !WRITABLE_DATA_TYPES.contains(&live.data_type.as_str()) {
+        return Err(Error::failed(
+            format!(
+                "SSM parameter {} has data type {}; gold writes AMI ids into parameters of data type {IMAGE_DATA_TYPE} or `text`, and Parameter Store cannot change a parameter's data type",
+                live.name, live.data_type
+            ),
+            Some(format!(
+                "give the manifest another parameter name, or delete this parameter so gold creates it with data type {IMAGE_DATA_TYPE}"
+            )),
+        ));
+    }
     Ok(())
 }
+
+/// The data types gold writes an AMI id with: its own, and Parameter Store's default.
+const WRITABLE_DATA_TYPES: [&str; 2] = [IMAGE_DATA_TYPE, "text"];
 
 /// The rollback step of a parameter target, or of a template that resolves `name`.
 pub async fn restore_step(
@@ -268,6 +278,7 @@ pub async fn restore_step(
     Ok(Step::RestoreParameter {
         name: live.name,
         version: live.version,
+        data_type: live.data_type,
         from: Some(from),
         to,
         image: Some(image),
@@ -318,46 +329,55 @@ pub fn way_back<'h>(
     Ok(Some(before))
 }
 
-/// Writes `image` to the parameter (creating it, tagged, when `create`) and waits until
-/// Parameter Store's check accepted it; returns the new version.
+/// Writes `image` to the parameter, as a new version keeping its `data_type`, or creating it
+/// (tagged, data type `aws:ec2:image`) when there is none, and waits until Parameter Store's
+/// check accepted it; returns the new version.
 pub async fn set(
     session: &Session,
     manifest: &Manifest,
     name: &str,
     image: &str,
     description: &str,
-    create: bool,
+    data_type: Option<&str>,
 ) -> Result<i64, Error> {
-    let tags = create.then(|| names::tags(&manifest.name, &manifest.tags));
-    let announced = ssm::put(session, name, image, description, tags.as_ref()).await?;
-    let mut seen = None;
-    for pause in CHECK_PAUSES {
-        tokio::time::sleep(pause).await;
-        seen = ssm::get(session, name).await?;
-        if let Some(live) = &seen
-            && live.version >= announced
-        {
-            if live.value == image {
-                return Ok(live.version);
-            }
-            return Err(Error::failed(
-                format!(
-                    "SSM parameter {name} holds {} at version {}: something else wrote it while gold put {image}",
-                    live.value, live.version
-                ),
-                Some("find the other writer (an Image Builder distribution, a pipeline), then run `gold rollout` again".to_owned()),
-            ));
+    let write = match data_type {
+        Some(data_type) => ssm::Write::Overwrite { data_type },
+        None => ssm::Write::Create {
+            tags: names::tags(&manifest.name, &manifest.tags),
+        },
+    };
+    let announced = ssm::put(session, name, image, description, &write).await?;
+    let what = format!(
+        "version {announced} of SSM parameter {name} is not readable yet (Parameter Store checks {image} first)"
+    );
+    let written = session
+        .waits()
+        .until("Parameter Store", &what, || async {
+            Ok(ssm::get(session, name)
+                .await?
+                .filter(|live| live.version >= announced))
+        })
+        .await?;
+    if let Some(live) = written {
+        if live.value == image {
+            return Ok(live.version);
         }
+        return Err(Error::failed(
+            format!(
+                "SSM parameter {name} holds {} at version {}: something else wrote it while gold put {image}",
+                live.value, live.version
+            ),
+            Some("find the other writer (an Image Builder distribution, a pipeline), then run `gold rollout` again".to_owned()),
+        ));
     }
-    let held = seen.map_or_else(
+    let held = ssm::get(session, name).await?.map_or_else(
         || "it was not created".to_owned(),
         |live| format!("it still holds {} (version {})", live.value, live.version),
     );
-    let waited: Duration = CHECK_PAUSES.iter().sum();
     Err(Error::failed(
         format!(
             "Parameter Store did not accept {image} for SSM parameter {name} within {} s: {held}; its {IMAGE_DATA_TYPE} check fails when the AMI does not exist in {} or account {} may not use it",
-            waited.as_secs(),
+            session.waits().bound().as_secs(),
             session.region(),
             session.account()
         ),
@@ -369,14 +389,14 @@ pub async fn set(
 }
 
 /// Moves a parameter to `to` (gold's rollout description records the version replaced) and
-/// reports it; returns the new version.
+/// reports it; `live` is its version and data type, `None` to create it. Returns the new version.
 pub async fn move_to(
     session: &Session,
     manifest: &Manifest,
     target: &TargetId,
     reporter: &dyn Reporter,
     name: &str,
-    version: Option<i64>,
+    live: Option<(i64, &str)>,
     to: &Image,
 ) -> Result<i64, Error> {
     let new = set(
@@ -384,8 +404,8 @@ pub async fn move_to(
         manifest,
         name,
         &to.id,
-        &describe_version(to, version),
-        version.is_none(),
+        &describe_version(to, live.map(|(version, _)| version)),
+        live.map(|(_, data_type)| data_type),
     )
     .await?;
     reporter.event(&Event::ParameterSet {
@@ -397,13 +417,14 @@ pub async fn move_to(
     Ok(new)
 }
 
-/// Puts back the value of version `to` and reports it; returns the new version.
+/// Puts back the value of version `to` into the parameter (its name and data type) and reports
+/// it; returns the new version.
 pub async fn restore(
     session: &Session,
     manifest: &Manifest,
     target: &TargetId,
     reporter: &dyn Reporter,
-    name: &str,
+    (name, data_type): (&str, &str),
     to: &ParameterVersion,
     image: Option<&ImageRef>,
 ) -> Result<i64, Error> {
@@ -413,7 +434,15 @@ pub async fn restore(
         "gold: rollback to the value of version {}, {shown}",
         to.version
     );
-    let new = set(session, manifest, name, &to.value, &description, false).await?;
+    let new = set(
+        session,
+        manifest,
+        name,
+        &to.value,
+        &description,
+        Some(data_type),
+    )
+    .await?;
     reporter.event(&Event::ParameterSet {
         target,
         parameter: name,

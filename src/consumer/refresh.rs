@@ -26,11 +26,21 @@
 //! Waiting polls `DescribeInstanceRefreshes` from every second up to every fifteen, starting
 //! over whenever progress moves, so short refreshes finish promptly and long ones cost few
 //! calls. Each poll reports the percentage, the instances still to update, the checkpoint
-//! reached and whether new instances warm up. A refresh already running on the group (an
-//! interrupted run's) is watched instead of failing to start another. When an
-//! [`Interrupt`] is requested, watching stops; the refresh goes on in AWS.
+//! reached and whether new instances warm up. A poll that fails is not the refresh failing:
+//! a transient failure (throttling, a 5xx, a timeout, which the SDK already retried) is
+//! reported and polled again, up to [`UNREAD_LIMIT`] in a row; past that, or on any other
+//! failure (a denial), gold stops watching and says the outcome is unknown
+//! ([`RefreshError::outcome_unknown`]), so nothing that depends on it (moving the template's
+//! default back) happens.
+//!
+//! AWS runs one refresh per group at a time (`InstanceRefreshInProgress`). When one already
+//! runs, gold tells whose it is from what `DescribeInstanceRefreshes` echoes: a refresh started
+//! after gold's version was made, with the desired configuration and preferences gold would
+//! send, is an interrupted run's, and gold re-attaches to it; any other is someone else's, which
+//! gold reports and waits for (it launches whatever it resolved when it started), then starts
+//! its own. When an [`Interrupt`] is requested, watching stops; the refresh goes on in AWS.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use super::Target;
 use super::interrupt::Interrupt;
@@ -43,6 +53,14 @@ use crate::plan::TargetId;
 
 const FIRST_POLL: Duration = Duration::from_secs(1);
 const LONGEST_POLL: Duration = Duration::from_secs(15);
+
+/// Failed polls in a row gold accepts before it stops watching a refresh; each was already
+/// retried by the SDK (up to 10 attempts, backing off up to 20 s), so this is minutes of AWS
+/// trouble.
+pub const UNREAD_LIMIT: u32 = 5;
+
+/// How many times gold meets another refresh on a group before it gives up starting its own.
+const STARTS: usize = 5;
 
 /// AWS's `StatusReason` while new instances warm up ("Check the status of an instance refresh").
 const WARMING_UP: &str = "Waiting for instances to warm up";
@@ -123,6 +141,9 @@ pub struct Refreshing<'a> {
     pub replace_all: bool,
     /// Ctrl-C: stop watching.
     pub interrupt: &'a Interrupt,
+    /// When the version the groups move to was made: a running refresh started before it is
+    /// not gold's (unknown for a version gold did not just make or resume).
+    pub since: Option<SystemTime>,
 }
 
 impl Refreshing<'_> {
@@ -133,6 +154,37 @@ impl Refreshing<'_> {
             .template()
             .map(|template| template.refresh.clone())
             .unwrap_or_default()
+    }
+}
+
+/// Why refreshing a target's groups did not succeed.
+#[derive(Debug)]
+pub struct RefreshError {
+    /// What went wrong.
+    pub error: Error,
+    /// Whether a refresh may still run in AWS with an outcome gold does not know (it lost sight
+    /// of it): nothing that depends on the outcome may happen.
+    pub outcome_unknown: bool,
+}
+
+impl From<Error> for RefreshError {
+    fn from(error: Error) -> Self {
+        Self {
+            error,
+            outcome_unknown: false,
+        }
+    }
+}
+
+impl From<crate::aws::AwsError> for RefreshError {
+    fn from(error: crate::aws::AwsError) -> Self {
+        Error::from(error).into()
+    }
+}
+
+impl From<RefreshError> for Error {
+    fn from(failed: RefreshError) -> Self {
+        failed.error
     }
 }
 
@@ -180,14 +232,14 @@ pub fn check_groups(
 }
 
 /// Refreshes every group (concurrently) and waits until each succeeded, failed or Ctrl-C
-/// stopped the watch.
+/// stopped the watch. When several fail, the error is one whose outcome is unknown, if any.
 pub async fn refresh_groups(
     at: &Refreshing<'_>,
     template_id: &str,
     groups: &[Group],
     target_version: i64,
     latest_version: i64,
-) -> Result<Watched, Error> {
+) -> Result<Watched, RefreshError> {
     let results = futures::future::join_all(
         groups
             .iter()
@@ -195,16 +247,37 @@ pub async fn refresh_groups(
     )
     .await;
     let mut left = Vec::new();
+    let mut failed: Option<RefreshError> = None;
     for result in results {
-        if let Some(running) = result? {
-            left.push(running);
+        match result {
+            Ok(Some(running)) => left.push(running),
+            Ok(None) => {}
+            Err(err) => {
+                if failed
+                    .as_ref()
+                    .is_none_or(|first| err.outcome_unknown && !first.outcome_unknown)
+                {
+                    failed = Some(err);
+                }
+            }
         }
+    }
+    if let Some(failed) = failed {
+        return Err(failed);
     }
     Ok(if left.is_empty() {
         Watched::Done
     } else {
         Watched::Left(left)
     })
+}
+
+/// How watching one refresh ended.
+enum Watch {
+    /// AWS says it ended (successfully or not).
+    Ended(Refresh),
+    /// Ctrl-C stopped the watch: the refresh, named, goes on in AWS.
+    Stopped(String),
 }
 
 /// Refreshes one group; `Some` names the refresh Ctrl-C left running.
@@ -214,7 +287,7 @@ async fn refresh_group(
     group: &Group,
     target_version: i64,
     latest_version: i64,
-) -> Result<Option<String>, Error> {
+) -> Result<Option<String>, RefreshError> {
     let manifest = at.manifest();
     let desired = desired_version(
         group,
@@ -225,49 +298,135 @@ async fn refresh_group(
     .map_err(|message| Error::failed(message, None))?;
     let mut preferences = preferences(&manifest);
     preferences.skip_matching &= !at.replace_all;
-    let started = autoscaling::start_refresh(
-        at.session,
-        &group.name,
-        &preferences,
-        desired.as_deref().map(|version| (template_id, version)),
-    )
-    .await;
-    let id = match started {
-        Ok(id) => id,
-        Err(err) if err.is_limit_exceeded() => {
-            // A refresh already runs (an interrupted run started it): watch it to its end.
-            match autoscaling::latest_refresh(at.session, &group.name).await? {
-                Some(running) if !running.is_finished() => running.id,
-                _ => return Err(err.into()),
+    let desired = desired.as_deref().map(|version| (template_id, version));
+    let mut started = None;
+    let mut waited = false;
+    for _ in 0..STARTS {
+        let err = match autoscaling::start_refresh(at.session, &group.name, &preferences, desired)
+            .await
+        {
+            Ok(id) => {
+                at.reporter.event(&Event::RefreshStarted {
+                    target: at.id,
+                    group: &group.name,
+                    refresh_id: &id,
+                });
+                started = Some(id);
+                break;
             }
+            Err(err) if err.is_limit_exceeded() => err,
+            Err(err) => return Err(err.into()),
+        };
+        let Some(running) = autoscaling::latest_refresh(at.session, &group.name).await? else {
+            return Err(err.into());
+        };
+        if running.is_finished() {
+            // It ended between the two calls: start gold's own.
+            continue;
         }
-        Err(err) => return Err(err.into()),
+        if !waited && started_by_gold(&running, at.since, &preferences, desired) {
+            at.reporter.event(&Event::RefreshAttached {
+                target: at.id,
+                group: &group.name,
+                refresh_id: &running.id,
+            });
+            started = Some(running.id);
+            break;
+        }
+        at.reporter.event(&Event::RefreshWaiting {
+            target: at.id,
+            group: &group.name,
+            refresh_id: &running.id,
+            status: &running.status,
+        });
+        // Whatever its outcome, it is not gold's: once it ends, gold starts its own.
+        if let Watch::Stopped(left) = watch(at, group, &running.id, &[]).await? {
+            return Ok(Some(left));
+        }
+        waited = true;
+    }
+    let Some(id) = started else {
+        return Err(Error::failed(
+            format!(
+                "other instance refreshes kept running on Auto Scaling group `{}`; gold did not start its own",
+                group.name
+            ),
+            Some("wait for them to end, then run gold again".to_owned()),
+        )
+        .into());
     };
-    at.reporter.event(&Event::RefreshStarted {
-        target: at.id,
-        group: &group.name,
-        refresh_id: &id,
-    });
-    watch(at, group, &id, &manifest.checkpoint_percentages).await
+    match watch(at, group, &id, &manifest.checkpoint_percentages).await? {
+        Watch::Ended(refresh) if refresh.is_successful() => Ok(None),
+        Watch::Ended(refresh) => Err(failure(&refresh, &group.name).into()),
+        Watch::Stopped(left) => Ok(Some(left)),
+    }
 }
 
-/// Polls one refresh until it ends (`Ok(None)` when it succeeded) or Ctrl-C stops the watch.
+/// Whether a running refresh is one an earlier gold run started for this same move: it started
+/// after the version was made, with the desired configuration and preferences gold sends.
+fn started_by_gold(
+    refresh: &Refresh,
+    since: Option<SystemTime>,
+    preferences: &Preferences,
+    desired: Option<(&str, &str)>,
+) -> bool {
+    let after = match (refresh.started, since) {
+        (Some(started), Some(made)) => started >= made,
+        (None, Some(_)) => false,
+        (_, None) => true,
+    };
+    let same_desired = match (desired, &refresh.desired) {
+        (None, None) => true,
+        (Some((id, version)), Some(spec)) => {
+            spec.id.as_deref() == Some(id) && spec.version == version
+        }
+        _ => false,
+    };
+    after
+        && same_desired
+        && refresh.min_healthy_percentage == Some(preferences.min_healthy_percentage)
+        && refresh.skip_matching.unwrap_or(false) == preferences.skip_matching
+}
+
+/// Polls one refresh until it ends or Ctrl-C stops the watch. A failed poll is polled again
+/// while it is transient, up to [`UNREAD_LIMIT`] in a row; then (or at once, for any other
+/// failure) gold stops watching with the outcome unknown.
 async fn watch(
     at: &Refreshing<'_>,
     group: &Group,
     id: &str,
     checkpoints: &[u32],
-) -> Result<Option<String>, Error> {
+) -> Result<Watch, RefreshError> {
     let mut pause = FIRST_POLL;
     let mut last = None;
+    let mut unread = 0;
     loop {
         tokio::select! {
             () = tokio::time::sleep(pause) => {}
             () = at.interrupt.wait() => {
-                return Ok(Some(format!("instance refresh {id} of `{}`", group.name)));
+                return Ok(Watch::Stopped(format!("instance refresh {id} of `{}`", group.name)));
             }
         }
-        let refresh = autoscaling::refresh(at.session, &group.name, id).await?;
+        let refresh = match autoscaling::refresh(at.session, &group.name, id).await {
+            Ok(refresh) => {
+                unread = 0;
+                refresh
+            }
+            Err(err) if err.is_transient() && unread + 1 < UNREAD_LIMIT => {
+                unread += 1;
+                at.reporter.event(&Event::RefreshUnread {
+                    target: at.id,
+                    group: &group.name,
+                    refresh_id: id,
+                    error: err.to_string(),
+                    failures: unread,
+                    limit: UNREAD_LIMIT,
+                });
+                pause = LONGEST_POLL;
+                continue;
+            }
+            Err(err) => return Err(lost_sight(&err, id, &group.name)),
+        };
         let seen = (
             refresh.status.clone(),
             refresh.percentage,
@@ -294,11 +453,26 @@ async fn watch(
             last = Some(seen);
         }
         if refresh.is_finished() {
-            if refresh.is_successful() {
-                return Ok(None);
-            }
-            return Err(failure(&refresh, &group.name));
+            return Ok(Watch::Ended(refresh));
         }
+    }
+}
+
+/// Gold stopped watching a refresh it could not read: the refresh goes on in AWS, and its
+/// outcome is AWS's.
+fn lost_sight(err: &crate::aws::AwsError, id: &str, group: &str) -> RefreshError {
+    RefreshError {
+        error: Error::failed(
+            format!(
+                "gold lost sight of instance refresh {id} of Auto Scaling group `{group}` ({err}); it goes on in AWS and its outcome is unknown"
+            ),
+            Some(err.hint.clone().unwrap_or_else(|| {
+                format!(
+                    "run gold again: it watches the refresh to its end (or see `aws autoscaling describe-instance-refreshes --auto-scaling-group-name {group}`)"
+                )
+            })),
+        ),
+        outcome_unknown: true,
     }
 }
 
@@ -417,6 +591,9 @@ mod tests {
             reason: None,
             instances_to_update: Some(2),
             rollback_reason: None,
+            desired: None,
+            min_healthy_percentage: None,
+            skip_matching: None,
             started: None,
         }
     }
@@ -462,5 +639,59 @@ mod tests {
             text.contains("alarm went into ALARM; not rolled back"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_running_refresh_is_golds_only_when_started_after_its_version_as_gold_starts_them() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let made = UNIX_EPOCH + Duration::from_secs(100);
+        let prefs = preferences(&RefreshPreferences {
+            min_healthy_percentage: 50,
+            skip_matching: false,
+            ..RefreshPreferences::default()
+        });
+        let running = |started: u64, min: u32, desired: Option<&str>| Refresh {
+            started: Some(UNIX_EPOCH + Duration::from_secs(started)),
+            min_healthy_percentage: Some(min),
+            skip_matching: Some(false),
+            desired: desired.map(|version| GroupTemplate {
+                id: Some("lt-1".to_owned()),
+                name: None,
+                version: version.to_owned(),
+            }),
+            ..refresh("InProgress", 10)
+        };
+        assert!(started_by_gold(
+            &running(150, 50, None),
+            Some(made),
+            &prefs,
+            None
+        ));
+        // Started before gold's version existed: it launches something older.
+        assert!(!started_by_gold(
+            &running(50, 50, None),
+            Some(made),
+            &prefs,
+            None
+        ));
+        // Other preferences, or another desired configuration: a person's.
+        assert!(!started_by_gold(
+            &running(150, 90, None),
+            Some(made),
+            &prefs,
+            None
+        ));
+        assert!(!started_by_gold(
+            &running(150, 50, Some("4")),
+            Some(made),
+            &prefs,
+            Some(("lt-1", "5"))
+        ));
+        assert!(started_by_gold(
+            &running(150, 50, Some("5")),
+            Some(made),
+            &prefs,
+            Some(("lt-1", "5"))
+        ));
     }
 }

@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 use super::select::{self, ImageChoice};
 use super::survey::{self, Context, Live};
-use super::{Planned, Target, TargetFilter, discover, each};
+use super::{Planned, Target, TargetFilter, concurrently, discover};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::aws::launch_templates;
@@ -42,7 +42,7 @@ pub async fn survey(
     let context = Context::new(manifest, sessions);
     let context = &context;
     let now = SystemTime::now();
-    let mut planned = each(found.targets, parallelism, |target| async move {
+    let mut planned = concurrently(found.targets, parallelism, |target| async move {
         let step = match context.live(&target).await {
             Ok(live) => step(context, &target, live, retiring, now).await,
             Err(err) => Err(err),
@@ -53,6 +53,10 @@ pub async fn survey(
     planned.extend(found.failed.into_iter().map(|(target, err)| Planned {
         target,
         step: Err(err),
+    }));
+    planned.extend(found.skipped.into_iter().map(|(target, reason)| Planned {
+        target,
+        step: Ok(Step::Skipped { reason }),
     }));
     Ok(planned)
 }

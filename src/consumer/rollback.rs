@@ -14,7 +14,7 @@
 use super::parameters;
 use super::survey::{self, Context};
 use super::targets::Object;
-use super::{Planned, Surveyed, Target, TargetFilter, discover, each, previous_version};
+use super::{Planned, Surveyed, Target, TargetFilter, concurrently, discover, previous_version};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::aws::launch_templates;
@@ -31,7 +31,7 @@ pub async fn survey(
     let found = Box::pin(discover::targets(manifest, sessions, filter, parallelism)).await?;
     let context = Context::new(manifest, sessions);
     let context = &context;
-    let mut planned = each(found.targets, parallelism, |target| async move {
+    let mut planned = concurrently(found.targets, parallelism, |target| async move {
         let step = restore_step(context, &target).await;
         Planned { target, step }
     })
@@ -40,10 +40,15 @@ pub async fn survey(
         target,
         step: Err(err),
     }));
+    planned.extend(found.skipped.into_iter().map(|(target, reason)| Planned {
+        target,
+        step: Ok(Step::Skipped { reason }),
+    }));
     parameters::one_writer(&mut planned);
     Ok(Surveyed {
         planned,
         discovered: found.discovered,
+        unmatched: found.unmatched,
     })
 }
 

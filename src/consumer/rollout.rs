@@ -12,8 +12,8 @@ use super::apply::Apply;
 use super::parameters;
 use super::select::{self, ImageChoice, NOT_SHARED};
 use super::survey::{self, Context};
-use super::waves::{self, Job, Reporter, Summary};
-use super::{Interrupt, Planned, Surveyed, TargetFilter, discover, each};
+use super::waves::{self, Job, Reporter, Summary, Work};
+use super::{Interrupt, Planned, Surveyed, TargetFilter, concurrently, discover};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::manifest::Manifest;
@@ -32,7 +32,7 @@ pub async fn survey(
     let targets = found.targets;
     let context = Context::new(manifest, sessions);
     let context = &context;
-    let lives = each(targets, parallelism, |target| async move {
+    let lives = concurrently(targets, parallelism, |target| async move {
         let live = context.live(&target).await;
         (target, live)
     })
@@ -59,7 +59,7 @@ pub async fn survey(
     };
     let now = SystemTime::now();
     let choice = &choice;
-    let mut planned = each(lives, parallelism, |(target, live)| async move {
+    let mut planned = concurrently(lives, parallelism, |(target, live)| async move {
         let step = survey::rollout_step(context, &target, live, choice, now).await;
         Planned { target, step }
     })
@@ -68,10 +68,15 @@ pub async fn survey(
         target,
         step: Err(err),
     }));
+    planned.extend(found.skipped.into_iter().map(|(target, reason)| Planned {
+        target,
+        step: Ok(Step::Skipped { reason }),
+    }));
     parameters::one_writer(&mut planned);
     Ok(Surveyed {
         planned,
         discovered: found.discovered,
+        unmatched: found.unmatched,
     })
 }
 
@@ -105,15 +110,16 @@ pub async fn apply(
         .map(|item| Job {
             target: item.target.id(),
             work: match item.step {
-                Ok(Step::Unchanged) => Ok(None),
-                Ok(Step::NothingBuilt { reason, .. }) => Err(Error::failed(
+                Ok(Step::Unchanged) => Work::Unchanged,
+                Ok(Step::Skipped { reason }) => Work::Skipped(reason),
+                Ok(Step::NothingBuilt { reason, .. }) => Work::Fails(Error::failed(
                     reason,
                     Some(format!(
                         "nothing to roll out yet: build one, or if builds exist, {NOT_SHARED}"
                     )),
                 )),
-                Ok(step) => Ok(Some((item.target, step))),
-                Err(err) => Err(err),
+                Ok(step) => Work::Change((item.target, step)),
+                Err(err) => Work::Fails(err),
             },
         })
         .collect();

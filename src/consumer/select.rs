@@ -17,6 +17,7 @@
 use std::time::SystemTime;
 
 use crate::aws::images::Image;
+use crate::aws::lifecycle::is_deprecated;
 use crate::manifest::AmiName;
 use crate::version::Version;
 
@@ -199,7 +200,7 @@ pub fn unusable(image: &Image, now: SystemTime) -> Option<String> {
         return Some(format!("is {}", image.state));
     }
     match image.deprecated_at {
-        Some(at) if at <= now => Some(format!(
+        Some(at) if is_deprecated(at, now) => Some(format!(
             "was deprecated at {}",
             humantime::format_rfc3339_seconds(at)
         )),
@@ -246,6 +247,7 @@ mod tests {
             state: "available".to_owned(),
             created: Some(at(created)),
             deprecated_at: None,
+            root_device: None,
         }
     }
 

@@ -20,24 +20,28 @@ use super::parameters;
 use super::select::{self, ImageChoice, Place};
 use super::survey::{self, Context, Live};
 use super::targets::Object;
-use super::{Target, TargetFilter, discover, each};
+use super::{Target, TargetFilter, concurrently, discover};
 use crate::Error;
 use crate::aws::Sessions;
+use crate::aws::autoscaling;
 use crate::aws::images::Image;
 use crate::aws::parameters as ssm;
-use crate::aws::{autoscaling, instance_images};
 use crate::manifest::{AmiName, Manifest};
 use crate::plan::TargetId;
-use crate::plan::discovery::Discovered;
+use crate::plan::discovery::{Discovered, Unmatched};
 
 /// What `gold status` found: one row per target.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Status {
     /// One row per target, in manifest order.
     pub targets: Vec<Row>,
-    /// For each consumer whose accounts come from AWS Organizations: what was found.
+    /// For each consumer whose accounts come from AWS Organizations: what was found, and the
+    /// accounts skipped with why (their targets have no row).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub discovered: Vec<Discovered>,
+    /// Selectors that matched nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched: Vec<Unmatched>,
 }
 
 impl Status {
@@ -154,7 +158,7 @@ pub async fn status(
     let context = Context::new(manifest, sessions);
     let context = &context;
     let now = SystemTime::now();
-    let mut targets = each(found.targets, parallelism, |target| async move {
+    let mut targets = concurrently(found.targets, parallelism, |target| async move {
         let mut row = Row::of(&target);
         if let Err(err) = fill(context, &target, &mut row, now).await {
             row.error = Some(err.to_string());
@@ -169,6 +173,7 @@ pub async fn status(
     Ok(Status {
         targets,
         discovered: found.discovered,
+        unmatched: found.unmatched,
     })
 }
 
@@ -265,9 +270,9 @@ async fn fill(
             .filter(|image| select::newer(image, new).is_lt())
             .max_by(|a, b| select::newer(a, b));
         let moved = launches.as_deref() == Some(new.id.as_str());
-        let images = running_images(&live.session, groups).await?;
+        let images = survey::running_images(&live.session, groups).await?;
         row.instances = Some(InstanceCounts::of(
-            images.iter().map(String::as_str),
+            images.iter().map(|(_, image)| image.as_str()),
             &new.id,
             previous.map(|image| image.id.as_str()),
             moved,
@@ -323,24 +328,6 @@ fn info(image: &Image, name: &AmiName, now: SystemTime) -> ImageInfo {
             .map(|age| age.as_secs()),
         retired: select::unusable(image, now),
     }
-}
-
-/// The image each of the groups' instances runs: which instances from Auto Scaling, their AMI
-/// from EC2.
-async fn running_images(
-    session: &crate::aws::Session,
-    groups: &[String],
-) -> Result<Vec<String>, Error> {
-    let ids: Vec<String> = autoscaling::instances(session, groups)
-        .await?
-        .into_iter()
-        .map(|instance| instance.id)
-        .collect();
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut images = instance_images::images_of(session, &ids).await?;
-    Ok(ids.iter().filter_map(|id| images.remove(id)).collect())
 }
 
 #[cfg(test)]

@@ -4,7 +4,11 @@
 //! The producer's AMIs are read once per account and region (every template there shares
 //! them); the current image's name comes from that list, and only an image the producer did
 //! not make costs one more `DescribeImages`. Groups are read only when the manifest lists
-//! some, and their last refresh only when the template itself does not move.
+//! some, and their last refresh only when the template itself does not move; a group not
+//! refreshed since the template's default was made is refreshed only when some instance of it
+//! does not run the image yet (`DescribeAutoScalingGroups` for its instances, `DescribeInstances`
+//! for their AMIs), so a group listed for the first time on instances already replaced is left
+//! alone.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,7 +24,7 @@ use crate::Error;
 use crate::aws::autoscaling::{self, Group};
 use crate::aws::images::{self, Image};
 use crate::aws::launch_templates::{self, LiveTemplate};
-use crate::aws::{AwsError, Session, Sessions};
+use crate::aws::{AwsError, Session, Sessions, instance_images};
 use crate::manifest::{AmiName, LaunchTemplate, Manifest};
 use crate::plan::ImageRef;
 use crate::plan::consumer::{self, Step, image_ref};
@@ -213,6 +217,7 @@ pub async fn rollout_step(
         read.push((group, refresh?));
     }
     let stale = consumer::stale_groups(template.default.created, read);
+    let stale = not_running(&live.session, stale, &chosen.id).await?;
     if stale.is_empty() {
         Ok(Step::Unchanged)
     } else {
@@ -222,6 +227,46 @@ pub async fn rollout_step(
             groups: stale,
         })
     }
+}
+
+/// The groups less those whose every instance runs `image` already (a group listed for the
+/// first time, or refreshed another way): a refresh would replace them with the same image.
+async fn not_running(
+    session: &Session,
+    groups: Vec<(Group, String)>,
+    image: &str,
+) -> Result<Vec<(Group, String)>, Error> {
+    if groups.is_empty() {
+        return Ok(groups);
+    }
+    let names: Vec<String> = groups.iter().map(|(group, _)| group.name.clone()).collect();
+    let running = running_images(session, &names).await?;
+    Ok(groups
+        .into_iter()
+        .filter(|(group, _)| {
+            running
+                .iter()
+                .any(|(name, runs)| name == &group.name && runs != image)
+        })
+        .collect())
+}
+
+/// The image each instance of the groups runs, with its group: which instances from Auto
+/// Scaling, their AMI from EC2 (instances terminated meanwhile are left out).
+pub async fn running_images(
+    session: &Session,
+    groups: &[String],
+) -> Result<Vec<(String, String)>, Error> {
+    let instances = autoscaling::instances(session, groups).await?;
+    if instances.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = instances.iter().map(|i| i.id.clone()).collect();
+    let mut images = instance_images::images_of(session, &ids).await?;
+    Ok(instances
+        .into_iter()
+        .filter_map(|instance| Some((instance.group, images.remove(&instance.id)?)))
+        .collect())
 }
 
 /// The image a template runs now, named when this account can see it.

@@ -3,7 +3,8 @@
 //!
 //! AWS facts relied on (EC2 user guide, "Security groups for your VPC"): a new group has no
 //! inbound rules and allows all outbound traffic, which is exactly an egress-only group; group
-//! names are unique per VPC.
+//! names are unique per VPC. A group of that name gold did not tag is someone else's: gold
+//! refuses it rather than adopt it.
 
 use std::collections::BTreeMap;
 
@@ -82,7 +83,17 @@ async fn egress_only_group(
     let name = names::consumer_security_group(manifest);
     let vpc = security_groups::vpc_for(session, None).await?;
     if let Some(group) = security_groups::find(session, &vpc, &name).await? {
-        return Ok(group.id);
+        if names::owned_by(&group.tags, manifest) {
+            return Ok(group.id);
+        }
+        return Err(Error::failed(
+            format!(
+                "security group `{name}` ({}) exists in {vpc} without the tag `{}={manifest}`",
+                group.id,
+                names::MANIFEST_TAG
+            ),
+            Some("gold adopts only what it created: rename or delete that group, or list `security_group_ids` in the template's `create` table instead".to_owned()),
+        ));
     }
     let description = format!("gold {manifest}: outbound traffic only");
     Ok(security_groups::create(session, &vpc, &name, &description, tags).await?)

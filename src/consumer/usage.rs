@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{discover, each};
+use super::{concurrently, discover};
 use crate::aws::autoscaling::{self, Group};
 use crate::aws::lifecycle::{self, TemplateNumbers};
 use crate::aws::{Access, AwsError, Session, Sessions};
@@ -52,7 +52,7 @@ pub async fn usage(
                 })
         })
         .collect();
-    let found = each(
+    let found = concurrently(
         places,
         parallelism,
         |(account, access, region, ids)| async move {

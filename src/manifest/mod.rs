@@ -29,7 +29,7 @@ pub use model::{
     AutoScalingGroups, BlockDevice, Component, Consumer, CreateLaunchTemplate, Distribution,
     EveryGroup, Infrastructure, LaunchTemplate, Manifest, Organization, Parameter, Pipeline,
     Platform, Producer, Recipe, RefreshPreferences, ScheduleCondition, SecurityGroup, Sharing,
-    SsmParameter, TagSelector, Target, VolumeType,
+    SkipLimit, SsmParameter, TagSelector, Target, VolumeType,
 };
 pub use regions::KNOWN_REGIONS;
 

@@ -140,6 +140,70 @@ pub struct Organization {
     /// Named AWS profile of the management or delegated administrator account; excludes `role_arn`.
     #[serde(default)]
     pub profile: Option<String>,
+    /// Accounts found in the organization whose role gold cannot assume (`AccessDenied`: a new
+    /// account the role has not reached yet) are skipped with a warning, up to this many: a count
+    /// (`2`) or a share of the accounts found (`"10%"`, rounded up); beyond it they fail the run.
+    /// `0` fails on the first. Default `"10%"`.
+    #[serde(default)]
+    pub skip_unreachable_accounts: SkipLimit,
+}
+
+/// How many accounts a run may skip: a count or a share of the accounts found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum SkipLimit {
+    /// At most this many accounts.
+    Count(u32),
+    /// At most this share of the accounts found, `"10%"` (0-100, rounded up to whole accounts).
+    Share(String),
+}
+
+impl Default for SkipLimit {
+    fn default() -> Self {
+        SkipLimit::Share("10%".to_owned())
+    }
+}
+
+impl SkipLimit {
+    /// The percentage a share names, when it is one `gold validate` accepts (0 to 100).
+    #[must_use]
+    pub fn percent(text: &str) -> Option<u32> {
+        let digits = text.strip_suffix('%')?;
+        let percent: u32 = digits.parse().ok()?;
+        (digits.bytes().all(|b| b.is_ascii_digit()) && percent <= 100).then_some(percent)
+    }
+
+    /// How many of `found` accounts may be skipped.
+    #[must_use]
+    pub fn allowed(&self, found: usize) -> usize {
+        match self {
+            SkipLimit::Count(count) => usize::try_from(*count).unwrap_or(usize::MAX),
+            SkipLimit::Share(text) => {
+                let percent = usize::try_from(Self::percent(text).unwrap_or(0)).unwrap_or(0);
+                (found * percent).div_ceil(100)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for SkipLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipLimit::Count(count) => write!(f, "{count}"),
+            SkipLimit::Share(text) => write!(f, "\"{text}\""),
+        }
+    }
+}
+
+impl Manifest {
+    /// `organization.skip_unreachable_accounts`, or its default without `[organization]`.
+    #[must_use]
+    pub fn skip_unreachable_accounts(&self) -> SkipLimit {
+        self.organization
+            .as_ref()
+            .map(|organization| organization.skip_unreachable_accounts.clone())
+            .unwrap_or_default()
+    }
 }
 
 /// The producer account (the "Shared" account of the origin scenario).

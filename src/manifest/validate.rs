@@ -52,8 +52,13 @@ const MANAGED_IMAGES: &[&str] = &[
     "windows-server-2022-english-core-base-x86",
     "windows-server-2025-english-full-base-x86",
 ];
-/// Tags per resource EC2 allows, minus the two gold adds.
-const MAX_USER_TAGS: usize = 48;
+/// Tags per resource AWS allows (EC2; Image Builder's `TagMap`, at most 50 entries in its model).
+const MAX_TAGS: usize = 50;
+/// What gold adds to the manifest's `tags`: `gold:manifest`, `gold:managed`, and `gold:hash` on
+/// Image Builder components and recipes.
+const GOLD_TAGS: usize = 3;
+/// What gold adds to `ami_tags`: `gold:manifest` and `gold:managed`.
+const GOLD_AMI_TAGS: usize = 2;
 
 /// Checks the values of a structurally valid manifest.
 pub(crate) fn check(manifest: &Manifest) -> Vec<Problem> {
@@ -97,7 +102,7 @@ impl Checker<'_> {
                 &m.name,
             );
         }
-        self.tags(&root.key("tags"), &m.tags);
+        self.tags(&root.key("tags"), &m.tags, GOLD_TAGS);
         for (i, region) in m.extra_regions.iter().enumerate() {
             if !looks_like_region(region) {
                 self.expected(
@@ -211,15 +216,17 @@ impl Checker<'_> {
         }
     }
 
-    fn tags(&mut self, path: &KeyPath, tags: &BTreeMap<String, String>) {
-        if tags.len() > MAX_USER_TAGS {
+    /// `tags` of which AWS will hold `gold` more on each resource.
+    fn tags(&mut self, path: &KeyPath, tags: &BTreeMap<String, String>, gold: usize) {
+        let most = MAX_TAGS - gold;
+        if tags.len() > most {
             self.problem(
                 path.clone(),
                 format!(
-                    "expected at most {MAX_USER_TAGS} tags, found {}",
+                    "expected at most {most} tags (AWS allows {MAX_TAGS} on a resource, and gold adds {gold}), found {}",
                     tags.len()
                 ),
-                "at most 48 tags",
+                &format!("at most {most} tags"),
             );
         }
         for (key, value) in tags {
@@ -581,7 +588,7 @@ impl Checker<'_> {
             dist.ami_description.as_deref(),
             1024,
         );
-        self.tags(&path.key("ami_tags"), &dist.ami_tags);
+        self.tags(&path.key("ami_tags"), &dist.ami_tags, GOLD_AMI_TAGS);
         let mut regions = BTreeSet::new();
         for (i, region) in dist.regions.iter().enumerate() {
             self.region(path.key("regions").index(i), region);

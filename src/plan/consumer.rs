@@ -26,6 +26,12 @@ use super::{
 pub enum Step {
     /// Already on the chosen image, groups refreshed since.
     Unchanged,
+    /// Left alone: an account found in the organization that gold cannot reach yet, within the
+    /// manifest's `skip_unreachable_accounts` (the plan lists the account with the reason).
+    Skipped {
+        /// Why.
+        reason: String,
+    },
     /// The producer has no AMI this target can see: nothing was built or shared yet.
     NothingBuilt {
         /// The precise reason, naming owner, pattern, account and region.
@@ -94,6 +100,8 @@ pub enum Step {
         name: String,
         /// Its current version.
         version: i64,
+        /// Its data type, which the new version keeps (`aws:ec2:image` or `text`).
+        data_type: String,
         /// The image it holds now.
         from: Option<ImageRef>,
         /// The image it will hold.
@@ -107,6 +115,8 @@ pub enum Step {
         name: String,
         /// Its current version.
         version: i64,
+        /// Its data type, which the new version keeps (`aws:ec2:image` or `text`).
+        data_type: String,
         /// The image it holds now.
         from: Option<ImageRef>,
         /// The version whose value comes back.
@@ -140,6 +150,7 @@ pub fn image_ref(image: &Image) -> ImageRef {
 pub fn add(plan: &mut Plan, target: &TargetId, step: &Step) {
     match step {
         Step::Unchanged => plan.unchanged += 1,
+        Step::Skipped { .. } => {}
         Step::NothingBuilt { reason, creates } => plan.waiting.push(Waiting {
             resource: target.resource.clone(),
             reason: if *creates {
@@ -193,7 +204,7 @@ pub fn changes(target: &TargetId, step: &Step) -> Vec<Change> {
             .collect::<Vec<_>>()
     };
     match step {
-        Step::Unchanged | Step::NothingBuilt { .. } => Vec::new(),
+        Step::Unchanged | Step::Skipped { .. } | Step::NothingBuilt { .. } => Vec::new(),
         Step::Create { to, settings } => {
             let mut fields = vec![Field::new("image", show_image(&image_ref(to)))];
             fields.extend(settings.iter().cloned());
@@ -265,6 +276,7 @@ pub fn changes(target: &TargetId, step: &Step) -> Vec<Change> {
             from,
             to,
             follower,
+            ..
         } => {
             let to = image_ref(to);
             let mut changes = vec![Change {
@@ -291,6 +303,7 @@ pub fn changes(target: &TargetId, step: &Step) -> Vec<Change> {
             to,
             image,
             follower,
+            ..
         } => {
             let image = image.clone().unwrap_or_else(|| ImageRef {
                 id: to.value.clone(),
@@ -441,6 +454,7 @@ mod tests {
                 image_id: Some("ami-1".to_owned()),
                 description: None,
                 created: Some(at(created)),
+                snapshot_mappings: crate::aws::launch_templates::SnapshotMappings::default(),
             },
             latest: 2,
             newest: None,
@@ -467,6 +481,9 @@ mod tests {
             reason: None,
             instances_to_update: Some(0),
             rollback_reason: None,
+            desired: None,
+            min_healthy_percentage: None,
+            skip_matching: None,
             started: Some(at(started)),
         }
     }
@@ -492,6 +509,7 @@ mod tests {
             state: "available".to_owned(),
             created: None,
             deprecated_at: None,
+            root_device: None,
         }
     }
 

@@ -49,9 +49,12 @@ pub struct BuildAmi {
 }
 
 impl BuildAmi {
-    /// Whether AWS marks it retired: deprecated (the time has passed) or disabled.
+    /// Whether AWS marks it retired: deprecated (asked for now, or the time has passed) or disabled.
     pub fn retired(&self, now: SystemTime) -> bool {
-        self.state == "disabled" || self.deprecated_at.is_some_and(|at| at <= now)
+        self.state == "disabled"
+            || self
+                .deprecated_at
+                .is_some_and(|at| crate::aws::lifecycle::is_deprecated(at, now))
     }
 }
 

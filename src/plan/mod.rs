@@ -41,6 +41,10 @@ pub struct Plan {
     /// For each consumer whose accounts come from AWS Organizations: what was found.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub discovered: Vec<discovery::Discovered>,
+    /// Selectors that matched nothing (a `tag` no template carries, OUs without an active
+    /// account): gold warns, and fails with `--strict`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched: Vec<discovery::Unmatched>,
 }
 
 #[expect(
@@ -65,6 +69,7 @@ impl Plan {
         self.left_to_rollout += other.left_to_rollout;
         self.problems.extend(other.problems);
         self.discovered.extend(other.discovered);
+        self.unmatched.extend(other.unmatched);
     }
 
     /// The part `gold up` applies: everything but image moves and instance refreshes, which

@@ -42,6 +42,8 @@ pub struct Doomed {
     amis: Vec<(String, String)>,
     /// The share's name and the share.
     share: Option<(String, Share)>,
+    /// The manifest's name, which its AMIs' snapshots are tagged with before they go.
+    manifest: String,
 }
 
 fn owned(items: Vec<Tagged>, manifest: &str) -> Vec<Tagged> {
@@ -122,6 +124,7 @@ pub async fn survey(loaded: &Loaded, session: &Session, images: bool) -> Result<
         None => None,
     };
     Ok(Doomed {
+        manifest: manifest.to_owned(),
         share,
         pipelines: owned(pipelines, manifest),
         recipes: owned(recipes, manifest),
@@ -249,8 +252,9 @@ impl Doomed {
             let mut resource = Self::resource(session, ResourceKind::Image, ami);
             resource.region.clone_from(region);
             let here = session.in_region(region);
+            let tag = (names::MANIFEST_TAG, self.manifest.as_str());
             run.step(resource, async move {
-                imagebuilder::delete_ami(&here, ami).await
+                imagebuilder::delete_ami(&here, ami, tag).await
             })
         }));
         try_join3(

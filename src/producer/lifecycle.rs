@@ -9,13 +9,12 @@
 //! so the AMIs and their snapshots are deleted first, one by one.
 
 use std::collections::BTreeMap;
-use std::time::SystemTime;
 
 use futures::future::try_join_all;
 
 use crate::Error;
 use crate::aws::imagebuilder::{self, Kind};
-use crate::aws::lifecycle::{self as aws, this_minute};
+use crate::aws::lifecycle as aws;
 use crate::aws::{AwsError, Session};
 use crate::manifest::Manifest;
 use crate::names::RETIRED_TAG;
@@ -88,7 +87,6 @@ pub async fn retire(
     ami: &BuildAmi,
     reason: &str,
     disable: bool,
-    now: SystemTime,
 ) -> Result<(), AwsError> {
     let here = session.in_region(&ami.region);
     aws::tag_image(
@@ -97,7 +95,7 @@ pub async fn retire(
         &[(RETIRED_TAG.to_owned(), reason.to_owned())],
     )
     .await?;
-    aws::deprecate(&here, &ami.id, this_minute(now)).await?;
+    aws::deprecate(&here, &ami.id).await?;
     if disable && ami.state != "disabled" {
         aws::disable(&here, &ami.id).await?;
     }
@@ -111,18 +109,19 @@ pub async fn tag_image(session: &Session, arn: &str, reason: &str) -> Result<(),
 }
 
 /// Deprecates one AMI now.
-pub async fn deprecate(
-    session: &Session,
-    region: &str,
-    ami: &str,
-    now: SystemTime,
-) -> Result<(), AwsError> {
-    aws::deprecate(&session.in_region(region), ami, this_minute(now)).await
+pub async fn deprecate(session: &Session, region: &str, ami: &str) -> Result<(), AwsError> {
+    aws::deprecate(&session.in_region(region), ami).await
 }
 
-/// Deregisters one AMI and deletes its snapshots; one already gone counts as deleted.
-pub async fn delete_ami(session: &Session, region: &str, ami: &str) -> Result<(), AwsError> {
-    imagebuilder::delete_ami(&session.in_region(region), ami).await
+/// Deregisters one AMI of `manifest` and deletes its snapshots; one already gone counts as deleted.
+pub async fn delete_ami(
+    session: &Session,
+    manifest: &Manifest,
+    region: &str,
+    ami: &str,
+) -> Result<(), AwsError> {
+    let tag = (crate::names::MANIFEST_TAG, manifest.name.as_str());
+    imagebuilder::delete_ami(&session.in_region(region), ami, tag).await
 }
 
 /// Deletes an Image Builder image (its AMIs are deleted first).

@@ -6,12 +6,15 @@
 //! so a build the pipeline finishes is not shared until it is associated; the aws-samples
 //! "Image Sharing via RAM for Dynamic Versioning" pattern associates each build as it finishes,
 //! which `build --wait` does, and `up` catches up on builds nobody waited for. An organization
-//! or OU principal needs organization sharing enabled in RAM by the management account.
+//! or OU principal needs organization sharing enabled in RAM by the management account. A new
+//! association is `ASSOCIATING` before it is `ASSOCIATED` (RAM API Reference,
+//! `ResourceShareAssociation`): gold waits for it (within the propagation bound) before it says
+//! a share or a build is shared.
 
 use serde::Serialize;
 
 use crate::aws::ram::{self, Association};
-use crate::aws::{AwsError, CallSite, Session, imagebuilder};
+use crate::aws::{AwsError, Session, imagebuilder};
 use crate::plan::producer::{DesiredShare, LiveShare, ShareStep, decide_share};
 use crate::plan::{ApplyReporter, Resource, ResourceKind, track};
 
@@ -47,13 +50,8 @@ pub async fn apply(
     progress: &dyn ApplyReporter,
 ) -> Result<Option<Changed>, AwsError> {
     let live = survey(session, desired).await?;
-    let step = decide_share(desired, &live, manifest).map_err(|unmanaged| {
-        CallSite {
-            account: session.account().to_owned(),
-            region: session.region().to_owned(),
-        }
-        .failure("GetResourceShares", unmanaged.to_string())
-    })?;
+    let step = decide_share(desired, &live, manifest)
+        .map_err(|unmanaged| session.failure("GetResourceShares", unmanaged.to_string()))?;
     let resource = Resource {
         kind: ResourceKind::ResourceShare,
         name: desired.name.clone(),
@@ -71,16 +69,20 @@ pub async fn apply(
             ShareStep::Create {
                 principals,
                 resources,
-            } => ram::create_share(session, &desired.name, principals, resources, &desired.tags)
-                .await
-                .map(|_| ()),
+            } => {
+                let arn =
+                    ram::create_share(session, &desired.name, principals, resources, &desired.tags)
+                        .await?;
+                settle(session, &desired.name, &arn).await
+            }
             ShareStep::Update {
                 arn,
                 principals,
                 resources,
             } => {
                 ram::disassociate(session, arn, &principals.remove, &resources.remove).await?;
-                ram::associate(session, arn, &principals.add, &resources.add).await
+                ram::associate(session, arn, &principals.add, &resources.add).await?;
+                settle(session, &desired.name, arn).await
             }
         }
     };
@@ -131,8 +133,46 @@ pub async fn share_build(
         return Ok(false);
     };
     ram::associate(session, &share.arn, &[], &[build_arn.to_owned()]).await?;
+    settle(session, &desired.name, &share.arn).await?;
     Ok(true)
 }
+
+/// Waits until RAM has associated every resource of the share and every principal inside the
+/// organization, so an account that builds on the share sees it when gold says it is shared.
+/// A principal outside the organization stays `ASSOCIATING` until its account accepts the
+/// invitation, which gold does not wait for.
+async fn settle(session: &Session, name: &str, arn: &str) -> Result<(), AwsError> {
+    let what = format!("resource share {name} is still associating");
+    let settled = session
+        .waits()
+        .until("RAM", &what, || async {
+            let now = ram::associations(session, arn).await?;
+            let pending = now
+                .resources
+                .iter()
+                .chain(now.principals.iter().filter(|p| !p.external))
+                .any(|a| a.status == ASSOCIATING);
+            Ok((!pending).then_some(()))
+        })
+        .await?;
+    settled.ok_or_else(|| {
+        session
+            .failure(
+                "GetResourceShareAssociations",
+                format!(
+                    "AWS RAM was still associating resource share {name} after {} s",
+                    session.waits().bound().as_secs()
+                ),
+            )
+            .on(arn)
+            .with_hint(
+                "run the command again later; `gold status` lists each association and its status",
+            )
+    })
+}
+
+/// RAM's status of an association that has not settled yet.
+const ASSOCIATING: &str = "ASSOCIATING";
 
 /// The share as `gold status` shows it.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]

@@ -11,7 +11,8 @@
 //! Every step that the plan found unchanged makes no call. A step that fails stops the
 //! run; everything already done stays done and is found unchanged by the next `up`, so a
 //! partial run is finished by running `up` again. Creates that meet "already exists" (a retry
-//! after a lost answer, or a concurrent run) read the resource back instead of failing.
+//! after a lost answer, or a concurrent run) read the resource back and adopt it only when it
+//! carries the manifest's tag (`gold:manifest`): never something someone else made meanwhile.
 
 use futures::future::{try_join, try_join_all, try_join3};
 
@@ -51,6 +52,31 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// Runs `create`; when AWS answers that the resource already exists (a retry after a lost
+    /// answer, or a run racing this one), looks it up (`found`: the resource and its tags) and
+    /// adopts it only when it carries this manifest's tag. Anything else is someone else's, and
+    /// the create's error stands, saying so. Both futures come boxed: SDK futures are large.
+    async fn create_or_adopt<T>(
+        &self,
+        create: impl std::future::Future<Output = Result<T, AwsError>>,
+        found: impl std::future::Future<
+            Output = Result<Option<(T, std::collections::BTreeMap<String, String>)>, AwsError>,
+        >,
+    ) -> Result<T, AwsError> {
+        let err = match create.await {
+            Err(err) if err.is_already_exists() => err,
+            done => return done,
+        };
+        let manifest = &self.survey.desired.manifest;
+        match found.await? {
+            Some((resource, tags)) if names::owned_by(&tags, manifest) => Ok(resource),
+            _ => Err(err.with_hint(format!(
+                "it exists without the tag `{}={manifest}`: gold adopts only what it created; delete or rename it, then run `gold up` again",
+                names::MANIFEST_TAG
+            ))),
+        }
+    }
+
     /// Runs one resource's work with progress lines around it.
     async fn step<T>(
         &self,
@@ -142,17 +168,19 @@ impl Run<'_> {
             RoleStep::Keep | RoleStep::Unmanaged => Ok(()),
             RoleStep::Create => {
                 self.step(resource, "creating", "created".to_owned(), async {
-                    let created = iam::create_role(
-                        self.session,
-                        &role.name,
-                        "EC2 Image Builder build instances (created by gold)",
-                        &role.tags,
+                    self.create_or_adopt(
+                        Box::pin(iam::create_role(
+                            self.session,
+                            &role.name,
+                            "EC2 Image Builder build instances (created by gold)",
+                            &role.tags,
+                        )),
+                        Box::pin(async {
+                            let found = iam::find_role(self.session, &role.name).await?;
+                            Ok(found.map(|role| ((), role.tags)))
+                        }),
                     )
-                    .await;
-                    match created {
-                        Err(err) if !err.is_already_exists() => return Err(err),
-                        _ => {}
-                    }
+                    .await?;
                     for policy in &role.policy_arns {
                         iam::attach_policy(self.session, &role.name, policy).await?;
                     }
@@ -203,10 +231,18 @@ impl Run<'_> {
             ProfileStep::Keep | ProfileStep::Unmanaged => {}
             ProfileStep::Create => {
                 self.step(resource, "creating", "created".to_owned(), async {
-                    match iam::create_instance_profile(self.session, profile, &role.tags).await {
-                        Err(err) if !err.is_already_exists() => return Err(err),
-                        _ => {}
-                    }
+                    self.create_or_adopt(
+                        Box::pin(iam::create_instance_profile(
+                            self.session,
+                            profile,
+                            &role.tags,
+                        )),
+                        Box::pin(async {
+                            let found = iam::find_instance_profile(self.session, profile).await?;
+                            Ok(found.map(|profile| ((), profile.tags)))
+                        }),
+                    )
+                    .await?;
                     add_role.await
                 })
                 .await?;
@@ -248,25 +284,26 @@ impl Run<'_> {
                     self.survey.desired.manifest
                 );
                 let id = self
-                    .step(resource, "creating", "created".to_owned(), async {
-                        match security_groups::create(
-                            self.session,
-                            vpc_id,
-                            &group.name,
-                            &description,
-                            &group.tags,
-                        )
-                        .await
-                        {
-                            Err(err) if err.is_already_exists() => {
-                                security_groups::find(self.session, vpc_id, &group.name)
-                                    .await?
-                                    .map(|g| g.id)
-                                    .ok_or(err)
-                            }
-                            other => other,
-                        }
-                    })
+                    .step(
+                        resource,
+                        "creating",
+                        "created".to_owned(),
+                        self.create_or_adopt(
+                            Box::pin(security_groups::create(
+                                self.session,
+                                vpc_id,
+                                &group.name,
+                                &description,
+                                &group.tags,
+                            )),
+                            Box::pin(async {
+                                let found =
+                                    security_groups::find(self.session, vpc_id, &group.name)
+                                        .await?;
+                                Ok(found.map(|g| (g.id, g.tags)))
+                            }),
+                        ),
+                    )
                     .await?;
                 Ok(Some(id))
             }
@@ -347,7 +384,8 @@ impl Run<'_> {
                     Err(err) if err.is_already_exists() => {
                         let arn = self.survey.desired.pipeline.recipe_arn.clone();
                         let live = imagebuilder::recipe(self.session, &arn).await?;
-                        if live.tags.get(names::HASH_TAG) == Some(&desired.hash) {
+                        let ours = names::owned_by(&live.tags, &self.survey.desired.manifest);
+                        if ours && live.tags.get(names::HASH_TAG) == Some(&desired.hash) {
                             Ok(live.arn)
                         } else {
                             Err(err)
@@ -373,26 +411,58 @@ impl Run<'_> {
         let resource = self
             .survey
             .resource_of(ResourceKind::InfrastructureConfiguration);
+        let spec = &spec;
         self.config(
             &self.survey.infrastructure,
             resource,
-            async {
-                match imagebuilder::create_infrastructure(self.session, &spec).await {
-                    Err(err) if err.is_already_exists() => {
-                        imagebuilder::find_infrastructure(self.session, &spec.name)
-                            .await?
-                            .map(|f| f.arn)
-                            .ok_or(err)
-                    }
-                    other => other,
-                }
-            },
-            |arn| {
-                let spec = spec.clone();
-                async move { imagebuilder::update_infrastructure(self.session, &arn, &spec).await }
+            self.create_or_adopt(
+                Box::pin(self.through_iam(&spec.instance_profile, || {
+                    imagebuilder::create_infrastructure(self.session, spec)
+                })),
+                Box::pin(async {
+                    let found = imagebuilder::find_infrastructure(self.session, &spec.name).await?;
+                    Ok(found.map(|found| (found.arn, found.spec.tags)))
+                }),
+            ),
+            |arn| async move {
+                self.through_iam(&spec.instance_profile, || {
+                    imagebuilder::update_infrastructure(self.session, &arn, spec)
+                })
+                .await
             },
         )
         .await
+    }
+
+    /// Runs an Image Builder call that names the instance profile: when this run created the
+    /// build role or profile (or put the role in it), IAM may not have propagated it to Image
+    /// Builder yet, and the call is tried again within the propagation bound. Otherwise an
+    /// unknown profile is the user's to fix, and fails at once.
+    async fn through_iam<T, F, Fut>(&self, profile: &str, attempt: F) -> Result<T, AwsError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, AwsError>>,
+    {
+        let changed = matches!(self.survey.role, RoleStep::Create)
+            || matches!(
+                self.survey.profile,
+                ProfileStep::Create | ProfileStep::AddRole
+            );
+        let mut attempt = attempt;
+        if !changed {
+            return attempt().await.map_err(|err| {
+                if err.is_not_visible_yet() {
+                    err.with_hint(format!(
+                        "Image Builder cannot find instance profile `{profile}` in account {}: check its name in `infrastructure.instance_profile` (`aws iam get-instance-profile --instance-profile-name {profile}`)",
+                        self.session.account()
+                    ))
+                } else {
+                    err
+                }
+            });
+        }
+        let what = format!("instance profile {profile} is not visible to Image Builder yet");
+        self.session.waits().through("IAM", &what, attempt).await
     }
 
     async fn distribution(&self) -> Result<String, AwsError> {
@@ -403,17 +473,13 @@ impl Run<'_> {
         self.config(
             &self.survey.distribution,
             resource,
-            async {
-                match imagebuilder::create_distribution(self.session, spec).await {
-                    Err(err) if err.is_already_exists() => {
-                        imagebuilder::find_distribution(self.session, &spec.name)
-                            .await?
-                            .map(|f| f.arn)
-                            .ok_or(err)
-                    }
-                    other => other,
-                }
-            },
+            self.create_or_adopt(
+                Box::pin(imagebuilder::create_distribution(self.session, spec)),
+                Box::pin(async {
+                    let found = imagebuilder::find_distribution(self.session, &spec.name).await?;
+                    Ok(found.map(|found| (found.arn, found.spec.tags)))
+                }),
+            ),
             |arn| async move { imagebuilder::update_distribution(self.session, &arn, spec).await },
         )
         .await
@@ -433,17 +499,13 @@ impl Run<'_> {
         self.config(
             &self.survey.pipeline,
             resource,
-            async {
-                match imagebuilder::create_pipeline(self.session, &spec).await {
-                    Err(err) if err.is_already_exists() => {
-                        imagebuilder::find_pipeline(self.session, &spec.name)
-                            .await?
-                            .map(|f| f.arn)
-                            .ok_or(err)
-                    }
-                    other => other,
-                }
-            },
+            self.create_or_adopt(
+                Box::pin(imagebuilder::create_pipeline(self.session, &spec)),
+                Box::pin(async {
+                    let found = imagebuilder::find_pipeline(self.session, &spec.name).await?;
+                    Ok(found.map(|found| (found.arn, found.spec.tags)))
+                }),
+            ),
             |arn| {
                 let spec = spec.clone();
                 async move { imagebuilder::update_pipeline(self.session, &arn, &spec).await }

@@ -77,9 +77,11 @@ impl Printer {
         self.stderr_is_terminal && !self.quiet && self.format == OutputFormat::Human
     }
 
-    /// A report shown now: text on stdout, or one JSON line (an event, in a stream).
+    /// A report shown before the command acts (the plan it is about to apply): text on stdout,
+    /// left out with `-q`; or one JSON line (an event, in a stream), whatever `-q` says.
     pub fn show(&self, report: &impl Report) {
         match self.format {
+            OutputFormat::Human if self.quiet => {}
             OutputFormat::Human => self.human(report),
             OutputFormat::Json => self.json_line(&report.json()),
         }

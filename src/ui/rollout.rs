@@ -1,8 +1,9 @@
 //! What `gold rollout`, `gold rollback` and the template creations of `gold up` show while the
 //! waves run, in the form the output suits:
-//! - on a terminal: one live bar per wave (targets done of total, failures, elapsed time, ETA)
-//!   with the targets in flight beneath it, and a line only for what needs attention (a failed
-//!   target, a wave that stops the next); hundreds of targets stay one screen;
+//! - on a terminal: each wave's start and end, and each target the moment it ends, as one line
+//!   above the live part (the wave's bar: targets ended of total, failures, elapsed time; no
+//!   estimate, which a single long instance refresh would make swing; then the targets in
+//!   flight), so once the bars are gone the screen holds the whole story, then the summary;
 //! - otherwise (a pipe, a CI log): one line per step of every target, prefixed with the seconds
 //!   since the start, complete enough to follow a run afterwards;
 //! - with `--output json`: every [`Event`] as one JSON line on stdout.
@@ -14,7 +15,9 @@ use std::time::{Duration, Instant};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Printer;
+use super::render::{count, target_line};
 use crate::cli::OutputFormat;
+use crate::consumer::waves::TargetOutcome;
 use crate::consumer::{Event, Outcome, Reporter};
 use crate::plan::TargetId;
 
@@ -39,7 +42,6 @@ struct Live {
 }
 
 struct Wave {
-    number: u32,
     bar: ProgressBar,
     failed: usize,
 }
@@ -62,14 +64,15 @@ impl RolloutProgress {
         }
     }
 
-    /// Removes whatever is still drawn before the summary is printed.
+    /// Removes whatever is still drawn before the summary is printed; the lines above it stay.
     pub fn finish(&self) {
         if let Some(live) = &self.live
             && let Ok(mut live) = live.lock()
         {
             live.clear_lines();
             if let Some(wave) = live.wave.take() {
-                wave.bar.abandon();
+                wave.bar.finish_and_clear();
+                live.multi.remove(&wave.bar);
             }
             let _ = live.multi.clear();
         }
@@ -83,61 +86,29 @@ impl RolloutProgress {
     }
 
     fn plain_event(&self, event: &Event<'_>) {
-        match event {
-            Event::WaveStarted {
-                wave,
-                targets,
-                unchanged,
-            } => self.plain(&format!(
-                "wave {wave}: {targets} target(s) to change, {unchanged} unchanged"
-            )),
-            Event::TargetStarted { target } => self.plain(&format!("{}: started", target.label())),
-            Event::DefaultVersionSet {
-                target,
-                version,
-                image,
-            } => self.plain(&format!(
-                "{}: default version is now {version} ({image})",
-                target.label()
-            )),
-            Event::ParameterSet {
-                target,
-                parameter,
-                version,
-                image,
-            } => self.plain(&format!(
-                "{}: parameter {parameter} is now version {version} ({image})",
-                target.label()
-            )),
-            Event::RefreshStarted {
-                target,
-                group,
-                refresh_id,
-            } => self.plain(&format!(
-                "{}: instance refresh {refresh_id} of `{group}` started",
-                target.label()
-            )),
-            Event::RefreshProgress { target, group, .. } => self.plain(&format!(
-                "{}: refresh of `{group}` {}",
-                target.label(),
-                refresh_progress(event)
-            )),
-            Event::TargetFinished { target, outcome } => match outcome {
-                Outcome::Unchanged | Outcome::NotStarted => {}
-                outcome => self.plain(&format!("{}: {}", target.label(), outcome_text(outcome))),
-            },
-            Event::WaveFinished { wave, failed } => self.plain(&wave_end(*wave, *failed)),
+        let line = match event {
+            Event::WaveStarted { .. } | Event::WaveFinished { .. } => wave_line(event),
+            Event::TargetStarted { target } => Some(format!("{}: started", target.label())),
+            Event::TargetFinished { target, outcome } => finished_line(target, outcome),
+            _ => doing(event).map(|(target, doing)| format!("{}: {doing}", target.label())),
+        };
+        if let Some(line) = line {
+            self.plain(&line);
         }
     }
 }
 
 impl Live {
-    fn start_wave(&mut self, number: u32, targets: usize) {
+    fn start_wave(&mut self, wave: u32, targets: usize, line: Option<String>) {
         if let Some(previous) = self.wave.take() {
-            previous.bar.abandon();
+            previous.bar.finish_and_clear();
+            self.multi.remove(&previous.bar);
+        }
+        if let Some(line) = line {
+            let _ = self.multi.println(line);
         }
         let style = ProgressStyle::with_template(
-            "wave {prefix} [{bar:30}] {pos}/{len} targets{msg}  {elapsed_precise}  ETA {eta}",
+            "{prefix} [{bar:30}] {pos}/{len} targets{msg}  {elapsed_precise}",
         )
         .map_or_else(
             |_| ProgressStyle::default_bar(),
@@ -146,13 +117,9 @@ impl Live {
         let bar = self
             .multi
             .add(ProgressBar::new(targets as u64).with_style(style));
-        bar.set_prefix(number.to_string());
+        bar.set_prefix(format!("wave {wave}"));
         bar.enable_steady_tick(Duration::from_millis(250));
-        self.wave = Some(Wave {
-            number,
-            bar,
-            failed: 0,
-        });
+        self.wave = Some(Wave { bar, failed: 0 });
     }
 
     fn doing(&mut self, target: &TargetId, what: String) {
@@ -166,22 +133,13 @@ impl Live {
     fn done(&mut self, target: &TargetId, outcome: &Outcome) {
         let was_in_flight = self.in_flight.iter().any(|(t, _)| t == target);
         self.in_flight.retain(|(t, _)| t != target);
+        if let Some(line) = finished_line(target, outcome) {
+            let _ = self.multi.println(line);
+        }
         if let Some(wave) = &mut self.wave {
-            if let Outcome::Failed { error, .. } = outcome {
+            if matches!(outcome, Outcome::Failed { .. }) {
                 wave.failed += 1;
                 wave.bar.set_message(format!(", {} failed", wave.failed));
-                let _ = self
-                    .multi
-                    .println(format!("FAILED {}: {error}", target.label()));
-            }
-            if let Outcome::Interrupted { done, left } = outcome
-                && was_in_flight
-            {
-                let _ = self.multi.println(format!(
-                    "{}: {}",
-                    target.label(),
-                    interrupted_text(done.as_deref(), left)
-                ));
             }
             // Targets that had nothing to do are not part of the wave's count.
             if was_in_flight || matches!(outcome, Outcome::Failed { .. }) {
@@ -191,15 +149,15 @@ impl Live {
         self.draw_in_flight();
     }
 
-    fn end_wave(&mut self, number: u32, failed: usize) {
+    fn end_wave(&mut self, line: Option<String>) {
         self.clear_lines();
         self.in_flight.clear();
         if let Some(wave) = self.wave.take() {
-            debug_assert_eq!(wave.number, number);
-            wave.bar.finish();
+            wave.bar.finish_and_clear();
+            self.multi.remove(&wave.bar);
         }
-        if failed > 0 {
-            let _ = self.multi.println(wave_end(number, failed));
+        if let Some(line) = line {
+            let _ = self.multi.println(line);
         }
     }
 
@@ -253,43 +211,132 @@ impl Reporter for RolloutProgress {
         };
         let Ok(mut live) = live.lock() else { return };
         match event {
-            Event::WaveStarted { wave, targets, .. } => live.start_wave(*wave, *targets),
-            Event::TargetStarted { target } => live.doing(target, "started".to_owned()),
-            Event::DefaultVersionSet {
-                target, version, ..
-            } => live.doing(target, format!("default version is now {version}")),
-            Event::ParameterSet {
-                target, version, ..
-            } => live.doing(target, format!("parameter version is now {version}")),
-            Event::RefreshStarted { target, group, .. } => {
-                live.doing(target, format!("refreshing `{group}`"));
+            Event::WaveStarted { wave, targets, .. } => {
+                live.start_wave(*wave, *targets, wave_line(event));
             }
-            Event::RefreshProgress { target, group, .. } => live.doing(
-                target,
-                format!("refreshing `{group}`: {}", refresh_progress(event)),
-            ),
+            Event::WaveFinished { .. } => live.end_wave(wave_line(event)),
             Event::TargetFinished { target, outcome } => live.done(target, outcome),
-            Event::WaveFinished { wave, failed } => live.end_wave(*wave, *failed),
+            Event::TargetStarted { target } => live.doing(target, "started".to_owned()),
+            _ => {
+                if let Some((target, doing)) = doing(event) {
+                    live.doing(target, doing);
+                }
+            }
         }
     }
 }
 
-fn outcome_text(outcome: &Outcome) -> String {
-    match outcome {
-        Outcome::Done { detail } => format!("done: {detail}"),
-        Outcome::Unchanged => "unchanged".to_owned(),
-        Outcome::Failed { error, .. } => format!("FAILED: {error}"),
-        Outcome::NotStarted => "not started (an earlier wave failed)".to_owned(),
-        Outcome::Interrupted { done, left } => interrupted_text(done.as_deref(), left),
+/// The line a wave's start or end leaves: `wave 2: 3 targets to change, 1 unchanged`,
+/// `wave 2: done`, `wave 1: 1 target failed; later waves will not start`.
+fn wave_line(event: &Event<'_>) -> Option<String> {
+    match event {
+        Event::WaveStarted {
+            wave,
+            targets,
+            unchanged,
+            skipped,
+        } => {
+            let mut line = format!("wave {wave}: {} to change", count(*targets, "target"));
+            if *unchanged > 0 {
+                let _ = write!(line, ", {unchanged} unchanged");
+            }
+            if *skipped > 0 {
+                let _ = write!(line, ", {skipped} skipped");
+            }
+            Some(line)
+        }
+        Event::WaveFinished { wave, failed: 0 } => Some(format!("wave {wave}: done")),
+        Event::WaveFinished { wave, failed } => Some(format!(
+            "wave {wave}: {} failed; later waves will not start",
+            count(*failed, "target")
+        )),
+        _ => None,
     }
 }
 
-/// What Ctrl-C left of a target: what was done, and what a re-run does.
-pub(super) fn interrupted_text(done: Option<&str>, left: &str) -> String {
-    match done {
-        Some(done) => format!("INTERRUPTED after: {done}; left: {left}"),
-        None => format!("INTERRUPTED, left: {left}"),
+/// The line a target leaves when it ends (the summary's words); none for a target that had
+/// nothing to do (its wave's line counts it) or never started (the summary counts it).
+fn finished_line(target: &TargetId, outcome: &Outcome) -> Option<String> {
+    match outcome {
+        Outcome::Unchanged | Outcome::NotStarted { .. } => None,
+        _ => Some(target_line(&TargetOutcome {
+            target: target.clone(),
+            outcome: outcome.clone(),
+        })),
     }
+}
+
+/// The target in flight a step event is about, and what it is doing now.
+fn doing<'e>(event: &'e Event<'_>) -> Option<(&'e TargetId, String)> {
+    Some(match event {
+        Event::DefaultVersionSet {
+            target,
+            version,
+            image,
+        } => (
+            *target,
+            format!("default version is now {version} ({image})"),
+        ),
+        Event::ParameterSet {
+            target,
+            parameter,
+            version,
+            image,
+        } => (
+            *target,
+            format!("parameter {parameter} is now version {version} ({image})"),
+        ),
+        Event::RefreshStarted {
+            target,
+            group,
+            refresh_id,
+        } => (
+            *target,
+            format!("instance refresh {refresh_id} of `{group}` started"),
+        ),
+        Event::RefreshAttached {
+            target,
+            group,
+            refresh_id,
+        } => (
+            *target,
+            format!(
+                "re-attached to instance refresh {refresh_id} of `{group}` (an earlier run started it)"
+            ),
+        ),
+        Event::RefreshWaiting {
+            target,
+            group,
+            refresh_id,
+            status,
+        } => (
+            *target,
+            format!(
+                "instance refresh {refresh_id} of `{group}` was not started by gold ({status}); waiting for it to end before starting gold's"
+            ),
+        ),
+        Event::RefreshProgress { target, group, .. } => (
+            *target,
+            format!("refresh of `{group}` {}", refresh_progress(event)),
+        ),
+        Event::RefreshUnread {
+            target,
+            group,
+            refresh_id,
+            error,
+            failures,
+            limit,
+        } => (
+            *target,
+            format!(
+                "could not read instance refresh {refresh_id} of `{group}` ({failures} of {limit} tries): {error}; looking again, the refresh goes on in AWS"
+            ),
+        ),
+        Event::WaveStarted { .. }
+        | Event::WaveFinished { .. }
+        | Event::TargetStarted { .. }
+        | Event::TargetFinished { .. } => return None,
+    })
 }
 
 /// A refresh's progress as one line: `InProgress 50%, 2 to go, checkpoint 50% reached`,
@@ -324,11 +371,4 @@ fn refresh_progress(event: &Event<'_>) -> String {
         let _ = write!(text, " ({reason})");
     }
     text
-}
-
-fn wave_end(wave: u32, failed: usize) -> String {
-    match failed {
-        0 => format!("wave {wave}: done"),
-        n => format!("wave {wave}: {n} target(s) failed; later waves will not start"),
-    }
 }

@@ -1,6 +1,9 @@
 //! Shared by gold's integration tests: a private localcloud per test and the real `gold` binary
-//! pointed at it, plus SDK clients acting in any account to check what gold did.
+//! pointed at it (also inside a pseudo-terminal, rendered by a terminal emulator), plus SDK
+//! clients acting in any account to check what gold did.
 #![allow(dead_code)]
+
+pub mod organization;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -317,4 +320,171 @@ pub fn assert_stream_shape(stdout: &[u8]) -> Vec<serde_json::Value> {
             value
         })
         .collect()
+}
+
+/// `gold` running in a pseudo-terminal: its stdin, stdout and stderr are the terminal, as when
+/// a person runs it, and everything it writes is kept to be rendered by a terminal emulator.
+pub struct Terminal {
+    child: Child,
+    keyboard: std::fs::File,
+    written: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+    rows: u16,
+    cols: u16,
+}
+
+impl Localcloud {
+    /// `gold ARGS…` in `dir` in a terminal of `rows` × `cols` (`TERM=xterm`, no colour).
+    pub fn gold_in_terminal(&self, dir: &Path, args: &[&str], rows: u16, cols: u16) -> Terminal {
+        use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+        let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).expect("a pseudo-terminal");
+        grantpt(&master).expect("grantpt");
+        unlockpt(&master).expect("unlockpt");
+        rustix::termios::tcsetwinsize(
+            &master,
+            rustix::termios::Winsize {
+                ws_row: rows,
+                ws_col: cols,
+                ws_xpixel: 0,
+                ws_ypixel: 0,
+            },
+        )
+        .expect("the terminal's size set");
+        let name = ptsname(&master, Vec::new()).expect("the terminal's name");
+        let far_end = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(name.to_string_lossy().as_ref())
+            .expect("the terminal opened");
+        let end = |file: &std::fs::File| Stdio::from(file.try_clone().expect("a terminal handle"));
+        let child = Command::new(assert_cmd::cargo::cargo_bin("gold"))
+            .current_dir(dir)
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(self.env())
+            .env("TERM", "xterm")
+            .stdin(end(&far_end))
+            .stdout(end(&far_end))
+            .stderr(end(&far_end))
+            .spawn()
+            .expect("gold starts");
+        // Only the child holds the far end now: reading ends when it exits.
+        drop(far_end);
+        let written = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let into = std::sync::Arc::clone(&written);
+        let mut master = std::fs::File::from(master);
+        let keyboard = master.try_clone().expect("a second handle on the terminal");
+        let reader = std::thread::spawn(move || {
+            use std::io::Read;
+            let mut chunk = [0_u8; 4096];
+            // Linux answers EIO once the far end is closed: that is the end of the output.
+            while let Ok(n @ 1..) = master.read(&mut chunk) {
+                if let Ok(mut written) = into.lock() {
+                    written.extend_from_slice(&chunk[..n]);
+                }
+            }
+        });
+        Terminal {
+            child,
+            keyboard,
+            written,
+            reader: Some(reader),
+            rows,
+            cols,
+        }
+    }
+}
+
+impl Terminal {
+    /// The process id, to signal it.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Everything the terminal shows and has scrolled away, as text (see [`transcript`]).
+    pub fn transcript(&self) -> String {
+        let written = self.written.lock().map(|w| w.clone()).unwrap_or_default();
+        transcript(&written, self.rows, self.cols)
+    }
+
+    /// Polls the rendered terminal until `what` appears on it; the bound only turns a hang
+    /// into a failure.
+    pub fn wait_for(&self, what: &str) {
+        let give_up = Instant::now() + Duration::from_mins(3);
+        while Instant::now() < give_up {
+            if self.transcript().contains(what) {
+                return;
+            }
+            std::thread::park_timeout(Duration::from_millis(20));
+        }
+        panic!("the terminal never showed {what:?}:\n{}", self.transcript());
+    }
+
+    /// Types `line` and Enter, as a person answering a prompt.
+    pub fn type_line(&mut self, line: &str) {
+        use std::io::Write;
+        self.keyboard
+            .write_all(format!("{line}\n").as_bytes())
+            .expect("typed on the terminal");
+    }
+
+    /// Sends SIGINT, as Ctrl-C at the terminal does.
+    pub fn interrupt(&self) {
+        let sent = Command::new("kill")
+            .args(["-INT", &self.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "SIGINT sent");
+    }
+
+    /// Waits for gold to exit: its exit code and the terminal's final transcript. The bound
+    /// only turns a hang into a failure.
+    pub fn finish(mut self) -> (Option<i32>, String) {
+        let give_up = Instant::now() + Duration::from_mins(5);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("gold's status") {
+                break status;
+            }
+            if Instant::now() > give_up {
+                let _ = self.child.kill();
+                panic!("gold never ended:\n{}", self.transcript());
+            }
+            std::thread::park_timeout(Duration::from_millis(20));
+        };
+        if let Some(reader) = self.reader.take() {
+            reader.join().expect("the terminal read to its end");
+        }
+        (status.code(), self.transcript())
+    }
+}
+
+/// What a terminal of `rows` × `cols` shows after receiving `bytes`: the lines scrolled off the
+/// top, then the screen, each without trailing blanks, without trailing empty lines.
+pub fn transcript(bytes: &[u8], rows: u16, cols: u16) -> String {
+    let (Some(rows), Some(columns)) = (
+        std::num::NonZeroU16::new(rows),
+        std::num::NonZeroU16::new(cols),
+    ) else {
+        panic!("a terminal has rows and columns");
+    };
+    let mut parser = vt100::Parser::new(rows, columns, 100_000);
+    parser.process(bytes);
+    parser.screen_mut().set_scrollback(usize::MAX);
+    let scrolled = parser.screen().scrollback();
+    let mut lines = Vec::new();
+    for offset in (1..=scrolled).rev() {
+        parser.screen_mut().set_scrollback(offset);
+        lines.extend(parser.screen().rows(0, cols).next());
+    }
+    parser.screen_mut().set_scrollback(0);
+    lines.extend(parser.screen().rows(0, cols));
+    let mut text: Vec<String> = lines
+        .iter()
+        .map(|line| line.trim_end().to_owned())
+        .collect();
+    while text.last().is_some_and(String::is_empty) {
+        text.pop();
+    }
+    text.join("\n")
 }

@@ -42,8 +42,11 @@ data "aws_ssm_parameter" "golden_ami" {
   name = "/gold/sample/ami"
 }
 
-output "golden_ami" {
-  value = data.aws_ssm_parameter.golden_ami.insecure_value
+# Outputs are compared by `terraform plan`: an output of the AMI id itself would show as a change
+# (exit 2 with `-detailed-exitcode`) after every gold rollout. Output the parameter, which never
+# moves; `aws ssm get-parameter --name /gold/sample/ami` reads the AMI it holds now.
+output "golden_ami_parameter" {
+  value = data.aws_ssm_parameter.golden_ami.arn
 }
 
 resource "aws_autoscaling_group" "web" {

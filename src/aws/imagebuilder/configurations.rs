@@ -1,4 +1,9 @@
 //! Infrastructure and distribution configurations: finding, creating and updating them.
+//!
+//! AWS facts relied on (Image Builder API Reference, `CreateInfrastructureConfiguration`,
+//! `UpdateInfrastructureConfiguration`): the instance profile is named, and Image Builder
+//! checks it exists; for a while after IAM creates it (IAM is eventually consistent) the
+//! answer is `InvalidParameterValueException`, which is classified [`Reason::NotVisibleYet`].
 
 use aws_sdk_imagebuilder::error::BuildError;
 use aws_sdk_imagebuilder::operation::create_distribution_configuration::CreateDistributionConfigurationError;
@@ -11,7 +16,7 @@ use aws_sdk_imagebuilder::types::{
 use super::{
     Found, Tagged, Tags, arn_named, client, invalid, name_filter, sdk_tags, tagged, to_tags,
 };
-use crate::aws::call::CallExt;
+use crate::aws::call::{CallExt, instance_profile_not_visible};
 use crate::aws::error::{AwsError, Reason};
 use crate::aws::session::Session;
 
@@ -162,8 +167,11 @@ pub async fn create_infrastructure(
         .send()
         .await
         .call_classified(session, OP, &spec.name, |err| {
-            CreateInfrastructureConfigurationError::is_resource_already_exists_exception(err)
-                .then_some(Reason::AlreadyExists)
+            if CreateInfrastructureConfigurationError::is_resource_already_exists_exception(err) {
+                Some(Reason::AlreadyExists)
+            } else {
+                instance_profile_not_visible(err).then_some(Reason::NotVisibleYet)
+            }
         })?;
     out.infrastructure_configuration_arn()
         .map(str::to_owned)
@@ -195,7 +203,9 @@ pub async fn update_infrastructure(
         .set_sns_topic_arn(spec.sns_topic_arn.clone())
         .send()
         .await
-        .call_on(session, "UpdateInfrastructureConfiguration", arn)?;
+        .call_classified(session, "UpdateInfrastructureConfiguration", arn, |err| {
+            instance_profile_not_visible(err).then_some(Reason::NotVisibleYet)
+        })?;
     Ok(())
 }
 

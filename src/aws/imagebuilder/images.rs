@@ -100,8 +100,11 @@ pub async fn tagged_amis(
 }
 
 /// Deregisters an AMI and deletes its EBS snapshots (EC2 keeps snapshots after deregistering,
-/// and they cost money); an AMI that is already gone counts as deleted.
-pub async fn delete_ami(session: &Session, ami: &str) -> Result<(), AwsError> {
+/// and they cost money); an AMI that is already gone counts as deleted. The snapshots are tagged
+/// `tag` first: Image Builder tags the AMIs it distributes, not their snapshots, and no IAM
+/// condition ties a snapshot to its AMI, so the tag is what limits `ec2:DeleteSnapshot` to
+/// the snapshots of the manifest's AMIs.
+pub async fn delete_ami(session: &Session, ami: &str, tag: (&str, &str)) -> Result<(), AwsError> {
     let ec2 = session.ec2();
     let Some(described) = ec2
         .describe_images()
@@ -122,6 +125,21 @@ pub async fn delete_ami(session: &Session, ami: &str) -> Result<(), AwsError> {
         .flat_map(aws_sdk_ec2::types::Image::block_device_mappings)
         .filter_map(|m| m.ebs().and_then(|e| e.snapshot_id()).map(str::to_owned))
         .collect();
+    if !snapshots.is_empty() {
+        ec2.create_tags()
+            .set_resources(Some(snapshots.clone()))
+            .tags(
+                aws_sdk_ec2::types::Tag::builder()
+                    .key(tag.0)
+                    .value(tag.1)
+                    .build(),
+            )
+            .send()
+            .await
+            .call_found(session, "CreateTags", snapshots.join(", "), |err| {
+                ec2_code(err, &["InvalidSnapshot.NotFound"])
+            })?;
+    }
     ec2.deregister_image()
         .image_id(ami)
         .send()

@@ -31,7 +31,8 @@ pub(crate) use variables::{Declared, undeclared};
 /// The component framework page: document, phase and step keys.
 const FRAMEWORK: &str = "Use the AWSTOE component document framework for custom components";
 
-/// Phases Image Builder runs for AMI builds.
+/// Phases Image Builder runs for AMI builds; a document must have at least one of them (the
+/// framework page's "Rules for phases"; `CreateComponent` refuses a document without).
 const PHASES: &[&str] = &["build", "validate", "test"];
 const PHASE_KEYS: &[&str] = &["name", "steps"];
 const STEP_KEYS: &[&str] = &[
@@ -272,8 +273,10 @@ impl Checker<'_> {
             );
         }
         let mut names = BTreeSet::new();
+        let mut unnamed = false;
         for (i, phase) in phases.iter().enumerate() {
             let label = phase.get("name").and_then(Node::scalar);
+            unnamed |= label.is_none();
             let phase_path = path.entry(i, label);
             let Some(entries) = self.mapping(
                 phase,
@@ -334,6 +337,18 @@ impl Checker<'_> {
                     FRAMEWORK,
                 ),
             }
+        }
+        // A phase without a usable name has its own error already.
+        if !phases.is_empty() && !unnamed && !names.iter().any(|name| PHASES.contains(name)) {
+            self.error(
+                node,
+                path,
+                &format!(
+                    "expected at least one of the phases `build`, `validate` and `test`, found only {}",
+                    listed(names.iter().copied())
+                ),
+                FRAMEWORK,
+            );
         }
     }
 
@@ -610,6 +625,19 @@ mod tests {
             !check(Path::new("c.yml"), &text, Platform::Linux)
                 .errors
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_document_without_a_phase_image_builder_runs_is_an_error() {
+        let text = SEED
+            .replace("name: build", "name: install")
+            .replace("name: validate", "name: check");
+        assert_eq!(
+            messages(&text),
+            vec![
+                "c.yml:5:3: phases: expected at least one of the phases `build`, `validate` and `test`, found only `check`, `install` (AWSTOE docs: \"Use the AWSTOE component document framework for custom components\")"
+            ]
         );
     }
 

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::super::diagnostic::{KeyPath, quote};
 use super::super::formats::{is_account_id, is_ou_id};
-use super::super::model::{Consumer, LaunchTemplate};
+use super::super::model::{Consumer, LaunchTemplate, SkipLimit};
 use super::Checker;
 
 /// Longest IAM role name (IAM API Reference, `CreateRole`).
@@ -29,6 +29,17 @@ impl Checker<'_> {
                 organization.role_arn.as_deref(),
                 organization.profile.as_deref(),
             );
+            if let SkipLimit::Share(share) = &organization.skip_unreachable_accounts
+                && SkipLimit::percent(share).is_none()
+            {
+                self.expected(
+                    KeyPath::root()
+                        .key("organization")
+                        .key("skip_unreachable_accounts"),
+                    "a count such as `2` or a share such as `\"10%\"` (0% to 100%)",
+                    share,
+                );
+            }
         }
         let mut units: BTreeMap<&str, &str> = BTreeMap::new();
         let mut whole: Option<&str> = None;

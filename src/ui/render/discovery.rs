@@ -1,13 +1,70 @@
 //! What gold found in AWS Organizations, per consumer entry: one line of counts, then each
-//! skipped account with its reason. Plans and the status table both show it.
+//! skipped account with its reason; then the selectors that matched nothing. Plans and the
+//! status table both show it; [`warnings`] says on stderr what needs a person's eye.
 
 use std::fmt::Write as _;
 
 use super::count;
-use crate::plan::discovery::Discovered;
+use crate::plan::discovery::{Discovered, SkipReason, Unmatched};
+
+/// The entries, then the selectors that matched nothing, as lines each ending in a newline;
+/// nothing when there is neither.
+pub fn organization(entries: &[Discovered], unmatched: &[Unmatched]) -> String {
+    let mut out = discovered(entries);
+    if !unmatched.is_empty() {
+        out.push_str("Matched nothing (a typo? `--strict` makes this an error):\n");
+        for entry in unmatched {
+            let _ = writeln!(
+                out,
+                "  consumer {} (wave {}): {}",
+                entry.consumer,
+                entry.wave,
+                unmatched_text(entry)
+            );
+        }
+    }
+    out
+}
+
+/// One warning per account skipped because gold cannot reach it yet, and per selector that
+/// matched nothing: what a run that goes on anyway should not leave unsaid.
+pub fn warnings(entries: &[Discovered], unmatched: &[Unmatched]) -> Vec<String> {
+    let skipped = entries.iter().flat_map(|entry| {
+        entry
+            .skipped
+            .iter()
+            .filter(|s| s.why == SkipReason::Unreachable && !s.failed)
+            .map(move |s| {
+                format!(
+                    "consumer {}: account {} ({}) is skipped: {}",
+                    entry.consumer, s.account, s.name, s.reason
+                )
+            })
+    });
+    let unmatched = unmatched.iter().map(|entry| {
+        format!(
+            "consumer {}: {}; check the manifest for a typo",
+            entry.consumer,
+            unmatched_text(entry)
+        )
+    });
+    skipped.chain(unmatched).collect()
+}
+
+fn unmatched_text(entry: &Unmatched) -> String {
+    if entry.places == 0 {
+        format!("`{}` holds no active account", entry.selector)
+    } else {
+        format!(
+            "`{}` matched no launch template in {}",
+            entry.selector,
+            count(entry.places, "account and region")
+        )
+    }
+}
 
 /// The entries as lines, each ending in a newline; nothing when no consumer selects by organization.
-pub fn discovered(entries: &[Discovered]) -> String {
+fn discovered(entries: &[Discovered]) -> String {
     let mut out = String::new();
     for entry in entries {
         let skipped = if entry.skipped.is_empty() {
@@ -57,12 +114,13 @@ mod tests {
                 skipped: vec![Skipped {
                     account: "444455550029".to_owned(),
                     name: "Closed".to_owned(),
+                    why: crate::plan::discovery::SkipReason::Inactive,
                     reason: "the account is SUSPENDED".to_owned(),
                     failed: false,
                 }],
             },
         ];
-        insta::assert_snapshot!(discovered(&entries), @r"
+        insta::assert_snapshot!(organization(&entries, &[]), @r"
         Consumer sandbox (wave 1): 1 account found in the organization, 2 targets
         Consumer workloads (wave 2): 28 accounts found in the organization, 30 targets; 1 account skipped:
           444455550029 (Closed): the account is SUSPENDED

@@ -11,11 +11,12 @@ mod summary;
 
 use std::time::Duration;
 
+pub use discovery::warnings;
 pub use layers::layers;
 pub use lifecycle::{prune_plan, pruned, retire_plan, retired};
 pub use plan::plan;
 pub use status::status;
-pub use summary::summary;
+pub use summary::{summary, target_line};
 
 use crate::Error;
 

@@ -14,7 +14,7 @@ use crate::plan::{Action, Change, DefaultVersion, ImageRef, Plan, Resource, Reso
 
 /// The plan as text; `verbose` lists every change even when there are many.
 pub fn plan(plan: &Plan, verbose: bool) -> String {
-    let mut out = super::discovery::discovered(&plan.discovered);
+    let mut out = super::discovery::organization(&plan.discovered, &plan.unmatched);
     let grouped = !verbose && plan.changes.len() > SCREENFUL;
     let (targets, others): (Vec<&Change>, Vec<&Change>) = plan
         .changes

@@ -73,7 +73,7 @@ pub fn status(status: &Status) -> String {
             let _ = write!(text, "\n  {}: {} {why}", row.target.label(), current.id);
         }
     }
-    let found = super::discovery::discovered(&status.discovered);
+    let found = super::discovery::organization(&status.discovered, &status.unmatched);
     if !found.is_empty() {
         text.push('\n');
         text.push_str(found.trim_end());
@@ -192,6 +192,7 @@ mod tests {
         let status = Status {
             targets: vec![ok, denied],
             discovered: Vec::new(),
+            unmatched: Vec::new(),
         };
         insta::assert_snapshot!(super::status(&status), @r"
         TARGET                             TEMPLATE VERSION  IMAGE  BUILD  AGE  NEWEST  BEHIND  REFRESH          INSTANCES

@@ -1,24 +1,31 @@
-//! The closing summary of a rollout or rollback: the totals, then every target that failed and
-//! how many of each later wave did not start (every target with `-v`), so a fleet of hundreds
-//! ends with what needs attention. After Ctrl-C, every target stopped half-done is listed with
-//! what was done and what a re-run does.
+//! The closing summary of a rollout or rollback: the totals, then every target that failed, was
+//! skipped or was stopped half-done by Ctrl-C, and how many of each wave never started and why
+//! (every target with `-v`), so a fleet of hundreds ends with what needs attention. The counts
+//! and the lines agree: each target is counted once, under the word its line shows.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::count;
+use crate::consumer::waves::{NotStartedBecause, TargetOutcome};
 use crate::consumer::{Outcome, Summary};
 
 /// The summary as text.
 pub fn summary(summary: &Summary, verbose: bool) -> String {
     let c = summary.counts;
-    let mut text = format!(
-        "Summary: {} done, {} unchanged, {} failed, {} not started.",
-        c.done, c.unchanged, c.failed, c.not_started
-    );
-    if c.interrupted > 0 {
-        text.insert_str(text.len() - 1, &format!(", {} interrupted", c.interrupted));
+    let mut totals = vec![
+        format!("{} done", c.done),
+        format!("{} unchanged", c.unchanged),
+        format!("{} failed", c.failed),
+    ];
+    if c.skipped > 0 {
+        totals.push(format!("{} skipped", c.skipped));
     }
+    totals.push(format!("{} not started", c.not_started));
+    if c.interrupted > 0 {
+        totals.push(format!("{} interrupted", c.interrupted));
+    }
+    let mut text = format!("Summary: {}.", totals.join(", "));
     if summary.throttled_calls > 0 {
         let _ = write!(
             text,
@@ -29,64 +36,69 @@ pub fn summary(summary: &Summary, verbose: bool) -> String {
             )
         );
     }
-    let mut never_started: BTreeMap<u32, usize> = BTreeMap::new();
-    let mut not_started: BTreeMap<u32, usize> = BTreeMap::new();
+    // Targets that never started share their reason: one line per wave and reason, so these
+    // lines add up to the `not started` count.
+    let mut not_started: BTreeMap<(u32, NotStartedBecause), usize> = BTreeMap::new();
     for entry in &summary.targets {
-        if !verbose && entry.outcome == Outcome::NotStarted {
-            *not_started.entry(entry.target.wave).or_default() += 1;
-            continue;
-        }
-        let (word, detail, hint) = match &entry.outcome {
-            Outcome::Done { detail } => ("done", format!(": {detail}"), None),
-            Outcome::Unchanged => ("unchanged", String::new(), None),
-            Outcome::Failed { error, hint } => ("FAILED", format!(": {error}"), hint.as_ref()),
-            Outcome::NotStarted => ("not started", String::new(), None),
-            Outcome::Interrupted { done: None, .. } if !verbose => {
-                *never_started.entry(entry.target.wave).or_default() += 1;
-                continue;
+        let attention = !matches!(entry.outcome, Outcome::Done { .. } | Outcome::Unchanged);
+        match &entry.outcome {
+            Outcome::NotStarted { because } if !verbose => {
+                *not_started
+                    .entry((entry.target.wave, *because))
+                    .or_default() += 1;
             }
-            Outcome::Interrupted { done, left } => (
-                "INTERRUPTED",
-                match done {
-                    Some(done) => format!(": done: {done}; left: {left}"),
-                    None => format!(": left: {left}"),
-                },
-                None,
-            ),
-        };
-        let attention = matches!(
-            entry.outcome,
-            Outcome::Failed { .. } | Outcome::NotStarted | Outcome::Interrupted { .. }
-        );
-        if !(attention || verbose) {
-            continue;
-        }
-        let _ = write!(
-            text,
-            "\n  {word:<11} wave {} {}{detail}",
-            entry.target.wave,
-            entry.target.label()
-        );
-        if let Some(hint) = hint {
-            let _ = write!(text, "\n              hint: {hint}");
+            _ if attention || verbose => {
+                text.push_str("\n  ");
+                text.push_str(&target_line(entry));
+            }
+            _ => {}
         }
     }
-    // Every target of a wave that never started shares its reason: one line per wave.
-    for (wave, n) in not_started {
+    for ((wave, because), n) in not_started {
         let _ = write!(
             text,
-            "\n  not started wave {wave}: {} (an earlier wave failed; `-v` lists each)",
-            count(n, "target")
-        );
-    }
-    for (wave, n) in never_started {
-        let _ = write!(
-            text,
-            "\n  not started wave {wave}: {} (interrupted before they started; `-v` lists each)",
-            count(n, "target")
+            "\n  not started wave {wave}: {} ({}; `-v` lists each)",
+            count(n, "target"),
+            not_started_reason(because)
         );
     }
     text
+}
+
+/// One target and how it ended, as the summary lists it and a terminal shows it the moment it
+/// ends: `done        wave 1 app (444455556666/ap-northeast-1): default version 1 -> 2, …`,
+/// with the hint on a line of its own.
+pub fn target_line(entry: &TargetOutcome) -> String {
+    let (word, detail, hint) = match &entry.outcome {
+        Outcome::Done { detail } => ("done", format!(": {detail}"), None),
+        Outcome::Unchanged => ("unchanged", String::new(), None),
+        Outcome::Failed { error, hint } => ("FAILED", format!(": {error}"), hint.as_ref()),
+        Outcome::Skipped { reason } => ("skipped", format!(": {reason}"), None),
+        Outcome::NotStarted { because } => (
+            "not started",
+            format!(" ({})", not_started_reason(*because)),
+            None,
+        ),
+        Outcome::Interrupted { done, left } => {
+            ("INTERRUPTED", format!(": done: {done}; left: {left}"), None)
+        }
+    };
+    let mut line = format!(
+        "{word:<11} wave {} {}{detail}",
+        entry.target.wave,
+        entry.target.label()
+    );
+    if let Some(hint) = hint {
+        let _ = write!(line, "\n              hint: {hint}");
+    }
+    line
+}
+
+fn not_started_reason(because: NotStartedBecause) -> &'static str {
+    match because {
+        NotStartedBecause::EarlierWaveFailed => "an earlier wave failed",
+        NotStartedBecause::Interrupted => "Ctrl-C came before they started",
+    }
 }
 
 #[cfg(test)]
@@ -126,7 +138,9 @@ mod tests {
             },
             TargetOutcome {
                 target: target("444455550004", 2),
-                outcome: Outcome::NotStarted,
+                outcome: Outcome::NotStarted {
+                    because: NotStartedBecause::EarlierWaveFailed,
+                },
             },
         ];
         Summary {
@@ -135,6 +149,7 @@ mod tests {
                 done: 1,
                 unchanged: 0,
                 failed: 1,
+                skipped: 0,
                 not_started: 1,
                 interrupted: 0,
             },
@@ -151,5 +166,53 @@ mod tests {
           not started wave 2: 1 target (an earlier wave failed; `-v` lists each)
         ");
         assert!(summary(&sample(), true).contains("done        wave 1 app (444455550002"));
+    }
+
+    #[test]
+    fn after_ctrl_c_the_lines_add_up_to_the_counts() {
+        let mut interrupted = sample();
+        interrupted.throttled_calls = 0;
+        interrupted.targets = vec![
+            TargetOutcome {
+                target: target("444455550001", 1),
+                outcome: Outcome::Interrupted {
+                    done: "default version 1 -> 2".to_owned(),
+                    left: "the instance refresh of `web`".to_owned(),
+                },
+            },
+            TargetOutcome {
+                target: target("444455550002", 1),
+                outcome: Outcome::Skipped {
+                    reason: "gold cannot assume its role".to_owned(),
+                },
+            },
+        ];
+        for (account, wave) in [
+            ("444455550003", 1),
+            ("444455550004", 2),
+            ("444455550005", 2),
+        ] {
+            interrupted.targets.push(TargetOutcome {
+                target: target(account, wave),
+                outcome: Outcome::NotStarted {
+                    because: NotStartedBecause::Interrupted,
+                },
+            });
+        }
+        interrupted.counts = OutcomeCounts {
+            done: 0,
+            unchanged: 0,
+            failed: 0,
+            skipped: 1,
+            not_started: 3,
+            interrupted: 1,
+        };
+        insta::assert_snapshot!(summary(&interrupted, false), @r"
+        Summary: 0 done, 0 unchanged, 0 failed, 1 skipped, 3 not started, 1 interrupted.
+          INTERRUPTED wave 1 app (444455550001/ap-northeast-1): done: default version 1 -> 2; left: the instance refresh of `web`
+          skipped     wave 1 app (444455550002/ap-northeast-1): gold cannot assume its role
+          not started wave 1: 1 target (Ctrl-C came before they started; `-v` lists each)
+          not started wave 2: 2 targets (Ctrl-C came before they started; `-v` lists each)
+        ");
     }
 }

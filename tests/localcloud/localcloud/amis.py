@@ -1,4 +1,4 @@
-"""Who may see and launch an AMI: launch permissions resolved against the topology.
+"""Who may see and launch an AMI: launch permissions resolved against the topology; AMIs gone.
 
 AWS facts relied on (EC2 User Guide, "Share an AMI with organizations or OUs" and
 DescribeImages): an AMI is launchable by its owner, by every account when it has the `all`
@@ -7,13 +7,21 @@ by an `OrganizationArn` permission and by every account in an OU named by an
 `OrganizationalUnitArn` permission or in any OU nested under it. Moto keeps AMIs per account and region and stores
 permissions as `Ami.launch_permissions`, a list of one-key dicts; this module reads and writes
 that list and never copies it.
+
+Deregistered AMIs are remembered (`deregistered`): a launch can then tell "no longer available"
+from "never existed", and for `propagation_seconds` after DeregisterImage DescribeImages still
+lists the AMI, in state `deregistered`, to whoever could see it (DescribeImages: "Recently
+deregistered images appear in the returned results for a short interval and then return empty
+results"; `localcloud.propagation`).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, Iterable
 
+from localcloud import propagation
 from localcloud.topology import TOPOLOGY
 
 
@@ -130,3 +138,32 @@ def _registered(ami: Any, region: str) -> bool:
 # region -> AMI id -> moto Ami, for AMIs owned by the account whose backend holds them.
 _OWNED: dict[str, dict[str, Any]] = {}
 _OWNED_LOCK = threading.Lock()
+
+
+# region -> AMI id -> (the moto Ami as it was when deregistered, time.monotonic() then).
+_GONE: dict[str, dict[str, tuple[Any, float]]] = {}
+
+
+def remember_deregistered(ami: Any, region: str) -> None:
+    """Keep a deregistered AMI (with its launch permissions) and when it went."""
+    ami.state = "deregistered"
+    with _OWNED_LOCK:
+        _GONE.setdefault(region, {})[ami.id] = (ami, time.monotonic())
+
+
+def deregistered(region: str, image_id: str) -> Any:
+    """The AMI `image_id` as it was when deregistered in `region`, or None."""
+    gone = _GONE.get(region, {}).get(image_id)
+    return gone[0] if gone is not None else None
+
+
+def recently_deregistered(account: str, region: str) -> list[Any]:
+    """AMIs deregistered in `region` less than `propagation_seconds` ago that `account` could
+    see; empty when the knob is 0."""
+    if not propagation.window():
+        return []
+    return [
+        ami
+        for ami, since in list(_GONE.get(region, {}).values())
+        if not propagation.settled(since) and visible_to(ami, account)
+    ]

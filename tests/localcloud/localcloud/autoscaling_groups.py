@@ -1,8 +1,9 @@
 """DescribeAutoScalingGroups paging as the Amazon EC2 Auto Scaling API Reference documents it.
 
-Facts relied on (DescribeAutoScalingGroups, and botocore's model): `MaxRecords` defaults to 50
-and is at most 100; a `NextToken` that no previous call returned is `InvalidNextToken` "The
-NextToken value is not valid."; `Filters` take `tag-key`, `tag-value` and `tag:<key>` (moto
+Facts relied on (DescribeAutoScalingGroups; the model gives MaxRecords no bounds, so
+`localcloud.validation` does not check it): `MaxRecords` defaults to 50 and is at most 100; a
+`NextToken` that no previous call returned is `InvalidNextToken` "The NextToken value is not
+valid."; `Filters` take `tag-key`, `tag-value` and `tag:<key>` (moto
 matches those already) and are combined with `AutoScalingGroupNames`. Every group reports its
 `LaunchTemplate` or its `MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification`, which
 is how "every group that uses this template" is found (moto does this already).

@@ -46,7 +46,10 @@ CheckpointDelay and BakeTime are AWS seconds on that scale. Every request first 
 intermediate state in order and tests need no sleeps; steps are timed from when they applied.
 `CONFIG.fail_instance_refresh` makes a group's refresh fail: its first new instances fail their
 health checks (are terminated and replaced from the group's own configuration), or, with
-nothing to replace, it fails where it would have succeeded.
+nothing to replace, it fails where it would have succeeded. `CONFIG.hold_instance_refresh` makes
+a group's refresh slow: while the group is listed its refresh takes no step (it stays in the state
+it reached, as a refresh of a large group with a long warm-up does for hours on AWS; alarms still
+fail it); once the group is no longer listed, the refresh goes on from there.
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ from moto.ec2.exceptions import EC2ClientError
 from moto.core.responses import ActionResult
 
 from localcloud import autoscaling_instances as instances
+from localcloud.encrypted_launches import LaunchFailed
 from localcloud.autoscaling_preferences import Preferences, uses_ssm_parameter, validated
 from localcloud.control import CONFIG
 
@@ -211,6 +215,8 @@ def _advance(refresh: Refresh, now: float) -> None:
         if alarm is not None:
             _fail(refresh, group, now, f"Instance refresh failed: CloudWatch alarm {alarm} went into the ALARM state.")
             return
+        if refresh.group_name in CONFIG.hold_instance_refresh:
+            return
     if now >= refresh.due:
         refresh.next_step(refresh, group, now)
 
@@ -266,9 +272,10 @@ def _next_batch(refresh: Refresh, group: Any, now: float) -> None:
         now_terminated = max(0, min(len(old) - room, len(group.instance_states) - keep))
     try:
         launched = instances.launch(group, *(run.source or (None, None)), len(old))
-    except (ValidationError, EC2ClientError) as error:
+    except (ValidationError, EC2ClientError, LaunchFailed) as error:
         # AWS fails the refresh when the group cannot launch replacements (an AMI disabled or
-        # unshared meanwhile); the old instances of the batch stay, as nothing replaced them.
+        # unshared meanwhile, a KMS key its role may not use); the old instances of the batch
+        # stay, as nothing replaced them.
         run.todo = [state.instance.id for state in old] + run.todo
         _fail(refresh, group, now, f"Instance refresh failed: launching a new instance failed. {error.message}")
         return
@@ -395,7 +402,7 @@ def _fail(refresh: Refresh, group: Any, now: float, reason: str) -> None:
     missing = (group.desired_capacity or 0) - len(group.instance_states)
     try:
         instances.launch(group, None, None, missing)
-    except (ValidationError, EC2ClientError):
+    except (ValidationError, EC2ClientError, LaunchFailed):
         # The group's own configuration cannot launch either; AWS's scaling activities would
         # fail the same way and the group stays below its desired capacity.
         pass

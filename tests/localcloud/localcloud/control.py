@@ -6,6 +6,7 @@ instance refresh clocks, injected failures), so tests can change behaviour witho
 
 from __future__ import annotations
 
+import copy
 import threading
 from typing import Any
 
@@ -42,6 +43,34 @@ def _flag(key: str, value: Any) -> bool:
     return value
 
 
+# Amazon Inspector's severities (Amazon Inspector User Guide, "Severity levels for findings").
+_SEVERITIES = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL", "UNTRIAGED")
+_FINDING_KEYS = ("severity", "vulnerability_id", "package")
+
+
+def _scan_findings(key: str, value: Any) -> dict[str, list[dict[str, str]]]:
+    """Findings per pipeline name: `{"NAME": [{"severity", "vulnerability_id", "package"}, …]}`."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key}: expected an object of pipeline names to lists of findings, got {value!r}")
+    planted: dict[str, list[dict[str, str]]] = {}
+    for pipeline, findings in value.items():
+        if not pipeline:
+            raise ConfigError(f"{key}: expected pipeline names, got an empty one")
+        if not isinstance(findings, list):
+            raise ConfigError(f"{key}.{pipeline}: expected a list of findings, got {findings!r}")
+        for index, finding in enumerate(findings):
+            where = f"{key}.{pipeline}[{index}]"
+            if not isinstance(finding, dict) or sorted(finding) != sorted(_FINDING_KEYS):
+                raise ConfigError(f"{where}: expected exactly the keys {', '.join(_FINDING_KEYS)}, got {finding!r}")
+            if finding["severity"] not in _SEVERITIES:
+                raise ConfigError(f"{where}.severity: expected one of {', '.join(_SEVERITIES)}, got {finding['severity']!r}")
+            for name in ("vulnerability_id", "package"):
+                if not isinstance(finding[name], str) or not finding[name].strip():
+                    raise ConfigError(f"{where}.{name}: expected a non-empty string, got {finding[name]!r}")
+        planted[pipeline] = [dict(finding) for finding in findings]
+    return planted
+
+
 def _string_list(key: str, value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{key}: expected a list of strings, got {value!r}")
@@ -55,10 +84,15 @@ _KNOBS: dict[str, tuple[Any, Any]] = {
     "error_rate": (0.0, _fraction),
     "build_seconds": (8, _non_negative),
     "fail_build_step": (None, _phase_step),
+    "scan_findings": ({}, _scan_findings),
+    "image_usage_report_seconds": (3, _non_negative),
+    "image_usage_report_lag_seconds": (0, _non_negative),
     "fail_instance_refresh": ([], _string_list),
+    "hold_instance_refresh": ([], _string_list),
     "deny_accounts": ([], _string_list),
     "refresh_seconds": (3, _non_negative),
     "enforce_iam": (False, _flag),
+    "propagation_seconds": (0, _non_negative),
 }
 
 
@@ -70,10 +104,15 @@ class Config:
     error_rate: float
     build_seconds: float
     fail_build_step: str | None
+    scan_findings: dict[str, list[dict[str, str]]]
+    image_usage_report_seconds: float
+    image_usage_report_lag_seconds: float
     fail_instance_refresh: list[str]
+    hold_instance_refresh: list[str]
     deny_accounts: list[str]
     refresh_seconds: float
     enforce_iam: bool
+    propagation_seconds: float
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -83,7 +122,7 @@ class Config:
         """Back to the defaults a fresh server starts with."""
         with self._lock:
             for key, (default, _) in _KNOBS.items():
-                setattr(self, key, list(default) if isinstance(default, list) else default)
+                setattr(self, key, copy.deepcopy(default))
 
     def update(self, values: Any) -> None:
         """Apply a JSON object of knobs; all-or-nothing, so a bad key changes nothing."""

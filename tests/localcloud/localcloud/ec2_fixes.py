@@ -22,7 +22,9 @@
 - CreateLaunchTemplateVersion with SourceVersion starts from that version's data; the given
   LaunchTemplateData replaces matching top-level parameters (EC2 API Reference,
   CreateLaunchTemplateVersion: "inherits the same launch parameters, except for parameters
-  that you specify in LaunchTemplateData").
+  that you specify in LaunchTemplateData"), and "Snapshots applied to the block device mapping
+  are ignored when creating a new version unless they are explicitly included" (SourceVersion):
+  inherited block device mappings lose their `SnapshotId`.
 """
 
 from __future__ import annotations
@@ -84,6 +86,8 @@ def _describe_images(
     # list() of a dict's values is taken at once, so a concurrent RegisterImage cannot break it.
     images: list[Any] = list(self.amis.values())
     images += [ForeignAmi(ami) for ami in amis.shared_amis(account, self.region_name)]
+    gone = amis.recently_deregistered(account, self.region_name)
+    images += [ami if ami.owner_id == account else ForeignAmi(ami) for ami in gone]
 
     if ami_ids:
         malformed = [ami_id for ami_id in ami_ids if not ami_id.startswith("ami-")]
@@ -234,6 +238,9 @@ def _create_launch_template_version_response(self: Any) -> Any:
     data = given
     if source is not None:
         data = copy.deepcopy(_source_version(template, str(source)).data)
+        if "BlockDeviceMappings" not in given:
+            for mapping in data.get("BlockDeviceMappings") or []:
+                (mapping.get("Ebs") or {}).pop("SnapshotId", None)
         data.update(given)
     version = template.create_version(data, description)
     return ActionResult({"LaunchTemplateVersion": version_view(self, template, version)})

@@ -4,7 +4,8 @@ AWS facts relied on:
 - EnableImageDeprecation / DisableImageDeprecation (EC2 API Reference; EC2 User Guide,
   "Deprecate an AMI"): only the owner may set or cancel a deprecation time; seconds are rounded
   to the nearest minute; the time can't be in the past, nor more than 10 years from now (2 years
-  from creation for a public AMI). An AMI is deprecated once its time has passed. Owners always
+  from creation for a public AMI); localcloud refuses a time when neither it nor its rounded
+  minute is now or later (`_deprecate_at`). An AMI is deprecated once its time has passed. Owners always
   see their deprecated AMIs in DescribeImages; other accounts see them only with
   `IncludeDeprecated` or when they name the image id, and see its `DeprecationTime`.
   Deprecated AMIs still launch.
@@ -17,6 +18,8 @@ AWS facts relied on:
   `InvalidAMIID.NotFound` for an AMI that does not exist or that the caller has no permission
   to launch, `InvalidAMIID.Unavailable` for one that "has been deregistered and is no longer
   available, or is not in a state from which you can launch an instance or modify attributes".
+  An AMI the account's enabled Allowed AMIs criteria do not allow can't be discovered or used
+  (`localcloud.allowed_images`), so it is answered like one the account cannot see.
   Auto Scaling validates the launch template's AMI when a group is created or scaled and answers
   `ValidationError` ("You must use a valid fully-formed launch template. The image id … does not
   exist").
@@ -40,7 +43,6 @@ from moto.ec2.exceptions import (
     InvalidSnapshotIdError,
     InvalidSnapshotInUse,
     MalformedAMIIdError,
-    MissingParameterError,
     UnvailableAMIIdError,
 )
 from moto.ec2.models import ec2_backends
@@ -49,27 +51,19 @@ from moto.ec2.models.elastic_block_store import EBSBackend
 from moto.ec2.models.instances import InstanceBackend
 from moto.ec2.responses.amis import AmisResponse
 
-from localcloud import amis, ec2_fixes
+from localcloud import allowed_images, ami_times, amis, ec2_fixes
 
 _DEPRECATION_LIMIT = timedelta(days=10 * 365)
 _PUBLIC_DEPRECATION_LIMIT = timedelta(days=2 * 365)
 
-# (region, image id) -> the moto Ami as it was when deregistered, with its launch permissions,
-# so a launch can tell "no longer available" (to whoever could launch it) from "never existed".
-_DEREGISTERED: dict[tuple[str, str], Any] = {}
 
 
 # --- deprecation ---------------------------------------------------------------------------
 
 
-def _deprecation_time(ami: Any) -> datetime | None:
-    text = getattr(ami, "deprecation_time", None)
-    return None if text is None else datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=UTC)
-
-
 def _is_deprecated(ami: Any, now: datetime) -> bool:
     """Whether `ami`'s deprecation time has passed."""
-    moment = _deprecation_time(ami)
+    moment = ami_times.deprecation_time(ami)
     return moment is not None and moment <= now
 
 
@@ -79,26 +73,25 @@ def _to_minute(moment: datetime) -> datetime:
     return floor + timedelta(minutes=1) if moment - floor >= timedelta(seconds=30) else floor
 
 
-def _timestamp(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _deprecate_at(ami: Any, requested: datetime, now: datetime) -> datetime:
     """The deprecation time EC2 stores for `requested`, or the InvalidParameterValue it answers.
 
-    "Can't be in the past" is read after rounding, against the current minute: a request for
-    "now" is always accepted, whatever second it arrives in.
+    "You can't specify a date in the past": the API reference does not say whether the time is
+    compared before or after rounding, so a time is refused only when both the time asked for
+    and its rounded minute are before the current second (a second of slack for the request in
+    flight). "Now" is accepted; the start of the current minute is not, once its first second has
+    passed (it rounds to itself), nor is a time in its first half-minute.
     """
     moment = _to_minute(requested)
-    if moment < now.replace(second=0, microsecond=0):
-        raise EC2ClientError("InvalidParameterValue", f"The deprecation time {moment.isoformat()} is in the past.")
+    if max(requested, moment) < now.replace(microsecond=0) - timedelta(seconds=1):
+        raise EC2ClientError(
+            "InvalidParameterValue",
+            f"The deprecation time {requested.strftime('%Y-%m-%dT%H:%M:%S.000Z')} is in the past; "
+            "you can't specify a date in the past.",
+        )
     if moment > now + _DEPRECATION_LIMIT:
         raise EC2ClientError("InvalidParameterValue", "The deprecation time can't be more than 10 years from now.")
-    created = _timestamp(ami.creation_date)
+    created = ami_times.moment(ami.creation_date)
     if ami.is_public and moment > created + _PUBLIC_DEPRECATION_LIMIT:
         raise EC2ClientError(
             "InvalidParameterValue",
@@ -109,12 +102,10 @@ def _deprecate_at(ami: Any, requested: datetime, now: datetime) -> datetime:
 
 def _enable_image_deprecation_response(self: Any) -> Any:
     image_id = self._get_param("ImageId")
-    requested = self._get_param("DeprecateAt")
-    if requested is None:
-        raise MissingParameterError("DeprecateAt")
+    requested = self._get_param("DeprecateAt")  # required: refused when missing by localcloud.validation
     self.error_on_dryrun()
-    ami = _owned(self.ec2_backend, image_id)
-    moment = _deprecate_at(ami, _timestamp(requested), datetime.now(UTC))
+    ami = owned(self.ec2_backend, image_id)
+    moment = _deprecate_at(ami, ami_times.moment(requested), datetime.now(UTC))
     ami.deprecation_time = moment.strftime("%Y-%m-%dT%H:%M:00.000Z")
     return ActionResult({"Return": True})
 
@@ -122,7 +113,7 @@ def _enable_image_deprecation_response(self: Any) -> Any:
 def _disable_image_deprecation_response(self: Any) -> Any:
     image_id = self._get_param("ImageId")
     self.error_on_dryrun()
-    ami = _owned(self.ec2_backend, image_id)
+    ami = owned(self.ec2_backend, image_id)
     ami.deprecation_time = None
     return ActionResult({"Return": True})
 
@@ -130,8 +121,9 @@ def _disable_image_deprecation_response(self: Any) -> Any:
 # --- disabling -----------------------------------------------------------------------------
 
 
-def _owned(backend: Any, image_id: str) -> Any:
-    """The AMI `image_id` if the backend's account owns it; AWS's error otherwise."""
+def owned(backend: Any, image_id: str) -> Any:
+    """The AMI `image_id` if the backend's account owns it; AWS's error otherwise (only the owner
+    deprecates, disables, deregisters or protects an AMI)."""
     if not image_id.startswith("ami-"):
         raise MalformedAMIIdError([image_id])
     if image_id in backend.deleted_amis:
@@ -144,14 +136,14 @@ def _owned(backend: Any, image_id: str) -> Any:
 
 
 def _disable_image(self: Any, ami_id: str) -> None:
-    ami = _owned(self, ami_id)
+    ami = owned(self, ami_id)
     # In place: other modules hold on to this list (localcloud.amis never copies it).
     ami.launch_permissions.clear()
     ami.state = "disabled"
 
 
 def _enable_image(self: Any, ami_id: str) -> None:
-    _owned(self, ami_id).state = "available"
+    owned(self, ami_id).state = "available"
 
 
 def _refusing_to_share_disabled(modify: Callable[..., None]) -> Callable[..., None]:
@@ -187,9 +179,12 @@ def _listed(ami: Any, account: str, now: datetime, include_deprecated: bool, inc
 def _describe_images_response(self: Any) -> Any:
     self.error_on_dryrun()
     ami_ids = self._get_param("ImageIds", [])
+    filters = self._filters_from_querystring()
+    # Moto's filters know nothing of Allowed AMIs; localcloud.allowed_images applies this one.
+    allowed_filter = filters.pop("image-allowed", None)
     images = self.ec2_backend.describe_images(
         ami_ids=ami_ids,
-        filters=self._filters_from_querystring(),
+        filters=filters,
         exec_users=self._get_param("ExecutableUsers", []),
         owners=self._get_param("Owners", []),
     )
@@ -197,8 +192,9 @@ def _describe_images_response(self: Any) -> Any:
     include_disabled = self._get_bool_param("IncludeDisabled", False)
     now = datetime.now(UTC)
     account = self.ec2_backend.account_id
+    listed = [ami for ami in images if _listed(ami, account, now, include_deprecated, include_disabled)]
     return ActionResult(
-        {"Images": [ami for ami in images if _listed(ami, account, now, include_deprecated, include_disabled)]}
+        {"Images": allowed_images.as_listed(account, self.ec2_backend.region_name, listed, allowed_filter)}
     )
 
 
@@ -207,9 +203,9 @@ def _describe_images_response(self: Any) -> Any:
 
 def _remembering_deregistered(deregister: Callable[[Any, str], None]) -> Callable[[Any, str], None]:
     def deregister_image(self: Any, ami_id: str) -> None:
-        ami = _owned(self, ami_id)
+        ami = owned(self, ami_id)
         deregister(self, ami_id)
-        _DEREGISTERED[(self.region_name, ami_id)] = ami
+        amis.remember_deregistered(ami, self.region_name)
 
     deregister_image._localcloud_lifecycle = True  # type: ignore[attr-defined]
     return deregister_image
@@ -264,7 +260,7 @@ def _deregister_image_response(self: Any) -> Any:
 # --- launching -----------------------------------------------------------------------------
 
 
-def _image_in_region(account: str, region: str, image_id: str) -> Any:
+def image_in_region(account: str, region: str, image_id: str) -> Any:
     """The registered AMI `image_id` in `region`, whoever owns it, or None."""
     own = ec2_backends[account][region].amis.get(image_id)
     if own is not None:
@@ -280,9 +276,9 @@ def check_launchable(account: str, region: str, image_id: str) -> None:
     """
     if not image_id.startswith("ami-"):
         raise MalformedAMIIdError([image_id])
-    ami = _image_in_region(account, region, image_id)
+    ami = image_in_region(account, region, image_id)
     if ami is None:
-        gone = _DEREGISTERED.get((region, image_id))
+        gone = amis.deregistered(region, image_id)
         if gone is not None and amis.visible_to(gone, account):
             raise UnvailableAMIIdError(image_id)
         raise InvalidAMIIdError(image_id)
@@ -290,6 +286,9 @@ def check_launchable(account: str, region: str, image_id: str) -> None:
         raise InvalidAMIIdError(image_id)
     if ami.state != "available":
         raise EC2ClientError("InvalidAMIID.Unavailable", f"The image id '[{image_id}]' is {ami.state}")
+    if allowed_images.refuses_launch(account, region, ami):
+        # Not discoverable under the account's Allowed AMIs, so answered as an AMI it cannot see.
+        raise InvalidAMIIdError(image_id)
 
 
 def launched_image(backend: Any, image_id: str | None, launch_template: dict[str, Any] | None) -> str | None:

@@ -7,16 +7,24 @@ permissions (the Describe/List/Get-everything kind). Extending the table is addi
 
 AWS facts relied on (Service Authorization Reference, "Actions, resources, and condition keys
 for" Amazon EC2, Amazon EC2 Auto Scaling, EC2 Image Builder, IAM, AWS STS, AWS Organizations,
-AWS RAM and AWS Systems Manager):
+AWS RAM, AWS Systems Manager and AWS KMS):
 - ARN formats: EC2 `arn:aws:ec2:REGION:ACCOUNT:launch-template/lt-…` (and `security-group/`,
-  `instance/`, `subnet/`, `vpc/`, `volume/`, `network-interface/`), images and snapshots
+  `instance/`, `subnet/`, `vpc/`, `volume/`, `network-interface/`, `image-usage-report/`), images and snapshots
   without an account (`arn:aws:ec2:REGION::image/ami-…`); Auto Scaling
   `arn:aws:autoscaling:REGION:ACCOUNT:autoScalingGroup:UUID:autoScalingGroupName/NAME`;
   Image Builder `arn:aws:imagebuilder:REGION:ACCOUNT:component/NAME/VERSION/BUILD` and kin
   (the ARNs the API takes); IAM `arn:aws:iam::ACCOUNT:role/PATH/NAME`, `instance-profile/`,
   `policy/`, `user/`; Organizations `arn:aws:organizations::MGMT:account/o-…/ID`, `ou/o-…/ou-…`,
   `root/o-…/r-…`; SSM `arn:aws:ssm:REGION:ACCOUNT:parameter/NAME` (public parameters under
-  `/aws/` have no account); RAM `arn:aws:ram:REGION:ACCOUNT:resource-share/…`.
+  `/aws/` have no account); RAM `arn:aws:ram:REGION:ACCOUNT:resource-share/…`; KMS
+  `arn:aws:kms:REGION:ACCOUNT:key/ID` (an alias names the key it points to; Create/Update/
+  DeleteAlias also need the action on `…:alias/NAME`; ReEncrypt is `kms:ReEncryptFrom` on the
+  source key and `kms:ReEncryptTo` on the destination).
+- Image Builder's ListImageScanFindings and ListImageScanFindingAggregations have the optional
+  resource types image and imagePipeline: the build version or pipeline their filter names,
+  else `*`.
+- EBS encryption by default (Enable/Disable/GetEbsEncryptionByDefault, Get/Modify/Reset
+  EbsDefaultKmsKeyId) has no resource-level permissions: `ec2:<Operation>` on `*`.
 - A create is authorized on the ARN of the resource to be, with `*` for the id AWS has not
   assigned yet (`launch-template/*`), and carries `aws:RequestTag/…` and `aws:TagKeys`.
 - EC2 tag-on-create (EC2 User Guide, "Grant permission to tag resources during creation"):
@@ -31,14 +39,41 @@ AWS RAM and AWS Systems Manager):
   `ec2.amazonaws.com` for all three (AWS's own AWSImageBuilderFullAccess policy passes the
   instance-profile role under that condition).
 - Resource tags: `aws:ResourceTag/K` everywhere, with the service spellings `ec2:`,
-  `autoscaling:` and `iam:ResourceTag/K` beside it.
+  `autoscaling:`, `iam:` and `ram:ResourceTag/K` beside it.
+- Dependent actions (the reference's "Dependent actions" column), each asked only when the
+  request uses what it is for: Image Builder's CreateImageRecipe reads every component it names
+  (`imagebuilder:GetComponent`, AWS-managed and shared ones too) and its parent
+  (`imagebuilder:GetImage`, `ec2:DescribeImages` for an AMI, `ssm:GetParameter` for `ssm:`);
+  Create/UpdateInfrastructureConfiguration pass the profile's role, publish to its topic and
+  read its placement; Create/UpdateDistributionConfiguration use the launch templates and
+  parameters they name; Create/UpdateImagePipeline and CreateImage read the recipe and
+  configurations they name and pass their execution role; StartImagePipelineExecution reads
+  the pipeline. EC2 creates and RunInstances read a `resolve:ssm:` image id's parameter
+  (`ssm:GetParameters`), as DescribeLaunchTemplateVersions does with `ResolveAlias`; creates that
+  tag need `ec2:CreateTags`. RAM's EnableSharingWithAwsOrganization reads the organization and
+  enables trusted access. Not modelled: `iam:CreateServiceLinkedRole` (the service-linked roles
+  Auto Scaling and Image Builder create on first use, `localcloud.encrypted_launches`, are made
+  without asking the caller), KMS permissions as dependent actions (the keys EC2 uses for a
+  launching principal are decided by `localcloud.kms_access`), and S3 dependents.
+- Auto Scaling (User Guide, "Control Amazon EC2 launch template usage in Auto Scaling groups",
+  "Amazon EC2 Auto Scaling API permissions"): Create/UpdateAutoScalingGroup naming a launch
+  template, and StartInstanceRefresh with a DesiredConfiguration naming one, need
+  `ec2:RunInstances` on the template and what it launches with, `iam:PassRole` for its instance
+  profile's role, `ec2:CreateTags` (with `ec2:CreateAction` RunInstances) when it tags instances
+  or volumes and `ssm:GetParameters` for a `resolve:ssm:` image; a refusal is Auto Scaling's
+  AccessDenied "You are not authorized to use launch template: ID" (the id or name the request
+  gave; aws-cli users report it verbatim).
+- `ram:CreateResourceShare` has no resource type: it is asked on `*` with the request's keys
+  (`aws:RequestTag`, `aws:TagKeys`, `ram:RequestedResourceType`, `ram:ResourceArn`,
+  `ram:Principal`, `ram:RequestedAllowsExternalPrincipals`); AssociateResourceShare carries the
+  same `ram:` keys on the share's ARN.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 from urllib.parse import parse_qs
 
@@ -66,6 +101,7 @@ class Check:
     action: str
     target: Target
     keys: dict[str, list[str]] = field(default_factory=dict)
+    denial: str | None = None  # the message a refusal carries when the service words its own
 
 
 class Request:
@@ -216,6 +252,7 @@ _EC2_KINDS = {
     "igw": "internet-gateway",
     "rtb": "route-table",
     "acl": "network-acl",
+    "amiur": "image-usage-report",
 }
 _ACCOUNTLESS = {"image", "snapshot"}
 
@@ -302,6 +339,11 @@ def _ec2_tagging(request: Request) -> list[Check]:
     ]
 
 
+def _usage_report_image(request: Request) -> list[Check]:
+    """CreateImageUsageReport is authorized on the AMI it reports on as well as on the report."""
+    return [Check("ec2:CreateImageUsageReport", _ec2_target(request, "image", request.value("ImageId") or STAR))]
+
+
 def _run_instances(request: Request) -> list[Check]:
     """RunInstances' resources beside the instance itself, and the instance profile's role."""
     found = [Check("ec2:RunInstances", _ec2_target(request, kind, STAR)) for kind in ("network-interface", "volume")]
@@ -314,7 +356,7 @@ def _run_instances(request: Request) -> list[Check]:
     profile = request.value("IamInstanceProfile.Name") or _profile_name(request.value("IamInstanceProfile.Arn"))
     if profile is not None:
         found += _pass_role(_profile_role_arn(request.account, profile), "ec2.amazonaws.com")
-    return found
+    return found + _template_parameter(request)
 
 
 def _launch_template_spec(request: Request) -> list[Target]:
@@ -327,8 +369,67 @@ def _launch_template_spec(request: Request) -> list[Target]:
     return [_ec2_target(request, "launch-template", template_id or STAR)]
 
 
+def _template_parameter(request: Request) -> list[Check]:
+    """`ssm:GetParameters` on the parameter a `resolve:ssm:` ImageId names (a dependent action of
+    CreateLaunchTemplate, CreateLaunchTemplateVersion and RunInstances)."""
+    from localcloud.ec2_resolve import PREFIX
+
+    image = request.value("LaunchTemplateData.ImageId") or request.value("ImageId")
+    if image is None or not image.startswith(PREFIX):
+        return []
+    return [Check("ssm:GetParameters", _ssm_target(request, _parameter_name(image[len(PREFIX):])))]
+
+
+def _new_template_version(request: Request) -> list[Check]:
+    found = [Check("ec2:CreateLaunchTemplateVersion", t) for t in _launch_template(request)]
+    return found + _template_parameter(request)
+
+
+def _template_versions(request: Request) -> list[Check]:
+    """DescribeLaunchTemplateVersions with `ResolveAlias=true` reads the parameters the versions
+    asked for name (`ssm:GetParameters`); it has no resource type of its own."""
+    from moto.ec2.exceptions import EC2ClientError
+
+    from localcloud.ec2_resolve import PREFIX
+
+    found = [Check("ec2:DescribeLaunchTemplateVersions", Target(STAR))]
+    if (request.value("ResolveAlias") or "").lower() != "true":
+        return found
+    backend = _ec2_backend(request)
+    name = request.value("LaunchTemplateName")
+    template = backend.launch_templates.get(
+        request.value("LaunchTemplateId") or backend.launch_template_name_to_ids.get(name, "")
+    )
+    if template is None:
+        return found
+    try:
+        versions = [template.get_version(v) for v in request.numbered("LaunchTemplateVersion")] or template.versions
+    except EC2ClientError:
+        return found
+    images = {version.data.get("ImageId") for version in versions}
+    return found + [
+        Check("ssm:GetParameters", _ssm_target(request, _parameter_name(image[len(PREFIX):])))
+        for image in sorted(i for i in images if isinstance(i, str) and i.startswith(PREFIX))
+    ]
+
+
+def _authorize_rules(request: Request) -> list[Check]:
+    """Authorize rules on a group; tagging the new rules needs `ec2:CreateTags` (dependent action)."""
+    found = [Check(f"ec2:{request.operation}", t) for t in _ec2_param("security-group", "GroupId")(request)]
+    tags = _tag_specifications(request, "security-group-rule")
+    if tags:
+        keys = {**tag_keys(tags), "ec2:createaction": [request.operation]}
+        found.append(Check("ec2:CreateTags", _ec2_target(request, "security-group-rule", STAR), keys))
+    return found
+
+
 _EC2: dict[str, Rule] = {
-    "CreateLaunchTemplate": _ec2_create("launch-template"),
+    "CreateLaunchTemplate": _ec2_create("launch-template", _template_parameter),
+    "RegisterImage": _ec2_create("image"),
+    "CreateImage": _ec2_create("image"),
+    "CopyImage": _ec2_create("image"),
+    "CreateLaunchTemplateVersion": _new_template_version,
+    "DescribeLaunchTemplateVersions": _template_versions,
     "CreateSecurityGroup": _ec2_create("security-group", _security_group_vpc),
     "RunInstances": _ec2_create("instance", _run_instances),
     "CreateTags": _ec2_tagging,
@@ -336,17 +437,16 @@ _EC2: dict[str, Rule] = {
     **_same(
         "ec2",
         _launch_template,
-        "CreateLaunchTemplateVersion",
         "ModifyLaunchTemplate",
         "DeleteLaunchTemplate",
         "DeleteLaunchTemplateVersions",
         "GetLaunchTemplateData",
     ),
+    "AuthorizeSecurityGroupEgress": _authorize_rules,
+    "AuthorizeSecurityGroupIngress": _authorize_rules,
     **_same(
         "ec2",
         _ec2_param("security-group", "GroupId"),
-        "AuthorizeSecurityGroupEgress",
-        "AuthorizeSecurityGroupIngress",
         "RevokeSecurityGroupEgress",
         "RevokeSecurityGroupIngress",
         "DeleteSecurityGroup",
@@ -383,6 +483,8 @@ _EC2: dict[str, Rule] = {
         "RebootInstances",
         "ModifyInstanceAttribute",
     ),
+    "CreateImageUsageReport": _ec2_create("image-usage-report", _usage_report_image),
+    "DeleteImageUsageReport": _on("ec2:DeleteImageUsageReport", _ec2_param("image-usage-report", "ReportId")),
 }
 
 
@@ -406,7 +508,121 @@ def _asg_named(request: Request) -> list[Target]:
 
 
 def _asg_create(request: Request) -> list[Check]:
-    return [Check("autoscaling:CreateAutoScalingGroup", _asg_named(request)[0], tag_keys(request.pairs("Tags.member")))]
+    tags = tag_keys(request.pairs("Tags.member"))
+    found = [Check("autoscaling:CreateAutoScalingGroup", _asg_named(request)[0], tags)]
+    found += _pass_role(request.value("ServiceLinkedRoleARN"), "autoscaling.amazonaws.com")
+    return found + _launch_template_use(request, "")
+
+
+def _lifecycle_hook(request: Request) -> list[Check]:
+    """PutLifecycleHook passes its notification role to Auto Scaling (`iam:PassRole`)."""
+    found = [Check("autoscaling:PutLifecycleHook", _asg_named(request)[0])]
+    return found + _pass_role(request.value("RoleARN"), "autoscaling.amazonaws.com")
+
+
+def _asg_update(request: Request) -> list[Check]:
+    found = [Check("autoscaling:UpdateAutoScalingGroup", _asg_named(request)[0])]
+    return found + _launch_template_use(request, "")
+
+
+def _instance_refresh(request: Request) -> list[Check]:
+    found = [Check("autoscaling:StartInstanceRefresh", _asg_named(request)[0])]
+    return found + _launch_template_use(request, "DesiredConfiguration.")
+
+
+def _launch_template_named(request: Request, prefix: str) -> tuple[str | None, str | None, str]:
+    """(id, name, version) of the launch template an Auto Scaling request names under `prefix`
+    (`LaunchTemplate.…` or `MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.…`)."""
+    for where in ("LaunchTemplate.", "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification."):
+        template_id = request.value(f"{prefix}{where}LaunchTemplateId")
+        name = request.value(f"{prefix}{where}LaunchTemplateName")
+        if template_id or name:
+            return template_id, name, request.value(f"{prefix}{where}Version") or "$Default"
+    return None, None, "$Default"
+
+
+def _launch_template_use(request: Request, prefix: str) -> list[Check]:
+    """What Auto Scaling checks when a request names a launch template (User Guide, "Control
+    Amazon EC2 launch template usage in Auto Scaling groups" and "Amazon EC2 Auto Scaling API
+    permissions"): `ec2:RunInstances` on the template and what it launches with (its image,
+    security groups, the group's subnets, a new instance, volumes and network interfaces),
+    `iam:PassRole` for its instance profile's role, `ec2:CreateTags` when it tags instances or
+    volumes, `ssm:GetParameters` when its image is a `resolve:ssm:` parameter. A refusal of any
+    of them is AccessDenied "You are not authorized to use launch template: …"."""
+    from localcloud.ec2_resolve import PREFIX
+
+    from moto.ec2.exceptions import EC2ClientError
+
+    given_id, given_name, version = _launch_template_named(request, prefix)
+    if given_id is None and given_name is None:
+        return []
+    backend = _ec2_backend(request)
+    template = backend.launch_templates.get(given_id or backend.launch_template_name_to_ids.get(given_name, ""))
+    if template is None:
+        # A template that does not exist is Auto Scaling's own ValidationError, not a denial.
+        return []
+    try:
+        data = template.get_version(version).data
+    except EC2ClientError:  # so is an unknown version
+        return []
+    denial = f"You are not authorized to use launch template: {given_id or given_name}"
+
+    def run(kind: str, resource_id: str) -> Check:
+        return Check("ec2:RunInstances", _ec2_target(request, kind, resource_id), denial=denial)
+
+    found = [run("launch-template", template.id)]
+    image = data.get("ImageId")
+    if isinstance(image, str) and image.startswith(PREFIX):
+        parameter = _ssm_target(request, _parameter_name(image[len(PREFIX):]))
+        found.append(Check("ssm:GetParameters", parameter, denial=denial))
+        image = _resolved(request, image)
+    if isinstance(image, str) and image:
+        found.append(run("image", image))
+    found += [run(kind, STAR) for kind in ("instance", "volume", "network-interface")]
+    found += [run("security-group", group) for group in data.get("SecurityGroupIds") or []]
+    found += [run("subnet", subnet) for subnet in _group_subnets(request)]
+    profile = data.get("IamInstanceProfile") or {}
+    role = _profile_role_arn(request.account, profile.get("Name") or _profile_name(profile.get("Arn")))
+    found += [replace(check, denial=denial) for check in _pass_role(role, "ec2.amazonaws.com")]
+    for spec in data.get("TagSpecifications") or []:
+        tags = {t.get("Key", ""): t.get("Value", "") for t in spec.get("Tags") or []}
+        kind = spec.get("ResourceType")
+        if tags and kind in ("instance", "volume", "network-interface"):
+            keys = {**tag_keys(tags), "ec2:createaction": ["RunInstances"]}
+            found.append(Check("ec2:CreateTags", _ec2_target(request, kind, STAR), keys, denial))
+    return found
+
+
+def _parameter_name(reference: str) -> str:
+    """The parameter a `resolve:ssm:` reference names, without its `:version` or `:label`."""
+    if reference.startswith("arn:"):
+        return ":".join(reference.split(":")[:6])
+    return reference.split(":", 1)[0]
+
+
+def _resolved(request: Request, image: str) -> str | None:
+    from moto.ec2.exceptions import EC2ClientError
+
+    from localcloud.ec2_resolve import resolve_image_id
+
+    try:
+        return resolve_image_id(request.account, request.region, image)
+    except EC2ClientError:  # an alias that does not resolve is EC2's own error at launch
+        return None
+
+
+def _group_subnets(request: Request) -> list[str]:
+    """The subnets a group launches into: the request's VPCZoneIdentifier, else the group's."""
+    from moto.autoscaling.models import autoscaling_backends
+
+    zones = request.value("VPCZoneIdentifier")
+    if zones is None:
+        group = autoscaling_backends[request.account][request.region].autoscaling_groups.get(
+            request.value("AutoScalingGroupName") or ""
+        )
+        zones = getattr(group, "vpc_zone_identifier", None)
+    subnets = [z.strip() for z in (zones or "").split(",") if z.strip()]
+    return subnets or [STAR]
 
 
 def _asg_tagging(request: Request) -> list[Check]:
@@ -417,14 +633,15 @@ def _asg_tagging(request: Request) -> list[Check]:
 
 _AUTOSCALING: dict[str, Rule] = {
     "CreateAutoScalingGroup": _asg_create,
+    "UpdateAutoScalingGroup": _asg_update,
+    "StartInstanceRefresh": _instance_refresh,
+    "PutLifecycleHook": _lifecycle_hook,
     "CreateOrUpdateTags": _asg_tagging,
     "DeleteTags": _asg_tagging,
     **_same(
         "autoscaling",
         _asg_named,
-        "UpdateAutoScalingGroup",
         "DeleteAutoScalingGroup",
-        "StartInstanceRefresh",
         "CancelInstanceRefresh",
         "RollbackInstanceRefresh",
         "SetDesiredCapacity",
@@ -436,7 +653,6 @@ _AUTOSCALING: dict[str, Rule] = {
         "EnterStandby",
         "ExitStandby",
         "PutScalingPolicy",
-        "PutLifecycleHook",
         "DeleteLifecycleHook",
         "CompleteLifecycleAction",
         "PutWarmPool",
@@ -530,24 +746,167 @@ def _imagebuilder_tagging(request: Request) -> list[Check]:
     return [Check(f"imagebuilder:{request.operation}", target, keys)]
 
 
+def _scan_filtered(request: Request) -> list[Target]:
+    """The images or pipelines a scan-findings request filters on (`filters`, or `filter` for aggregations)."""
+    filters = request.params.get("filters")
+    if not isinstance(filters, list):
+        single = request.params.get("filter")
+        filters = [single] if isinstance(single, dict) else []
+    for entry in filters:
+        if isinstance(entry, dict) and entry.get("name") in ("imageBuildVersionArn", "imagePipelineArn"):
+            return [Target(v, _imagebuilder_tags(v)) for v in entry.get("values") or [] if isinstance(v, str)]
+    return []
+
+
 def _infrastructure_update(request: Request) -> list[Check]:
     targets = _imagebuilder_arn("infrastructureConfigurationArn")(request)
     found = [Check("imagebuilder:UpdateInfrastructureConfiguration", t) for t in targets]
-    return found + _instance_profile_pass_role(request)
+    return found + _infrastructure_uses(request)
+
+
+# --- Image Builder's dependent actions (Service Authorization Reference, EC2 Image Builder,
+# column "Dependent actions"), each asked only when the request uses what it is for.
+
+
+def _recipe_uses(request: Request) -> list[Check]:
+    """CreateImageRecipe: `imagebuilder:GetComponent` on every component it names (AWS-managed
+    and shared ones too), `imagebuilder:GetImage` on an Image Builder parent, `ec2:DescribeImages`
+    for an AMI parent, `ssm:GetParameter` for an `ssm:` parent."""
+    found = []
+    for component in request.params.get("components") or []:
+        arn = component.get("componentArn") if isinstance(component, dict) else None
+        if isinstance(arn, str):
+            found.append(Check("imagebuilder:GetComponent", Target(arn, _imagebuilder_tags(arn))))
+    parent = request.params.get("parentImage")
+    if isinstance(parent, str) and parent.startswith("arn:"):
+        found.append(Check("imagebuilder:GetImage", Target(parent, _imagebuilder_tags(parent))))
+    elif isinstance(parent, str) and parent.startswith("ami-"):
+        found.append(Check("ec2:DescribeImages", Target(STAR)))
+    elif isinstance(parent, str) and parent.startswith("ssm:"):
+        found.append(Check("ssm:GetParameter", _ssm_target(request, parent[len("ssm:"):])))
+    return found
+
+
+def _infrastructure_uses(request: Request) -> list[Check]:
+    """Create/UpdateInfrastructureConfiguration: `iam:PassRole` on the instance profile's role,
+    `sns:Publish` on its topic, `ec2:DescribeHosts` / `resource-groups:GetGroup` for a placement
+    on a host or host resource group, `ec2:DescribeAvailabilityZones` for one in a zone."""
+    found = _instance_profile_pass_role(request)
+    topic = request.params.get("snsTopicArn")
+    if isinstance(topic, str):
+        found.append(Check("sns:Publish", Target(topic)))
+    placement = request.params.get("placement") if isinstance(request.params.get("placement"), dict) else {}
+    if placement.get("availabilityZone"):
+        found.append(Check("ec2:DescribeAvailabilityZones", Target(STAR)))
+    if placement.get("hostId"):
+        found.append(Check("ec2:DescribeHosts", Target(STAR)))
+    if isinstance(placement.get("hostResourceGroupArn"), str):
+        found.append(Check("resource-groups:GetGroup", Target(placement["hostResourceGroupArn"])))
+    return found
+
+
+def _distribution_uses(request: Request) -> list[Check]:
+    """Create/UpdateDistributionConfiguration: for launch template configurations,
+    `ec2:CreateLaunchTemplateVersion`, `ec2:DescribeLaunchTemplates` and (with
+    `setDefaultVersion`) `ec2:ModifyLaunchTemplate`; `ssm:GetParameter` for SSM parameter
+    outputs; `s3:ListBucket` for an S3 export."""
+    found = []
+    for distribution in request.params.get("distributions") or []:
+        if not isinstance(distribution, dict):
+            continue
+        region = distribution.get("region") or request.region
+        for config in distribution.get("launchTemplateConfigurations") or []:
+            account = config.get("accountId") or request.account
+            arn = f"arn:aws:ec2:{region}:{account}:launch-template/{config.get('launchTemplateId')}"
+            found.append(Check("ec2:CreateLaunchTemplateVersion", Target(arn)))
+            found.append(Check("ec2:DescribeLaunchTemplates", Target(STAR)))
+            if config.get("setDefaultVersion"):
+                found.append(Check("ec2:ModifyLaunchTemplate", Target(arn)))
+        for config in distribution.get("ssmParameterConfigurations") or []:
+            account = config.get("amiAccountId") or request.account
+            name = str(config.get("parameterName", "")).lstrip("/")
+            found.append(Check("ssm:GetParameter", Target(f"arn:aws:ssm:{region}:{account}:parameter/{name}")))
+        bucket = (distribution.get("s3ExportConfiguration") or {}).get("s3Bucket")
+        if isinstance(bucket, str):
+            found.append(Check("s3:ListBucket", Target(f"arn:aws:s3:::{bucket}")))
+    return found
+
+
+def _pipeline_uses(request: Request) -> list[Check]:
+    """CreateImagePipeline, UpdateImagePipeline, CreateImage: `imagebuilder:Get…` on the recipe,
+    infrastructure and distribution configurations they name, `iam:PassRole` for an execution
+    role, `inspector2:BatchGetAccountStatus` when image scanning is on."""
+    found = []
+    for member, action in (
+        ("imageRecipeArn", "imagebuilder:GetImageRecipe"),
+        ("containerRecipeArn", "imagebuilder:GetContainerRecipe"),
+        ("infrastructureConfigurationArn", "imagebuilder:GetInfrastructureConfiguration"),
+        ("distributionConfigurationArn", "imagebuilder:GetDistributionConfiguration"),
+    ):
+        arn = request.params.get(member)
+        if isinstance(arn, str):
+            found.append(Check(action, Target(arn, _imagebuilder_tags(arn))))
+    for workflow in request.params.get("workflows") or []:
+        arn = workflow.get("workflowArn") if isinstance(workflow, dict) else None
+        if isinstance(arn, str):
+            found.append(Check("imagebuilder:GetWorkflow", Target(arn)))
+    role = request.params.get("executionRole")
+    if isinstance(role, str):
+        arn = role if role.startswith("arn:") else f"arn:aws:iam::{request.account}:role/{role}"
+        found += _pass_role(arn, "imagebuilder.amazonaws.com")
+    scanning = request.params.get("imageScanningConfiguration")
+    if isinstance(scanning, dict) and scanning.get("imageScanningEnabled"):
+        found.append(Check("inspector2:BatchGetAccountStatus", Target(STAR)))
+    return found
+
+
+def _pipeline_update(request: Request) -> list[Check]:
+    found = [Check("imagebuilder:UpdateImagePipeline", t) for t in _imagebuilder_arn("imagePipelineArn")(request)]
+    return found + _pipeline_uses(request)
+
+
+def _distribution_update(request: Request) -> list[Check]:
+    targets = _imagebuilder_arn("distributionConfigurationArn")(request)
+    found = [Check("imagebuilder:UpdateDistributionConfiguration", t) for t in targets]
+    return found + _distribution_uses(request)
+
+
+def _pipeline_execution(request: Request) -> list[Check]:
+    """StartImagePipelineExecution also reads the pipeline (`imagebuilder:GetImagePipeline`)."""
+    targets = _imagebuilder_arn("imagePipelineArn")(request)
+    found = [Check("imagebuilder:StartImagePipelineExecution", t) for t in targets]
+    tags = _json_tags(request.params.get("tags"))
+    found += [Check("imagebuilder:TagResource", t, tag_keys(tags)) for t in targets if tags]
+    return found + [Check("imagebuilder:GetImagePipeline", t) for t in targets]
+
+
+def _image_create(request: Request) -> list[Check]:
+    tags = _json_tags(request.params.get("tags"))
+    found = [Check("imagebuilder:CreateImage", Target(STAR), tag_keys(tags))] + _pipeline_uses(request)
+    if tags:
+        found.append(Check("imagebuilder:TagResource", Target(STAR), tag_keys(tags)))
+    return found
 
 
 _IMAGEBUILDER: dict[str, Rule] = {
     "CreateComponent": _imagebuilder_create(_imagebuilder_new("component", version=True, build=True)),
-    "CreateImageRecipe": _imagebuilder_create(_imagebuilder_new("image-recipe", version=True)),
+    "CreateImageRecipe": _imagebuilder_create(_imagebuilder_new("image-recipe", version=True), _recipe_uses),
     "CreateInfrastructureConfiguration": _imagebuilder_create(
-        _imagebuilder_new("infrastructure-configuration"), _instance_profile_pass_role
+        _imagebuilder_new("infrastructure-configuration"), _infrastructure_uses
     ),
-    "CreateDistributionConfiguration": _imagebuilder_create(_imagebuilder_new("distribution-configuration")),
-    "CreateImagePipeline": _imagebuilder_create(_imagebuilder_new("image-pipeline")),
+    "CreateDistributionConfiguration": _imagebuilder_create(
+        _imagebuilder_new("distribution-configuration"), _distribution_uses
+    ),
+    "CreateImagePipeline": _imagebuilder_create(_imagebuilder_new("image-pipeline"), _pipeline_uses),
+    "CreateImage": _image_create,
     "UpdateInfrastructureConfiguration": _infrastructure_update,
+    "UpdateDistributionConfiguration": _distribution_update,
+    "UpdateImagePipeline": _pipeline_update,
+    "StartImagePipelineExecution": _pipeline_execution,
     "TagResource": _imagebuilder_tagging,
     "UntagResource": _imagebuilder_tagging,
     "ListTagsForResource": _imagebuilder_tagging,
+    **_same("imagebuilder", _scan_filtered, "ListImageScanFindings", "ListImageScanFindingAggregations"),
     **_named_by(
         "imagebuilder",
         _imagebuilder_arn,
@@ -560,12 +919,9 @@ _IMAGEBUILDER: dict[str, Rule] = {
             ("GetInfrastructureConfiguration", "infrastructureConfigurationArn"),
             ("DeleteInfrastructureConfiguration", "infrastructureConfigurationArn"),
             ("GetDistributionConfiguration", "distributionConfigurationArn"),
-            ("UpdateDistributionConfiguration", "distributionConfigurationArn"),
             ("DeleteDistributionConfiguration", "distributionConfigurationArn"),
             ("GetImagePipeline", "imagePipelineArn"),
-            ("UpdateImagePipeline", "imagePipelineArn"),
             ("DeleteImagePipeline", "imagePipelineArn"),
-            ("StartImagePipelineExecution", "imagePipelineArn"),
             ("ListImagePipelineImages", "imagePipelineArn"),
             ("GetImage", "imageBuildVersionArn"),
             ("DeleteImage", "imageBuildVersionArn"),
@@ -875,20 +1231,72 @@ _SSM: dict[str, Rule] = {
 
 def _ram_share(request: Request) -> list[Target]:
     arn = request.params.get("resourceShareArn") or request.params.get("resourceArn")
-    return [Target(arn)] if isinstance(arn, str) else []
+    return [Target(arn, _ram_share_tags(arn), ("aws", "ram"))] if isinstance(arn, str) else []
+
+
+def _ram_share_tags(arn: str) -> Callable[[], dict[str, str] | None]:
+    """A resource share's tags (`aws:ResourceTag`, `ram:ResourceTag`)."""
+
+    def load() -> dict[str, str] | None:
+        from localcloud.ram.shares import SHARES
+
+        share = SHARES.get(arn)
+        return dict(share.tags) if share is not None else None
+
+    return load
+
+
+def _ram_request_keys(request: Request) -> dict[str, list[str]]:
+    """The request condition keys of a create or associate (Service Authorization Reference, AWS
+    RAM): `ram:RequestedResourceType` and `ram:ResourceArn` of the resources, `ram:Principal` of
+    the principals, `ram:RequestedAllowsExternalPrincipals` when the request sets it."""
+    from localcloud.ram.shares import resource_type
+
+    resources = [r for r in request.params.get("resourceArns") or [] if isinstance(r, str)]
+    principals = [p for p in request.params.get("principals") or [] if isinstance(p, str)]
+    keys: dict[str, list[str]] = {}
+    if resources:
+        keys["ram:resourcearn"] = resources
+        kinds = [kind for kind in (resource_type(arn) for arn in resources) if kind]
+        if kinds:
+            keys["ram:requestedresourcetype"] = list(dict.fromkeys(kinds))
+    if principals:
+        keys["ram:principal"] = principals
+    external = request.params.get("allowExternalPrincipals")
+    if isinstance(external, bool):
+        keys["ram:requestedallowsexternalprincipals"] = ["true" if external else "false"]
+    return keys
 
 
 def _ram_create(request: Request) -> list[Check]:
+    """CreateResourceShare has no resource type: it is authorized on `*`, by the request's tags
+    and its `ram:` request keys; a share that does not exist yet has no `aws:ResourceTag`."""
     tags = _json_tags(request.params.get("tags"), "key", "value")
-    return [Check("ram:CreateResourceShare", Target(STAR), tag_keys(tags))]
+    keys = {**tag_keys(tags), **_ram_request_keys(request)}
+    return [Check("ram:CreateResourceShare", Target(STAR), keys)]
+
+
+def _ram_associate(request: Request) -> list[Check]:
+    return [Check("ram:AssociateResourceShare", target, _ram_request_keys(request)) for target in _ram_share(request)]
+
+
+def _ram_organization_sharing(request: Request) -> list[Check]:
+    """EnableSharingWithAwsOrganization also reads the organization and enables RAM's trusted
+    access in it (its dependent actions; the service-linked role it may create is not modelled)."""
+    return [
+        Check("ram:EnableSharingWithAwsOrganization", Target(STAR)),
+        Check("organizations:DescribeOrganization", Target(STAR)),
+        Check("organizations:EnableAWSServiceAccess", Target(STAR)),
+    ]
 
 
 _RAM: dict[str, Rule] = {
     "CreateResourceShare": _ram_create,
+    "EnableSharingWithAwsOrganization": _ram_organization_sharing,
+    "AssociateResourceShare": _ram_associate,
     **_same(
         "ram",
         _ram_share,
-        "AssociateResourceShare",
         "DisassociateResourceShare",
         "DeleteResourceShare",
         "UpdateResourceShare",
@@ -901,6 +1309,153 @@ _RAM: dict[str, Rule] = {
 }
 
 
+# --- KMS ------------------------------------------------------------------------------------------
+
+
+def _kms_key_target(request: Request, key_id: Any) -> Target:
+    """The key a KeyId names (id, key ARN, alias name or alias ARN) as its key ARN."""
+    from localcloud import kms_keys
+
+    text = str(key_id)
+    operation = request.operation
+    key = kms_keys.find(
+        text,
+        request.account,
+        request.region,
+        cross_account=operation in kms_keys.CROSS_ACCOUNT,
+        aliases=operation in kms_keys.ALIASES_ACCEPTED or operation.endswith("Alias"),
+    )
+    if key is None:
+        return Target(kms_keys.arn_of(text, request.account, request.region))
+    return Target(key.arn, lambda: kms_keys.tags_of(key))
+
+
+def _ciphertext_key(request: Request) -> Any:
+    """Decrypt without KeyId: the key id moto writes at the head of its ciphertexts."""
+    import base64
+    import binascii
+
+    blob = request.params.get("CiphertextBlob")
+    try:
+        return base64.b64decode(str(blob))[:36].decode() if blob else None
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _kms_keys(request: Request) -> dict[str, list[str]]:
+    """Condition keys of a KMS request (AWS KMS Developer Guide, "AWS KMS condition keys")."""
+    params = request.params
+    keys: dict[str, list[str]] = {"kms:calleraccount": [request.account]}
+    context = params.get("EncryptionContext") or params.get("DestinationEncryptionContext")
+    if isinstance(context, dict):
+        keys["kms:encryptioncontextkeys"] = list(context)
+        keys.update({f"kms:encryptioncontext:{k.lower()}": [str(v)] for k, v in context.items()})
+    if request.operation == "CreateGrant":
+        for member, key in (("GranteePrincipal", "kms:granteeprincipal"), ("RetiringPrincipal", "kms:retiringprincipal")):
+            if isinstance(params.get(member), str):
+                keys[key] = [params[member]]
+        if isinstance(params.get("Operations"), list):
+            keys["kms:grantoperations"] = [str(op) for op in params["Operations"]]
+        if isinstance(params.get("Constraints"), dict):
+            keys["kms:grantconstrainttype"] = list(params["Constraints"])
+    return keys
+
+
+def _kms_on_key(request: Request) -> list[Check]:
+    key_id = request.params.get("KeyId")
+    if key_id is None and request.operation == "Decrypt":
+        key_id = _ciphertext_key(request)
+    target = _kms_key_target(request, key_id) if key_id is not None else Target(STAR)
+    return [Check(f"kms:{request.operation}", target, _kms_keys(request))]
+
+
+def _kms_alias(request: Request) -> list[Check]:
+    """Create/Update/DeleteAlias: the alias and the key it points to (Service Authorization Reference)."""
+    name = str(request.params.get("AliasName") or "")
+    alias = Target(f"arn:aws:kms:{request.region}:{request.account}:{name}")
+    key_id = request.params.get("TargetKeyId") or (name if request.operation == "DeleteAlias" else None)
+    found = [Check(f"kms:{request.operation}", alias, _kms_keys(request))]
+    if key_id is not None:
+        found.append(Check(f"kms:{request.operation}", _kms_key_target(request, key_id), _kms_keys(request)))
+    return found
+
+
+def _kms_re_encrypt(request: Request) -> list[Check]:
+    source = request.params.get("SourceKeyId") or _ciphertext_key(request)
+    found = [Check("kms:ReEncryptTo", _kms_key_target(request, request.params.get("DestinationKeyId")), _kms_keys(request))]
+    if source is not None:
+        found.insert(0, Check("kms:ReEncryptFrom", _kms_key_target(request, source), _kms_keys(request)))
+    return found
+
+
+def _kms_create_key(request: Request) -> list[Check]:
+    tags = _json_tags(request.params.get("Tags"), "TagKey", "TagValue")
+    keys = {**tag_keys(tags), "kms:calleraccount": [request.account]}
+    for member, key in (("KeySpec", "kms:keyspec"), ("KeyUsage", "kms:keyusage"), ("Origin", "kms:keyorigin")):
+        if isinstance(request.params.get(member), str):
+            keys[key] = [request.params[member]]
+    found = [Check("kms:CreateKey", Target(STAR), keys)]
+    if tags:
+        found.append(Check("kms:TagResource", Target(STAR), keys))
+    return found
+
+
+def _kms_tagging(request: Request) -> list[Check]:
+    if request.operation == "TagResource":
+        keys = tag_keys(_json_tags(request.params.get("Tags"), "TagKey", "TagValue"))
+    else:
+        keys = _tagging_keys(dict.fromkeys(request.params.get("TagKeys") or [], ""), adding=False)
+    target = _kms_key_target(request, request.params.get("KeyId"))
+    return [Check(f"kms:{request.operation}", target, {**keys, "kms:calleraccount": [request.account]})]
+
+
+# KMS operations that act on the key their KeyId names (the Service Authorization Reference's
+# "key" resource); ListKeys, ListAliases, ListRetirableGrants and GenerateRandom act on `*`.
+_KMS_KEY_OPERATIONS = (
+    "CancelKeyDeletion",
+    "CreateGrant",
+    "Decrypt",
+    "DescribeKey",
+    "DisableKey",
+    "DisableKeyRotation",
+    "EnableKey",
+    "EnableKeyRotation",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateMac",
+    "GetKeyPolicy",
+    "GetKeyRotationStatus",
+    "GetPublicKey",
+    "ListGrants",
+    "ListKeyPolicies",
+    "ListKeyRotations",
+    "ListResourceTags",
+    "PutKeyPolicy",
+    "ReplicateKey",
+    "RevokeGrant",
+    "RotateKeyOnDemand",
+    "ScheduleKeyDeletion",
+    "Sign",
+    "UpdateKeyDescription",
+    "Verify",
+    "VerifyMac",
+)
+
+_KMS: dict[str, Rule] = {
+    **{op: _kms_on_key for op in _KMS_KEY_OPERATIONS},
+    "CreateAlias": _kms_alias,
+    "UpdateAlias": _kms_alias,
+    "DeleteAlias": _kms_alias,
+    "ReEncrypt": _kms_re_encrypt,
+    "CreateKey": _kms_create_key,
+    "TagResource": _kms_tagging,
+    "UntagResource": _kms_tagging,
+}
+
+
 OPERATIONS: dict[tuple[str, str], Rule] = {
     **{("ec2", op): rule for op, rule in _EC2.items()},
     **{("autoscaling", op): rule for op, rule in _AUTOSCALING.items()},
@@ -910,4 +1465,5 @@ OPERATIONS: dict[tuple[str, str], Rule] = {
     **{("organizations", op): rule for op, rule in _ORGANIZATIONS.items()},
     **{("ssm", op): rule for op, rule in _SSM.items()},
     **{("ram", op): rule for op, rule in _RAM.items()},
+    **{("kms", op): rule for op, rule in _KMS.items()},
 }

@@ -24,21 +24,25 @@ Flow of one request (`check`):
 Compiled policies are cached per principal and dropped when an IAM write touches the
 principal's account (`observe`), so a call costs a dictionary lookup and the statement scan.
 Not modelled: service control and resource control policies, permission boundaries, session
-policies, resource-based policies other than trust policies, policy variables.
+policies, resource-based policies other than trust policies and KMS key policies (those are
+`localcloud.kms_access`, which uses this module's principals and statements), policy variables.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import contextvars
 import functools
 import json
 import uuid
 import zlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 from xml.sax.saxutils import escape
 
-from localcloud import iam_actions, protocols
+from localcloud import iam_actions, propagation, protocols
+from localcloud.control import CONFIG
 from localcloud.iam_policy import ALLOW, DENY, PolicyError, Statement, compile_policy, decide
 from localcloud.topology import TOPOLOGY
 
@@ -58,6 +62,11 @@ class Principal:
 
 
 _PRINCIPALS: dict[str, Principal] = {}
+# The request the current thread answers (its access key, and the request as the table reads
+# it), for services acting on the caller's behalf (`caller`, `caller_may`); set by `answering`.
+_CALLER: contextvars.ContextVar[tuple[str | None, iam_actions.Request] | None] = contextvars.ContextVar(
+    "localcloud_caller", default=None
+)
 _POLICIES: dict[tuple[str, str, str], tuple[tuple[int, int], tuple[Statement, ...]]] = {}
 _ACCOUNT_GENERATION: dict[str, int] = {}
 _GLOBAL_GENERATION = [0]
@@ -73,7 +82,7 @@ def check(call: protocols.Call, account: str, environ: dict[str, Any]) -> protoc
     assuming = call.service == "sts" and call.action == "AssumeRole"
     if principal.kind == ROOT and not assuming:
         return None
-    statements = () if principal.kind == ROOT else _identity_statements(principal)
+    statements = () if principal.kind == ROOT else identity_statements(principal)
     for needed in iam_actions.checks(request):
         context = RequestContext(principal, request, needed)
         if principal.kind == ROOT:
@@ -88,6 +97,41 @@ def check(call: protocols.Call, account: str, environ: dict[str, Any]) -> protoc
         if decision != ALLOW:
             return _denied(request, principal, needed, context, decision == DENY, environ)
     return None
+
+
+@contextlib.contextmanager
+def answering(call: protocols.Call, account: str, environ: dict[str, Any]) -> Iterator[None]:
+    """Keep `call` as the request the current thread answers while inside (localcloud.server
+    wraps every request in it; a context variable, so no request ever sees another's caller)."""
+    token = _CALLER.set((call.access_key, iam_actions.Request(call, account, environ)))
+    try:
+        yield
+    finally:
+        _CALLER.reset(token)
+
+
+def caller() -> Principal | None:
+    """Who signed the request the current thread answers (None outside a signed request): the
+    principal a service acts for (EC2 using a KMS key at launch, KMS's key policy lockout check)."""
+    current = _CALLER.get()
+    if current is None or current[0] is None:
+        return None
+    return principal_of(current[0], current[1].account)
+
+
+def caller_may(action: str, resource: str = iam_actions.STAR) -> bool:
+    """Whether the principal of the call being answered may do `action` (on `resource`): what a
+    service asks when it acts with the caller's permissions after the call was authorized (a
+    Parameter Store `aws:ec2:image` validation describing the image). True without `enforce_iam`,
+    outside a signed request and for the account root."""
+    current = _CALLER.get()
+    principal = caller() if CONFIG.enforce_iam else None
+    if current is None or principal is None or principal.kind == ROOT:
+        return True
+    needed = iam_actions.Check(action, iam_actions.Target(resource))
+    context = RequestContext(principal, current[1], needed)
+    decision, _ = decide(identity_statements(principal), action, resource, context)
+    return decision == ALLOW
 
 
 def observe(call: protocols.Call, account: str) -> None:
@@ -152,41 +196,34 @@ def _generation(account: str) -> tuple[int, int]:
     return _ACCOUNT_GENERATION.get(account, 0), _GLOBAL_GENERATION[0]
 
 
-def _identity_statements(principal: Principal) -> tuple[Statement, ...]:
+def identity_statements(principal: Principal) -> tuple[Statement, ...]:
+    """The compiled statements of every identity policy of a user or role session, as other
+    services evaluate them now (`localcloud.propagation`); cached until IAM changes."""
     key = (principal.account, principal.kind, principal.name)
+    kind = "role" if principal.kind == SESSION else "user"
     generation = _generation(principal.account)
     cached = _POLICIES.get(key)
     if cached is not None and cached[0] == generation:
         return cached[1]
-    statements = tuple(s for source, document in _identity_documents(principal) for s in _compiled(source, document))
-    _POLICIES[key] = (generation, statements)
+    statements = tuple(s for source, document in _identity_documents(principal) for s in compiled(source, document))
+    # While a change propagates, what is evaluated changes with time alone: nothing is cached.
+    if not propagation.changing(kind, principal.account, principal.name):
+        _POLICIES[key] = (generation, statements)
     return statements
 
 
-def _identity_documents(principal: Principal) -> list[tuple[str, str]]:
-    """(source, JSON document) of every identity policy that applies to the principal."""
-    holders: list[Any] = []
+def _identity_documents(principal: Principal) -> propagation.Documents:
+    """(source, JSON document) of every identity policy of the principal, as IAM evaluates them
+    now (a change still propagating is not seen yet)."""
     if principal.kind == SESSION:
-        role = _role(principal.account, principal.name)
-        holders = [role] if role is not None else []
-    elif principal.kind == USER:
-        backend = _iam(principal.account)
-        user = backend.users.get(principal.name)
-        if user is not None:
-            holders = [user] + [g for g in backend.groups.values() if user in g.users]
-    documents = []
-    for holder in holders:
-        for name, document in holder.policies.items():
-            documents.append((f"{holder.arn} inline policy {name}", document))
-        for policy in holder.managed_policies.values():
-            default = next((v for v in policy.versions if v.is_default), None)
-            if default is not None:
-                documents.append((policy.arn, default.document))
-    return documents
+        seen = propagation.role(principal.account, principal.name)
+        return seen.documents if seen is not None else ()
+    return propagation.user_documents(principal.account, principal.name) or ()
 
 
 @functools.lru_cache(maxsize=4096)
-def _compiled(source: str, document: str) -> tuple[Statement, ...]:
+def compiled(source: str, document: str) -> tuple[Statement, ...]:
+    """A policy document's statements (none for a malformed one), compiled once per document."""
     try:
         return compile_policy(document, source)
     except PolicyError:
@@ -231,6 +268,10 @@ class RequestContext:
         if key == "aws:securetransport":
             # Clients reach AWS over TLS; localcloud's plain HTTP stands in for that.
             return ["true"]
+        if key in ("aws:resourceaccount", "aws:resourceorgid"):
+            return _resource_account_keys(self._check.target.arn, key)
+        if key == "ec2:owner":
+            return _image_owner(self._check.target.arn)
         prefix, _, tag = key.partition(":resourcetag/")
         if tag and prefix in self._check.target.tag_prefixes:
             value = self._resource_tags().get(tag)
@@ -254,6 +295,31 @@ class RequestContext:
         return keys
 
 
+def _resource_account_keys(arn: str, key: str) -> list[str] | None:
+    """`aws:ResourceAccount` (the account in the resource's ARN) and `aws:ResourceOrgID` (its
+    organization, present only when that account is a member), IAM User Guide, "AWS global
+    condition context keys"; an ARN without an account (`*`, an AMI) has neither here."""
+    parts = arn.split(":")
+    account = parts[4] if len(parts) > 5 else ""
+    if not account.isdigit():
+        return None
+    if key == "aws:resourceaccount":
+        return [account]
+    return [TOPOLOGY.organization_id] if TOPOLOGY.in_org(account) else None
+
+
+def _image_owner(arn: str) -> list[str] | None:
+    """`ec2:Owner` of an AMI (`arn:aws:ec2:REGION::image/ami-…`): the account that owns it
+    (Service Authorization Reference, Amazon EC2, the `image` resource's condition keys)."""
+    from localcloud import amis
+
+    parts = arn.split(":")
+    if len(parts) < 6 or not parts[5].startswith("image/"):
+        return None
+    ami = amis.owned_ami(parts[3], parts[5][len("image/"):])
+    return [ami.owner_id] if ami is not None else None
+
+
 _DECODED_KEYS = ("aws:principalaccount", "aws:principalarn", "aws:principalorgid", "aws:requestedregion", "aws:userid")
 
 
@@ -275,11 +341,11 @@ def _trust_denial(
 ) -> protocols.Response | None:
     role_arn = needed.target.arn
     parts = role_arn.split(":", 5)
-    role = _role(parts[4], role_arn.rsplit("/", 1)[-1]) if len(parts) == 6 else None
+    role = propagation.role(parts[4], role_arn.rsplit("/", 1)[-1]) if len(parts) == 6 else None
     if role is None or role.arn != role_arn:
         return _assume_denied(principal, role_arn, environ)
-    trust = _compiled(f"{role.arn} trust policy", role.assume_role_policy_document)
-    names = _principal_names(principal)
+    trust = compiled(f"{role.arn} trust policy", role.trust)
+    names = principal_names(principal)
     decision, matched = decide(trust, "sts:AssumeRole", role_arn, context, lambda p: bool(names & set(p)))
     if decision == DENY or identity == DENY:
         return _assume_denied(principal, role_arn, environ)
@@ -293,8 +359,8 @@ def _trust_denial(
     return _assume_denied(principal, role_arn, environ)
 
 
-def _principal_names(principal: Principal) -> set[str]:
-    """How a trust policy's Principal element may name the caller."""
+def principal_names(principal: Principal) -> set[str]:
+    """How a resource-based policy's Principal element (a trust or key policy) may name the caller."""
     names = {"*", f"AWS:arn:aws:iam::{principal.account}:root"}
     if principal.kind != ROOT:
         names |= {f"AWS:{principal.arn}", f"AWS:{principal.principal_arn}"}
@@ -325,6 +391,8 @@ def _denied(
         else f"because no identity-based policy allows the {needed.action} action"
     )
     message = f"User: {principal.arn} is not authorized to perform: {needed.action}{on} {reason}"
+    if needed.denial is not None:
+        message = needed.denial
     service = request.service
     protocol = protocols.protocol_of(service, environ)
     if protocol == "ec2":

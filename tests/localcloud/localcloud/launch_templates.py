@@ -38,7 +38,6 @@ from moto.core.responses import ActionResult
 from moto.ec2.exceptions import (
     EC2ClientError,
     InvalidLaunchTemplateVersionNotFound,
-    InvalidParameterCombination,
     MissingParameterError,
 )
 from moto.ec2.models.launch_templates import LaunchTemplate, LaunchTemplateVersion
@@ -50,6 +49,15 @@ _MAX_DELETE = 200
 _MAX_RESULTS = 200
 _TEMPLATE_FILTERS = ("create-time", "launch-template-name", "tag-key")
 _NAME = re.compile(r"[a-zA-Z0-9().\-/_]{3,128}")
+# AWS's answer when DescribeLaunchTemplateVersions names no template and no (or other than alias)
+# versions, as moto's AWS-verified tests (tests/test_ec2/test_launch_templates.py) record it.
+_WHICH_VERSIONS = (
+    "To describe the launch template data for all your launch templates, for ‘--versions’ specify ‘$Latest’, "
+    "‘$Default’, or both, and omit ‘--launch-template-id’, ‘--launch-template-name’, and version numbers. To "
+    "describe the launch template data for a specific launch template, specify ‘--launch-template-id’ or "
+    "‘--launch-template-name’, and for ‘--versions’ specify one or more of the following values: ‘$Latest’, "
+    "‘$Default’, or one or more version numbers."
+)
 
 
 # --- versions by number --------------------------------------------------------------------
@@ -122,12 +130,10 @@ def _delete_launch_template_versions_response(self: Any) -> Any:
     template_id = self._get_param("LaunchTemplateId")
     name = self._get_param("LaunchTemplateName")
     requested = [str(v) for v in self._get_param("Versions", [])]
-    if template_id and name:
-        raise InvalidParameterCombination("Specify either the launch template ID or name, not both.")
+    # Both a template id and a name, or no versions, are refused against the model first
+    # (localcloud.validation); neither an id nor a name is not a model rule.
     if not template_id and not name:
         raise MissingParameterError("launch template ID or launch template name")
-    if not requested:
-        raise MissingParameterError("LaunchTemplateVersion")
     if len(requested) > _MAX_DELETE:
         message = f"You can delete up to {_MAX_DELETE} launch template versions at a time."
         raise EC2ClientError("InvalidParameterValue", message)
@@ -220,13 +226,9 @@ def _selected(backend: Any, template_id: str | None, name: str | None, versions:
         return [(template, v) for v in dict.fromkeys(chosen)]
     aliases = {"$Latest", "$Default"}
     if not versions:
-        raise MissingParameterError("LaunchTemplateId, LaunchTemplateName or LaunchTemplateVersion")
+        raise EC2ClientError("MissingParameter", _WHICH_VERSIONS)
     if not set(versions) <= aliases:
-        raise EC2ClientError(
-            "InvalidParameterValue",
-            "To describe the versions of every launch template, specify only $Latest and/or $Default as versions "
-            "and no launch template ID or name.",
-        )
+        raise EC2ClientError("InvalidParameterValue", _WHICH_VERSIONS)
     pairs = []
     for template in backend.launch_templates.values():
         chosen = [template.get_version(v) for v in ("$Latest", "$Default") if v in versions]

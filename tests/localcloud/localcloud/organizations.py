@@ -13,8 +13,9 @@ Facts from the Organizations API Reference (and botocore's model of it):
   `AWSOrganizationsNotInUseException`. A member also reads when the organization's resource-based
   delegation policy (PutResourcePolicy, User Guide "Delegated administrator for AWS
   Organizations") allows it the action; Deny statements win.
-- Paging: `MaxResults` is 1-20 (model `MaxResults`), outside that `InvalidInputException` with
-  Reason MIN_VALUE_EXCEEDED / MAX_VALUE_EXCEEDED; without it a page holds 20; `NextToken` is
+- Paging: `MaxResults` is 1-20 (model `MaxResults`; outside that `InvalidInputException` with
+  Reason MIN_VALUE_EXCEEDED / MAX_VALUE_EXCEEDED, from `localcloud.validation`); without it a
+  page holds 20; `NextToken` is
   opaque and only valid for the same operation and parent (`InvalidInputException`,
   INVALID_NEXT_TOKEN); the last page has no NextToken.
 - ListAccountsForParent / ListChildren list direct children only; accounts carry `Paths`
@@ -413,14 +414,9 @@ def _organizations_backend(self: Any) -> OrganizationsBackend:
 
 
 def _max_results(response: Any) -> int:
+    # Its range (1-20) is checked against the model before a request gets here (localcloud.validation).
     value = response._get_param("MaxResults")
-    if value is None:
-        return PAGE_SIZE
-    if not isinstance(value, int) or value < 1:
-        raise _invalid("MIN_VALUE_EXCEEDED", "You provided a numeric parameter that has a smaller value than allowed.")
-    if value > PAGE_SIZE:
-        raise _invalid("MAX_VALUE_EXCEEDED", "You provided a numeric parameter that has a larger value than allowed.")
-    return value
+    return PAGE_SIZE if value is None else int(value)
 
 
 def _page(response: Any, operation: str, scope: str, items: list[Any]) -> tuple[list[Any], str | None]:

@@ -125,8 +125,11 @@ def _rest_routes(service: str) -> list[tuple[str, re.Pattern[str], str]]:
 Response = tuple[int, list[tuple[str, str]], bytes]
 
 
-def error_response(service: str, environ: dict[str, Any], code: str, message: str, status: int) -> Response:
-    """An error reply in `service`'s protocol, as AWS would send it."""
+def error_response(
+    service: str, environ: dict[str, Any], code: str, message: str, status: int, fields: dict[str, str] | None = None
+) -> Response:
+    """An error reply in `service`'s protocol, as AWS would send it; `fields` are the error's
+    other modelled members (Organizations' `Reason`), sent by JSON protocols."""
     request_id = str(uuid.uuid4())
     protocol = protocol_of(service, environ)
     if protocol == "ec2":
@@ -145,7 +148,7 @@ def error_response(service: str, environ: dict[str, Any], code: str, message: st
         return status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], body.encode()
     if protocol == "json":
         version = getattr(service_model(service), "metadata", {}).get("jsonVersion", "1.1")
-        body = json.dumps({"__type": code, "message": message})
+        body = json.dumps({"__type": code, "message": message, **(fields or {})})
         headers = [
             ("Content-Type", f"application/x-amz-json-{version}"),
             ("x-amzn-RequestId", request_id),

@@ -4,8 +4,11 @@ driven by botocore's service model.
 A request is matched to an operation by HTTP method and path (`PUT /CreateComponent`,
 `GET /tags/{resourceArn}`, `DELETE /deleteresourceshare`), its members are read from the query
 string, the URI or the JSON body exactly where the model's `location` puts them, and checked
-against the model's `required`, `enum`, `pattern`, `min` and `max` the way the service does,
-in the service's own words (`Wording`). Responses are shaped by the operation's output shape: a
+against the model's `required`, `enum`, `pattern`, `min` and `max` (string lengths, list and
+map sizes, numbers) and its "either … or …, but not both" members the way the service does, in
+the service's own words (`Wording`): Image Builder's are "The value supplied for parameter
+'semanticVersion' is not valid. semanticVersion must match pattern …" (quoted from
+aws-cloudformation/cloudformation-coverage-roadmap#2439). Responses are shaped by the operation's output shape: a
 member the model does not know is a bug in localcloud and raises, so every response stays true
 to the model. Errors carry the `x-amzn-ErrorType` header and `{"message": …}` with the HTTP
 status the model gives the error code (botocore reads the code from that header).
@@ -26,6 +29,8 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, unquote
 
 import botocore.session
+
+from localcloud import validation
 
 _LOG = logging.getLogger(__name__)
 
@@ -51,6 +56,8 @@ class Wording:
     """detail -> the error for a body that is not a JSON object."""
     internal: str
     """The error code of an unexpected failure (HTTP 500)."""
+    exclusive: Callable[[str], ServiceError]
+    """sentence -> the error for two members the model documents as "not both"."""
 
 
 class Service:
@@ -152,6 +159,9 @@ class Service:
             elif name in document:
                 params[name] = document[name]
         self._validate(shape, params, "")
+        pair = validation.exclusive_members(self.model.service_name, operation)
+        if pair is not None and params.get(pair[0]) is not None and params.get(pair[1]) is not None:
+            raise self.wording.exclusive(pair[2])
         return params
 
     def _scalar(self, shape, text: str, name: str) -> Any:
@@ -186,6 +196,7 @@ class Service:
         elif kind == "map":
             if not isinstance(value, dict):
                 raise invalid(label, "It must be a map.")
+            self._check_length(shape, len(value), label)
             for key, item in value.items():
                 self._validate(shape.key, key, f"{label}.key")
                 self._validate(shape.value, item, f"{label}.{key}")
@@ -194,25 +205,26 @@ class Service:
                 raise invalid(label, "It must be a string.")
             self._check_length(shape, len(value), label)
             if shape.enum and value not in shape.enum:
-                raise invalid(label, f"'{label}' must be one of {shape.enum}.")
+                raise invalid(label, f"{label} must be one of {shape.enum}.")
             pattern = shape.metadata.get("pattern")
             if pattern and not re.search(pattern, value):
-                raise invalid(label, f"'{label}' must match pattern {pattern}")
+                # Image Builder's words: "semanticVersion must match pattern ^[0-9]+\.[0-9]+\.[0-9]+$".
+                raise invalid(label, f"{label} must match pattern {pattern}")
         elif kind == "integer":
             if isinstance(value, bool) or not isinstance(value, int):
                 raise invalid(label, "It must be an integer.")
             minimum, maximum = shape.metadata.get("min"), shape.metadata.get("max")
             if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-                raise invalid(label, f"'{label}' must be between {minimum} and {maximum}.")
+                raise invalid(label, f"{label} must be between {minimum} and {maximum}.")
         elif kind == "boolean" and not isinstance(value, bool):
             raise invalid(label, "It must be a boolean.")
 
     def _check_length(self, shape, length: int, label: str) -> None:
         minimum, maximum = shape.metadata.get("min"), shape.metadata.get("max")
         if minimum is not None and length < minimum:
-            raise self.wording.invalid(label, f"'{label}' must have length greater than or equal to {minimum}.")
+            raise self.wording.invalid(label, f"{label} must have length greater than or equal to {minimum}.")
         if maximum is not None and length > maximum:
-            raise self.wording.invalid(label, f"'{label}' must have length less than or equal to {maximum}.")
+            raise self.wording.invalid(label, f"{label} must have length less than or equal to {maximum}.")
 
     def shape_response(self, operation: str, result: dict) -> dict:
         """The output members of `result` in the model's shape, with `requestId` where modeled."""

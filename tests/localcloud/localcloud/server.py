@@ -3,9 +3,15 @@
 Flow of one request:
 1. `/_localcloud/*` is answered here and never logged, delayed or faulted.
 2. Otherwise the request is named (service/region from the SigV4 scope, action from the
-   body, `X-Amz-Target` or the REST route) and its account found from the access key.
-3. `latency_ms` is slept; then a throttling error, a 5xx, an AssumeRole denial or (with
-   `enforce_iam`) an IAM denial may answer instead of the service.
+   body, `X-Amz-Target` or the REST route) and its account found from the access key. Due
+   steps of instance refreshes run, and instances RunInstances launched that could not start
+   (a KMS key their volumes need) are terminated.
+3. `latency_ms` is slept; then a throttling error, a 5xx, an AssumeRole denial, a request the
+   service's model refuses (`validation`), a KMS denial (key policies and grants,
+   `localcloud.kms_access`) or (with `enforce_iam`) an IAM denial may answer instead of the
+   service. The request is kept as the one the thread answers (`iam_enforce.answering`) for
+   emulations that act on its caller's behalf (EC2 using a KMS key at launch, Parameter Store
+   describing an `aws:ec2:image` value).
 4. Image Builder requests go to `localcloud.imagebuilder.app`, RAM requests to
    `localcloud.ram.app`; everything else to moto.
 5. The answered status and the time taken are appended to the request log.
@@ -25,21 +31,33 @@ from typing import Any, Callable, Iterable
 
 from localcloud import (
     accounts,
+    allowed_images,
     ami_ancestry,
+    ami_protection,
+    autoscaling_activities,
     autoscaling_groups,
     autoscaling_refresh,
+    ebs_encryption,
     ec2_fixes,
     ec2_lifecycle,
     ec2_resolve,
+    encrypted_launches,
     fastpath,
     iam_enforce,
     iam_fixes,
+    image_references,
+    image_usage_reports,
+    kms_access,
+    kms_grants,
+    kms_keys,
     launch_templates,
     organizations,
+    propagation,
     protocols,
     ram,
     ssm_fixes,
     sts_fixes,
+    validation,
 )
 from localcloud.control import CONFIG, REQUESTS, ConfigError
 from localcloud.imagebuilder import sharing as imagebuilder_sharing
@@ -81,7 +99,14 @@ class LocalCloud:
         started = time.monotonic()
         call = protocols.identify(environ)
         account = self._account_of(call.access_key) if call.access_key else TOPOLOGY.caller_account
+        with iam_enforce.answering(call, account, environ):
+            return self._serve(call, account, started, environ, start_response)
+
+    def _serve(
+        self, call: protocols.Call, account: str, started: float, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
         autoscaling_refresh.advance()
+        encrypted_launches.settle()
 
         status_seen: list[int] = []
 
@@ -114,7 +139,12 @@ class LocalCloud:
 
     def _answer(self, call: protocols.Call, account: str, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         injected = self._fault(call, environ) or sts_fixes.denied(call, account, environ)
-        if injected is None and CONFIG.enforce_iam:
+        if injected is None:
+            injected = validation.check(call, environ)
+        if injected is None and call.service == "kms":
+            # Key policies and grants decide whatever enforce_iam says; IAM policies only under it.
+            injected = kms_access.check(call, account, environ)
+        elif injected is None and CONFIG.enforce_iam:
             injected = iam_enforce.check(call, account, environ)
         if injected is None and call.service == "sts" and call.action == "DecodeAuthorizationMessage":
             injected = iam_enforce.decode_authorization_message(call, environ)
@@ -198,12 +228,22 @@ def build_app() -> LocalCloud:
     # Auto Scaling's launch path first: the lifecycle checks wrap whatever launches instances.
     autoscaling_refresh.install()
     ec2_lifecycle.install()
+    ami_protection.install()
+    allowed_images.install()
+    image_references.install()
+    image_usage_reports.install()
+    ebs_encryption.install()
+    encrypted_launches.install()
     launch_templates.install()
     # Last of the EC2 patches: a `resolve:ssm:` image id is resolved before any other launch check.
     ec2_resolve.install()
     iam_fixes.install()
+    propagation.install()
+    kms_keys.install()
+    kms_grants.install()
     organizations.install()
     autoscaling_groups.install()
+    autoscaling_activities.install()
     imagebuilder_sharing.install()
     ami_ancestry.install()
     organizations.seed()

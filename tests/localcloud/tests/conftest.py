@@ -13,6 +13,8 @@ Fixtures for every conformance test (ours and Image Builder's):
   (for module-scoped servers with their own seed).
 - `scratch`: `Accounts` of a second default-topology server for tests that change the
   organization (create, move, close accounts, delegate), so the session's tree stays as seeded.
+- `role_with(iam, statements)` and `assumed(role_arn)`: a role 111122223333's root may assume,
+  holding chosen IAM policies, and a checked session of it (the `enforce_iam` tests' principals).
 Every response boto3 parses is checked against botocore's output shape for the operation.
 """
 
@@ -27,6 +29,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -146,6 +149,32 @@ def checked_session(**kwargs: Any) -> boto3.Session:
     session = boto3.Session(region_name=kwargs.pop("region_name", REGION), **kwargs)
     session.events.register("after-call.*", validate_response)
     return session
+
+
+def role_with(iam: Any, statements: list[dict[str, Any]], name: str | None = None) -> str:
+    """A new role (in `iam`'s account) that 111122223333's root may assume, holding `statements`
+    in an inline policy; its ARN."""
+    name = name or f"probe-{uuid.uuid4().hex[:8]}"
+    trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{SHARED}:root"}, "Action": "sts:AssumeRole"}
+    document = {"Version": "2012-10-17", "Statement": [trust]}
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(document))["Role"]["Arn"]
+    if statements:
+        document = {"Version": "2012-10-17", "Statement": list(statements)}
+        iam.put_role_policy(RoleName=name, PolicyName="probe", PolicyDocument=json.dumps(document))
+    return arn
+
+
+def assumed(role_arn: str, region: str = REGION, sts: Any = None) -> boto3.Session:
+    """A checked session of `role_arn`, assumed through `sts` (default: the dummy credentials,
+    111122223333's root)."""
+    sts = sts or boto3.client("sts")
+    credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="probe")["Credentials"]
+    return checked_session(
+        region_name=region,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
 
 
 class Accounts:

@@ -93,9 +93,11 @@ def build_instance_network(ec2, iam, name: str) -> dict:
     return {"instanceProfileName": name, "subnetId": subnet, "securityGroupIds": [group]}
 
 
-def producer_resources(imagebuilder, ec2, iam, *, tests_enabled=True, distributions=None, document=BUILD_DOCUMENT):
-    """The origin scenario's component, recipe, infrastructure, distribution and pipeline;
-    returns their ARNs and names."""
+def producer_resources(
+    imagebuilder, ec2, iam, *, tests_enabled=True, distributions=None, document=BUILD_DOCUMENT, scanning=None
+):
+    """The origin scenario's component, recipe, infrastructure, distribution and pipeline
+    (with `scanning` as its imageScanningConfiguration); returns their ARNs and names."""
     name = unique("sample")
     network = build_instance_network(ec2, iam, name)
     component = imagebuilder.create_component(name=name, semanticVersion="1.0.0", platform="Linux", data=document)[
@@ -133,6 +135,7 @@ def producer_resources(imagebuilder, ec2, iam, *, tests_enabled=True, distributi
         infrastructureConfigurationArn=infrastructure,
         distributionConfigurationArn=distribution,
         imageTestsConfiguration={"imageTestsEnabled": tests_enabled},
+        **({"imageScanningConfiguration": scanning} if scanning is not None else {}),
     )["imagePipelineArn"]
     return {
         "name": name,

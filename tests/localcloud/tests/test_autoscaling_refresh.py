@@ -473,3 +473,37 @@ def test_a_refresh_that_cannot_launch_its_ami_fails_and_keeps_the_old_instances(
     assert "launching a new instance failed" in seen[-1]["StatusReason"]
     assert group.ids() == before
     assert group.ec2_states(before) == {"running"}
+
+
+def test_a_held_refresh_takes_no_step_until_released_then_goes_on(group: Group, config):
+    config(refresh_seconds=0.1, hold_instance_refresh=[group.name])
+    group.create("$Default")
+    before = group.ids()
+    refresh_id = group.start()
+
+    # Many looks, each of which would apply a due step of an unheld refresh: none moves it.
+    held = [group.refresh(refresh_id) for _ in range(30)]
+    assert {state["Status"] for state in held} == {"Pending"}
+    assert {state["PercentageComplete"] for state in held} == {0}
+    assert group.ids() == before
+    # Another start is refused as for any active refresh.
+    with pytest.raises(ClientError) as refused:
+        group.start()
+    assert refused.value.response["Error"]["Code"] == "InstanceRefreshInProgress"
+
+    config(hold_instance_refresh=[])
+    final = group.follow(refresh_id)[-1]
+    assert final["Status"] == "Successful"
+    assert not group.ids() & before
+
+
+def test_an_alarm_still_fails_a_held_refresh(group: Group, config):
+    config(refresh_seconds=0.1, hold_instance_refresh=[group.name])
+    group.create("$Default")
+    alarm = group.alarm()
+    refresh_id = group.start(Preferences={"AlarmSpecification": {"Alarms": [alarm]}})
+    group.cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="test")
+
+    final = group.follow(refresh_id)[-1]
+
+    assert final["Status"] == "Failed" and alarm in final["StatusReason"]

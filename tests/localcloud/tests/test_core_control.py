@@ -61,11 +61,20 @@ def test_config_get_returns_the_current_knobs(config, control):
     assert current["latency_ms"] == 5
     assert current["deny_accounts"] == [WORKLOAD]
     assert current["throttle_rate"] == 0
+    assert current["propagation_seconds"] == 0
 
 
 @pytest.mark.parametrize(
     "body",
-    [{"no_such_knob": 1}, {"throttle_rate": 2}, {"deny_accounts": "444455556666"}, {"fail_build_step": "build"}],
+    [
+        {"no_such_knob": 1},
+        {"throttle_rate": 2},
+        {"deny_accounts": "444455556666"},
+        {"fail_build_step": "build"},
+        {"propagation_seconds": -1},
+        {"propagation_seconds": "5"},
+        {"propagation_seconds": True},
+    ],
 )
 def test_bad_config_is_rejected_with_400_and_changes_nothing(control, config, body):
     before = control("GET", "config")[1]

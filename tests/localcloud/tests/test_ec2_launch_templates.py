@@ -92,3 +92,26 @@ def test_an_unknown_source_version_is_an_error(template, source):
         )
 
     assert raised.value.response["Error"]["Code"] == "InvalidLaunchTemplateId.VersionNotFound"
+
+
+def test_inherited_block_device_mappings_lose_their_snapshots(template):
+    ec2, template_id = template
+    with_snapshot = [
+        {"DeviceName": "/dev/xvdb", "Ebs": {"SnapshotId": "snap-0123456789abcdef0", "VolumeSize": 100, "VolumeType": "gp3"}}
+    ]
+    ec2.create_launch_template_version(LaunchTemplateId=template_id, LaunchTemplateData={"BlockDeviceMappings": with_snapshot})
+
+    ec2.create_launch_template_version(
+        LaunchTemplateId=template_id, SourceVersion="2", LaunchTemplateData={"ImageId": "ami-0fffffffffffffff6"}
+    )
+    ec2.create_launch_template_version(
+        LaunchTemplateId=template_id, SourceVersion="2", LaunchTemplateData={"BlockDeviceMappings": with_snapshot}
+    )
+    inherited, explicit = _data(ec2, template_id, "3"), _data(ec2, template_id, "4")
+
+    assert inherited["BlockDeviceMappings"] == [
+        {"DeviceName": "/dev/xvdb", "Ebs": {"VolumeSize": 100, "VolumeType": "gp3"}}
+    ]
+    assert inherited["ImageId"] == "ami-0fffffffffffffff6"
+    assert explicit["BlockDeviceMappings"] == with_snapshot
+    assert _data(ec2, template_id, "2")["BlockDeviceMappings"] == with_snapshot

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import ORG_ARN, SHARED, WORKLOAD
+from conftest import ORG_ARN, SHARED, WORKLOAD, wait_until
 from imagebuilder_support import clients, producer_resources, wait_for_image
 
 OUTSIDER = "999900001111"  # not in the organization
@@ -35,19 +35,22 @@ def _listed(ec2, ami: str, **flags) -> bool:
 
 
 def _deprecate_now(ec2, ami: str) -> datetime:
-    """Deprecate `ami` as of the current minute, which EC2 takes as "now" after rounding.
+    """Deprecate `ami` as of now; returns the minute EC2 stored (the nearest one, which may be
+    the next)."""
+    ec2.enable_image_deprecation(ImageId=ami, DeprecateAt=datetime.now(UTC))
+    shown = ec2.describe_images(ImageIds=[ami])["Images"][0]["DeprecationTime"]
+    return datetime.strptime(shown, "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=UTC)
 
-    A call that crosses into the next minute is refused as in the past, and made again.
-    """
-    for _ in range(2):
-        minute = datetime.now(UTC).replace(second=0, microsecond=0)
-        try:
-            ec2.enable_image_deprecation(ImageId=ami, DeprecateAt=minute)
-            return minute
-        except ClientError as err:
-            if err.response["Error"]["Code"] != "InvalidParameterValue":
-                raise
-    raise AssertionError("EnableImageDeprecation refused the current minute twice")
+
+@pytest.fixture(scope="module")
+def deprecated_ami(ec2_of) -> tuple[str, datetime]:
+    """An AMI of the Shared account, shared with the organization, deprecated now (once the
+    minute EC2 rounded "now" to has come): its id and deprecation time."""
+    ami = ec2_of(SHARED).register_image(Name=f"sample_{uuid.uuid4().hex[:8]}")["ImageId"]
+    ec2_of(SHARED).modify_image_attribute(ImageId=ami, LaunchPermission={"Add": [{"OrganizationArn": ORG_ARN}]})
+    minute = _deprecate_now(ec2_of(SHARED), ami)
+    wait_until(lambda: datetime.now(UTC) >= minute, "the deprecation time to come", deadline_s=61)
+    return ami, minute
 
 
 def _launch(ec2, ami: str) -> dict:
@@ -66,6 +69,21 @@ def test_deprecation_time_is_rounded_to_the_nearest_minute(ec2_of, shared_ami, s
 
     [image] = ec2_of(SHARED).describe_images(ImageIds=[shared_ami])["Images"]
     assert image["DeprecationTime"] == f"{tomorrow.isoformat()}T13:{expected_minute}:00.000Z"
+
+
+def _start_of_this_minute_a_while_ago() -> datetime:
+    """A time of the current minute's first half, at least two seconds ago: it rounds down."""
+    ago = datetime.now(UTC) - timedelta(seconds=2)
+    return ago.replace(second=min(ago.second, 20), microsecond=0)
+
+
+def test_the_start_of_the_current_minute_is_in_the_past(ec2_of, shared_ami):
+    with pytest.raises(ClientError) as raised:
+        ec2_of(SHARED).enable_image_deprecation(ImageId=shared_ami, DeprecateAt=_start_of_this_minute_a_while_ago())
+
+    assert _code(raised) == "InvalidParameterValue"
+    assert "in the past" in raised.value.response["Error"]["Message"]
+    assert "DeprecationTime" not in ec2_of(SHARED).describe_images(ImageIds=[shared_ami])["Images"][0]
 
 
 @pytest.mark.parametrize("offset", [timedelta(days=-1), timedelta(minutes=-2), timedelta(days=11 * 365)])
@@ -98,8 +116,8 @@ def test_deprecating_at_the_current_moment_is_accepted(ec2_of, shared_ami):
     assert abs(moment - now) <= timedelta(seconds=30)
 
 
-def test_a_deprecated_ami_is_hidden_from_other_accounts_unless_asked_for(ec2_of, shared_ami):
-    minute = _deprecate_now(ec2_of(SHARED), shared_ami)
+def test_a_deprecated_ami_is_hidden_from_other_accounts_unless_asked_for(ec2_of, deprecated_ami):
+    shared_ami, minute = deprecated_ami
     consumer, owner = ec2_of(WORKLOAD), ec2_of(SHARED)
 
     assert not _listed(consumer, shared_ami)
@@ -119,8 +137,8 @@ def test_a_future_deprecation_time_hides_nothing_yet(ec2_of, shared_ami):
     assert "DeprecationTime" in image
 
 
-def test_a_deprecated_ami_still_launches(ec2_of, shared_ami):
-    _deprecate_now(ec2_of(SHARED), shared_ami)
+def test_a_deprecated_ami_still_launches(ec2_of, deprecated_ami):
+    shared_ami, _ = deprecated_ami
 
     assert _launch(ec2_of(WORKLOAD), shared_ami)["ImageId"] == shared_ami
 
@@ -264,6 +282,22 @@ def test_a_shared_ami_that_was_deregistered_is_unavailable_to_its_users(ec2_of, 
         _launch(ec2_of(WORKLOAD), shared_ami)
 
     assert _code(raised) == "InvalidAMIID.Unavailable"
+
+
+def test_with_propagation_a_deregistered_ami_still_lists_for_that_long(ec2_of, shared_ami, config):
+    config(propagation_seconds=2)
+    ec2_of(SHARED).deregister_image(ImageId=shared_ami)
+
+    by_owner = ec2_of(SHARED).describe_images(ImageIds=[shared_ami])["Images"]
+    by_member = ec2_of(WORKLOAD).describe_images(Owners=[SHARED], IncludeDeprecated=True)["Images"]
+    with pytest.raises(ClientError) as raised:
+        _launch(ec2_of(WORKLOAD), shared_ami)
+    wait_until(lambda: not _listed(ec2_of(WORKLOAD), shared_ami), "the deregistration to propagate")
+
+    assert [(i["ImageId"], i["State"]) for i in by_owner] == [(shared_ami, "deregistered")]
+    assert (shared_ami, "deregistered") in {(i["ImageId"], i["State"]) for i in by_member}
+    assert _code(raised) == "InvalidAMIID.Unavailable"
+    assert ec2_of(SHARED).describe_images(ImageIds=[shared_ami])["Images"] == []
 
 
 def test_a_launch_template_launch_checks_the_template_image(ec2_of):
@@ -474,6 +508,14 @@ def test_every_templates_default_and_latest_versions_can_be_filtered_by_image(te
     with pytest.raises(ClientError) as raised:
         ec2.describe_launch_template_versions(Versions=["1"])
     assert _code(raised) == "InvalidParameterValue"
+    with pytest.raises(ClientError) as missing:
+        ec2.describe_launch_template_versions()
+    assert _code(missing) == "MissingParameter"
+    # AWS's own text, as moto's AWS-verified test records it.
+    assert missing.value.response["Error"]["Message"] == raised.value.response["Error"]["Message"]
+    assert missing.value.response["Error"]["Message"].startswith(
+        "To describe the launch template data for all your launch templates, for ‘--versions’ specify ‘$Latest’"
+    )
 
 
 def test_versions_are_paged_with_next_token_and_all_returned_without_max_results(template):

@@ -717,3 +717,33 @@ def test_ami_lifecycle_actions_are_scoped_by_image_and_template(enforced, templa
     assert f"on resource: arn:aws:ec2:{REGION}::image/{theirs} because" in refused["Error"]["Message"]
     assert deleted["SuccessfullyDeletedLaunchTemplateVersions"][0]["VersionNumber"] == 2
     assert other["Error"]["Code"] == "UnauthorizedOperation"
+
+
+def test_a_role_cloudformation_made_is_evaluated_like_any_other(enforced):
+    template = {
+        "Resources": {
+            "Reader": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "RoleName": _name("stacked"),
+                    "AssumeRolePolicyDocument": json.loads(_trust()),
+                    "Policies": [{"PolicyName": "vpcs", "PolicyDocument": json.loads(_policy(_allow("ec2:DescribeVpcs")))}],
+                },
+            }
+        },
+        "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["Reader", "Arn"]}}},
+    }
+    cloudformation = boto3.client("cloudformation")
+    stack = _name("stack")
+    cloudformation.create_stack(StackName=stack, TemplateBody=json.dumps(template), Capabilities=["CAPABILITY_NAMED_IAM"])
+    outputs = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]["Outputs"]
+    arn = next(o["OutputValue"] for o in outputs if o["OutputKey"] == "Arn")
+    ec2 = _assume(arn).client("ec2")
+
+    allowed = ec2.describe_vpcs()
+    refused = _refused(ec2.describe_subnets)
+    stored = boto3.client("iam").get_role_policy(RoleName=arn.rsplit("/", 1)[1], PolicyName="vpcs")
+
+    assert allowed["Vpcs"]
+    assert refused["Error"]["Code"] == "UnauthorizedOperation"
+    assert stored["PolicyDocument"]["Statement"][0]["Action"] == "ec2:DescribeVpcs"

@@ -149,6 +149,11 @@ def test_parent_image_forms(imagebuilder, parent, accepted):
             "deploy",
         ),
         (
+            "schemaVersion: 1.0\nphases:\n  - name: container-host-test\n    steps:\n      - name: a\n"
+            "        action: Reboot\n",
+            "build, validate, test",
+        ),
+        (
             "schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: a\n        action: Reboot\n"
             "      - name: a\n        action: Reboot\n",
             "more than once",
@@ -169,6 +174,19 @@ def test_invalid_component_documents_are_rejected_at_create(imagebuilder, docume
     )
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert "'data'" in message and fault in message
+
+
+def test_a_document_may_have_phases_of_other_names_beside_build_validate_or_test(imagebuilder):
+    document = (
+        "schemaVersion: 1.0\nphases:\n  - name: deploy\n    steps:\n      - name: a\n        action: Reboot\n"
+        "  - name: validate\n    steps:\n      - name: b\n        action: Reboot\n"
+    )
+
+    arn = imagebuilder.create_component(name=unique("custom"), semanticVersion="1.0.0", platform="Linux", data=document)[
+        "componentBuildVersionArn"
+    ]
+
+    assert imagebuilder.get_component(componentBuildVersionArn=arn)["component"]["type"] == "BUILD"
 
 
 def test_component_dry_run_checks_without_creating(imagebuilder):

@@ -9,7 +9,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import MANAGEMENT, ORG_ARN, SHARED, WORKLOAD
+from conftest import MANAGEMENT, ORG_ARN, SHARED, WORKLOAD, wait_until
 from ram_support import OUTSIDER, client_cache, component, enable_org_sharing, share_name
 
 
@@ -61,6 +61,20 @@ def test_associations_settle_after_the_call_that_starts_them(ram, parts):
     assert [a["status"] for a in removed["resourceShareAssociations"]] == ["DISASSOCIATING"]
     assert _statuses(ram, share["resourceShareArn"], "RESOURCE") == {parts[0]: "DISASSOCIATED", parts[1]: "ASSOCIATED"}
     assert _statuses(ram, share["resourceShareArn"], "PRINCIPAL") == {WORKLOAD: "ASSOCIATED"}
+
+
+def test_with_propagation_associations_stay_associating_for_that_long(client, ram, parts, config):
+    share = ram.create_resource_share(name=share_name(), principals=[WORKLOAD])["resourceShare"]["resourceShareArn"]
+    config(propagation_seconds=2)
+
+    ram.associate_resource_share(resourceShareArn=share, resourceArns=[parts[0]])
+    during = _statuses(ram, share, "RESOURCE")
+    seen_by_workload = client(WORKLOAD).list_resources(resourceOwner="OTHER-ACCOUNTS", resourceArns=[parts[0]])
+    wait_until(lambda: _statuses(ram, share, "RESOURCE") == {parts[0]: "ASSOCIATED"}, "the association to settle")
+
+    assert during == {parts[0]: "ASSOCIATING"}
+    assert seen_by_workload["resources"] == []
+    assert [r["arn"] for r in client(WORKLOAD).list_resources(resourceOwner="OTHER-ACCOUNTS", resourceArns=[parts[0]])["resources"]] == [parts[0]]
 
 
 def test_list_resources_from_both_sides(client, ram, parts):

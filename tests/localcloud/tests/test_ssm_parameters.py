@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import MANAGEMENT, ORG_ARN, REGION, SHARED, WORKLOAD
+from conftest import MANAGEMENT, ORG_ARN, REGION, SHARED, WORKLOAD, checked_session, wait_until
 
 IMAGE = "aws:ec2:image"
 OTHER_REGION = "us-east-1"
@@ -318,3 +318,149 @@ def test_eventbridge_reports_each_outcome(clients, events_queue):
             "dataType": IMAGE,
         },
     ]
+
+
+# --- data types that can't change --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("first", "then"), [("text", IMAGE), (IMAGE, "text")])
+def test_a_parameters_data_type_cannot_change_to_or_from_aws_ec2_image(clients, first, then):
+    ssm, name = clients(WORKLOAD, "ssm"), _name()
+    ami = _ami(clients(WORKLOAD, "ec2"))
+    ssm.put_parameter(Name=name, Value=ami, Type="String", DataType=first)
+
+    with pytest.raises(ClientError) as raised:
+        ssm.put_parameter(Name=name, Value=ami, Type="String", DataType=then, Overwrite=True)
+    kept = ssm.get_parameter(Name=name)["Parameter"]
+
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    assert first in raised.value.response["Error"]["Message"] and then in raised.value.response["Error"]["Message"]
+    assert (kept["DataType"], kept["Version"]) == (first, 1)
+
+
+def test_an_overwrite_without_a_data_type_keeps_aws_ec2_image(clients):
+    ssm, name = clients(WORKLOAD, "ssm"), _name()
+    ec2 = clients(WORKLOAD, "ec2")
+    ssm.put_parameter(Name=name, Value=_ami(ec2), Type="String", DataType=IMAGE)
+
+    newer = _ami(ec2)
+    ssm.put_parameter(Name=name, Value=newer, Overwrite=True)
+    ssm.put_parameter(Name=name, Value="not-an-ami", Overwrite=True)
+    parameter = ssm.get_parameter(Name=name)["Parameter"]
+
+    assert (parameter["DataType"], parameter["Value"], parameter["Version"]) == (IMAGE, newer, 2)
+
+
+# --- validation takes its time (propagation_seconds) -----------------------------------------
+
+
+def _value(ssm, name: str):
+    try:
+        return ssm.get_parameter(Name=name)["Parameter"]["Value"]
+    except ClientError as err:
+        assert err.response["Error"]["Code"] == "ParameterNotFound"
+        return None
+
+
+def test_a_new_image_parameter_appears_only_once_validated(clients, config):
+    ssm, name = clients(WORKLOAD, "ssm"), _name()
+    ami = _ami(clients(WORKLOAD, "ec2"))
+    config(propagation_seconds=2)
+
+    answer = ssm.put_parameter(Name=name, Value=ami, Type="String", DataType=IMAGE, Tags=[{"Key": "team", "Value": "web"}])
+    before = _stored(ssm, name)
+    again = _error(lambda: ssm.put_parameter(Name=name, Value=ami, Type="String", DataType=IMAGE, Overwrite=True))
+    wait_until(lambda: _value(ssm, name) == ami, "the validation to finish")
+    tags = ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId=name)["TagList"]
+
+    assert answer["Version"] == 1
+    assert not before
+    assert again == "TooManyUpdates"
+    assert tags == [{"Key": "team", "Value": "web"}]
+
+
+def test_an_updated_image_parameter_keeps_its_old_value_until_validated(clients, config):
+    ssm, name = clients(WORKLOAD, "ssm"), _name()
+    ec2 = clients(WORKLOAD, "ec2")
+    old, new = _ami(ec2), _ami(ec2)
+    ssm.put_parameter(Name=name, Value=old, Type="String", DataType=IMAGE)
+    config(propagation_seconds=2)
+
+    answer = ssm.put_parameter(Name=name, Value=new, Type="String", DataType=IMAGE, Overwrite=True)
+    during = ssm.get_parameter(Name=name)["Parameter"]
+    history = ssm.get_parameter_history(Name=name)["Parameters"]
+    wait_until(lambda: _value(ssm, name) == new, "the validation to finish")
+
+    assert answer["Version"] == 2
+    assert (during["Value"], during["Version"]) == (old, 1)
+    assert [v["Version"] for v in history] == [1]
+    assert ssm.get_parameter(Name=name)["Parameter"]["Version"] == 2
+
+
+def test_a_refused_image_value_never_appears(clients, config):
+    ssm, name = clients(WORKLOAD, "ssm"), _name()
+    old = _ami(clients(WORKLOAD, "ec2"))
+    ssm.put_parameter(Name=name, Value=old, Type="String", DataType=IMAGE)
+    config(propagation_seconds=1)
+
+    ssm.put_parameter(Name=name, Value="ami-0123456789abcdef0", Type="String", DataType=IMAGE, Overwrite=True)
+    # Once another put is accepted again, the validation has finished.
+    wait_until(
+        lambda: _succeeds(lambda: ssm.put_parameter(Name=name, Value=old, Type="String", DataType=IMAGE, Overwrite=True)),
+        "the validation to finish",
+    )
+    history = wait_until(
+        lambda: _versions(ssm, name) if len(_versions(ssm, name)) == 2 else None, "the second validation to finish"
+    )
+
+    assert [(v["Version"], v["Value"]) for v in history] == [(1, old), (2, old)]
+
+
+def _versions(ssm, name: str) -> list[dict]:
+    return ssm.get_parameter_history(Name=name)["Parameters"]
+
+
+def _succeeds(call) -> bool:
+    try:
+        call()
+    except ClientError as err:
+        assert err.response["Error"]["Code"] == "TooManyUpdates"
+        return False
+    return True
+
+
+# --- the caller's ec2:DescribeImages ---------------------------------------------------------
+
+
+def test_validation_needs_the_callers_permission_to_describe_images(clients, config):
+    iam, ec2 = clients(WORKLOAD, "iam"), clients(WORKLOAD, "ec2")
+    trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{WORKLOAD}:root"}, "Action": "sts:AssumeRole"}
+    roles = {}
+    for label, actions in (("blind", ["ssm:PutParameter", "ssm:GetParameter"]), ("seeing", ["ssm:*", "ec2:DescribeImages"])):
+        role = f"{label}-{uuid.uuid4().hex[:8]}"
+        roles[label] = iam.create_role(
+            RoleName=role, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]})
+        )["Role"]["Arn"]
+        allow = {"Effect": "Allow", "Action": actions, "Resource": "*"}
+        iam.put_role_policy(RoleName=role, PolicyName="p", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [allow]}))
+    ami = _ami(ec2)
+    sts = clients(WORKLOAD, "sts")
+    config(enforce_iam=True)
+
+    def ssm_as(label: str):
+        credentials = sts.assume_role(RoleArn=roles[label], RoleSessionName="probe")["Credentials"]
+        return checked_session(
+            region_name=REGION,
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        ).client("ssm")
+
+    blind, seeing, name = ssm_as("blind"), ssm_as("seeing"), _name()
+    answer = blind.put_parameter(Name=name, Value=ami, Type="String", DataType=IMAGE)
+    refused = _stored(seeing, name)
+    seeing.put_parameter(Name=name, Value=ami, Type="String", DataType=IMAGE)
+
+    assert answer["Version"] == 1
+    assert not refused
+    assert _stored(seeing, name)

@@ -4,8 +4,9 @@ The server hands every request signed for `imagebuilder` to `app`, with the acco
 Region the caller acts in. Paths, members, shapes and error codes follow botocore's
 model `imagebuilder/2019-12-02` (wire format in `localcloud.restjson`, the service's wording
 in `protocol`); see `resources` for the configuration resources, `images` and `builds` for
-builds, `distribute` for what a finished build leaves in moto's EC2 and SSM, and `sharing`
-for what other accounts share with the caller through AWS RAM.
+builds, `scanning` for image scanning's findings, `distribute` for what a finished build leaves
+in moto's EC2 and SSM, and `sharing` for what other accounts share with the caller through AWS
+RAM.
 """
 
 from __future__ import annotations

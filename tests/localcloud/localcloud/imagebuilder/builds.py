@@ -12,6 +12,17 @@ The workflow executions and their steps mirror the AWS-managed `build-image` and
 user guide, "Manage build and test workflows"): steps whose `if` condition is false are
 SKIPPED. A component step failure (`CONFIG.fail_build_step = "phase/step"`) fails
 `ApplyBuildComponents` (phases build and validate) or `ApplyTestComponents` (phase test).
+
+With image scanning enabled, the image's `scanState` (API Reference, ImageScanState: "The scan
+starts as PENDING and moves through SCANNING and COLLECTING to COMPLETED. Image Builder sets the
+status to ABANDONED if the image reaches a terminal state before the scan finding collection
+completes") follows the test instance Amazon Inspector scans (the default TEST_INSTANCE_CVE
+scan type): PENDING until the test instance runs, SCANNING during the test workflow's
+`CollectImageScanFindings` step, then COLLECTING until a quarter of the build's duration after
+the image is AVAILABLE, then COMPLETED. AWS does not say how long collection takes; here it
+outlasts the build so that a client reading findings must wait for COMPLETED, not AVAILABLE.
+A build that fails or is cancelled first, or that has no test instance (image tests disabled),
+ends ABANDONED.
 """
 
 from __future__ import annotations
@@ -36,6 +47,8 @@ _PHASE_WEIGHTS = (
     ("INTEGRATING", 0.10),
 )
 TERMINAL = frozenset({"AVAILABLE", "FAILED", "CANCELLED", "DELETED", "DEPRECATED", "DISABLED"})
+# How long finding collection outlasts the build, as a share of the build's duration.
+_COLLECTION_TAIL = 0.25
 
 
 def _execution_id(prefix: str) -> str:
@@ -103,6 +116,9 @@ class Build:
         self.finished = False
         self.final: tuple[str, str | None] = ("AVAILABLE", None)
         self.parent = None  # what the build starts from (parents.Parent), set when it starts
+        self.scanning = bool((record.get("imageScanningConfiguration") or {}).get("imageScanningEnabled"))
+        self.scan_completes = self.end + seconds * _COLLECTION_TAIL
+        self.findings: list[dict] = []  # Amazon Inspector's findings, fixed when the build finishes
         self.workflows = [self._build_workflow(platform, region)]
         if tests_enabled:
             self.workflows.append(self._test_workflow(region))
@@ -135,10 +151,9 @@ class Build:
         return WorkflowRun("BUILD", BUILD_WORKFLOW.format(region=region), steps, creating[0], building[1])
 
     def _test_workflow(self, region: str) -> WorkflowRun:
-        scanning = bool((self.record.get("imageScanningConfiguration") or {}).get("imageScanningEnabled"))
         steps = [
             StepRun("LaunchTestInstance", "LaunchInstance", "Abort", 1, False),
-            StepRun("CollectImageScanFindings", "CollectImageScanFindings", "Continue", 1, not scanning),
+            StepRun("CollectImageScanFindings", "CollectImageScanFindings", "Continue", 1, not self.scanning),
             StepRun("ApplyTestComponents", "ExecuteComponents", "Abort", 3, False),
             StepRun("TerminateTestInstance", "TerminateInstance", "Continue", 1, False),
         ]
@@ -206,6 +221,32 @@ class Build:
             if start <= now < end:
                 return status, None
         return ("PENDING", None) if now < self.started else ("INTEGRATING", None)
+
+    def scan_state(self, now: float) -> dict | None:
+        """`scanState` at `now` (None without image scanning), after `status` has been brought up to date."""
+        if not self.scanning:
+            return None
+        cut = self.cutoff()
+        if (cut is not None and now >= cut) or (self.finished and self.final[0] != "AVAILABLE"):
+            return {"status": "ABANDONED", "reason": "The image build ended before the scan findings were collected."}
+        if not self.tests_enabled:
+            if self.finished:
+                reason = "Image tests are disabled, so there was no test instance for Amazon Inspector to scan."
+                return {"status": "ABANDONED", "reason": reason}
+            return {"status": "PENDING"}
+        if self.finished and now >= self.scan_completes:
+            return {"status": "COMPLETED"}
+        collect = self.step("CollectImageScanFindings")
+        if now >= collect.end:
+            return {"status": "COLLECTING"}
+        if now >= collect.start:
+            return {"status": "SCANNING"}
+        return {"status": "PENDING"}
+
+    def scan_completed(self, now: float) -> bool:
+        """Whether the findings are collected (COMPLETED) by `now`."""
+        state = self.scan_state(now)
+        return state is not None and state["status"] == "COMPLETED"
 
     def due_for_distribution(self, now: float) -> bool:
         """Whether the timeline is over and the distribution has not happened yet."""

@@ -16,7 +16,19 @@ AMI distribution configurations") and the workflow step reference (ApplyImageCon
   SourceImageId and the build Region as SourceImageRegion; every other AMI is a copy of it
   (CopyImage) and names it (EC2 User Guide, "Identify the source AMI used to create a new AMI");
 - work in another account goes through a role there, so an account localcloud's topology
-  does not know fails the distribution, as an unreachable account would.
+  does not know fails the distribution, as an unreachable account would;
+- encryption (AmiDistributionConfiguration `kmsKeyId`: "The KMS key identifier used to encrypt
+  the distributed image"): with a key, the distributed AMI's snapshots are encrypted with it;
+  without one they are encrypted with the account's default EBS key when encryption by default
+  is on (the build instance's volumes are, and copies follow the destination's setting), else
+  not. Image Builder encrypts through EC2 as the producer's service-linked role
+  `AWSServiceRoleForImageBuilder` (localcloud checks that role, not the instance profile or
+  a target account's distribution role, against the key: localcloud.kms_access);
+- an AMI encrypted with an AWS managed key cannot be shared (localcloud.ebs_encryption): a
+  `launchPermission` for other accounts, an organization or an OU fails the distribution the
+  way Image Builder reports EC2 errors: "Not all distribution jobs are completed. 1) EC2 Client
+  Error: '<EC2's message>' when distributing the image from the source account (ID: …) to the
+  destination account (ID: …) in Region …".
 """
 
 from __future__ import annotations
@@ -33,6 +45,7 @@ from moto.core.exceptions import ServiceException
 from moto.ssm.models import ssm_backends
 from werkzeug.exceptions import HTTPException
 
+from localcloud import ebs_encryption, encrypted_launches, kms_access, kms_keys
 from localcloud.amis import add_launch_permissions
 from localcloud.topology import TOPOLOGY
 
@@ -40,7 +53,21 @@ CREATED_BY = "EC2 Image Builder"
 
 
 class DistributionError(Exception):
-    """A distribution step the service would fail the image on."""
+    """A distribution step the service would fail the image on; `reason` is the image's whole
+    state reason when Image Builder words it itself (else "Distribution failed: …")."""
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def _jobs_failed(message: str, source: str, destination: str, region: str) -> DistributionError:
+    """An EC2 error in a distribution job, as Image Builder reports it."""
+    reason = (
+        f"Not all distribution jobs are completed. 1) EC2 Client Error: '{message}' when distributing the image "
+        f"from the source account (ID: {source}) to the destination account (ID: {destination}) in Region {region}."
+    )
+    return DistributionError(message, reason)
 
 
 class BuiltAmi(Ami):
@@ -55,7 +82,13 @@ class BuiltAmi(Ami):
 
     @property
     def block_device_mappings(self):
-        return super().block_device_mappings + [_ec2_mapping(m) for m in self.recipe_mappings]
+        # The recipe's volumes are snapshots of the build instance too: encrypted as its root is.
+        encrypted = bool(self.ebs_snapshot.encrypted)
+        extra = [_ec2_mapping(m) for m in self.recipe_mappings]
+        for mapping in extra:
+            if "Ebs" in mapping:
+                mapping["Ebs"]["Encrypted"] = encrypted or mapping["Ebs"].get("Encrypted") is True
+        return super().block_device_mappings + extra
 
 
 def _ec2_mapping(mapping: dict) -> dict:
@@ -158,8 +191,10 @@ def _distribute(
             ami = _register(owner, target_region, name, description, tags, recipe, parent)
             registered.append(ami)
             amis[owner] = ami.id
+            _encrypt(ami, account, region, ami_settings.get("kmsKeyId"))
             permission = ami_settings.get("launchPermission") or {}
             if permission:
+                _refuse_unshareable(ami, permission, account)
                 add_launch_permissions(
                     owner,
                     target_region,
@@ -179,6 +214,47 @@ def _distribute(
     for distribution, amis in produced:
         _integrate(account, distribution, amis)
     return outputs
+
+
+def _encrypt(ami: "BuiltAmi", producer: str, build_region: str, kms_key_id: str | None) -> None:
+    """Encrypt a distributed AMI's snapshot as Image Builder would, or fail the distribution when its
+    service-linked role may not use the key."""
+    owner, region = ami.owner_id, ami.ec2_backend.region_name
+    if kms_key_id:
+        key = ebs_encryption.key_arn(kms_key_id, producer, region)
+    elif ebs_encryption.encrypts_by_default(producer, build_region) or ebs_encryption.encrypts_by_default(owner, region):
+        key = ebs_encryption.default_key_arn(owner, region)
+    else:
+        return
+    if owner == producer:
+        role = kms_access.service_linked_principal(producer, "imagebuilder.amazonaws.com")
+        refused = kms_access.refusal(role, kms_keys.find(key, producer, region), region, ami.ebs_snapshot.volume.id)
+        if refused is not None:
+            raise _jobs_failed(refused, producer, owner, region)
+    ami.ebs_snapshot.encrypted, ami.ebs_snapshot.kms_key_id = True, key
+
+
+def _refuse_unshareable(ami: "BuiltAmi", permission: dict, producer: str) -> None:
+    permissions = (
+        [{"UserId": u} for u in permission.get("userIds") or ()]
+        + [{"Group": g} for g in permission.get("userGroups") or ()]
+        + [{"OrganizationArn": a} for a in permission.get("organizationArns") or ()]
+        + [{"OrganizationalUnitArn": a} for a in permission.get("organizationalUnitArns") or ()]
+    )
+    refused = ebs_encryption.sharing_refusal(ami, permissions)
+    if refused is not None:
+        raise _jobs_failed(refused.message, producer, ami.owner_id, ami.ec2_backend.region_name)
+
+
+def build_launch_refusal(account: str, region: str, parent: Ami | None) -> str | None:
+    """Why the build instance would be terminated at launch: a KMS key (of the parent's snapshots, or
+    the default EBS key) that Image Builder's service-linked role may not use."""
+    role = kms_access.service_linked_principal(account, "imagebuilder.amazonaws.com")
+    backend = ec2_backends[account][region]
+    refused = encrypted_launches.launch_refusal(role, backend, parent or _stand_in(backend))
+    if refused is None:
+        return None
+    return f"The build instance was terminated: {encrypted_launches.STATE_MESSAGE}. {refused}"
 
 
 def _trace_sources(registered: list["BuiltAmi"], account: str, region: str, parent: Ami | None) -> None:

@@ -3,8 +3,12 @@
 Facts from the Image Builder user guide ("Use the AWSTOE component document framework",
 "Action modules supported by AWSTOE component manager"):
 - a document is YAML (JSON is YAML) with `schemaVersion: 1.0` and a list of `phases`;
-- Image Builder runs the phases `build` and `validate` in the build stage and `test` in the
-  test stage (`container-host-test` for container builds);
+- "Rules for phases": each phase name is unique, a document may define many phases (of any
+  name), and "You must include at least one of the following phases in your document: build,
+  validate, test"; Image Builder runs `build` and `validate` in the build stage and `test` in
+  the test stage (`container-host-test` for container builds) and no other phase. The code of
+  the refusal is Image Builder's InvalidParameterValueException for `data`; its wording is
+  localcloud's (not documented);
 - step names are unique within a phase; each step names an action module and passes it
   `inputs` (UpdateOS and Reboot take none);
 - a document whose only phase is `test` is a TEST component, anything else is BUILD.
@@ -18,7 +22,8 @@ import yaml
 
 from .protocol import invalid_value
 
-PHASES = ("build", "validate", "test", "container-host-test")
+# At least one of these must be in a document.
+_REQUIRED_PHASES = ("build", "validate", "test")
 
 ACTIONS = frozenset(
     {
@@ -99,12 +104,18 @@ def parse_document(data: str) -> Document:
     seen_phases: set[str] = set()
     for phase in phases:
         name = phase.get("name") if isinstance(phase, dict) else None
-        if name not in PHASES:
-            raise invalid_value("data", f"Phase name '{name}' is not supported; use one of {', '.join(PHASES)}.")
+        if not isinstance(name, str) or not name:
+            raise invalid_value("data", "Every phase needs a 'name'.")
         if name in seen_phases:
             raise invalid_value("data", f"Phase '{name}' is defined more than once.")
         seen_phases.add(name)
         steps.extend(_phase_steps(name, phase.get("steps")))
+    if not seen_phases & set(_REQUIRED_PHASES):
+        raise invalid_value(
+            "data",
+            f"The document must include at least one of the phases {', '.join(_REQUIRED_PHASES)}; "
+            f"it has {', '.join(sorted(seen_phases))}.",
+        )
     component_type = "TEST" if seen_phases == {"test"} else "BUILD"
     return Document(tuple(steps), component_type, tuple(_parameters(document.get("parameters"))))
 

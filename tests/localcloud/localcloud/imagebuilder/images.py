@@ -6,17 +6,21 @@ Facts from the Image Builder API reference:
   build number counting every build of that recipe version in the account (`1.0.0/5`);
 - GetImage takes a build version ARN or a version ARN (then the newest build);
 - CancelImageCreation works on builds that have not finished (else ResourceInUseException);
-- StartImagePipelineExecution on a missing pipeline is ResourceNotFoundException.
+- StartImagePipelineExecution on a missing pipeline is ResourceNotFoundException;
+- GetImage carries `scanState` and `imageScanningConfiguration` (ImageSummary, which the list
+  operations answer with, has neither); the scan findings are the caller account's own
+  (`scanning`).
 """
 
 from __future__ import annotations
 
+from localcloud import encrypted_launches
 from localcloud.control import CONFIG
 
-from . import arns, parents, sharing
+from . import arns, parents, scanning, sharing
 from .arns import make_arn, parse_arn, version_key
 from .builds import TERMINAL, Build, now
-from .distribute import DistributionError, check_launch_prerequisites, distribute
+from .distribute import DistributionError, build_launch_refusal, check_launch_prerequisites, distribute
 from .protocol import ServiceError, project
 from .resources import (
     component_document,
@@ -44,14 +48,16 @@ def refresh(state: State, build: Build) -> dict:
             )
             record["outputResources"] = {"amis": amis}
             build.final = ("AVAILABLE", None)
+            scanning.plant(build, state.account)
         except DistributionError as error:
-            build.final = ("FAILED", f"Distribution failed: {error}")
+            build.final = ("FAILED", error.reason or f"Distribution failed: {error}")
         build.finished = True
     status, reason = build.status(moment)
     record["state"] = {"status": status, "reason": reason}
     context = build.failure_context() if status == "FAILED" else None
     if context:
         record["state"]["failureContext"] = context
+    record["scanState"] = build.scan_state(moment)
     return record
 
 
@@ -115,7 +121,13 @@ def _start(state: State, params: dict, source: dict | None, build_type: str) -> 
 
 
 def _plan_failures(state: State, build: Build, infra: dict, resolved: list, tests_enabled: bool) -> None:
-    problem = check_launch_prerequisites(state.account, state.region, infra) or build.parent.problem
+    # CreateImage without a pipeline also creates Image Builder's service-linked role.
+    encrypted_launches.ensure_service_linked_role(state.account, "imagebuilder.amazonaws.com")
+    problem = (
+        check_launch_prerequisites(state.account, state.region, infra)
+        or build.parent.problem
+        or build_launch_refusal(state.account, state.region, build.parent.ami)
+    )
     if problem:
         build.plan_failure("LaunchBuildInstance", lambda w, s: _reason(w, s, problem))
         return
@@ -170,6 +182,7 @@ def create_image(state: State, params: dict) -> dict:
             raise ServiceError(
                 "InvalidRequestException", "localcloud runs the AWS-managed build and test workflows only."
             )
+        scanning.check_configuration(params.get("imageScanningConfiguration"))
         arn = _start(state, params, None, "USER_INITIATED")
         record = state.images[arn].record
         return {
@@ -415,6 +428,25 @@ def get_workflow_step_execution(state: State, params: dict) -> dict:
     return project(view, "GetWorkflowStepExecutionResponse")
 
 
+def _collected_findings(state: State) -> list[dict]:
+    """The findings of every build of the account whose scan has COMPLETED, oldest build first."""
+    findings = []
+    for build in state.images.values():
+        if build.scanning:
+            refresh(state, build)
+            if build.scan_completed(now()):
+                findings += build.findings
+    return findings
+
+
+def list_image_scan_findings(state: State, params: dict) -> dict:
+    return scanning.findings_page(_collected_findings(state), params)
+
+
+def list_image_scan_finding_aggregations(state: State, params: dict) -> dict:
+    return scanning.aggregations_page(_collected_findings(state), state.account, params)
+
+
 OPERATIONS = {
     "StartImagePipelineExecution": start_image_pipeline_execution,
     "CreateImage": create_image,
@@ -431,4 +463,6 @@ OPERATIONS = {
     "GetWorkflowExecution": get_workflow_execution,
     "ListWorkflowStepExecutions": list_workflow_step_executions,
     "GetWorkflowStepExecution": get_workflow_step_execution,
+    "ListImageScanFindings": list_image_scan_findings,
+    "ListImageScanFindingAggregations": list_image_scan_finding_aggregations,
 }

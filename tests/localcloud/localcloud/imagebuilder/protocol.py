@@ -2,7 +2,9 @@
 
 The service rejects a member it does not allow with `InvalidParameterValueException` ("The
 value supplied for parameter 'X' is not valid."), a missing member or a body that is not JSON
-with `InvalidRequestException`, and fails with `ServiceException` (HTTP 500).
+with `InvalidRequestException`, two members it documents as exclusive with
+`InvalidParameterCombinationException` (its modelled code for "mutually exclusive parameters"),
+and fails with `ServiceException` (HTTP 500).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ WORDING = Wording(
     missing=_missing,
     malformed=lambda detail: ServiceError("InvalidRequestException", detail),
     internal="ServiceException",
+    exclusive=lambda sentence: ServiceError("InvalidParameterCombinationException", sentence),
 )
 
 

@@ -11,14 +11,24 @@ Facts from the Image Builder API reference and user guide:
 - a recipe's parent image is an AMI id, an Image Builder image ARN (AWS-managed ones like
   `arn:aws:imagebuilder:REGION:aws:image/amazon-linux-2-x86/x.x.x` included), an SSM
   parameter prefixed `ssm:`, or a Marketplace product id; recipes need a build component;
-- deleting a resource something still uses is ResourceDependencyException.
+- deleting a resource something still uses is ResourceDependencyException;
+- an infrastructure configuration's instance profile must exist where Image Builder looks:
+  one that does not, or that IAM made less than `propagation_seconds` ago (IAM is eventually
+  consistent, see `localcloud.propagation`), is InvalidParameterValueException "The value
+  supplied for parameter 'instanceProfileName' is not valid. The provided instance profile does
+  not exist. Please specify a different instance profile and try again." (aws-cdk#11441);
+- the account's first pipeline creates Image Builder's service-linked role
+  AWSServiceRoleForImageBuilder (the Service Authorization Reference lists
+  `iam:CreateServiceLinkedRole` as a dependent action of CreateImagePipeline).
 """
 
 from __future__ import annotations
 
 import re
 
-from . import arns, sharing
+from localcloud import encrypted_launches, propagation
+
+from . import arns, scanning, sharing
 from .arns import Arn, make_arn, parse_arn, version_key
 from .builds import now
 from .documents import parse_document
@@ -304,6 +314,10 @@ def create_image_recipe(state: State, params: dict) -> dict:
             "amiTags": params.get("amiTags"),
             "_osVersion": os_version,
         }
+        # DescribeImageReferences and AMI usage reports find recipes built on an AMI.
+        from localcloud import image_references
+
+        image_references.note(state.account, state.region, params["parentImage"])
         return {
             "clientToken": params["clientToken"],
             "imageRecipeArn": arn,
@@ -400,6 +414,15 @@ _INFRASTRUCTURE_MEMBERS = (
 )
 
 
+def _instance_profile_seen(state: State, name: str) -> None:
+    """Image Builder's refusal of an instance profile it cannot see (yet)."""
+    if propagation.instance_profile(state.account, name) is None:
+        raise invalid_value(
+            "instanceProfileName",
+            "The provided instance profile does not exist. Please specify a different instance profile and try again.",
+        )
+
+
 def _infrastructure_settings(params: dict) -> dict:
     settings = {name: params.get(name) for name in _INFRASTRUCTURE_MEMBERS}
     failure = params.get("terminateInstanceOnFailure")
@@ -412,6 +435,7 @@ def create_infrastructure_configuration(state: State, params: dict) -> dict:
         arn = make_arn(state.region, state.account, "infrastructure-configuration", params["name"])
         if arn in state.infrastructure:
             raise _already_exists("InfrastructureConfiguration", arn)
+        _instance_profile_seen(state, params["instanceProfileName"])
         moment = timestamp(now())
         state.infrastructure[arn] = {
             "arn": arn,
@@ -442,6 +466,7 @@ def update_infrastructure_configuration(state: State, params: dict) -> dict:
     def update():
         arn = params["infrastructureConfigurationArn"]
         record = infrastructure(state, arn, "infrastructureConfigurationArn")
+        _instance_profile_seen(state, params["instanceProfileName"])
         record.update(_infrastructure_settings(params))
         record["dateUpdated"] = timestamp(now())
         return {"clientToken": params["clientToken"], "infrastructureConfigurationArn": arn}
@@ -588,6 +613,7 @@ def _pipeline_settings(state: State, params: dict) -> dict:
     if params.get("distributionConfigurationArn"):
         distribution(state, params["distributionConfigurationArn"], "distributionConfigurationArn")
     _check_schedule(params.get("schedule"))
+    scanning.check_configuration(params.get("imageScanningConfiguration"))
     settings = {name: params.get(name) for name in _PIPELINE_MEMBERS}
     tests = params.get("imageTestsConfiguration") or {}
     settings["imageTestsConfiguration"] = {
@@ -617,6 +643,8 @@ def create_image_pipeline(state: State, params: dict) -> dict:
         arn = make_arn(state.region, state.account, "image-pipeline", params["name"])
         if arn in state.pipelines:
             raise _already_exists("ImagePipeline", arn)
+        # Image Builder creates its service-linked role with the account's first pipeline.
+        encrypted_launches.ensure_service_linked_role(state.account, "imagebuilder.amazonaws.com")
         state.pipelines[arn] = {
             "arn": arn,
             "name": params["name"],

@@ -466,6 +466,7 @@ WORDING = Wording(
     missing=lambda member: ServiceError("MissingRequiredParameterException", f"The parameter '{member}' is required."),
     malformed=lambda detail: shares.invalid(detail),
     internal="ServerInternalException",
+    exclusive=lambda sentence: shares.invalid(sentence),
 )
 
 SERVICE = restjson.Service(

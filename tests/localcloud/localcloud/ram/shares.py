@@ -21,8 +21,9 @@ my organization"):
   OperationNotPermittedException "The resource you are attempting to share can only be shared
   within your AWS Organization. …";
 - Associate/Disassociate answer with associations ASSOCIATING / DISASSOCIATING, which settle
-  to ASSOCIATED / DISASSOCIATED; a disassociated or deleted entry stays listed with that
-  status; a deleted share stays listed with status DELETED;
+  to ASSOCIATED / DISASSOCIATED asynchronously ("within seconds"): here on the next RAM call, or
+  once `propagation_seconds` have passed (see `localcloud.propagation`); a disassociated or
+  deleted entry stays listed with that status; a deleted share stays listed with status DELETED;
 - a member account leaves a share by disassociating its own account id (what Terraform's
   `aws_ram_resource_share_accepter` does on delete).
 """
@@ -36,6 +37,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Callable
 
+from localcloud import propagation
 from localcloud.restjson import ServiceError
 
 from . import organization
@@ -74,9 +76,12 @@ class Association:
     created: float
     updated: float
     message: str | None = None
+    since: float = field(default_factory=time.monotonic)  # when the transition in progress began
 
     def settle(self) -> None:
-        """Finish a transition the last call started (AWS does it asynchronously, in seconds)."""
+        """Finish a transition an earlier call started (AWS does it asynchronously, in seconds)."""
+        if not propagation.settled(self.since):
+            return
         if self.status == "DISASSOCIATING":
             self.status, self.updated = "DISASSOCIATED", time.time()
         elif self.status == "ASSOCIATING" and not self.message:
@@ -339,6 +344,7 @@ def disassociate(share: Share, principals: list[str], resources: list[str]) -> l
     for key in wanted:
         association = share.associations[key]
         association.status, association.updated, association.message = "DISASSOCIATING", moment, None
+        association.since = time.monotonic()
         if key[0] == "PRINCIPAL":
             _expire_invitations(share, key[1])
         changed.append(association)
