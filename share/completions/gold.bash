@@ -170,7 +170,7 @@ _gold() {
 
     case "${cmd}" in
         gold)
-            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --help --version init validate schema plan up destroy build rollout status rollback retire prune iam version completions help"
+            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --propagation-timeout --help --version init validate schema plan up destroy build rollout status rollback retire prune iam version completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -188,6 +188,10 @@ _gold() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -196,7 +200,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__build)
-            opts="-f -q -v -h -V --wait --attach --cancel --rollout --timeout --poll-min --poll-max --manifest --yes --output --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --wait --attach --cancel --rollout --timeout --poll-min --poll-max --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -234,6 +238,10 @@ _gold() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -242,7 +250,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__completions)
-            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --help --version bash elvish fish powershell zsh"
+            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --propagation-timeout --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -258,6 +266,10 @@ _gold() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -268,7 +280,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__destroy)
-            opts="-f -q -v -h -V --images --manifest --yes --output --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --images --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -284,6 +296,10 @@ _gold() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -602,7 +618,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__iam)
-            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --help --version consumer trust producer organization instance-role help"
+            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --propagation-timeout --help --version consumer trust producer organization instance-role help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -620,6 +636,10 @@ _gold() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -628,7 +648,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__iam__subcmd__consumer)
-            opts="-f -q -v -h -V --cloudformation --principal --manifest --yes --output --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --cloudformation --principal --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -648,6 +668,10 @@ _gold() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -756,7 +780,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__iam__subcmd__instance__subcmd__role)
-            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -772,6 +796,10 @@ _gold() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -782,59 +810,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__iam__subcmd__organization)
-            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --manifest)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -f)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        gold__subcmd__iam__subcmd__producer)
-            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --manifest)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -f)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        gold__subcmd__iam__subcmd__trust)
-            opts="-f -q -v -h -V --principal --manifest --yes --output --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --trust --principal --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -856,6 +832,74 @@ _gold() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gold__subcmd__iam__subcmd__producer)
+            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --manifest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gold__subcmd__iam__subcmd__trust)
+            opts="-f -q -v -h -V --principal --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --principal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --manifest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -864,7 +908,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__init)
-            opts="-f -q -v -h -V --force --manifest --yes --output --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --force --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -880,6 +924,10 @@ _gold() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -890,12 +938,16 @@ _gold() {
             return 0
             ;;
         gold__subcmd__plan)
-            opts="-f -q -v -h -V --detailed-exitcode --manifest --yes --output --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --detailed-exitcode --only --strict --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --only)
+                    COMPREPLY=($(compgen -W "producer consumers" -- "${cur}"))
+                    return 0
+                    ;;
                 --manifest)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -906,6 +958,10 @@ _gold() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -916,7 +972,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__prune)
-            opts="-f -q -v -h -V --dry-run --manifest --yes --output --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --dry-run --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -934,6 +990,10 @@ _gold() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -942,7 +1002,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__retire)
-            opts="-f -q -v -h -V --reason --to --disable --dry-run --parallelism --manifest --yes --output --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --reason --to --disable --dry-run --parallelism --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -972,6 +1032,10 @@ _gold() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -980,7 +1044,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__rollback)
-            opts="-f -q -v -h -V --consumer --region --wave --dry-run --parallelism --calls-per-account --manifest --yes --output --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --consumer --region --wave --strict --dry-run --parallelism --calls-per-account --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1018,6 +1082,10 @@ _gold() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1026,7 +1094,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__rollout)
-            opts="-f -q -v -h -V --consumer --region --wave --image --ami --dry-run --parallelism --calls-per-account --manifest --yes --output --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --consumer --region --wave --strict --image --ami --dry-run --parallelism --calls-per-account --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1072,6 +1140,10 @@ _gold() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1080,7 +1152,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__schema)
-            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --help --version manifest output"
+            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --propagation-timeout --help --version manifest output"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1098,6 +1170,10 @@ _gold() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1106,7 +1182,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__status)
-            opts="-f -q -v -h -V --consumer --region --wave --manifest --yes --output --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --consumer --region --wave --strict --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1136,6 +1212,10 @@ _gold() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1144,7 +1224,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__up)
-            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1160,6 +1240,10 @@ _gold() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1170,7 +1254,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__validate)
-            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1186,6 +1270,10 @@ _gold() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1196,7 +1284,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__version)
-            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1212,6 +1300,10 @@ _gold() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

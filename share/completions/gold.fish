@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_gold_global_optspecs
-    string join \n f/manifest= yes output= q/quiet v/verbose h/help V/version
+    string join \n f/manifest= yes output= q/quiet v/verbose propagation-timeout= h/help V/version
 end
 
 function __fish_gold_needs_command
@@ -27,6 +27,7 @@ end
 complete -c gold -n "__fish_gold_needs_command" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_needs_command" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_needs_command" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
 complete -c gold -n "__fish_gold_needs_command" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_needs_command" -s q -l quiet -d 'Print only results and errors'
 complete -c gold -n "__fish_gold_needs_command" -s v -l verbose -d 'Print more detail, such as every target of a long plan (repeat for more)'
@@ -51,6 +52,7 @@ complete -c gold -n "__fish_gold_needs_command" -f -a "help" -d 'Print this mess
 complete -c gold -n "__fish_gold_using_subcommand init" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand init" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand init" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
 complete -c gold -n "__fish_gold_using_subcommand init" -l force -d 'Overwrite files that already exist'
 complete -c gold -n "__fish_gold_using_subcommand init" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand init" -s q -l quiet -d 'Print only results and errors'
@@ -60,6 +62,7 @@ complete -c gold -n "__fish_gold_using_subcommand init" -s V -l version -d 'Prin
 complete -c gold -n "__fish_gold_using_subcommand validate" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand validate" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand validate" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
 complete -c gold -n "__fish_gold_using_subcommand validate" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand validate" -s q -l quiet -d 'Print only results and errors'
 complete -c gold -n "__fish_gold_using_subcommand validate" -s v -l verbose -d 'Print more detail, such as every target of a long plan (repeat for more)'
@@ -68,15 +71,20 @@ complete -c gold -n "__fish_gold_using_subcommand validate" -s V -l version -d '
 complete -c gold -n "__fish_gold_using_subcommand schema" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand schema" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand schema" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
 complete -c gold -n "__fish_gold_using_subcommand schema" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand schema" -s q -l quiet -d 'Print only results and errors'
 complete -c gold -n "__fish_gold_using_subcommand schema" -s v -l verbose -d 'Print more detail, such as every target of a long plan (repeat for more)'
 complete -c gold -n "__fish_gold_using_subcommand schema" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gold -n "__fish_gold_using_subcommand schema" -s V -l version -d 'Print version'
+complete -c gold -n "__fish_gold_using_subcommand plan" -l only -d 'Plan only this side: `producer` (what `gold up` changes; consumer accounts are not read, so none of them can make the plan fail) or `consumers` (what `gold rollout` changes)' -r -f -a "producer\t'The producer account: what `gold up` changes'
+consumers\t'The consumer targets: what `gold rollout` changes'"
 complete -c gold -n "__fish_gold_using_subcommand plan" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand plan" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand plan" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
 complete -c gold -n "__fish_gold_using_subcommand plan" -l detailed-exitcode -d 'Exit 0 when nothing would change, 2 when something would, 1 on error (like `terraform plan`)'
+complete -c gold -n "__fish_gold_using_subcommand plan" -l strict -d 'Fail when a selector matches nothing (a `tag` no template carries, OUs without an active account) instead of warning'
 complete -c gold -n "__fish_gold_using_subcommand plan" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand plan" -s q -l quiet -d 'Print only results and errors'
 complete -c gold -n "__fish_gold_using_subcommand plan" -s v -l verbose -d 'Print more detail, such as every target of a long plan (repeat for more)'
@@ -85,6 +93,7 @@ complete -c gold -n "__fish_gold_using_subcommand plan" -s V -l version -d 'Prin
 complete -c gold -n "__fish_gold_using_subcommand up" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand up" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand up" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
 complete -c gold -n "__fish_gold_using_subcommand up" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand up" -s q -l quiet -d 'Print only results and errors'
 complete -c gold -n "__fish_gold_using_subcommand up" -s v -l verbose -d 'Print more detail, such as every target of a long plan (repeat for more)'
@@ -93,6 +102,7 @@ complete -c gold -n "__fish_gold_using_subcommand up" -s V -l version -d 'Print 
 complete -c gold -n "__fish_gold_using_subcommand destroy" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand destroy" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand destroy" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
 complete -c gold -n "__fish_gold_using_subcommand destroy" -l images -d 'Also deregister the AMIs the pipeline built (and delete their snapshots) and its Image Builder images'
 complete -c gold -n "__fish_gold_using_subcommand destroy" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand destroy" -s q -l quiet -d 'Print only results and errors'
@@ -107,6 +117,7 @@ complete -c gold -n "__fish_gold_using_subcommand build" -l poll-max -d 'Longest
 complete -c gold -n "__fish_gold_using_subcommand build" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand build" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand build" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
 complete -c gold -n "__fish_gold_using_subcommand build" -l wait -d 'Follow the build until its AMIs are available (exit 0) or it fails (exit 1)'
 complete -c gold -n "__fish_gold_using_subcommand build" -l rollout -d 'Once the AMIs are available, roll them out to every consumer target, as `gold rollout` does'
 complete -c gold -n "__fish_gold_using_subcommand build" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
@@ -124,6 +135,8 @@ complete -c gold -n "__fish_gold_using_subcommand rollout" -l calls-per-account 
 complete -c gold -n "__fish_gold_using_subcommand rollout" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand rollout" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand rollout" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
+complete -c gold -n "__fish_gold_using_subcommand rollout" -l strict -d 'Fail when a selector matches nothing (a `tag` no template carries, OUs without an active account) instead of warning'
 complete -c gold -n "__fish_gold_using_subcommand rollout" -l dry-run -d 'Print the plan and change nothing'
 complete -c gold -n "__fish_gold_using_subcommand rollout" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand rollout" -s q -l quiet -d 'Print only results and errors'
@@ -136,6 +149,8 @@ complete -c gold -n "__fish_gold_using_subcommand status" -l wave -d 'Only consu
 complete -c gold -n "__fish_gold_using_subcommand status" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand status" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand status" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
+complete -c gold -n "__fish_gold_using_subcommand status" -l strict -d 'Fail when a selector matches nothing (a `tag` no template carries, OUs without an active account) instead of warning'
 complete -c gold -n "__fish_gold_using_subcommand status" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand status" -s q -l quiet -d 'Print only results and errors'
 complete -c gold -n "__fish_gold_using_subcommand status" -s v -l verbose -d 'Print more detail, such as every target of a long plan (repeat for more)'
@@ -149,6 +164,8 @@ complete -c gold -n "__fish_gold_using_subcommand rollback" -l calls-per-account
 complete -c gold -n "__fish_gold_using_subcommand rollback" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand rollback" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand rollback" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
+complete -c gold -n "__fish_gold_using_subcommand rollback" -l strict -d 'Fail when a selector matches nothing (a `tag` no template carries, OUs without an active account) instead of warning'
 complete -c gold -n "__fish_gold_using_subcommand rollback" -l dry-run -d 'Print the plan and change nothing'
 complete -c gold -n "__fish_gold_using_subcommand rollback" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand rollback" -s q -l quiet -d 'Print only results and errors'
@@ -161,6 +178,7 @@ complete -c gold -n "__fish_gold_using_subcommand retire" -l parallelism -d 'Tar
 complete -c gold -n "__fish_gold_using_subcommand retire" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand retire" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand retire" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
 complete -c gold -n "__fish_gold_using_subcommand retire" -l disable -d 'Also disable the AMIs (private, hidden, not launchable), once every target has moved'
 complete -c gold -n "__fish_gold_using_subcommand retire" -l dry-run -d 'Print the plan and change nothing'
 complete -c gold -n "__fish_gold_using_subcommand retire" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
@@ -171,6 +189,7 @@ complete -c gold -n "__fish_gold_using_subcommand retire" -s V -l version -d 'Pr
 complete -c gold -n "__fish_gold_using_subcommand prune" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand prune" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand prune" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
 complete -c gold -n "__fish_gold_using_subcommand prune" -l dry-run -d 'Print the plan and change nothing'
 complete -c gold -n "__fish_gold_using_subcommand prune" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand prune" -s q -l quiet -d 'Print only results and errors'
@@ -180,6 +199,7 @@ complete -c gold -n "__fish_gold_using_subcommand prune" -s V -l version -d 'Pri
 complete -c gold -n "__fish_gold_using_subcommand iam; and not __fish_seen_subcommand_from consumer trust producer organization instance-role help" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand iam; and not __fish_seen_subcommand_from consumer trust producer organization instance-role help" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand iam; and not __fish_seen_subcommand_from consumer trust producer organization instance-role help" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
 complete -c gold -n "__fish_gold_using_subcommand iam; and not __fish_seen_subcommand_from consumer trust producer organization instance-role help" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand iam; and not __fish_seen_subcommand_from consumer trust producer organization instance-role help" -s q -l quiet -d 'Print only results and errors'
 complete -c gold -n "__fish_gold_using_subcommand iam; and not __fish_seen_subcommand_from consumer trust producer organization instance-role help" -s v -l verbose -d 'Print more detail, such as every target of a long plan (repeat for more)'
@@ -195,6 +215,7 @@ complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcomman
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from consumer" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from consumer" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from consumer" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from consumer" -l cloudformation -d 'Print a CloudFormation template creating the role (trust and policy) instead, for a service-managed StackSet'
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from consumer" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from consumer" -s q -l quiet -d 'Print only results and errors'
@@ -205,6 +226,7 @@ complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcomman
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from trust" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from trust" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from trust" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from trust" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from trust" -s q -l quiet -d 'Print only results and errors'
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from trust" -s v -l verbose -d 'Print more detail, such as every target of a long plan (repeat for more)'
@@ -213,14 +235,18 @@ complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcomman
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from producer" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from producer" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from producer" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from producer" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from producer" -s q -l quiet -d 'Print only results and errors'
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from producer" -s v -l verbose -d 'Print more detail, such as every target of a long plan (repeat for more)'
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from producer" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from producer" -s V -l version -d 'Print version'
+complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from organization" -l principal -d 'The identity that runs gold (default: the one these credentials act as)' -r
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from organization" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from organization" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from organization" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
+complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from organization" -l trust -d 'Print the trust policy of the role `[organization]` names instead: who may assume it'
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from organization" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from organization" -s q -l quiet -d 'Print only results and errors'
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from organization" -s v -l verbose -d 'Print more detail, such as every target of a long plan (repeat for more)'
@@ -229,6 +255,7 @@ complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcomman
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from instance-role" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from instance-role" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from instance-role" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from instance-role" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from instance-role" -s q -l quiet -d 'Print only results and errors'
 complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcommand_from instance-role" -s v -l verbose -d 'Print more detail, such as every target of a long plan (repeat for more)'
@@ -243,6 +270,7 @@ complete -c gold -n "__fish_gold_using_subcommand iam; and __fish_seen_subcomman
 complete -c gold -n "__fish_gold_using_subcommand version" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand version" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand version" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
 complete -c gold -n "__fish_gold_using_subcommand version" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand version" -s q -l quiet -d 'Print only results and errors'
 complete -c gold -n "__fish_gold_using_subcommand version" -s v -l verbose -d 'Print more detail, such as every target of a long plan (repeat for more)'
@@ -251,6 +279,7 @@ complete -c gold -n "__fish_gold_using_subcommand version" -s V -l version -d 'P
 complete -c gold -n "__fish_gold_using_subcommand completions" -s f -l manifest -d 'Manifest to use; without it `gold.toml` is searched in this directory and its parents' -r -F
 complete -c gold -n "__fish_gold_using_subcommand completions" -l output -d 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)' -r -f -a "human\t'Text for people'
 json\t'JSON for programs: one document, or one event per line'"
+complete -c gold -n "__fish_gold_using_subcommand completions" -l propagation-timeout -d 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)' -r
 complete -c gold -n "__fish_gold_using_subcommand completions" -l yes -d 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
 complete -c gold -n "__fish_gold_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
 complete -c gold -n "__fish_gold_using_subcommand completions" -s v -l verbose -d 'Print more detail, such as every target of a long plan (repeat for more)'
