@@ -26,6 +26,7 @@ mod schema;
 mod status;
 mod up;
 mod validate;
+mod version;
 
 /// Runs the command the user asked for.
 pub fn run(cli: &Cli, printer: &Printer) -> Result<ExitCode, Error> {
@@ -46,6 +47,7 @@ pub fn run(cli: &Cli, printer: &Printer) -> Result<ExitCode, Error> {
         Command::Channels => channels::run(global, printer),
         Command::Prune(args) => prune::run(args, global, printer),
         Command::Iam(args) => iam::run(args, global, printer),
+        Command::Version => version::run(printer),
         Command::Completions { shell } => completions::run(*shell, printer),
     }
 }
