@@ -21,13 +21,6 @@ const TOKYO: &str = "ap-northeast-1";
 const ORG_ARN: &str = "arn:aws:organizations::000000000000:organization/o-xxxxxxxxxx";
 const CVE: &str = "CVE-2026-1234";
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-}
-
 /// The pipeline with scanning, a dev and a prod channel (soak `soak`), and one consumer in each.
 fn project(soak: &str, scanning: bool) -> tempfile::TempDir {
     let scan = if scanning {
@@ -173,7 +166,7 @@ async fn create_template(cloud: &Localcloud, account: &str, image: &str) {
 }
 
 async fn default_image(cloud: &Localcloud, account: &str) -> String {
-    cloud.default_image(account, TOKYO, "app").await
+    common::template_image(&cloud.sdk(account, TOKYO).await, "app", "$Default").await
 }
 
 /// Every entry of a channel's log in the producer's Parameter Store, oldest first.
@@ -218,7 +211,7 @@ fn prod_moves_only_through_promote_and_its_gates_and_goes_back_on_rollback_and_r
     let project = project("1h", true);
     let dir = project.path();
     let manifest = dir.join("gold.toml");
-    let rt = runtime();
+    let rt = common::runtime();
     ok(&cloud, dir, &["up", "--yes"]);
     // `[scanning] enabled` is the pipeline's image scanning.
     let pipelines = rt.block_on(async {
@@ -439,7 +432,7 @@ fn concurrent_promotions_are_never_lost_and_held_builds_survive_prune() {
     ok(&cloud, dir, &["up", "--yes"]);
     ok(&cloud, dir, &["build", "--wait"]);
     ok(&cloud, dir, &["build", "--wait"]);
-    let rt = runtime();
+    let rt = common::runtime();
 
     // Operator A has checked the gates and waits at the prompt; operator B promotes meanwhile.
     let mut a = cloud.gold_in_terminal(dir, &["promote", "1", "--to", "prod"], 40, 200);
@@ -543,7 +536,7 @@ fn a_failed_refresh_in_dev_holds_the_build_back_from_prod() {
         "name = \"app\"",
         "name = \"app\"\nauto_scaling_groups = [\"web\"]",
     );
-    let rt = runtime();
+    let rt = common::runtime();
     ok(&cloud, dir, &["up", "--yes"]);
     ok(&cloud, dir, &["build", "--wait"]);
     let b1 = rt.block_on(build_ami(&cloud, 1));
