@@ -11,14 +11,12 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use aws_sdk_ec2::types::Filter;
-use common::Localcloud;
+use common::{Localcloud, PRODUCER};
 use serde_json::{Value, json};
 
-const PRODUCER: &str = "111122223333";
 const WORKLOAD: &str = "444455556666";
 const PROD: &str = "555555555555";
 const TOKYO: &str = "ap-northeast-1";
-const ORG_ARN: &str = "arn:aws:organizations::000000000000:organization/o-xxxxxxxxxx";
 const CVE: &str = "CVE-2026-1234";
 
 /// The pipeline with scanning, a dev and a prod channel (soak `soak`), and one consumer in each.
@@ -28,30 +26,8 @@ fn project(soak: &str, scanning: bool) -> tempfile::TempDir {
     } else {
         ""
     };
-    let manifest = format!(
-        r#"name = "sample"
-
-[producer]
-account = "{PRODUCER}"
-region = "{TOKYO}"
-
-[components.build]
-file = "files/build.yml"
-platform = "Linux"
-version = "1.0.0"
-
-[recipe]
-parent_image = "amazon-linux-2-x86/x.x.x"
-version = "1.0.0"
-components = ["build"]
-
-[infrastructure]
-instance_types = ["t3.small"]
-
-[distribution]
-ami_name = "sample_v{{{{imagebuilder:buildVersion}}}}_{{{{imagebuilder:buildDate}}}}"
-share_with_organizations = ["{ORG_ARN}"]
-
+    let rest = format!(
+        r#"
 [lifecycle]
 keep_latest = 1
 deprecate_after = "0s"
@@ -82,6 +58,7 @@ wave = 2
 name = "app"
 "#
     );
+    let manifest = common::sample_manifest(TOKYO, "", &rest);
     common::project(&manifest)
 }
 
