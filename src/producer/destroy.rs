@@ -235,7 +235,7 @@ impl Doomed {
         progress: &dyn ApplyReporter,
     ) -> Result<usize, AwsError> {
         let deleted = AtomicUsize::new(0);
-        let run = Run {
+        let run = Deletion {
             session,
             progress,
             deleted: &deleted,
@@ -317,13 +317,13 @@ impl Doomed {
 }
 
 /// One destroy run: where, how progress is shown, how many resources are gone.
-struct Run<'a> {
+struct Deletion<'a> {
     session: &'a Session,
     progress: &'a dyn ApplyReporter,
     deleted: &'a AtomicUsize,
 }
 
-impl Run<'_> {
+impl Deletion<'_> {
     async fn step(
         &self,
         resource: Resource,
