@@ -114,7 +114,7 @@ pub async fn survey(loaded: &Loaded, session: &Session, images: bool) -> Result<
             (role, profile),
         ),
         (images, amis),
-    ) = try_join(try_join(image_builder, iam), built).await?;
+    ) = try_join(try_join(Box::pin(image_builder), iam), Box::pin(built)).await?;
     // Only a manifest with `[sharing]` made a share, so only its destroy asks RAM.
     let share = match &m.sharing {
         Some(_) => ram::find_share(session, manifest)

@@ -14,7 +14,8 @@ use aws_sdk_imagebuilder::types::{
 };
 
 use super::{
-    Found, Tagged, Tags, arn_named, client, invalid, name_filter, sdk_tags, tagged, to_tags,
+    Found, Listing, Tagged, Tags, arn_named, client, created, invalid, name_filter, sdk_tags,
+    tagged, to_tags,
 };
 use crate::aws::call::{CallExt, instance_profile_not_visible};
 use crate::aws::error::{AwsError, Reason};
@@ -93,12 +94,8 @@ pub async fn find_infrastructure(
     let items = client(session)
         .list_infrastructure_configurations()
         .filters(name_filter(name))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call_on(session, "ListInfrastructureConfigurations", name)?;
+        .every_on(session, "ListInfrastructureConfigurations", name)
+        .await?;
     let Some(arn) = arn_named(items, name) else {
         return Ok(None);
     };
@@ -173,14 +170,12 @@ pub async fn create_infrastructure(
                 instance_profile_not_visible(err).then_some(Reason::NotVisibleYet)
             }
         })?;
-    out.infrastructure_configuration_arn()
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            session
-                .site()
-                .failure(OP, "no ARN in the answer")
-                .on(&spec.name)
-        })
+    created(
+        session,
+        OP,
+        &spec.name,
+        out.infrastructure_configuration_arn(),
+    )
 }
 
 /// Replaces every setting of an infrastructure configuration (tags are separate).
@@ -217,12 +212,8 @@ pub async fn find_distribution(
     let items = client(session)
         .list_distribution_configurations()
         .filters(name_filter(name))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call_on(session, "ListDistributionConfigurations", name)?;
+        .every_on(session, "ListDistributionConfigurations", name)
+        .await?;
     let Some(arn) = arn_named(items, name) else {
         return Ok(None);
     };
@@ -346,14 +337,12 @@ pub async fn create_distribution(
             CreateDistributionConfigurationError::is_resource_already_exists_exception(err)
                 .then_some(Reason::AlreadyExists)
         })?;
-    out.distribution_configuration_arn()
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            session
-                .site()
-                .failure(OP, "no ARN in the answer")
-                .on(&spec.name)
-        })
+    created(
+        session,
+        OP,
+        &spec.name,
+        out.distribution_configuration_arn(),
+    )
 }
 
 /// Replaces every setting of a distribution configuration (tags are separate).
@@ -380,12 +369,8 @@ pub async fn update_distribution(
 pub async fn infrastructures(session: &Session) -> Result<Vec<Tagged>, AwsError> {
     let items = client(session)
         .list_infrastructure_configurations()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call(session, "ListInfrastructureConfigurations")?;
+        .every(session, "ListInfrastructureConfigurations")
+        .await?;
     Ok(tagged(items))
 }
 
@@ -393,11 +378,7 @@ pub async fn infrastructures(session: &Session) -> Result<Vec<Tagged>, AwsError>
 pub async fn distributions_tagged(session: &Session) -> Result<Vec<Tagged>, AwsError> {
     let items = client(session)
         .list_distribution_configurations()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call(session, "ListDistributionConfigurations")?;
+        .every(session, "ListDistributionConfigurations")
+        .await?;
     Ok(tagged(items))
 }

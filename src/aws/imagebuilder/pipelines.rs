@@ -7,7 +7,9 @@ use aws_sdk_imagebuilder::types::{
     ImageTestsConfiguration, PipelineExecutionStartCondition, PipelineStatus, Schedule,
 };
 
-use super::{Found, Tagged, Tags, client, name_filter, named, sdk_tags, tagged, to_tags};
+use super::{
+    Found, Listing, Tagged, Tags, client, created, name_filter, named, sdk_tags, tagged, to_tags,
+};
 use crate::aws::call::CallExt;
 use crate::aws::error::{AwsError, Reason};
 use crate::aws::session::Session;
@@ -69,12 +71,8 @@ pub async fn find_pipeline(
     let items = client(session)
         .list_image_pipelines()
         .filters(name_filter(name))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call_on(session, "ListImagePipelines", name)?;
+        .every_on(session, "ListImagePipelines", name)
+        .await?;
     let Some(live) = named(items, name).into_iter().next() else {
         return Ok(None);
     };
@@ -168,12 +166,7 @@ pub async fn create_pipeline(session: &Session, spec: &PipelineSpec) -> Result<S
             CreateImagePipelineError::is_resource_already_exists_exception(err)
                 .then_some(Reason::AlreadyExists)
         })?;
-    out.image_pipeline_arn().map(str::to_owned).ok_or_else(|| {
-        session
-            .site()
-            .failure(OP, "no ARN in the answer")
-            .on(&spec.name)
-    })
+    created(session, OP, &spec.name, out.image_pipeline_arn())
 }
 
 /// Replaces every setting of an image pipeline (tags are separate).
@@ -203,11 +196,7 @@ pub async fn update_pipeline(
 pub async fn pipelines(session: &Session) -> Result<Vec<Tagged>, AwsError> {
     let items = client(session)
         .list_image_pipelines()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call(session, "ListImagePipelines")?;
+        .every(session, "ListImagePipelines")
+        .await?;
     Ok(tagged(items))
 }
