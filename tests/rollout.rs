@@ -77,8 +77,16 @@ async fn ami(cloud: &Localcloud, owner: &str, name: &str, share: Share) -> Strin
 /// Build `n` (1 to 3) as a finished pipeline leaves it: an AMI in the producer account named
 /// like the manifest's `ami_name`, shared with the organization.
 fn build(cloud: &Localcloud, rt: &tokio::runtime::Runtime, n: u32) -> String {
-    let name = format!("sample_v{n}_2022-08-{}T09-01-50.490Z", 9 + n);
-    rt.block_on(ami(cloud, PRODUCER, &name, Share::Organization))
+    published(
+        cloud,
+        rt,
+        &format!("sample_v{n}_2022-08-{}T09-01-50.490Z", 9 + n),
+    )
+}
+
+/// An AMI named `name` in the producer account, shared with the organization.
+fn published(cloud: &Localcloud, rt: &tokio::runtime::Runtime, name: &str) -> String {
+    rt.block_on(ami(cloud, PRODUCER, name, Share::Organization))
 }
 
 /// A launch template like the origin scenario's: t3.small, EBS-optimized, 50 GiB gp3 root, a security group, user data.
@@ -371,12 +379,7 @@ fn writes_in(cloud: &Localcloud, account: &str) -> Vec<String> {
 fn origin_scenario_moves_the_workload_template_to_the_second_ami_and_keeps_every_other_setting() {
     let cloud = Localcloud::start();
     let rt = runtime();
-    let first = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v4_2022-08-10T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let first = published(&cloud, &rt, "sample_v4_2022-08-10T09-01-50.490Z");
     // Its data volume comes from a snapshot: EC2 drops inherited snapshots from a new version
     // unless the request gives them again, which gold must, for only the image to change.
     let data = rt.block_on(snapshot(&cloud, WORKLOAD));
@@ -387,12 +390,7 @@ fn origin_scenario_moves_the_workload_template_to_the_second_ami_and_keeps_every
         &first,
         Some(&data),
     ));
-    let second = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v5_2022-08-11T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let second = published(&cloud, &rt, "sample_v5_2022-08-11T09-01-50.490Z");
     let dir = project(&consumer("workload", WORKLOAD, 1, "sample-lt", &[]));
 
     cloud.reset_requests();
@@ -500,18 +498,8 @@ fn newer_amis_of_a_stranger_or_another_member_with_the_producers_name_are_never_
     );
     let cloud = Localcloud::start_with(Some(&seed));
     let rt = runtime();
-    let old = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v3_2022-08-09T09-01-50.490Z",
-        Share::Organization,
-    ));
-    let good = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v4_2022-08-10T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let old = published(&cloud, &rt, "sample_v3_2022-08-09T09-01-50.490Z");
+    let good = published(&cloud, &rt, "sample_v4_2022-08-10T09-01-50.490Z");
     let member = rt.block_on(ami(
         &cloud,
         OTHER_MEMBER,
@@ -1843,18 +1831,8 @@ fn a_parameter_the_team_made_as_text_keeps_its_data_type_and_a_string_list_is_re
     const NAME: &str = "/gold/sample/ami";
     let cloud = Localcloud::start();
     let rt = runtime();
-    let first = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v4_2022-08-10T09-01-50.490Z",
-        Share::Organization,
-    ));
-    let second = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v5_2022-08-11T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let first = published(&cloud, &rt, "sample_v4_2022-08-10T09-01-50.490Z");
+    let second = published(&cloud, &rt, "sample_v5_2022-08-11T09-01-50.490Z");
     rt.block_on(async {
         let ssm = aws_sdk_ssm::Client::new(&sdk(&cloud, WORKLOAD).await);
         ssm.put_parameter()

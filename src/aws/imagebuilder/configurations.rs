@@ -142,6 +142,35 @@ fn logging(spec: &InfrastructureSpec) -> Option<Logging> {
     })
 }
 
+/// The settings `CreateInfrastructureConfiguration` and `UpdateInfrastructureConfiguration`
+/// both send, written once for the two SDK builders (different types, the same setters).
+trait InfrastructureSettings: Sized {
+    fn infrastructure_settings(self, spec: &InfrastructureSpec) -> Self;
+}
+
+macro_rules! infrastructure_settings {
+    ($($builder:ty),+) => {$(
+        impl InfrastructureSettings for $builder {
+            fn infrastructure_settings(self, spec: &InfrastructureSpec) -> Self {
+                self.set_description(spec.description.clone())
+                    .set_instance_types(Some(spec.instance_types.clone()))
+                    .instance_profile_name(&spec.instance_profile)
+                    .set_security_group_ids(Some(spec.security_group_ids.clone()))
+                    .set_subnet_id(spec.subnet_id.clone())
+                    .terminate_instance_on_failure(spec.terminate_on_failure)
+                    .set_key_pair(spec.key_pair.clone())
+                    .set_logging(logging(spec))
+                    .set_sns_topic_arn(spec.sns_topic_arn.clone())
+            }
+        }
+    )+};
+}
+
+infrastructure_settings!(
+    aws_sdk_imagebuilder::operation::create_infrastructure_configuration::builders::CreateInfrastructureConfigurationFluentBuilder,
+    aws_sdk_imagebuilder::operation::update_infrastructure_configuration::builders::UpdateInfrastructureConfigurationFluentBuilder
+);
+
 /// Creates an infrastructure configuration; returns its ARN.
 pub async fn create_infrastructure(
     session: &Session,
@@ -151,15 +180,7 @@ pub async fn create_infrastructure(
     let out = client(session)
         .create_infrastructure_configuration()
         .name(&spec.name)
-        .set_description(spec.description.clone())
-        .set_instance_types(Some(spec.instance_types.clone()))
-        .instance_profile_name(&spec.instance_profile)
-        .set_security_group_ids(Some(spec.security_group_ids.clone()))
-        .set_subnet_id(spec.subnet_id.clone())
-        .terminate_instance_on_failure(spec.terminate_on_failure)
-        .set_key_pair(spec.key_pair.clone())
-        .set_logging(logging(spec))
-        .set_sns_topic_arn(spec.sns_topic_arn.clone())
+        .infrastructure_settings(spec)
         .set_tags(Some(sdk_tags(&spec.tags)))
         .send()
         .await
@@ -187,15 +208,7 @@ pub async fn update_infrastructure(
     client(session)
         .update_infrastructure_configuration()
         .infrastructure_configuration_arn(arn)
-        .set_description(spec.description.clone())
-        .set_instance_types(Some(spec.instance_types.clone()))
-        .instance_profile_name(&spec.instance_profile)
-        .set_security_group_ids(Some(spec.security_group_ids.clone()))
-        .set_subnet_id(spec.subnet_id.clone())
-        .terminate_instance_on_failure(spec.terminate_on_failure)
-        .set_key_pair(spec.key_pair.clone())
-        .set_logging(logging(spec))
-        .set_sns_topic_arn(spec.sns_topic_arn.clone())
+        .infrastructure_settings(spec)
         .send()
         .await
         .call_classified(session, "UpdateInfrastructureConfiguration", arn, |err| {

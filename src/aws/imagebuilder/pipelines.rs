@@ -145,20 +145,41 @@ fn status(spec: &PipelineSpec) -> PipelineStatus {
     }
 }
 
+/// The settings `CreateImagePipeline` and `UpdateImagePipeline` both send, written once for
+/// the two SDK builders (different types, the same setters).
+trait PipelineSettings: Sized {
+    fn pipeline_settings(self, spec: &PipelineSpec) -> Self;
+}
+
+macro_rules! pipeline_settings {
+    ($($builder:ty),+) => {$(
+        impl PipelineSettings for $builder {
+            fn pipeline_settings(self, spec: &PipelineSpec) -> Self {
+                self.set_description(spec.description.clone())
+                    .image_recipe_arn(&spec.recipe_arn)
+                    .infrastructure_configuration_arn(&spec.infrastructure_arn)
+                    .distribution_configuration_arn(&spec.distribution_arn)
+                    .image_tests_configuration(tests_configuration(spec))
+                    .set_schedule(schedule(spec))
+                    .status(status(spec))
+                    .set_image_tags(Some(sdk_tags(&spec.image_tags)))
+            }
+        }
+    )+};
+}
+
+pipeline_settings!(
+    aws_sdk_imagebuilder::operation::create_image_pipeline::builders::CreateImagePipelineFluentBuilder,
+    aws_sdk_imagebuilder::operation::update_image_pipeline::builders::UpdateImagePipelineFluentBuilder
+);
+
 /// Creates an image pipeline; returns its ARN.
 pub async fn create_pipeline(session: &Session, spec: &PipelineSpec) -> Result<String, AwsError> {
     const OP: &str = "CreateImagePipeline";
     let out = client(session)
         .create_image_pipeline()
         .name(&spec.name)
-        .set_description(spec.description.clone())
-        .image_recipe_arn(&spec.recipe_arn)
-        .infrastructure_configuration_arn(&spec.infrastructure_arn)
-        .distribution_configuration_arn(&spec.distribution_arn)
-        .image_tests_configuration(tests_configuration(spec))
-        .set_schedule(schedule(spec))
-        .status(status(spec))
-        .set_image_tags(Some(sdk_tags(&spec.image_tags)))
+        .pipeline_settings(spec)
         .set_tags(Some(sdk_tags(&spec.tags)))
         .send()
         .await
@@ -178,14 +199,7 @@ pub async fn update_pipeline(
     client(session)
         .update_image_pipeline()
         .image_pipeline_arn(arn)
-        .set_description(spec.description.clone())
-        .image_recipe_arn(&spec.recipe_arn)
-        .infrastructure_configuration_arn(&spec.infrastructure_arn)
-        .distribution_configuration_arn(&spec.distribution_arn)
-        .image_tests_configuration(tests_configuration(spec))
-        .set_schedule(schedule(spec))
-        .status(status(spec))
-        .set_image_tags(Some(sdk_tags(&spec.image_tags)))
+        .pipeline_settings(spec)
         .send()
         .await
         .call_on(session, "UpdateImagePipeline", arn)?;
