@@ -14,7 +14,7 @@ use aws_sdk_imagebuilder::types::{
 };
 
 use super::{
-    Found, Listing, Tagged, Tags, arn_named, client, created, invalid, name_filter, sdk_tags,
+    Found, Listing, Tagged, Tags, client, created, find_named, invalid, name_filter, sdk_tags,
     tagged, to_tags,
 };
 use crate::aws::call::{CallExt, instance_profile_not_visible};
@@ -96,37 +96,32 @@ pub async fn find_infrastructure(
         .filters(name_filter(name))
         .every_on(session, "ListInfrastructureConfigurations", name)
         .await?;
-    let Some(arn) = arn_named(items, name) else {
-        return Ok(None);
-    };
-    let arn = arn.as_str();
-    let out = client(session)
-        .get_infrastructure_configuration()
-        .infrastructure_configuration_arn(arn)
-        .send()
-        .await
-        .call_on(session, "GetInfrastructureConfiguration", arn)?;
-    let Some(live) = out.infrastructure_configuration() else {
-        return Ok(None);
-    };
-    let logs = live.logging().and_then(Logging::s3_logs);
-    Ok(Some(Found {
-        arn: arn.to_owned(),
-        spec: InfrastructureSpec {
-            name: name.to_owned(),
-            description: live.description().map(str::to_owned),
-            instance_types: live.instance_types().to_vec(),
-            instance_profile: live.instance_profile_name().unwrap_or_default().to_owned(),
-            security_group_ids: live.security_group_ids().to_vec(),
-            subnet_id: live.subnet_id().map(str::to_owned),
-            terminate_on_failure: live.terminate_instance_on_failure().unwrap_or(true),
-            key_pair: live.key_pair().map(str::to_owned),
-            logs_bucket: logs.and_then(S3Logs::s3_bucket_name).map(str::to_owned),
-            logs_prefix: logs.and_then(S3Logs::s3_key_prefix).map(str::to_owned),
-            sns_topic_arn: live.sns_topic_arn().map(str::to_owned),
-            tags: to_tags(live.tags()),
-        },
-    }))
+    find_named(items, name, |arn| async move {
+        let out = client(session)
+            .get_infrastructure_configuration()
+            .infrastructure_configuration_arn(&arn)
+            .send()
+            .await
+            .call_on(session, "GetInfrastructureConfiguration", &arn)?;
+        Ok(out.infrastructure_configuration().map(|live| {
+            let logs = live.logging().and_then(Logging::s3_logs);
+            InfrastructureSpec {
+                name: name.to_owned(),
+                description: live.description().map(str::to_owned),
+                instance_types: live.instance_types().to_vec(),
+                instance_profile: live.instance_profile_name().unwrap_or_default().to_owned(),
+                security_group_ids: live.security_group_ids().to_vec(),
+                subnet_id: live.subnet_id().map(str::to_owned),
+                terminate_on_failure: live.terminate_instance_on_failure().unwrap_or(true),
+                key_pair: live.key_pair().map(str::to_owned),
+                logs_bucket: logs.and_then(S3Logs::s3_bucket_name).map(str::to_owned),
+                logs_prefix: logs.and_then(S3Logs::s3_key_prefix).map(str::to_owned),
+                sns_topic_arn: live.sns_topic_arn().map(str::to_owned),
+                tags: to_tags(live.tags()),
+            }
+        }))
+    })
+    .await
 }
 
 fn logging(spec: &InfrastructureSpec) -> Option<Logging> {
@@ -227,32 +222,27 @@ pub async fn find_distribution(
         .filters(name_filter(name))
         .every_on(session, "ListDistributionConfigurations", name)
         .await?;
-    let Some(arn) = arn_named(items, name) else {
-        return Ok(None);
-    };
-    let arn = arn.as_str();
-    let out = client(session)
-        .get_distribution_configuration()
-        .distribution_configuration_arn(arn)
-        .send()
-        .await
-        .call_on(session, "GetDistributionConfiguration", arn)?;
-    let Some(live) = out.distribution_configuration() else {
-        return Ok(None);
-    };
-    Ok(Some(Found {
-        arn: arn.to_owned(),
-        spec: DistributionSpec {
-            name: name.to_owned(),
-            description: live.description().map(str::to_owned),
-            regions: live
-                .distributions()
-                .iter()
-                .map(region_distribution)
-                .collect(),
-            tags: to_tags(live.tags()),
-        },
-    }))
+    find_named(items, name, |arn| async move {
+        let out = client(session)
+            .get_distribution_configuration()
+            .distribution_configuration_arn(&arn)
+            .send()
+            .await
+            .call_on(session, "GetDistributionConfiguration", &arn)?;
+        Ok(out
+            .distribution_configuration()
+            .map(|live| DistributionSpec {
+                name: name.to_owned(),
+                description: live.description().map(str::to_owned),
+                regions: live
+                    .distributions()
+                    .iter()
+                    .map(region_distribution)
+                    .collect(),
+                tags: to_tags(live.tags()),
+            }))
+    })
+    .await
 }
 
 fn sorted(items: &[String]) -> Vec<String> {

@@ -258,6 +258,22 @@ fn arn_named<T: Named>(items: Vec<T>, name: &str) -> Option<String> {
         .and_then(|item| item.arn().map(str::to_owned))
 }
 
+/// The one listed item named exactly `name`, read in full by `read` from its ARN: `None` when
+/// there is none, or when it went away between the two calls.
+async fn find_named<T: Named, S, F>(
+    items: Vec<T>,
+    name: &str,
+    read: impl FnOnce(String) -> F,
+) -> Result<Option<Found<S>>, AwsError>
+where
+    F: std::future::Future<Output = Result<Option<S>, AwsError>>,
+{
+    let Some(arn) = arn_named(items, name) else {
+        return Ok(None);
+    };
+    Ok(read(arn.clone()).await?.map(|spec| Found { arn, spec }))
+}
+
 /// Listed resources as gold's `Tagged`, skipping any without an ARN.
 fn tagged<T: Summary>(items: Vec<T>) -> Vec<Tagged> {
     items
