@@ -642,29 +642,7 @@ fn assign(
     let mut claims: BTreeMap<String, Vec<(u32, usize, Account)>> = BTreeMap::new();
     let mut exclusions: Vec<(usize, Account)> = Vec::new();
     for &(index, consumer) in entries {
-        let mut mine: BTreeMap<String, (u32, Account)> = BTreeMap::new();
-        let selected = consumer
-            .organizational_units
-            .iter()
-            .filter_map(|unit| walked.get(unit.as_str()))
-            .flatten()
-            .cloned()
-            .chain(
-                consumer
-                    .organization
-                    .then(|| everyone.iter().cloned().map(|account| (account, u32::MAX)))
-                    .into_iter()
-                    .flatten(),
-            );
-        for (account, distance) in selected {
-            let closest = mine
-                .get(&account.id)
-                .is_none_or(|(known, _)| distance < *known);
-            if closest {
-                mine.insert(account.id.clone(), (distance, account));
-            }
-        }
-        for (id, (distance, account)) in mine {
+        for (id, (distance, account)) in selected_by(consumer, walked, everyone) {
             if listed.contains(id.as_str()) {
                 continue;
             }
@@ -720,6 +698,38 @@ fn assign(
         }
     }
     Ok(owners)
+}
+
+/// The accounts one consumer selects, each at its distance from the closest OU that selects it
+/// (`organization = true` selects every account, farthest of all).
+fn selected_by(
+    consumer: &Consumer,
+    walked: &BTreeMap<&str, Vec<(Account, u32)>>,
+    everyone: &[Account],
+) -> BTreeMap<String, (u32, Account)> {
+    let mut mine: BTreeMap<String, (u32, Account)> = BTreeMap::new();
+    let selected = consumer
+        .organizational_units
+        .iter()
+        .filter_map(|unit| walked.get(unit.as_str()))
+        .flatten()
+        .cloned()
+        .chain(
+            consumer
+                .organization
+                .then(|| everyone.iter().cloned().map(|account| (account, u32::MAX)))
+                .into_iter()
+                .flatten(),
+        );
+    for (account, distance) in selected {
+        let closest = mine
+            .get(&account.id)
+            .is_none_or(|(known, _)| distance < *known);
+        if closest {
+            mine.insert(account.id.clone(), (distance, account));
+        }
+    }
+    mine
 }
 
 /// Every account under `unit`, nested OUs included, with how many levels below `unit` it sits.
