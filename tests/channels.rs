@@ -67,7 +67,9 @@ fn gold(cloud: &Localcloud, dir: &Path, args: &[&str]) -> (i32, String, String) 
 }
 
 fn ok(cloud: &Localcloud, dir: &Path, args: &[&str]) -> String {
-    cloud.ok(dir, args)
+    let (code, stdout, stderr) = cloud.run(dir, args);
+    assert_eq!(code, 0, "gold {args:?} failed:\n{stdout}\n{stderr}");
+    stdout
 }
 
 /// Runs `args` until `done` says its outcome is the one awaited, for at most a minute.

@@ -27,9 +27,10 @@ pub use diagnostic::{Diagnostic, Error};
 pub use load::load;
 pub use model::{
     AutoScalingGroups, BlockDevice, Channel, Component, Consumer, CreateLaunchTemplate,
-    Distribution, EveryGroup, Infrastructure, LaunchTemplate, Manifest, Organization, Parameter,
-    Pipeline, Platform, Producer, Recipe, RefreshPreferences, Scanning, ScheduleCondition,
-    SecurityGroup, Severity, Sharing, SkipLimit, SsmParameter, TagSelector, Target, VolumeType,
+    Distribution, EveryGroup, Infrastructure, LaunchTemplate, ListedTemplate, Manifest,
+    Organization, Parameter, Pipeline, Platform, Producer, Recipe, RefreshPreferences, Scanning,
+    ScheduleCondition, SecurityGroup, Severity, Sharing, SkipLimit, SsmParameter, TagSelector,
+    VolumeType,
 };
 pub use regions::KNOWN_REGIONS;
 

@@ -262,6 +262,18 @@ impl Localcloud {
         command
     }
 
+    /// Runs `gold ARGS…` in `dir` and fails the test, showing both streams, unless it exits 0.
+    pub fn ok(&self, dir: &Path, args: &[&str]) -> std::process::Output {
+        let output = self.gold(dir).args(args).output().expect("gold runs");
+        assert!(
+            output.status.success(),
+            "gold {args:?} failed:\n{}\n{}",
+            stdout(&output),
+            stderr(&output)
+        );
+        output
+    }
+
     /// Runs gold in `dir` (polling builds and refreshes quickly): (exit code, stdout, stderr).
     pub fn run(&self, dir: &Path, args: &[&str]) -> (i32, String, String) {
         let output = self
@@ -276,13 +288,6 @@ impl Localcloud {
             String::from_utf8_lossy(&output.stdout).into_owned(),
             String::from_utf8_lossy(&output.stderr).into_owned(),
         )
-    }
-
-    /// [`Localcloud::run`], which must succeed; its stdout.
-    pub fn ok(&self, dir: &Path, args: &[&str]) -> String {
-        let (code, stdout, stderr) = self.run(dir, args);
-        assert_eq!(code, 0, "gold {args:?} failed:\n{stdout}\n{stderr}");
-        stdout
     }
 
     /// Creates the launch template `name` launching `image` in `account` and `region`.
