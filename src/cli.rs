@@ -121,7 +121,7 @@ pub enum Command {
     Prune(PruneArgs),
     /// Print the least-privilege IAM documents gold needs for this manifest, as JSON.
     #[command(
-        after_help = "Examples:\n  gold iam consumer > consumer-policy.json\n  gold iam trust --principal arn:aws:iam::111122223333:role/GoldOperator\n  gold iam consumer --cloudformation > gold-rollout-role.json\n  gold iam producer\n  gold iam instance-role"
+        after_help = "Examples:\n  gold iam consumer > consumer-policy.json\n  gold iam trust --principal arn:aws:iam::111122223333:role/GoldOperator\n  gold iam consumer --cloudformation > gold-rollout-role.json\n  gold iam producer\n  gold iam instance-role\n  gold iam kms-key > key-policy.json"
     )]
     Iam(IamArgs),
     /// Print a shell completion script for SHELL.
@@ -366,4 +366,10 @@ pub enum IamDocument {
     },
     /// The role and instance profile `gold up` creates for the build instances, for review.
     InstanceRole,
+    /// The key policy of `distribution.kms_key_id`: the key's account administers it, the consumer accounts use it for EBS and grant it to their Auto Scaling role (for `aws kms put-key-policy`).
+    KmsKey {
+        /// Print a CloudFormation template creating the key with that policy instead, for the producer account.
+        #[arg(long)]
+        cloudformation: bool,
+    },
 }

@@ -357,6 +357,31 @@ fn the_cloudformation_template_passes_cfn_lint_and_holds_gold_iams_role() {
     lint(&dir.path().join("gold-rollout-roles.json"), &shared);
 }
 
+#[test]
+fn the_kms_key_policy_keeps_the_account_s_administration_and_its_template_passes_cfn_lint() {
+    let dir = common::example("encrypted");
+    let gold = |args: &[&str]| -> Value {
+        let output = assert_cmd::Command::cargo_bin("gold")
+            .expect("the gold binary")
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .expect("gold runs");
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        serde_json::from_slice(&output.stdout).expect("JSON")
+    };
+    let policy = gold(&["iam", "kms-key"]);
+    insta::assert_snapshot!(
+        "kms_key_policy",
+        serde_json::to_string_pretty(&policy).expect("JSON")
+    );
+    let template = gold(&["iam", "kms-key", "--cloudformation"]);
+    let key = &template["Resources"]["GoldImageKey"];
+    assert_eq!(key["Type"], "AWS::KMS::Key");
+    assert_eq!(key["Properties"]["KeyPolicy"], policy);
+    lint(&dir.path().join("gold-image-key.json"), &template);
+}
+
 /// `cfn-lint` finds nothing wrong with `template`, written to `file`.
 fn lint(file: &std::path::Path, template: &Value) {
     std::fs::write(file, template.to_string()).expect("template written");

@@ -10,6 +10,7 @@ pub mod image_builds;
 pub mod imagebuilder;
 pub mod images;
 pub mod instance_images;
+pub mod kms;
 pub mod launch_templates;
 pub mod lifecycle;
 pub mod organizations;

@@ -7,7 +7,7 @@
 //!
 //! AWS facts relied on (Service Authorization Reference, "Actions, resources, and condition keys
 //! for" Amazon EC2, Amazon EC2 Auto Scaling, EC2 Image Builder, IAM, AWS STS, AWS Organizations,
-//! AWS Systems Manager and AWS RAM):
+//! AWS Systems Manager, AWS RAM and AWS KMS):
 //! - `Describe*`/`List*` actions of EC2, Auto Scaling, Image Builder and Organizations have no
 //!   resource-level permissions: they need `"Resource": "*"`.
 //! - EC2 launch templates, security groups, AMIs and snapshots, Auto Scaling groups, every Image
@@ -41,6 +41,11 @@
 //! - `ram:CreateResourceShare` has no resource type (`"*"`), narrowed by request keys only
 //!   (`aws:RequestTag`, `ram:RequestedResourceType`, `ram:ResourceArn`, `ram:Principal`).
 //! - `sts:GetCallerIdentity` needs no permission (STS API reference).
+//! - EC2's `GetEbsEncryptionByDefault` and `GetEbsDefaultKmsKeyId` have no resource type; KMS
+//!   actions take the key's ARN (an alias ARN authorizes as its key), and `kms:CreateGrant`
+//!   takes `kms:GranteePrincipal` and `kms:GrantOperations`. Another account's key also needs
+//!   its key policy to allow the caller (AWS KMS Developer Guide, "Allowing users in other
+//!   accounts to use a KMS key"); `gold iam kms-key` prints that policy.
 
 /// Which policy a permission belongs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -91,6 +96,11 @@ pub enum Need {
     SharedResources,
     /// `[organization]` names a role to read the organization through.
     OrganizationRole,
+    /// `distribution.kms_key_id`: `plan` and `up` check the key can serve the consumers.
+    EncryptionKey,
+    /// That key, and some launch template lists Auto Scaling groups: each consumer account
+    /// grants the key to its Auto Scaling service-linked role.
+    EncryptedAutoScaling,
 }
 
 /// What an action applies to; `crate::access` turns each into ARNs and conditions for a manifest.
@@ -170,6 +180,10 @@ pub enum Scope {
     PassLaunchRole,
     /// `ec2:CreateTags` while a template launches and tags instances, volumes or interfaces.
     TagLaunched,
+    /// The KMS key `distribution.kms_key_id` names.
+    EncryptionKey,
+    /// A grant on that key to a consumer account's Auto Scaling service-linked role (only to it).
+    GrantKeyToAutoScaling,
 }
 
 /// One IAM action on one kind of resource.
@@ -218,16 +232,17 @@ const fn row(
 
 use Need::{
     Always, AutoScaling, BuildDefaultVpc, BuildRole, BuildSecurityGroup, BuildSubnet,
-    ConsumerRoles, ConsumerSecurityGroup, CreatedTemplates, OrganizationRole, RamSharing, Retire,
-    SharedParent, SharedResources, SsmParameters, TaggedTemplates, WholeOrganization,
+    ConsumerRoles, ConsumerSecurityGroup, CreatedTemplates, EncryptedAutoScaling, OrganizationRole,
+    RamSharing, Retire, SharedParent, SharedResources, SsmParameters, TaggedTemplates,
+    WholeOrganization,
 };
 use Scope::{
     Any, BuildInstanceProfile, BuildRolePolicy, BuildTopic, BuiltAmi, BuiltImage, Component,
-    CreatedTemplate, Distribution, DistributionParameter, GoldSecurityGroup,
-    ImageBuilderServiceRole, Infrastructure, LaunchResources, LaunchedImage, ManifestRole,
-    NewResourceShare, NewSecurityGroup, NewTemplate, Parameter, ParentImage, PassBuildRole,
-    PassLaunchRole, Pipeline, Recipe, RecipeComponent, ResourceShare, RolloutTemplate, Snapshot,
-    TagLaunched, TagNewSecurityGroup, TagNewTemplate, TagSnapshot, Vpc,
+    CreatedTemplate, Distribution, DistributionParameter, EncryptionKey, GoldSecurityGroup,
+    GrantKeyToAutoScaling, ImageBuilderServiceRole, Infrastructure, LaunchResources, LaunchedImage,
+    ManifestRole, NewResourceShare, NewSecurityGroup, NewTemplate, Parameter, ParentImage,
+    PassBuildRole, PassLaunchRole, Pipeline, Recipe, RecipeComponent, ResourceShare,
+    RolloutTemplate, Snapshot, TagLaunched, TagNewSecurityGroup, TagNewTemplate, TagSnapshot, Vpc,
 };
 use Side::{Consumer, OrganizationReader, Producer};
 
@@ -424,6 +439,15 @@ pub const PERMISSIONS: &[Permission] = &[
     row("ram", "DisassociateResourceShare", Producer, RamSharing, &[on("ram:DisassociateResourceShare", ResourceShare)]),
     row("ram", "DeleteResourceShare", Producer, RamSharing, &[on("ram:DeleteResourceShare", ResourceShare)]),
     row("ram", "GetResourceShareInvitations", Producer, SharedResources, &[on("ram:GetResourceShareInvitations", Any)]),
+    // --- encrypted images: EBS encryption by default, the key's policy, consumers' grants ---
+    row("ec2", "GetEbsEncryptionByDefault", Producer, Always, &[on("ec2:GetEbsEncryptionByDefault", Any)]),
+    row("ec2", "GetEbsDefaultKmsKeyId", Producer, Always, &[on("ec2:GetEbsDefaultKmsKeyId", Any)]),
+    row("kms", "DescribeKey", Producer, Need::EncryptionKey, &[on("kms:DescribeKey", EncryptionKey)]),
+    row("kms", "GetKeyPolicy", Producer, Need::EncryptionKey, &[on("kms:GetKeyPolicy", EncryptionKey)]),
+    row("kms", "DescribeKey", Consumer, EncryptedAutoScaling, &[on("kms:DescribeKey", EncryptionKey)]),
+    row("kms", "ListGrants", Consumer, EncryptedAutoScaling, &[on("kms:ListGrants", EncryptionKey)]),
+    row("kms", "CreateGrant", Consumer, EncryptedAutoScaling, &[on("kms:CreateGrant", GrantKeyToAutoScaling)]),
+    row("kms", "RetireGrant", Consumer, EncryptedAutoScaling, &[on("kms:RetireGrant", EncryptionKey)]),
 ];
 
 /// The rows of `operation`, on whichever side.

@@ -1,7 +1,9 @@
 //! Carries out one target's [`Step`]: a new default version with the new image (or an earlier
 //! version made the default again, or a new template; for an SSM parameter, a new parameter
 //! version, see [`super::parameters`]), then the instance refresh of each listed group. The
-//! wave engine ([`super::waves`]) calls it for each target in turn.
+//! wave engine ([`super::waves`]) calls it for each target in turn. Before a step that refreshes
+//! groups moves anything, the account gets its grant on the key that encrypts the AMI
+//! ([`super::grants`]).
 //!
 //! Ctrl-C ([`Interrupt`]) lets the step in progress finish and starts no other; the outcome
 //! says what was done and what a re-run still does. A refresh that fails after the template
@@ -14,6 +16,7 @@
 
 use std::fmt::Write as _;
 
+use super::grants;
 use super::interrupt::Interrupt;
 use super::parameters;
 use super::refresh::{self, RefreshError, Watched};
@@ -52,6 +55,9 @@ impl Apply<'_> {
                 .sessions
                 .session(&target.account, &target.access, &target.region)
                 .await?;
+            if grants::refreshes(&target, &step) {
+                grants::ensure(self.manifest, self.sessions, &target).await?;
+            }
             let run = Run {
                 apply: self,
                 session: &session,

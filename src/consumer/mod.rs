@@ -26,6 +26,7 @@
 mod apply;
 pub mod destroy;
 pub mod discover;
+pub mod grants;
 pub mod interrupt;
 mod parameters;
 mod refresh;
@@ -67,12 +68,16 @@ pub struct Surveyed {
     pub discovered: Vec<crate::plan::discovery::Discovered>,
     /// Selectors that matched nothing.
     pub unmatched: Vec<crate::plan::discovery::Unmatched>,
+    /// The KMS grant of each account whose groups a refresh launches from an encrypted AMI.
+    pub grants: Vec<grants::KeyGrant>,
 }
 
 impl Surveyed {
-    /// The steps as a plan, with what was found in the organization.
+    /// The steps as a plan (after the grants they need), with what was found in the
+    /// organization.
     pub fn plan(&self) -> crate::plan::Plan {
-        let mut plan = rollout::plan(&self.planned);
+        let mut plan = grants::plan(&self.grants);
+        plan.extend(rollout::plan(&self.planned));
         plan.discovered.clone_from(&self.discovered);
         plan.unmatched.clone_from(&self.unmatched);
         plan

@@ -14,7 +14,9 @@
 use super::parameters;
 use super::survey::{self, Context};
 use super::targets::Object;
-use super::{Planned, Surveyed, Target, TargetFilter, concurrently, discover, previous_version};
+use super::{
+    Planned, Surveyed, Target, TargetFilter, concurrently, discover, grants, previous_version,
+};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::aws::launch_templates;
@@ -45,10 +47,12 @@ pub async fn survey(
         step: Ok(Step::Skipped { reason }),
     }));
     parameters::one_writer(&mut planned);
+    let grants = grants::survey(manifest, sessions, &mut planned, parallelism).await;
     Ok(Surveyed {
         planned,
         discovered: found.discovered,
         unmatched: found.unmatched,
+        grants,
     })
 }
 

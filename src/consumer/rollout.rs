@@ -13,7 +13,7 @@ use super::parameters;
 use super::select::{self, ImageChoice, NOT_SHARED};
 use super::survey::{self, Context};
 use super::waves::{self, Job, Reporter, Summary, Work};
-use super::{Interrupt, Planned, Surveyed, TargetFilter, concurrently, discover};
+use super::{Interrupt, Planned, Surveyed, TargetFilter, concurrently, discover, grants};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::manifest::Manifest;
@@ -73,10 +73,12 @@ pub async fn survey(
         step: Ok(Step::Skipped { reason }),
     }));
     parameters::one_writer(&mut planned);
+    let grants = grants::survey(manifest, sessions, &mut planned, parallelism).await;
     Ok(Surveyed {
         planned,
         discovered: found.discovered,
         unmatched: found.unmatched,
+        grants,
     })
 }
 

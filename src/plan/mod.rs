@@ -181,6 +181,8 @@ pub enum ResourceKind {
     Image,
     /// The AWS RAM resource share of `[sharing]`.
     ResourceShare,
+    /// A KMS grant on the producer's key to a consumer account's Auto Scaling role.
+    KmsGrant,
 }
 
 impl ResourceKind {
@@ -200,6 +202,7 @@ impl ResourceKind {
             ResourceKind::SsmParameter => "ssm parameter",
             ResourceKind::Image => "image",
             ResourceKind::ResourceShare => "resource share",
+            ResourceKind::KmsGrant => "kms grant",
         }
     }
 
