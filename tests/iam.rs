@@ -305,16 +305,7 @@ async fn open_ingress(config: &SdkConfig, name: &str) {
 #[test]
 fn the_cloudformation_template_passes_cfn_lint_and_holds_gold_iams_role() {
     let dir = common::example("seed");
-    let gold = |args: &[&str]| -> Value {
-        let output = assert_cmd::Command::cargo_bin("gold")
-            .expect("the gold binary")
-            .current_dir(dir.path())
-            .args(args)
-            .output()
-            .expect("gold runs");
-        assert!(output.status.success(), "{}", text(&output.stderr));
-        serde_json::from_slice(&output.stdout).expect("JSON")
-    };
+    let gold = |args: &[&str]| offline(dir.path(), args);
     let principal = format!("arn:aws:iam::{PRODUCER}:role/{OPERATOR}");
     let template = gold(&[
         "iam",
@@ -360,16 +351,7 @@ fn the_cloudformation_template_passes_cfn_lint_and_holds_gold_iams_role() {
 #[test]
 fn the_kms_key_policy_keeps_the_account_s_administration_and_its_template_passes_cfn_lint() {
     let dir = common::example("encrypted");
-    let gold = |args: &[&str]| -> Value {
-        let output = assert_cmd::Command::cargo_bin("gold")
-            .expect("the gold binary")
-            .current_dir(dir.path())
-            .args(args)
-            .output()
-            .expect("gold runs");
-        assert!(output.status.success(), "{}", text(&output.stderr));
-        serde_json::from_slice(&output.stdout).expect("JSON")
-    };
+    let gold = |args: &[&str]| offline(dir.path(), args);
     let policy = gold(&["iam", "kms-key"]);
     insta::assert_snapshot!(
         "kms_key_policy",
@@ -380,6 +362,18 @@ fn the_kms_key_policy_keeps_the_account_s_administration_and_its_template_passes
     assert_eq!(key["Type"], "AWS::KMS::Key");
     assert_eq!(key["Properties"]["KeyPolicy"], policy);
     lint(&dir.path().join("gold-image-key.json"), &template);
+}
+
+/// The JSON document `gold ARGS` prints in `dir` without calling AWS.
+fn offline(dir: &std::path::Path, args: &[&str]) -> Value {
+    let output = assert_cmd::Command::cargo_bin("gold")
+        .expect("the gold binary")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("gold runs");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("JSON")
 }
 
 /// `cfn-lint` finds nothing wrong with `template`, written to `file`.

@@ -10,8 +10,8 @@
 //!   when nothing names one: Image Builder's builds and their copies too;
 //! - an AMI whose snapshots an AWS managed key encrypts cannot be shared with another account;
 //!   one a customer managed key encrypts can, and the accounts it is shared with launch it only
-//!   if the key policy lets them use the key (their Auto Scaling groups also need a grant, see
-//!   `crate::consumer::grants`);
+//!   if the key policy lets them use the key (their Auto Scaling groups also need a grant, which
+//!   the consumer side makes them);
 //! - a key policy is read only in the key's own account.
 //!
 //! Which statements a consumer needs is decided by [`crate::access::kms`], which also prints the
