@@ -133,6 +133,15 @@ fn encrypted_images_reach_every_consumer_through_the_key_policy_and_one_grant_pe
     // account's target (counted failed, nothing moved); with gold's policy back, it rolls out on
     // the same grant, none added.
     org.meanwhile(|org| put_key_policy(org, &key, &root_only()));
+    // `plan` and `up` read the policy and stop before any change, naming the key, the account
+    // and `gold iam kms-key`.
+    let stopped = team.gold(&["plan"]);
+    assert_eq!(stopped.status.code(), Some(1), "{}", text(&stopped.stderr));
+    insta::with_settings!({ filters => vec![(r"key/[0-9a-f-]{36}", "key/[KEY]")] }, {
+        insta::assert_snapshot!("plan_with_a_key_the_consumers_cannot_use", text(&stopped.stderr));
+    });
+    let refused = team.gold(&["up", "--yes"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
     let third = built_ami(&team.ok(&["build", "--wait", "--output", "json"]));
     let blocked = team.gold(&["rollout", "--yes"]);
     assert_eq!(blocked.status.code(), Some(1), "{}", text(&blocked.stderr));
