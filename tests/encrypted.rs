@@ -37,6 +37,10 @@ fn text(bytes: &[u8]) -> String {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "the example end to end: stopped without a key, the key and its policy, the failed launch, the grant, a blocked rollout, destroy"
+)]
 fn encrypted_images_reach_every_consumer_through_the_key_policy_and_one_grant_per_account() {
     let cloud = Localcloud::start();
     cloud.configure(json!({ "build_seconds": 2, "refresh_seconds": 1 }));

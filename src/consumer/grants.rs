@@ -58,9 +58,16 @@ pub enum GrantState {
     },
     /// It does not exist yet; a rollout creates it before the account's first refresh.
     Missing,
-    /// The account may not use the key (or it cannot be read): its targets are blocked.
+    /// KMS refused the account (the key policy does not let it use the key): its targets are
+    /// blocked.
     Refused {
         /// Why, as AWS said it.
+        reason: String,
+    },
+    /// It could not be read for another reason (the account unreachable, a transient failure):
+    /// a rollout tries again before the account's first refresh.
+    Unread {
+        /// Why.
         reason: String,
     },
 }
@@ -186,15 +193,20 @@ async fn of_accounts(
                 Ok::<_, std::sync::Arc<AwsError>>(find(&session, manifest, key).await?)
             }
             .await;
-            found.unwrap_or_else(|err| KeyGrant {
-                account: target.account.clone(),
-                region: region.to_owned(),
-                key: key.to_owned(),
-                name: grant_name(manifest),
-                grantee: String::new(),
-                state: GrantState::Refused {
-                    reason: err.to_string(),
-                },
+            found.unwrap_or_else(|err| {
+                let reason = err.to_string();
+                KeyGrant {
+                    account: target.account.clone(),
+                    region: region.to_owned(),
+                    key: key.to_owned(),
+                    name: grant_name(manifest),
+                    grantee: String::new(),
+                    state: if err.is_denied() {
+                        GrantState::Refused { reason }
+                    } else {
+                        GrantState::Unread { reason }
+                    },
+                }
             })
         },
     )
@@ -231,7 +243,7 @@ pub fn plan(grants: &[KeyGrant]) -> Plan {
                 },
             }),
             GrantState::Held { .. } => plan.unchanged += 1,
-            GrantState::Refused { .. } => {}
+            GrantState::Refused { .. } | GrantState::Unread { .. } => {}
         }
     }
     plan

@@ -23,7 +23,8 @@ fn grants(grants: &[KeyGrant]) -> String {
             GrantState::Missing => {
                 "missing: `gold rollout` creates it before the next refresh".to_owned()
             }
-            GrantState::Refused { reason } => format!("cannot be read: {reason}"),
+            GrantState::Refused { reason } => format!("refused: {reason}"),
+            GrantState::Unread { reason } => format!("cannot be read: {reason}"),
         };
         let _ = write!(
             text,
