@@ -220,7 +220,7 @@ fn blocked(account: &str, key: &str, reason: &str) -> Error {
             "blocked: account {account} cannot use KMS key {key}, which encrypts the AMI, so its Auto Scaling groups could not launch it: {reason}"
         ),
         hint: Some(
-            "put the key policy `gold iam kms-key` prints on the key (in the producer account), then run again"
+            "put the key policy `gold iam kms-key` prints on the key (in the producer account); if AWS names an identity-based policy, give the account's rollout role `gold iam consumer`; then run again"
                 .to_owned(),
         ),
         causes: Vec::new(),
