@@ -670,6 +670,32 @@ mod tests {
     }
 
     #[test]
+    fn consumers_found_in_the_organization_are_any_of_its_accounts_and_need_the_grant() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/org/gold.toml");
+        let org = crate::manifest::load(&path)
+            .expect("the org example loads")
+            .manifest;
+        let anyone = KeyUser {
+            account: None,
+            ..member("x")
+        };
+        assert_eq!(key_users(&org), [anyone.clone()]);
+        assert_eq!(anyone.label(), "the accounts of organization o-xxxxxxxxxx");
+        // A policy naming accounts one by one serves the named ones, not any account.
+        let mut policy = key_policy(&org);
+        for statement in policy["Statement"]
+            .as_array_mut()
+            .expect("statements")
+            .iter_mut()
+            .skip(1)
+        {
+            statement["Principal"] = json!({ "AWS": "arn:aws:iam::444455556666:root" });
+        }
+        assert!(refusals(&policy, KEY, REGION, &member("444455556666")).is_empty());
+        assert_eq!(refusals(&policy, KEY, REGION, &anyone).len(), 2);
+    }
+
+    #[test]
     fn without_an_organization_the_named_accounts_are_the_principals() {
         let mut m = manifest();
         m.distribution.share_with_organizations.clear();
