@@ -679,7 +679,7 @@ mod tests {
             account: None,
             ..member("x")
         };
-        assert_eq!(key_users(&org), [anyone.clone()]);
+        assert_eq!(key_users(&org), std::slice::from_ref(&anyone));
         assert_eq!(anyone.label(), "the accounts of organization o-xxxxxxxxxx");
         // A policy naming accounts one by one serves the named ones, not any account.
         let mut policy = key_policy(&org);
