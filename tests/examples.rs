@@ -3,7 +3,8 @@
 //! holding exactly `gold iam consumer` and `gold iam trust` (see `common::organization`). Each
 //! goes up, builds and rolls out (and retires, prunes or destroys where it uses them), checks
 //! the result through the SDK, and ends by checking that the policies gold printed are exactly
-//! what its calls needed.
+//! what its calls needed. `examples/encrypted` runs the same way in `tests/encrypted.rs`, with
+//! the KMS checks of its own.
 
 mod common;
 
