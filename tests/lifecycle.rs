@@ -8,57 +8,21 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_ec2::types::Filter;
-use common::Localcloud;
+use common::{Localcloud, PRODUCER, runtime, text};
 use serde_json::{Value, json};
 
-const PRODUCER: &str = "111122223333";
 const WORKLOAD: &str = "444455556666";
 const PROD: &str = "555555555555";
 const TOKYO: &str = "ap-northeast-1";
 const VIRGINIA: &str = "us-east-1";
 const REGIONS: [&str; 2] = [TOKYO, VIRGINIA];
-const ORG_ARN: &str = "arn:aws:organizations::000000000000:organization/o-xxxxxxxxxx";
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// The pipeline distributing to Tokyo and Virginia, and two consumers in two waves.
 fn project() -> tempfile::TempDir {
-    let manifest = format!(
-        r#"name = "sample"
-
-[producer]
-account = "{PRODUCER}"
-region = "{TOKYO}"
-
-[components.build]
-file = "files/build.yml"
-platform = "Linux"
-version = "1.0.0"
-
-[recipe]
-parent_image = "amazon-linux-2-x86/x.x.x"
-version = "1.0.0"
-components = ["build"]
-
-[infrastructure]
-instance_types = ["t3.small"]
-
+    let consumers = format!(
+        r#"
 [pipeline]
 tests = false
-
-[distribution]
-ami_name = "sample_v{{{{imagebuilder:buildVersion}}}}_{{{{imagebuilder:buildDate}}}}"
-regions = ["{TOKYO}", "{VIRGINIA}"]
-share_with_organizations = ["{ORG_ARN}"]
 
 [[consumers]]
 name = "workload"
@@ -78,7 +42,8 @@ wave = 2
 name = "app"
 "#
     );
-    common::project(&manifest)
+    let regions = format!("regions = [\"{TOKYO}\", \"{VIRGINIA}\"]\n");
+    common::project(&common::sample_manifest(TOKYO, &regions, &consumers))
 }
 
 /// Runs gold and returns (exit code, stdout, stderr).
@@ -214,19 +179,7 @@ async fn create_template(cloud: &Localcloud, account: &str, region: &str, image:
 }
 
 async fn default_image(cloud: &Localcloud, account: &str, region: &str) -> String {
-    let versions = ec2(cloud, account, region)
-        .await
-        .describe_launch_template_versions()
-        .launch_template_name("app")
-        .versions("$Default")
-        .send()
-        .await
-        .expect("DescribeLaunchTemplateVersions");
-    versions.launch_template_versions()[0]
-        .launch_template_data()
-        .and_then(|data| data.image_id())
-        .expect("an image")
-        .to_owned()
+    common::template_image(&cloud.sdk(account, region).await, "app", "$Default").await
 }
 
 async fn run_instance(

@@ -28,6 +28,7 @@ pub mod destroy;
 pub mod discover;
 pub mod grants;
 pub mod interrupt;
+mod live;
 mod parameters;
 mod refresh;
 pub mod retire;
