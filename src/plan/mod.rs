@@ -14,6 +14,7 @@
 
 pub mod consumer;
 pub mod discovery;
+pub mod key_policy;
 pub mod lifecycle;
 pub mod producer;
 mod progress;

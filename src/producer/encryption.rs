@@ -14,16 +14,16 @@
 //!   the consumer side makes them);
 //! - a key policy is read only in the key's own account.
 //!
-//! Which statements a consumer needs is decided by [`crate::access::kms`], which also prints the
-//! policy (`gold iam kms-key`).
+//! Which statements a consumer needs is decided by [`crate::plan::key_policy`]; `gold iam
+//! kms-key` prints a policy that serves them.
 
 use serde_json::Value;
 
 use crate::Error;
-use crate::access::kms::{self, KeyUser};
 use crate::aws::{Session, kms as keys};
 use crate::error::Cause;
 use crate::manifest::Manifest;
+use crate::plan::key_policy::{self as kms, KeyUser};
 
 /// The fix for a key the consumers cannot use.
 fn policy_hint(key: &str) -> String {
