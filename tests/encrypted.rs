@@ -7,10 +7,8 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::organization::{Org, REGION, built_ami, last_event};
-use common::{Localcloud, edit};
+use common::{Localcloud, edit, text, wait_for};
 use serde_json::{Value, json};
 
 const SHARED: &str = "111122223333";
@@ -39,10 +37,6 @@ fn volatile() -> Vec<(&'static str, &'static str)> {
         (r"ami-[0-9a-f]{17}", "ami-[ID]"),
         (r"_\d{4}-\d{2}-\d{2}T[0-9.:-]+Z", "_[DATE]"),
     ]
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]
@@ -303,12 +297,12 @@ fn grants(org: &Org<'_>, key: &str) -> Vec<aws_sdk_kms::types::GrantListEntry> {
     })
 }
 
-/// The first launch of group `name` in Workload that ended, polled with a deadline.
+/// The first launch of group `name` in Workload that ended.
 fn failed_launch(org: &Org<'_>, name: &str) -> Value {
     let admin = org.admin(WORKLOAD, REGION);
-    let deadline = Instant::now() + Duration::from_mins(1);
-    loop {
-        let ended = org.rt.block_on(async {
+    let mut ended = None;
+    wait_for(&format!("a launch of {name} that ended"), || {
+        ended = org.rt.block_on(async {
             aws_sdk_autoscaling::Client::new(&admin)
                 .describe_scaling_activities()
                 .auto_scaling_group_name(name)
@@ -329,12 +323,9 @@ fn failed_launch(org: &Org<'_>, name: &str) -> Value {
                     })
                 })
         });
-        if let Some(activity) = ended {
-            return activity;
-        }
-        assert!(Instant::now() < deadline, "no launch of {name} ended");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+        ended.is_some()
+    });
+    ended.unwrap_or_default()
 }
 
 fn delete_group(org: &Org<'_>, name: &str) {
