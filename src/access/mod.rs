@@ -398,6 +398,11 @@ impl<'a> Policy<'a> {
                 ec2("image/*", ""),
                 Some(tagged("ResourceTag")),
             ),
+            Scope::UsageReport => (
+                "MakeAmiUsageReports".to_owned(),
+                ec2("image-usage-report/*", "*"),
+                None,
+            ),
             Scope::Snapshot => (
                 "DeleteSnapshotsOfAmis".to_owned(),
                 ec2("snapshot/*", ""),

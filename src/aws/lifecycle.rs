@@ -1,5 +1,5 @@
 //! An AMI's life after its build: deprecate it, disable it, record why (the producer's side),
-//! and find who still uses it (each consumer account's side).
+//! and read the launch template versions that name it (each consumer account's side).
 //!
 //! AWS facts relied on (EC2 API Reference):
 //! - `EnableImageDeprecation`: only the owner may set it; seconds are rounded to the nearest
@@ -14,7 +14,6 @@
 //! - `DescribeLaunchTemplateVersions` takes the filter `image-id` for one template's versions
 //!   (every version, not only `$Default`/`$Latest`, needs the template's id);
 //!   `DescribeLaunchTemplates` lists every template with its default and latest numbers.
-//! - `DescribeInstances` takes the filters `image-id` and `instance-state-name`.
 
 use std::time::{Duration, SystemTime};
 
@@ -225,67 +224,6 @@ pub async fn versions_launching(
                         Some((version.version_number()?, image.to_owned()))
                     }),
             );
-        }
-    }
-    Ok(found)
-}
-
-/// An instance that is not terminated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Instance {
-    /// `i-…`.
-    pub id: String,
-    /// The AMI it was launched from.
-    pub image: String,
-    /// `running`, `stopped`, …
-    pub state: String,
-}
-
-/// The instances of the session's account and region launched from one of `amis` that are
-/// pending, running, stopping or stopped.
-pub async fn instances_of(session: &Session, amis: &[String]) -> Result<Vec<Instance>, AwsError> {
-    let mut found = Vec::new();
-    for chunk in amis.chunks(FILTER_VALUES) {
-        let mut pages = session
-            .ec2()
-            .describe_instances()
-            .filters(
-                Filter::builder()
-                    .name("image-id")
-                    .set_values(Some(chunk.to_vec()))
-                    .build(),
-            )
-            .filters(
-                Filter::builder()
-                    .name("instance-state-name")
-                    .values("pending")
-                    .values("running")
-                    .values("stopping")
-                    .values("stopped")
-                    .build(),
-            )
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.call(session, "DescribeInstances")?;
-            for instance in page
-                .reservations()
-                .iter()
-                .flat_map(aws_sdk_ec2::types::Reservation::instances)
-            {
-                let (Some(id), Some(image)) = (instance.instance_id(), instance.image_id()) else {
-                    continue;
-                };
-                found.push(Instance {
-                    id: id.to_owned(),
-                    image: image.to_owned(),
-                    state: instance
-                        .state()
-                        .and_then(|state| state.name())
-                        .map_or("unknown", |name| name.as_str())
-                        .to_owned(),
-                });
-            }
         }
     }
     Ok(found)

@@ -8,6 +8,7 @@ mod error;
 pub mod iam;
 pub mod image_builds;
 pub mod imagebuilder;
+pub mod image_usage;
 pub mod images;
 pub mod instance_images;
 pub mod launch_templates;

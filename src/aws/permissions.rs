@@ -40,6 +40,8 @@
 //!   group is pinned, and what a template holds, is live state, so the policy allows all of it.
 //! - `ram:CreateResourceShare` has no resource type (`"*"`), narrowed by request keys only
 //!   (`aws:RequestTag`, `ram:RequestedResourceType`, `ram:ResourceArn`, `ram:Principal`).
+//! - `ec2:CreateImageUsageReport` is authorized on the image and on the report being made
+//!   (`image-usage-report/*`); `DescribeImageReferences` and the usage report reads take `"*"`.
 //! - `sts:GetCallerIdentity` needs no permission (STS API reference).
 
 /// Which policy a permission belongs in.
@@ -170,6 +172,8 @@ pub enum Scope {
     PassLaunchRole,
     /// `ec2:CreateTags` while a template launches and tags instances, volumes or interfaces.
     TagLaunched,
+    /// The AMI usage reports the producer makes of its AMIs.
+    UsageReport,
 }
 
 /// One IAM action on one kind of resource.
@@ -227,7 +231,7 @@ use Scope::{
     ImageBuilderServiceRole, Infrastructure, LaunchResources, LaunchedImage, ManifestRole,
     NewResourceShare, NewSecurityGroup, NewTemplate, Parameter, ParentImage, PassBuildRole,
     PassLaunchRole, Pipeline, Recipe, RecipeComponent, ResourceShare, RolloutTemplate, Snapshot,
-    TagLaunched, TagNewSecurityGroup, TagNewTemplate, TagSnapshot, Vpc,
+    TagLaunched, TagNewSecurityGroup, TagNewTemplate, TagSnapshot, UsageReport, Vpc,
 };
 use Side::{Consumer, OrganizationReader, Producer};
 
@@ -405,6 +409,13 @@ pub const PERMISSIONS: &[Permission] = &[
     row("ec2", "EnableImageDeprecation", Producer, Retire, &[on("ec2:EnableImageDeprecation", BuiltAmi)]),
     row("ec2", "DisableImage", Producer, Retire, &[on("ec2:DisableImage", BuiltAmi)]),
     row("ec2", "CreateTags", Producer, Retire, &[on("ec2:CreateTags", BuiltAmi)]),
+    row("ec2", "CreateImageUsageReport", Producer, Retire, &[
+        on("ec2:CreateImageUsageReport", BuiltAmi),
+        on("ec2:CreateImageUsageReport", UsageReport),
+    ]),
+    row("ec2", "DescribeImageUsageReports", Producer, Retire, &[on("ec2:DescribeImageUsageReports", Any)]),
+    row("ec2", "DescribeImageUsageReportEntries", Producer, Retire, &[on("ec2:DescribeImageUsageReportEntries", Any)]),
+    row("ec2", "DescribeImageReferences", Consumer, Retire, &[on("ec2:DescribeImageReferences", Any)]),
     row("ec2", "DescribeInstances", Consumer, Retire, &[on("ec2:DescribeInstances", Any)]),
     row("ec2", "DescribeLaunchTemplates", Consumer, Retire, &[on("ec2:DescribeLaunchTemplates", Any)]),
     row("ec2", "DescribeLaunchTemplateVersions", Consumer, Retire, &[on("ec2:DescribeLaunchTemplateVersions", Any)]),

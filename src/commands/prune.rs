@@ -59,7 +59,7 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
         let usage = if by_region.is_empty() {
             Usage::default()
         } else {
-            consumer::usage::usage(manifest, &sessions, &by_region, DEFAULT_PARALLELISM).await
+            consumer::usage::usage(manifest, &sessions, &session, &by_region, DEFAULT_PARALLELISM).await
         };
         let plan = lifecycle::prune(&builds, &policy, &usage, now);
         if args.dry_run || plan.is_empty() {

@@ -93,7 +93,7 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
             };
             let (planned, usage) = futures::join!(
                 consumer::retire::survey(manifest, &sessions, retiring, parallelism),
-                consumer::usage::usage(manifest, &sessions, &by_region, parallelism),
+                consumer::usage::usage(manifest, &sessions, &session, &by_region, parallelism),
             );
             let planned = planned?;
             let reason = args.reason.clone();

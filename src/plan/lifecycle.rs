@@ -127,7 +127,7 @@ pub fn find_build<'b>(builds: &'b [Build], text: &str) -> Result<&'b Build, Stri
     }
 }
 
-/// What in a consumer account uses an AMI.
+/// What uses an AMI.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HolderKind {
@@ -137,6 +137,12 @@ pub enum HolderKind {
     AutoScalingGroup,
     /// An instance launched from it (not terminated).
     Instance,
+    /// An SSM parameter (data type `aws:ec2:image`) whose value it is.
+    Parameter,
+    /// Instances of an account gold does not read, counted by an AMI usage report.
+    ReportedInstances,
+    /// Launch templates of an account gold does not read, counted by an AMI usage report.
+    ReportedLaunchTemplates,
 }
 
 /// One user of an AMI.
@@ -148,10 +154,14 @@ pub struct Holder {
     pub region: String,
     /// What it is.
     pub kind: HolderKind,
-    /// Which one: `web`, `i-…`, `app (lt-…) version 3`.
+    /// Which one: `web`, `i-…`, `app (lt-…) version 3`, `/app/ami`, `2 instance(s)`.
     pub resource: String,
     /// The AMI it uses.
     pub ami: String,
+    /// Whether something would still launch the AMI through it: a template's default version,
+    /// its latest when a group launches `$Latest`, a group, a parameter, another account's
+    /// launch template. A running instance, or an old template version, launches nothing new.
+    pub launches: bool,
 }
 
 impl fmt::Display for Holder {
@@ -160,6 +170,14 @@ impl fmt::Display for Holder {
             HolderKind::LaunchTemplateVersion => "launch template",
             HolderKind::AutoScalingGroup => "auto scaling group",
             HolderKind::Instance => "instance",
+            HolderKind::Parameter => "SSM parameter",
+            HolderKind::ReportedInstances | HolderKind::ReportedLaunchTemplates => {
+                return write!(
+                    f,
+                    "account {} (no consumer gold reads) in {}: {}, per the AMI usage report",
+                    self.account, self.region, self.resource
+                );
+            }
         };
         write!(
             f,
@@ -206,6 +224,16 @@ impl Usage {
     /// The holders of one AMI.
     pub fn of(&self, ami: &str) -> &[Holder] {
         self.holders.get(ami).map_or(&[], Vec::as_slice)
+    }
+
+    /// Records one holder.
+    pub fn add(&mut self, holder: Holder) {
+        self.holders.entry(holder.ami.clone()).or_default().push(holder);
+    }
+
+    /// The holders through which something would still launch `ami`.
+    pub fn launching(&self, ami: &str) -> impl Iterator<Item = &Holder> {
+        self.of(ami).iter().filter(|holder| holder.launches)
     }
 
     /// The places that could not be read and might hold an AMI of `region`.
@@ -619,6 +647,7 @@ mod tests {
                 kind: HolderKind::Instance,
                 resource: "i-0abc".to_owned(),
                 ami: "ami-1-ap-northeast-1".to_owned(),
+                launches: false,
             }],
         );
         usage.unchecked.push(Unchecked {

@@ -201,6 +201,7 @@ mod tests {
                                 kind: HolderKind::LaunchTemplateVersion,
                                 resource: "app (lt-1) version 1".to_owned(),
                                 ami: "ami-2".to_owned(),
+                                launches: false,
                             }],
                             protected: true,
                         },
