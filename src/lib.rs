@@ -6,6 +6,7 @@
 //! 2. [`manifest`] loads `gold.toml`, checks it offline and knows the AWSTOE document rules.
 //! 3. [`producer`] (the Shared account) and [`consumer`] (every workload account) read live
 //!    state, apply changes and report progress through traits they own; they never print.
+//!    [`ops`] holds the verbs that work on both sides at once (`prune`), as plan and apply.
 //! 4. [`plan`] is the change model and the comparison of desired with live state, for both sides;
 //!    [`access`] turns the permissions table of [`aws`] into the IAM documents a manifest needs.
 //! 5. [`aws`] is the only place that knows AWS SDK types; it takes and returns plain values.
@@ -23,6 +24,7 @@ pub mod consumer;
 pub mod error;
 pub mod manifest;
 pub mod names;
+pub mod ops;
 pub mod plan;
 pub mod producer;
 pub mod ui;

@@ -7,20 +7,24 @@ use std::path::{Path, PathBuf};
 
 /// A folder under `src/` and the crate modules its files must never name.
 const RULES: &[(&str, &[&str])] = &[
-    ("producer", &["ui", "commands", "cli", "consumer"]),
-    ("consumer", &["ui", "commands", "cli", "producer"]),
-    ("plan", &["ui", "commands", "cli", "producer", "consumer"]),
+    ("producer", &["ui", "commands", "cli", "consumer", "ops"]),
+    ("consumer", &["ui", "commands", "cli", "producer", "ops"]),
+    ("ops", &["ui", "commands", "cli"]),
+    (
+        "plan",
+        &["ui", "commands", "cli", "producer", "consumer", "ops"],
+    ),
     ("access", &["ui", "commands", "cli", "producer", "consumer"]),
     (
         "aws",
         &[
-            "manifest", "plan", "producer", "consumer", "ui", "commands", "cli", "names",
+            "manifest", "plan", "producer", "consumer", "ops", "ui", "commands", "cli", "names",
         ],
     ),
     (
         "manifest",
         &[
-            "aws", "plan", "producer", "consumer", "ui", "commands", "cli",
+            "aws", "plan", "producer", "consumer", "ops", "ui", "commands", "cli",
         ],
     ),
     ("ui", &["commands", "aws::Session", "aws::Sessions"]),

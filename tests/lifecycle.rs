@@ -480,3 +480,255 @@ fn retire_moves_the_fleet_off_a_build_and_prune_deletes_only_what_nobody_uses() 
         assert!(left.iter().all(|arn| !arn.ends_with("/1")), "{left:?}");
     });
 }
+
+const LEGACY: &str = "666677778888";
+const OUTSIDER: &str = "777788889999";
+
+/// An organization whose Workloads OU holds the workload and an excluded legacy account, and an
+/// outsider account in another OU that is no consumer; one region.
+fn organization_project() -> (tempfile::TempDir, std::path::PathBuf) {
+    let manifest = format!(
+        r#"name = "sample"
+
+[producer]
+account = "{PRODUCER}"
+region = "{TOKYO}"
+
+[organization]
+role_arn = "arn:aws:iam::000000000000:role/OrganizationAccountAccessRole"
+
+[components.build]
+file = "files/build.yml"
+platform = "Linux"
+version = "1.0.0"
+
+[recipe]
+parent_image = "amazon-linux-2-x86/x.x.x"
+version = "1.0.0"
+components = ["build"]
+
+[infrastructure]
+instance_types = ["t3.small"]
+
+[pipeline]
+tests = false
+
+[distribution]
+ami_name = "sample_v{{{{imagebuilder:buildVersion}}}}_{{{{imagebuilder:buildDate}}}}"
+regions = ["{TOKYO}"]
+share_with_organizations = ["{ORG_ARN}"]
+
+[[consumers]]
+name = "workloads"
+organizational_units = ["ou-ab12-workload"]
+exclude_accounts = ["{LEGACY}"]
+role_name = "OrganizationAccountAccessRole"
+[[consumers.launch_templates]]
+name = "app"
+
+[lifecycle]
+keep_latest = 1
+delete_after = "0s"
+"#
+    );
+    let project = common::project(&manifest);
+    let seed = project.path().join("seed.toml");
+    std::fs::write(
+        &seed,
+        format!(
+            r#"caller_account = "{PRODUCER}"
+
+[organization]
+id = "o-xxxxxxxxxx"
+management_account = "000000000000"
+
+[[organizational_units]]
+id = "ou-ab12-workload"
+name = "Workloads"
+
+[[accounts]]
+id = "{PRODUCER}"
+name = "Shared"
+ou = "Infrastructure"
+
+[[accounts]]
+id = "{WORKLOAD}"
+name = "Workload"
+ou = "ou-ab12-workload"
+
+[[accounts]]
+id = "{LEGACY}"
+name = "Legacy"
+ou = "ou-ab12-workload"
+
+[[accounts]]
+id = "{OUTSIDER}"
+name = "Outsider"
+ou = "Other"
+"#
+        ),
+    )
+    .expect("seed written");
+    (project, seed)
+}
+
+/// The version numbers of template `name` in `account`.
+async fn version_numbers(cloud: &Localcloud, account: &str, name: &str) -> Vec<i64> {
+    ec2(cloud, account, TOKYO)
+        .await
+        .describe_launch_template_versions()
+        .launch_template_name(name)
+        .send()
+        .await
+        .expect("DescribeLaunchTemplateVersions")
+        .launch_template_versions()
+        .iter()
+        .filter_map(aws_sdk_ec2::types::LaunchTemplateVersion::version_number)
+        .collect()
+}
+
+/// An `aws:ec2:image` parameter holding `ami`, once Parameter Store has validated it.
+async fn put_image_parameter(cloud: &Localcloud, account: &str, name: &str, ami: &str) {
+    let ssm = aws_sdk_ssm::Client::new(&cloud.sdk(account, TOKYO).await);
+    ssm.put_parameter()
+        .name(name)
+        .value(ami)
+        .r#type(aws_sdk_ssm::types::ParameterType::String)
+        .data_type("aws:ec2:image")
+        .send()
+        .await
+        .expect("PutParameter");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while ssm.get_parameter().name(name).send().await.is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{name} never validated"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario in one organization: five builds, four kinds of holder, two prunes"
+)]
+fn prune_keeps_what_a_parameter_an_outsider_or_an_excluded_account_uses_and_frees_gold_s_old_versions()
+ {
+    let (project, seed) = organization_project();
+    let cloud = Localcloud::start_with(Some(&seed));
+    cloud.configure(json!({"build_seconds": 1, "image_usage_report_seconds": 1}));
+    let dir = project.path();
+    ok(&cloud, dir, &["up", "--yes"]);
+    for _ in 0..5 {
+        ok(&cloud, dir, &["build", "--wait"]);
+    }
+    let rt = runtime();
+    let ami = |n| rt.block_on(build_ami(&cloud, n, TOKYO)).0;
+    let b: Vec<String> = (1..=5).map(ami).collect();
+    // Build 5 is the workload's template by hand (version 1); gold moves it to build 4 (version
+    // 2), then back to build 5 (version 3): version 2 alone holds build 4.
+    rt.block_on(create_template(&cloud, WORKLOAD, TOKYO, &b[4]));
+    ok(&cloud, dir, &["rollout", "--image", "4", "--yes"]);
+    ok(&cloud, dir, &["rollout", "--yes"]);
+    rt.block_on(async {
+        assert_eq!(default_image(&cloud, WORKLOAD, TOKYO).await, b[4]);
+        // Build 1: a parameter of the workload; build 2: an outsider's instance; build 3: the
+        // excluded legacy account's template and the group that launches from it.
+        put_image_parameter(&cloud, WORKLOAD, "/app/ami", &b[0]).await;
+        run_instance(&cloud, OUTSIDER, TOKYO, &b[1])
+            .await
+            .expect("the outsider launches build 2");
+        let legacy = ec2(&cloud, LEGACY, TOKYO).await;
+        let template = legacy
+            .create_launch_template()
+            .launch_template_name("legacy")
+            .launch_template_data(
+                aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+                    .image_id(&b[2])
+                    .instance_type("t3.small".into())
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("CreateLaunchTemplate");
+        let template_id = template
+            .launch_template()
+            .and_then(|t| t.launch_template_id())
+            .expect("an id");
+        aws_sdk_autoscaling::Client::new(&cloud.sdk(LEGACY, TOKYO).await)
+            .create_auto_scaling_group()
+            .auto_scaling_group_name("legacy-web")
+            .launch_template(
+                aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                    .launch_template_id(template_id)
+                    .version("$Default")
+                    .build(),
+            )
+            .min_size(0)
+            .max_size(1)
+            .desired_capacity(0)
+            .availability_zones(format!("{TOKYO}a"))
+            .send()
+            .await
+            .expect("CreateAutoScalingGroup");
+    });
+
+    // Every holder is named; gold's version 2 is one of the 3 kept for rollback.
+    let plan = ok(&cloud, dir, &["prune", "--dry-run"]);
+    for needle in [
+        format!("held by SSM parameter /app/ami in {WORKLOAD}/{TOKYO}"),
+        format!("held by account {OUTSIDER} (no consumer gold reads) in {TOKYO}: 1 instance(s)"),
+        format!(
+            "held by account {LEGACY} (no consumer gold reads) in {TOKYO}: 1 launch template(s)"
+        ),
+        "held by launch template app (".to_owned(),
+        "version 2 in".to_owned(),
+    ] {
+        assert!(plan.contains(&needle), "`{needle}` not in:\n{plan}");
+    }
+    assert!(plan.contains("0 AMIs to delete"), "{plan}");
+
+    // Keep no version for rollback: version 2 goes first, then build 4.
+    let manifest = dir.join("gold.toml");
+    common::edit(
+        &manifest,
+        "delete_after = \"0s\"",
+        "delete_after = \"0s\"\nkeep_template_versions = 0",
+    );
+    let out = ok(&cloud, dir, &["prune", "--dry-run", "--output", "json"]);
+    let lines = json_lines(&out);
+    let plan = lines.last().expect("the plan");
+    assert_eq!(plan["event"], "prune_plan", "{out}");
+    let deleted: Vec<&Value> = plan["builds"]
+        .as_array()
+        .expect("builds")
+        .iter()
+        .flat_map(|build| build["amis"].as_array().expect("amis"))
+        .filter(|ami| ami["action"] == "delete")
+        .collect();
+    assert_eq!(deleted.len(), 1, "{plan}");
+    assert_eq!(deleted[0]["id"], b[3].as_str(), "{plan}");
+    assert_eq!(deleted[0]["frees"][0]["version"], 2, "{plan}");
+    let out = ok(&cloud, dir, &["prune", "--yes", "--output", "json"]);
+    let lines = json_lines(&out);
+    let last = lines.last().expect("an event");
+    assert_eq!(last["event"], "pruned", "{out}");
+    assert_eq!(last["versions"][0]["version"], 2, "{out}");
+    rt.block_on(async {
+        assert!(
+            producer_view(&cloud, TOKYO, &b[3]).await.is_none(),
+            "build 4 deleted"
+        );
+        for (i, kept) in b[..3].iter().enumerate() {
+            assert!(
+                producer_view(&cloud, TOKYO, kept).await.is_some(),
+                "build {} kept",
+                i + 1
+            );
+        }
+        let mut numbers = version_numbers(&cloud, WORKLOAD, "app").await;
+        numbers.sort_unstable();
+        assert_eq!(numbers, [1, 3]);
+    });
+}

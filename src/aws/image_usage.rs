@@ -121,9 +121,7 @@ pub async fn references(
 
 /// The id after `prefix` in an ARN's resource part (`…:instance/i-0abc` → `i-0abc`).
 fn resource_id(arn: &str, prefix: &str) -> String {
-    arn.rsplit_once(prefix)
-        .map_or(arn, |(_, id)| id)
-        .to_owned()
+    arn.rsplit_once(prefix).map_or(arn, |(_, id)| id).to_owned()
 }
 
 /// A parameter's name from its ARN: `…:parameter/app/ami` → `/app/ami`, `…:parameter/ami` → `ami`
@@ -189,10 +187,7 @@ pub async fn usage_reports(
 }
 
 /// Starts one usage report per AMI: the report ids.
-async fn start_usage_reports(
-    session: &Session,
-    amis: &[String],
-) -> Result<Vec<String>, AwsError> {
+async fn start_usage_reports(session: &Session, amis: &[String]) -> Result<Vec<String>, AwsError> {
     let kinds = [
         ImageUsageResourceTypeRequest::builder()
             .resource_type("ec2:Instance")
@@ -271,14 +266,18 @@ async fn usage_report_entries(
             .send();
         while let Some(page) = pages.next().await {
             let page = page.call(session, "DescribeImageUsageReportEntries")?;
-            found.extend(page.image_usage_report_entries().iter().filter_map(|entry| {
-                Some(ReportedUse {
-                    ami: entry.image_id()?.to_owned(),
-                    account: entry.account_id()?.to_owned(),
-                    resource_type: entry.resource_type()?.to_owned(),
-                    count: entry.usage_count().unwrap_or_default(),
-                })
-            }));
+            found.extend(
+                page.image_usage_report_entries()
+                    .iter()
+                    .filter_map(|entry| {
+                        Some(ReportedUse {
+                            ami: entry.image_id()?.to_owned(),
+                            account: entry.account_id()?.to_owned(),
+                            resource_type: entry.resource_type()?.to_owned(),
+                            count: entry.usage_count().unwrap_or_default(),
+                        })
+                    }),
+            );
         }
     }
     Ok(found)

@@ -11,13 +11,16 @@
 //! - `DisableImage`: state `disabled`, every launch permission removed, hidden, not launchable.
 //! - `CreateTags` on an AMI: tags are the owner's alone (invisible across accounts), so they
 //!   record a reason for people and never carry a decision.
+//! - `DeleteLaunchTemplateVersions` deletes up to 200 versions of one template, never the
+//!   default; each version it cannot delete comes back with an error code
+//!   (`launchTemplateVersionDoesNotExist` for one already gone) instead of failing the call.
 //! - `DescribeLaunchTemplateVersions` takes the filter `image-id` for one template's versions
 //!   (every version, not only `$Default`/`$Latest`, needs the template's id);
 //!   `DescribeLaunchTemplates` lists every template with its default and latest numbers.
 
 use std::time::{Duration, SystemTime};
 
-use aws_sdk_ec2::types::{Filter, Tag};
+use aws_sdk_ec2::types::{Filter, LaunchTemplateErrorCode, Tag};
 use aws_smithy_types::DateTime;
 
 use super::call::{CallExt, ec2_code};
@@ -185,13 +188,23 @@ pub async fn all_templates(session: &Session) -> Result<Vec<TemplateNumbers>, Aw
     Ok(found)
 }
 
-/// The versions of one template that launch one of `amis`: `(version, ami)`. A template deleted
-/// meanwhile has none.
+/// A launch template version that launches an AMI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionImage {
+    /// The version number.
+    pub number: i64,
+    /// The AMI it launches.
+    pub image: String,
+    /// Its description.
+    pub description: Option<String>,
+}
+
+/// The versions of one template that launch one of `amis`. A template deleted meanwhile has none.
 pub async fn versions_launching(
     session: &Session,
     template_id: &str,
     amis: &[String],
-) -> Result<Vec<(i64, String)>, AwsError> {
+) -> Result<Vec<VersionImage>, AwsError> {
     let mut found = Vec::new();
     for chunk in amis.chunks(FILTER_VALUES) {
         let mut pages = session
@@ -220,13 +233,60 @@ pub async fn versions_launching(
                 page.launch_template_versions()
                     .iter()
                     .filter_map(|version| {
-                        let image = version.launch_template_data()?.image_id()?;
-                        Some((version.version_number()?, image.to_owned()))
+                        Some(VersionImage {
+                            number: version.version_number()?,
+                            image: version.launch_template_data()?.image_id()?.to_owned(),
+                            description: version.version_description().map(str::to_owned),
+                        })
                     }),
             );
         }
     }
     Ok(found)
+}
+
+/// `DeleteLaunchTemplateVersions` takes at most this many versions a call.
+const DELETE_VERSIONS: usize = 200;
+
+/// Deletes versions of one template (never its default: EC2 refuses that). A version already
+/// gone counts as deleted; any other version EC2 refuses fails the call, naming it.
+pub async fn delete_versions(
+    session: &Session,
+    template_id: &str,
+    numbers: &[i64],
+) -> Result<(), AwsError> {
+    for chunk in numbers.chunks(DELETE_VERSIONS) {
+        let output = session
+            .ec2()
+            .delete_launch_template_versions()
+            .launch_template_id(template_id)
+            .set_versions(Some(chunk.iter().map(ToString::to_string).collect()))
+            .send()
+            .await
+            .call_on(session, "DeleteLaunchTemplateVersions", template_id)?;
+        let refused: Vec<String> = output
+            .unsuccessfully_deleted_launch_template_versions()
+            .iter()
+            .filter_map(|item| {
+                let error = item.response_error()?;
+                let gone = error.code()
+                    == Some(&LaunchTemplateErrorCode::LaunchTemplateVersionDoesNotExist);
+                (!gone).then(|| {
+                    format!(
+                        "version {}: {}",
+                        item.version_number().unwrap_or_default(),
+                        error.message().unwrap_or("refused")
+                    )
+                })
+            })
+            .collect();
+        if !refused.is_empty() {
+            return Err(session
+                .failure("DeleteLaunchTemplateVersions", refused.join("; "))
+                .on(template_id));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -415,6 +415,7 @@ pub const PERMISSIONS: &[Permission] = &[
     ]),
     row("ec2", "DescribeImageUsageReports", Producer, Retire, &[on("ec2:DescribeImageUsageReports", Any)]),
     row("ec2", "DescribeImageUsageReportEntries", Producer, Retire, &[on("ec2:DescribeImageUsageReportEntries", Any)]),
+    row("ec2", "DeleteLaunchTemplateVersions", Consumer, Retire, &[on("ec2:DeleteLaunchTemplateVersions", RolloutTemplate)]),
     row("ec2", "DescribeImageReferences", Consumer, Retire, &[on("ec2:DescribeImageReferences", Any)]),
     row("ec2", "DescribeInstances", Consumer, Retire, &[on("ec2:DescribeInstances", Any)]),
     row("ec2", "DescribeLaunchTemplates", Consumer, Retire, &[on("ec2:DescribeLaunchTemplates", Any)]),

@@ -25,12 +25,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{concurrently, discover};
-use crate::aws::autoscaling::{self, Group};
+use crate::aws::autoscaling::{self, Group, GroupTemplate};
 use crate::aws::image_usage::{self, Reference, ReportedUse};
-use crate::aws::lifecycle::{self, TemplateNumbers};
+use crate::aws::lifecycle::{self, TemplateNumbers, VersionImage};
 use crate::aws::{Access, AwsError, Session, Sessions};
 use crate::manifest::Manifest;
-use crate::plan::lifecycle::{Holder, HolderKind, Unchecked, Usage};
+use crate::plan::lifecycle::{FreedVersion, HeldVersion, Holder, HolderKind, Unchecked, Usage};
 
 /// Finds who uses `amis` (AMI ids by region): every consumer account of the manifest, listed
 /// or found in the organization, and every other account the producer's usage reports name.
@@ -160,6 +160,7 @@ fn reported(entry: &ReportedUse, region: &str) -> Holder {
         resource: format!("{} {what}(s)", entry.count),
         ami: entry.ami.clone(),
         launches,
+        version: None,
     }
 }
 
@@ -173,6 +174,7 @@ async fn holders(session: &Session, amis: &[String]) -> Result<Vec<Holder>, AwsE
         resource,
         ami: ami.to_owned(),
         launches,
+        version: None,
     };
     let mut found = Vec::new();
     let mut template_ids = BTreeSet::new();
@@ -206,13 +208,20 @@ async fn holders(session: &Session, amis: &[String]) -> Result<Vec<Holder>, AwsE
     }))
     .await?;
     for (template, versions) in &versions {
-        let latest_launched = groups.iter().any(|group| {
-            names(group, template) && group.template.as_ref().is_some_and(|t| t.version == "$Latest")
-        });
-        for (number, ami) in versions {
-            let default = *number == template.default;
-            let latest = *number == template.latest;
-            found.push(holder(
+        let launching: Vec<&GroupTemplate> = groups
+            .iter()
+            .filter(|group| names(group, template))
+            .filter_map(|group| group.template.as_ref())
+            .collect();
+        for version in versions {
+            let number = version.number;
+            let default = number == template.default;
+            let latest = number == template.latest;
+            let pinned = launching
+                .iter()
+                .any(|spec| spec.version == number.to_string());
+            let latest_launched = launching.iter().any(|spec| spec.version == "$Latest");
+            let mut found_version = holder(
                 HolderKind::LaunchTemplateVersion,
                 format!(
                     "{} ({}) version {number}{}",
@@ -220,9 +229,21 @@ async fn holders(session: &Session, amis: &[String]) -> Result<Vec<Holder>, AwsE
                     template.id,
                     role(default, latest)
                 ),
-                ami,
+                &version.image,
                 default || (latest && latest_launched),
-            ));
+            );
+            found_version.version = Some(HeldVersion {
+                template_id: template.id.clone(),
+                template: template.name.clone(),
+                number,
+                latest: template.latest,
+                by_gold: version
+                    .description
+                    .as_deref()
+                    .is_some_and(super::made_by_gold),
+                in_use: default || latest || pinned,
+            });
+            found.push(found_version);
         }
     }
     for group in &groups {
@@ -257,7 +278,7 @@ fn names(group: &Group, template: &TemplateNumbers) -> bool {
 /// The template and AMI a group launches, when its template version launches one of the AMIs.
 fn launched_by<'v>(
     group: &Group,
-    versions: &'v [(&'v TemplateNumbers, Vec<(i64, String)>)],
+    versions: &'v [(&'v TemplateNumbers, Vec<VersionImage>)],
 ) -> Option<(&'v TemplateNumbers, &'v str)> {
     let spec = group.template.as_ref()?;
     let (template, launching) = versions
@@ -270,6 +291,65 @@ fn launched_by<'v>(
     };
     launching
         .iter()
-        .find(|(version, _)| *version == number)
-        .map(|(_, ami)| (*template, ami.as_str()))
+        .find(|version| version.number == number)
+        .map(|version| (*template, version.image.as_str()))
+}
+
+/// Deletes launch template versions `prune` freed, one call per template: the versions that
+/// could not be deleted, with why. An account gold can no longer reach keeps its versions.
+pub async fn delete_versions(
+    manifest: &Manifest,
+    sessions: &Sessions,
+    versions: &[FreedVersion],
+) -> BTreeMap<FreedVersion, String> {
+    let mut refused = BTreeMap::new();
+    if versions.is_empty() {
+        return refused;
+    }
+    let accounts = match discover::accounts(manifest, sessions).await {
+        Ok(accounts) => accounts,
+        Err(err) => {
+            let error = err.to_string();
+            return versions
+                .iter()
+                .map(|v| (v.clone(), error.clone()))
+                .collect();
+        }
+    };
+    let mut by_template: BTreeMap<(&str, &str, &str), Vec<&FreedVersion>> = BTreeMap::new();
+    for version in versions {
+        by_template
+            .entry((&version.account, &version.region, &version.template_id))
+            .or_default()
+            .push(version);
+    }
+    let results = futures::future::join_all(by_template.into_iter().map(
+        |((account, region, template), versions)| {
+            let access = accounts.get(account);
+            async move {
+                let result = match access {
+                    None => Err(format!("account {account} is no consumer of the manifest")),
+                    Some(access) => match sessions.session(account, access, region).await {
+                        Err(err) => Err(err.to_string()),
+                        Ok(session) => {
+                            let numbers: Vec<i64> = versions.iter().map(|v| v.version).collect();
+                            lifecycle::delete_versions(&session, template, &numbers)
+                                .await
+                                .map_err(|err| err.to_string())
+                        }
+                    },
+                };
+                (versions, result)
+            }
+        },
+    ))
+    .await;
+    for (versions, result) in results {
+        if let Err(error) = result {
+            for version in versions {
+                refused.insert(version.clone(), error.clone());
+            }
+        }
+    }
+    refused
 }

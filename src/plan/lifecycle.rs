@@ -162,6 +162,35 @@ pub struct Holder {
     /// its latest when a group launches `$Latest`, a group, a parameter, another account's
     /// launch template. A running instance, or an old template version, launches nothing new.
     pub launches: bool,
+    /// The launch template version it is, when it is one.
+    #[serde(skip)]
+    pub version: Option<HeldVersion>,
+}
+
+/// A launch template version that holds an AMI, as `prune` decides whether it may go.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct HeldVersion {
+    /// `lt-…`.
+    pub template_id: String,
+    /// The template's name.
+    pub template: String,
+    /// The version number.
+    pub number: i64,
+    /// The template's latest version number.
+    pub latest: i64,
+    /// Whether gold made it (a rollout's description).
+    pub by_gold: bool,
+    /// Whether it is the template's default or latest, or a group pins it.
+    pub in_use: bool,
+}
+
+impl HeldVersion {
+    /// Whether `prune` deletes it: gold made it, nothing uses it, and it is older than the
+    /// `keep` versions before the latest (kept for rollback).
+    pub fn freed(&self, keep: usize) -> bool {
+        let keep = i64::try_from(keep).unwrap_or(i64::MAX);
+        self.by_gold && !self.in_use && self.number < self.latest.saturating_sub(keep)
+    }
 }
 
 impl fmt::Display for Holder {
@@ -228,7 +257,10 @@ impl Usage {
 
     /// Records one holder.
     pub fn add(&mut self, holder: Holder) {
-        self.holders.entry(holder.ami.clone()).or_default().push(holder);
+        self.holders
+            .entry(holder.ami.clone())
+            .or_default()
+            .push(holder);
     }
 
     /// The holders through which something would still launch `ami`.
@@ -254,6 +286,9 @@ pub struct Policy {
     pub deprecate_after: Duration,
     /// Older builds are deleted once this old; never when `None`.
     pub delete_after: Option<Duration>,
+    /// The versions before each template's latest that are kept for rollback, even when gold
+    /// made them and they alone hold an AMI to delete.
+    pub keep_template_versions: usize,
 }
 
 /// What `prune` does with one AMI.
@@ -286,6 +321,34 @@ pub struct PruneAmi {
     /// What happens to it.
     #[serde(flatten)]
     pub action: AmiAction,
+    /// The launch template versions gold made, used by nothing, that alone hold it: deleted
+    /// first, so it can go.
+    pub frees: Vec<FreedVersion>,
+}
+
+/// A launch template version `prune` deletes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+pub struct FreedVersion {
+    /// The account.
+    pub account: String,
+    /// The region.
+    pub region: String,
+    /// The template's name.
+    pub template: String,
+    /// `lt-…`.
+    pub template_id: String,
+    /// The version number.
+    pub version: i64,
+}
+
+impl fmt::Display for FreedVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "launch template {} ({}) version {} in {}/{}",
+            self.template, self.template_id, self.version, self.account, self.region
+        )
+    }
 }
 
 /// One build in the prune plan.
@@ -377,10 +440,14 @@ pub fn prune(builds: &[Build], policy: &Policy, usage: &Usage, now: SystemTime) 
             let amis: Vec<PruneAmi> = build
                 .amis
                 .iter()
-                .map(|ami| PruneAmi {
-                    region: ami.region.clone(),
-                    id: ami.id.clone(),
-                    action: decide(ami, wanted.clone(), usage, now),
+                .map(|ami| {
+                    let (action, frees) = decide(ami, wanted.clone(), usage, policy, now);
+                    PruneAmi {
+                        region: ami.region.clone(),
+                        id: ami.id.clone(),
+                        action,
+                        frees,
+                    }
                 })
                 .collect();
             let every_deleted = amis
@@ -413,35 +480,63 @@ fn decide(
     ami: &BuildAmi,
     wanted: Result<AmiAction, String>,
     usage: &Usage,
+    policy: &Policy,
     now: SystemTime,
-) -> AmiAction {
+) -> (AmiAction, Vec<FreedVersion>) {
     let wanted = match wanted {
         Ok(action) => action,
-        Err(reason) => return keep(reason),
+        Err(reason) => return (keep(reason), Vec::new()),
     };
     let holders = usage.of(&ami.id);
-    if !holders.is_empty() {
-        return AmiAction::Keep {
-            reason: "in use".to_owned(),
-            held_by: holders.to_vec(),
-            protected: true,
-        };
+    // Only a deletion frees gold's old versions: a deprecated AMI still launches from them.
+    let freed = |holder: &Holder| {
+        wanted == AmiAction::Delete
+            && holder
+                .version
+                .as_ref()
+                .is_some_and(|version| version.freed(policy.keep_template_versions))
+    };
+    if holders.iter().any(|holder| !freed(holder)) {
+        return (
+            AmiAction::Keep {
+                reason: "in use".to_owned(),
+                held_by: holders.to_vec(),
+                protected: true,
+            },
+            Vec::new(),
+        );
     }
     let unchecked = usage.unchecked_in(&ami.region);
     if !unchecked.is_empty() {
         let accounts: Vec<&str> = unchecked.iter().map(|u| u.account.as_str()).collect();
-        return AmiAction::Keep {
-            reason: format!(
-                "account {} could not be checked and might use it",
-                accounts.join(", ")
-            ),
-            held_by: Vec::new(),
-            protected: true,
-        };
+        return (
+            AmiAction::Keep {
+                reason: format!(
+                    "account {} could not be checked and might use it",
+                    accounts.join(", ")
+                ),
+                held_by: Vec::new(),
+                protected: true,
+            },
+            Vec::new(),
+        );
     }
+    let frees = holders
+        .iter()
+        .filter_map(|holder| {
+            let version = holder.version.as_ref()?;
+            Some(FreedVersion {
+                account: holder.account.clone(),
+                region: holder.region.clone(),
+                template: version.template.clone(),
+                template_id: version.template_id.clone(),
+                version: version.number,
+            })
+        })
+        .collect();
     match wanted {
-        AmiAction::Deprecate if ami.retired(now) => keep("deprecated already"),
-        action => action,
+        AmiAction::Deprecate if ami.retired(now) => (keep("deprecated already"), Vec::new()),
+        action => (action, frees),
     }
 }
 
@@ -525,9 +620,21 @@ pub struct AmiOutcome {
     pub error: Option<String>,
 }
 
+/// What happened to one launch template version `prune` deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct VersionOutcome {
+    /// The version.
+    #[serde(flatten)]
+    pub version: FreedVersion,
+    /// Why deleting it failed.
+    pub error: Option<String>,
+}
+
 /// How `gold prune` ended: every AMI and Image Builder image it worked on.
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct Pruned {
+    /// Launch template versions deleted first (or that failed).
+    pub versions: Vec<VersionOutcome>,
     /// Each AMI deprecated or deleted (or that failed).
     pub amis: Vec<AmiOutcome>,
     /// Image Builder images deleted (or that failed).
@@ -588,6 +695,7 @@ mod tests {
             keep_latest,
             deprecate_after: Duration::from_secs(deprecate * DAY),
             delete_after: delete.map(|days| Duration::from_secs(days * DAY)),
+            keep_template_versions: 2,
         }
     }
 
@@ -648,6 +756,7 @@ mod tests {
                 resource: "i-0abc".to_owned(),
                 ami: "ami-1-ap-northeast-1".to_owned(),
                 launches: false,
+                version: None,
             }],
         );
         usage.unchecked.push(Unchecked {

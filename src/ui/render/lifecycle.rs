@@ -97,6 +97,9 @@ pub fn prune_plan(prune: &PrunePlan, verbose: bool) -> String {
                     let _ = writeln!(out, "  ~ deprecate {} in {}", ami.id, ami.region);
                 }
                 AmiAction::Delete => {
+                    for version in &ami.frees {
+                        let _ = writeln!(out, "  - delete {version}, which alone holds it");
+                    }
                     let _ = writeln!(
                         out,
                         "  - delete {} in {} (and its snapshots)",
@@ -155,6 +158,12 @@ pub fn pruned(pruned: &Pruned) -> String {
         pruned.images.iter().filter(|i| i.error.is_none()).count(),
         count(pruned.kept, "AMI"),
     );
+    for outcome in &pruned.versions {
+        let _ = match &outcome.error {
+            Some(error) => writeln!(out, "  FAILED {}: {error}", outcome.version),
+            None => writeln!(out, "  deleted {}", outcome.version),
+        };
+    }
     outcomes(&mut out, &pruned.amis);
     out
 }
@@ -180,7 +189,9 @@ fn outcomes(out: &mut String, amis: &[AmiOutcome]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::lifecycle::{Holder, HolderKind, PruneAmi, PruneBuild, Unchecked};
+    use crate::plan::lifecycle::{
+        FreedVersion, Holder, HolderKind, PruneAmi, PruneBuild, Unchecked,
+    };
 
     #[test]
     fn the_prune_plan_names_who_holds_each_kept_ami() {
@@ -193,6 +204,7 @@ mod tests {
                     amis: vec![PruneAmi {
                         region: "ap-northeast-1".to_owned(),
                         id: "ami-2".to_owned(),
+                        frees: Vec::new(),
                         action: AmiAction::Keep {
                             reason: "in use".to_owned(),
                             held_by: vec![Holder {
@@ -202,6 +214,7 @@ mod tests {
                                 resource: "app (lt-1) version 1".to_owned(),
                                 ami: "ami-2".to_owned(),
                                 launches: false,
+                                version: None,
                             }],
                             protected: true,
                         },
@@ -216,6 +229,13 @@ mod tests {
                         region: "ap-northeast-1".to_owned(),
                         id: "ami-1".to_owned(),
                         action: AmiAction::Delete,
+                        frees: vec![FreedVersion {
+                            account: "444455556666".to_owned(),
+                            region: "ap-northeast-1".to_owned(),
+                            template: "app".to_owned(),
+                            template_id: "lt-1".to_owned(),
+                            version: 2,
+                        }],
                     }],
                     delete_image: Some(
                         "arn:aws:imagebuilder:ap-northeast-1:111122223333:image/sample/1.0.0/1"
@@ -234,6 +254,7 @@ mod tests {
             keep ami-2 in ap-northeast-1: in use
               held by launch template app (lt-1) version 1 in 444455556666/ap-northeast-1
         build 1 (sample_v1_x, 3d old):
+          - delete launch template app (lt-1) version 2 in 444455556666/ap-northeast-1, which alone holds it
           - delete ami-1 in ap-northeast-1 (and its snapshots)
           - delete Image Builder image arn:aws:imagebuilder:ap-northeast-1:111122223333:image/sample/1.0.0/1
         Prune: 0 AMIs to deprecate, 1 AMI to delete, 1 AMI kept in use or unchecked; 0 builds left as they are.
