@@ -24,6 +24,11 @@ const NOT_RUN: &[&str] = &[
     "CancelImageCreation",
     "EnableImageDeprecation",
     "DisableImage",
+    "CreateImageUsageReport",
+    "DescribeImageUsageReports",
+    "DescribeImageUsageReportEntries",
+    "DescribeImageReferences",
+    "DeleteLaunchTemplateVersions",
 ];
 
 #[test]
