@@ -732,3 +732,123 @@ fn prune_keeps_what_a_parameter_an_outsider_or_an_excluded_account_uses_and_free
         assert_eq!(numbers, [1, 3]);
     });
 }
+
+/// The value of parameter `name` in `account`.
+async fn parameter_value(cloud: &Localcloud, account: &str, name: &str) -> String {
+    aws_sdk_ssm::Client::new(&cloud.sdk(account, TOKYO).await)
+        .get_parameter()
+        .name(name)
+        .send()
+        .await
+        .expect("GetParameter")
+        .parameter()
+        .and_then(|p| p.value())
+        .expect("a value")
+        .to_owned()
+}
+
+#[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario: a parameter moved, a holder outside the manifest, a re-run, nothing left to move to"
+)]
+fn retire_moves_a_parameter_and_disables_only_once_nothing_launches_the_build() {
+    const PARAMETER: &str = "/gold/sample/ami";
+    let (project, seed) = organization_project();
+    let cloud = Localcloud::start_with(Some(&seed));
+    cloud.configure(json!({"build_seconds": 1, "image_usage_report_seconds": 1}));
+    let dir = project.path();
+    common::edit(
+        &dir.join("gold.toml"),
+        "name = \"app\"\n",
+        &format!("name = \"app\"\n\n[[consumers.parameters]]\nname = \"{PARAMETER}\"\n"),
+    );
+    ok(&cloud, dir, &["up", "--yes"]);
+    for _ in 0..2 {
+        ok(&cloud, dir, &["build", "--wait"]);
+    }
+    let rt = runtime();
+    let b: Vec<String> = (1..=2)
+        .map(|n| rt.block_on(build_ami(&cloud, n, TOKYO)).0)
+        .collect();
+    rt.block_on(async {
+        create_template(&cloud, WORKLOAD, TOKYO, &b[1]).await;
+        // The excluded legacy account launches build 2 from its own template's default.
+        ec2(&cloud, LEGACY, TOKYO)
+            .await
+            .create_launch_template()
+            .launch_template_name("legacy")
+            .launch_template_data(
+                aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+                    .image_id(&b[1])
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("CreateLaunchTemplate");
+    });
+    ok(&cloud, dir, &["rollout", "--yes"]);
+    assert_eq!(
+        rt.block_on(parameter_value(&cloud, WORKLOAD, PARAMETER)),
+        b[1]
+    );
+
+    // The parameter and the template move to build 1; legacy's template still launches build 2,
+    // so it is deprecated, not disabled, and the run fails naming the account.
+    let (code, out, err) = gold(&cloud, dir, &["retire", "2", "--disable", "--yes"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let said = format!("{out}{err}");
+    assert!(said.contains(&format!("account {LEGACY}")), "{said}");
+    assert!(said.contains("Not disabled"), "{said}");
+    rt.block_on(async {
+        assert_eq!(parameter_value(&cloud, WORKLOAD, PARAMETER).await, b[0]);
+        assert_eq!(default_image(&cloud, WORKLOAD, TOKYO).await, b[0]);
+        let (state, deprecated, _) = producer_view(&cloud, TOKYO, &b[1])
+            .await
+            .expect("build 2 exists");
+        assert_eq!(state, "available");
+        assert!(deprecated.is_some());
+    });
+
+    // Build 1 is the last build that is not retired: retiring it too would leave the targets
+    // nowhere to go. Nothing changes, and --dry-run says so with the same exit.
+    for args in [
+        &["retire", "1", "--dry-run"][..],
+        &["retire", "1", "--yes"][..],
+    ] {
+        let (code, out, err) = gold(&cloud, dir, args);
+        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        assert!(out.contains("Nothing to move to"), "{out}");
+    }
+    rt.block_on(async {
+        assert_eq!(parameter_value(&cloud, WORKLOAD, PARAMETER).await, b[0]);
+        let (_, deprecated, _) = producer_view(&cloud, TOKYO, &b[0])
+            .await
+            .expect("build 1 exists");
+        assert!(deprecated.is_none(), "build 1 untouched");
+    });
+
+    // Legacy moves off build 2: the same command finishes.
+    rt.block_on(async {
+        ec2(&cloud, LEGACY, TOKYO)
+            .await
+            .delete_launch_template()
+            .launch_template_name("legacy")
+            .send()
+            .await
+            .expect("DeleteLaunchTemplate");
+    });
+    let out = ok(
+        &cloud,
+        dir,
+        &["retire", "2", "--disable", "--yes", "--output", "json"],
+    );
+    let lines = json_lines(&out);
+    let last = lines.last().expect("an event");
+    assert_eq!(last["event"], "retired", "{out}");
+    assert_eq!(last["not_disabled"], Value::Null, "{out}");
+    let (state, _, _) = rt
+        .block_on(producer_view(&cloud, TOKYO, &b[1]))
+        .expect("build 2 exists");
+    assert_eq!(state, "disabled");
+}

@@ -3,5 +3,7 @@
 //! changes, in order); `commands/` only parses, shows the plan, confirms and renders.
 //!
 //! - [`prune`]: the manifest's `[lifecycle]` applied to the pipeline's builds.
+//! - [`retire`]: bad builds taken out of the fleet: targets moved, AMIs deprecated or disabled.
 
 pub mod prune;
+pub mod retire;

@@ -552,10 +552,12 @@ pub struct Retirement {
     pub disable: bool,
     /// The reason recorded.
     pub reason: Option<String>,
-    /// Everything in the consumer accounts that uses them now, targets of the manifest included.
+    /// Everything that uses them now, targets of the manifest included.
     pub held_by: Vec<Holder>,
     /// Places gold could not read.
     pub unchecked: Vec<Unchecked>,
+    /// Why nothing is changed: targets run the builds and no build is left to move them to.
+    pub nothing_to_move_to: Option<String>,
 }
 
 /// One retired build.

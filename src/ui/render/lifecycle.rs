@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use super::{age, count, plan, summary};
-use crate::consumer::Summary;
+use crate::ops::retire::Retired;
 use crate::plan::lifecycle::{AmiAction, AmiOutcome, PrunePlan, Pruned, RetirePlan};
 
 /// The plan of `gold retire`.
@@ -44,21 +44,25 @@ pub fn retire_plan(retire: &RetirePlan, verbose: bool) -> String {
     for place in &r.unchecked {
         let _ = writeln!(out, "Not checked: {place}");
     }
+    if let Some(why) = &r.nothing_to_move_to {
+        let _ = writeln!(out, "Nothing to move to: {why}");
+    }
     out
 }
 
 /// How `gold retire` ended.
-pub fn retired(
-    moves: &Summary,
-    amis: &[AmiOutcome],
-    not_disabled: Option<&str>,
-    verbose: bool,
-) -> String {
-    let mut out = summary(moves, verbose);
+pub fn retired(retired: &Retired, verbose: bool) -> String {
+    let mut out = summary(&retired.moves, verbose);
     out.push('\n');
-    outcomes(&mut out, amis);
-    if let Some(why) = not_disabled {
+    outcomes(&mut out, &retired.amis);
+    if let Some(why) = &retired.not_disabled {
         let _ = write!(out, "\nNot disabled: {why}");
+        for holder in &retired.launched_by {
+            let _ = write!(out, "\n  launched through {holder} ({})", holder.ami);
+        }
+        for place in &retired.unchecked {
+            let _ = write!(out, "\n  not checked: {place}");
+        }
     }
     out
 }
