@@ -175,6 +175,10 @@ pub struct DestroyArgs {
     /// Also deregister the AMIs the pipeline built (and delete their snapshots) and its Image Builder images.
     #[arg(long)]
     pub images: bool,
+
+    /// With `--images`: delete AMIs something still uses (each holder is named) or that an account gold cannot read might use.
+    #[arg(long, requires = "images")]
+    pub force: bool,
 }
 
 /// Flags of `gold build`.
@@ -283,6 +287,10 @@ pub struct RollbackArgs {
     /// AWS calls in flight in one account at once (AWS limits each account's request rate; throttled calls back off and retry).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub calls_per_account: u16,
+
+    /// Go back to a retired (deprecated) build too; a disabled or deregistered one never.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Flags of `gold retire`.

@@ -235,7 +235,7 @@ fn the_origin_scenario_runs_on_exactly_gold_iams_policies_and_each_statement_is_
         .expect("the build's ARN")
         .to_owned();
     team.ok(&["build", "--cancel", &image]);
-    team.ok(&["destroy", "--yes", "--images"]);
+    team.ok(&["destroy", "--yes", "--images", "--force"]);
 
     // `gold prune` is not run (the seed manifest has no `[lifecycle]`): nothing deletes
     // template versions.

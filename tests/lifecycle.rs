@@ -852,3 +852,58 @@ fn retire_moves_a_parameter_and_disables_only_once_nothing_launches_the_build() 
         .expect("build 2 exists");
     assert_eq!(state, "disabled");
 }
+
+#[test]
+fn rollback_and_destroy_refuse_a_retired_image_or_one_in_use() {
+    let (project, seed) = organization_project();
+    let cloud = Localcloud::start_with(Some(&seed));
+    cloud.configure(json!({"build_seconds": 1, "image_usage_report_seconds": 1}));
+    let dir = project.path();
+    ok(&cloud, dir, &["up", "--yes"]);
+    for _ in 0..2 {
+        ok(&cloud, dir, &["build", "--wait"]);
+    }
+    let rt = runtime();
+    let b: Vec<String> = (1..=2)
+        .map(|n| rt.block_on(build_ami(&cloud, n, TOKYO)).0)
+        .collect();
+    rt.block_on(create_template(&cloud, WORKLOAD, TOKYO, &b[0]));
+    ok(&cloud, dir, &["rollout", "--yes"]);
+    // Build 1, the version before the rollout, is retired: going back to it is refused.
+    ok(&cloud, dir, &["retire", "1", "--yes"]);
+    let (code, out, err) = gold(&cloud, dir, &["rollback", "--yes"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(format!("{out}{err}").contains("retired"), "{out}{err}");
+    assert_eq!(rt.block_on(default_image(&cloud, WORKLOAD, TOKYO)), b[1]);
+    ok(&cloud, dir, &["rollback", "--yes", "--force"]);
+    assert_eq!(rt.block_on(default_image(&cloud, WORKLOAD, TOKYO)), b[0]);
+
+    // The workload's template launches build 1: destroy --images deletes nothing and names it.
+    let (code, out, err) = gold(&cloud, dir, &["destroy", "--images", "--yes"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains(&format!("{} is used by launch template app (", b[0])),
+        "{err}"
+    );
+    assert!(err.contains(&format!("in {WORKLOAD}/{TOKYO}")), "{err}");
+    rt.block_on(async {
+        for ami in &b {
+            assert!(
+                producer_view(&cloud, TOKYO, ami).await.is_some(),
+                "{ami} kept"
+            );
+        }
+    });
+    // --force insists, naming what it breaks.
+    let (code, out, err) = gold(&cloud, dir, &["destroy", "--images", "--force", "--yes"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("deleting anyway"), "{err}");
+    rt.block_on(async {
+        for ami in &b {
+            assert!(
+                producer_view(&cloud, TOKYO, ami).await.is_none(),
+                "{ami} deleted"
+            );
+        }
+    });
+}
