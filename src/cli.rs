@@ -374,4 +374,6 @@ pub enum IamDocument {
     },
     /// The role and instance profile `gold up` creates for the build instances, for review.
     InstanceRole,
+    /// The Allowed AMIs criterion that admits the producer's AMIs: for `ReplaceImageCriteriaInAllowedImagesSettings` (add it to the account's criteria) and for an organization's declarative policy.
+    AllowedAmis,
 }

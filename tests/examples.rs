@@ -25,6 +25,7 @@ const NOT_RUN: &[&str] = &[
     "EnableImageDeprecation",
     "DisableImage",
     "DeleteLaunchTemplateVersions",
+    "GetAllowedImagesSettings",
 ];
 
 #[test]

@@ -907,3 +907,80 @@ fn rollback_and_destroy_refuse_a_retired_image_or_one_in_use() {
         }
     });
 }
+
+/// Sets the workload's Allowed AMIs: enabled, admitting the providers of each criterion.
+async fn allow_only(cloud: &Localcloud, criteria: &[Vec<String>]) {
+    let client = ec2(cloud, WORKLOAD, TOKYO).await;
+    let mut replace = client.replace_image_criteria_in_allowed_images_settings();
+    for providers in criteria {
+        replace = replace.image_criteria(
+            aws_sdk_ec2::types::ImageCriterionRequest::builder()
+                .set_image_providers(Some(providers.clone()))
+                .build(),
+        );
+    }
+    replace
+        .send()
+        .await
+        .expect("ReplaceImageCriteriaInAllowedImagesSettings");
+    client
+        .enable_allowed_images_settings()
+        .allowed_images_settings_state(
+            aws_sdk_ec2::types::AllowedImagesSettingsEnabledState::Enabled,
+        )
+        .send()
+        .await
+        .expect("EnableAllowedImagesSettings");
+}
+
+#[test]
+fn a_consumer_whose_allowed_amis_refuse_the_producer_is_blocked_until_they_admit_it() {
+    let (project, seed) = organization_project();
+    let cloud = Localcloud::start_with(Some(&seed));
+    cloud.configure(json!({"build_seconds": 1}));
+    let dir = project.path();
+    ok(&cloud, dir, &["up", "--yes"]);
+    ok(&cloud, dir, &["build", "--wait"]);
+    let rt = runtime();
+    let b1 = rt.block_on(build_ami(&cloud, 1, TOKYO)).0;
+    rt.block_on(create_template(&cloud, WORKLOAD, TOKYO, &b1));
+    ok(&cloud, dir, &["build", "--wait"]);
+    let b2 = rt.block_on(build_ami(&cloud, 2, TOKYO)).0;
+    rt.block_on(allow_only(&cloud, &[vec!["amazon".to_owned()]]));
+
+    // The plan names the account and the criterion; the rollout fails it, making no version.
+    let (_, plan, err) = gold(&cloud, dir, &["plan"]);
+    let said = format!("{plan}{err}");
+    assert!(
+        said.contains(&format!("account {WORKLOAD}'s Allowed AMIs in {TOKYO}")),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(r#"{{"ImageProviders":["{PRODUCER}"]}}"#)),
+        "{said}"
+    );
+    let (code, out, err) = gold(&cloud, dir, &["rollout", "--yes"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(format!("{out}{err}").contains("blocked"), "{out}{err}");
+    assert_eq!(rt.block_on(version_numbers(&cloud, WORKLOAD, "app")), [1]);
+
+    // The criterion `gold iam allowed-amis` prints, added to the account's: the target moves.
+    let documents: Value =
+        serde_json::from_str(&ok(&cloud, dir, &["iam", "allowed-amis"])).expect("JSON");
+    let added = &documents["ReplaceImageCriteriaInAllowedImagesSettings"]["ImageCriteria"][0];
+    let providers: Vec<String> = added["ImageProviders"]
+        .as_array()
+        .expect("providers")
+        .iter()
+        .map(|p| p.as_str().expect("a provider").to_owned())
+        .collect();
+    assert_eq!(providers, [PRODUCER]);
+    assert_eq!(
+        documents["DeclarativePolicy"]["ec2_attributes"]["allowed_images_settings"]["image_criteria"]
+            ["criteria_1"]["allowed_image_providers"]["@@append"][0],
+        PRODUCER
+    );
+    rt.block_on(allow_only(&cloud, &[vec!["amazon".to_owned()], providers]));
+    ok(&cloud, dir, &["rollout", "--yes"]);
+    assert_eq!(rt.block_on(default_image(&cloud, WORKLOAD, TOKYO)), b2);
+}

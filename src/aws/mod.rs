@@ -1,6 +1,7 @@
 //! Thin adapters over the AWS SDK: the only module that knows SDK types. Everything it returns
 //! is a gold type; every failure is an [`AwsError`] naming account, region and operation.
 
+pub mod allowed_images;
 pub mod ancestry;
 pub mod autoscaling;
 mod call;

@@ -246,6 +246,7 @@ pub const PERMISSIONS: &[Permission] = &[
     row("sts", "AssumeRole", Producer, OrganizationRole, &[on("sts:AssumeRole", ManifestRole)]),
     // --- consumer accounts: launch templates, their security group, Auto Scaling ---------
     row("ec2", "DescribeImages", Consumer, Always, &[on("ec2:DescribeImages", Any)]),
+    row("ec2", "GetAllowedImagesSettings", Consumer, Always, &[on("ec2:GetAllowedImagesSettings", Any)]),
     row("ec2", "DescribeLaunchTemplateVersions", Consumer, Always, &[on("ec2:DescribeLaunchTemplateVersions", Any)]),
     row("ec2", "CreateLaunchTemplateVersion", Consumer, Always, &[on("ec2:CreateLaunchTemplateVersion", RolloutTemplate)]),
     row("ec2", "ModifyLaunchTemplate", Consumer, Always, &[on("ec2:ModifyLaunchTemplate", RolloutTemplate)]),

@@ -88,6 +88,10 @@ async fn usable(
     };
     let session = context.session(target).await?;
     let seen = images::image_by_id(&session, &id).await?;
+    if seen.is_none() {
+        // Hidden from this account: Allowed AMIs that refuse the producer say so by name.
+        context.admits(&session, &[]).await?;
+    }
     let refusal = match seen {
         None => Some(format!(
             "{what} launches {id}, which is deregistered, disabled or no longer shared with this account: the template could not launch it"
