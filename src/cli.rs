@@ -240,7 +240,7 @@ pub struct RolloutArgs {
     #[command(flatten)]
     pub targets: TargetArgs,
 
-    /// Roll out this build: a build number (`5`) or an Image Builder build version ARN (`…:image/sample/1.0.0/5`).
+    /// Roll out this build: its name (`1.0.0/5`, as `gold prune --dry-run` and `gold retire` print it), its number (`5`) or its Image Builder build version ARN (`…:image/sample/1.0.0/5`).
     #[arg(long, value_name = "BUILD", conflicts_with = "ami")]
     pub image: Option<String>,
 
@@ -296,7 +296,7 @@ pub struct RollbackArgs {
 /// Flags of `gold retire`.
 #[derive(Debug, Args)]
 pub struct RetireArgs {
-    /// The builds: a build number (`5`), an Image Builder build version ARN or one of its AMI ids.
+    /// The builds: a build's name (`1.0.0/5`: recipe version and build number, never reused), its number (`5`), its Image Builder build version ARN or one of its AMI ids.
     #[arg(value_name = "BUILD", required = true)]
     pub builds: Vec<String>,
 

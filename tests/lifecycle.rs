@@ -800,6 +800,7 @@ fn retire_moves_a_parameter_and_disables_only_once_nothing_launches_the_build() 
     let said = format!("{out}{err}");
     assert!(said.contains(&format!("account {LEGACY}")), "{said}");
     assert!(said.contains("Not disabled"), "{said}");
+    assert!(said.contains("Retire build 1.0.0/2 ("), "{said}");
     rt.block_on(async {
         assert_eq!(parameter_value(&cloud, WORKLOAD, PARAMETER).await, b[0]);
         assert_eq!(default_image(&cloud, WORKLOAD, TOKYO).await, b[0]);

@@ -932,6 +932,7 @@ mod tests {
             moving["Action"],
             json!([
                 "ec2:CreateLaunchTemplateVersion",
+                "ec2:DeleteLaunchTemplateVersions",
                 "ec2:ModifyLaunchTemplate",
                 "ec2:RunInstances"
             ])
@@ -1104,6 +1105,7 @@ mod tests {
             moving["Action"],
             json!([
                 "ec2:CreateLaunchTemplateVersion",
+                "ec2:DeleteLaunchTemplateVersions",
                 "ec2:ModifyLaunchTemplate"
             ])
         );

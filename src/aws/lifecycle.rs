@@ -38,14 +38,17 @@ pub struct OwnedImage {
     pub image: Image,
     /// The reason recorded by `gold retire`, when there is one.
     pub retired_reason: Option<String>,
+    /// The Image Builder build version ARN its tag records, when it has one.
+    pub builder_arn: Option<String>,
 }
 
 /// Every AMI the session's account owns in its region named like `name_pattern`, deprecated
-/// and disabled ones included, with the retirement reason gold recorded.
+/// and disabled ones included, with the retirement reason gold recorded (tag `reason_tag`) and
+/// the build version ARN Image Builder recorded (tag `arn_tag`).
 pub async fn own_images(
     session: &Session,
     name_pattern: &str,
-    reason_tag: &str,
+    (reason_tag, arn_tag): (&str, &str),
 ) -> Result<Vec<OwnedImage>, AwsError> {
     let mut pages = session
         .ec2()
@@ -67,15 +70,18 @@ pub async fn own_images(
             let Some(image) = images::image(described) else {
                 continue;
             };
-            let retired_reason = described
-                .tags()
-                .iter()
-                .find(|tag| tag.key() == Some(reason_tag))
-                .and_then(Tag::value)
-                .map(str::to_owned);
+            let tag = |key: &str| {
+                described
+                    .tags()
+                    .iter()
+                    .find(|tag| tag.key() == Some(key))
+                    .and_then(Tag::value)
+                    .map(str::to_owned)
+            };
             found.push(OwnedImage {
                 image,
-                retired_reason,
+                retired_reason: tag(reason_tag),
+                builder_arn: tag(arn_tag),
             });
         }
     }

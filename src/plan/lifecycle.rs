@@ -15,6 +15,8 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
+use crate::names::BuildName;
+
 /// The longest tag value EC2 and Image Builder accept (a longer reason is cut).
 pub const TAG_VALUE_MAX: usize = 256;
 
@@ -25,6 +27,8 @@ pub struct Build {
     pub name: String,
     /// The build number its name renders, when the name template has one.
     pub number: Option<u32>,
+    /// Its stable name (`1.0.1/3`), from its Image Builder build version ARN.
+    pub stable: Option<BuildName>,
     /// When the oldest of its AMIs was created.
     pub created: Option<SystemTime>,
     /// The Image Builder image (build version ARN), when it still exists.
@@ -64,12 +68,21 @@ impl Build {
         self.amis.iter().any(|ami| ami.retired(now))
     }
 
-    /// `build 5 (sample_v5_…)`, or the name alone.
+    /// `build 1.0.1/5 (sample_v5_…)`, `build 5 (…)` without an Image Builder ARN, or the name.
     pub fn label(&self) -> String {
-        match self.number {
-            Some(number) => format!("build {number} ({})", self.name),
-            None => self.name.clone(),
+        match (&self.stable, self.number) {
+            (Some(stable), _) => format!("build {stable} ({})", self.name),
+            (None, Some(number)) => format!("build {number} ({})", self.name),
+            (None, None) => self.name.clone(),
         }
+    }
+
+    /// Its stable name, or its build number when it has no Image Builder ARN.
+    pub fn short_name(&self) -> Option<String> {
+        self.stable
+            .as_ref()
+            .map(ToString::to_string)
+            .or_else(|| self.number.map(|n| n.to_string()))
     }
 
     /// Its AMI ids, by region.
@@ -80,7 +93,8 @@ impl Build {
     }
 }
 
-/// Finds the build a user named: a build number, a build version ARN or an AMI id.
+/// Finds the build a user named: its stable name (`1.0.1/5`), a build number, a build version
+/// ARN or an AMI id — every form gold prints.
 pub fn find_build<'b>(builds: &'b [Build], text: &str) -> Result<&'b Build, String> {
     if text.starts_with("ami-") {
         return builds
@@ -90,21 +104,21 @@ pub fn find_build<'b>(builds: &'b [Build], text: &str) -> Result<&'b Build, Stri
                 format!("`{text}` is not an AMI of this pipeline in any distribution region")
             });
     }
-    let number = match text.strip_prefix("arn:") {
-        Some(_) => {
-            if let Some(build) = builds
-                .iter()
-                .find(|build| build.image_arn.as_deref() == Some(text))
-            {
-                return Ok(build);
-            }
-            text.rsplit('/').next().and_then(|last| last.parse().ok())
-        }
-        None => text.parse().ok(),
-    };
-    let Some(number) = number else {
+    if let Some(build) = builds
+        .iter()
+        .find(|build| build.image_arn.as_deref() == Some(text))
+    {
+        return Ok(build);
+    }
+    if let Some(name) = BuildName::parse(text) {
+        return builds
+            .iter()
+            .find(|build| build.stable.as_ref() == Some(&name))
+            .ok_or_else(|| format!("no AMI of build {name} in any distribution region"));
+    }
+    let Ok(number) = text.parse::<u32>() else {
         return Err(format!(
-            "`{text}`: expected a build number, an Image Builder build version ARN or an AMI id"
+            "`{text}`: expected a build (`1.0.1/3`, or its number `3`), an Image Builder build version ARN or an AMI id"
         ));
     };
     let found: Vec<&Build> = builds
@@ -117,10 +131,10 @@ pub fn find_build<'b>(builds: &'b [Build], text: &str) -> Result<&'b Build, Stri
             "no AMI of build {number} in any distribution region"
         )),
         many => Err(format!(
-            "build {number} names {} builds (of different recipe versions): {}; name one by AMI id",
+            "build {number} names {} builds (of different recipe versions): {}; name one as shown",
             many.len(),
             many.iter()
-                .map(|build| build.name.as_str())
+                .map(|build| build.label())
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
@@ -358,6 +372,9 @@ pub struct PruneBuild {
     pub name: String,
     /// The build number.
     pub number: Option<u32>,
+    /// Its stable name (`1.0.1/3`, or the number without an Image Builder ARN): what
+    /// `gold retire` and `rollout --image` take.
+    pub build: Option<String>,
     /// Its age in seconds, when known.
     pub age_seconds: Option<u64>,
     /// Each regional AMI and what happens to it.
@@ -456,6 +473,7 @@ pub fn prune(builds: &[Build], policy: &Policy, usage: &Usage, now: SystemTime) 
             PruneBuild {
                 name: build.name.clone(),
                 number: build.number,
+                build: build.short_name(),
                 age_seconds: age.map(|age| age.as_secs()),
                 delete_image: every_deleted.then(|| build.image_arn.clone()).flatten(),
                 amis,
@@ -567,6 +585,8 @@ pub struct RetiredBuild {
     pub name: String,
     /// The build number.
     pub number: Option<u32>,
+    /// Its stable name (`1.0.1/3`, or the number without an Image Builder ARN).
+    pub build: Option<String>,
     /// Its AMIs: `(region, ami id)`.
     pub amis: Vec<RegionalAmi>,
 }
@@ -586,6 +606,7 @@ impl RetiredBuild {
         Self {
             name: build.name.clone(),
             number: build.number,
+            build: build.short_name(),
             amis: build
                 .amis
                 .iter()
@@ -675,6 +696,7 @@ mod tests {
         Build {
             name: format!("sample_v{number}_x"),
             number: Some(number),
+            stable: BuildName::parse(&format!("1.0.0/{number}")),
             created: Some(at(created_day)),
             image_arn: Some(format!(
                 "arn:aws:imagebuilder:r:1:image/sample/1.0.0/{number}"
@@ -796,6 +818,8 @@ mod tests {
     fn builds_are_found_by_number_arn_or_ami() {
         let builds = [build(2, 100), build(1, 0)];
         assert_eq!(find_build(&builds, "1").unwrap().name, "sample_v1_x");
+        assert_eq!(find_build(&builds, "1.0.0/2").unwrap().name, "sample_v2_x");
+        assert!(find_build(&builds, "1.0.1/2").is_err());
         assert_eq!(
             find_build(&builds, "arn:aws:imagebuilder:r:1:image/sample/1.0.0/2")
                 .unwrap()

@@ -14,7 +14,8 @@ pub fn retire_plan(retire: &RetirePlan, verbose: bool) -> String {
     let mut out = String::new();
     for build in &r.builds {
         let number = build
-            .number
+            .build
+            .as_ref()
             .map(|n| format!("build {n} "))
             .unwrap_or_default();
         let _ = writeln!(out, "Retire {number}({}):", build.name);
@@ -75,7 +76,8 @@ pub fn prune_plan(prune: &PrunePlan, verbose: bool) -> String {
     }
     for build in &prune.builds {
         let number = build
-            .number
+            .build
+            .as_ref()
             .map(|n| format!("build {n} "))
             .unwrap_or_default();
         let age = build
@@ -204,6 +206,7 @@ mod tests {
                 PruneBuild {
                     name: "sample_v2_x".to_owned(),
                     number: Some(2),
+                    build: Some("1.0.0/2".to_owned()),
                     age_seconds: Some(7200),
                     amis: vec![PruneAmi {
                         region: "ap-northeast-1".to_owned(),
@@ -228,6 +231,7 @@ mod tests {
                 PruneBuild {
                     name: "sample_v1_x".to_owned(),
                     number: Some(1),
+                    build: Some("1.0.0/1".to_owned()),
                     age_seconds: Some(3 * 86_400),
                     amis: vec![PruneAmi {
                         region: "ap-northeast-1".to_owned(),
@@ -254,10 +258,10 @@ mod tests {
             }],
         };
         insta::assert_snapshot!(prune_plan(&plan, false), @r"
-        build 2 (sample_v2_x, 2h old):
+        build 1.0.0/2 (sample_v2_x, 2h old):
             keep ami-2 in ap-northeast-1: in use
               held by launch template app (lt-1) version 1 in 444455556666/ap-northeast-1
-        build 1 (sample_v1_x, 3d old):
+        build 1.0.0/1 (sample_v1_x, 3d old):
           - delete launch template app (lt-1) version 2 in 444455556666/ap-northeast-1, which alone holds it
           - delete ami-1 in ap-northeast-1 (and its snapshots)
           - delete Image Builder image arn:aws:imagebuilder:ap-northeast-1:111122223333:image/sample/1.0.0/1
