@@ -46,31 +46,37 @@ pub async fn usage(
         .filter(|(_, ids)| !ids.is_empty())
         .map(|(region, ids)| (region.as_str(), ids.as_slice()))
         .collect();
-    let (mut usage, read) = Box::pin(consumers(manifest, sessions, &amis, parallelism)).await;
-    for (region, ids) in &amis {
+    // The reports are made while the consumer accounts are read: each takes a while to be ready.
+    let reports = futures::future::join_all(amis.iter().map(|(region, ids)| async move {
         let session = producer.in_region(region);
-        match image_usage::usage_reports(&session, ids).await {
+        let entries = image_usage::usage_reports(&session, ids).await;
+        (*region, session.waits().bound(), entries)
+    }));
+    let ((mut usage, read), reports) = futures::join!(
+        Box::pin(consumers(manifest, sessions, &amis, parallelism)),
+        reports
+    );
+    for (region, bound, entries) in reports {
+        let error = match entries {
             Ok(Some(entries)) => {
                 for entry in entries {
-                    if !read.contains(&(entry.account.clone(), *region)) {
+                    if !read.contains(&(entry.account.clone(), region)) {
                         usage.add(reported(&entry, region));
                     }
                 }
+                continue;
             }
-            Ok(None) => usage.unchecked.push(Unchecked {
-                account: "accounts outside the manifest's consumers".to_owned(),
-                region: Some((*region).to_owned()),
-                error: format!(
-                    "the AMI usage reports were not ready within {} s",
-                    session.waits().bound().as_secs()
-                ),
-            }),
-            Err(err) => usage.unchecked.push(Unchecked {
-                account: "accounts outside the manifest's consumers".to_owned(),
-                region: Some((*region).to_owned()),
-                error: err.to_string(),
-            }),
-        }
+            Ok(None) => format!(
+                "the AMI usage reports were not ready within {} s",
+                bound.as_secs()
+            ),
+            Err(err) => err.to_string(),
+        };
+        usage.unchecked.push(Unchecked {
+            account: "accounts outside the manifest's consumers".to_owned(),
+            region: Some(region.to_owned()),
+            error,
+        });
     }
     for holders in usage.holders.values_mut() {
         holders.sort();
