@@ -4,10 +4,11 @@
 //! 1. In every consumer account gold reads (listed, or found in the organization) and every
 //!    region the AMIs are in: EC2's own `DescribeImageReferences` (10 AMIs a call) names the
 //!    instances that are not terminated, the launch templates some version of which names an
-//!    AMI, and the `aws:ec2:image` SSM parameters whose value it is. For each such template,
-//!    `DescribeLaunchTemplateVersions` (filter `image-id`) gives the exact versions and
-//!    `DescribeLaunchTemplates` its default and latest; `DescribeAutoScalingGroups` the groups
-//!    that launch one of those versions (no AWS API answers "which groups launch this AMI").
+//!    AMI, and the `aws:ec2:image` SSM parameters whose value it is. Then, at once: for each
+//!    such template, `DescribeLaunchTemplateVersions` (filter `image-id`) gives the exact
+//!    versions, `DescribeLaunchTemplates` the default and latest numbers, and
+//!    `DescribeAutoScalingGroups` the groups that launch one of those versions (no AWS API
+//!    answers "which groups launch this AMI"): three round trips an account and region.
 //! 2. Across every other account, from the producer account and without a role anywhere: one
 //!    AMI usage report per AMI (EC2 User Guide, "View your AMI usage"). An account the reports
 //!    name that gold did not read (no consumer, excluded, or a consumer's account in a region
@@ -200,19 +201,24 @@ async fn holders(session: &Session, amis: &[String]) -> Result<Vec<Holder>, AwsE
     if template_ids.is_empty() {
         return Ok(found);
     }
-    let (templates, groups) = futures::try_join!(
+    // One round trip for the rest: the templates' numbers, the groups, each template's versions.
+    let versions_of = futures::future::try_join_all(template_ids.iter().map(|id| async move {
+        let versions = lifecycle::versions_launching(session, id, amis).await?;
+        Ok::<_, AwsError>((*id, versions))
+    }));
+    let (templates, groups, versions_of) = futures::try_join!(
         lifecycle::all_templates(session),
         autoscaling::groups(session, &[]),
+        versions_of,
     )?;
-    let templates: Vec<&TemplateNumbers> = templates
-        .iter()
-        .filter(|template| template_ids.contains(template.id.as_str()))
+    // A template deleted meanwhile has no numbers and holds nothing.
+    let versions: Vec<(&TemplateNumbers, Vec<VersionImage>)> = versions_of
+        .into_iter()
+        .filter_map(|(id, versions)| {
+            let template = templates.iter().find(|template| template.id == id)?;
+            Some((template, versions))
+        })
         .collect();
-    let versions = futures::future::try_join_all(templates.iter().map(|template| async move {
-        let versions = lifecycle::versions_launching(session, &template.id, amis).await?;
-        Ok::<_, AwsError>((*template, versions))
-    }))
-    .await?;
     for (template, versions) in &versions {
         let launching: Vec<&GroupTemplate> = groups
             .iter()

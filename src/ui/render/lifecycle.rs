@@ -195,6 +195,7 @@ fn outcomes(out: &mut String, amis: &[AmiOutcome]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ops::retire::Retired;
     use crate::plan::lifecycle::{
         FreedVersion, Holder, HolderKind, PruneAmi, PruneBuild, Unchecked,
     };
@@ -267,6 +268,57 @@ mod tests {
           - delete Image Builder image arn:aws:imagebuilder:ap-northeast-1:111122223333:image/sample/1.0.0/1
         Prune: 0 AMIs to deprecate, 1 AMI to delete, 1 AMI kept in use or unchecked; 0 builds left as they are.
         Not checked: 222233334444 could not be checked: AccessDenied
+        ");
+    }
+
+    fn holder(kind: HolderKind, account: &str, resource: &str, launches: bool) -> Holder {
+        Holder {
+            account: account.to_owned(),
+            region: "ap-northeast-1".to_owned(),
+            kind,
+            resource: resource.to_owned(),
+            ami: "ami-2".to_owned(),
+            launches,
+            version: None,
+        }
+    }
+
+    #[test]
+    fn a_retirement_that_could_not_disable_names_what_still_launches_the_build() {
+        let retired = Retired {
+            moves: crate::consumer::Summary::default(),
+            amis: vec![AmiOutcome {
+                region: "ap-northeast-1".to_owned(),
+                id: "ami-2".to_owned(),
+                build: "sample_v2_x".to_owned(),
+                done: Some("deprecated".to_owned()),
+                error: None,
+            }],
+            not_disabled: Some("2 holder(s) would still launch it: deprecated only".to_owned()),
+            launched_by: vec![
+                holder(HolderKind::Parameter, "444455556666", "/app/ami", true),
+                holder(
+                    HolderKind::ReportedLaunchTemplates,
+                    "666677778888",
+                    "1 launch template(s)",
+                    true,
+                ),
+            ],
+            unchecked: Vec::new(),
+            images: Vec::new(),
+        };
+        // The moves' summary is the rollout's, snapshotted with it.
+        let full = super::retired(&retired, false);
+        let text = full
+            .strip_prefix(&summary(&retired.moves, false))
+            .unwrap_or(&full)
+            .trim_start();
+        insta::assert_snapshot!(text, @r"
+        deprecated ami-2 in ap-northeast-1 (sample_v2_x)
+
+        Not disabled: 2 holder(s) would still launch it: deprecated only
+          launched through SSM parameter /app/ami in 444455556666/ap-northeast-1 (ami-2)
+          launched through account 666677778888 (no consumer gold reads) in ap-northeast-1: 1 launch template(s), per the AMI usage report (ami-2)
         ");
     }
 }
