@@ -30,15 +30,15 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// The pipeline distributing to Tokyo and Virginia, and two consumers in two waves.
-fn project() -> tempfile::TempDir {
-    let manifest = format!(
+/// The manifest up to its distribution: the producer in Tokyo, one component, `extra` tables.
+fn pipeline(extra: &str) -> String {
+    format!(
         r#"name = "sample"
 
 [producer]
 account = "{PRODUCER}"
 region = "{TOKYO}"
-
+{extra}
 [components.build]
 file = "files/build.yml"
 platform = "Linux"
@@ -54,7 +54,14 @@ instance_types = ["t3.small"]
 
 [pipeline]
 tests = false
+"#
+    )
+}
 
+/// The pipeline distributing to Tokyo and Virginia, and two consumers in two waves.
+fn project() -> tempfile::TempDir {
+    let manifest = format!(
+        r#"{}
 [distribution]
 ami_name = "sample_v{{{{imagebuilder:buildVersion}}}}_{{{{imagebuilder:buildDate}}}}"
 regions = ["{TOKYO}", "{VIRGINIA}"]
@@ -76,7 +83,8 @@ role_arn = "arn:aws:iam::{PROD}:role/OrganizationAccountAccessRole"
 wave = 2
 [[consumers.launch_templates]]
 name = "app"
-"#
+"#,
+        pipeline("")
     );
     common::project(&manifest)
 }
@@ -488,31 +496,7 @@ const OUTSIDER: &str = "777788889999";
 /// outsider account in another OU that is no consumer; one region.
 fn organization_project() -> (tempfile::TempDir, std::path::PathBuf) {
     let manifest = format!(
-        r#"name = "sample"
-
-[producer]
-account = "{PRODUCER}"
-region = "{TOKYO}"
-
-[organization]
-role_arn = "arn:aws:iam::000000000000:role/OrganizationAccountAccessRole"
-
-[components.build]
-file = "files/build.yml"
-platform = "Linux"
-version = "1.0.0"
-
-[recipe]
-parent_image = "amazon-linux-2-x86/x.x.x"
-version = "1.0.0"
-components = ["build"]
-
-[infrastructure]
-instance_types = ["t3.small"]
-
-[pipeline]
-tests = false
-
+        r#"{}
 [distribution]
 ami_name = "sample_v{{{{imagebuilder:buildVersion}}}}_{{{{imagebuilder:buildDate}}}}"
 regions = ["{TOKYO}"]
@@ -529,7 +513,10 @@ name = "app"
 [lifecycle]
 keep_latest = 1
 delete_after = "0s"
-"#
+"#,
+        pipeline(
+            "[organization]\nrole_arn = \"arn:aws:iam::000000000000:role/OrganizationAccountAccessRole\"\n"
+        )
     );
     let project = common::project(&manifest);
     let seed = project.path().join("seed.toml");
