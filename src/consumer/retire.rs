@@ -48,7 +48,7 @@ pub async fn survey(
     let now = SystemTime::now();
     let mut planned = concurrently(found.targets, parallelism, |target| async move {
         let step = match context.live(&target).await {
-            Ok(live) => step(context, &target, live, retiring, now).await,
+            Ok(live) => Box::pin(step(context, &target, live, retiring, now)).await,
             Err(err) => Err(err),
         };
         Planned { target, step }
@@ -83,7 +83,14 @@ async fn step(
         ));
     };
     let choice = ImageChoice::Name(to.to_owned());
-    survey::rollout_step(context, target, Ok(live), &choice, now).await
+    Box::pin(survey::rollout_step(
+        context,
+        target,
+        Ok(live),
+        &choice,
+        now,
+    ))
+    .await
 }
 
 /// Whether the target launches one of the retired AMIs now.

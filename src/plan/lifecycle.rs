@@ -507,14 +507,14 @@ fn decide(
     };
     let holders = usage.of(&ami.id);
     // Only a deletion frees gold's old versions: a deprecated AMI still launches from them.
-    let freed = |holder: &Holder| {
+    let goes_first = |holder: &Holder| {
         wanted == AmiAction::Delete
             && holder
                 .version
                 .as_ref()
                 .is_some_and(|version| version.freed(policy.keep_template_versions))
     };
-    if holders.iter().any(|holder| !freed(holder)) {
+    if holders.iter().any(|holder| !goes_first(holder)) {
         return (
             AmiAction::Keep {
                 reason: "in use".to_owned(),
