@@ -851,7 +851,31 @@ fn rollback_and_destroy_refuse_a_retired_image_or_one_in_use() {
     let b: Vec<String> = (1..=2)
         .map(|n| rt.block_on(build_ami(&cloud, n, TOKYO)).0)
         .collect();
-    rt.block_on(create_template(&cloud, WORKLOAD, TOKYO, &b[0]));
+    rt.block_on(async {
+        create_template(&cloud, WORKLOAD, TOKYO, &b[0]).await;
+        aws_sdk_autoscaling::Client::new(&cloud.sdk(WORKLOAD, TOKYO).await)
+            .create_auto_scaling_group()
+            .auto_scaling_group_name("web")
+            .launch_template(
+                aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                    .launch_template_name("app")
+                    .version("$Default")
+                    .build(),
+            )
+            .min_size(0)
+            .max_size(1)
+            .desired_capacity(0)
+            .availability_zones(format!("{TOKYO}a"))
+            .send()
+            .await
+            .expect("CreateAutoScalingGroup");
+    });
+    common::edit(
+        &dir.join("gold.toml"),
+        "name = \"app\"\n",
+        "name = \"app\"\nauto_scaling_groups = [\"web\"]\n",
+    );
+    cloud.configure(json!({"refresh_seconds": 1}));
     ok(&cloud, dir, &["rollout", "--yes"]);
     // Build 1, the version before the rollout, is retired: going back to it is refused.
     ok(&cloud, dir, &["retire", "1", "--yes"]);
@@ -859,6 +883,16 @@ fn rollback_and_destroy_refuse_a_retired_image_or_one_in_use() {
     assert_eq!(code, 1, "{out}{err}");
     assert!(format!("{out}{err}").contains("retired"), "{out}{err}");
     assert_eq!(rt.block_on(default_image(&cloud, WORKLOAD, TOKYO)), b[1]);
+    // Insisting, with a refresh that fails: the default goes back, as after a rollout.
+    cloud.configure(json!({"fail_instance_refresh": ["web"]}));
+    let (code, out, err) = gold(&cloud, dir, &["rollback", "--yes", "--force"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("the template's default moved back to version 2"),
+        "{out}{err}"
+    );
+    assert_eq!(rt.block_on(default_image(&cloud, WORKLOAD, TOKYO)), b[1]);
+    cloud.configure(json!({"fail_instance_refresh": []}));
     ok(&cloud, dir, &["rollback", "--yes", "--force"]);
     assert_eq!(rt.block_on(default_image(&cloud, WORKLOAD, TOKYO)), b[0]);
 
