@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Golden AMIs as code: build with EC2 Image Builder, share across the Organization, roll out to every account.
 #[derive(Debug, Parser)]
-#[command(name = "gold", version, about, propagate_version = true)]
+#[command(name = "gold", version = crate::about::version_text(), about, propagate_version = true)]
 #[command(
     after_help = "Examples:\n  gold init my-images && cd my-images && gold validate\n  gold up --yes && gold build --wait\n  gold rollout --dry-run"
 )]
@@ -124,6 +124,9 @@ pub enum Command {
         after_help = "Examples:\n  gold iam consumer > consumer-policy.json\n  gold iam trust --principal arn:aws:iam::111122223333:role/GoldOperator\n  gold iam consumer --cloudformation > gold-rollout-role.json\n  gold iam producer\n  gold iam instance-role"
     )]
     Iam(IamArgs),
+    /// Print gold's version, the commit it was built from, whether its sources were modified, and its platform.
+    #[command(after_help = "Examples:\n  gold version\n  gold version --output json")]
+    Version,
     /// Print a shell completion script for SHELL.
     #[command(
         after_help = "Examples:\n  source <(gold completions bash)\n  gold completions zsh > \"${fpath[1]}/_gold\"\n  gold completions fish > ~/.config/fish/completions/gold.fish"

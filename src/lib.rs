@@ -10,12 +10,14 @@
 //! 4. [`plan`] is the change model and the comparison of desired with live state, for both sides;
 //!    [`access`] turns the permissions table of [`aws`] into the IAM documents a manifest needs.
 //! 5. [`aws`] is the only place that knows AWS SDK types; it takes and returns plain values.
-//! 6. [`names`] (what gold calls and tags what it creates) and [`version`] are neutral: every
-//!    layer may use them.
+//! 6. [`names`] (what gold calls and tags what it creates), [`version`] (Image Builder's
+//!    semantic versions) and [`about`] (which gold is running) are neutral: every layer may use
+//!    them.
 //! 7. [`ui`] owns every byte written to the terminal: text, progress bars or JSON.
 //!
 //! `tests/layers.rs` fails when an import points the wrong way.
 
+pub mod about;
 pub mod access;
 pub mod aws;
 pub mod cli;

@@ -24,6 +24,7 @@ mod schema;
 mod status;
 mod up;
 mod validate;
+mod version;
 
 /// Runs the command the user asked for.
 pub fn run(cli: &Cli, printer: &Printer) -> Result<ExitCode, Error> {
@@ -42,6 +43,7 @@ pub fn run(cli: &Cli, printer: &Printer) -> Result<ExitCode, Error> {
         Command::Retire(args) => retire::run(args, global, printer),
         Command::Prune(args) => prune::run(args, global, printer),
         Command::Iam(args) => iam::run(args, global, printer),
+        Command::Version => version::run(printer),
         Command::Completions { shell } => completions::run(*shell, printer),
     }
 }

@@ -52,6 +52,8 @@ pub fn output_schema() -> serde_json::Value {
     schema.add("document.validate", schema.failable(validated));
     let created = schema.of::<Created>();
     schema.add("document.init", created);
+    let about = schema.of::<crate::about::About>();
+    schema.add("document.version", about);
     schema.add("document.error", schema.error_only());
     schema.add("event.plan", event("plan", plan));
     let apply = schema.of::<ApplyEvent>();
