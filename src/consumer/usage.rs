@@ -1,5 +1,5 @@
-//! Who uses an AMI: the one answer `retire`, `prune`, `destroy --images`, `rollback` and
-//! `status` ask for before they deprecate, disable, delete or go back to an AMI.
+//! Who uses an AMI: the one answer `retire`, `prune` and `destroy --images` ask for before
+//! they deprecate, disable or delete an AMI.
 //!
 //! 1. In every consumer account gold reads (listed, or found in the organization) and every
 //!    region the AMIs are in: EC2's own `DescribeImageReferences` (10 AMIs a call) names the
