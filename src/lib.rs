@@ -1,21 +1,31 @@
-//! gold: golden-image pipelines as code, across AWS accounts.
+//! gold: golden-image pipelines as code, across AWS accounts. `ARCHITECTURE.md` at the root of
+//! the repository is the map: what each folder owns, the rules every part keeps, how the tests
+//! and localcloud are organised.
 //!
-//! The flow a newcomer should follow through the tree (imports point down this list only):
-//! 1. [`cli`] parses the command line; [`commands`] holds one short module per verb: it loads
-//!    the manifest, calls the domain, confirms changes and hands a report to [`ui`].
-//! 2. [`manifest`] loads `gold.toml`, checks it offline and knows the AWSTOE document rules.
-//! 3. [`producer`] (the Shared account) and [`consumer`] (every workload account) read live
-//!    state, apply changes and report progress through traits they own; they never print.
-//!    [`ops`] holds the verbs that work on both sides at once (`prune`), as plan and apply.
-//! 4. [`plan`] is the change model and the comparison of desired with live state, for both sides;
-//!    [`access`] turns the permissions table of [`aws`] into the IAM documents a manifest needs.
-//! 5. [`aws`] is the only place that knows AWS SDK types; it takes and returns plain values.
-//! 6. [`names`] (what gold calls and tags what it creates), [`version`] (Image Builder's
-//!    semantic versions) and [`about`] (which gold is running) are neutral: every layer may use
-//!    them.
-//! 7. [`ui`] owns every byte written to the terminal: text, progress bars or JSON.
-//!
-//! `tests/layers.rs` fails when an import points the wrong way.
+//! The layers, top first. A module may use the layers below its own, never its own peers nor a
+//! layer above (`tests/layers.rs` fails when an import points the wrong way, or when two files
+//! import each other):
+//! 1. [`commands`]: one short module per verb. It loads the manifest, calls one domain
+//!    operation, confirms changes and hands the report to [`ui`]. (`main.rs`, the binary, sits
+//!    above it: parse, run, map the error to an exit code.)
+//! 2. [`ui`] owns every byte written to the terminal: it renders the domain's reports and
+//!    progress events as text, progress bars or JSON.
+//! 3. [`cli`] holds the clap definitions (the output format and global flags `ui` needs).
+//! 4. [`ops`]: the verbs that work on both sides at once (`retire`, `prune`), as a plan and an
+//!    apply over the producer's and the consumers' domain.
+//! 5. The domain: [`producer`] (the Shared account), [`consumer`] (every workload account) and
+//!    [`access`] (the IAM documents a manifest needs, from the permissions table in [`aws`]).
+//!    They read live state, apply changes and report progress through traits they own; they
+//!    never print, and neither side uses the other.
+//! 6. [`plan`] is the change model and the comparison of desired with live state, for both
+//!    sides, without a network.
+//! 7. [`error`]: the errors a command ends with and the exit code of each.
+//! 8. [`aws`] is the only place that knows AWS SDK types; it takes and returns plain values.
+//!    [`manifest`] loads `gold.toml`, checks it offline and knows the AWSTOE document rules.
+//! 9. Neutral, used by every layer: [`names`] (what gold calls and tags what it creates; never
+//!    used by [`aws`], which is handed names and tags), [`version`] (Image Builder's semantic
+//!    versions), [`about`] (which gold is running) and [`poll`] (how often to look again at
+//!    something AWS is doing).
 
 pub mod about;
 pub mod access;
@@ -28,6 +38,7 @@ pub mod manifest;
 pub mod names;
 pub mod ops;
 pub mod plan;
+pub mod poll;
 pub mod producer;
 pub mod ui;
 pub mod version;

@@ -6,10 +6,10 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-use common::Localcloud;
+use common::{Localcloud, calls, exit_of, runtime, text};
 use serde_json::{Value, json};
 
 const PRODUCER: &str = "111122223333";
@@ -76,14 +76,6 @@ fn gold_binary() -> PathBuf {
     assert_cmd::cargo::cargo_bin("gold")
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Runtime::new().expect("a tokio runtime")
-}
-
 /// The image's state as Image Builder reports it to the producer account: (status, reason).
 fn image_state(localcloud: &Localcloud, image: &str) -> (String, Option<String>) {
     runtime().block_on(async {
@@ -122,11 +114,11 @@ fn requests_since(localcloud: &Localcloud, since: usize) -> Vec<Value> {
     localcloud.requests().split_off(since)
 }
 
-/// The calls to `action` in the producer account logged since `since`.
-fn calls(localcloud: &Localcloud, since: usize, action: &str) -> usize {
-    requests_since(localcloud, since)
+/// The calls to Image Builder's `action` in the producer account logged since `since`.
+fn producer_calls(localcloud: &Localcloud, since: usize, action: &str) -> usize {
+    calls(&requests_since(localcloud, since), "imagebuilder", action)
         .iter()
-        .filter(|r| r["action"] == action && r["account"] == PRODUCER)
+        .filter(|account| *account == PRODUCER)
         .count()
 }
 
@@ -154,21 +146,6 @@ fn attach_hint_arn(stderr: &str) -> String {
         .next()
         .expect("an ARN")
         .to_owned()
-}
-
-/// Waits for `child` to exit, failing the test after `limit`.
-fn wait_for(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "gold did not exit within {limit:?}"
-        );
-        std::thread::park_timeout(Duration::from_millis(50));
-    }
 }
 
 #[test]
@@ -217,7 +194,7 @@ fn a_build_reaches_available_and_its_ami_exists_with_the_rendered_name() {
         "{name}"
     );
 
-    let get_images = calls(&localcloud, since, "GetImage");
+    let get_images = producer_calls(&localcloud, since, "GetImage");
     assert!(
         get_images <= get_image_bound(seconds),
         "{get_images} GetImage calls for a {seconds}s build"
@@ -411,7 +388,10 @@ fn a_timeout_stops_watching_and_attach_follows_the_build_to_the_end() {
     let result = events.last().expect("events");
     assert_eq!(result["status"], "AVAILABLE");
     assert_eq!(result["image"], image.as_str());
-    assert_eq!(calls(&localcloud, since, "StartImagePipelineExecution"), 0);
+    assert_eq!(
+        producer_calls(&localcloud, since, "StartImagePipelineExecution"),
+        0
+    );
 }
 
 #[test]
@@ -450,7 +430,7 @@ fn ctrl_c_stops_watching_without_cancelling_the_build() {
         .status()
         .expect("kill runs");
     assert!(killed.success());
-    let status = wait_for(&mut child, Duration::from_secs(30));
+    let status = exit_of(&mut child, Duration::from_secs(30));
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
         .expect("stderr read");
@@ -469,7 +449,7 @@ fn ctrl_c_stops_watching_without_cancelling_the_build() {
     assert!(!stderr.contains("error:"), "{stderr}");
     common::assert_stream_shape(rest.as_bytes());
 
-    assert_eq!(calls(&localcloud, 0, "CancelImageCreation"), 0);
+    assert_eq!(producer_calls(&localcloud, 0, "CancelImageCreation"), 0);
     let (status, _) = image_state(&localcloud, &image);
     assert!(
         !["FAILED", "CANCELLED"].contains(&status.as_str()),
@@ -495,7 +475,7 @@ fn cancel_stops_a_build_and_attach_then_reports_it_cancelled() {
         .output()
         .expect("gold build --cancel runs");
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert_eq!(calls(&localcloud, 0, "CancelImageCreation"), 1);
+    assert_eq!(producer_calls(&localcloud, 0, "CancelImageCreation"), 1);
     let (status, _) = image_state(&localcloud, &image);
     assert_eq!(status, "CANCELLED");
 
@@ -537,7 +517,10 @@ fn build_wait_rollout_moves_the_consumer_template_to_the_new_ami() {
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("--yes"), "{stderr}");
-    assert_eq!(calls(&localcloud, 0, "StartImagePipelineExecution"), 0);
+    assert_eq!(
+        producer_calls(&localcloud, 0, "StartImagePipelineExecution"),
+        0
+    );
 
     let output = gold_build(&localcloud, dir.path())
         .args(["--wait", "--rollout", "--yes", "--output", "json"])
@@ -557,19 +540,9 @@ fn build_wait_rollout_moves_the_consumer_template_to_the_new_ami() {
 
     let image = runtime().block_on(async {
         let config = localcloud.sdk("444455556666", REGION).await;
-        let versions = aws_sdk_ec2::Client::new(&config)
-            .describe_launch_template_versions()
-            .launch_template_name("sample-lt")
-            .versions("$Default")
-            .send()
-            .await
-            .expect("DescribeLaunchTemplateVersions");
-        versions.launch_template_versions()[0]
-            .launch_template_data()
-            .and_then(|data| data.image_id())
-            .map(str::to_owned)
+        common::template_image(&config, "sample-lt", "$Default").await
     });
-    assert_eq!(image.as_deref(), Some(ami.as_str()));
+    assert_eq!(image, ami);
 }
 
 #[test]
@@ -622,32 +595,11 @@ fn gold_ok(localcloud: &Localcloud, dir: &Path, args: &[&str]) -> String {
     text(&output.stdout)
 }
 
-/// The parameter in `account` as Parameter Store shows it: (value, version, data type), or
+/// The parameter in `account` as Parameter Store shows it: (value, data type, version), or
 /// `None` when it does not exist.
-fn parameter(localcloud: &Localcloud, account: &str) -> Option<(String, i64, String)> {
+fn parameter(localcloud: &Localcloud, account: &str) -> Option<(String, String, i64)> {
     runtime().block_on(async {
-        let config = localcloud.sdk(account, REGION).await;
-        let found = aws_sdk_ssm::Client::new(&config)
-            .get_parameter()
-            .name(PARAMETER)
-            .send()
-            .await;
-        let parameter = match found {
-            Ok(output) => output.parameter.expect("a parameter"),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(aws_sdk_ssm::operation::get_parameter::GetParameterError::is_parameter_not_found) =>
-            {
-                return None;
-            }
-            Err(err) => panic!("GetParameter: {err:?}"),
-        };
-        Some((
-            parameter.value.unwrap_or_default(),
-            parameter.version,
-            parameter.data_type.unwrap_or_default(),
-        ))
+        common::parameter(&localcloud.sdk(account, REGION).await, PARAMETER).await
     })
 }
 
@@ -819,7 +771,7 @@ fn rollout_confirmed_after(
     let mut stdin = child.stdin.take().expect("piped stdin");
     std::io::Write::write_all(&mut stdin, b"y\n").expect("answer written");
     std::io::Read::read_to_end(&mut stdout, &mut shown).expect("terminal output");
-    let status = wait_for(&mut child, Duration::from_mins(2));
+    let status = exit_of(&mut child, Duration::from_mins(2));
     (status.code(), text(&shown))
 }
 
@@ -839,7 +791,7 @@ fn a_workload_parameter_follows_each_build_in_waves_rolls_back_and_fails_alone_w
     gold_ok(&localcloud, dir.path(), &["rollout", "--yes"]);
     assert_eq!(
         parameter(&localcloud, WORKLOAD),
-        Some((first.clone(), 1, "aws:ec2:image".to_owned()))
+        Some((first.clone(), "aws:ec2:image".to_owned(), 1))
     );
 
     // The team's own template resolves the parameter; gold refreshes its group after moving it.
@@ -940,7 +892,7 @@ fn a_workload_parameter_follows_each_build_in_waves_rolls_back_and_fails_alone_w
     );
     assert_eq!(
         parameter(&localcloud, WORKLOAD),
-        Some((first.clone(), 3, "aws:ec2:image".to_owned())),
+        Some((first.clone(), "aws:ec2:image".to_owned(), 3)),
         "the refused AMI left the parameter as it was"
     );
     assert_eq!(

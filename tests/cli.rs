@@ -11,16 +11,8 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{Localcloud, assert_shape, assert_stream_shape, edit, example};
+use common::{Localcloud, assert_shape, assert_stream_shape, edit, example, stderr, stdout};
 use serde_json::Value;
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 /// The real binary without any AWS environment (for commands that never call AWS).
 fn gold(dir: &Path) -> assert_cmd::Command {

@@ -13,15 +13,11 @@ use aws_credential_types::Credentials;
 use common::organization::{
     OPERATOR, Org, REGION, ROLLOUT, Team, actions_of, assume, put_policy, put_role, root, with,
 };
-use common::{Localcloud, edit};
+use common::{Localcloud, edit, text};
 use serde_json::{Value, json};
 
 const PRODUCER: &str = "111122223333";
 const WORKLOAD: &str = "444455556666";
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// `policy` without the statement `sid` (which must be there).
 fn without(policy: &Value, sid: &str) -> Value {

@@ -8,64 +8,21 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_ec2::types::Filter;
-use common::Localcloud;
+use common::{Localcloud, PRODUCER, runtime, text};
 use serde_json::{Value, json};
 
-const PRODUCER: &str = "111122223333";
 const WORKLOAD: &str = "444455556666";
 const PROD: &str = "555555555555";
 const TOKYO: &str = "ap-northeast-1";
 const VIRGINIA: &str = "us-east-1";
 const REGIONS: [&str; 2] = [TOKYO, VIRGINIA];
-const ORG_ARN: &str = "arn:aws:organizations::000000000000:organization/o-xxxxxxxxxx";
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// The manifest up to its distribution: the producer in Tokyo, one component, `extra` tables.
-fn pipeline(extra: &str) -> String {
-    format!(
-        r#"name = "sample"
-
-[producer]
-account = "{PRODUCER}"
-region = "{TOKYO}"
-{extra}
-[components.build]
-file = "files/build.yml"
-platform = "Linux"
-version = "1.0.0"
-
-[recipe]
-parent_image = "amazon-linux-2-x86/x.x.x"
-version = "1.0.0"
-components = ["build"]
-
-[infrastructure]
-instance_types = ["t3.small"]
-
-[pipeline]
-tests = false
-"#
-    )
-}
 
 /// The pipeline distributing to Tokyo and Virginia, and two consumers in two waves.
 fn project() -> tempfile::TempDir {
-    let manifest = format!(
-        r#"{}
-[distribution]
-ami_name = "sample_v{{{{imagebuilder:buildVersion}}}}_{{{{imagebuilder:buildDate}}}}"
-regions = ["{TOKYO}", "{VIRGINIA}"]
-share_with_organizations = ["{ORG_ARN}"]
+    let consumers = format!(
+        r#"
+[pipeline]
+tests = false
 
 [[consumers]]
 name = "workload"
@@ -83,10 +40,10 @@ role_arn = "arn:aws:iam::{PROD}:role/OrganizationAccountAccessRole"
 wave = 2
 [[consumers.launch_templates]]
 name = "app"
-"#,
-        pipeline("")
+"#
     );
-    common::project(&manifest)
+    let regions = format!("regions = [\"{TOKYO}\", \"{VIRGINIA}\"]\n");
+    common::project(&common::sample_manifest(TOKYO, &regions, &consumers))
 }
 
 /// Runs gold and returns (exit code, stdout, stderr).
@@ -222,19 +179,7 @@ async fn create_template(cloud: &Localcloud, account: &str, region: &str, image:
 }
 
 async fn default_image(cloud: &Localcloud, account: &str, region: &str) -> String {
-    let versions = ec2(cloud, account, region)
-        .await
-        .describe_launch_template_versions()
-        .launch_template_name("app")
-        .versions("$Default")
-        .send()
-        .await
-        .expect("DescribeLaunchTemplateVersions");
-    versions.launch_template_versions()[0]
-        .launch_template_data()
-        .and_then(|data| data.image_id())
-        .expect("an image")
-        .to_owned()
+    common::template_image(&cloud.sdk(account, region).await, "app", "$Default").await
 }
 
 async fn run_instance(
@@ -495,12 +440,13 @@ const OUTSIDER: &str = "777788889999";
 /// An organization whose Workloads OU holds the workload and an excluded legacy account, and an
 /// outsider account in another OU that is no consumer; one region.
 fn organization_project() -> (tempfile::TempDir, std::path::PathBuf) {
-    let manifest = format!(
-        r#"{}
-[distribution]
-ami_name = "sample_v{{{{imagebuilder:buildVersion}}}}_{{{{imagebuilder:buildDate}}}}"
-regions = ["{TOKYO}"]
-share_with_organizations = ["{ORG_ARN}"]
+    let rest = format!(
+        r#"
+[pipeline]
+tests = false
+
+[organization]
+role_arn = "arn:aws:iam::000000000000:role/OrganizationAccountAccessRole"
 
 [[consumers]]
 name = "workloads"
@@ -513,11 +459,9 @@ name = "app"
 [lifecycle]
 keep_latest = 1
 delete_after = "0s"
-"#,
-        pipeline(
-            "[organization]\nrole_arn = \"arn:aws:iam::000000000000:role/OrganizationAccountAccessRole\"\n"
-        )
+"#
     );
+    let manifest = common::sample_manifest(TOKYO, &format!("regions = [\"{TOKYO}\"]\n"), &rest);
     let project = common::project(&manifest);
     let seed = project.path().join("seed.toml");
     std::fs::write(

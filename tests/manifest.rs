@@ -11,11 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
+use common::{repo, stderr, stdout};
 use proptest::prelude::*;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn gold() -> Command {
     let mut command = Command::cargo_bin("gold").expect("the gold binary is built");
@@ -59,14 +56,6 @@ fn validate_in(dir: &Path, extra: &[&str]) -> Output {
         .args(extra)
         .output()
         .expect("gold runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 #[test]

@@ -17,15 +17,11 @@ use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
 use clap_complete::Generator;
-use common::{assert_shape, repo};
+use common::{assert_shape, repo, text};
 use serde_json::Value;
 
 /// Setting this rewrites the committed completion scripts and man pages instead of comparing.
 const REGENERATE: &str = "GOLD_REGENERATE";
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// `output`'s stdout, after checking the command succeeded.
 fn succeeded(what: &str, output: &Output) -> String {

@@ -12,13 +12,11 @@ use aws_sdk_ec2::types::{
     LaunchPermission, LaunchPermissionModifications, LaunchTemplateBlockDeviceMappingRequest,
     LaunchTemplateEbsBlockDeviceRequest, RequestLaunchTemplateData, VolumeType,
 };
-use common::Localcloud;
+use common::{Localcloud, ORG_ARN, PRODUCER, calls, runtime, stderr, stdout, wait_for};
 use serde_json::json;
 
-const PRODUCER: &str = "111122223333";
 const WORKLOAD: &str = "444455556666";
 const REGION: &str = "ap-northeast-1";
-const ORG_ARN: &str = "arn:aws:organizations::000000000000:organization/o-xxxxxxxxxx";
 const STRANGER: &str = "999988887777";
 const OTHER_MEMBER: &str = "222233334444";
 
@@ -41,13 +39,6 @@ async fn sdk(cloud: &Localcloud, account: &str) -> aws_config::SdkConfig {
         )
         .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(10))
         .build()
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
 }
 
 /// Registers an AMI named `name` in `owner`'s account and shares it.
@@ -81,6 +72,13 @@ async fn ami(cloud: &Localcloud, owner: &str, name: &str, share: Share) -> Strin
         .await
         .expect("ModifyImageAttribute");
     id
+}
+
+/// Build `n` (1 to 3) as a finished pipeline leaves it: an AMI in the producer account named
+/// like the manifest's `ami_name`, shared with the organization.
+fn build(cloud: &Localcloud, rt: &tokio::runtime::Runtime, n: u32) -> String {
+    let name = format!("sample_v{n}_2022-08-{}T09-01-50.490Z", 9 + n);
+    rt.block_on(ami(cloud, PRODUCER, &name, Share::Organization))
 }
 
 /// A launch template like the origin scenario's: t3.small, EBS-optimized, 50 GiB gp3 root, a security group, user data.
@@ -232,36 +230,30 @@ async fn latest_version(cloud: &Localcloud, account: &str, name: &str) -> i64 {
 
 /// A project directory with `gold.toml` (producer and distribution of the origin scenario plus `consumers`).
 fn project(consumers: &str) -> tempfile::TempDir {
-    let manifest = format!(
-        r#"name = "sample"
-
-[producer]
-account = "{PRODUCER}"
-region = "{REGION}"
-
-[components.build]
-file = "files/build.yml"
-platform = "Linux"
-version = "1.0.0"
-
-[recipe]
-parent_image = "amazon-linux-2-x86/x.x.x"
-version = "1.0.0"
-components = ["build"]
-
-[infrastructure]
-instance_types = ["t3.small"]
-
-[distribution]
-ami_name = "sample_v{{{{imagebuilder:buildVersion}}}}_{{{{imagebuilder:buildDate}}}}"
-share_with_organizations = ["{ORG_ARN}"]
-{consumers}"#
-    );
-    common::project(&manifest)
+    common::project(&common::sample_manifest(REGION, "", consumers))
 }
 
 /// A `[[consumers]]` table acting through the account's `OrganizationAccountAccessRole`.
 fn consumer(name: &str, account: &str, wave: u32, template: &str, groups: &[&str]) -> String {
+    consumer_with(
+        name,
+        account,
+        wave,
+        template,
+        groups,
+        "min_healthy_percentage = 50\ninstance_warmup_seconds = 0",
+    )
+}
+
+/// [`consumer`] with the template's `refresh` table.
+fn consumer_with(
+    name: &str,
+    account: &str,
+    wave: u32,
+    template: &str,
+    groups: &[&str],
+    refresh: &str,
+) -> String {
     let groups = groups
         .iter()
         .map(|g| format!("\"{g}\""))
@@ -278,10 +270,48 @@ wave = {wave}
 name = "{template}"
 auto_scaling_groups = [{groups}]
 [consumers.launch_templates.refresh]
-min_healthy_percentage = 50
-instance_warmup_seconds = 0
+{refresh}
 "#
     )
+}
+
+/// A fleet ready for its rollout: `accounts` as members of the organization, each with
+/// template `app` on the producer's build 1 and a wave-1 consumer of it, and build 2 waiting.
+struct Fleet {
+    cloud: Localcloud,
+    rt: tokio::runtime::Runtime,
+    /// Build 1's AMI, which every template launches.
+    first: String,
+    /// Build 2's AMI, the one a rollout moves to.
+    second: String,
+    /// Each account's template id, in the order of the accounts.
+    templates: Vec<String>,
+    project: tempfile::TempDir,
+}
+
+fn fleet(dir: &Path, accounts: &[String]) -> Fleet {
+    let cloud = members(dir, accounts);
+    let rt = runtime();
+    let first = build(&cloud, &rt, 1);
+    let templates = rt.block_on(futures::future::join_all(
+        accounts
+            .iter()
+            .map(|account| template(&cloud, account, "app", &first)),
+    ));
+    let second = build(&cloud, &rt, 2);
+    let consumers: String = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, account)| consumer(&format!("c{i}"), account, 1, "app", &[]))
+        .collect();
+    Fleet {
+        cloud,
+        rt,
+        first,
+        second,
+        templates,
+        project: project(&consumers),
+    }
 }
 
 /// localcloud with `accounts` as members of the organization, beside the producer.
@@ -316,14 +346,6 @@ fn volatile() -> Vec<(&'static str, &'static str)> {
         ),
         (r" \d{1,2}[smhd] +", " [AGE] "),
     ]
-}
-
-fn stdout(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// Calls that change something, made in `account` since the request log was last cleared.
@@ -554,22 +576,12 @@ fn a_failed_refresh_in_wave_one_stops_wave_two_a_denied_account_fails_alone_and_
     let seed = seed(dir.path(), &all.map(|a| (a, true)));
     let cloud = Localcloud::start_with(Some(&seed));
     let rt = runtime();
-    let first = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v1_2022-08-10T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let first = build(&cloud, &rt, 1);
     for account in all {
         let id = rt.block_on(template(&cloud, account, "app", &first));
         rt.block_on(group(&cloud, account, &format!("web-{account}"), &id));
     }
-    let second = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v2_2022-08-11T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let second = build(&cloud, &rt, 2);
     let consumers: String = all
         .iter()
         .enumerate()
@@ -684,31 +696,14 @@ fn a_failed_refresh_in_wave_one_stops_wave_two_a_denied_account_fails_alone_and_
 fn fifty_accounts_roll_out_through_throttling_and_errors_and_roll_back() {
     let dir = tempfile::tempdir().unwrap();
     let accounts: Vec<String> = (0..50).map(|i| format!("5000000000{i:02}")).collect();
-    let cloud = members(dir.path(), &accounts);
-    let rt = runtime();
-    let first = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v1_2022-08-10T09-01-50.490Z",
-        Share::Organization,
-    ));
-    rt.block_on(futures::future::join_all(
-        accounts
-            .iter()
-            .map(|account| template(&cloud, account, "app", &first)),
-    ));
-    let second = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v2_2022-08-11T09-01-50.490Z",
-        Share::Organization,
-    ));
-    let consumers: String = accounts
-        .iter()
-        .enumerate()
-        .map(|(i, account)| consumer(&format!("c{i}"), account, 1, "app", &[]))
-        .collect();
-    let project = project(&consumers);
+    let Fleet {
+        cloud,
+        rt,
+        first,
+        second,
+        project,
+        ..
+    } = fleet(dir.path(), &accounts);
 
     cloud.configure(json!({ "throttle_rate": 0.2, "error_rate": 0.05 }));
     cloud.reset_requests();
@@ -763,21 +758,12 @@ fn fifty_accounts_roll_out_through_throttling_and_errors_and_roll_back() {
 }
 
 #[test]
-#[expect(
-    clippy::too_many_lines,
-    reason = "one fleet: a counted rollout, then one through heavy throttling"
-)]
 fn a_rollout_costs_five_calls_a_target_and_moves_every_template_through_heavy_throttling() {
     let dir = tempfile::tempdir().unwrap();
     let accounts: Vec<String> = (0..20).map(|i| format!("6000000000{i:02}")).collect();
     let cloud = members(dir.path(), &accounts);
     let rt = runtime();
-    let first = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v1_2022-08-10T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let first = build(&cloud, &rt, 1);
     // The last account holds three templates: they share its credentials and AMI lookup.
     let shared = accounts[accounts.len() - 1].as_str();
     let mut templates: Vec<(&str, &str)> = accounts.iter().map(|a| (a.as_str(), "app")).collect();
@@ -785,12 +771,7 @@ fn a_rollout_costs_five_calls_a_target_and_moves_every_template_through_heavy_th
     for (account, name) in &templates {
         rt.block_on(template(&cloud, account, name, &first));
     }
-    let second = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v2_2022-08-11T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let second = build(&cloud, &rt, 2);
     let mut consumers: String = accounts
         .iter()
         .enumerate()
@@ -846,12 +827,7 @@ fn a_rollout_costs_five_calls_a_target_and_moves_every_template_through_heavy_th
         );
     }
 
-    let third = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v3_2022-08-12T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let third = build(&cloud, &rt, 3);
     cloud.configure(json!({ "throttle_rate": 0.3 }));
     cloud.reset_requests();
     let throttled = cloud
@@ -886,18 +862,8 @@ fn a_rollout_costs_five_calls_a_target_and_moves_every_template_through_heavy_th
 fn a_template_marked_create_is_created_on_first_rollout_on_the_newest_ami() {
     let cloud = Localcloud::start();
     let rt = runtime();
-    rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v1_2022-08-10T09-01-50.490Z",
-        Share::Organization,
-    ));
-    let newest = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v2_2022-08-11T09-01-50.490Z",
-        Share::Organization,
-    ));
+    build(&cloud, &rt, 1);
+    let newest = build(&cloud, &rt, 2);
     let dir = project(&format!(
         r#"
 [[consumers]]
@@ -1073,14 +1039,6 @@ fn accounts(prefix: &str, n: usize) -> Vec<String> {
     (1..=n).map(|i| format!("{prefix}{i:02}")).collect()
 }
 
-/// Requests of `service` since the log was cleared, by account.
-fn calls(log: &[serde_json::Value], service: &str, action: &str) -> Vec<String> {
-    log.iter()
-        .filter(|r| r["service"] == service && r["action"] == action)
-        .filter_map(|r| r["account"].as_str().map(str::to_owned))
-        .collect()
-}
-
 #[test]
 #[expect(
     clippy::too_many_lines,
@@ -1106,12 +1064,7 @@ fn consumers_from_nested_ous_follow_tagged_templates_and_the_organization_as_it_
     let seed = org_seed(dir.path(), &layout, &[suspended.as_str()]);
     let cloud = Localcloud::start_with(Some(&seed));
     let rt = runtime();
-    let first = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v1_2022-08-10T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let first = build(&cloud, &rt, 1);
     let selected: Vec<&String> = sandbox
         .iter()
         .chain(&direct)
@@ -1141,12 +1094,7 @@ fn consumers_from_nested_ous_follow_tagged_templates_and_the_organization_as_it_
         (web, other)
     });
     assert_ne!(web_template, other_template);
-    let second = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v2_2022-08-11T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let second = build(&cloud, &rt, 2);
     let project = project(ORG_CONSUMERS);
     cloud.configure(json!({ "enforce_iam": true }));
 
@@ -1342,12 +1290,7 @@ fn consumers_from_nested_ous_follow_tagged_templates_and_the_organization_as_it_
         trusted_role(&cloud, &no_role, "GoldRollout").await;
         (joined, moved)
     });
-    let third = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v3_2022-08-12T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let third = build(&cloud, &rt, 3);
     cloud.configure(json!({ "enforce_iam": true }));
     cloud.reset_requests();
     let again = cloud
@@ -1574,34 +1517,6 @@ else:
 }
 
 /// A consumer with one template, its groups and a refresh table of its own.
-fn consumer_refreshing(
-    name: &str,
-    account: &str,
-    wave: u32,
-    groups: &[&str],
-    refresh: &str,
-) -> String {
-    let groups = groups
-        .iter()
-        .map(|g| format!("\"{g}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!(
-        r#"
-[[consumers]]
-name = "{name}"
-account = "{account}"
-role_arn = "arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
-wave = {wave}
-[[consumers.launch_templates]]
-name = "app"
-auto_scaling_groups = [{groups}]
-[consumers.launch_templates.refresh]
-{refresh}
-"#
-    )
-}
-
 /// Everything `pipe` says, as it says it, and the thread reading it to its end.
 fn read_on(
     mut pipe: impl std::io::Read + Send + 'static,
@@ -1637,18 +1552,6 @@ fn spawn_gold(cloud: &Localcloud, dir: &Path, args: &[&str]) -> std::process::Ch
         .expect("gold starts")
 }
 
-/// Polls `probe` (each poll is a request localcloud answers) until it says yes; the bound only
-/// turns a hang into a failure.
-fn wait_for(what: &str, mut probe: impl FnMut() -> bool) {
-    let give_up = std::time::Instant::now() + std::time::Duration::from_mins(3);
-    while std::time::Instant::now() < give_up {
-        if probe() {
-            return;
-        }
-    }
-    panic!("never saw: {what}");
-}
-
 #[test]
 #[expect(
     clippy::too_many_lines,
@@ -1666,12 +1569,7 @@ fn refreshes_run_in_batches_pause_at_checkpoints_fail_on_alarms_and_roll_back() 
     let seed = seed(dir.path(), &all.map(|a| (a, true)));
     let cloud = Localcloud::start_with(Some(&seed));
     let rt = runtime();
-    let first = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v1_2022-08-10T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let first = build(&cloud, &rt, 1);
     for account in all {
         let id = rt.block_on(template(&cloud, account, "app", &first));
         // AutoRollback needs a group on a numbered version (AWS refuses it on `$Default`).
@@ -1690,32 +1588,25 @@ fn refreshes_run_in_batches_pause_at_checkpoints_fail_on_alarms_and_roll_back() 
         ));
     }
     alarm(&cloud, alarmed, "web-5xx", "create");
-    let second = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v2_2022-08-11T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let second = build(&cloud, &rt, 2);
     let quick = "min_healthy_percentage = 50\ninstance_warmup_seconds = 0";
     let consumers = [
-        consumer_refreshing("batches", batches, 1, &["web-444455550011"], quick),
-        consumer_refreshing(
+        consumer_with("batches", batches, 1, "app", &["web-444455550011"], quick),
+        consumer_with(
             "rolls-back",
             rolls_back,
             1,
+            "app",
             &["web-444455550012"],
             &format!("{quick}\nauto_rollback = true"),
         ),
-        consumer_refreshing(
-            "alarmed",
-            alarmed,
-            1,
+        consumer_with("alarmed", alarmed, 1, "app",
             &["web-444455550013"],
             &format!(
                 "{quick}\ncheckpoint_percentages = [50, 100]\ncheckpoint_delay_seconds = 3600\nalarms = [\"web-5xx\"]"
             ),
         ),
-        consumer_refreshing("later", later, 2, &["web-444455550014"], quick),
+        consumer_with("later", later, 2, "app", &["web-444455550014"], quick),
     ]
     .concat();
     let project = project(&consumers);
@@ -1840,38 +1731,17 @@ fn refreshes_run_in_batches_pause_at_checkpoints_fail_on_alarms_and_roll_back() 
 }
 
 #[test]
-#[expect(
-    clippy::too_many_lines,
-    reason = "one scenario: start, Ctrl-C in flight, read what was left, run again, count versions"
-)]
 fn ctrl_c_lets_targets_in_flight_finish_and_a_rerun_makes_one_version_per_template() {
     let dir = tempfile::tempdir().unwrap();
     let accounts: Vec<String> = (0..12).map(|i| format!("6000000000{i:02}")).collect();
-    let cloud = members(dir.path(), &accounts);
-    let rt = runtime();
-    let first = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v1_2022-08-10T09-01-50.490Z",
-        Share::Organization,
-    ));
-    let ids = rt.block_on(futures::future::join_all(
-        accounts
-            .iter()
-            .map(|account| template(&cloud, account, "app", &first)),
-    ));
-    let second = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v2_2022-08-11T09-01-50.490Z",
-        Share::Organization,
-    ));
-    let consumers: String = accounts
-        .iter()
-        .enumerate()
-        .map(|(i, account)| consumer(&format!("c{i}"), account, 1, "app", &[]))
-        .collect();
-    let project = project(&consumers);
+    let Fleet {
+        cloud,
+        rt,
+        second,
+        templates: ids,
+        project,
+        ..
+    } = fleet(dir.path(), &accounts);
 
     cloud.configure(json!({ "latency_ms": 300 }));
     cloud.reset_requests();
@@ -1964,23 +1834,6 @@ fn ctrl_c_lets_targets_in_flight_finish_and_a_rerun_makes_one_version_per_templa
     );
 }
 
-/// SSM parameter `name` in `account`: (value, data type, version).
-async fn ssm_parameter(cloud: &Localcloud, account: &str, name: &str) -> (String, String, i64) {
-    let parameter = aws_sdk_ssm::Client::new(&sdk(cloud, account).await)
-        .get_parameter()
-        .name(name)
-        .send()
-        .await
-        .expect("GetParameter")
-        .parameter
-        .expect("a parameter");
-    (
-        parameter.value.unwrap_or_default(),
-        parameter.data_type.unwrap_or_default(),
-        parameter.version,
-    )
-}
-
 /// Parameter Store never changes a parameter's data type to or from `aws:ec2:image`, and
 /// Terraform's `aws_ssm_parameter` makes `text` ones: a parameter the team made first keeps
 /// working with its own data type; one gold cannot write an AMI id into is refused before
@@ -2032,7 +1885,11 @@ fn a_parameter_the_team_made_as_text_keeps_its_data_type_and_a_string_list_is_re
         .unwrap();
     assert!(rollout.status.success(), "{}", stderr(&rollout));
     assert_eq!(
-        rt.block_on(ssm_parameter(&cloud, WORKLOAD, NAME)),
+        rt.block_on(async {
+            common::parameter(&sdk(&cloud, WORKLOAD).await, NAME)
+                .await
+                .expect("the parameter")
+        }),
         (second, "text".to_owned(), 2)
     );
 
@@ -2051,13 +1908,6 @@ fn a_parameter_the_team_made_as_text_keeps_its_data_type_and_a_string_list_is_re
         "{said}"
     );
     assert!(writes_in(&cloud, WORKLOAD).is_empty());
-}
-
-/// Build `n` (1 to 3) as a finished pipeline leaves it: an AMI in the producer account named
-/// like the manifest's `ami_name`, shared with the organization.
-fn build(cloud: &Localcloud, rt: &tokio::runtime::Runtime, n: u32) -> String {
-    let name = format!("sample_v{n}_2022-08-{}T09-01-50.490Z", 9 + n);
-    rt.block_on(ami(cloud, PRODUCER, &name, Share::Organization))
 }
 
 #[test]
@@ -2426,21 +2276,6 @@ tag = {{ key = "gold:folow", value = "sample" }}
 }
 
 /// The image of version `version` (a number, `$Latest` or `$Default`) of template `name`.
-async fn version_image(cloud: &Localcloud, account: &str, name: &str, version: &str) -> String {
-    aws_sdk_ec2::Client::new(&sdk(cloud, account).await)
-        .describe_launch_template_versions()
-        .launch_template_name(name)
-        .versions(version)
-        .send()
-        .await
-        .expect("DescribeLaunchTemplateVersions")
-        .launch_template_versions()[0]
-        .launch_template_data()
-        .and_then(|data| data.image_id())
-        .unwrap_or_default()
-        .to_owned()
-}
-
 #[test]
 fn after_a_failed_refresh_a_group_on_latest_launches_the_previous_image_again() {
     let dir = tempfile::tempdir().unwrap();
@@ -2470,7 +2305,9 @@ fn after_a_failed_refresh_a_group_on_latest_launches_the_previous_image_again() 
     assert_eq!(rt.block_on(default_version(&cloud, account, "app")).0, 1);
     assert_eq!(rt.block_on(latest_version(&cloud, account, "app")), 3);
     assert_eq!(
-        rt.block_on(version_image(&cloud, account, "app", "$Latest")),
+        rt.block_on(async {
+            common::template_image(&sdk(&cloud, account).await, "app", "$Latest").await
+        }),
         first
     );
     // The group still names `$Latest`: what it launches next is the previous image.

@@ -13,6 +13,10 @@
 use aws_sdk_organizations::operation::list_accounts_for_parent::ListAccountsForParentError;
 use aws_sdk_organizations::operation::list_organizational_units_for_parent::ListOrganizationalUnitsForParentError;
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
 use super::call::CallExt;
 use super::error::{AwsError, Reason};
 use super::session::Session;
@@ -66,79 +70,120 @@ const WHO_MAY_READ: &str = "AWS Organizations answers only the management accoun
 
 /// Every account of the organization.
 pub async fn accounts(session: &Session) -> Result<Vec<Account>, AwsError> {
-    let client = session.organizations();
-    let mut pages = client
+    let pages = session
+        .organizations()
         .list_accounts()
         .max_results(PAGE)
         .into_paginator()
-        .send();
-    let mut found = Vec::new();
-    while let Some(page) = pages.next().await {
-        let mut denied = false;
-        let page = page
-            .call_classified(session, "ListAccounts", "the organization", |err| {
-                denied = err.is_access_denied_exception()
-                    || err.is_aws_organizations_not_in_use_exception();
-                None
-            })
-            .map_err(|err| who_may_read(err, denied))?;
-        found.extend(page.accounts().iter().filter_map(account));
-    }
-    Ok(found)
+        .send()
+        .try_collect()
+        .await;
+    let pages = every_page(pages, session, "ListAccounts", None, |err| {
+        (
+            err.is_access_denied_exception() || err.is_aws_organizations_not_in_use_exception(),
+            false,
+        )
+    })?;
+    Ok(pages
+        .iter()
+        .flat_map(|page| page.accounts().iter().filter_map(account))
+        .collect())
 }
 
 /// The accounts directly under a root or OU.
 pub async fn accounts_under(session: &Session, parent: &str) -> Result<Vec<Account>, AwsError> {
-    let client = session.organizations();
-    let mut pages = client
+    let pages = session
+        .organizations()
         .list_accounts_for_parent()
         .parent_id(parent)
         .max_results(PAGE)
         .into_paginator()
-        .send();
-    let mut found = Vec::new();
-    while let Some(page) = pages.next().await {
-        let mut denied = false;
-        let page = page
-            .call_classified(session, "ListAccountsForParent", parent, |err| {
-                denied = err.is_access_denied_exception()
-                    || err.is_aws_organizations_not_in_use_exception();
-                ListAccountsForParentError::is_parent_not_found_exception(err)
-                    .then_some(Reason::NotFound)
-            })
-            .map_err(|err| unknown_parent(who_may_read(err, denied), parent))?;
-        found.extend(page.accounts().iter().filter_map(account));
-    }
-    Ok(found)
+        .send()
+        .try_collect()
+        .await;
+    let pages = every_page(
+        pages,
+        session,
+        "ListAccountsForParent",
+        Some(parent),
+        |err| {
+            (
+                err.is_access_denied_exception() || err.is_aws_organizations_not_in_use_exception(),
+                ListAccountsForParentError::is_parent_not_found_exception(err),
+            )
+        },
+    )?;
+    Ok(pages
+        .iter()
+        .flat_map(|page| page.accounts().iter().filter_map(account))
+        .collect())
 }
 
 /// The ids of the OUs directly under a root or OU.
 pub async fn units_under(session: &Session, parent: &str) -> Result<Vec<String>, AwsError> {
-    let client = session.organizations();
-    let mut pages = client
+    let pages = session
+        .organizations()
         .list_organizational_units_for_parent()
         .parent_id(parent)
         .max_results(PAGE)
         .into_paginator()
-        .send();
-    let mut found = Vec::new();
-    while let Some(page) = pages.next().await {
-        let mut denied = false;
-        let page = page
-            .call_classified(session, "ListOrganizationalUnitsForParent", parent, |err| {
-                denied = err.is_access_denied_exception()
-                    || err.is_aws_organizations_not_in_use_exception();
-                ListOrganizationalUnitsForParentError::is_parent_not_found_exception(err)
-                    .then_some(Reason::NotFound)
-            })
-            .map_err(|err| unknown_parent(who_may_read(err, denied), parent))?;
-        found.extend(
-            page.organizational_units()
-                .iter()
-                .filter_map(|unit| unit.id().map(str::to_owned)),
-        );
-    }
-    Ok(found)
+        .send()
+        .try_collect()
+        .await;
+    let pages = every_page(
+        pages,
+        session,
+        "ListOrganizationalUnitsForParent",
+        Some(parent),
+        |err| {
+            (
+                err.is_access_denied_exception() || err.is_aws_organizations_not_in_use_exception(),
+                ListOrganizationalUnitsForParentError::is_parent_not_found_exception(err),
+            )
+        },
+    )?;
+    Ok(pages
+        .iter()
+        .flat_map(|page| page.organizational_units().iter())
+        .filter_map(|unit| unit.id().map(str::to_owned))
+        .collect())
+}
+
+/// Every page of one listing (the paginator stops at the first failed page), or its error
+/// naming the call: `classify` says whether the typed error is a denial (answered with who may
+/// read the organization) and whether it is an unknown `parent`.
+#[expect(
+    clippy::result_large_err,
+    reason = "it hands on the SDK's own error, which the paginator returns by value"
+)]
+fn every_page<O, E>(
+    pages: Result<Vec<O>, SdkError<E, HttpResponse>>,
+    session: &Session,
+    operation: &'static str,
+    parent: Option<&str>,
+    classify: impl FnOnce(&E) -> (bool, bool),
+) -> Result<Vec<O>, AwsError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let mut denied = false;
+    let pages = pages.call_classified(
+        session,
+        operation,
+        parent.unwrap_or("the organization"),
+        |err| {
+            let (refused, unknown) = classify(err);
+            denied = refused;
+            unknown.then_some(Reason::NotFound)
+        },
+    );
+    pages.map_err(|err| {
+        let err = who_may_read(err, denied);
+        match parent {
+            Some(parent) => unknown_parent(err, parent),
+            None => err,
+        }
+    })
 }
 
 fn who_may_read(err: AwsError, denied: bool) -> AwsError {

@@ -95,7 +95,7 @@ pub enum Need {
     OrganizationRole,
 }
 
-/// What an action applies to; `crate::access` turns each into ARNs and conditions for a manifest.
+/// What an action applies to; the `access` module turns each into ARNs and conditions for a manifest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Scope {
     /// No resource-level permissions: `"*"`.
@@ -402,7 +402,7 @@ pub const PERMISSIONS: &[Permission] = &[
         on("imagebuilder:TagResource", Distribution),
         on("imagebuilder:TagResource", Pipeline),
     ]),
-    // --- the organization: accounts discovered from OUs (issue 10) ------------------------
+    // --- the organization: accounts discovered from OUs (`organizational_units`) ----------
     row("organizations", "ListOrganizationalUnitsForParent", OrganizationReader, Always, &[on("organizations:ListOrganizationalUnitsForParent", Any)]),
     row("organizations", "ListAccountsForParent", OrganizationReader, Always, &[on("organizations:ListAccountsForParent", Any)]),
     row("organizations", "ListAccounts", OrganizationReader, WholeOrganization, &[on("organizations:ListAccounts", Any)]),
@@ -479,6 +479,7 @@ mod tests {
             ".call_on(session,\"",
             ".call_found(session,\"",
             ".call_classified(session,\"",
+            "every_page(pages,session,\"",
             "constOP:&str=\"",
             ".failure(\"",
             ".error(\"",

@@ -27,6 +27,7 @@ mod apply;
 pub mod destroy;
 pub mod discover;
 pub mod interrupt;
+mod live;
 mod parameters;
 mod refresh;
 pub mod retire;

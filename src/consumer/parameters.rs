@@ -26,7 +26,7 @@
 
 use std::time::SystemTime;
 
-use super::survey::{self, Context};
+use super::live::{self, Context};
 use super::waves::{Event, Reporter};
 use super::{Planned, Target, describe_version, previous_version, select};
 use crate::Error;
@@ -127,7 +127,7 @@ pub async fn rollout_step(
     if live.value == chosen.id {
         return Ok(Step::Unchanged);
     }
-    let from = survey::current_image(&session, &candidates, &live.value).await?;
+    let from = live::current_image(&session, &candidates, &live.value).await?;
     Ok(Step::MoveParameter {
         name: parameter.name.clone(),
         version: live.version,
@@ -151,9 +151,9 @@ pub async fn follow_step(
 ) -> Result<Step, Error> {
     refuse_auto_rollback(manifest_template, name)?;
     let live = followed(session, name).await?;
-    let groups = survey::groups_of(session, manifest_template, &template).await?;
+    let groups = live::groups_of(session, manifest_template, &template).await?;
     if live.value != chosen.id {
-        let from = survey::current_image(session, candidates, &live.value).await?;
+        let from = live::current_image(session, candidates, &live.value).await?;
         return Ok(Step::MoveParameter {
             name: live.name,
             version: live.version,
@@ -267,11 +267,11 @@ pub async fn restore_step(
     };
     // The producer's AMIs only name the images; without them each image is looked up by id.
     let candidates = context.candidates(session).await.unwrap_or_default();
-    let from = survey::current_image(session, &candidates, &live.value).await?;
-    let image = survey::current_image(session, &candidates, &to.value).await?;
+    let from = live::current_image(session, &candidates, &live.value).await?;
+    let image = live::current_image(session, &candidates, &to.value).await?;
     let follower = match follower {
         Some((manifest_template, template)) => {
-            let groups = survey::groups_of(session, manifest_template, &template).await?;
+            let groups = live::groups_of(session, manifest_template, &template).await?;
             Some(Follower { template, groups })
         }
         None => None,

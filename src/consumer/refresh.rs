@@ -50,6 +50,7 @@ use crate::aws::Session;
 use crate::aws::autoscaling::{self, Group, Preferences, Refresh};
 use crate::manifest::RefreshPreferences;
 use crate::plan::TargetId;
+use crate::poll::PollPolicy;
 
 const FIRST_POLL: Duration = Duration::from_secs(1);
 const LONGEST_POLL: Duration = Duration::from_secs(15);
@@ -397,6 +398,7 @@ async fn watch(
     id: &str,
     checkpoints: &[u32],
 ) -> Result<Watch, RefreshError> {
+    let mut interval = PollPolicy::new(FIRST_POLL, LONGEST_POLL).start();
     let mut pause = FIRST_POLL;
     let mut last = None;
     let mut unread = 0;
@@ -422,7 +424,7 @@ async fn watch(
                     failures: unread,
                     limit: UNREAD_LIMIT,
                 });
-                pause = LONGEST_POLL;
+                pause = interval.longest();
                 continue;
             }
             Err(err) => return Err(lost_sight(&err, id, &group.name)),
@@ -433,10 +435,9 @@ async fn watch(
             refresh.instances_to_update,
             refresh.reason.clone(),
         );
-        if last.as_ref() == Some(&seen) {
-            pause = (pause * 3 / 2).min(LONGEST_POLL);
-        } else {
-            pause = FIRST_POLL;
+        let changed = last.as_ref() != Some(&seen);
+        pause = interval.next(changed);
+        if changed {
             at.reporter.event(&Event::RefreshProgress {
                 target: at.id,
                 group: &group.name,

@@ -1,6 +1,6 @@
-//! Which AMI a consumer target may run (design §4): only AMIs owned by the producer account,
-//! `available`, not deprecated, whose name matches the manifest's AMI name template; the newest
-//! wins unless the user names a build or an AMI.
+//! Which AMI a consumer target may run (ARCHITECTURE.md, "Which AMI a target may run"): only
+//! AMIs owned by the producer account, `available`, not deprecated, whose name matches the
+//! manifest's AMI name template; the newest wins unless the user names a build or an AMI.
 //!
 //! Pure functions over [`Image`]s that `DescribeImages` returned with the producer as owner
 //! filter: the owner and the name are checked again here, so even an answer that ignored the
@@ -19,7 +19,7 @@ use std::time::SystemTime;
 use crate::aws::images::Image;
 use crate::aws::lifecycle::is_deprecated;
 use crate::manifest::AmiName;
-use crate::names::BuildName;
+use crate::version::BuildName;
 
 /// What the user asked to roll out.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,8 +2,8 @@
 //! in the consumer accounts still uses each AMI ([`Usage`]), and the decisions of `gold prune`
 //! ([`prune`]) and `gold retire` ([`Retirement`]).
 //!
-//! The rule behind every decision (design §6, "never delete what someone runs"): an AMI that
-//! a launch template version, an Auto Scaling group or an instance in a consumer account uses
+//! The rule behind every decision (ARCHITECTURE.md, "Never delete what someone runs"): an AMI
+//! that a launch template version, an Auto Scaling group or an instance in a consumer account uses
 //! is kept, and so is every AMI in a place gold could not look at; the plan names the holder
 //! or the account that could not be read. Retirement is what AWS itself marks (a deprecation
 //! time that has passed, or the `disabled` state), which consumer accounts can see; the tag
@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
-use crate::names::BuildName;
+use crate::version::BuildName;
 
 /// The longest tag value EC2 and Image Builder accept (a longer reason is cut).
 pub const TAG_VALUE_MAX: usize = 256;

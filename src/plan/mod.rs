@@ -21,7 +21,7 @@ mod progress;
 
 use serde::Serialize;
 
-pub use progress::{ApplyEvent, ApplyReporter, track};
+pub use progress::{ApplyEvent, ApplyReporter, Changed, track};
 
 use crate::version::Version;
 

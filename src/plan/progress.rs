@@ -8,6 +8,15 @@ use serde::Serialize;
 
 use super::Resource;
 
+/// A resource `up` changed.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Changed {
+    /// The resource.
+    pub resource: Resource,
+    /// What happened to it (`created 1.0.1 of`).
+    pub done: String,
+}
+
 /// Receives what happens to each resource.
 pub trait ApplyReporter: Send + Sync {
     /// Something happened to a resource.

@@ -17,8 +17,9 @@ use crate::aws::imagebuilder::{self, Kind};
 use crate::aws::lifecycle as aws;
 use crate::aws::{AwsError, Session};
 use crate::manifest::Manifest;
-use crate::names::{BuildName, IMAGE_BUILDER_ARN_TAG, RETIRED_TAG};
+use crate::names::{IMAGE_BUILDER_ARN_TAG, RETIRED_TAG};
 use crate::plan::lifecycle::{Build, BuildAmi};
+use crate::version::BuildName;
 
 /// Every build of the pipeline, newest first, each with its AMI in every distribution region
 /// and its Image Builder image when it still exists.

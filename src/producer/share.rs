@@ -16,9 +16,7 @@ use serde::Serialize;
 use crate::aws::ram::{self, Association};
 use crate::aws::{AwsError, Session, imagebuilder};
 use crate::plan::producer::{DesiredShare, LiveShare, ShareStep, decide_share};
-use crate::plan::{ApplyReporter, Resource, ResourceKind, track};
-
-use super::up::Changed;
+use crate::plan::{ApplyReporter, Changed, Resource, ResourceKind, track};
 
 /// Reads the share and the builds it should hold.
 pub async fn survey(session: &Session, desired: &DesiredShare) -> Result<LiveShare, AwsError> {

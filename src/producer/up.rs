@@ -22,7 +22,7 @@ use crate::names;
 use crate::plan::producer::{
     ConfigStep, GroupStep, ProfileStep, RecipePart, RoleStep, ShareStep, Steps, VersionStep,
 };
-use crate::plan::{ApplyReporter, Resource, ResourceKind, track};
+use crate::plan::{ApplyReporter, Changed, Resource, ResourceKind, track};
 
 /// What `up` created or found, for the summary and for `build`.
 #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
@@ -35,15 +35,6 @@ pub struct Applied {
     pub changed: Vec<Changed>,
 }
 
-/// A resource `up` changed.
-#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
-pub struct Changed {
-    /// The resource.
-    pub resource: Resource,
-    /// What happened to it (`created 1.0.1 of`).
-    pub done: String,
-}
-
 struct Run<'a> {
     session: &'a Session,
     survey: &'a Steps,
@@ -54,14 +45,16 @@ struct Run<'a> {
 impl Run<'_> {
     /// Runs `create`; when AWS answers that the resource already exists (a retry after a lost
     /// answer, or a run racing this one), looks it up (`found`: the resource and its tags) and
-    /// adopts it only when it carries this manifest's tag. Anything else is someone else's, and
-    /// the create's error stands, saying so. Both futures come boxed: SDK futures are large.
+    /// adopts it only when it carries this manifest's tag, and for a version (`hash`) the hash of
+    /// the content this run meant to create. Anything else is someone else's, and the create's
+    /// error stands, saying so. Both futures come boxed: SDK futures are large.
     async fn create_or_adopt<T>(
         &self,
         create: impl std::future::Future<Output = Result<T, AwsError>>,
         found: impl std::future::Future<
             Output = Result<Option<(T, std::collections::BTreeMap<String, String>)>, AwsError>,
         >,
+        hash: Option<&str>,
     ) -> Result<T, AwsError> {
         let err = match create.await {
             Err(err) if err.is_already_exists() => err,
@@ -69,7 +62,14 @@ impl Run<'_> {
         };
         let manifest = &self.survey.desired.manifest;
         match found.await? {
-            Some((resource, tags)) if names::owned_by(&tags, manifest) => Ok(resource),
+            Some((resource, tags)) if names::owned_by(&tags, manifest) => {
+                match hash {
+                    Some(hash) if tags.get(names::HASH_TAG).map(String::as_str) != Some(hash) => {
+                        Err(err)
+                    }
+                    _ => Ok(resource),
+                }
+            }
             _ => Err(err.with_hint(format!(
                 "it exists without the tag `{}={manifest}`: gold adopts only what it created; delete or rename it, then run `gold up` again",
                 names::MANIFEST_TAG
@@ -179,6 +179,7 @@ impl Run<'_> {
                             let found = iam::find_role(self.session, &role.name).await?;
                             Ok(found.map(|role| ((), role.tags)))
                         }),
+                        None,
                     )
                     .await?;
                     for policy in &role.policy_arns {
@@ -241,6 +242,7 @@ impl Run<'_> {
                             let found = iam::find_instance_profile(self.session, profile).await?;
                             Ok(found.map(|profile| ((), profile.tags)))
                         }),
+                        None,
                     )
                     .await?;
                     add_role.await
@@ -302,6 +304,7 @@ impl Run<'_> {
                                         .await?;
                                 Ok(found.map(|g| (g.id, g.tags)))
                             }),
+                            None,
                         ),
                     )
                     .await?;
@@ -378,22 +381,15 @@ impl Run<'_> {
             self.survey.resource_of(ResourceKind::ImageRecipe),
             doing,
             format!("created {version} of"),
-            async {
-                match imagebuilder::create_recipe(self.session, &spec).await {
-                    // The version exists: a retry after a lost answer. Its hash says whether it is ours.
-                    Err(err) if err.is_already_exists() => {
-                        let arn = self.survey.desired.pipeline.recipe_arn.clone();
-                        let live = imagebuilder::recipe(self.session, &arn).await?;
-                        let ours = names::owned_by(&live.tags, &self.survey.desired.manifest);
-                        if ours && live.tags.get(names::HASH_TAG) == Some(&desired.hash) {
-                            Ok(live.arn)
-                        } else {
-                            Err(err)
-                        }
-                    }
-                    other => other,
-                }
-            },
+            self.create_or_adopt(
+                Box::pin(imagebuilder::create_recipe(self.session, &spec)),
+                Box::pin(async {
+                    let arn = &self.survey.desired.pipeline.recipe_arn;
+                    let live = imagebuilder::recipe(self.session, arn).await?;
+                    Ok(Some((live.arn, live.tags)))
+                }),
+                Some(&desired.hash),
+            ),
         )
         .await
     }
@@ -423,6 +419,7 @@ impl Run<'_> {
                     let found = imagebuilder::find_infrastructure(self.session, &spec.name).await?;
                     Ok(found.map(|found| (found.arn, found.spec.tags)))
                 }),
+                None,
             ),
             |arn| async move {
                 self.through_iam(&spec.instance_profile, || {
@@ -479,6 +476,7 @@ impl Run<'_> {
                     let found = imagebuilder::find_distribution(self.session, &spec.name).await?;
                     Ok(found.map(|found| (found.arn, found.spec.tags)))
                 }),
+                None,
             ),
             |arn| async move { imagebuilder::update_distribution(self.session, &arn, spec).await },
         )
@@ -505,6 +503,7 @@ impl Run<'_> {
                     let found = imagebuilder::find_pipeline(self.session, &spec.name).await?;
                     Ok(found.map(|found| (found.arn, found.spec.tags)))
                 }),
+                None,
             ),
             |arn| {
                 let spec = spec.clone();

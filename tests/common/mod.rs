@@ -46,6 +46,147 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// The producer account of every scenario the tests build.
+pub const PRODUCER: &str = "111122223333";
+/// The organization the producer shares its AMIs with.
+pub const ORG_ARN: &str = "arn:aws:organizations::000000000000:organization/o-xxxxxxxxxx";
+
+/// A manifest named `sample` with the origin scenario's producer side in `region` (the seed's
+/// component, recipe and infrastructure, AMIs shared with the organization): `distribution`
+/// adds lines to `[distribution]`, and `rest` (consumers, `[pipeline]` …) follows it.
+pub fn sample_manifest(region: &str, distribution: &str, rest: &str) -> String {
+    format!(
+        r#"name = "sample"
+
+[producer]
+account = "{PRODUCER}"
+region = "{region}"
+
+[components.build]
+file = "files/build.yml"
+platform = "Linux"
+version = "1.0.0"
+
+[recipe]
+parent_image = "amazon-linux-2-x86/x.x.x"
+version = "1.0.0"
+components = ["build"]
+
+[infrastructure]
+instance_types = ["t3.small"]
+
+[distribution]
+ami_name = "sample_v{{{{imagebuilder:buildVersion}}}}_{{{{imagebuilder:buildDate}}}}"
+{distribution}share_with_organizations = ["{ORG_ARN}"]
+{rest}"#
+    )
+}
+
+/// A multi-threaded runtime for SDK calls made by a test.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+/// Bytes a process wrote, as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// What a process wrote to stdout, as text.
+pub fn stdout(output: &std::process::Output) -> String {
+    text(&output.stdout)
+}
+
+/// What a process wrote to stderr, as text.
+pub fn stderr(output: &std::process::Output) -> String {
+    text(&output.stderr)
+}
+
+/// Polls `probe` until it says yes; the bound (three minutes) only turns a hang into a
+/// failure. Each probe is expected to ask something (localcloud, a process), so this is no
+/// timed test.
+pub fn wait_for(what: &str, mut probe: impl FnMut() -> bool) {
+    let give_up = Instant::now() + Duration::from_mins(3);
+    while Instant::now() < give_up {
+        if probe() {
+            return;
+        }
+    }
+    panic!("never saw: {what}");
+}
+
+/// Waits for `child` to exit, failing the test after `limit`.
+pub fn exit_of(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "gold did not exit within {limit:?}"
+        );
+        std::thread::park_timeout(Duration::from_millis(50));
+    }
+}
+
+/// The accounts that called `service`'s `action`, in the order of the request log `log`.
+pub fn calls(log: &[serde_json::Value], service: &str, action: &str) -> Vec<String> {
+    log.iter()
+        .filter(|r| r["service"] == service && r["action"] == action)
+        .filter_map(|r| r["account"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// SSM parameter `name` as Parameter Store shows it to `config`'s account: (value, data type,
+/// version), or `None` when it does not exist.
+pub async fn parameter(
+    config: &aws_config::SdkConfig,
+    name: &str,
+) -> Option<(String, String, i64)> {
+    let found = aws_sdk_ssm::Client::new(config)
+        .get_parameter()
+        .name(name)
+        .send()
+        .await;
+    let parameter = match found {
+        Ok(output) => output.parameter.expect("a parameter"),
+        Err(err)
+            if err.as_service_error().is_some_and(
+                aws_sdk_ssm::operation::get_parameter::GetParameterError::is_parameter_not_found,
+            ) =>
+        {
+            return None;
+        }
+        Err(err) => panic!("GetParameter: {err:?}"),
+    };
+    Some((
+        parameter.value.unwrap_or_default(),
+        parameter.data_type.unwrap_or_default(),
+        parameter.version,
+    ))
+}
+
+/// The image id of launch template `name`'s `version` (`$Default`, `$Latest` or a number) as
+/// `config`'s account sees it.
+pub async fn template_image(config: &aws_config::SdkConfig, name: &str, version: &str) -> String {
+    aws_sdk_ec2::Client::new(config)
+        .describe_launch_template_versions()
+        .launch_template_name(name)
+        .versions(version)
+        .send()
+        .await
+        .expect("DescribeLaunchTemplateVersions")
+        .launch_template_versions()[0]
+        .launch_template_data()
+        .and_then(|data| data.image_id())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// Replaces the first `from` in the file with `to`, failing when `from` is not there.
 pub fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).expect("file read");

@@ -20,7 +20,7 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use gold::aws::permissions::{PERMISSIONS, Side};
 use serde_json::{Value, json};
 
-use super::Localcloud;
+use super::{Localcloud, runtime, text};
 
 /// The management account of localcloud's organization.
 pub const MANAGEMENT: &str = "000000000000";
@@ -35,18 +35,6 @@ pub const ROLLOUT: &str = "GoldRollout";
 /// The organization reader role in the management account.
 pub const READER: &str = "GoldOrgReader";
 const POLICY: &str = "gold";
-
-/// A multi-threaded runtime for SDK calls made by a test.
-pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// The dummy credentials: the root of `111122223333`, which localcloud never evaluates.
 pub async fn root(cloud: &Localcloud, region: &str) -> SdkConfig {
@@ -621,20 +609,11 @@ impl Org<'_> {
     /// SSM parameter `name` in `account`: its value and data type.
     pub fn parameter(&self, account: &str, name: &str) -> (String, String) {
         let admin = self.admin(account, REGION);
-        self.rt.block_on(async {
-            let parameter = aws_sdk_ssm::Client::new(&admin)
-                .get_parameter()
-                .name(name)
-                .send()
-                .await
-                .expect("GetParameter")
-                .parameter
-                .expect("a parameter");
-            (
-                parameter.value.unwrap_or_default(),
-                parameter.data_type.unwrap_or_default(),
-            )
-        })
+        let (value, data_type, _) = self
+            .rt
+            .block_on(super::parameter(&admin, name))
+            .unwrap_or_else(|| panic!("no parameter {name} in {account}"));
+        (value, data_type)
     }
 }
 

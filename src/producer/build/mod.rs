@@ -11,7 +11,6 @@
 //!    watching and leaves the build running.
 //! 3. [`cancel`] asks Image Builder to stop a build (`CancelImageCreation`).
 
-mod poll;
 mod watch;
 
 use std::fmt::Write as _;
@@ -28,7 +27,7 @@ use crate::manifest::Manifest;
 use crate::names;
 use crate::version::Version;
 
-pub use poll::{Interval, PollPolicy};
+pub use crate::poll::{Interval, PollPolicy};
 
 /// How long `gold build --wait` watches when neither `--timeout` nor `pipeline.build_timeout` says.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_hours(2);

@@ -1,7 +1,9 @@
-//! How often `gold build --wait` asks Image Builder for news. A change (a new phase or step)
-//! is often followed by another soon, so the next look comes quickly; while nothing changes
-//! the wait grows by half each time, so a 30-minute build costs a few dozen calls, not
-//! thousands. The wait never drops below the floor nor grows past the cap.
+//! How often gold looks again at something AWS is doing: a build (`gold build --wait` asks
+//! Image Builder's `GetImage`) or an instance refresh (`DescribeInstanceRefreshes`). A change
+//! (a new phase, step or percentage) is often followed by another soon, so the next look comes
+//! quickly; while nothing changes the wait grows by half each time, so a 30-minute build costs
+//! a few dozen calls, not thousands. The wait never drops below the floor nor grows past the
+//! cap. Neutral: the producer and the consumer side both poll with it.
 
 use std::time::Duration;
 
@@ -67,6 +69,13 @@ impl Interval {
         };
         self.current = wait;
         wait
+    }
+
+    /// The longest wait, after a look that could not see anything (a failed read): looking
+    /// again soon would only add to whatever trouble AWS is in.
+    pub fn longest(&mut self) -> Duration {
+        self.current = self.policy.cap;
+        self.current
     }
 }
 
