@@ -503,6 +503,26 @@ ou = "Other"
     (project, seed)
 }
 
+/// An Auto Scaling group of no instances in `account` (Tokyo) launching `$Default` of `template`.
+async fn empty_group(
+    cloud: &Localcloud,
+    account: &str,
+    name: &str,
+    template: aws_sdk_autoscaling::types::builders::LaunchTemplateSpecificationBuilder,
+) {
+    aws_sdk_autoscaling::Client::new(&cloud.sdk(account, TOKYO).await)
+        .create_auto_scaling_group()
+        .auto_scaling_group_name(name)
+        .launch_template(template.version("$Default").build())
+        .min_size(0)
+        .max_size(1)
+        .desired_capacity(0)
+        .availability_zones(format!("{TOKYO}a"))
+        .send()
+        .await
+        .expect("CreateAutoScalingGroup");
+}
+
 /// The version numbers of template `name` in `account`.
 async fn version_numbers(cloud: &Localcloud, account: &str, name: &str) -> Vec<i64> {
     ec2(cloud, account, TOKYO)
@@ -587,22 +607,14 @@ fn prune_keeps_what_a_parameter_an_outsider_or_an_excluded_account_uses_and_free
             .launch_template()
             .and_then(|t| t.launch_template_id())
             .expect("an id");
-        aws_sdk_autoscaling::Client::new(&cloud.sdk(LEGACY, TOKYO).await)
-            .create_auto_scaling_group()
-            .auto_scaling_group_name("legacy-web")
-            .launch_template(
-                aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
-                    .launch_template_id(template_id)
-                    .version("$Default")
-                    .build(),
-            )
-            .min_size(0)
-            .max_size(1)
-            .desired_capacity(0)
-            .availability_zones(format!("{TOKYO}a"))
-            .send()
-            .await
-            .expect("CreateAutoScalingGroup");
+        empty_group(
+            &cloud,
+            LEGACY,
+            "legacy-web",
+            aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                .launch_template_id(template_id),
+        )
+        .await;
     });
 
     // Every holder is named; gold's version 2 is one of the 3 kept for rollback.
@@ -797,22 +809,14 @@ fn rollback_and_destroy_refuse_a_retired_image_or_one_in_use() {
         .collect();
     rt.block_on(async {
         create_template(&cloud, WORKLOAD, TOKYO, &b[0]).await;
-        aws_sdk_autoscaling::Client::new(&cloud.sdk(WORKLOAD, TOKYO).await)
-            .create_auto_scaling_group()
-            .auto_scaling_group_name("web")
-            .launch_template(
-                aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
-                    .launch_template_name("app")
-                    .version("$Default")
-                    .build(),
-            )
-            .min_size(0)
-            .max_size(1)
-            .desired_capacity(0)
-            .availability_zones(format!("{TOKYO}a"))
-            .send()
-            .await
-            .expect("CreateAutoScalingGroup");
+        empty_group(
+            &cloud,
+            WORKLOAD,
+            "web",
+            aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                .launch_template_name("app"),
+        )
+        .await;
     });
     common::edit(
         &dir.join("gold.toml"),
