@@ -560,10 +560,6 @@ async fn put_image_parameter(cloud: &Localcloud, account: &str, name: &str, ami:
 }
 
 #[test]
-#[expect(
-    clippy::too_many_lines,
-    reason = "one scenario in one organization: five builds, four kinds of holder, two prunes"
-)]
 fn prune_keeps_what_a_parameter_an_outsider_or_an_excluded_account_uses_and_frees_gold_s_old_versions()
  {
     let (project, seed) = organization_project();
