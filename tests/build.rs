@@ -141,7 +141,12 @@ fn attach_hint_arn(stderr: &str) -> String {
         .find("gold build --attach ")
         .unwrap_or_else(|| panic!("no re-attach command in:\n{stderr}"))
         + "gold build --attach ".len();
-    stderr[start..]
+    arn_at(stderr, start)
+}
+
+/// The ARN that starts at byte `start` of `text` (it ends at a backtick, a space or a line end).
+fn arn_at(text: &str, start: usize) -> String {
+    text[start..]
         .split(['`', ' ', '\n'])
         .next()
         .expect("an ARN")
@@ -271,11 +276,7 @@ fn attach_hint_arn_or_arn(stderr: &str) -> String {
     let start = stderr
         .find("arn:aws:imagebuilder:")
         .expect("an image ARN in the output");
-    stderr[start..]
-        .split(['`', ' ', '\n'])
-        .next()
-        .expect("an ARN")
-        .to_owned()
+    arn_at(stderr, start)
 }
 
 #[test]

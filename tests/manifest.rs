@@ -1193,7 +1193,7 @@ fn loaded_manifest_has_defaults_filled_in() {
     let fleet = gold::manifest::load(&example("fleet").join("gold.toml")).expect("fleet loads");
     let waves: Vec<(u32, &str)> = fleet
         .manifest
-        .targets()
+        .listed_templates()
         .iter()
         .map(|t| (t.consumer.wave, t.region))
         .collect();

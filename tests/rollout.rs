@@ -77,8 +77,16 @@ async fn ami(cloud: &Localcloud, owner: &str, name: &str, share: Share) -> Strin
 /// Build `n` (1 to 3) as a finished pipeline leaves it: an AMI in the producer account named
 /// like the manifest's `ami_name`, shared with the organization.
 fn build(cloud: &Localcloud, rt: &tokio::runtime::Runtime, n: u32) -> String {
-    let name = format!("sample_v{n}_2022-08-{}T09-01-50.490Z", 9 + n);
-    rt.block_on(ami(cloud, PRODUCER, &name, Share::Organization))
+    published(
+        cloud,
+        rt,
+        &format!("sample_v{n}_2022-08-{}T09-01-50.490Z", 9 + n),
+    )
+}
+
+/// An AMI named `name` in the producer account, shared with the organization.
+fn published(cloud: &Localcloud, rt: &tokio::runtime::Runtime, name: &str) -> String {
+    rt.block_on(ami(cloud, PRODUCER, name, Share::Organization))
 }
 
 /// A launch template like the origin scenario's: t3.small, EBS-optimized, 50 GiB gp3 root, a security group, user data.
@@ -364,19 +372,10 @@ fn writes_in(cloud: &Localcloud, account: &str) -> Vec<String> {
 }
 
 #[test]
-#[expect(
-    clippy::too_many_lines,
-    reason = "one scenario: plan, rollout, a second rollout, status, rollback twice"
-)]
 fn origin_scenario_moves_the_workload_template_to_the_second_ami_and_keeps_every_other_setting() {
     let cloud = Localcloud::start();
     let rt = runtime();
-    let first = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v4_2022-08-10T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let first = published(&cloud, &rt, "sample_v4_2022-08-10T09-01-50.490Z");
     // Its data volume comes from a snapshot: EC2 drops inherited snapshots from a new version
     // unless the request gives them again, which gold must, for only the image to change.
     let data = rt.block_on(snapshot(&cloud, WORKLOAD));
@@ -387,21 +386,11 @@ fn origin_scenario_moves_the_workload_template_to_the_second_ami_and_keeps_every
         &first,
         Some(&data),
     ));
-    let second = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v5_2022-08-11T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let second = published(&cloud, &rt, "sample_v5_2022-08-11T09-01-50.490Z");
     let dir = project(&consumer("workload", WORKLOAD, 1, "sample-lt", &[]));
 
     cloud.reset_requests();
-    let plan = cloud
-        .gold(dir.path())
-        .args(["rollout", "--dry-run"])
-        .output()
-        .unwrap();
-    assert!(plan.status.success(), "{}", stderr(&plan));
+    let plan = cloud.ok(dir.path(), &["rollout", "--dry-run"]);
     let text = stdout(&plan)
         .replace(&first, "ami-FIRST")
         .replace(&second, "ami-SECOND");
@@ -417,12 +406,7 @@ fn origin_scenario_moves_the_workload_template_to_the_second_ami_and_keeps_every
     let (v1, image, _, data_before) = rt.block_on(default_version(&cloud, WORKLOAD, "sample-lt"));
     assert_eq!((v1, image.as_str()), (1, first.as_str()));
 
-    let rollout = cloud
-        .gold(dir.path())
-        .args(["rollout", "--yes"])
-        .output()
-        .unwrap();
-    assert!(rollout.status.success(), "{}", stderr(&rollout));
+    cloud.ok(dir.path(), &["rollout", "--yes"]);
     let (v2, image, description, data_after) =
         rt.block_on(default_version(&cloud, WORKLOAD, "sample-lt"));
     assert_eq!(v2, 2);
@@ -439,12 +423,7 @@ fn origin_scenario_moves_the_workload_template_to_the_second_ami_and_keeps_every
     );
 
     cloud.reset_requests();
-    let again = cloud
-        .gold(dir.path())
-        .args(["rollout", "--yes"])
-        .output()
-        .unwrap();
-    assert!(again.status.success(), "{}", stderr(&again));
+    let again = cloud.ok(dir.path(), &["rollout", "--yes"]);
     assert!(stdout(&again).contains("No changes"), "{}", stdout(&again));
     assert!(writes_in(&cloud, WORKLOAD).is_empty());
     assert_eq!(
@@ -452,12 +431,7 @@ fn origin_scenario_moves_the_workload_template_to_the_second_ami_and_keeps_every
         2
     );
 
-    let status = cloud
-        .gold(dir.path())
-        .args(["status", "--output", "json"])
-        .output()
-        .unwrap();
-    assert!(status.status.success(), "{}", stderr(&status));
+    let status = cloud.ok(dir.path(), &["status", "--output", "json"]);
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("status JSON");
     common::assert_shape(&status, "document.status");
     let row = &status["targets"][0];
@@ -466,24 +440,14 @@ fn origin_scenario_moves_the_workload_template_to_the_second_ami_and_keeps_every
     assert_eq!(row["builds_behind"], 0);
     assert_eq!(row["default_version"], 2);
 
-    let back = cloud
-        .gold(dir.path())
-        .args(["rollback", "--yes", "--output", "json"])
-        .output()
-        .unwrap();
-    assert!(back.status.success(), "{}", stderr(&back));
+    let back = cloud.ok(dir.path(), &["rollback", "--yes", "--output", "json"]);
     let events = common::assert_stream_shape(&back.stdout);
     let last = events.last().expect("events");
     assert_eq!(last["event"], "summary");
     assert_eq!(last["counts"]["done"], 1, "{last}");
     let (number, image, _, _) = rt.block_on(default_version(&cloud, WORKLOAD, "sample-lt"));
     assert_eq!((number, image.as_str()), (1, first.as_str()));
-    let twice = cloud
-        .gold(dir.path())
-        .args(["rollback", "--yes"])
-        .output()
-        .unwrap();
-    assert!(twice.status.success(), "{}", stderr(&twice));
+    cloud.ok(dir.path(), &["rollback", "--yes"]);
     assert_eq!(
         rt.block_on(default_version(&cloud, WORKLOAD, "sample-lt"))
             .0,
@@ -500,18 +464,8 @@ fn newer_amis_of_a_stranger_or_another_member_with_the_producers_name_are_never_
     );
     let cloud = Localcloud::start_with(Some(&seed));
     let rt = runtime();
-    let old = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v3_2022-08-09T09-01-50.490Z",
-        Share::Organization,
-    ));
-    let good = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v4_2022-08-10T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let old = published(&cloud, &rt, "sample_v3_2022-08-09T09-01-50.490Z");
+    let good = published(&cloud, &rt, "sample_v4_2022-08-10T09-01-50.490Z");
     let member = rt.block_on(ami(
         &cloud,
         OTHER_MEMBER,
@@ -553,12 +507,7 @@ fn newer_amis_of_a_stranger_or_another_member_with_the_producers_name_are_never_
         stderr(&named)
     );
 
-    let rollout = cloud
-        .gold(project.path())
-        .args(["rollout", "--yes"])
-        .output()
-        .unwrap();
-    assert!(rollout.status.success(), "{}", stderr(&rollout));
+    cloud.ok(project.path(), &["rollout", "--yes"]);
     let (_, image, _, _) = rt.block_on(default_version(&cloud, WORKLOAD, "sample-lt"));
     assert_eq!(image, good);
 }
@@ -661,17 +610,7 @@ fn a_failed_refresh_in_wave_one_stops_wave_two_a_denied_account_fails_alone_and_
     cloud.configure(json!({ "fail_instance_refresh": [], "deny_accounts": [] }));
     assert_eq!(rt.block_on(default_version(&cloud, denied, "app")).1, first);
     cloud.reset_requests();
-    let rerun = cloud
-        .gold(project.path())
-        .args(["rollout", "--yes"])
-        .output()
-        .unwrap();
-    assert!(
-        rerun.status.success(),
-        "{}\n{}",
-        stdout(&rerun),
-        stderr(&rerun)
-    );
+    cloud.ok(project.path(), &["rollout", "--yes"]);
     for account in all {
         assert_eq!(
             rt.block_on(default_version(&cloud, account, "app")).1,
@@ -707,12 +646,7 @@ fn fifty_accounts_roll_out_through_throttling_and_errors_and_roll_back() {
 
     cloud.configure(json!({ "throttle_rate": 0.2, "error_rate": 0.05 }));
     cloud.reset_requests();
-    let rollout = cloud
-        .gold(project.path())
-        .args(["rollout", "--yes"])
-        .output()
-        .unwrap();
-    assert!(rollout.status.success(), "{}", stderr(&rollout));
+    cloud.ok(project.path(), &["rollout", "--yes"]);
     let log = cloud.requests();
     assert!(
         log.iter().any(|r| r["status"] != 200),
@@ -725,12 +659,7 @@ fn fifty_accounts_roll_out_through_throttling_and_errors_and_roll_back() {
     }
 
     cloud.configure(json!({ "throttle_rate": 0.2, "error_rate": 0.05 }));
-    let back = cloud
-        .gold(project.path())
-        .args(["rollback", "--yes"])
-        .output()
-        .unwrap();
-    assert!(back.status.success(), "{}", stderr(&back));
+    cloud.ok(project.path(), &["rollback", "--yes"]);
     cloud.configure(json!({ "throttle_rate": 0.0, "error_rate": 0.0 }));
     for account in &accounts {
         let (number, image, _, _) = rt.block_on(default_version(&cloud, account, "app"));
@@ -786,12 +715,7 @@ fn a_rollout_costs_five_calls_a_target_and_moves_every_template_through_heavy_th
     let project = project(&consumers);
 
     cloud.reset_requests();
-    let rollout = cloud
-        .gold(project.path())
-        .args(["rollout", "--yes"])
-        .output()
-        .unwrap();
-    assert!(rollout.status.success(), "{}", stderr(&rollout));
+    cloud.ok(project.path(), &["rollout", "--yes"]);
     let log = cloud.requests();
     let calls = |account: &str, action: &str| {
         log.iter()
@@ -879,12 +803,7 @@ root_volume_gib = 50
 security_group = "egress-only"
 "#
     ));
-    let plan = cloud
-        .gold(dir.path())
-        .args(["rollout", "--dry-run"])
-        .output()
-        .unwrap();
-    assert!(plan.status.success(), "{}", stderr(&plan));
+    let plan = cloud.ok(dir.path(), &["rollout", "--dry-run"]);
     // A template gold creates is a creation, not an image move from nothing.
     let text = stdout(&plan);
     assert!(
@@ -893,12 +812,7 @@ security_group = "egress-only"
             && text.contains("Plan: 1 to create, 0 to update, 0 new versions, 0 images to move"),
         "{text}"
     );
-    let rollout = cloud
-        .gold(dir.path())
-        .args(["rollout", "--yes"])
-        .output()
-        .unwrap();
-    assert!(rollout.status.success(), "{}", stderr(&rollout));
+    cloud.ok(dir.path(), &["rollout", "--yes"]);
     let (number, image, description, data) =
         rt.block_on(default_version(&cloud, WORKLOAD, "sample-lt"));
     assert_eq!((number, image.as_str()), (1, newest.as_str()));
@@ -1293,17 +1207,7 @@ fn consumers_from_nested_ous_follow_tagged_templates_and_the_organization_as_it_
     let third = build(&cloud, &rt, 3);
     cloud.configure(json!({ "enforce_iam": true }));
     cloud.reset_requests();
-    let again = cloud
-        .gold(project.path())
-        .args(["rollout", "--yes"])
-        .output()
-        .unwrap();
-    assert!(
-        again.status.success(),
-        "{}\n{}",
-        stdout(&again),
-        stderr(&again)
-    );
+    cloud.ok(project.path(), &["rollout", "--yes"]);
     let log = cloud.requests();
     assert!(
         log.iter().all(|r| r["account"] != moved.as_str()),
@@ -1688,12 +1592,7 @@ fn refreshes_run_in_batches_pause_at_checkpoints_fail_on_alarms_and_roll_back() 
     assert!(writes_in(&cloud, later).is_empty(), "wave 2 was touched");
     assert_eq!(rt.block_on(default_version(&cloud, later, "app")).1, first);
 
-    let status = cloud
-        .gold(project.path())
-        .args(["status", "--output", "json"])
-        .output()
-        .unwrap();
-    assert!(status.status.success(), "{}", stderr(&status));
+    let status = cloud.ok(project.path(), &["status", "--output", "json"]);
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("status JSON");
     common::assert_shape(&status, "document.status");
     let counts = |account: &str| {
@@ -1808,17 +1707,7 @@ fn ctrl_c_lets_targets_in_flight_finish_and_a_rerun_makes_one_version_per_templa
     });
 
     cloud.reset_requests();
-    let rerun = cloud
-        .gold(project.path())
-        .args(["rollout", "--yes"])
-        .output()
-        .unwrap();
-    assert!(
-        rerun.status.success(),
-        "{}\n{}",
-        stdout(&rerun),
-        stderr(&rerun)
-    );
+    cloud.ok(project.path(), &["rollout", "--yes"]);
     for account in &accounts {
         let (default, image, _, _) = rt.block_on(default_version(&cloud, account, "app"));
         assert_eq!((default, image.as_str()), (2, second.as_str()), "{account}");
@@ -1843,18 +1732,8 @@ fn a_parameter_the_team_made_as_text_keeps_its_data_type_and_a_string_list_is_re
     const NAME: &str = "/gold/sample/ami";
     let cloud = Localcloud::start();
     let rt = runtime();
-    let first = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v4_2022-08-10T09-01-50.490Z",
-        Share::Organization,
-    ));
-    let second = rt.block_on(ami(
-        &cloud,
-        PRODUCER,
-        "sample_v5_2022-08-11T09-01-50.490Z",
-        Share::Organization,
-    ));
+    let first = published(&cloud, &rt, "sample_v4_2022-08-10T09-01-50.490Z");
+    let second = published(&cloud, &rt, "sample_v5_2022-08-11T09-01-50.490Z");
     rt.block_on(async {
         let ssm = aws_sdk_ssm::Client::new(&sdk(&cloud, WORKLOAD).await);
         ssm.put_parameter()
@@ -1878,12 +1757,7 @@ fn a_parameter_the_team_made_as_text_keeps_its_data_type_and_a_string_list_is_re
         )
     };
     let dir = project(&parameters(NAME));
-    let rollout = cloud
-        .gold(dir.path())
-        .args(["rollout", "--yes"])
-        .output()
-        .unwrap();
-    assert!(rollout.status.success(), "{}", stderr(&rollout));
+    cloud.ok(dir.path(), &["rollout", "--yes"]);
     assert_eq!(
         rt.block_on(async {
             common::parameter(&sdk(&cloud, WORKLOAD).await, NAME)
@@ -2185,12 +2059,7 @@ fn a_new_account_without_the_role_is_skipped_by_name_and_later_waves_still_run()
             "failed": false
         }])
     );
-    let status = cloud
-        .gold(project.path())
-        .args(["status"])
-        .output()
-        .unwrap();
-    assert!(status.status.success(), "{}", stderr(&status));
+    let status = cloud.ok(project.path(), &["status"]);
     assert!(
         stdout(&status).contains(&format!("  {new} (a{new}): gold cannot assume")),
         "{}",
@@ -2237,8 +2106,7 @@ tag = {{ key = "gold:folow", value = "sample" }}
 "#
     ));
 
-    let plan = cloud.gold(project.path()).args(["plan"]).output().unwrap();
-    assert!(plan.status.success(), "{}", stderr(&plan));
+    let plan = cloud.ok(project.path(), &["plan"]);
     let warning = "warning: consumer workload: `tag gold:folow=sample` matched no launch template in 1 account and region; check the manifest for a typo";
     assert!(stderr(&plan).contains(warning), "{}", stderr(&plan));
     assert!(
@@ -2247,12 +2115,7 @@ tag = {{ key = "gold:folow", value = "sample" }}
         stdout(&plan)
     );
 
-    let rollout = cloud
-        .gold(project.path())
-        .args(["--output", "json", "rollout", "--yes"])
-        .output()
-        .unwrap();
-    assert!(rollout.status.success(), "{}", stderr(&rollout));
+    let rollout = cloud.ok(project.path(), &["--output", "json", "rollout", "--yes"]);
     assert!(stderr(&rollout).contains(warning), "{}", stderr(&rollout));
     let lines = common::assert_stream_shape(&rollout.stdout);
     assert_eq!(
@@ -2373,12 +2236,7 @@ fn a_group_whose_instances_already_run_the_image_is_not_refreshed() {
 
     cloud.configure(json!({ "refresh_seconds": 1 }));
     cloud.reset_requests();
-    let rollout = cloud
-        .gold(project.path())
-        .args(["--output", "json", "rollout", "--yes"])
-        .output()
-        .unwrap();
-    assert!(rollout.status.success(), "{}", stderr(&rollout));
+    let rollout = cloud.ok(project.path(), &["--output", "json", "rollout", "--yes"]);
     let lines = common::assert_stream_shape(&rollout.stdout);
     let refreshes: Vec<&str> = lines[0]["changes"]
         .as_array()

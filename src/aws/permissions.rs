@@ -480,6 +480,8 @@ mod tests {
             ".call_found(session,\"",
             ".call_classified(session,\"",
             "every_page(pages,session,\"",
+            ".every(session,\"",
+            ".every_on(session,\"",
             "constOP:&str=\"",
             ".failure(\"",
             ".error(\"",

@@ -28,7 +28,7 @@ pub fn run(of: SchemaKind, printer: &Printer) -> Result<ExitCode, Error> {
 /// The JSON Schema of everything `--output json` writes: each document and event under
 /// `$defs/document.*` and `$defs/event.*`, and the whole as `anyOf` them.
 pub fn output_schema() -> serde_json::Value {
-    use crate::consumer::{Event as WaveEvent, Summary};
+    use crate::consumer::{Summary, WaveEvent};
     use crate::plan::ApplyEvent;
     use crate::producer::build::BuildEvent;
     use crate::ui::report::PlanDocument;

@@ -77,7 +77,7 @@ pub fn run(manifest_path: &Path, printer: &Printer) -> Result<ExitCode, Error> {
                 counts: Some(Counts {
                     components: m.components.len(),
                     consumers: m.consumers.len(),
-                    targets: m.targets().len()
+                    targets: m.listed_templates().len()
                         + m.consumers
                             .iter()
                             .map(|c| c.parameters.len() * m.consumer_regions(c).len())

@@ -20,7 +20,7 @@ use super::parameters;
 use super::refresh::{self, RefreshError, Watched};
 use super::targets::Object;
 use super::templates;
-use super::waves::{Event, Outcome, Reporter};
+use super::waves::{Outcome, Reporter, WaveEvent};
 use super::{Target, describe_version};
 use crate::Error;
 use crate::aws::autoscaling::Group;
@@ -53,7 +53,7 @@ impl Apply<'_> {
                 .sessions
                 .session(&target.account, &target.access, &target.region)
                 .await?;
-            let run = Run {
+            let run = Applying {
                 apply: self,
                 session: &session,
                 target: &target,
@@ -84,14 +84,14 @@ enum Ended {
 }
 
 /// One target being applied.
-struct Run<'a> {
+struct Applying<'a> {
     apply: Apply<'a>,
     session: &'a Session,
     target: &'a Target,
     id: &'a TargetId,
 }
 
-impl Run<'_> {
+impl Applying<'_> {
     async fn step(&self, step: Step) -> Result<Ended, Error> {
         match step {
             Step::Unchanged => Ok(Ended::Done("unchanged".to_owned())),
@@ -272,7 +272,7 @@ impl Run<'_> {
     }
 
     fn default_version_set(&self, version: i64, image: &str) {
-        self.apply.reporter.event(&Event::DefaultVersionSet {
+        self.apply.reporter.event(&WaveEvent::DefaultVersionSet {
             target: self.id,
             version,
             image,

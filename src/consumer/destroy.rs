@@ -49,7 +49,7 @@ pub struct Applied {
 /// Each consumer account × region with templates marked `create`, and the names to look for.
 fn sites(manifest: &Manifest) -> BTreeMap<(String, String), (Access, BTreeSet<String>)> {
     let mut sites: BTreeMap<(String, String), (Access, BTreeSet<String>)> = BTreeMap::new();
-    for target in manifest.targets() {
+    for target in manifest.listed_templates() {
         let (Some(_), Some(name)) = (
             &target.launch_template.create,
             target.launch_template.name.as_ref(),

@@ -60,6 +60,34 @@ pub struct Found {
     pub unmatched: Vec<Unmatched>,
 }
 
+impl Found {
+    /// Each selector of a site gold could not look in: failed with the error `failed` makes,
+    /// or skipped for `reason` when the organization's skip policy allows.
+    fn unreachable(&mut self, site: &Site, failed: Option<&dyn Fn() -> Error>, reason: &str) {
+        for selector in &site.selectors {
+            let target = site.target(selector.clone());
+            match failed {
+                Some(error) => self.failed.push((target, error())),
+                None => self.skipped.push((target, reason.to_owned())),
+            }
+        }
+    }
+
+    /// Every list ordered by wave, then manifest order.
+    fn sort(&mut self, manifest: &Manifest) {
+        let order: BTreeMap<&str, usize> = manifest
+            .consumers
+            .iter()
+            .enumerate()
+            .map(|(i, consumer)| (consumer.name.as_str(), i))
+            .collect();
+        let rank = |target: &Target| (target.wave, order.get(target.consumer.as_str()).copied());
+        self.targets.sort_by_key(rank);
+        self.failed.sort_by_key(|(target, _)| rank(target));
+        self.skipped.sort_by_key(|(target, _)| rank(target));
+    }
+}
+
 /// Finds every target the filter keeps.
 pub async fn targets(
     manifest: &Manifest,
@@ -129,28 +157,13 @@ pub async fn targets(
                         failed,
                     });
                 }
-                for selector in &site.selectors {
-                    let target = site.target(selector.clone());
-                    if failed {
-                        found.failed.push((target, unreachable.error(&site, &err)));
-                    } else {
-                        found.skipped.push((target, reason.clone()));
-                    }
-                }
+                let error = || unreachable.error(&site, &err);
+                found.unreachable(&site, failed.then_some(&error), &reason);
             }
         }
     }
     found.unmatched = unmatched(&found.discovered, &owned, &entries, matches);
-    let order: BTreeMap<&str, usize> = manifest
-        .consumers
-        .iter()
-        .enumerate()
-        .map(|(i, consumer)| (consumer.name.as_str(), i))
-        .collect();
-    let rank = |target: &Target| (target.wave, order.get(target.consumer.as_str()).copied());
-    found.targets.sort_by_key(rank);
-    found.failed.sort_by_key(|(target, _)| rank(target));
-    found.skipped.sort_by_key(|(target, _)| rank(target));
+    found.sort(manifest);
     // A selector that matched nothing is named by a warning (or `--strict`'s error) instead.
     let nothing = found.targets.is_empty() && found.failed.is_empty() && found.skipped.is_empty();
     if nothing && found.unmatched.is_empty() && !kept {
@@ -629,29 +642,7 @@ fn assign(
     let mut claims: BTreeMap<String, Vec<(u32, usize, Account)>> = BTreeMap::new();
     let mut exclusions: Vec<(usize, Account)> = Vec::new();
     for &(index, consumer) in entries {
-        let mut mine: BTreeMap<String, (u32, Account)> = BTreeMap::new();
-        let selected = consumer
-            .organizational_units
-            .iter()
-            .filter_map(|unit| walked.get(unit.as_str()))
-            .flatten()
-            .cloned()
-            .chain(
-                consumer
-                    .organization
-                    .then(|| everyone.iter().cloned().map(|account| (account, u32::MAX)))
-                    .into_iter()
-                    .flatten(),
-            );
-        for (account, distance) in selected {
-            let closest = mine
-                .get(&account.id)
-                .is_none_or(|(known, _)| distance < *known);
-            if closest {
-                mine.insert(account.id.clone(), (distance, account));
-            }
-        }
-        for (id, (distance, account)) in mine {
+        for (id, (distance, account)) in selected_by(consumer, walked, everyone) {
             if listed.contains(id.as_str()) {
                 continue;
             }
@@ -707,6 +698,38 @@ fn assign(
         }
     }
     Ok(owners)
+}
+
+/// The accounts one consumer selects, each at its distance from the closest OU that selects it
+/// (`organization = true` selects every account, farthest of all).
+fn selected_by(
+    consumer: &Consumer,
+    walked: &BTreeMap<&str, Vec<(Account, u32)>>,
+    everyone: &[Account],
+) -> BTreeMap<String, (u32, Account)> {
+    let mut mine: BTreeMap<String, (u32, Account)> = BTreeMap::new();
+    let selected = consumer
+        .organizational_units
+        .iter()
+        .filter_map(|unit| walked.get(unit.as_str()))
+        .flatten()
+        .cloned()
+        .chain(
+            consumer
+                .organization
+                .then(|| everyone.iter().cloned().map(|account| (account, u32::MAX)))
+                .into_iter()
+                .flatten(),
+        );
+    for (account, distance) in selected {
+        let closest = mine
+            .get(&account.id)
+            .is_none_or(|(known, _)| distance < *known);
+        if closest {
+            mine.insert(account.id.clone(), (distance, account));
+        }
+    }
+    mine
 }
 
 /// Every account under `unit`, nested OUs included, with how many levels below `unit` it sits.

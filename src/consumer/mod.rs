@@ -46,7 +46,7 @@ use futures::StreamExt;
 pub use interrupt::Interrupt;
 pub use select::ImageChoice;
 pub use targets::{Target, TargetFilter};
-pub use waves::{Event, Outcome, Reporter, Summary};
+pub use waves::{Outcome, Reporter, Summary, WaveEvent};
 
 use crate::aws::images::Image;
 use crate::aws::launch_templates::{LiveTemplate, TemplateVersion};

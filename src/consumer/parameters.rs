@@ -27,7 +27,7 @@
 use std::time::SystemTime;
 
 use super::live::{self, Context};
-use super::waves::{Event, Reporter};
+use super::waves::{Reporter, WaveEvent};
 use super::{Planned, Target, describe_version, previous_version, select};
 use crate::Error;
 use crate::aws::Session;
@@ -409,7 +409,7 @@ pub async fn move_to(
         live.map(|(_, data_type)| data_type),
     )
     .await?;
-    reporter.event(&Event::ParameterSet {
+    reporter.event(&WaveEvent::ParameterSet {
         target,
         parameter: name,
         version: new,
@@ -444,7 +444,7 @@ pub async fn restore(
         Some(data_type),
     )
     .await?;
-    reporter.event(&Event::ParameterSet {
+    reporter.event(&WaveEvent::ParameterSet {
         target,
         parameter: name,
         version: new,

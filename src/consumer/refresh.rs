@@ -44,7 +44,7 @@ use std::time::{Duration, SystemTime};
 
 use super::Target;
 use super::interrupt::Interrupt;
-use super::waves::{Event, Reporter};
+use super::waves::{Reporter, WaveEvent};
 use crate::Error;
 use crate::aws::Session;
 use crate::aws::autoscaling::{self, Group, Preferences, Refresh};
@@ -307,7 +307,7 @@ async fn refresh_group(
             .await
         {
             Ok(id) => {
-                at.reporter.event(&Event::RefreshStarted {
+                at.reporter.event(&WaveEvent::RefreshStarted {
                     target: at.id,
                     group: &group.name,
                     refresh_id: &id,
@@ -326,7 +326,7 @@ async fn refresh_group(
             continue;
         }
         if !waited && started_by_gold(&running, at.since, &preferences, desired) {
-            at.reporter.event(&Event::RefreshAttached {
+            at.reporter.event(&WaveEvent::RefreshAttached {
                 target: at.id,
                 group: &group.name,
                 refresh_id: &running.id,
@@ -334,7 +334,7 @@ async fn refresh_group(
             started = Some(running.id);
             break;
         }
-        at.reporter.event(&Event::RefreshWaiting {
+        at.reporter.event(&WaveEvent::RefreshWaiting {
             target: at.id,
             group: &group.name,
             refresh_id: &running.id,
@@ -416,7 +416,7 @@ async fn watch(
             }
             Err(err) if err.is_transient() && unread + 1 < UNREAD_LIMIT => {
                 unread += 1;
-                at.reporter.event(&Event::RefreshUnread {
+                at.reporter.event(&WaveEvent::RefreshUnread {
                     target: at.id,
                     group: &group.name,
                     refresh_id: id,
@@ -438,7 +438,7 @@ async fn watch(
         let changed = last.as_ref() != Some(&seen);
         pause = interval.next(changed);
         if changed {
-            at.reporter.event(&Event::RefreshProgress {
+            at.reporter.event(&WaveEvent::RefreshProgress {
                 target: at.id,
                 group: &group.name,
                 status: &refresh.status,

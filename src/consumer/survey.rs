@@ -20,6 +20,8 @@ use super::templates;
 use crate::Error;
 use crate::aws::Session;
 use crate::aws::autoscaling::{self, Group};
+use crate::aws::images::Image;
+use crate::aws::launch_templates::LiveTemplate;
 use crate::plan::consumer::{self, Step, image_ref};
 
 /// The rollout step of one target, given what it sees.
@@ -101,10 +103,21 @@ pub async fn rollout_step(
             groups,
         });
     }
+    refresh_step(&live.session, template, groups, &chosen).await
+}
+
+/// The step of a template that already launches `chosen`: its groups not refreshed since its
+/// default version was made, and still running something else, get a refresh.
+async fn refresh_step(
+    session: &Session,
+    template: LiveTemplate,
+    groups: Vec<Group>,
+    chosen: &Image,
+) -> Result<Step, Error> {
     let refreshes = futures::future::join_all(
         groups
             .iter()
-            .map(|group| autoscaling::latest_refresh(&live.session, &group.name)),
+            .map(|group| autoscaling::latest_refresh(session, &group.name)),
     )
     .await;
     let mut read = Vec::with_capacity(groups.len());
@@ -112,13 +125,13 @@ pub async fn rollout_step(
         read.push((group, refresh?));
     }
     let stale = consumer::stale_groups(template.default.created, read);
-    let stale = not_running(&live.session, stale, &chosen.id).await?;
+    let stale = not_running(session, stale, &chosen.id).await?;
     if stale.is_empty() {
         Ok(Step::Unchanged)
     } else {
         Ok(Step::Refresh {
             template,
-            image: image_ref(&chosen),
+            image: image_ref(chosen),
             groups: stale,
         })
     }

@@ -7,12 +7,12 @@
 //!
 //! The engine knows nothing about what a job does: rollout, rollback and the template creations
 //! of `up` run through it today, and anything else done per target in waves (retiring images,
-//! say) can. Progress goes to a [`Reporter`] as typed [`Event`]s; the engine owns no output.
+//! say) can. Progress goes to a [`Reporter`] as typed [`WaveEvent`]s; the engine owns no output.
 //!
 //! Once an [`Interrupt`] is requested no target starts; targets in flight end as their job
 //! decides (a job stops between its steps and says what it left undone).
 //!
-//! Every target of a wave that starts gets one [`Event::TargetFinished`] the moment it ends;
+//! Every target of a wave that starts gets one [`WaveEvent::TargetFinished`] the moment it ends;
 //! the [`Summary`] lists every target in plan order (wave, then manifest order), whatever order
 //! they ended in.
 
@@ -28,15 +28,14 @@ use crate::plan::TargetId;
 /// Receives rollout progress (the terminal UI, plain lines or JSON events).
 pub trait Reporter: Send + Sync {
     /// Something happened.
-    fn event(&self, event: &Event<'_>);
+    fn event(&self, event: &WaveEvent<'_>);
 }
 
 /// Progress of jobs in waves. New kinds of event may be added; readers of `--output json`
 /// should skip events they do not know.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(tag = "event", rename_all = "snake_case")]
-#[schemars(rename = "WaveEvent")]
-pub enum Event<'a> {
+pub enum WaveEvent<'a> {
     /// A wave begins.
     WaveStarted {
         /// The wave number.
@@ -340,7 +339,7 @@ where
                     because: NotStartedBecause::Interrupted,
                 },
                 Work::Change(item) => {
-                    reporter.event(&Event::TargetStarted {
+                    reporter.event(&WaveEvent::TargetStarted {
                         target: &job.target,
                     });
                     Box::pin(work(job.target.clone(), item)).await
@@ -349,7 +348,7 @@ where
                 Work::Fails(err) => Outcome::failed(&err),
                 Work::Skipped(reason) => Outcome::Skipped { reason },
             };
-            reporter.event(&Event::TargetFinished {
+            reporter.event(&WaveEvent::TargetFinished {
                 target: &job.target,
                 outcome: &outcome,
             });
@@ -360,7 +359,7 @@ where
             .iter()
             .filter(|(_, outcome)| matches!(outcome, Outcome::Failed { .. }))
             .count();
-        reporter.event(&Event::WaveFinished { wave, failed });
+        reporter.event(&WaveEvent::WaveFinished { wave, failed });
         failed_wave = failed > 0;
         for (target, outcome) in outcomes {
             summary.push(target, outcome);
@@ -369,11 +368,11 @@ where
     summary
 }
 
-fn wave_started<W>(wave: u32, jobs: &[Job<W>]) -> Event<'static> {
+fn wave_started<W>(wave: u32, jobs: &[Job<W>]) -> WaveEvent<'static> {
     let count = |kind: fn(&Work<W>) -> bool| jobs.iter().filter(|job| kind(&job.work)).count();
     let unchanged = count(|work| matches!(work, Work::Unchanged));
     let skipped = count(|work| matches!(work, Work::Skipped(_)));
-    Event::WaveStarted {
+    WaveEvent::WaveStarted {
         wave,
         targets: jobs.len() - unchanged - skipped,
         unchanged,
@@ -428,8 +427,8 @@ mod tests {
     }
 
     impl Reporter for Recorder {
-        fn event(&self, event: &Event<'_>) {
-            if let Event::TargetFinished { target, .. } = event
+        fn event(&self, event: &WaveEvent<'_>) {
+            if let WaveEvent::TargetFinished { target, .. } = event
                 && let Ok(mut finished) = self.finished.lock()
             {
                 finished.push(target.resource.name.clone());

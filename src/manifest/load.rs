@@ -16,7 +16,7 @@ use toml::de::{DeTable, DeValue};
 use super::diagnostic::{
     Diagnostic, Error, KeyPath, LineIndex, Report, Segment, listed, suggestion,
 };
-use super::model::Manifest;
+use super::model::{Component, Manifest};
 use super::structure::Checker;
 use super::{ComponentDocument, Loaded, awstoe, schema, validate};
 
@@ -27,24 +27,51 @@ const MAX_COMPONENT_CHARS: usize = 16_000;
 /// Largest component file gold reads before counting its characters.
 const MAX_COMPONENT_BYTES: u64 = 256 * 1024;
 
-/// Loads and checks a manifest and its component documents; on failure returns every problem found.
-#[expect(
-    clippy::too_many_lines,
-    reason = "the numbered steps of the module header, in order, in one place"
-)]
+/// Loads and checks a manifest and its component documents; on failure returns every problem
+/// found. The steps: read the bytes (capped, UTF-8), parse the TOML ([`parse`]: syntax, then
+/// shape against the schema, then the model), check the values ([`validate::check`]), read and
+/// check every component document ([`check_components`]), fill in defaults.
 pub fn load(path: &Path) -> Result<Loaded, Error> {
     let text = read_text(path, MAX_MANIFEST_BYTES, "a manifest").map_err(|diagnostic| Error {
         diagnostics: vec![diagnostic],
     })?;
     let mut report = Report::new(path, &text);
-    let (document, syntax_errors) = DeTable::parse_recoverable(&text);
+    let Some((document, mut manifest)) = parse(&text, &mut report) else {
+        return Err(finish(report.diagnostics, Vec::new()));
+    };
+    for problem in validate::check(&manifest) {
+        let offset = locate(&document, &problem.path);
+        report.at_offset(offset, &problem.path, problem.message, problem.expected);
+    }
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let checked = check_components(path, &text, &document, &manifest, &mut report);
+    if !report.diagnostics.is_empty() || !checked.diagnostics.is_empty() {
+        return Err(finish(report.diagnostics, checked.diagnostics));
+    }
+    manifest.resolve_defaults();
+    Ok(Loaded {
+        path: path.to_path_buf(),
+        dir,
+        manifest,
+        components: checked.documents,
+        warnings: checked.warnings,
+    })
+}
+
+/// The TOML document and the manifest it holds, or `None` with every syntax problem (or every
+/// shape problem) in `report`.
+fn parse<'t>(text: &'t str, report: &mut Report<'_>) -> Option<(Spanned<DeTable<'t>>, Manifest)> {
+    let (document, syntax_errors) = DeTable::parse_recoverable(text);
     for error in &syntax_errors {
         let offset = error.span().map_or(0, |span| span.start);
         let mut message = error.message().trim().replace('\n', "; ");
         if message == "duplicate key"
             && let Some(span) = error.span()
         {
-            message = duplicate_key(&text, span);
+            message = duplicate_key(text, span);
         }
         report.at_offset(
             offset,
@@ -54,17 +81,15 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
         );
     }
     if !syntax_errors.is_empty() {
-        return Err(finish(report.diagnostics, Vec::new()));
+        return None;
     }
-
     let schema = schema();
-    Checker::new(&schema).check_document(&document, &mut report);
+    Checker::new(&schema).check_document(&document, report);
     if !report.diagnostics.is_empty() {
-        return Err(finish(report.diagnostics, Vec::new()));
+        return None;
     }
-
-    let mut manifest = match Manifest::deserialize(toml::de::Deserializer::from(document.clone())) {
-        Ok(manifest) => manifest,
+    match Manifest::deserialize(toml::de::Deserializer::from(document.clone())) {
+        Ok(manifest) => Some((document, manifest)),
         Err(error) => {
             // The shape check above mirrors the model, so this is a backstop, not a path users hit.
             let offset = error.span().map_or(0, |span| span.start);
@@ -74,23 +99,33 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
                 error.message().trim().to_owned(),
                 None,
             );
-            return Err(finish(report.diagnostics, Vec::new()));
+            None
         }
-    };
-
-    for problem in validate::check(&manifest) {
-        let offset = locate(&document, &problem.path);
-        report.at_offset(offset, &problem.path, problem.message, problem.expected);
     }
+}
 
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut component_diagnostics = Vec::new();
-    let mut warnings = Vec::new();
-    let manifest_lines = LineIndex::new(&text);
-    let mut components = BTreeMap::new();
+/// What reading the component documents found.
+#[derive(Default)]
+struct CheckedComponents {
+    /// The documents that passed, by component key.
+    documents: BTreeMap<String, ComponentDocument>,
+    /// Problems inside the documents (problems of the manifest's keys go to its report).
+    diagnostics: Vec<Diagnostic>,
+    /// What AWS accepts but may not be meant.
+    warnings: Vec<Diagnostic>,
+}
+
+/// Reads every component's document (relative to the manifest) and checks it as AWSTOE would,
+/// and the manifest's `parameters` against what the document declares.
+fn check_components(
+    path: &Path,
+    text: &str,
+    document: &Spanned<DeTable<'_>>,
+    manifest: &Manifest,
+    report: &mut Report<'_>,
+) -> CheckedComponents {
+    let mut checked = CheckedComponents::default();
+    let manifest_lines = LineIndex::new(text);
     for (name, component) in &manifest.components {
         let key = KeyPath::root().key("components").key(name).key("file");
         // Relative to the manifest, but shown as the user would type it when that is `.`.
@@ -98,87 +133,97 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
             Some(parent) if !parent.as_os_str().is_empty() => parent.join(&component.file),
             _ => component.file.clone(),
         };
-        match read_component(&file) {
+        let text = match read_component(&file) {
             Err(ReadProblem::InManifest(message, expected)) => {
-                report.at_offset(locate(&document, &key), &key, message, Some(expected));
+                report.at_offset(locate(document, &key), &key, message, Some(expected));
+                continue;
             }
-            Err(ReadProblem::InFile(diagnostic)) => component_diagnostics.push(diagnostic),
-            Ok(text) => {
-                let checked = awstoe::check(&file, &text, component.platform);
-                let parameters = KeyPath::root()
-                    .key("components")
-                    .key(name)
-                    .key("parameters");
-                for given in awstoe::undeclared(
-                    component.parameters.keys().map(String::as_str),
-                    &checked.parameters,
-                ) {
-                    let key = parameters.key(given);
-                    let declared: Vec<&str> =
-                        checked.parameters.keys().map(String::as_str).collect();
-                    let hint = suggestion(given, declared.iter().copied());
-                    let names = if declared.is_empty() {
-                        "it declares none".to_owned()
-                    } else {
-                        format!("declared: {}", listed(declared.iter().copied()))
-                    };
-                    report.at_offset(
-                        locate(&document, &key),
-                        &key,
-                        format!(
-                            "expected a parameter that `{}` declares ({names}), found `{given}`{hint} (Image Builder docs: \"Manage AWSTOE component parameters with EC2 Image Builder\")",
-                            file.display()
-                        ),
-                        Some("a parameter the component document declares".to_owned()),
-                    );
-                }
-                for (parameter, declared) in &checked.parameters {
-                    if !declared.has_default && !component.parameters.contains_key(parameter) {
-                        let key = KeyPath::root().key("components").key(name);
-                        let (line, column) = manifest_lines.position(locate(&document, &key));
-                        warnings.push(Diagnostic {
-                            file: path.to_path_buf(),
-                            line,
-                            column,
-                            key: key.to_string(),
-                            message: format!(
-                                "parameter `{parameter}` of `{}` has no default and `parameters` gives it no value",
-                                file.display()
-                            ),
-                            expected: None,
-                        });
-                    }
-                }
-                warnings.extend(checked.warnings);
-                let found = checked.errors;
-                if found.is_empty() {
-                    let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
-                    components.insert(
-                        name.clone(),
-                        ComponentDocument {
-                            path: file,
-                            text,
-                            sha256,
-                        },
-                    );
-                } else {
-                    component_diagnostics.extend(found);
-                }
+            Err(ReadProblem::InFile(diagnostic)) => {
+                checked.diagnostics.push(diagnostic);
+                continue;
             }
+            Ok(text) => text,
+        };
+        let found = awstoe::check(&file, &text, component.platform);
+        for (key, message) in undeclared_parameters(name, component, &found.parameters, &file) {
+            report.at_offset(
+                locate(document, &key),
+                &key,
+                message,
+                Some("a parameter the component document declares".to_owned()),
+            );
+        }
+        for parameter in found
+            .parameters
+            .iter()
+            .filter(|(parameter, declared)| {
+                !declared.has_default && !component.parameters.contains_key(*parameter)
+            })
+            .map(|(parameter, _)| parameter)
+        {
+            let key = KeyPath::root().key("components").key(name);
+            let (line, column) = manifest_lines.position(locate(document, &key));
+            checked.warnings.push(Diagnostic {
+                file: path.to_path_buf(),
+                line,
+                column,
+                key: key.to_string(),
+                message: format!(
+                    "parameter `{parameter}` of `{}` has no default and `parameters` gives it no value",
+                    file.display()
+                ),
+                expected: None,
+            });
+        }
+        checked.warnings.extend(found.warnings);
+        if found.errors.is_empty() {
+            let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+            checked.documents.insert(
+                name.clone(),
+                ComponentDocument {
+                    path: file,
+                    text,
+                    sha256,
+                },
+            );
+        } else {
+            checked.diagnostics.extend(found.errors);
         }
     }
+    checked
+}
 
-    if !report.diagnostics.is_empty() || !component_diagnostics.is_empty() {
-        return Err(finish(report.diagnostics, component_diagnostics));
-    }
-    manifest.resolve_defaults();
-    Ok(Loaded {
-        path: path.to_path_buf(),
-        dir,
-        manifest,
-        components,
-        warnings,
-    })
+/// Each parameter the manifest gives component `name` that its document does not declare,
+/// with the message that says so.
+fn undeclared_parameters(
+    name: &str,
+    component: &Component,
+    declared: &BTreeMap<String, awstoe::Declared>,
+    file: &Path,
+) -> Vec<(KeyPath, String)> {
+    let parameters = KeyPath::root()
+        .key("components")
+        .key(name)
+        .key("parameters");
+    let names: Vec<&str> = declared.keys().map(String::as_str).collect();
+    awstoe::undeclared(component.parameters.keys().map(String::as_str), declared)
+        .into_iter()
+        .map(|given| {
+            let hint = suggestion(given, names.iter().copied());
+            let listed_names = if names.is_empty() {
+                "it declares none".to_owned()
+            } else {
+                format!("declared: {}", listed(names.iter().copied()))
+            };
+            (
+                parameters.key(given),
+                format!(
+                    "expected a parameter that `{}` declares ({listed_names}), found `{given}`{hint} (Image Builder docs: \"Manage AWSTOE component parameters with EC2 Image Builder\")",
+                    file.display()
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The manifest's problems in file order, then the component documents'.

@@ -27,9 +27,9 @@ pub use diagnostic::{Diagnostic, Error};
 pub use load::load;
 pub use model::{
     AutoScalingGroups, BlockDevice, Component, Consumer, CreateLaunchTemplate, Distribution,
-    EveryGroup, Infrastructure, LaunchTemplate, Manifest, Organization, Parameter, Pipeline,
-    Platform, Producer, Recipe, RefreshPreferences, ScheduleCondition, SecurityGroup, Sharing,
-    SkipLimit, SsmParameter, TagSelector, Target, VolumeType,
+    EveryGroup, Infrastructure, LaunchTemplate, ListedTemplate, Manifest, Organization, Parameter,
+    Pipeline, Platform, Producer, Recipe, RefreshPreferences, ScheduleCondition, SecurityGroup,
+    Sharing, SkipLimit, SsmParameter, TagSelector, VolumeType,
 };
 pub use regions::KNOWN_REGIONS;
 

@@ -774,9 +774,10 @@ impl Default for RefreshPreferences {
     }
 }
 
-/// One rollout target: a launch template of a consumer in one region.
+/// A launch template of a consumer that lists its account, in one region: what the manifest
+/// alone says about a rollout target (`consumer::Target` is the target itself, found or listed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Target<'a> {
+pub struct ListedTemplate<'a> {
     /// The consumer the template belongs to.
     pub consumer: &'a Consumer,
     /// The region.
@@ -807,7 +808,7 @@ impl Manifest {
     /// Every rollout target of the consumers that list their account, ordered by wave, then
     /// manifest order (the accounts of OUs are found at run time by `consumer::discover`).
     #[must_use]
-    pub fn targets(&self) -> Vec<Target<'_>> {
+    pub fn listed_templates(&self) -> Vec<ListedTemplate<'_>> {
         let mut consumers: Vec<&Consumer> = self
             .consumers
             .iter()
@@ -823,7 +824,7 @@ impl Manifest {
                         consumer
                             .launch_templates
                             .iter()
-                            .map(move |launch_template| Target {
+                            .map(move |launch_template| ListedTemplate {
                                 consumer,
                                 region,
                                 launch_template,

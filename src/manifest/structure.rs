@@ -63,30 +63,7 @@ impl<'s> Checker<'s> {
         let schema = self.resolve(schema);
         let offset = value.span().start;
         if let Some(allowed) = self.allowed_strings(schema) {
-            match value.get_ref() {
-                DeValue::String(text) if allowed.iter().any(|a| a == text.as_ref()) => {}
-                DeValue::String(text) => {
-                    let hint = did_you_mean(text, allowed.iter().map(String::as_str))
-                        .map(|s| format!(" (did you mean `{s}`?)"))
-                        .unwrap_or_default();
-                    let expected = one_of(&allowed);
-                    report.at_offset(
-                        offset,
-                        path,
-                        format!("expected {expected}, found {}{hint}", quote(text)),
-                        Some(expected),
-                    );
-                }
-                other => {
-                    let expected = one_of(&allowed);
-                    report.at_offset(
-                        offset,
-                        path,
-                        format!("expected {expected}, found {}", found(other)),
-                        Some(expected),
-                    );
-                }
-            }
+            check_allowed(value, &allowed, path, report);
             return;
         }
         if let Some(branch) = Self::single_branch(schema) {
@@ -464,5 +441,40 @@ fn found(value: &DeValue<'_>) -> String {
         DeValue::Datetime(datetime) => format!("the date-time {datetime}"),
         DeValue::Array(_) => "an array".to_owned(),
         DeValue::Table(_) => "a table".to_owned(),
+    }
+}
+
+/// A value that must be one of `allowed` (an `enum` or `const` of the schema), with a "did you
+/// mean" for a near miss.
+fn check_allowed(
+    value: &Spanned<DeValue<'_>>,
+    allowed: &[String],
+    path: &KeyPath,
+    report: &mut Report<'_>,
+) {
+    let offset = value.span().start;
+    match value.get_ref() {
+        DeValue::String(text) if allowed.iter().any(|a| a == text.as_ref()) => {}
+        DeValue::String(text) => {
+            let hint = did_you_mean(text, allowed.iter().map(String::as_str))
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            let expected = one_of(allowed);
+            report.at_offset(
+                offset,
+                path,
+                format!("expected {expected}, found {}{hint}", quote(text)),
+                Some(expected),
+            );
+        }
+        other => {
+            let expected = one_of(allowed);
+            report.at_offset(
+                offset,
+                path,
+                format!("expected {expected}, found {}", found(other)),
+                Some(expected),
+            );
+        }
     }
 }

@@ -174,102 +174,106 @@ pub fn add_problem(plan: &mut Plan, target: &TargetId, err: &Error) {
     });
 }
 
-/// Every change a step makes, in the order it makes them: the template, then each refresh.
-#[expect(
-    clippy::too_many_lines,
-    reason = "one arm per kind of step, each a few lines; splitting would scatter the one mapping"
-)]
+/// Every change a step makes, in the order it makes them: the template (or the parameter it
+/// resolves), then each refresh.
 pub fn changes(target: &TargetId, step: &Step) -> Vec<Change> {
-    let template = target.resource.clone();
-    let group = |name: &str| Resource {
-        kind: ResourceKind::AutoScalingGroup,
-        name: name.to_owned(),
-        ..template.clone()
-    };
-    // A template that resolves a parameter moves it: the change is the parameter's.
-    let parameter = |name: &str| Resource {
-        kind: ResourceKind::SsmParameter,
-        name: name.to_owned(),
-        ..template.clone()
-    };
-    let refreshes = |image: &ImageRef, groups: &mut dyn Iterator<Item = (&str, String)>| {
-        groups
-            .map(|(name, reason)| Change {
-                resource: group(name),
-                action: Action::Refresh {
-                    image: image.clone(),
-                    reason,
-                },
-            })
-            .collect::<Vec<_>>()
-    };
+    let template = &target.resource;
     match step {
         Step::Unchanged | Step::Skipped { .. } | Step::NothingBuilt { .. } => Vec::new(),
         Step::Create { to, settings } => {
             let mut fields = vec![Field::new("image", show_image(&image_ref(to)))];
             fields.extend(settings.iter().cloned());
             vec![Change {
-                resource: template,
+                resource: template.clone(),
                 action: Action::Create { fields },
             }]
         }
+        Step::Refresh { image, groups, .. } => refreshes(
+            template,
+            image,
+            groups
+                .iter()
+                .map(|(g, status)| (g.name.as_str(), format!("last refresh: {status}"))),
+        ),
+        Step::MoveParameter { .. } | Step::RestoreParameter { .. } => {
+            parameter_changes(template, step)
+        }
+        Step::Move { .. } | Step::Resume { .. } | Step::Restore { .. } => {
+            template_changes(template, step)
+        }
+    }
+}
+
+/// The changes of a step that moves the template's default version.
+fn template_changes(template: &Resource, step: &Step) -> Vec<Change> {
+    match step {
         Step::Move {
             template: live,
             from,
             to,
             groups,
-        } => {
-            let to = image_ref(to);
-            let mut changes = vec![Change {
-                resource: template.clone(),
-                action: Action::MoveImage {
-                    from: from.clone(),
-                    to: to.clone(),
-                    default_version: DefaultVersion::New {
-                        after: live.default.number,
-                    },
-                },
-            }];
-            changes.extend(refreshes(
-                &to,
-                &mut groups
-                    .iter()
-                    .map(|g| (g.name.as_str(), "after the template moves".to_owned())),
-            ));
-            changes
-        }
+        } => moved(
+            template,
+            template.clone(),
+            from.clone(),
+            image_ref(to),
+            DefaultVersion::New {
+                after: live.default.number,
+            },
+            after(groups, "after the template moves"),
+        ),
         Step::Resume {
             template: live,
             from,
             to,
             image,
             groups,
-        } => {
-            let mut changes = vec![Change {
-                resource: template.clone(),
-                action: Action::MoveImage {
-                    from: from.clone(),
-                    to: image.clone(),
-                    default_version: DefaultVersion::Resume {
-                        from: live.default.number,
-                        to: to.number,
-                    },
-                },
-            }];
-            changes.extend(refreshes(
-                image,
-                &mut groups
-                    .iter()
-                    .map(|g| (g.name.as_str(), "after the template moves".to_owned())),
-            ));
-            changes
-        }
-        Step::Refresh { image, groups, .. } => refreshes(
-            image,
-            &mut groups
-                .iter()
-                .map(|(g, status)| (g.name.as_str(), format!("last refresh: {status}"))),
+        } => moved(
+            template,
+            template.clone(),
+            from.clone(),
+            image.clone(),
+            DefaultVersion::Resume {
+                from: live.default.number,
+                to: to.number,
+            },
+            after(groups, "after the template moves"),
         ),
+        Step::Restore {
+            template: live,
+            from,
+            to,
+            image,
+            groups,
+        } => moved(
+            template,
+            template.clone(),
+            from.clone(),
+            image.clone().unwrap_or_else(|| ImageRef {
+                id: to
+                    .image_id
+                    .clone()
+                    .unwrap_or_else(|| "(no image)".to_owned()),
+                name: None,
+            }),
+            DefaultVersion::Restore {
+                from: live.default.number,
+                to: to.number,
+            },
+            after(groups, "after the template moves back"),
+        ),
+        _ => Vec::new(),
+    }
+}
+
+/// The changes of a step that moves the parameter a target is (or its template resolves).
+fn parameter_changes(template: &Resource, step: &Step) -> Vec<Change> {
+    let parameter = |name: &str| Resource {
+        kind: ResourceKind::SsmParameter,
+        name: name.to_owned(),
+        ..template.clone()
+    };
+    match step {
         Step::MoveParameter {
             name,
             version,
@@ -277,25 +281,17 @@ pub fn changes(target: &TargetId, step: &Step) -> Vec<Change> {
             to,
             follower,
             ..
-        } => {
-            let to = image_ref(to);
-            let mut changes = vec![Change {
-                resource: parameter(name),
-                action: Action::MoveImage {
-                    from: from.clone(),
-                    to: to.clone(),
-                    default_version: DefaultVersion::New { after: *version },
-                },
-            }];
-            changes.extend(refreshes(
-                &to,
-                &mut follower
-                    .iter()
-                    .flat_map(|f| &f.groups)
-                    .map(|g| (g.name.as_str(), format!("after the parameter {name} moves"))),
-            ));
-            changes
-        }
+        } => moved(
+            template,
+            parameter(name),
+            from.clone(),
+            image_ref(to),
+            DefaultVersion::New { after: *version },
+            after(
+                follower.iter().flat_map(|f| &f.groups),
+                &format!("after the parameter {name} moves"),
+            ),
+        ),
         Step::RestoreParameter {
             name,
             version,
@@ -304,67 +300,79 @@ pub fn changes(target: &TargetId, step: &Step) -> Vec<Change> {
             image,
             follower,
             ..
-        } => {
-            let image = image.clone().unwrap_or_else(|| ImageRef {
+        } => moved(
+            template,
+            parameter(name),
+            from.clone(),
+            image.clone().unwrap_or_else(|| ImageRef {
                 id: to.value.clone(),
                 name: None,
-            });
-            let mut changes = vec![Change {
-                resource: parameter(name),
-                action: Action::MoveImage {
-                    from: from.clone(),
-                    to: image.clone(),
-                    default_version: DefaultVersion::Restore {
-                        from: *version,
-                        to: to.version,
-                    },
-                },
-            }];
-            changes.extend(refreshes(
-                &image,
-                &mut follower.iter().flat_map(|f| &f.groups).map(|g| {
-                    (
-                        g.name.as_str(),
-                        format!("after the parameter {name} moves back"),
-                    )
-                }),
-            ));
-            changes
-        }
-        Step::Restore {
-            template: live,
+            }),
+            DefaultVersion::Restore {
+                from: *version,
+                to: to.version,
+            },
+            after(
+                follower.iter().flat_map(|f| &f.groups),
+                &format!("after the parameter {name} moves back"),
+            ),
+        ),
+        _ => Vec::new(),
+    }
+}
+
+/// Each group with the same reason for its refresh.
+fn after<'g>(
+    groups: impl IntoIterator<Item = &'g Group>,
+    reason: &str,
+) -> impl Iterator<Item = (&'g str, String)> {
+    groups
+        .into_iter()
+        .map(move |group| (group.name.as_str(), reason.to_owned()))
+}
+
+/// `resource` (the target's template, or the parameter it follows) moving to `to`, then each of
+/// the target's `groups` refreshed onto it.
+fn moved<'g>(
+    target: &Resource,
+    resource: Resource,
+    from: Option<ImageRef>,
+    to: ImageRef,
+    default_version: DefaultVersion,
+    groups: impl Iterator<Item = (&'g str, String)>,
+) -> Vec<Change> {
+    let refreshed = refreshes(target, &to, groups);
+    let mut changes = vec![Change {
+        resource,
+        action: Action::MoveImage {
             from,
             to,
-            image,
-            groups,
-        } => {
-            let image = image.clone().unwrap_or_else(|| ImageRef {
-                id: to
-                    .image_id
-                    .clone()
-                    .unwrap_or_else(|| "(no image)".to_owned()),
-                name: None,
-            });
-            let mut changes = vec![Change {
-                resource: template.clone(),
-                action: Action::MoveImage {
-                    from: from.clone(),
-                    to: image.clone(),
-                    default_version: DefaultVersion::Restore {
-                        from: live.default.number,
-                        to: to.number,
-                    },
-                },
-            }];
-            changes.extend(refreshes(
-                &image,
-                &mut groups
-                    .iter()
-                    .map(|g| (g.name.as_str(), "after the template moves back".to_owned())),
-            ));
-            changes
-        }
-    }
+            default_version,
+        },
+    }];
+    changes.extend(refreshed);
+    changes
+}
+
+/// A refresh onto `image` of each of the target's groups, with why it is refreshed.
+fn refreshes<'g>(
+    target: &Resource,
+    image: &ImageRef,
+    groups: impl Iterator<Item = (&'g str, String)>,
+) -> Vec<Change> {
+    groups
+        .map(|(name, reason)| Change {
+            resource: Resource {
+                kind: ResourceKind::AutoScalingGroup,
+                name: name.to_owned(),
+                ..target.clone()
+            },
+            action: Action::Refresh {
+                image: image.clone(),
+                reason,
+            },
+        })
+        .collect()
 }
 
 /// `ami-… (name)`, or the id alone when the name is not visible.

@@ -2,7 +2,7 @@
 //! `gold rollout` apply. This module owns the change model and the comparisons that fill it,
 //! for both sides:
 //! - [`producer`]: the manifest as the settings of every producer resource ([`producer::Desired`]),
-//!   compared with what the producer account holds ([`producer::Live`]) into one step per
+//!   compared with what the producer account holds ([`producer::LiveProducer`]) into one step per
 //!   resource;
 //! - [`consumer`]: a consumer target's live template, groups and refreshes, compared with the AMI
 //!   it should run, into one [`consumer::Step`].

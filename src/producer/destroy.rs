@@ -126,7 +126,7 @@ pub async fn survey(loaded: &Loaded, session: &Session, images: bool) -> Result<
             (role, profile),
         ),
         (images, amis),
-    ) = try_join(try_join(image_builder, iam), built).await?;
+    ) = try_join(try_join(Box::pin(image_builder), iam), Box::pin(built)).await?;
     // Only a manifest with `[sharing]` made a share, so only its destroy asks RAM.
     let share = match &m.sharing {
         Some(_) => ram::find_share(session, manifest)
@@ -247,7 +247,7 @@ impl Doomed {
         progress: &dyn ApplyReporter,
     ) -> Result<usize, AwsError> {
         let deleted = AtomicUsize::new(0);
-        let run = Run {
+        let run = Deletion {
             session,
             progress,
             deleted: &deleted,
@@ -329,13 +329,13 @@ impl Doomed {
 }
 
 /// One destroy run: where, how progress is shown, how many resources are gone.
-struct Run<'a> {
+struct Deletion<'a> {
     session: &'a Session,
     progress: &'a dyn ApplyReporter,
     deleted: &'a AtomicUsize,
 }
 
-impl Run<'_> {
+impl Deletion<'_> {
     async fn step(
         &self,
         resource: Resource,

@@ -6,10 +6,10 @@ use futures::future::{try_join, try_join_all, try_join5};
 
 use crate::aws::imagebuilder;
 use crate::aws::{AwsError, Session, iam, security_groups};
-use crate::plan::producer::{Desired, Live, LiveVersions, newest};
+use crate::plan::producer::{Desired, LiveProducer, LiveVersions, newest};
 
 /// Reads everything the desired resources are compared with.
-pub async fn read(session: &Session, desired: &Desired) -> Result<Live, AwsError> {
+pub async fn read(session: &Session, desired: &Desired) -> Result<LiveProducer, AwsError> {
     let iam = async {
         match &desired.role {
             Some(role) => {
@@ -55,7 +55,7 @@ pub async fn read(session: &Session, desired: &Desired) -> Result<Live, AwsError
     );
     let ((role, profile), group, components, recipe, ((infrastructure, distribution), pipeline)) =
         Box::pin(try_join5(iam, group, components, recipe, configs)).await?;
-    Ok(Live {
+    Ok(LiveProducer {
         role,
         profile,
         group,

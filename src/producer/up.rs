@@ -35,14 +35,15 @@ pub struct Applied {
     pub changed: Vec<Changed>,
 }
 
-struct Run<'a> {
+/// One `gold up`: the account, the decided steps, where progress goes, what changed.
+struct Provisioning<'a> {
     session: &'a Session,
     survey: &'a Steps,
     progress: &'a dyn ApplyReporter,
     changed: std::sync::Mutex<Vec<Changed>>,
 }
 
-impl Run<'_> {
+impl Provisioning<'_> {
     /// Runs `create`; when AWS answers that the resource already exists (a retry after a lost
     /// answer, or a run racing this one), looks it up (`found`: the resource and its tags) and
     /// adopts it only when it carries this manifest's tag, and for a version (`hash`) the hash of
@@ -99,7 +100,7 @@ pub async fn apply(
     survey: &Steps,
     progress: &dyn ApplyReporter,
 ) -> Result<Applied, AwsError> {
-    let run = Run {
+    let run = Provisioning {
         session,
         survey,
         progress,
@@ -132,7 +133,7 @@ pub async fn apply(
     })
 }
 
-impl Run<'_> {
+impl Provisioning<'_> {
     /// The RAM share, last: it holds the builds of components this run may have created.
     async fn share(&self) -> Result<(), AwsError> {
         let Some((desired, step)) = &self.survey.share else {

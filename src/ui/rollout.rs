@@ -6,7 +6,7 @@
 //!   flight), so once the bars are gone the screen holds the whole story, then the summary;
 //! - otherwise (a pipe, a CI log): one line per step of every target, prefixed with the seconds
 //!   since the start, complete enough to follow a run afterwards;
-//! - with `--output json`: every [`Event`] as one JSON line on stdout.
+//! - with `--output json`: every [`WaveEvent`] as one JSON line on stdout.
 
 use std::fmt::Write as _;
 use std::sync::Mutex;
@@ -18,7 +18,7 @@ use super::Printer;
 use super::render::{count, target_line};
 use crate::cli::OutputFormat;
 use crate::consumer::waves::TargetOutcome;
-use crate::consumer::{Event, Outcome, Reporter};
+use crate::consumer::{Outcome, Reporter, WaveEvent};
 use crate::plan::TargetId;
 
 /// How many targets in flight get a line of their own under the wave's bar.
@@ -85,11 +85,11 @@ impl RolloutProgress {
         ));
     }
 
-    fn plain_event(&self, event: &Event<'_>) {
+    fn plain_event(&self, event: &WaveEvent<'_>) {
         let line = match event {
-            Event::WaveStarted { .. } | Event::WaveFinished { .. } => wave_line(event),
-            Event::TargetStarted { target } => Some(format!("{}: started", target.label())),
-            Event::TargetFinished { target, outcome } => finished_line(target, outcome),
+            WaveEvent::WaveStarted { .. } | WaveEvent::WaveFinished { .. } => wave_line(event),
+            WaveEvent::TargetStarted { target } => Some(format!("{}: started", target.label())),
+            WaveEvent::TargetFinished { target, outcome } => finished_line(target, outcome),
             _ => doing(event).map(|(target, doing)| format!("{}: {doing}", target.label())),
         };
         if let Some(line) = line {
@@ -200,7 +200,7 @@ impl Live {
 }
 
 impl Reporter for RolloutProgress {
-    fn event(&self, event: &Event<'_>) {
+    fn event(&self, event: &WaveEvent<'_>) {
         if self.printer.format() == OutputFormat::Json {
             self.printer.event(event);
             return;
@@ -211,12 +211,12 @@ impl Reporter for RolloutProgress {
         };
         let Ok(mut live) = live.lock() else { return };
         match event {
-            Event::WaveStarted { wave, targets, .. } => {
+            WaveEvent::WaveStarted { wave, targets, .. } => {
                 live.start_wave(*wave, *targets, wave_line(event));
             }
-            Event::WaveFinished { .. } => live.end_wave(wave_line(event)),
-            Event::TargetFinished { target, outcome } => live.done(target, outcome),
-            Event::TargetStarted { target } => live.doing(target, "started".to_owned()),
+            WaveEvent::WaveFinished { .. } => live.end_wave(wave_line(event)),
+            WaveEvent::TargetFinished { target, outcome } => live.done(target, outcome),
+            WaveEvent::TargetStarted { target } => live.doing(target, "started".to_owned()),
             _ => {
                 if let Some((target, doing)) = doing(event) {
                     live.doing(target, doing);
@@ -228,9 +228,9 @@ impl Reporter for RolloutProgress {
 
 /// The line a wave's start or end leaves: `wave 2: 3 targets to change, 1 unchanged`,
 /// `wave 2: done`, `wave 1: 1 target failed; later waves will not start`.
-fn wave_line(event: &Event<'_>) -> Option<String> {
+fn wave_line(event: &WaveEvent<'_>) -> Option<String> {
     match event {
-        Event::WaveStarted {
+        WaveEvent::WaveStarted {
             wave,
             targets,
             unchanged,
@@ -245,8 +245,8 @@ fn wave_line(event: &Event<'_>) -> Option<String> {
             }
             Some(line)
         }
-        Event::WaveFinished { wave, failed: 0 } => Some(format!("wave {wave}: done")),
-        Event::WaveFinished { wave, failed } => Some(format!(
+        WaveEvent::WaveFinished { wave, failed: 0 } => Some(format!("wave {wave}: done")),
+        WaveEvent::WaveFinished { wave, failed } => Some(format!(
             "wave {wave}: {} failed; later waves will not start",
             count(*failed, "target")
         )),
@@ -267,9 +267,9 @@ fn finished_line(target: &TargetId, outcome: &Outcome) -> Option<String> {
 }
 
 /// The target in flight a step event is about, and what it is doing now.
-fn doing<'e>(event: &'e Event<'_>) -> Option<(&'e TargetId, String)> {
+fn doing<'e>(event: &'e WaveEvent<'_>) -> Option<(&'e TargetId, String)> {
     Some(match event {
-        Event::DefaultVersionSet {
+        WaveEvent::DefaultVersionSet {
             target,
             version,
             image,
@@ -277,7 +277,7 @@ fn doing<'e>(event: &'e Event<'_>) -> Option<(&'e TargetId, String)> {
             *target,
             format!("default version is now {version} ({image})"),
         ),
-        Event::ParameterSet {
+        WaveEvent::ParameterSet {
             target,
             parameter,
             version,
@@ -286,7 +286,7 @@ fn doing<'e>(event: &'e Event<'_>) -> Option<(&'e TargetId, String)> {
             *target,
             format!("parameter {parameter} is now version {version} ({image})"),
         ),
-        Event::RefreshStarted {
+        WaveEvent::RefreshStarted {
             target,
             group,
             refresh_id,
@@ -294,7 +294,7 @@ fn doing<'e>(event: &'e Event<'_>) -> Option<(&'e TargetId, String)> {
             *target,
             format!("instance refresh {refresh_id} of `{group}` started"),
         ),
-        Event::RefreshAttached {
+        WaveEvent::RefreshAttached {
             target,
             group,
             refresh_id,
@@ -304,7 +304,7 @@ fn doing<'e>(event: &'e Event<'_>) -> Option<(&'e TargetId, String)> {
                 "re-attached to instance refresh {refresh_id} of `{group}` (an earlier run started it)"
             ),
         ),
-        Event::RefreshWaiting {
+        WaveEvent::RefreshWaiting {
             target,
             group,
             refresh_id,
@@ -315,11 +315,11 @@ fn doing<'e>(event: &'e Event<'_>) -> Option<(&'e TargetId, String)> {
                 "instance refresh {refresh_id} of `{group}` was not started by gold ({status}); waiting for it to end before starting gold's"
             ),
         ),
-        Event::RefreshProgress { target, group, .. } => (
+        WaveEvent::RefreshProgress { target, group, .. } => (
             *target,
             format!("refresh of `{group}` {}", refresh_progress(event)),
         ),
-        Event::RefreshUnread {
+        WaveEvent::RefreshUnread {
             target,
             group,
             refresh_id,
@@ -332,18 +332,18 @@ fn doing<'e>(event: &'e Event<'_>) -> Option<(&'e TargetId, String)> {
                 "could not read instance refresh {refresh_id} of `{group}` ({failures} of {limit} tries): {error}; looking again, the refresh goes on in AWS"
             ),
         ),
-        Event::WaveStarted { .. }
-        | Event::WaveFinished { .. }
-        | Event::TargetStarted { .. }
-        | Event::TargetFinished { .. } => return None,
+        WaveEvent::WaveStarted { .. }
+        | WaveEvent::WaveFinished { .. }
+        | WaveEvent::TargetStarted { .. }
+        | WaveEvent::TargetFinished { .. } => return None,
     })
 }
 
 /// A refresh's progress as one line: `InProgress 50%, 2 to go, checkpoint 50% reached`,
 /// `warming up` while new instances warm up, AWS's reason when the refresh has one and is
 /// neither of those.
-fn refresh_progress(event: &Event<'_>) -> String {
-    let Event::RefreshProgress {
+fn refresh_progress(event: &WaveEvent<'_>) -> String {
+    let WaveEvent::RefreshProgress {
         status,
         percentage,
         instances_to_update,

@@ -262,6 +262,18 @@ impl Localcloud {
         command
     }
 
+    /// Runs `gold ARGS…` in `dir` and fails the test, showing both streams, unless it exits 0.
+    pub fn ok(&self, dir: &Path, args: &[&str]) -> std::process::Output {
+        let output = self.gold(dir).args(args).output().expect("gold runs");
+        assert!(
+            output.status.success(),
+            "gold {args:?} failed:\n{}\n{}",
+            stdout(&output),
+            stderr(&output)
+        );
+        output
+    }
+
     /// The request log: every AWS call localcloud answered.
     pub fn requests(&self) -> Vec<serde_json::Value> {
         let body = http("GET", &format!("{}/_localcloud/requests", self.url), None);

@@ -11,7 +11,7 @@
 
 use aws_sdk_imagebuilder::types::{ImageStatus, Ownership};
 
-use super::{client, name_filter};
+use super::{Listing, client, name_filter};
 use crate::aws::call::{CallExt, image_builder_not_found};
 use crate::aws::error::AwsError;
 use crate::aws::session::Session;
@@ -55,12 +55,8 @@ pub async fn image_builds(
         .list_images()
         .owner(ownership)
         .filters(name_filter(name))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call_on(session, "ListImages", name)?;
+        .every_on(session, "ListImages", name)
+        .await?;
     let mut found = Vec::new();
     for version in versions {
         let Some(arn) = version.arn() else { continue };
@@ -70,12 +66,8 @@ pub async fn image_builds(
         let builds = client(session)
             .list_image_build_versions()
             .image_version_arn(arn)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .call_on(session, "ListImageBuildVersions", arn)?;
+            .every_on(session, "ListImageBuildVersions", arn)
+            .await?;
         found.extend(builds.into_iter().filter_map(|b| {
             let arn = b.arn()?.to_owned();
             let (version, build) = version_and_build(&arn)?;
@@ -109,12 +101,8 @@ pub async fn component_builds(session: &Session, name: &str) -> Result<Vec<Strin
         let builds = client(session)
             .list_component_build_versions()
             .component_version_arn(&version.arn)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .call_on(session, "ListComponentBuildVersions", &version.arn)?;
+            .every_on(session, "ListComponentBuildVersions", &version.arn)
+            .await?;
         arns.extend(
             builds
                 .into_iter()

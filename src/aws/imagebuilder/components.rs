@@ -3,7 +3,8 @@
 use aws_sdk_imagebuilder::types::{Ownership, Platform};
 
 use super::{
-    Tagged, Tags, VersionDetail, VersionRef, client, name_filter, named, sdk_tags, tagged, to_tags,
+    Listing, Tagged, Tags, VersionDetail, VersionRef, client, created, name_filter, named,
+    sdk_tags, tagged, to_tags,
 };
 use crate::aws::call::CallExt;
 use crate::aws::error::AwsError;
@@ -36,12 +37,8 @@ pub async fn component_versions(
         .list_components()
         .owner(Ownership::SelfValue)
         .filters(name_filter(name))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call_on(session, "ListComponents", name)?;
+        .every_on(session, "ListComponents", name)
+        .await?;
     Ok(named(items, name)
         .into_iter()
         .filter_map(|c| {
@@ -88,14 +85,12 @@ pub async fn create_component(session: &Session, spec: &ComponentSpec) -> Result
         .send()
         .await
         .call_on(session, "CreateComponent", &resource)?;
-    out.component_build_version_arn()
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            session
-                .site()
-                .failure("CreateComponent", "no ARN in the answer")
-                .on(resource)
-        })
+    created(
+        session,
+        "CreateComponent",
+        &resource,
+        out.component_build_version_arn(),
+    )
 }
 
 /// Every build version of every component this account owns, with tags.
@@ -103,24 +98,16 @@ pub async fn components(session: &Session) -> Result<Vec<Tagged>, AwsError> {
     let versions = client(session)
         .list_components()
         .owner(Ownership::SelfValue)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call(session, "ListComponents")?;
+        .every(session, "ListComponents")
+        .await?;
     let mut found = Vec::new();
     for version in versions {
         let Some(arn) = version.arn() else { continue };
         let builds = client(session)
             .list_component_build_versions()
             .component_version_arn(arn)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .call_on(session, "ListComponentBuildVersions", arn)?;
+            .every_on(session, "ListComponentBuildVersions", arn)
+            .await?;
         found.extend(tagged(builds));
     }
     Ok(found)

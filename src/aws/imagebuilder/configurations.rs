@@ -14,7 +14,8 @@ use aws_sdk_imagebuilder::types::{
 };
 
 use super::{
-    Found, Tagged, Tags, arn_named, client, invalid, name_filter, sdk_tags, tagged, to_tags,
+    Found, Listing, Tagged, Tags, client, created, find_named, invalid, name_filter, sdk_tags,
+    tagged, to_tags,
 };
 use crate::aws::call::{CallExt, instance_profile_not_visible};
 use crate::aws::error::{AwsError, Reason};
@@ -93,43 +94,34 @@ pub async fn find_infrastructure(
     let items = client(session)
         .list_infrastructure_configurations()
         .filters(name_filter(name))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call_on(session, "ListInfrastructureConfigurations", name)?;
-    let Some(arn) = arn_named(items, name) else {
-        return Ok(None);
-    };
-    let arn = arn.as_str();
-    let out = client(session)
-        .get_infrastructure_configuration()
-        .infrastructure_configuration_arn(arn)
-        .send()
-        .await
-        .call_on(session, "GetInfrastructureConfiguration", arn)?;
-    let Some(live) = out.infrastructure_configuration() else {
-        return Ok(None);
-    };
-    let logs = live.logging().and_then(Logging::s3_logs);
-    Ok(Some(Found {
-        arn: arn.to_owned(),
-        spec: InfrastructureSpec {
-            name: name.to_owned(),
-            description: live.description().map(str::to_owned),
-            instance_types: live.instance_types().to_vec(),
-            instance_profile: live.instance_profile_name().unwrap_or_default().to_owned(),
-            security_group_ids: live.security_group_ids().to_vec(),
-            subnet_id: live.subnet_id().map(str::to_owned),
-            terminate_on_failure: live.terminate_instance_on_failure().unwrap_or(true),
-            key_pair: live.key_pair().map(str::to_owned),
-            logs_bucket: logs.and_then(S3Logs::s3_bucket_name).map(str::to_owned),
-            logs_prefix: logs.and_then(S3Logs::s3_key_prefix).map(str::to_owned),
-            sns_topic_arn: live.sns_topic_arn().map(str::to_owned),
-            tags: to_tags(live.tags()),
-        },
-    }))
+        .every_on(session, "ListInfrastructureConfigurations", name)
+        .await?;
+    find_named(items, name, |arn| async move {
+        let out = client(session)
+            .get_infrastructure_configuration()
+            .infrastructure_configuration_arn(&arn)
+            .send()
+            .await
+            .call_on(session, "GetInfrastructureConfiguration", &arn)?;
+        Ok(out.infrastructure_configuration().map(|live| {
+            let logs = live.logging().and_then(Logging::s3_logs);
+            InfrastructureSpec {
+                name: name.to_owned(),
+                description: live.description().map(str::to_owned),
+                instance_types: live.instance_types().to_vec(),
+                instance_profile: live.instance_profile_name().unwrap_or_default().to_owned(),
+                security_group_ids: live.security_group_ids().to_vec(),
+                subnet_id: live.subnet_id().map(str::to_owned),
+                terminate_on_failure: live.terminate_instance_on_failure().unwrap_or(true),
+                key_pair: live.key_pair().map(str::to_owned),
+                logs_bucket: logs.and_then(S3Logs::s3_bucket_name).map(str::to_owned),
+                logs_prefix: logs.and_then(S3Logs::s3_key_prefix).map(str::to_owned),
+                sns_topic_arn: live.sns_topic_arn().map(str::to_owned),
+                tags: to_tags(live.tags()),
+            }
+        }))
+    })
+    .await
 }
 
 fn logging(spec: &InfrastructureSpec) -> Option<Logging> {
@@ -145,6 +137,35 @@ fn logging(spec: &InfrastructureSpec) -> Option<Logging> {
     })
 }
 
+/// The settings `CreateInfrastructureConfiguration` and `UpdateInfrastructureConfiguration`
+/// both send, written once for the two SDK builders (different types, the same setters).
+trait InfrastructureSettings: Sized {
+    fn infrastructure_settings(self, spec: &InfrastructureSpec) -> Self;
+}
+
+macro_rules! infrastructure_settings {
+    ($($builder:ty),+) => {$(
+        impl InfrastructureSettings for $builder {
+            fn infrastructure_settings(self, spec: &InfrastructureSpec) -> Self {
+                self.set_description(spec.description.clone())
+                    .set_instance_types(Some(spec.instance_types.clone()))
+                    .instance_profile_name(&spec.instance_profile)
+                    .set_security_group_ids(Some(spec.security_group_ids.clone()))
+                    .set_subnet_id(spec.subnet_id.clone())
+                    .terminate_instance_on_failure(spec.terminate_on_failure)
+                    .set_key_pair(spec.key_pair.clone())
+                    .set_logging(logging(spec))
+                    .set_sns_topic_arn(spec.sns_topic_arn.clone())
+            }
+        }
+    )+};
+}
+
+infrastructure_settings!(
+    aws_sdk_imagebuilder::operation::create_infrastructure_configuration::builders::CreateInfrastructureConfigurationFluentBuilder,
+    aws_sdk_imagebuilder::operation::update_infrastructure_configuration::builders::UpdateInfrastructureConfigurationFluentBuilder
+);
+
 /// Creates an infrastructure configuration; returns its ARN.
 pub async fn create_infrastructure(
     session: &Session,
@@ -154,15 +175,7 @@ pub async fn create_infrastructure(
     let out = client(session)
         .create_infrastructure_configuration()
         .name(&spec.name)
-        .set_description(spec.description.clone())
-        .set_instance_types(Some(spec.instance_types.clone()))
-        .instance_profile_name(&spec.instance_profile)
-        .set_security_group_ids(Some(spec.security_group_ids.clone()))
-        .set_subnet_id(spec.subnet_id.clone())
-        .terminate_instance_on_failure(spec.terminate_on_failure)
-        .set_key_pair(spec.key_pair.clone())
-        .set_logging(logging(spec))
-        .set_sns_topic_arn(spec.sns_topic_arn.clone())
+        .infrastructure_settings(spec)
         .set_tags(Some(sdk_tags(&spec.tags)))
         .send()
         .await
@@ -173,14 +186,12 @@ pub async fn create_infrastructure(
                 instance_profile_not_visible(err).then_some(Reason::NotVisibleYet)
             }
         })?;
-    out.infrastructure_configuration_arn()
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            session
-                .site()
-                .failure(OP, "no ARN in the answer")
-                .on(&spec.name)
-        })
+    created(
+        session,
+        OP,
+        &spec.name,
+        out.infrastructure_configuration_arn(),
+    )
 }
 
 /// Replaces every setting of an infrastructure configuration (tags are separate).
@@ -192,15 +203,7 @@ pub async fn update_infrastructure(
     client(session)
         .update_infrastructure_configuration()
         .infrastructure_configuration_arn(arn)
-        .set_description(spec.description.clone())
-        .set_instance_types(Some(spec.instance_types.clone()))
-        .instance_profile_name(&spec.instance_profile)
-        .set_security_group_ids(Some(spec.security_group_ids.clone()))
-        .set_subnet_id(spec.subnet_id.clone())
-        .terminate_instance_on_failure(spec.terminate_on_failure)
-        .set_key_pair(spec.key_pair.clone())
-        .set_logging(logging(spec))
-        .set_sns_topic_arn(spec.sns_topic_arn.clone())
+        .infrastructure_settings(spec)
         .send()
         .await
         .call_classified(session, "UpdateInfrastructureConfiguration", arn, |err| {
@@ -217,38 +220,29 @@ pub async fn find_distribution(
     let items = client(session)
         .list_distribution_configurations()
         .filters(name_filter(name))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call_on(session, "ListDistributionConfigurations", name)?;
-    let Some(arn) = arn_named(items, name) else {
-        return Ok(None);
-    };
-    let arn = arn.as_str();
-    let out = client(session)
-        .get_distribution_configuration()
-        .distribution_configuration_arn(arn)
-        .send()
-        .await
-        .call_on(session, "GetDistributionConfiguration", arn)?;
-    let Some(live) = out.distribution_configuration() else {
-        return Ok(None);
-    };
-    Ok(Some(Found {
-        arn: arn.to_owned(),
-        spec: DistributionSpec {
-            name: name.to_owned(),
-            description: live.description().map(str::to_owned),
-            regions: live
-                .distributions()
-                .iter()
-                .map(region_distribution)
-                .collect(),
-            tags: to_tags(live.tags()),
-        },
-    }))
+        .every_on(session, "ListDistributionConfigurations", name)
+        .await?;
+    find_named(items, name, |arn| async move {
+        let out = client(session)
+            .get_distribution_configuration()
+            .distribution_configuration_arn(&arn)
+            .send()
+            .await
+            .call_on(session, "GetDistributionConfiguration", &arn)?;
+        Ok(out
+            .distribution_configuration()
+            .map(|live| DistributionSpec {
+                name: name.to_owned(),
+                description: live.description().map(str::to_owned),
+                regions: live
+                    .distributions()
+                    .iter()
+                    .map(region_distribution)
+                    .collect(),
+                tags: to_tags(live.tags()),
+            }))
+    })
+    .await
 }
 
 fn sorted(items: &[String]) -> Vec<String> {
@@ -346,14 +340,12 @@ pub async fn create_distribution(
             CreateDistributionConfigurationError::is_resource_already_exists_exception(err)
                 .then_some(Reason::AlreadyExists)
         })?;
-    out.distribution_configuration_arn()
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            session
-                .site()
-                .failure(OP, "no ARN in the answer")
-                .on(&spec.name)
-        })
+    created(
+        session,
+        OP,
+        &spec.name,
+        out.distribution_configuration_arn(),
+    )
 }
 
 /// Replaces every setting of a distribution configuration (tags are separate).
@@ -380,12 +372,8 @@ pub async fn update_distribution(
 pub async fn infrastructures(session: &Session) -> Result<Vec<Tagged>, AwsError> {
     let items = client(session)
         .list_infrastructure_configurations()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call(session, "ListInfrastructureConfigurations")?;
+        .every(session, "ListInfrastructureConfigurations")
+        .await?;
     Ok(tagged(items))
 }
 
@@ -393,11 +381,7 @@ pub async fn infrastructures(session: &Session) -> Result<Vec<Tagged>, AwsError>
 pub async fn distributions_tagged(session: &Session) -> Result<Vec<Tagged>, AwsError> {
     let items = client(session)
         .list_distribution_configurations()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call(session, "ListDistributionConfigurations")?;
+        .every(session, "ListDistributionConfigurations")
+        .await?;
     Ok(tagged(items))
 }

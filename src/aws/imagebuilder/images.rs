@@ -3,7 +3,7 @@
 
 use aws_sdk_imagebuilder::types::Ownership;
 
-use super::{Tags, client, to_tags};
+use super::{Listing, Tags, client, to_tags};
 use crate::aws::call::{CallExt, ec2_code};
 use crate::aws::error::AwsError;
 use crate::aws::images::UNKNOWN_AMI;
@@ -25,24 +25,16 @@ pub async fn images(session: &Session) -> Result<Vec<BuiltImage>, AwsError> {
     let versions = client(session)
         .list_images()
         .owner(Ownership::SelfValue)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call(session, "ListImages")?;
+        .every(session, "ListImages")
+        .await?;
     let mut found = Vec::new();
     for version in versions {
         let Some(arn) = version.arn() else { continue };
         let builds = client(session)
             .list_image_build_versions()
             .image_version_arn(arn)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .call_on(session, "ListImageBuildVersions", arn)?;
+            .every_on(session, "ListImageBuildVersions", arn)
+            .await?;
         found.extend(builds.into_iter().filter_map(|b| {
             let amis = b
                 .output_resources()

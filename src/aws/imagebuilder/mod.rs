@@ -113,6 +113,91 @@ pub async fn tag(session: &Session, arn: &str, tags: &Tags) -> Result<(), AwsErr
     Ok(())
 }
 
+/// Every page of an Image Builder `List*` call at once, the way [`CallExt`] names a failure:
+/// one implementation (below, per operation) instead of a paginator loop at each call site.
+/// Image Builder pages with `nextToken`; the SDK's paginator follows it to the last page.
+pub(super) trait Listing {
+    /// What one page lists.
+    type Item;
+
+    /// Every item of every page, any error naming `operation`.
+    async fn every(
+        self,
+        session: &Session,
+        operation: &'static str,
+    ) -> Result<Vec<Self::Item>, AwsError>;
+
+    /// [`Listing::every`], naming the resource too.
+    async fn every_on(
+        self,
+        session: &Session,
+        operation: &'static str,
+        resource: impl Into<String>,
+    ) -> Result<Vec<Self::Item>, AwsError>;
+}
+
+macro_rules! listing {
+    ($($operation:ident: $builder:ident => $item:ident),+ $(,)?) => {$(
+        impl Listing for aws_sdk_imagebuilder::operation::$operation::builders::$builder {
+            type Item = aws_sdk_imagebuilder::types::$item;
+
+            async fn every(
+                self,
+                session: &Session,
+                operation: &'static str,
+            ) -> Result<Vec<Self::Item>, AwsError> {
+                // Boxed: a paginator's future is large, and callers compose several.
+                Box::pin(self.into_paginator().items().send().try_collect())
+                    .await
+                    .call(session, operation)
+            }
+
+            async fn every_on(
+                self,
+                session: &Session,
+                operation: &'static str,
+                resource: impl Into<String>,
+            ) -> Result<Vec<Self::Item>, AwsError> {
+                Box::pin(self.into_paginator().items().send().try_collect())
+                    .await
+                    .call_on(session, operation, resource)
+            }
+        }
+    )+};
+}
+
+listing!(
+    list_components: ListComponentsFluentBuilder => ComponentVersion,
+    list_component_build_versions: ListComponentBuildVersionsFluentBuilder => ComponentSummary,
+    list_image_recipes: ListImageRecipesFluentBuilder => ImageRecipeSummary,
+    list_infrastructure_configurations: ListInfrastructureConfigurationsFluentBuilder
+        => InfrastructureConfigurationSummary,
+    list_distribution_configurations: ListDistributionConfigurationsFluentBuilder
+        => DistributionConfigurationSummary,
+    list_image_pipelines: ListImagePipelinesFluentBuilder => ImagePipeline,
+    list_images: ListImagesFluentBuilder => ImageVersion,
+    list_image_build_versions: ListImageBuildVersionsFluentBuilder => ImageSummary,
+);
+
+/// The ARN a `Create*` answered with; an answer without one is a failure of `operation`.
+#[expect(
+    clippy::result_large_err,
+    reason = "every adapter returns `AwsError` by value"
+)]
+fn created(
+    session: &Session,
+    operation: &'static str,
+    name: &str,
+    arn: Option<&str>,
+) -> Result<String, AwsError> {
+    arn.map(str::to_owned).ok_or_else(|| {
+        session
+            .site()
+            .failure(operation, "no ARN in the answer")
+            .on(name)
+    })
+}
+
 /// Every listed Image Builder resource has an ARN and a name.
 trait Named {
     fn arn(&self) -> Option<&str>;
@@ -171,6 +256,22 @@ fn arn_named<T: Named>(items: Vec<T>, name: &str) -> Option<String> {
     named(items, name)
         .first()
         .and_then(|item| item.arn().map(str::to_owned))
+}
+
+/// The one listed item named exactly `name`, read in full by `read` from its ARN: `None` when
+/// there is none, or when it went away between the two calls.
+async fn find_named<T: Named, S, F>(
+    items: Vec<T>,
+    name: &str,
+    read: impl FnOnce(String) -> F,
+) -> Result<Option<Found<S>>, AwsError>
+where
+    F: std::future::Future<Output = Result<Option<S>, AwsError>>,
+{
+    let Some(arn) = arn_named(items, name) else {
+        return Ok(None);
+    };
+    Ok(read(arn.clone()).await?.map(|spec| Found { arn, spec }))
 }
 
 /// Listed resources as gold's `Tagged`, skipping any without an ARN.

@@ -7,7 +7,9 @@ use aws_sdk_imagebuilder::types::{
     ImageTestsConfiguration, PipelineExecutionStartCondition, PipelineStatus, Schedule,
 };
 
-use super::{Found, Tagged, Tags, client, name_filter, named, sdk_tags, tagged, to_tags};
+use super::{
+    Found, Listing, Tagged, Tags, client, created, name_filter, named, sdk_tags, tagged, to_tags,
+};
 use crate::aws::call::CallExt;
 use crate::aws::error::{AwsError, Reason};
 use crate::aws::session::Session;
@@ -69,12 +71,8 @@ pub async fn find_pipeline(
     let items = client(session)
         .list_image_pipelines()
         .filters(name_filter(name))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call_on(session, "ListImagePipelines", name)?;
+        .every_on(session, "ListImagePipelines", name)
+        .await?;
     let Some(live) = named(items, name).into_iter().next() else {
         return Ok(None);
     };
@@ -147,20 +145,41 @@ fn status(spec: &PipelineSpec) -> PipelineStatus {
     }
 }
 
+/// The settings `CreateImagePipeline` and `UpdateImagePipeline` both send, written once for
+/// the two SDK builders (different types, the same setters).
+trait PipelineSettings: Sized {
+    fn pipeline_settings(self, spec: &PipelineSpec) -> Self;
+}
+
+macro_rules! pipeline_settings {
+    ($($builder:ty),+) => {$(
+        impl PipelineSettings for $builder {
+            fn pipeline_settings(self, spec: &PipelineSpec) -> Self {
+                self.set_description(spec.description.clone())
+                    .image_recipe_arn(&spec.recipe_arn)
+                    .infrastructure_configuration_arn(&spec.infrastructure_arn)
+                    .distribution_configuration_arn(&spec.distribution_arn)
+                    .image_tests_configuration(tests_configuration(spec))
+                    .set_schedule(schedule(spec))
+                    .status(status(spec))
+                    .set_image_tags(Some(sdk_tags(&spec.image_tags)))
+            }
+        }
+    )+};
+}
+
+pipeline_settings!(
+    aws_sdk_imagebuilder::operation::create_image_pipeline::builders::CreateImagePipelineFluentBuilder,
+    aws_sdk_imagebuilder::operation::update_image_pipeline::builders::UpdateImagePipelineFluentBuilder
+);
+
 /// Creates an image pipeline; returns its ARN.
 pub async fn create_pipeline(session: &Session, spec: &PipelineSpec) -> Result<String, AwsError> {
     const OP: &str = "CreateImagePipeline";
     let out = client(session)
         .create_image_pipeline()
         .name(&spec.name)
-        .set_description(spec.description.clone())
-        .image_recipe_arn(&spec.recipe_arn)
-        .infrastructure_configuration_arn(&spec.infrastructure_arn)
-        .distribution_configuration_arn(&spec.distribution_arn)
-        .image_tests_configuration(tests_configuration(spec))
-        .set_schedule(schedule(spec))
-        .status(status(spec))
-        .set_image_tags(Some(sdk_tags(&spec.image_tags)))
+        .pipeline_settings(spec)
         .set_tags(Some(sdk_tags(&spec.tags)))
         .send()
         .await
@@ -168,12 +187,7 @@ pub async fn create_pipeline(session: &Session, spec: &PipelineSpec) -> Result<S
             CreateImagePipelineError::is_resource_already_exists_exception(err)
                 .then_some(Reason::AlreadyExists)
         })?;
-    out.image_pipeline_arn().map(str::to_owned).ok_or_else(|| {
-        session
-            .site()
-            .failure(OP, "no ARN in the answer")
-            .on(&spec.name)
-    })
+    created(session, OP, &spec.name, out.image_pipeline_arn())
 }
 
 /// Replaces every setting of an image pipeline (tags are separate).
@@ -185,14 +199,7 @@ pub async fn update_pipeline(
     client(session)
         .update_image_pipeline()
         .image_pipeline_arn(arn)
-        .set_description(spec.description.clone())
-        .image_recipe_arn(&spec.recipe_arn)
-        .infrastructure_configuration_arn(&spec.infrastructure_arn)
-        .distribution_configuration_arn(&spec.distribution_arn)
-        .image_tests_configuration(tests_configuration(spec))
-        .set_schedule(schedule(spec))
-        .status(status(spec))
-        .set_image_tags(Some(sdk_tags(&spec.image_tags)))
+        .pipeline_settings(spec)
         .send()
         .await
         .call_on(session, "UpdateImagePipeline", arn)?;
@@ -203,11 +210,7 @@ pub async fn update_pipeline(
 pub async fn pipelines(session: &Session) -> Result<Vec<Tagged>, AwsError> {
     let items = client(session)
         .list_image_pipelines()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call(session, "ListImagePipelines")?;
+        .every(session, "ListImagePipelines")
+        .await?;
     Ok(tagged(items))
 }

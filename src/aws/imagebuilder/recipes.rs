@@ -10,8 +10,8 @@ use aws_sdk_imagebuilder::types::{
 use aws_sdk_imagebuilder::operation::create_image_recipe::CreateImageRecipeError;
 
 use super::{
-    Tagged, Tags, VersionDetail, VersionRef, client, invalid, name_filter, named, sdk_tags, tagged,
-    to_tags,
+    Listing, Tagged, Tags, VersionDetail, VersionRef, client, created, invalid, name_filter, named,
+    sdk_tags, tagged, to_tags,
 };
 use crate::aws::call::CallExt;
 use crate::aws::error::{AwsError, Reason};
@@ -80,12 +80,8 @@ pub async fn recipe_versions(session: &Session, name: &str) -> Result<Vec<Versio
         .list_image_recipes()
         .owner(Ownership::SelfValue)
         .filters(name_filter(name))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call_on(session, "ListImageRecipes", name)?;
+        .every_on(session, "ListImageRecipes", name)
+        .await?;
     Ok(named(items, name)
         .into_iter()
         .filter_map(|r| {
@@ -164,12 +160,7 @@ pub async fn create_recipe(session: &Session, spec: &RecipeSpec) -> Result<Strin
             CreateImageRecipeError::is_resource_already_exists_exception(err)
                 .then_some(Reason::AlreadyExists)
         })?;
-    out.image_recipe_arn().map(str::to_owned).ok_or_else(|| {
-        session
-            .site()
-            .failure(OP, "no ARN in the answer")
-            .on(resource)
-    })
+    created(session, OP, &resource, out.image_recipe_arn())
 }
 
 fn block_device(spec: &BlockDeviceSpec) -> InstanceBlockDeviceMapping {
@@ -194,12 +185,8 @@ pub async fn recipes(session: &Session) -> Result<Vec<Tagged>, AwsError> {
     let items = client(session)
         .list_image_recipes()
         .owner(Ownership::SelfValue)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call(session, "ListImageRecipes")?;
+        .every(session, "ListImageRecipes")
+        .await?;
     Ok(tagged(items))
 }
 

@@ -289,43 +289,7 @@ impl Checker<'_> {
                 continue;
             };
             let get = |key: &str| entries.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
-            let mut phase_name = None;
-            match get("name").map(|n| (n, n.scalar())) {
-                None => self.error(
-                    phase,
-                    &phase_path,
-                    "missing key `name`: expected `build`, `validate` or `test`",
-                    FRAMEWORK,
-                ),
-                Some((name, Some(value))) => {
-                    if !names.insert(value) {
-                        self.error(
-                            name,
-                            &phase_path.key("name"),
-                            &format!("expected each phase once, found {} again", quote(value)),
-                            FRAMEWORK,
-                        );
-                    } else if !PHASES.contains(&value) {
-                        let hint = hint(value, PHASES);
-                        self.warn(
-                            name,
-                            &phase_path.key("name"),
-                            &format!(
-                                "Image Builder runs only the phases `build`, `validate` and `test`; phase {} never runs{hint}",
-                                quote(value)
-                            ),
-                            "Create a YAML component document",
-                        );
-                    }
-                    phase_name = Some(value);
-                }
-                Some((name, None)) => self.error(
-                    name,
-                    &phase_path.key("name"),
-                    &format!("expected a phase name, found {}", name.describe()),
-                    FRAMEWORK,
-                ),
-            }
+            let phase_name = self.phase_name(phase, &phase_path, get("name"), &mut names);
             match get("steps") {
                 Some(steps) => {
                     self.steps(steps, &phase_path.key("steps"), phase_name.unwrap_or(""));
@@ -349,6 +313,59 @@ impl Checker<'_> {
                 ),
                 FRAMEWORK,
             );
+        }
+    }
+
+    /// The name of one phase, checked: present, a string, not seen before in `names`, and one
+    /// Image Builder runs (a warning otherwise).
+    fn phase_name<'n>(
+        &mut self,
+        phase: &Node,
+        phase_path: &KeyPath,
+        name: Option<&'n Node>,
+        names: &mut BTreeSet<&'n str>,
+    ) -> Option<&'n str> {
+        match name.map(|n| (n, n.scalar())) {
+            None => {
+                self.error(
+                    phase,
+                    phase_path,
+                    "missing key `name`: expected `build`, `validate` or `test`",
+                    FRAMEWORK,
+                );
+                None
+            }
+            Some((name, Some(value))) => {
+                if !names.insert(value) {
+                    self.error(
+                        name,
+                        &phase_path.key("name"),
+                        &format!("expected each phase once, found {} again", quote(value)),
+                        FRAMEWORK,
+                    );
+                } else if !PHASES.contains(&value) {
+                    let hint = hint(value, PHASES);
+                    self.warn(
+                        name,
+                        &phase_path.key("name"),
+                        &format!(
+                            "Image Builder runs only the phases `build`, `validate` and `test`; phase {} never runs{hint}",
+                            quote(value)
+                        ),
+                        "Create a YAML component document",
+                    );
+                }
+                Some(value)
+            }
+            Some((name, None)) => {
+                self.error(
+                    name,
+                    &phase_path.key("name"),
+                    &format!("expected a phase name, found {}", name.describe()),
+                    FRAMEWORK,
+                );
+                None
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 //! The producer side of the plan: what `up` must do to each resource of the Shared account,
-//! decided from the manifest ([`Desired`]) and the account's live state ([`Live`], read by
-//! `producer::survey`): nothing, create it, update it in place, or, for immutable components and
-//! recipes, create the next version.
+//! decided from the manifest ([`Desired`]) and the account's live state ([`LiveProducer`], read
+//! by `producer::survey`): nothing, create it, update it in place, or, for immutable components
+//! and recipes, create the next version.
 //!
 //! A resource with gold's name that is not tagged `gold:manifest=<name>` is not adopted
 //! silently: [`decide`] refuses with [`Unmanaged`], since changing or later deleting something
@@ -35,7 +35,7 @@ use super::ResourceKind;
 
 /// Everything read from the producer account, before any decision.
 #[derive(Debug, Clone, Default)]
-pub struct Live {
+pub struct LiveProducer {
     /// The build instances' role, when gold manages IAM and it exists.
     pub role: Option<Role>,
     /// The instance profile, when gold manages IAM and it exists.
@@ -88,6 +88,6 @@ fn managed(kind: ResourceKind, name: &str, tags: &Tags, manifest: &str) -> Resul
 }
 
 /// Decides every step from live state; references to live resources fill in `desired`.
-pub fn decide(desired: Desired, live: &Live) -> Result<Steps, Unmanaged> {
+pub fn decide(desired: Desired, live: &LiveProducer) -> Result<Steps, Unmanaged> {
     steps::decide(desired, live)
 }

@@ -1,5 +1,5 @@
-//! One step per producer resource, decided from [`Desired`] and [`Live`], and the steps as a
-//! [`Plan`].
+//! One step per producer resource, decided from [`Desired`] and [`LiveProducer`], and the steps
+//! as a [`Plan`].
 
 use super::desired::{Desired, DesiredComponent, KNOWN_AFTER_APPLY, RecipePart, partition};
 use super::diff::{
@@ -7,7 +7,7 @@ use super::diff::{
     show_list, show_opt,
 };
 use super::versions::{newest, next_version};
-use super::{Live, LiveVersions, Unmanaged, managed};
+use super::{LiveProducer, LiveVersions, Unmanaged, managed};
 use crate::aws::imagebuilder::VersionRef;
 use crate::names;
 use crate::plan::{Action, Change, Field, FieldChange, Plan, Resource, ResourceKind};
@@ -114,7 +114,7 @@ pub struct Steps {
     pub waiting: Vec<crate::plan::Waiting>,
 }
 
-pub(super) fn decide(mut desired: Desired, live: &Live) -> Result<Steps, Unmanaged> {
+pub(super) fn decide(mut desired: Desired, live: &LiveProducer) -> Result<Steps, Unmanaged> {
     let manifest = desired.manifest.clone();
     for (kind, found) in [
         (
@@ -212,7 +212,7 @@ pub(super) fn decide(mut desired: Desired, live: &Live) -> Result<Steps, Unmanag
     })
 }
 
-fn iam_steps(desired: &Desired, live: &Live) -> Result<(RoleStep, ProfileStep), Unmanaged> {
+fn iam_steps(desired: &Desired, live: &LiveProducer) -> Result<(RoleStep, ProfileStep), Unmanaged> {
     let Some(role) = &desired.role else {
         return Ok((RoleStep::Unmanaged, ProfileStep::Unmanaged));
     };
@@ -268,7 +268,7 @@ fn iam_steps(desired: &Desired, live: &Live) -> Result<(RoleStep, ProfileStep), 
     Ok((role_step, profile_step))
 }
 
-fn group_step(desired: &Desired, live: &Live) -> Result<GroupStep, Unmanaged> {
+fn group_step(desired: &Desired, live: &LiveProducer) -> Result<GroupStep, Unmanaged> {
     let (Some(_), Some((vpc_id, found))) = (&desired.security_group, &live.group) else {
         return Ok(GroupStep::Unmanaged);
     };
