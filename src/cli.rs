@@ -178,6 +178,10 @@ pub struct DestroyArgs {
     /// Also deregister the AMIs the pipeline built (and delete their snapshots) and its Image Builder images.
     #[arg(long)]
     pub images: bool,
+
+    /// With `--images`: delete AMIs something still uses (each holder is named) or that an account gold cannot read might use.
+    #[arg(long, requires = "images")]
+    pub force: bool,
 }
 
 /// Flags of `gold build`.
@@ -239,7 +243,7 @@ pub struct RolloutArgs {
     #[command(flatten)]
     pub targets: TargetArgs,
 
-    /// Roll out this build: a build number (`5`) or an Image Builder build version ARN (`…:image/sample/1.0.0/5`).
+    /// Roll out this build: its name (`1.0.0/5`, as `gold prune --dry-run` and `gold retire` print it), its number (`5`) or its Image Builder build version ARN (`…:image/sample/1.0.0/5`).
     #[arg(long, value_name = "BUILD", conflicts_with = "ami")]
     pub image: Option<String>,
 
@@ -286,12 +290,16 @@ pub struct RollbackArgs {
     /// AWS calls in flight in one account at once (AWS limits each account's request rate; throttled calls back off and retry).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub calls_per_account: u16,
+
+    /// Go back to a retired (deprecated) build too; a disabled or deregistered one never.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Flags of `gold retire`.
 #[derive(Debug, Args)]
 pub struct RetireArgs {
-    /// The builds: a build number (`5`), an Image Builder build version ARN or one of its AMI ids.
+    /// The builds: a build's name (`1.0.0/5`: recipe version and build number, never reused), its number (`5`), its Image Builder build version ARN or one of its AMI ids.
     #[arg(value_name = "BUILD", required = true)]
     pub builds: Vec<String>,
 
@@ -375,4 +383,6 @@ pub enum IamDocument {
         #[arg(long)]
         cloudformation: bool,
     },
+    /// The Allowed AMIs criterion that admits the producer's AMIs: for `ReplaceImageCriteriaInAllowedImagesSettings` (add it to the account's criteria) and for an organization's declarative policy.
+    AllowedAmis,
 }

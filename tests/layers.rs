@@ -16,6 +16,8 @@ const LAYERS: &[&[&str]] = &[
     &["ui"],
     // The clap definitions (what `ui` needs of them: the output format, the global flags).
     &["cli"],
+    // The verbs that work on both sides at once (retire, prune): plan and apply.
+    &["ops"],
     // The domain: both sides, and the IAM documents a manifest needs.
     &["producer", "consumer", "access"],
     // The change model and the comparison of desired with live state.

@@ -112,6 +112,9 @@ _gold() {
             gold__subcmd__help,version)
                 cmd="gold__subcmd__help__subcmd__version"
                 ;;
+            gold__subcmd__help__subcmd__iam,allowed-amis)
+                cmd="gold__subcmd__help__subcmd__iam__subcmd__allowed__subcmd__amis"
+                ;;
             gold__subcmd__help__subcmd__iam,consumer)
                 cmd="gold__subcmd__help__subcmd__iam__subcmd__consumer"
                 ;;
@@ -129,6 +132,9 @@ _gold() {
                 ;;
             gold__subcmd__help__subcmd__iam,trust)
                 cmd="gold__subcmd__help__subcmd__iam__subcmd__trust"
+                ;;
+            gold__subcmd__iam,allowed-amis)
+                cmd="gold__subcmd__iam__subcmd__allowed__subcmd__amis"
                 ;;
             gold__subcmd__iam,consumer)
                 cmd="gold__subcmd__iam__subcmd__consumer"
@@ -150,6 +156,9 @@ _gold() {
                 ;;
             gold__subcmd__iam,trust)
                 cmd="gold__subcmd__iam__subcmd__trust"
+                ;;
+            gold__subcmd__iam__subcmd__help,allowed-amis)
+                cmd="gold__subcmd__iam__subcmd__help__subcmd__allowed__subcmd__amis"
                 ;;
             gold__subcmd__iam__subcmd__help,consumer)
                 cmd="gold__subcmd__iam__subcmd__help__subcmd__consumer"
@@ -289,7 +298,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__destroy)
-            opts="-f -q -v -h -V --images --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
+            opts="-f -q -v -h -V --images --force --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -389,8 +398,22 @@ _gold() {
             return 0
             ;;
         gold__subcmd__help__subcmd__iam)
-            opts="consumer trust producer organization instance-role kms-key"
+            opts="consumer trust producer organization instance-role kms-key allowed-amis"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gold__subcmd__help__subcmd__iam__subcmd__allowed__subcmd__amis)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -641,8 +664,38 @@ _gold() {
             return 0
             ;;
         gold__subcmd__iam)
-            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --propagation-timeout --help --version consumer trust producer organization instance-role kms-key help"
+            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --propagation-timeout --help --version consumer trust producer organization instance-role kms-key allowed-amis help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --manifest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gold__subcmd__iam__subcmd__allowed__subcmd__amis)
+            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -705,8 +758,22 @@ _gold() {
             return 0
             ;;
         gold__subcmd__iam__subcmd__help)
-            opts="consumer trust producer organization instance-role kms-key help"
+            opts="consumer trust producer organization instance-role kms-key allowed-amis help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gold__subcmd__iam__subcmd__help__subcmd__allowed__subcmd__amis)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1111,7 +1178,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__rollback)
-            opts="-f -q -v -h -V --consumer --region --wave --strict --dry-run --parallelism --calls-per-account --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
+            opts="-f -q -v -h -V --consumer --region --wave --strict --dry-run --parallelism --calls-per-account --force --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

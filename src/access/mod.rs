@@ -403,6 +403,11 @@ impl<'a> Policy<'a> {
                 ec2("image/*", ""),
                 Some(tagged("ResourceTag")),
             ),
+            Scope::UsageReport => (
+                "MakeAmiUsageReports".to_owned(),
+                ec2("image-usage-report/*", "*"),
+                None,
+            ),
             Scope::Snapshot => (
                 "DeleteSnapshotsOfAmis".to_owned(),
                 ec2("snapshot/*", ""),
@@ -951,6 +956,7 @@ mod tests {
             moving["Action"],
             json!([
                 "ec2:CreateLaunchTemplateVersion",
+                "ec2:DeleteLaunchTemplateVersions",
                 "ec2:ModifyLaunchTemplate",
                 "ec2:RunInstances"
             ])
@@ -1123,6 +1129,7 @@ mod tests {
             moving["Action"],
             json!([
                 "ec2:CreateLaunchTemplateVersion",
+                "ec2:DeleteLaunchTemplateVersions",
                 "ec2:ModifyLaunchTemplate"
             ])
         );

@@ -40,6 +40,8 @@
 //!   group is pinned, and what a template holds, is live state, so the policy allows all of it.
 //! - `ram:CreateResourceShare` has no resource type (`"*"`), narrowed by request keys only
 //!   (`aws:RequestTag`, `ram:RequestedResourceType`, `ram:ResourceArn`, `ram:Principal`).
+//! - `ec2:CreateImageUsageReport` is authorized on the image and on the report being made
+//!   (`image-usage-report/*`); `DescribeImageReferences` and the usage report reads take `"*"`.
 //! - `sts:GetCallerIdentity` needs no permission (STS API reference).
 //! - EC2's `GetEbsEncryptionByDefault` and `GetEbsDefaultKmsKeyId` have no resource type; KMS
 //!   actions take the key's ARN (an alias ARN authorizes as its key), and `kms:CreateGrant`
@@ -184,6 +186,8 @@ pub enum Scope {
     EncryptionKey,
     /// A grant on that key to a consumer account's Auto Scaling service-linked role (only to it).
     GrantKeyToAutoScaling,
+    /// The AMI usage reports the producer makes of its AMIs.
+    UsageReport,
 }
 
 /// One IAM action on one kind of resource.
@@ -242,7 +246,8 @@ use Scope::{
     GrantKeyToAutoScaling, ImageBuilderServiceRole, Infrastructure, LaunchResources, LaunchedImage,
     ManifestRole, NewResourceShare, NewSecurityGroup, NewTemplate, Parameter, ParentImage,
     PassBuildRole, PassLaunchRole, Pipeline, Recipe, RecipeComponent, ResourceShare,
-    RolloutTemplate, Snapshot, TagLaunched, TagNewSecurityGroup, TagNewTemplate, TagSnapshot, Vpc,
+    RolloutTemplate, Snapshot, TagLaunched, TagNewSecurityGroup, TagNewTemplate, TagSnapshot,
+    UsageReport, Vpc,
 };
 use Side::{Consumer, OrganizationReader, Producer};
 
@@ -257,6 +262,7 @@ pub const PERMISSIONS: &[Permission] = &[
     row("sts", "AssumeRole", Producer, OrganizationRole, &[on("sts:AssumeRole", ManifestRole)]),
     // --- consumer accounts: launch templates, their security group, Auto Scaling ---------
     row("ec2", "DescribeImages", Consumer, Always, &[on("ec2:DescribeImages", Any)]),
+    row("ec2", "GetAllowedImagesSettings", Consumer, Always, &[on("ec2:GetAllowedImagesSettings", Any)]),
     row("ec2", "DescribeLaunchTemplateVersions", Consumer, Always, &[on("ec2:DescribeLaunchTemplateVersions", Any)]),
     row("ec2", "CreateLaunchTemplateVersion", Consumer, Always, &[on("ec2:CreateLaunchTemplateVersion", RolloutTemplate)]),
     row("ec2", "ModifyLaunchTemplate", Consumer, Always, &[on("ec2:ModifyLaunchTemplate", RolloutTemplate)]),
@@ -420,6 +426,14 @@ pub const PERMISSIONS: &[Permission] = &[
     row("ec2", "EnableImageDeprecation", Producer, Retire, &[on("ec2:EnableImageDeprecation", BuiltAmi)]),
     row("ec2", "DisableImage", Producer, Retire, &[on("ec2:DisableImage", BuiltAmi)]),
     row("ec2", "CreateTags", Producer, Retire, &[on("ec2:CreateTags", BuiltAmi)]),
+    row("ec2", "CreateImageUsageReport", Producer, Retire, &[
+        on("ec2:CreateImageUsageReport", BuiltAmi),
+        on("ec2:CreateImageUsageReport", UsageReport),
+    ]),
+    row("ec2", "DescribeImageUsageReports", Producer, Retire, &[on("ec2:DescribeImageUsageReports", Any)]),
+    row("ec2", "DescribeImageUsageReportEntries", Producer, Retire, &[on("ec2:DescribeImageUsageReportEntries", Any)]),
+    row("ec2", "DeleteLaunchTemplateVersions", Consumer, Retire, &[on("ec2:DeleteLaunchTemplateVersions", RolloutTemplate)]),
+    row("ec2", "DescribeImageReferences", Consumer, Retire, &[on("ec2:DescribeImageReferences", Any)]),
     row("ec2", "DescribeInstances", Consumer, Retire, &[on("ec2:DescribeInstances", Any)]),
     row("ec2", "DescribeLaunchTemplates", Consumer, Retire, &[on("ec2:DescribeLaunchTemplates", Any)]),
     row("ec2", "DescribeLaunchTemplateVersions", Consumer, Retire, &[on("ec2:DescribeLaunchTemplateVersions", Any)]),

@@ -65,6 +65,9 @@ pub fn run(args: &IamArgs, global: &GlobalArgs, printer: &Printer) -> Result<Exi
                 access::organization(&loaded)
             }
         }
+        IamDocument::AllowedAmis => {
+            crate::plan::allowed::criteria_documents(&load(global)?.manifest.producer.account)
+        }
         IamDocument::InstanceRole => {
             let loaded = load(global)?;
             access::instance_role(&loaded).ok_or_else(|| Error::Usage {

@@ -7,7 +7,8 @@
 //!
 //! Ctrl-C ([`Interrupt`]) lets the step in progress finish and starts no other; the outcome
 //! says what was done and what a re-run still does. A refresh that fails after the template
-//! moved sends the template's default back to the version it replaced.
+//! moved (forward in a rollout, back in a rollback) sends the template's default back to the
+//! version it replaced.
 //!
 //! AWS facts relied on (EC2 API reference, `CreateLaunchTemplateVersion`,
 //! `ModifyLaunchTemplate`): a version made with `SourceVersion` inherits every setting of that
@@ -501,8 +502,10 @@ impl Applying<'_> {
             latest: template.latest,
             made: None,
         };
-        let watched = self.refresh(id, groups, moved).await?;
-        Ok(ended(done, groups, watched))
+        // A failed refresh sends the default back, as after a rollout: a group scaling out
+        // would otherwise launch the image that just failed.
+        self.refresh_or_move_back(template, groups.to_vec(), moved, done)
+            .await
     }
 
     async fn refresh(

@@ -98,6 +98,11 @@ pub fn describe_version(image: &Image, previous: Option<i64>) -> String {
     }
 }
 
+/// Whether a version's description says gold made it.
+pub fn made_by_gold(description: &str) -> bool {
+    description.starts_with("gold: ")
+}
+
 /// The default version a gold rollout replaced, read back from its description.
 pub fn previous_version(description: &str) -> Option<i64> {
     let rest = description.strip_prefix("gold: ")?;

@@ -60,7 +60,7 @@ pub async fn survey(
     let now = SystemTime::now();
     let choice = &choice;
     let mut planned = concurrently(lives, parallelism, |(target, live)| async move {
-        let step = survey::rollout_step(context, &target, live, choice, now).await;
+        let step = Box::pin(survey::rollout_step(context, &target, live, choice, now)).await;
         Planned { target, step }
     })
     .await;

@@ -12,6 +12,7 @@
 //! consumer owns (a launch template today), so new kinds of targets add a [`ResourceKind`], not
 //! a new model.
 
+pub mod allowed;
 pub mod consumer;
 pub mod discovery;
 pub mod key_policy;
