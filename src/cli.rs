@@ -129,7 +129,7 @@ pub enum Command {
     Prune(PruneArgs),
     /// Print the least-privilege IAM documents gold needs for this manifest, as JSON.
     #[command(
-        after_help = "Examples:\n  gold iam consumer > consumer-policy.json\n  gold iam trust --principal arn:aws:iam::111122223333:role/GoldOperator\n  gold iam consumer --cloudformation > gold-rollout-role.json\n  gold iam producer\n  gold iam instance-role"
+        after_help = "Examples:\n  gold iam consumer > consumer-policy.json\n  gold iam trust --principal arn:aws:iam::111122223333:role/GoldOperator\n  gold iam consumer --cloudformation > gold-rollout-role.json\n  gold iam producer\n  gold iam instance-role\n  gold iam kms-key > key-policy.json"
     )]
     Iam(IamArgs),
     /// Print gold's version, the commit it was built from, whether its sources were modified, and its platform.
@@ -186,6 +186,10 @@ pub struct DestroyArgs {
     /// Also deregister the AMIs the pipeline built (and delete their snapshots) and its Image Builder images.
     #[arg(long)]
     pub images: bool,
+
+    /// With `--images`: delete AMIs something still uses (each holder is named) or that an account gold cannot read might use.
+    #[arg(long, requires = "images")]
+    pub force: bool,
 }
 
 /// Flags of `gold build`.
@@ -247,7 +251,7 @@ pub struct RolloutArgs {
     #[command(flatten)]
     pub targets: TargetArgs,
 
-    /// Roll out this build: a build number (`5`) or an Image Builder build version ARN (`…:image/sample/1.0.0/5`).
+    /// Roll out this build: its name (`1.0.0/5`, as `gold prune --dry-run` and `gold retire` print it), its number (`5`) or its Image Builder build version ARN (`…:image/sample/1.0.0/5`).
     #[arg(long, value_name = "BUILD", conflicts_with = "ami")]
     pub image: Option<String>,
 
@@ -298,12 +302,16 @@ pub struct RollbackArgs {
     /// AWS calls in flight in one account at once (AWS limits each account's request rate; throttled calls back off and retry).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub calls_per_account: u16,
+
+    /// Go back to a retired (deprecated) build too; a disabled or deregistered one never.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Flags of `gold retire`.
 #[derive(Debug, Args)]
 pub struct RetireArgs {
-    /// The builds: a build number (`5`), an Image Builder build version ARN or one of its AMI ids.
+    /// The builds: a build's name (`1.0.0/5`: recipe version and build number, never reused), its number (`5`), its Image Builder build version ARN or one of its AMI ids.
     #[arg(value_name = "BUILD", required = true)]
     pub builds: Vec<String>,
 
@@ -401,4 +409,12 @@ pub enum IamDocument {
     },
     /// The role and instance profile `gold up` creates for the build instances, for review.
     InstanceRole,
+    /// The key policy of `distribution.kms_key_id`: the key's account administers it, the consumer accounts use it for EBS and grant it to their Auto Scaling role (for `aws kms put-key-policy`).
+    KmsKey {
+        /// Print a CloudFormation template creating the key with that policy instead, for the producer account.
+        #[arg(long)]
+        cloudformation: bool,
+    },
+    /// The Allowed AMIs criterion that admits the producer's AMIs: for `ReplaceImageCriteriaInAllowedImagesSettings` (add it to the account's criteria) and for an organization's declarative policy.
+    AllowedAmis,
 }

@@ -20,6 +20,10 @@ pub const HASH_TAG: &str = "gold:hash";
 /// (for people: tags are invisible across accounts and never decide anything).
 pub const RETIRED_TAG: &str = "gold:retired";
 
+/// Tag key Image Builder puts on every AMI it distributes: the build version ARN (Image Builder
+/// User Guide, "Manage EC2 Image Builder images": AMIs are tagged `Ec2ImageBuilderArn`).
+pub const IMAGE_BUILDER_ARN_TAG: &str = "Ec2ImageBuilderArn";
+
 const IAM_NAME_MAX: usize = 64;
 
 /// The suffix of everything that belongs to the build instances.

@@ -77,9 +77,57 @@ impl schemars::JsonSchema for Version {
     }
 }
 
+/// A build's stable name, `RECIPE_VERSION/BUILD` (`1.0.1/3`): unlike the build number alone it
+/// never restarts when the recipe version changes. Parsed from the text a user types, or from
+/// an Image Builder build version ARN (`…:image/NAME/1.0.1/3`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BuildName {
+    /// The recipe's semantic version.
+    pub version: String,
+    /// The build number within it.
+    pub build: u32,
+}
+
+impl BuildName {
+    /// `1.0.1/3`, or the build version ARN; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        let tail = match text.strip_prefix("arn:") {
+            Some(_) => text.rsplit_once(":image/")?.1.split_once('/')?.1,
+            None => text,
+        };
+        let (version, build) = tail.split_once('/')?;
+        Version::parse(version)?;
+        Some(Self {
+            version: version.to_owned(),
+            build: build.parse().ok()?,
+        })
+    }
+}
+
+impl std::fmt::Display for BuildName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.version, self.build)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_build_name_comes_from_what_people_type_or_from_its_arn() {
+        let name = BuildName::parse("1.0.1/3").expect("a name");
+        assert_eq!(name.to_string(), "1.0.1/3");
+        assert_eq!(
+            BuildName::parse(
+                "arn:aws:imagebuilder:ap-northeast-1:111122223333:image/sample/1.0.1/3"
+            ),
+            Some(name)
+        );
+        assert_eq!(BuildName::parse("3"), None);
+        assert_eq!(BuildName::parse("1.0/3"), None);
+        assert_eq!(BuildName::parse("1.0.1/x"), None);
+    }
 
     #[test]
     fn three_numbers_make_a_version() {

@@ -3,7 +3,8 @@
 //! holding exactly `gold iam consumer` and `gold iam trust` (see `common::organization`). Each
 //! goes up, builds and rolls out (and retires, prunes or destroys where it uses them), checks
 //! the result through the SDK, and ends by checking that the policies gold printed are exactly
-//! what its calls needed.
+//! what its calls needed. `examples/encrypted` runs the same way in `tests/encrypted.rs`, with
+//! the KMS checks of its own.
 
 mod common;
 
@@ -24,6 +25,8 @@ const NOT_RUN: &[&str] = &[
     "CancelImageCreation",
     "EnableImageDeprecation",
     "DisableImage",
+    "DeleteLaunchTemplateVersions",
+    "GetAllowedImagesSettings",
 ];
 
 #[test]
@@ -94,7 +97,7 @@ fn the_org_example_rolls_out_to_every_account_of_its_ous_through_a_stackset_role
     team.ok(&["status"]);
     let unchanged = team.gold(&["plan", "--detailed-exitcode"]);
     assert_eq!(unchanged.status.code(), Some(0), "{}", team.narration);
-    team.ok(&["destroy", "--yes", "--images"]);
+    team.ok(&["destroy", "--yes", "--images", "--force"]);
 
     // The reader was reached through its role in the management account, and every call of
     // gold was allowed by exactly the policies it printed.
@@ -160,7 +163,7 @@ fn the_terraform_consumer_example_moves_the_workloads_parameter_through_a_least_
     team.ok(&["status"]);
     team.ok(&["rollback", "--yes"]);
     assert_eq!(org.parameter(WORKLOAD, PARAMETER).0, first);
-    team.ok(&["destroy", "--yes", "--images"]);
+    team.ok(&["destroy", "--yes", "--images", "--force"]);
     // `app-lt` resolves the parameter, so gold moves it without new versions; whether a template
     // does is read at run time, so the policy lets gold move it either way. `retire` and `prune`
     // (not run here) list the templates to find who uses an AMI.
@@ -207,8 +210,8 @@ fn the_layered_example_builds_the_app_on_the_shared_base_with_each_team_holding_
     let status = app.ok(&["status"]);
     assert!(status.contains("PARENT BUILD"), "{status}");
     base.ok(&["status"]);
-    app.ok(&["destroy", "--yes", "--images"]);
-    base.ok(&["destroy", "--yes", "--images"]);
+    app.ok(&["destroy", "--yes", "--images", "--force"]);
+    base.ok(&["destroy", "--yes", "--images", "--force"]);
     // Principals and resources leave the share only when the manifest drops them.
     base.assert_policies_match_the_calls(&[NOT_RUN, &["DisassociateResourceShare"]].concat());
     // The app reads RAM's invitations only to explain a shared resource it cannot see.
@@ -359,7 +362,7 @@ fn the_fleet_example_rolls_out_in_two_waves_and_two_regions_with_pinned_groups_a
         std::slice::from_ref(&virginia)
     );
     team.ok(&["status"]);
-    team.ok(&["destroy", "--yes", "--images"]);
+    team.ok(&["destroy", "--yes", "--images", "--force"]);
     // The producer's policy lets `destroy` delete a build security group gold made, which this
     // manifest (naming its own groups) has none of.
     team.assert_policies_match_the_calls(&[NOT_RUN, &["DeleteSecurityGroup"]].concat());

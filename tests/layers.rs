@@ -16,6 +16,8 @@ const LAYERS: &[&[&str]] = &[
     &["ui"],
     // The clap definitions (what `ui` needs of them: the output format, the global flags).
     &["cli"],
+    // The verbs that work on both sides at once (retire, prune): plan and apply.
+    &["ops"],
     // Release channels: what each consumer follows, judged on evidence from both sides.
     &["channels"],
     // The domain: both sides, and the IAM documents a manifest needs.

@@ -433,3 +433,516 @@ fn retire_moves_the_fleet_off_a_build_and_prune_deletes_only_what_nobody_uses() 
         assert!(left.iter().all(|arn| !arn.ends_with("/1")), "{left:?}");
     });
 }
+
+const LEGACY: &str = "666677778888";
+const OUTSIDER: &str = "777788889999";
+
+/// An organization whose Workloads OU holds the workload and an excluded legacy account, and an
+/// outsider account in another OU that is no consumer; one region.
+fn organization_project() -> (tempfile::TempDir, std::path::PathBuf) {
+    let rest = format!(
+        r#"
+[pipeline]
+tests = false
+
+[organization]
+role_arn = "arn:aws:iam::000000000000:role/OrganizationAccountAccessRole"
+
+[[consumers]]
+name = "workloads"
+organizational_units = ["ou-ab12-workload"]
+exclude_accounts = ["{LEGACY}"]
+role_name = "OrganizationAccountAccessRole"
+[[consumers.launch_templates]]
+name = "app"
+
+[lifecycle]
+keep_latest = 1
+delete_after = "0s"
+"#
+    );
+    let manifest = common::sample_manifest(TOKYO, &format!("regions = [\"{TOKYO}\"]\n"), &rest);
+    let project = common::project(&manifest);
+    let seed = project.path().join("seed.toml");
+    std::fs::write(
+        &seed,
+        format!(
+            r#"caller_account = "{PRODUCER}"
+
+[organization]
+id = "o-xxxxxxxxxx"
+management_account = "000000000000"
+
+[[organizational_units]]
+id = "ou-ab12-workload"
+name = "Workloads"
+
+[[accounts]]
+id = "{PRODUCER}"
+name = "Shared"
+ou = "Infrastructure"
+
+[[accounts]]
+id = "{WORKLOAD}"
+name = "Workload"
+ou = "ou-ab12-workload"
+
+[[accounts]]
+id = "{LEGACY}"
+name = "Legacy"
+ou = "ou-ab12-workload"
+
+[[accounts]]
+id = "{OUTSIDER}"
+name = "Outsider"
+ou = "Other"
+"#
+        ),
+    )
+    .expect("seed written");
+    (project, seed)
+}
+
+/// An Auto Scaling group of no instances in `account` (Tokyo) launching `$Default` of `template`.
+async fn empty_group(
+    cloud: &Localcloud,
+    account: &str,
+    name: &str,
+    template: aws_sdk_autoscaling::types::builders::LaunchTemplateSpecificationBuilder,
+) {
+    aws_sdk_autoscaling::Client::new(&cloud.sdk(account, TOKYO).await)
+        .create_auto_scaling_group()
+        .auto_scaling_group_name(name)
+        .launch_template(template.version("$Default").build())
+        .min_size(0)
+        .max_size(1)
+        .desired_capacity(0)
+        .availability_zones(format!("{TOKYO}a"))
+        .send()
+        .await
+        .expect("CreateAutoScalingGroup");
+}
+
+/// The version numbers of template `name` in `account`.
+async fn version_numbers(cloud: &Localcloud, account: &str, name: &str) -> Vec<i64> {
+    ec2(cloud, account, TOKYO)
+        .await
+        .describe_launch_template_versions()
+        .launch_template_name(name)
+        .send()
+        .await
+        .expect("DescribeLaunchTemplateVersions")
+        .launch_template_versions()
+        .iter()
+        .filter_map(aws_sdk_ec2::types::LaunchTemplateVersion::version_number)
+        .collect()
+}
+
+/// An `aws:ec2:image` parameter holding `ami`, once Parameter Store has validated it.
+async fn put_image_parameter(cloud: &Localcloud, account: &str, name: &str, ami: &str) {
+    let ssm = aws_sdk_ssm::Client::new(&cloud.sdk(account, TOKYO).await);
+    ssm.put_parameter()
+        .name(name)
+        .value(ami)
+        .r#type(aws_sdk_ssm::types::ParameterType::String)
+        .data_type("aws:ec2:image")
+        .send()
+        .await
+        .expect("PutParameter");
+    let deadline = std::time::Instant::now() + Duration::from_mins(1);
+    while ssm.get_parameter().name(name).send().await.is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{name} never validated"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[test]
+fn prune_keeps_what_a_parameter_an_outsider_or_an_excluded_account_uses_and_frees_gold_s_old_versions()
+ {
+    let (project, seed) = organization_project();
+    let cloud = Localcloud::start_with(Some(&seed));
+    cloud.configure(json!({"build_seconds": 1, "image_usage_report_seconds": 1}));
+    let dir = project.path();
+    ok(&cloud, dir, &["up", "--yes"]);
+    for _ in 0..5 {
+        ok(&cloud, dir, &["build", "--wait"]);
+    }
+    let rt = runtime();
+    let ami = |n| rt.block_on(build_ami(&cloud, n, TOKYO)).0;
+    let b: Vec<String> = (1..=5).map(ami).collect();
+    // Build 5 is the workload's template by hand (version 1); gold moves it to build 4 (version
+    // 2), then back to build 5 (version 3): version 2 alone holds build 4.
+    rt.block_on(create_template(&cloud, WORKLOAD, TOKYO, &b[4]));
+    ok(&cloud, dir, &["rollout", "--image", "4", "--yes"]);
+    ok(&cloud, dir, &["rollout", "--yes"]);
+    rt.block_on(async {
+        assert_eq!(default_image(&cloud, WORKLOAD, TOKYO).await, b[4]);
+        // Build 1: a parameter of the workload; build 2: an outsider's instance; build 3: the
+        // excluded legacy account's template and the group that launches from it.
+        put_image_parameter(&cloud, WORKLOAD, "/app/ami", &b[0]).await;
+        run_instance(&cloud, OUTSIDER, TOKYO, &b[1])
+            .await
+            .expect("the outsider launches build 2");
+        let legacy = ec2(&cloud, LEGACY, TOKYO).await;
+        let template = legacy
+            .create_launch_template()
+            .launch_template_name("legacy")
+            .launch_template_data(
+                aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+                    .image_id(&b[2])
+                    .instance_type("t3.small".into())
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("CreateLaunchTemplate");
+        let template_id = template
+            .launch_template()
+            .and_then(|t| t.launch_template_id())
+            .expect("an id");
+        empty_group(
+            &cloud,
+            LEGACY,
+            "legacy-web",
+            aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                .launch_template_id(template_id),
+        )
+        .await;
+    });
+
+    // Every holder is named; gold's version 2 is one of the 3 kept for rollback.
+    let plan = ok(&cloud, dir, &["prune", "--dry-run"]);
+    for needle in [
+        format!("held by SSM parameter /app/ami in {WORKLOAD}/{TOKYO}"),
+        format!("held by account {OUTSIDER} (no consumer gold reads) in {TOKYO}: 1 instance(s)"),
+        format!(
+            "held by account {LEGACY} (no consumer gold reads) in {TOKYO}: 1 launch template(s)"
+        ),
+        "held by launch template app (".to_owned(),
+        "version 2 in".to_owned(),
+    ] {
+        assert!(plan.contains(&needle), "`{needle}` not in:\n{plan}");
+    }
+    assert!(plan.contains("0 AMIs to delete"), "{plan}");
+
+    // Keep no version for rollback: version 2 goes first, then build 4.
+    let manifest = dir.join("gold.toml");
+    common::edit(
+        &manifest,
+        "delete_after = \"0s\"",
+        "delete_after = \"0s\"\nkeep_template_versions = 0",
+    );
+    let out = ok(&cloud, dir, &["prune", "--dry-run", "--output", "json"]);
+    let lines = json_lines(&out);
+    let plan = lines.last().expect("the plan");
+    assert_eq!(plan["event"], "prune_plan", "{out}");
+    let deleted: Vec<&Value> = plan["builds"]
+        .as_array()
+        .expect("builds")
+        .iter()
+        .flat_map(|build| build["amis"].as_array().expect("amis"))
+        .filter(|ami| ami["action"] == "delete")
+        .collect();
+    assert_eq!(deleted.len(), 1, "{plan}");
+    assert_eq!(deleted[0]["id"], b[3].as_str(), "{plan}");
+    assert_eq!(deleted[0]["frees"][0]["version"], 2, "{plan}");
+    let out = ok(&cloud, dir, &["prune", "--yes", "--output", "json"]);
+    let lines = json_lines(&out);
+    let last = lines.last().expect("an event");
+    assert_eq!(last["event"], "pruned", "{out}");
+    assert_eq!(last["versions"][0]["version"], 2, "{out}");
+    rt.block_on(async {
+        assert!(
+            producer_view(&cloud, TOKYO, &b[3]).await.is_none(),
+            "build 4 deleted"
+        );
+        for (i, kept) in b[..3].iter().enumerate() {
+            assert!(
+                producer_view(&cloud, TOKYO, kept).await.is_some(),
+                "build {} kept",
+                i + 1
+            );
+        }
+        let mut numbers = version_numbers(&cloud, WORKLOAD, "app").await;
+        numbers.sort_unstable();
+        assert_eq!(numbers, [1, 3]);
+    });
+}
+
+/// The value of parameter `name` in `account`.
+async fn parameter_value(cloud: &Localcloud, account: &str, name: &str) -> String {
+    aws_sdk_ssm::Client::new(&cloud.sdk(account, TOKYO).await)
+        .get_parameter()
+        .name(name)
+        .send()
+        .await
+        .expect("GetParameter")
+        .parameter()
+        .and_then(|p| p.value())
+        .expect("a value")
+        .to_owned()
+}
+
+#[test]
+fn retire_moves_a_parameter_and_disables_only_once_nothing_launches_the_build() {
+    const PARAMETER: &str = "/gold/sample/ami";
+    let (project, seed) = organization_project();
+    let cloud = Localcloud::start_with(Some(&seed));
+    cloud.configure(json!({"build_seconds": 1, "image_usage_report_seconds": 1}));
+    let dir = project.path();
+    common::edit(
+        &dir.join("gold.toml"),
+        "name = \"app\"\n",
+        &format!("name = \"app\"\n\n[[consumers.parameters]]\nname = \"{PARAMETER}\"\n"),
+    );
+    ok(&cloud, dir, &["up", "--yes"]);
+    for _ in 0..2 {
+        ok(&cloud, dir, &["build", "--wait"]);
+    }
+    let rt = runtime();
+    let b: Vec<String> = (1..=2)
+        .map(|n| rt.block_on(build_ami(&cloud, n, TOKYO)).0)
+        .collect();
+    rt.block_on(async {
+        create_template(&cloud, WORKLOAD, TOKYO, &b[1]).await;
+        // The excluded legacy account launches build 2 from its own template's default.
+        ec2(&cloud, LEGACY, TOKYO)
+            .await
+            .create_launch_template()
+            .launch_template_name("legacy")
+            .launch_template_data(
+                aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+                    .image_id(&b[1])
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("CreateLaunchTemplate");
+    });
+    ok(&cloud, dir, &["rollout", "--yes"]);
+    assert_eq!(
+        rt.block_on(parameter_value(&cloud, WORKLOAD, PARAMETER)),
+        b[1]
+    );
+
+    // The parameter and the template move to build 1; legacy's template still launches build 2,
+    // so it is deprecated, not disabled, and the run fails naming the account.
+    let (code, out, err) = gold(&cloud, dir, &["retire", "2", "--disable", "--yes"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let said = format!("{out}{err}");
+    assert!(said.contains(&format!("account {LEGACY}")), "{said}");
+    assert!(said.contains("Not disabled"), "{said}");
+    assert!(said.contains("Retire build 1.0.0/2 ("), "{said}");
+    rt.block_on(async {
+        assert_eq!(parameter_value(&cloud, WORKLOAD, PARAMETER).await, b[0]);
+        assert_eq!(default_image(&cloud, WORKLOAD, TOKYO).await, b[0]);
+        let (state, deprecated, _) = producer_view(&cloud, TOKYO, &b[1])
+            .await
+            .expect("build 2 exists");
+        assert_eq!(state, "available");
+        assert!(deprecated.is_some());
+    });
+
+    // Build 1 is the last build that is not retired: retiring it too would leave the targets
+    // nowhere to go. Nothing changes, and --dry-run says so with the same exit.
+    for args in [
+        &["retire", "1", "--dry-run"][..],
+        &["retire", "1", "--yes"][..],
+    ] {
+        let (code, out, err) = gold(&cloud, dir, args);
+        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        assert!(out.contains("Nothing to move to"), "{out}");
+    }
+    rt.block_on(async {
+        assert_eq!(parameter_value(&cloud, WORKLOAD, PARAMETER).await, b[0]);
+        let (_, deprecated, _) = producer_view(&cloud, TOKYO, &b[0])
+            .await
+            .expect("build 1 exists");
+        assert!(deprecated.is_none(), "build 1 untouched");
+    });
+
+    // Legacy moves off build 2: the same command finishes.
+    rt.block_on(async {
+        ec2(&cloud, LEGACY, TOKYO)
+            .await
+            .delete_launch_template()
+            .launch_template_name("legacy")
+            .send()
+            .await
+            .expect("DeleteLaunchTemplate");
+    });
+    let out = ok(
+        &cloud,
+        dir,
+        &["retire", "2", "--disable", "--yes", "--output", "json"],
+    );
+    let lines = json_lines(&out);
+    let last = lines.last().expect("an event");
+    assert_eq!(last["event"], "retired", "{out}");
+    assert_eq!(last["not_disabled"], Value::Null, "{out}");
+    let (state, _, _) = rt
+        .block_on(producer_view(&cloud, TOKYO, &b[1]))
+        .expect("build 2 exists");
+    assert_eq!(state, "disabled");
+}
+
+#[test]
+fn rollback_and_destroy_refuse_a_retired_image_or_one_in_use() {
+    let (project, seed) = organization_project();
+    let cloud = Localcloud::start_with(Some(&seed));
+    cloud.configure(json!({"build_seconds": 1, "image_usage_report_seconds": 1}));
+    let dir = project.path();
+    ok(&cloud, dir, &["up", "--yes"]);
+    for _ in 0..2 {
+        ok(&cloud, dir, &["build", "--wait"]);
+    }
+    let rt = runtime();
+    let b: Vec<String> = (1..=2)
+        .map(|n| rt.block_on(build_ami(&cloud, n, TOKYO)).0)
+        .collect();
+    rt.block_on(async {
+        create_template(&cloud, WORKLOAD, TOKYO, &b[0]).await;
+        empty_group(
+            &cloud,
+            WORKLOAD,
+            "web",
+            aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                .launch_template_name("app"),
+        )
+        .await;
+    });
+    common::edit(
+        &dir.join("gold.toml"),
+        "name = \"app\"\n",
+        "name = \"app\"\nauto_scaling_groups = [\"web\"]\n",
+    );
+    cloud.configure(json!({"refresh_seconds": 1}));
+    ok(&cloud, dir, &["rollout", "--yes"]);
+    // Build 1, the version before the rollout, is retired: going back to it is refused.
+    ok(&cloud, dir, &["retire", "1", "--yes"]);
+    let (code, out, err) = gold(&cloud, dir, &["rollback", "--yes"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(format!("{out}{err}").contains("retired"), "{out}{err}");
+    assert_eq!(rt.block_on(default_image(&cloud, WORKLOAD, TOKYO)), b[1]);
+    // Insisting, with a refresh that fails: the default goes back, as after a rollout.
+    cloud.configure(json!({"fail_instance_refresh": ["web"]}));
+    let (code, out, err) = gold(&cloud, dir, &["rollback", "--yes", "--force"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("the template's default moved back to version 2"),
+        "{out}{err}"
+    );
+    assert_eq!(rt.block_on(default_image(&cloud, WORKLOAD, TOKYO)), b[1]);
+    cloud.configure(json!({"fail_instance_refresh": []}));
+    ok(&cloud, dir, &["rollback", "--yes", "--force"]);
+    assert_eq!(rt.block_on(default_image(&cloud, WORKLOAD, TOKYO)), b[0]);
+
+    // The workload's template launches build 1: destroy --images deletes nothing and names it.
+    let (code, out, err) = gold(&cloud, dir, &["destroy", "--images", "--yes"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains(&format!("{} is used by launch template app (", b[0])),
+        "{err}"
+    );
+    assert!(err.contains(&format!("in {WORKLOAD}/{TOKYO}")), "{err}");
+    rt.block_on(async {
+        for ami in &b {
+            assert!(
+                producer_view(&cloud, TOKYO, ami).await.is_some(),
+                "{ami} kept"
+            );
+        }
+    });
+    // --force insists, naming what it breaks.
+    let (code, out, err) = gold(&cloud, dir, &["destroy", "--images", "--force", "--yes"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("deleting anyway"), "{err}");
+    rt.block_on(async {
+        for ami in &b {
+            assert!(
+                producer_view(&cloud, TOKYO, ami).await.is_none(),
+                "{ami} deleted"
+            );
+        }
+    });
+}
+
+/// Sets the workload's Allowed AMIs: enabled, admitting the providers of each criterion.
+async fn allow_only(cloud: &Localcloud, criteria: &[Vec<String>]) {
+    let client = ec2(cloud, WORKLOAD, TOKYO).await;
+    let mut replace = client.replace_image_criteria_in_allowed_images_settings();
+    for providers in criteria {
+        replace = replace.image_criteria(
+            aws_sdk_ec2::types::ImageCriterionRequest::builder()
+                .set_image_providers(Some(providers.clone()))
+                .build(),
+        );
+    }
+    replace
+        .send()
+        .await
+        .expect("ReplaceImageCriteriaInAllowedImagesSettings");
+    client
+        .enable_allowed_images_settings()
+        .allowed_images_settings_state(
+            aws_sdk_ec2::types::AllowedImagesSettingsEnabledState::Enabled,
+        )
+        .send()
+        .await
+        .expect("EnableAllowedImagesSettings");
+}
+
+#[test]
+fn a_consumer_whose_allowed_amis_refuse_the_producer_is_blocked_until_they_admit_it() {
+    let (project, seed) = organization_project();
+    let cloud = Localcloud::start_with(Some(&seed));
+    cloud.configure(json!({"build_seconds": 1}));
+    let dir = project.path();
+    ok(&cloud, dir, &["up", "--yes"]);
+    ok(&cloud, dir, &["build", "--wait"]);
+    let rt = runtime();
+    let b1 = rt.block_on(build_ami(&cloud, 1, TOKYO)).0;
+    rt.block_on(create_template(&cloud, WORKLOAD, TOKYO, &b1));
+    ok(&cloud, dir, &["build", "--wait"]);
+    let b2 = rt.block_on(build_ami(&cloud, 2, TOKYO)).0;
+    rt.block_on(allow_only(&cloud, &[vec!["amazon".to_owned()]]));
+
+    // The plan names the account and the criterion; the rollout fails it, making no version.
+    let (_, plan, err) = gold(&cloud, dir, &["plan"]);
+    let said = format!("{plan}{err}");
+    assert!(
+        said.contains(&format!("account {WORKLOAD}'s Allowed AMIs in {TOKYO}")),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(r#"{{"ImageProviders":["{PRODUCER}"]}}"#)),
+        "{said}"
+    );
+    let (code, out, err) = gold(&cloud, dir, &["rollout", "--yes"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(format!("{out}{err}").contains("blocked"), "{out}{err}");
+    assert_eq!(rt.block_on(version_numbers(&cloud, WORKLOAD, "app")), [1]);
+
+    // The criterion `gold iam allowed-amis` prints, added to the account's: the target moves.
+    let documents: Value =
+        serde_json::from_str(&ok(&cloud, dir, &["iam", "allowed-amis"])).expect("JSON");
+    let added = &documents["ReplaceImageCriteriaInAllowedImagesSettings"]["ImageCriteria"][0];
+    let providers: Vec<String> = added["ImageProviders"]
+        .as_array()
+        .expect("providers")
+        .iter()
+        .map(|p| p.as_str().expect("a provider").to_owned())
+        .collect();
+    assert_eq!(providers, [PRODUCER]);
+    assert_eq!(
+        documents["DeclarativePolicy"]["ec2_attributes"]["allowed_images_settings"]["image_criteria"]
+            ["criteria_1"]["allowed_image_providers"]["@@append"][0],
+        PRODUCER
+    );
+    rt.block_on(allow_only(&cloud, &[vec!["amazon".to_owned()], providers]));
+    ok(&cloud, dir, &["rollout", "--yes"]);
+    assert_eq!(rt.block_on(default_image(&cloud, WORKLOAD, TOKYO)), b2);
+}

@@ -65,6 +65,7 @@ fn examples_validate_offline() {
         ("fleet", "2 components, 3 consumers, 4 targets"),
         // Targets of consumers found in the organization are only known at run time.
         ("org", "1 component, 2 consumers, 0 targets"),
+        ("encrypted", "1 component, 1 consumer, 1 target"),
     ] {
         let output = gold()
             .args(["validate", "-f"])
@@ -461,6 +462,15 @@ const CASES: &[Case] = &[
         manifest: &[(
             ORG,
             "share_with_organizations = [\"arn:aws:organizations::000000000000:organization/o-xxxxxxxxxx\"]\nkms_key_id = \"alias/images\"",
+        )],
+        files: &[],
+    },
+    Case {
+        name: "KMS key of another region than the distribution's",
+        example: "encrypted",
+        manifest: &[(
+            "kms_key_id = \"arn:aws:kms:ap-northeast-1:",
+            "kms_key_id = \"arn:aws:kms:us-east-1:",
         )],
         files: &[],
     },

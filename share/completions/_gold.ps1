@@ -144,6 +144,7 @@ Register-ArgumentCompleter -Native -CommandName 'gold' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)')
             [CompletionResult]::new('--propagation-timeout', '--propagation-timeout', [CompletionResultType]::ParameterName, 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)')
             [CompletionResult]::new('--images', '--images', [CompletionResultType]::ParameterName, 'Also deregister the AMIs the pipeline built (and delete their snapshots) and its Image Builder images')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'With `--images`: delete AMIs something still uses (each holder is named) or that an account gold cannot read might use')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -182,7 +183,7 @@ Register-ArgumentCompleter -Native -CommandName 'gold' -ScriptBlock {
             [CompletionResult]::new('--consumer', '--consumer', [CompletionResultType]::ParameterName, 'Only this consumer (repeatable)')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Only this region (repeatable)')
             [CompletionResult]::new('--wave', '--wave', [CompletionResultType]::ParameterName, 'Only consumers of this wave (repeatable)')
-            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Roll out this build: a build number (`5`) or an Image Builder build version ARN (`…:image/sample/1.0.0/5`)')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Roll out this build: its name (`1.0.0/5`, as `gold prune --dry-run` and `gold retire` print it), its number (`5`) or its Image Builder build version ARN (`…:image/sample/1.0.0/5`)')
             [CompletionResult]::new('--ami', '--ami', [CompletionResultType]::ParameterName, 'Roll out this AMI (it must be owned by the producer); its copies in other regions are found by name')
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'Only the consumers that follow this release channel (each moves to its channel''s build)')
             [CompletionResult]::new('--parallelism', '--parallelism', [CompletionResultType]::ParameterName, 'Targets of one wave worked on at once, across all accounts')
@@ -236,6 +237,7 @@ Register-ArgumentCompleter -Native -CommandName 'gold' -ScriptBlock {
             [CompletionResult]::new('--propagation-timeout', '--propagation-timeout', [CompletionResultType]::ParameterName, 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail when a selector matches nothing (a `tag` no template carries, OUs without an active account) instead of warning')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and change nothing')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Go back to a retired (deprecated) build too; a disabled or deregistered one never')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -339,6 +341,8 @@ Register-ArgumentCompleter -Native -CommandName 'gold' -ScriptBlock {
             [CompletionResult]::new('producer', 'producer', [CompletionResultType]::ParameterValue, 'The permissions policy of the identity that runs gold in the producer account (up, build, destroy, and assuming the consumer roles)')
             [CompletionResult]::new('organization', 'organization', [CompletionResultType]::ParameterValue, 'The permissions policy that reads the organization''s OUs and accounts')
             [CompletionResult]::new('instance-role', 'instance-role', [CompletionResultType]::ParameterValue, 'The role and instance profile `gold up` creates for the build instances, for review')
+            [CompletionResult]::new('kms-key', 'kms-key', [CompletionResultType]::ParameterValue, 'The key policy of `distribution.kms_key_id`: the key''s account administers it, the consumer accounts use it for EBS and grant it to their Auto Scaling role (for `aws kms put-key-policy`)')
+            [CompletionResult]::new('allowed-amis', 'allowed-amis', [CompletionResultType]::ParameterValue, 'The Allowed AMIs criterion that admits the producer''s AMIs: for `ReplaceImageCriteriaInAllowedImagesSettings` (add it to the account''s criteria) and for an organization''s declarative policy')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -427,12 +431,47 @@ Register-ArgumentCompleter -Native -CommandName 'gold' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'gold;iam;kms-key' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Manifest to use; without it `gold.toml` is searched in this directory and its parents')
+            [CompletionResult]::new('--manifest', '--manifest', [CompletionResultType]::ParameterName, 'Manifest to use; without it `gold.toml` is searched in this directory and its parents')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)')
+            [CompletionResult]::new('--propagation-timeout', '--propagation-timeout', [CompletionResultType]::ParameterName, 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)')
+            [CompletionResult]::new('--cloudformation', '--cloudformation', [CompletionResultType]::ParameterName, 'Print a CloudFormation template creating the key with that policy instead, for the producer account')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail, such as every target of a long plan (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail, such as every target of a long plan (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gold;iam;allowed-amis' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Manifest to use; without it `gold.toml` is searched in this directory and its parents')
+            [CompletionResult]::new('--manifest', '--manifest', [CompletionResultType]::ParameterName, 'Manifest to use; without it `gold.toml` is searched in this directory and its parents')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)')
+            [CompletionResult]::new('--propagation-timeout', '--propagation-timeout', [CompletionResultType]::ParameterName, 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail, such as every target of a long plan (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail, such as every target of a long plan (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'gold;iam;help' {
             [CompletionResult]::new('consumer', 'consumer', [CompletionResultType]::ParameterValue, 'The permissions policy of the rollout role in every consumer account (rollout, status, rollback, destroy, and templates marked `create`)')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'The trust policy of the consumer rollout role: who may assume it')
             [CompletionResult]::new('producer', 'producer', [CompletionResultType]::ParameterValue, 'The permissions policy of the identity that runs gold in the producer account (up, build, destroy, and assuming the consumer roles)')
             [CompletionResult]::new('organization', 'organization', [CompletionResultType]::ParameterValue, 'The permissions policy that reads the organization''s OUs and accounts')
             [CompletionResult]::new('instance-role', 'instance-role', [CompletionResultType]::ParameterValue, 'The role and instance profile `gold up` creates for the build instances, for review')
+            [CompletionResult]::new('kms-key', 'kms-key', [CompletionResultType]::ParameterValue, 'The key policy of `distribution.kms_key_id`: the key''s account administers it, the consumer accounts use it for EBS and grant it to their Auto Scaling role (for `aws kms put-key-policy`)')
+            [CompletionResult]::new('allowed-amis', 'allowed-amis', [CompletionResultType]::ParameterValue, 'The Allowed AMIs criterion that admits the producer''s AMIs: for `ReplaceImageCriteriaInAllowedImagesSettings` (add it to the account''s criteria) and for an organization''s declarative policy')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -449,6 +488,12 @@ Register-ArgumentCompleter -Native -CommandName 'gold' -ScriptBlock {
             break
         }
         'gold;iam;help;instance-role' {
+            break
+        }
+        'gold;iam;help;kms-key' {
+            break
+        }
+        'gold;iam;help;allowed-amis' {
             break
         }
         'gold;iam;help;help' {
@@ -555,6 +600,8 @@ Register-ArgumentCompleter -Native -CommandName 'gold' -ScriptBlock {
             [CompletionResult]::new('producer', 'producer', [CompletionResultType]::ParameterValue, 'The permissions policy of the identity that runs gold in the producer account (up, build, destroy, and assuming the consumer roles)')
             [CompletionResult]::new('organization', 'organization', [CompletionResultType]::ParameterValue, 'The permissions policy that reads the organization''s OUs and accounts')
             [CompletionResult]::new('instance-role', 'instance-role', [CompletionResultType]::ParameterValue, 'The role and instance profile `gold up` creates for the build instances, for review')
+            [CompletionResult]::new('kms-key', 'kms-key', [CompletionResultType]::ParameterValue, 'The key policy of `distribution.kms_key_id`: the key''s account administers it, the consumer accounts use it for EBS and grant it to their Auto Scaling role (for `aws kms put-key-policy`)')
+            [CompletionResult]::new('allowed-amis', 'allowed-amis', [CompletionResultType]::ParameterValue, 'The Allowed AMIs criterion that admits the producer''s AMIs: for `ReplaceImageCriteriaInAllowedImagesSettings` (add it to the account''s criteria) and for an organization''s declarative policy')
             break
         }
         'gold;help;iam;consumer' {
@@ -570,6 +617,12 @@ Register-ArgumentCompleter -Native -CommandName 'gold' -ScriptBlock {
             break
         }
         'gold;help;iam;instance-role' {
+            break
+        }
+        'gold;help;iam;kms-key' {
+            break
+        }
+        'gold;help;iam;allowed-amis' {
             break
         }
         'gold;help;version' {

@@ -124,11 +124,17 @@ _gold() {
             gold__subcmd__help,version)
                 cmd="gold__subcmd__help__subcmd__version"
                 ;;
+            gold__subcmd__help__subcmd__iam,allowed-amis)
+                cmd="gold__subcmd__help__subcmd__iam__subcmd__allowed__subcmd__amis"
+                ;;
             gold__subcmd__help__subcmd__iam,consumer)
                 cmd="gold__subcmd__help__subcmd__iam__subcmd__consumer"
                 ;;
             gold__subcmd__help__subcmd__iam,instance-role)
                 cmd="gold__subcmd__help__subcmd__iam__subcmd__instance__subcmd__role"
+                ;;
+            gold__subcmd__help__subcmd__iam,kms-key)
+                cmd="gold__subcmd__help__subcmd__iam__subcmd__kms__subcmd__key"
                 ;;
             gold__subcmd__help__subcmd__iam,organization)
                 cmd="gold__subcmd__help__subcmd__iam__subcmd__organization"
@@ -139,6 +145,9 @@ _gold() {
             gold__subcmd__help__subcmd__iam,trust)
                 cmd="gold__subcmd__help__subcmd__iam__subcmd__trust"
                 ;;
+            gold__subcmd__iam,allowed-amis)
+                cmd="gold__subcmd__iam__subcmd__allowed__subcmd__amis"
+                ;;
             gold__subcmd__iam,consumer)
                 cmd="gold__subcmd__iam__subcmd__consumer"
                 ;;
@@ -147,6 +156,9 @@ _gold() {
                 ;;
             gold__subcmd__iam,instance-role)
                 cmd="gold__subcmd__iam__subcmd__instance__subcmd__role"
+                ;;
+            gold__subcmd__iam,kms-key)
+                cmd="gold__subcmd__iam__subcmd__kms__subcmd__key"
                 ;;
             gold__subcmd__iam,organization)
                 cmd="gold__subcmd__iam__subcmd__organization"
@@ -157,6 +169,9 @@ _gold() {
             gold__subcmd__iam,trust)
                 cmd="gold__subcmd__iam__subcmd__trust"
                 ;;
+            gold__subcmd__iam__subcmd__help,allowed-amis)
+                cmd="gold__subcmd__iam__subcmd__help__subcmd__allowed__subcmd__amis"
+                ;;
             gold__subcmd__iam__subcmd__help,consumer)
                 cmd="gold__subcmd__iam__subcmd__help__subcmd__consumer"
                 ;;
@@ -165,6 +180,9 @@ _gold() {
                 ;;
             gold__subcmd__iam__subcmd__help,instance-role)
                 cmd="gold__subcmd__iam__subcmd__help__subcmd__instance__subcmd__role"
+                ;;
+            gold__subcmd__iam__subcmd__help,kms-key)
+                cmd="gold__subcmd__iam__subcmd__help__subcmd__kms__subcmd__key"
                 ;;
             gold__subcmd__iam__subcmd__help,organization)
                 cmd="gold__subcmd__iam__subcmd__help__subcmd__organization"
@@ -322,7 +340,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__destroy)
-            opts="-f -q -v -h -V --images --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
+            opts="-f -q -v -h -V --images --force --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -436,8 +454,22 @@ _gold() {
             return 0
             ;;
         gold__subcmd__help__subcmd__iam)
-            opts="consumer trust producer organization instance-role"
+            opts="consumer trust producer organization instance-role kms-key allowed-amis"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gold__subcmd__help__subcmd__iam__subcmd__allowed__subcmd__amis)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -464,6 +496,20 @@ _gold() {
             return 0
             ;;
         gold__subcmd__help__subcmd__iam__subcmd__instance__subcmd__role)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gold__subcmd__help__subcmd__iam__subcmd__kms__subcmd__key)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -688,8 +734,38 @@ _gold() {
             return 0
             ;;
         gold__subcmd__iam)
-            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --propagation-timeout --help --version consumer trust producer organization instance-role help"
+            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --propagation-timeout --help --version consumer trust producer organization instance-role kms-key allowed-amis help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --manifest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gold__subcmd__iam__subcmd__allowed__subcmd__amis)
+            opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -752,8 +828,22 @@ _gold() {
             return 0
             ;;
         gold__subcmd__iam__subcmd__help)
-            opts="consumer trust producer organization instance-role help"
+            opts="consumer trust producer organization instance-role kms-key allowed-amis help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gold__subcmd__iam__subcmd__help__subcmd__allowed__subcmd__amis)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -794,6 +884,20 @@ _gold() {
             return 0
             ;;
         gold__subcmd__iam__subcmd__help__subcmd__instance__subcmd__role)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gold__subcmd__iam__subcmd__help__subcmd__kms__subcmd__key)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -851,6 +955,36 @@ _gold() {
             ;;
         gold__subcmd__iam__subcmd__instance__subcmd__role)
             opts="-f -q -v -h -V --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --manifest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gold__subcmd__iam__subcmd__kms__subcmd__key)
+            opts="-f -q -v -h -V --cloudformation --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1152,7 +1286,7 @@ _gold() {
             return 0
             ;;
         gold__subcmd__rollback)
-            opts="-f -q -v -h -V --consumer --region --wave --strict --dry-run --parallelism --calls-per-account --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
+            opts="-f -q -v -h -V --consumer --region --wave --strict --dry-run --parallelism --calls-per-account --force --manifest --yes --output --quiet --verbose --propagation-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -135,6 +135,7 @@ set edit:completion:arg-completer[gold] = {|@words|
             cand --output 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)'
             cand --propagation-timeout 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)'
             cand --images 'Also deregister the AMIs the pipeline built (and delete their snapshots) and its Image Builder images'
+            cand --force 'With `--images`: delete AMIs something still uses (each holder is named) or that an account gold cannot read might use'
             cand --yes 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -171,7 +172,7 @@ set edit:completion:arg-completer[gold] = {|@words|
             cand --consumer 'Only this consumer (repeatable)'
             cand --region 'Only this region (repeatable)'
             cand --wave 'Only consumers of this wave (repeatable)'
-            cand --image 'Roll out this build: a build number (`5`) or an Image Builder build version ARN (`…:image/sample/1.0.0/5`)'
+            cand --image 'Roll out this build: its name (`1.0.0/5`, as `gold prune --dry-run` and `gold retire` print it), its number (`5`) or its Image Builder build version ARN (`…:image/sample/1.0.0/5`)'
             cand --ami 'Roll out this AMI (it must be owned by the producer); its copies in other regions are found by name'
             cand --channel 'Only the consumers that follow this release channel (each moves to its channel''s build)'
             cand --parallelism 'Targets of one wave worked on at once, across all accounts'
@@ -223,6 +224,7 @@ set edit:completion:arg-completer[gold] = {|@words|
             cand --propagation-timeout 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)'
             cand --strict 'Fail when a selector matches nothing (a `tag` no template carries, OUs without an active account) instead of warning'
             cand --dry-run 'Print the plan and change nothing'
+            cand --force 'Go back to a retired (deprecated) build too; a disabled or deregistered one never'
             cand --yes 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
@@ -321,6 +323,8 @@ set edit:completion:arg-completer[gold] = {|@words|
             cand producer 'The permissions policy of the identity that runs gold in the producer account (up, build, destroy, and assuming the consumer roles)'
             cand organization 'The permissions policy that reads the organization''s OUs and accounts'
             cand instance-role 'The role and instance profile `gold up` creates for the build instances, for review'
+            cand kms-key 'The key policy of `distribution.kms_key_id`: the key''s account administers it, the consumer accounts use it for EBS and grant it to their Auto Scaling role (for `aws kms put-key-policy`)'
+            cand allowed-amis 'The Allowed AMIs criterion that admits the producer''s AMIs: for `ReplaceImageCriteriaInAllowedImagesSettings` (add it to the account''s criteria) and for an organization''s declarative policy'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'gold;iam;consumer'= {
@@ -403,12 +407,45 @@ set edit:completion:arg-completer[gold] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'gold;iam;kms-key'= {
+            cand -f 'Manifest to use; without it `gold.toml` is searched in this directory and its parents'
+            cand --manifest 'Manifest to use; without it `gold.toml` is searched in this directory and its parents'
+            cand --output 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)'
+            cand --propagation-timeout 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)'
+            cand --cloudformation 'Print a CloudFormation template creating the key with that policy instead, for the producer account'
+            cand --yes 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print more detail, such as every target of a long plan (repeat for more)'
+            cand --verbose 'Print more detail, such as every target of a long plan (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gold;iam;allowed-amis'= {
+            cand -f 'Manifest to use; without it `gold.toml` is searched in this directory and its parents'
+            cand --manifest 'Manifest to use; without it `gold.toml` is searched in this directory and its parents'
+            cand --output 'Output format: `human` text, or JSON for programs (one document, or one event per line; see docs/json.md)'
+            cand --propagation-timeout 'How long to wait at most for a change AWS propagates eventually (IAM, Parameter Store, RAM)'
+            cand --yes 'Answer yes to every confirmation; needed to change anything when stdin is not a terminal'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -v 'Print more detail, such as every target of a long plan (repeat for more)'
+            cand --verbose 'Print more detail, such as every target of a long plan (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'gold;iam;help'= {
             cand consumer 'The permissions policy of the rollout role in every consumer account (rollout, status, rollback, destroy, and templates marked `create`)'
             cand trust 'The trust policy of the consumer rollout role: who may assume it'
             cand producer 'The permissions policy of the identity that runs gold in the producer account (up, build, destroy, and assuming the consumer roles)'
             cand organization 'The permissions policy that reads the organization''s OUs and accounts'
             cand instance-role 'The role and instance profile `gold up` creates for the build instances, for review'
+            cand kms-key 'The key policy of `distribution.kms_key_id`: the key''s account administers it, the consumer accounts use it for EBS and grant it to their Auto Scaling role (for `aws kms put-key-policy`)'
+            cand allowed-amis 'The Allowed AMIs criterion that admits the producer''s AMIs: for `ReplaceImageCriteriaInAllowedImagesSettings` (add it to the account''s criteria) and for an organization''s declarative policy'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'gold;iam;help;consumer'= {
@@ -420,6 +457,10 @@ set edit:completion:arg-completer[gold] = {|@words|
         &'gold;iam;help;organization'= {
         }
         &'gold;iam;help;instance-role'= {
+        }
+        &'gold;iam;help;kms-key'= {
+        }
+        &'gold;iam;help;allowed-amis'= {
         }
         &'gold;iam;help;help'= {
         }
@@ -507,6 +548,8 @@ set edit:completion:arg-completer[gold] = {|@words|
             cand producer 'The permissions policy of the identity that runs gold in the producer account (up, build, destroy, and assuming the consumer roles)'
             cand organization 'The permissions policy that reads the organization''s OUs and accounts'
             cand instance-role 'The role and instance profile `gold up` creates for the build instances, for review'
+            cand kms-key 'The key policy of `distribution.kms_key_id`: the key''s account administers it, the consumer accounts use it for EBS and grant it to their Auto Scaling role (for `aws kms put-key-policy`)'
+            cand allowed-amis 'The Allowed AMIs criterion that admits the producer''s AMIs: for `ReplaceImageCriteriaInAllowedImagesSettings` (add it to the account''s criteria) and for an organization''s declarative policy'
         }
         &'gold;help;iam;consumer'= {
         }
@@ -517,6 +560,10 @@ set edit:completion:arg-completer[gold] = {|@words|
         &'gold;help;iam;organization'= {
         }
         &'gold;help;iam;instance-role'= {
+        }
+        &'gold;help;iam;kms-key'= {
+        }
+        &'gold;help;iam;allowed-amis'= {
         }
         &'gold;help;version'= {
         }

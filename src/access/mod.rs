@@ -21,6 +21,7 @@
 //! evaluation logic").
 
 pub mod cloudformation;
+pub mod kms;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -271,6 +272,10 @@ impl<'a> Policy<'a> {
             Need::WholeOrganization => self.manifest.consumers.iter().any(|c| c.organization),
             Need::SharedParent => crate::plan::producer::shared_parent(self.manifest).is_some(),
             Need::SharedResources => !crate::plan::producer::foreign(self.manifest).is_empty(),
+            Need::EncryptionKey => self.manifest.distribution.kms_key_id.is_some(),
+            Need::EncryptedAutoScaling => {
+                self.manifest.distribution.kms_key_id.is_some() && self.needs(Need::AutoScaling)
+            }
         }
     }
 
@@ -399,6 +404,11 @@ impl<'a> Policy<'a> {
                 "RetireAmisGoldBuilt".to_owned(),
                 ec2("image/*", ""),
                 Some(tagged("ResourceTag")),
+            ),
+            Scope::UsageReport => (
+                "MakeAmiUsageReports".to_owned(),
+                ec2("image-usage-report/*", "*"),
+                None,
             ),
             Scope::Snapshot => (
                 "DeleteSnapshotsOfAmis".to_owned(),
@@ -585,6 +595,12 @@ impl<'a> Policy<'a> {
                 };
                 ("ReleaseChannels".to_owned(), vec![at(""), at("/*")], None)
             }
+            Scope::EncryptionKey => ("EncryptionKey".to_owned(), self.encryption_key(), None),
+            Scope::GrantKeyToAutoScaling => (
+                "GrantKeyToAutoScalingRole".to_owned(),
+                self.encryption_key(),
+                Some(kms::grant_to_auto_scaling(self.partition)),
+            ),
             Scope::ResourceShare => (
                 "ResourceShares".to_owned(),
                 self.regional("ram", "*:resource-share/*"),
@@ -675,6 +691,18 @@ impl<'a> Policy<'a> {
                 )
             })
             .collect()
+    }
+
+    /// The key `distribution.kms_key_id` names: its ARN, or for an alias ARN every key of that
+    /// account and region (IAM authorizes an alias as the key it points to).
+    fn encryption_key(&self) -> Vec<String> {
+        let Some(key) = &self.manifest.distribution.kms_key_id else {
+            return Vec::new();
+        };
+        match key.split_once(":alias/") {
+            Some((head, _)) => vec![format!("{head}:key/*")],
+            None => vec![key.clone()],
+        }
     }
 
     /// The role `[organization]` names, which the identity running gold assumes to read it.
@@ -907,6 +935,7 @@ fn pascal(service: &str) -> &'static str {
         "organizations" => "Organizations",
         "ssm" => "Ssm",
         "ram" => "Ram",
+        "kms" => "Kms",
         _ => "Other",
     }
 }
@@ -942,6 +971,7 @@ mod tests {
             moving["Action"],
             json!([
                 "ec2:CreateLaunchTemplateVersion",
+                "ec2:DeleteLaunchTemplateVersions",
                 "ec2:ModifyLaunchTemplate",
                 "ec2:RunInstances"
             ])
@@ -1114,6 +1144,7 @@ mod tests {
             moving["Action"],
             json!([
                 "ec2:CreateLaunchTemplateVersion",
+                "ec2:DeleteLaunchTemplateVersions",
                 "ec2:ModifyLaunchTemplate"
             ])
         );

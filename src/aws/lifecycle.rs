@@ -1,5 +1,5 @@
 //! An AMI's life after its build: deprecate it, disable it, record why (the producer's side),
-//! and find who still uses it (each consumer account's side).
+//! and read the launch template versions that name it (each consumer account's side).
 //!
 //! AWS facts relied on (EC2 API Reference):
 //! - `EnableImageDeprecation`: only the owner may set it; seconds are rounded to the nearest
@@ -11,6 +11,9 @@
 //! - `DisableImage`: state `disabled`, every launch permission removed, hidden, not launchable.
 //! - `CreateTags` on an AMI: tags are the owner's alone (invisible across accounts), so they
 //!   record a reason for people and never carry a decision.
+//! - `DeleteLaunchTemplateVersions` deletes up to 200 versions of one template, never the
+//!   default; each version it cannot delete comes back with an error code
+//!   (`launchTemplateVersionDoesNotExist` for one already gone) instead of failing the call.
 //! - `DescribeLaunchTemplateVersions` takes the filter `image-id` for one template's versions
 //!   (every version, not only `$Default`/`$Latest`, needs the template's id);
 //!   `DescribeLaunchTemplates` lists every template with its default and latest numbers.
@@ -23,7 +26,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use aws_sdk_ec2::types::{Filter, Tag};
+use aws_sdk_ec2::types::{Filter, LaunchTemplateErrorCode, Tag};
 use aws_smithy_types::DateTime;
 
 use super::call::{CallExt, ec2_code};
@@ -41,14 +44,17 @@ pub struct OwnedImage {
     pub image: Image,
     /// The reason recorded by `gold retire`, when there is one.
     pub retired_reason: Option<String>,
+    /// The Image Builder build version ARN its tag records, when it has one.
+    pub builder_arn: Option<String>,
 }
 
 /// Every AMI the session's account owns in its region named like `name_pattern`, deprecated
-/// and disabled ones included, with the retirement reason gold recorded.
+/// and disabled ones included, with the retirement reason gold recorded (tag `reason_tag`) and
+/// the build version ARN Image Builder recorded (tag `arn_tag`).
 pub async fn own_images(
     session: &Session,
     name_pattern: &str,
-    reason_tag: &str,
+    (reason_tag, arn_tag): (&str, &str),
 ) -> Result<Vec<OwnedImage>, AwsError> {
     let mut pages = session
         .ec2()
@@ -70,15 +76,18 @@ pub async fn own_images(
             let Some(image) = images::image(described) else {
                 continue;
             };
-            let retired_reason = described
-                .tags()
-                .iter()
-                .find(|tag| tag.key() == Some(reason_tag))
-                .and_then(Tag::value)
-                .map(str::to_owned);
+            let tag = |key: &str| {
+                described
+                    .tags()
+                    .iter()
+                    .find(|tag| tag.key() == Some(key))
+                    .and_then(Tag::value)
+                    .map(str::to_owned)
+            };
             found.push(OwnedImage {
                 image,
-                retired_reason,
+                retired_reason: tag(reason_tag),
+                builder_arn: tag(arn_tag),
             });
         }
     }
@@ -191,13 +200,23 @@ pub async fn all_templates(session: &Session) -> Result<Vec<TemplateNumbers>, Aw
     Ok(found)
 }
 
-/// The versions of one template that launch one of `amis`: `(version, ami)`. A template deleted
-/// meanwhile has none.
+/// A launch template version that launches an AMI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionImage {
+    /// The version number.
+    pub number: i64,
+    /// The AMI it launches.
+    pub image: String,
+    /// Its description.
+    pub description: Option<String>,
+}
+
+/// The versions of one template that launch one of `amis`. A template deleted meanwhile has none.
 pub async fn versions_launching(
     session: &Session,
     template_id: &str,
     amis: &[String],
-) -> Result<Vec<(i64, String)>, AwsError> {
+) -> Result<Vec<VersionImage>, AwsError> {
     let mut found = Vec::new();
     for chunk in amis.chunks(FILTER_VALUES) {
         let mut pages = session
@@ -226,8 +245,11 @@ pub async fn versions_launching(
                 page.launch_template_versions()
                     .iter()
                     .filter_map(|version| {
-                        let image = version.launch_template_data()?.image_id()?;
-                        Some((version.version_number()?, image.to_owned()))
+                        Some(VersionImage {
+                            number: version.version_number()?,
+                            image: version.launch_template_data()?.image_id()?.to_owned(),
+                            description: version.version_description().map(str::to_owned),
+                        })
                     }),
             );
         }
@@ -235,65 +257,48 @@ pub async fn versions_launching(
     Ok(found)
 }
 
-/// An instance that is not terminated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Instance {
-    /// `i-…`.
-    pub id: String,
-    /// The AMI it was launched from.
-    pub image: String,
-    /// `running`, `stopped`, …
-    pub state: String,
-}
+/// `DeleteLaunchTemplateVersions` takes at most this many versions a call.
+const DELETE_VERSIONS: usize = 200;
 
-/// The instances of the session's account and region launched from one of `amis` that are
-/// pending, running, stopping or stopped.
-pub async fn instances_of(session: &Session, amis: &[String]) -> Result<Vec<Instance>, AwsError> {
-    let mut found = Vec::new();
-    for chunk in amis.chunks(FILTER_VALUES) {
-        let mut pages = session
+/// Deletes versions of one template (never its default: EC2 refuses that). A version already
+/// gone counts as deleted; any other version EC2 refuses fails the call, naming it.
+pub async fn delete_versions(
+    session: &Session,
+    template_id: &str,
+    numbers: &[i64],
+) -> Result<(), AwsError> {
+    for chunk in numbers.chunks(DELETE_VERSIONS) {
+        let output = session
             .ec2()
-            .describe_instances()
-            .filters(
-                Filter::builder()
-                    .name("image-id")
-                    .set_values(Some(chunk.to_vec()))
-                    .build(),
-            )
-            .filters(
-                Filter::builder()
-                    .name("instance-state-name")
-                    .values("pending")
-                    .values("running")
-                    .values("stopping")
-                    .values("stopped")
-                    .build(),
-            )
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.call(session, "DescribeInstances")?;
-            for instance in page
-                .reservations()
-                .iter()
-                .flat_map(aws_sdk_ec2::types::Reservation::instances)
-            {
-                let (Some(id), Some(image)) = (instance.instance_id(), instance.image_id()) else {
-                    continue;
-                };
-                found.push(Instance {
-                    id: id.to_owned(),
-                    image: image.to_owned(),
-                    state: instance
-                        .state()
-                        .and_then(|state| state.name())
-                        .map_or("unknown", |name| name.as_str())
-                        .to_owned(),
-                });
-            }
+            .delete_launch_template_versions()
+            .launch_template_id(template_id)
+            .set_versions(Some(chunk.iter().map(ToString::to_string).collect()))
+            .send()
+            .await
+            .call_on(session, "DeleteLaunchTemplateVersions", template_id)?;
+        let refused: Vec<String> = output
+            .unsuccessfully_deleted_launch_template_versions()
+            .iter()
+            .filter_map(|item| {
+                let error = item.response_error()?;
+                let gone = error.code()
+                    == Some(&LaunchTemplateErrorCode::LaunchTemplateVersionDoesNotExist);
+                (!gone).then(|| {
+                    format!(
+                        "version {}: {}",
+                        item.version_number().unwrap_or_default(),
+                        error.message().unwrap_or("refused")
+                    )
+                })
+            })
+            .collect();
+        if !refused.is_empty() {
+            return Err(session
+                .failure("DeleteLaunchTemplateVersions", refused.join("; "))
+                .on(template_id));
         }
     }
-    Ok(found)
+    Ok(())
 }
 
 /// The AMIs among `amis` (of the session's account and region) that deregistration protection

@@ -7,7 +7,7 @@
 //!
 //! AWS facts relied on (Service Authorization Reference, "Actions, resources, and condition keys
 //! for" Amazon EC2, Amazon EC2 Auto Scaling, EC2 Image Builder, IAM, AWS STS, AWS Organizations,
-//! AWS Systems Manager and AWS RAM):
+//! AWS Systems Manager, AWS RAM and AWS KMS):
 //! - `Describe*`/`List*` actions of EC2, Auto Scaling, Image Builder and Organizations have no
 //!   resource-level permissions: they need `"Resource": "*"`.
 //! - EC2 launch templates, security groups, AMIs and snapshots, Auto Scaling groups, every Image
@@ -40,12 +40,19 @@
 //!   group is pinned, and what a template holds, is live state, so the policy allows all of it.
 //! - `ram:CreateResourceShare` has no resource type (`"*"`), narrowed by request keys only
 //!   (`aws:RequestTag`, `ram:RequestedResourceType`, `ram:ResourceArn`, `ram:Principal`).
+//! - `ec2:CreateImageUsageReport` is authorized on the image and on the report being made
+//!   (`image-usage-report/*`); `DescribeImageReferences` and the usage report reads take `"*"`.
 //! - `sts:GetCallerIdentity` needs no permission (STS API reference).
 //! - A pipeline with `imageScanningEnabled` has Image Builder check Amazon Inspector with the
 //!   caller's `inspector2:BatchGetAccountStatus` (Image Builder User Guide, "Configure security
 //!   scans for Image Builder images"); `ssm:GetParametersByPath` is authorized on the path's own
 //!   parameter ARN (Systems Manager User Guide, "Restricting access to Parameter Store
 //!   parameters using IAM policies").
+//! - EC2's `GetEbsEncryptionByDefault` and `GetEbsDefaultKmsKeyId` have no resource type; KMS
+//!   actions take the key's ARN (an alias ARN authorizes as its key), and `kms:CreateGrant`
+//!   takes `kms:GranteePrincipal` and `kms:GrantOperations`. Another account's key also needs
+//!   its key policy to allow the caller (AWS KMS Developer Guide, "Allowing users in other
+//!   accounts to use a KMS key"); `gold iam kms-key` prints that policy.
 
 /// Which policy a permission belongs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -101,6 +108,11 @@ pub enum Need {
     Channels,
     /// `[scanning] enabled`: the pipeline scans its builds and `gold promote` reads the findings.
     Scanning,
+    /// `distribution.kms_key_id`: `plan` and `up` check the key can serve the consumers.
+    EncryptionKey,
+    /// That key, and some launch template lists Auto Scaling groups: each consumer account
+    /// grants the key to its Auto Scaling service-linked role.
+    EncryptedAutoScaling,
 }
 
 /// What an action applies to; the `access` module turns each into ARNs and conditions for a manifest.
@@ -182,6 +194,12 @@ pub enum Scope {
     TagLaunched,
     /// The parameters below the manifest's channel path in the producer account.
     ChannelLog,
+    /// The KMS key `distribution.kms_key_id` names.
+    EncryptionKey,
+    /// A grant on that key to a consumer account's Auto Scaling service-linked role (only to it).
+    GrantKeyToAutoScaling,
+    /// The AMI usage reports the producer makes of its AMIs.
+    UsageReport,
 }
 
 /// One IAM action on one kind of resource.
@@ -230,16 +248,18 @@ const fn row(
 
 use Need::{
     Always, AutoScaling, BuildDefaultVpc, BuildRole, BuildSecurityGroup, BuildSubnet, Channels,
-    ConsumerRoles, ConsumerSecurityGroup, CreatedTemplates, OrganizationRole, RamSharing, Retire,
-    Scanning, SharedParent, SharedResources, SsmParameters, TaggedTemplates, WholeOrganization,
+    ConsumerRoles, ConsumerSecurityGroup, CreatedTemplates, EncryptedAutoScaling, OrganizationRole,
+    RamSharing, Retire, Scanning, SharedParent, SharedResources, SsmParameters, TaggedTemplates,
+    WholeOrganization,
 };
 use Scope::{
     Any, BuildInstanceProfile, BuildRolePolicy, BuildTopic, BuiltAmi, BuiltImage, ChannelLog,
-    Component, CreatedTemplate, Distribution, DistributionParameter, GoldSecurityGroup,
-    ImageBuilderServiceRole, Infrastructure, LaunchResources, LaunchedImage, ManifestRole,
-    NewResourceShare, NewSecurityGroup, NewTemplate, Parameter, ParentImage, PassBuildRole,
-    PassLaunchRole, Pipeline, Recipe, RecipeComponent, ResourceShare, RolloutTemplate, Snapshot,
-    TagLaunched, TagNewSecurityGroup, TagNewTemplate, TagSnapshot, Vpc,
+    Component, CreatedTemplate, Distribution, DistributionParameter, EncryptionKey,
+    GoldSecurityGroup, GrantKeyToAutoScaling, ImageBuilderServiceRole, Infrastructure,
+    LaunchResources, LaunchedImage, ManifestRole, NewResourceShare, NewSecurityGroup, NewTemplate,
+    Parameter, ParentImage, PassBuildRole, PassLaunchRole, Pipeline, Recipe, RecipeComponent,
+    ResourceShare, RolloutTemplate, Snapshot, TagLaunched, TagNewSecurityGroup, TagNewTemplate,
+    TagSnapshot, UsageReport, Vpc,
 };
 use Side::{Consumer, OrganizationReader, Producer};
 
@@ -254,6 +274,7 @@ pub const PERMISSIONS: &[Permission] = &[
     row("sts", "AssumeRole", Producer, OrganizationRole, &[on("sts:AssumeRole", ManifestRole)]),
     // --- consumer accounts: launch templates, their security group, Auto Scaling ---------
     row("ec2", "DescribeImages", Consumer, Always, &[on("ec2:DescribeImages", Any)]),
+    row("ec2", "GetAllowedImagesSettings", Consumer, Always, &[on("ec2:GetAllowedImagesSettings", Any)]),
     row("ec2", "DescribeLaunchTemplateVersions", Consumer, Always, &[on("ec2:DescribeLaunchTemplateVersions", Any)]),
     row("ec2", "CreateLaunchTemplateVersion", Consumer, Always, &[on("ec2:CreateLaunchTemplateVersion", RolloutTemplate)]),
     row("ec2", "ModifyLaunchTemplate", Consumer, Always, &[on("ec2:ModifyLaunchTemplate", RolloutTemplate)]),
@@ -417,6 +438,14 @@ pub const PERMISSIONS: &[Permission] = &[
     row("ec2", "EnableImageDeprecation", Producer, Retire, &[on("ec2:EnableImageDeprecation", BuiltAmi)]),
     row("ec2", "DisableImage", Producer, Retire, &[on("ec2:DisableImage", BuiltAmi)]),
     row("ec2", "CreateTags", Producer, Retire, &[on("ec2:CreateTags", BuiltAmi)]),
+    row("ec2", "CreateImageUsageReport", Producer, Retire, &[
+        on("ec2:CreateImageUsageReport", BuiltAmi),
+        on("ec2:CreateImageUsageReport", UsageReport),
+    ]),
+    row("ec2", "DescribeImageUsageReports", Producer, Retire, &[on("ec2:DescribeImageUsageReports", Any)]),
+    row("ec2", "DescribeImageUsageReportEntries", Producer, Retire, &[on("ec2:DescribeImageUsageReportEntries", Any)]),
+    row("ec2", "DeleteLaunchTemplateVersions", Consumer, Retire, &[on("ec2:DeleteLaunchTemplateVersions", RolloutTemplate)]),
+    row("ec2", "DescribeImageReferences", Consumer, Retire, &[on("ec2:DescribeImageReferences", Any)]),
     row("ec2", "DescribeInstances", Consumer, Retire, &[on("ec2:DescribeInstances", Any)]),
     row("ec2", "DescribeLaunchTemplates", Consumer, Retire, &[on("ec2:DescribeLaunchTemplates", Any)]),
     row("ec2", "DescribeLaunchTemplateVersions", Consumer, Retire, &[on("ec2:DescribeLaunchTemplateVersions", Any)]),
@@ -453,6 +482,15 @@ pub const PERMISSIONS: &[Permission] = &[
         on("imagebuilder:UpdateImagePipeline", Pipeline),
         on("inspector2:BatchGetAccountStatus", Any),
     ]),
+    // --- encrypted images: EBS encryption by default, the key's policy, consumers' grants ---
+    row("ec2", "GetEbsEncryptionByDefault", Producer, Always, &[on("ec2:GetEbsEncryptionByDefault", Any)]),
+    row("ec2", "GetEbsDefaultKmsKeyId", Producer, Always, &[on("ec2:GetEbsDefaultKmsKeyId", Any)]),
+    row("kms", "DescribeKey", Producer, Need::EncryptionKey, &[on("kms:DescribeKey", EncryptionKey)]),
+    row("kms", "GetKeyPolicy", Producer, Need::EncryptionKey, &[on("kms:GetKeyPolicy", EncryptionKey)]),
+    row("kms", "DescribeKey", Consumer, EncryptedAutoScaling, &[on("kms:DescribeKey", EncryptionKey)]),
+    row("kms", "ListGrants", Consumer, EncryptedAutoScaling, &[on("kms:ListGrants", EncryptionKey)]),
+    row("kms", "CreateGrant", Consumer, EncryptedAutoScaling, &[on("kms:CreateGrant", GrantKeyToAutoScaling)]),
+    row("kms", "RetireGrant", Consumer, EncryptedAutoScaling, &[on("kms:RetireGrant", EncryptionKey)]),
 ];
 
 /// The rows of `operation`, on whichever side.

@@ -498,6 +498,16 @@ impl Session {
         aws_sdk_iam::Client::from_conf(config)
     }
 
+    /// A KMS client.
+    pub(super) fn kms(&self) -> aws_sdk_kms::Client {
+        let config = aws_sdk_kms::config::Builder::from(&self.config)
+            .retry_classifier(TooManyRequests)
+            .retry_partition(self.pace.partition.clone())
+            .interceptor(self.pace.throttles.clone())
+            .build();
+        aws_sdk_kms::Client::from_conf(config)
+    }
+
     /// An AWS RAM client.
     pub(super) fn ram(&self) -> aws_sdk_ram::Client {
         let config = aws_sdk_ram::config::Builder::from(&self.config)

@@ -514,24 +514,27 @@ pub async fn protect(release: &Release<'_>, session: &Session) -> Result<Vec<Pro
 
 /// Brings deregistration protection in line with the channels now (see [`protect`]); nothing
 /// without channels.
-pub async fn protect_held(loaded: &Loaded, session: &Session) -> Result<Vec<Protection>, Error> {
-    if loaded.manifest.channels.is_empty() {
+pub async fn protect_held(
+    manifest: &Manifest,
+    session: &Session,
+) -> Result<Vec<Protection>, Error> {
+    if manifest.channels.is_empty() {
         return Ok(Vec::new());
     }
-    protect(&Release::read(&loaded.manifest, session).await?, session).await
+    protect(&Release::read(manifest, session).await?, session).await
 }
 
 /// `gold prune`'s plan, with the AMIs of every build a channel holds now or held just before
 /// kept ("channel prod").
 pub async fn keep_held(
-    loaded: &Loaded,
+    manifest: &Manifest,
     session: &Session,
     mut plan: PrunePlan,
 ) -> Result<PrunePlan, Error> {
-    if loaded.manifest.channels.is_empty() {
+    if manifest.channels.is_empty() {
         return Ok(plan);
     }
-    let release = Release::read(&loaded.manifest, session).await?;
+    let release = Release::read(manifest, session).await?;
     let held = release.held();
     for build in &mut plan.builds {
         let Some(channels) = held.get(&build.name) else {
@@ -567,12 +570,11 @@ pub struct Retiring {
 /// Decides what retiring `names` does to the channels (without channels: every consumer
 /// follows the newest build that is not retired).
 pub async fn retiring(
-    loaded: &Loaded,
+    manifest: &Manifest,
     session: &Session,
     names: &BTreeSet<String>,
     reason: Option<&str>,
 ) -> Result<Retiring, Error> {
-    let manifest = &loaded.manifest;
     if manifest.channels.is_empty() {
         return Ok(Retiring {
             follow: Choices::Same(ImageChoice::Newest),
@@ -652,7 +654,7 @@ impl Retiring {
     /// on; a channel that changed meanwhile is an error (run retire again: nothing moved yet).
     pub async fn record(
         &self,
-        loaded: &Loaded,
+        manifest: &Manifest,
         session: &Session,
         by: &str,
     ) -> Result<Vec<String>, Error> {
@@ -665,12 +667,12 @@ impl Retiring {
                 by: by.to_owned(),
                 ..stored.clone()
             };
-            match record_at(&loaded.manifest, session, channel, *seq, &stored).await? {
+            match record_at(manifest, session, channel, *seq, &stored).await? {
                 Ok(entry) => said.push(format!("channel {channel} went back to {}", entry.label())),
                 Err(conflict) => return Err(conflict.into()),
             }
         }
-        protect(&Release::read(&loaded.manifest, session).await?, session).await?;
+        protect(&Release::read(manifest, session).await?, session).await?;
         Ok(said)
     }
 }

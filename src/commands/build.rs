@@ -97,7 +97,7 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
         let amis = build::wait(&session, &image, options, &mut progress).await?;
         share_build(&session, manifest, &image, printer).await?;
         // The first channel holds the new build now: protect it (a failure does not undo the build).
-        if let Err(err) = crate::channels::protect_held(&loaded, &session).await {
+        if let Err(err) = crate::channels::protect_held(&loaded.manifest, &session).await {
             printer.warn(&format!(
                 "the channels' builds keep their protection as it was: {err}"
             ));

@@ -3,6 +3,9 @@
 //! marked `create` with their security group), after showing the plan and getting a
 //! confirmation. A consumer that cannot be reached does not stop the rest; it makes the
 //! command fail at the end.
+//!
+//! With `--images`, the AMIs go only when nothing uses them ([`consumer::usage`]): otherwise
+//! nothing is deleted and every holder is named, unless `--force`.
 
 use std::collections::BTreeSet;
 use std::process::ExitCode;
@@ -19,6 +22,7 @@ use crate::error::Cause;
 use crate::manifest;
 use crate::names;
 use crate::plan::Resource;
+use crate::plan::lifecycle::Usage;
 use crate::producer::{self, destroy};
 use crate::ui::report::{Report, to_json};
 use crate::ui::{self, ApplyProgress, Event, Printer};
@@ -72,6 +76,18 @@ pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result
         )
         .await;
         let doomed = doomed?;
+        let amis = doomed.amis_by_region();
+        if !amis.is_empty() {
+            let usage = consumer::usage::usage(
+                &loaded.manifest,
+                &sessions,
+                &session,
+                &amis,
+                consumer::DEFAULT_PARALLELISM,
+            )
+            .await;
+            in_use(&usage, args.force, printer)?;
+        }
         let mut plan = doomed.plan(&session);
         plan.changes.extend(consumers.plan().changes);
         for kept in &consumers.kept {
@@ -141,6 +157,44 @@ pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result
         "run `gold destroy` again: it deletes what is left",
     ))??;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses to delete AMIs that something uses or that an unreadable account might use, naming
+/// each; with `--force`, names them and goes on.
+fn in_use(usage: &Usage, force: bool, printer: &Printer) -> Result<(), Error> {
+    let causes: Vec<String> = usage
+        .holders
+        .values()
+        .flatten()
+        .map(|holder| format!("{} is used by {holder}", holder.ami))
+        .chain(usage.unchecked.iter().map(ToString::to_string))
+        .collect();
+    if causes.is_empty() {
+        return Ok(());
+    }
+    if force {
+        for cause in &causes {
+            printer.warn(&format!("deleting anyway (`--force`): {cause}"));
+        }
+        return Ok(());
+    }
+    Err(Error::Failed {
+        message: format!(
+            "the pipeline's AMIs are in use or could not be checked ({} finding(s)); nothing was deleted",
+            causes.len()
+        ),
+        hint: Some(
+            "move those users to another image first, run without `--images` to keep the AMIs, or add `--force` to delete them anyway"
+                .to_owned(),
+        ),
+        causes: causes
+            .into_iter()
+            .map(|message| Cause {
+                message,
+                hint: None,
+            })
+            .collect(),
+    })
 }
 
 /// Fails naming every consumer that could not be surveyed or whose deletions failed.

@@ -1,4 +1,5 @@
-//! `gold iam`: print one least-privilege IAM document for the manifest (see [`crate::access`]),
+//! `gold iam`: print one least-privilege IAM document (or the KMS key policy) for the manifest
+//! (see [`crate::access`]),
 //! as JSON whatever `--output` says: it is meant for `aws iam put-role-policy`, Terraform or a
 //! reviewer. `consumer` serves several manifests with one role when given their paths. Only a
 //! trust policy (`trust`, `consumer --cloudformation`, `organization --trust`) without
@@ -10,7 +11,7 @@ use std::process::ExitCode;
 use serde_json::Value;
 
 use crate::Error;
-use crate::access::{self, cloudformation};
+use crate::access::{self, cloudformation, kms};
 use crate::aws::Sessions;
 use crate::cli::{GlobalArgs, IamArgs, IamDocument};
 use crate::manifest::{self, Loaded, Manifest};
@@ -64,6 +65,9 @@ pub fn run(args: &IamArgs, global: &GlobalArgs, printer: &Printer) -> Result<Exi
                 access::organization(&loaded)
             }
         }
+        IamDocument::AllowedAmis => {
+            crate::plan::allowed::criteria_documents(&load(global)?.manifest.producer.account)
+        }
         IamDocument::InstanceRole => {
             let loaded = load(global)?;
             access::instance_role(&loaded).ok_or_else(|| Error::Usage {
@@ -76,6 +80,14 @@ pub fn run(args: &IamArgs, global: &GlobalArgs, printer: &Printer) -> Result<Exi
                         .to_owned(),
                 ),
             })?
+        }
+        IamDocument::KmsKey { cloudformation } => {
+            let loaded = load(global)?;
+            if *cloudformation {
+                kms::cloudformation(&loaded.manifest)
+            } else {
+                kms::key_policy(&loaded.manifest)
+            }
         }
     };
     printer.data(&pretty(&document));

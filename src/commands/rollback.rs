@@ -26,8 +26,14 @@ pub fn run(args: &RollbackArgs, global: &GlobalArgs, printer: &Printer) -> Resul
         |interrupt| async move {
             let sessions =
                 super::sessions(global, printer, usize::from(args.calls_per_account)).await;
-            let planned =
-                rollback::survey(&loaded.manifest, &sessions, &filter, options.parallelism).await?;
+            let planned = rollback::survey(
+                &loaded.manifest,
+                &sessions,
+                &filter,
+                options.parallelism,
+                args.force,
+            )
+            .await?;
             execute(
                 &loaded.manifest,
                 &sessions,

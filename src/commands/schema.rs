@@ -37,10 +37,10 @@ pub fn output_schema() -> serde_json::Value {
     use super::channels::Channels;
     use super::destroy::Destroyed;
     use super::init::Created;
-    use super::retire::Retired;
     use super::status::StatusReport;
     use super::up::UpReport;
     use super::validate::Validated;
+    use crate::ops::retire::Retired;
     use crate::plan::channels::Promotion;
     use crate::plan::lifecycle::{Pruned, RetirePlan};
     use crate::ui::report::PrunePlanDocument;

@@ -65,6 +65,7 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs, printer: &Printer) -> Result<
                 targets: Vec::new(),
                 discovered: Vec::new(),
                 unmatched: Vec::new(),
+                grants: Vec::new(),
             }
         } else {
             status::status(&loaded.manifest, &sessions, &filter, DEFAULT_PARALLELISM).await?

@@ -1,11 +1,14 @@
 //! Carries out one target's [`Step`]: a new default version with the new image (or an earlier
 //! version made the default again, or a new template; for an SSM parameter, a new parameter
 //! version, see [`super::parameters`]), then the instance refresh of each listed group. The
-//! wave engine ([`super::waves`]) calls it for each target in turn.
+//! wave engine ([`super::waves`]) calls it for each target in turn. Before a step that refreshes
+//! groups moves anything, the account gets its grant on the key that encrypts the AMI
+//! ([`super::grants`]).
 //!
 //! Ctrl-C ([`Interrupt`]) lets the step in progress finish and starts no other; the outcome
 //! says what was done and what a re-run still does. A refresh that fails after the template
-//! moved sends the template's default back to the version it replaced.
+//! moved (forward in a rollout, back in a rollback) sends the template's default back to the
+//! version it replaced.
 //!
 //! AWS facts relied on (EC2 API reference, `CreateLaunchTemplateVersion`,
 //! `ModifyLaunchTemplate`): a version made with `SourceVersion` inherits every setting of that
@@ -14,6 +17,7 @@
 
 use std::fmt::Write as _;
 
+use super::grants;
 use super::interrupt::Interrupt;
 use super::parameters;
 use super::refresh::{self, RefreshError, Watched};
@@ -52,6 +56,9 @@ impl Apply<'_> {
                 .sessions
                 .session(&target.account, &target.access, &target.region)
                 .await?;
+            if grants::refreshes(&target, &step) {
+                grants::ensure(self.manifest, self.sessions, &target).await?;
+            }
             let run = Applying {
                 apply: self,
                 session: &session,
@@ -495,8 +502,10 @@ impl Applying<'_> {
             latest: template.latest,
             made: None,
         };
-        let watched = self.refresh(id, groups, moved).await?;
-        Ok(ended(done, groups, watched))
+        // A failed refresh sends the default back, as after a rollout: a group scaling out
+        // would otherwise launch the image that just failed.
+        self.refresh_or_move_back(template, groups.to_vec(), moved, done)
+            .await
     }
 
     async fn refresh(

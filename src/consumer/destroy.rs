@@ -1,5 +1,7 @@
 //! `gold destroy` in the consumer accounts: the launch templates gold created there for
-//! templates the manifest marks `create`, then the egress-only security group it made for them.
+//! templates the manifest marks `create`, then the egress-only security group it made for them,
+//! and the grants on the manifest's KMS key it made for their Auto Scaling roles (those of the
+//! accounts the manifest names).
 //!
 //! Only a template the manifest marks `create` and that carries `gold:manifest=<name>` is
 //! deleted; an adopted one (no `create`, or made by hand without gold's tag) is kept whatever
@@ -13,6 +15,7 @@ use std::sync::Arc;
 
 use futures::future::join_all;
 
+use super::grants::{self, KeyGrant};
 use crate::aws::launch_templates::{self, TemplateSummary};
 use crate::aws::security_groups::{self, SecurityGroup};
 use crate::aws::{Access, AwsError, Session, Sessions};
@@ -35,6 +38,8 @@ pub struct Doomed {
     pub kept: Vec<Resource>,
     /// Consumer accounts or regions that could not be surveyed.
     pub unreachable: Vec<Arc<AwsError>>,
+    /// The grants gold made on the manifest's KMS key, with the session that retires each.
+    grants: Vec<(Session, KeyGrant)>,
 }
 
 /// What deleting in the consumer accounts came to.
@@ -118,7 +123,12 @@ pub async fn survey(manifest: &Manifest, sessions: &Sessions, producer: &Session
         },
     ))
     .await;
-    let mut doomed = Doomed::default();
+    let (grants, unreachable) = grants::made(manifest, sessions).await;
+    let mut doomed = Doomed {
+        unreachable,
+        grants,
+        ..Doomed::default()
+    };
     for result in surveyed {
         match result {
             Ok((site, adopted)) => {
@@ -174,6 +184,11 @@ impl Doomed {
                     action: Action::Delete,
                 }));
         }
+        plan.changes
+            .extend(self.grants.iter().map(|(_, grant)| Change {
+                resource: grants::resource(grant),
+                action: Action::Delete,
+            }));
         plan
     }
 
@@ -181,8 +196,24 @@ impl Doomed {
     /// in one leaves the others going.
     pub async fn apply(&self, progress: &dyn ApplyReporter) -> Applied {
         let results = join_all(self.sites.iter().map(|site| apply_site(site, progress))).await;
+        let retired = join_all(self.grants.iter().map(|(session, grant)| async move {
+            let resource = grants::resource(grant);
+            track(
+                progress,
+                &resource,
+                "retiring",
+                "retired",
+                grants::retire(session, grant),
+            )
+            .await
+        }))
+        .await;
+        let retired = retired
+            .into_iter()
+            .map(|result| result.map_or_else(|err| (0, vec![err]), |()| (1, Vec::new())));
         results
             .into_iter()
+            .chain(retired)
             .fold(Applied::default(), |mut all, (deleted, failed)| {
                 all.deleted += deleted;
                 all.failed.extend(failed);

@@ -6,7 +6,9 @@
 //!
 //! AWS facts relied on: `DescribeImages` with an owner filter lists only that account's AMIs the
 //! caller may launch (EC2 API Reference, `DescribeImages`, "Owners"), so one list per account
-//! and region serves every template there; `DescribeAutoScalingGroups` and `DescribeInstances`
+//! and region serves every template there; an account whose Allowed AMIs are `enabled` is not
+//! shown the AMIs its criteria do not admit (EC2 User Guide, "Allowed AMIs"), so an empty list
+//! there may mean a refusal, which [`Context::admits`] tells apart; `DescribeAutoScalingGroups` and `DescribeInstances`
 //! say which AMI each instance of a group runs.
 
 use std::collections::HashMap;
@@ -17,17 +19,21 @@ use tokio::sync::{Mutex, OnceCell};
 use super::select::Place;
 use super::targets::Target;
 use crate::Error;
+use crate::aws::allowed_images::{self, AllowedImages};
 use crate::aws::autoscaling::{self, Group};
 use crate::aws::images::{self, Image};
 use crate::aws::launch_templates::{self, LiveTemplate};
 use crate::aws::{AwsError, Session, Sessions, instance_images};
 use crate::manifest::{AmiName, LaunchTemplate, Manifest};
-use crate::plan::ImageRef;
 use crate::plan::consumer::{self, image_ref};
+use crate::plan::{ImageRef, allowed};
 
 type Candidates = Result<Arc<Vec<Image>>, Arc<AwsError>>;
 /// Each (account, region)'s AMI list, read at most once.
 type CandidateCells = Mutex<HashMap<(String, String), Arc<OnceCell<Candidates>>>>;
+type Allowed = Result<Arc<AllowedImages>, Arc<AwsError>>;
+/// Each (account, region)'s Allowed AMIs setting, read at most once.
+type AllowedCells = Mutex<HashMap<(String, String), Arc<OnceCell<Allowed>>>>;
 
 /// Everything a survey shares across targets: credentials and each region's AMI list.
 pub struct Context<'a> {
@@ -38,6 +44,7 @@ pub struct Context<'a> {
     /// The manifest's AMI name template.
     pub ami_name: AmiName,
     candidates: CandidateCells,
+    allowed: AllowedCells,
 }
 
 /// What one target looks like before any change.
@@ -58,6 +65,46 @@ impl<'a> Context<'a> {
             sessions,
             ami_name: manifest.distribution.ami_name_template(),
             candidates: Mutex::new(HashMap::new()),
+            allowed: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Fails a target whose account's Allowed AMIs would refuse the producer's AMIs: the
+    /// setting is `enabled`, the account sees none of them (EC2 hides what the criteria do not
+    /// admit) and no criterion names the producer as a provider. `audit-mode` and `disabled`
+    /// never block. Read once per account and region.
+    pub async fn admits(&self, session: &Session, candidates: &[Image]) -> Result<(), Error> {
+        let producer = &self.manifest.producer.account;
+        if !candidates.is_empty() || session.account() == producer {
+            return Ok(());
+        }
+        let cell = self
+            .allowed
+            .lock()
+            .await
+            .entry((session.account().to_owned(), session.region().to_owned()))
+            .or_default()
+            .clone();
+        let settings = cell
+            .get_or_init(|| async {
+                allowed_images::settings(session)
+                    .await
+                    .map(Arc::new)
+                    .map_err(Arc::new)
+            })
+            .await
+            .clone()?;
+        match allowed::refusal(&settings, producer) {
+            None => Ok(()),
+            Some(refusal) => Err(Error::failed(
+                format!(
+                    "blocked: account {}'s Allowed AMIs in {} {}",
+                    session.account(),
+                    session.region(),
+                    refusal.reason
+                ),
+                Some(refusal.hint),
+            )),
         }
     }
 

@@ -26,6 +26,7 @@
 mod apply;
 pub mod destroy;
 pub mod discover;
+pub mod grants;
 pub mod interrupt;
 mod live;
 mod parameters;
@@ -68,12 +69,16 @@ pub struct Surveyed {
     pub discovered: Vec<crate::plan::discovery::Discovered>,
     /// Selectors that matched nothing.
     pub unmatched: Vec<crate::plan::discovery::Unmatched>,
+    /// The KMS grant of each account whose groups a refresh launches from an encrypted AMI.
+    pub grants: Vec<grants::KeyGrant>,
 }
 
 impl Surveyed {
-    /// The steps as a plan, with what was found in the organization.
+    /// The steps as a plan (after the grants they need), with what was found in the
+    /// organization.
     pub fn plan(&self) -> crate::plan::Plan {
-        let mut plan = rollout::plan(&self.planned);
+        let mut plan = grants::plan(&self.grants);
+        plan.extend(rollout::plan(&self.planned));
         plan.discovered.clone_from(&self.discovered);
         plan.unmatched.clone_from(&self.unmatched);
         plan
@@ -91,6 +96,11 @@ pub fn describe_version(image: &Image, previous: Option<i64>) -> String {
     } else {
         text
     }
+}
+
+/// Whether a version's description says gold made it.
+pub fn made_by_gold(description: &str) -> bool {
+    description.starts_with("gold: ")
 }
 
 /// The default version a gold rollout replaced, read back from its description.

@@ -107,6 +107,7 @@ pub async fn rollout_step(
     if let Some(live) = &live {
         check_kind(live)?;
     }
+    context.admits(&session, &candidates).await?;
     let place = context.place(target);
     if let Some(reason) = select::nothing_built(&candidates, &place) {
         return Ok(Step::NothingBuilt {

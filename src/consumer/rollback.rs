@@ -10,29 +10,46 @@
 //!
 //! An SSM parameter (and a template that resolves one) goes back to the value before gold's
 //! last rollout, read from the parameter's history ([`super::parameters::way_back`]).
+//!
+//! The image a target goes back to must still launch: a disabled AMI cannot be launched and
+//! is hidden from every account but its owner, a deregistered one is gone (EC2 User Guide,
+//! "Disable an AMI", "Deregister an AMI"); either fails the target. A deprecated AMI still
+//! launches, but it is a retired build: going back to it needs `--force`.
+
+use std::time::SystemTime;
 
 use super::parameters;
 use super::survey::{self, Context};
 use super::targets::Object;
-use super::{Planned, Surveyed, Target, TargetFilter, concurrently, discover, previous_version};
+use super::{
+    Planned, Surveyed, Target, TargetFilter, concurrently, discover, grants, previous_version,
+};
 use crate::Error;
 use crate::aws::Sessions;
+use crate::aws::images;
 use crate::aws::launch_templates;
+use crate::aws::lifecycle::is_deprecated;
 use crate::manifest::Manifest;
 use crate::plan::consumer::Step;
 
-/// Reads every target and decides its way back.
+/// Reads every target and decides its way back. A way back to an image the target can no
+/// longer launch (disabled, deregistered) fails that target; to a retired (deprecated) one too,
+/// unless `force`.
 pub async fn survey(
     manifest: &Manifest,
     sessions: &Sessions,
     filter: &TargetFilter,
     parallelism: usize,
+    force: bool,
 ) -> Result<Surveyed, Error> {
     let found = Box::pin(discover::targets(manifest, sessions, filter, parallelism)).await?;
     let context = Context::new(manifest, sessions);
     let context = &context;
     let mut planned = concurrently(found.targets, parallelism, |target| async move {
-        let step = restore_step(context, &target).await;
+        let step = match restore_step(context, &target).await {
+            Ok(step) => usable(context, &target, step, force).await,
+            Err(err) => Err(err),
+        };
         Planned { target, step }
     })
     .await;
@@ -45,11 +62,71 @@ pub async fn survey(
         step: Ok(Step::Skipped { reason }),
     }));
     parameters::one_writer(&mut planned);
+    let grants = grants::survey(manifest, sessions, &mut planned, parallelism).await;
     Ok(Surveyed {
         planned,
         discovered: found.discovered,
         unmatched: found.unmatched,
+        grants,
     })
+}
+
+/// The step, when the image it goes back to can still be launched (and, without `force`, is
+/// not retired).
+async fn usable(
+    context: &Context<'_>,
+    target: &Target,
+    step: Step,
+    force: bool,
+) -> Result<Step, Error> {
+    let (what, image) = match &step {
+        Step::Restore { to, .. } => (format!("version {}", to.number), to.image_id.clone()),
+        Step::RestoreParameter { to, .. } => (
+            format!("the value of version {}", to.version),
+            Some(to.value.clone()),
+        ),
+        _ => return Ok(step),
+    };
+    let Some(id) = image else {
+        return Ok(step);
+    };
+    let session = context.session(target).await?;
+    let seen = images::image_by_id(&session, &id).await?;
+    if seen.is_none() {
+        // Hidden from this account: Allowed AMIs that refuse the producer say so by name.
+        context.admits(&session, &[]).await?;
+    }
+    let refusal = match seen {
+        None => Some(format!(
+            "{what} launches {id}, which is deregistered, disabled or no longer shared with this account: the template could not launch it"
+        )),
+        Some(image) if image.state != "available" => Some(format!(
+            "{what} launches {id} ({}), which is {}: the template could not launch it",
+            image.name, image.state
+        )),
+        Some(image)
+            if !force
+                && image
+                    .deprecated_at
+                    .is_some_and(|at| is_deprecated(at, SystemTime::now())) =>
+        {
+            return Err(Error::failed(
+                format!(
+                    "{what} launches {id} ({}), which is retired (deprecated): rolling back would put the target on a build taken out of the fleet",
+                    image.name
+                ),
+                Some("roll out a newer build instead (`gold rollout`), or add `--force` to go back anyway".to_owned()),
+            ));
+        }
+        Some(_) => None,
+    };
+    match refusal {
+        Some(message) => Err(Error::failed(
+            message,
+            Some("roll out a build that is available instead (`gold rollout`)".to_owned()),
+        )),
+        None => Ok(step),
+    }
 }
 
 async fn restore_step(context: &Context<'_>, target: &Target) -> Result<Step, Error> {

@@ -13,7 +13,7 @@ use super::parameters;
 use super::select::{self, Choices, ImageChoice, NOT_SHARED};
 use super::survey::{self, Context};
 use super::waves::{self, Job, Reporter, Summary, Work};
-use super::{Interrupt, Planned, Surveyed, TargetFilter, concurrently, discover};
+use super::{Interrupt, Planned, Surveyed, TargetFilter, concurrently, discover, grants};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::manifest::Manifest;
@@ -61,7 +61,7 @@ pub async fn survey(
     let choices = &choices;
     let mut planned = concurrently(lives, parallelism, |(target, live)| async move {
         let step = match choices.of(&target.consumer) {
-            Ok(choice) => survey::rollout_step(context, &target, live, choice, now).await,
+            Ok(choice) => Box::pin(survey::rollout_step(context, &target, live, choice, now)).await,
             // A consumer whose channel holds no build yet waits for a promotion.
             Err(reason) => Ok(Step::Skipped { reason }),
         };
@@ -77,10 +77,12 @@ pub async fn survey(
         step: Ok(Step::Skipped { reason }),
     }));
     parameters::one_writer(&mut planned);
+    let grants = grants::survey(manifest, sessions, &mut planned, parallelism).await;
     Ok(Surveyed {
         planned,
         discovered: found.discovered,
         unmatched: found.unmatched,
+        grants,
     })
 }
 

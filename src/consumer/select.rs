@@ -19,7 +19,7 @@ use std::time::SystemTime;
 use crate::aws::images::Image;
 use crate::aws::lifecycle::is_deprecated;
 use crate::manifest::AmiName;
-use crate::version::Version;
+use crate::version::BuildName;
 
 /// What the user asked to roll out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,20 +35,15 @@ pub enum ImageChoice {
 }
 
 impl ImageChoice {
-    /// Parses `--image`: a build number or an Image Builder build version ARN.
+    /// Parses `--image`: a build number, a build's stable name (`1.0.1/3`) or an Image
+    /// Builder build version ARN. AMI names carry the build number only (tags are invisible
+    /// across accounts), so the recipe version of the last two does not narrow the choice: a
+    /// number two recipe versions share is refused as ambiguous.
     pub fn from_image_arg(text: &str) -> Option<Self> {
-        let build = match text.strip_prefix("arn:") {
-            Some(_) => {
-                let (_, resource) = text.rsplit_once(":image/")?;
-                let nodes: Vec<&str> = resource.split('/').collect();
-                match nodes.as_slice() {
-                    [_name, version, build] if Version::parse(version).is_some() => *build,
-                    _ => return None,
-                }
-            }
-            None => text,
-        };
-        build.parse().ok().map(ImageChoice::Build)
+        match BuildName::parse(text) {
+            Some(name) => Some(ImageChoice::Build(name.build)),
+            None => text.parse().ok().map(ImageChoice::Build),
+        }
     }
 }
 

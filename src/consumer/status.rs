@@ -9,6 +9,8 @@
 //! AWS facts relied on: `DescribeAutoScalingGroups` lists each group's instances, but their
 //! `ImageId` only after a root volume replacement or with an AMI override (Auto Scaling API
 //! Reference, `Instance`), so the image each runs comes from EC2's `DescribeInstances`.
+//! With `distribution.kms_key_id`, each account whose targets list groups also shows its grant
+//! on the key ([`super::grants`]).
 //! Read-only; a target that cannot be read carries its error instead of stopping the others,
 //! and the command fails at the end when any did.
 
@@ -16,6 +18,7 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
+use super::grants::{self, KeyGrant};
 use super::parameters;
 use super::select::{self, ImageChoice, Place};
 use super::survey::{self, Context, Live};
@@ -42,6 +45,10 @@ pub struct Status {
     /// Selectors that matched nothing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmatched: Vec<Unmatched>,
+    /// With `distribution.kms_key_id`: the key's grant in each account whose targets list Auto
+    /// Scaling groups.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<KeyGrant>,
 }
 
 impl Status {
@@ -161,6 +168,7 @@ pub async fn status(
     let context = Context::new(manifest, sessions);
     let context = &context;
     let now = SystemTime::now();
+    let grants = grants::status(manifest, sessions, &found.targets, parallelism).await;
     let mut targets = concurrently(found.targets, parallelism, |target| async move {
         let mut row = Row::of(&target);
         if let Err(err) = fill(context, &target, &mut row, now).await {
@@ -182,6 +190,7 @@ pub async fn status(
         targets,
         discovered: found.discovered,
         unmatched: found.unmatched,
+        grants,
     })
 }
 

@@ -49,6 +49,7 @@ pub async fn rollout_step(
             ),
         ));
     }
+    context.admits(&live.session, &live.candidates).await?;
     let place = context.place(target);
     if let Some(reason) = select::nothing_built(&live.candidates, &place) {
         return Ok(Step::NothingBuilt {

@@ -180,8 +180,9 @@ fn capture_build(parts: &[Part], name: &str) -> Option<u32> {
     }
 }
 
-/// EC2 name filter semantics: `*` any run of characters, `?` one character.
-fn glob(pattern: &str, text: &str) -> bool {
+/// EC2 name filter semantics: `*` any run of characters, `?` one character (the wildcards of
+/// IAM's `*Like` condition operators and of policy actions too).
+pub fn glob(pattern: &str, text: &str) -> bool {
     let pattern: Vec<char> = pattern.chars().collect();
     let text: Vec<char> = text.chars().collect();
     let (mut p, mut t) = (0, 0);

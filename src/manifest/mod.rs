@@ -22,7 +22,7 @@ mod validate;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-pub use ami_name::{AmiName, AmiNameError};
+pub use ami_name::{AmiName, AmiNameError, glob};
 pub use diagnostic::{Diagnostic, Error};
 pub use load::load;
 pub use model::{

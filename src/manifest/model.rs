@@ -154,6 +154,13 @@ pub struct Lifecycle {
     /// Older builds are deleted (AMIs, snapshots, Image Builder image) once this old, e.g. `90d` (default: never).
     #[serde(default)]
     pub delete_after: Option<String>,
+    /// Launch template versions before each template's latest that prune keeps for rollback; older versions gold made, that no group pins, are deleted when they alone hold an AMI to delete (default 3).
+    #[serde(default = "default_keep_template_versions")]
+    pub keep_template_versions: u32,
+}
+
+fn default_keep_template_versions() -> u32 {
+    3
 }
 
 impl Lifecycle {

@@ -712,17 +712,48 @@ impl Checker<'_> {
         for (i, account) in dist.share_with_accounts.iter().enumerate() {
             self.account(path.key("share_with_accounts").index(i), account);
         }
-        if let Some(key) = &dist.kms_key_id
-            && !is_kms_key_arn(key)
-        {
-            self.expected(
-                path.key("kms_key_id"),
-                "a KMS key or alias ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)",
-                key,
-            );
+        if let Some(key) = &dist.kms_key_id {
+            if is_kms_key_arn(key) {
+                self.key_region(&path.key("kms_key_id"), key);
+            } else {
+                self.expected(
+                    path.key("kms_key_id"),
+                    "a KMS key or alias ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)",
+                    key,
+                );
+            }
         }
         if let Some(parameter) = &dist.ssm_parameter {
             self.parameter_name(path.key("ssm_parameter").key("name"), &parameter.name);
+        }
+    }
+
+    /// A KMS key serves only its own region (AWS KMS Developer Guide, "AWS KMS concepts"), and
+    /// Image Builder encrypts each region's copy with that region's key: the distribution's key
+    /// must be in its every region.
+    fn key_region(&mut self, path: &KeyPath, key: &str) {
+        let m = self.manifest;
+        let key_region = key.split(':').nth(3).unwrap_or_default();
+        let regions: Vec<&str> = if m.distribution.regions.is_empty() {
+            vec![m.producer.region.as_str()]
+        } else {
+            m.distribution.regions.iter().map(String::as_str).collect()
+        };
+        let elsewhere: Vec<String> = regions
+            .iter()
+            .filter(|region| **region != key_region)
+            .map(|region| quote(region))
+            .collect();
+        if !elsewhere.is_empty() {
+            self.problem(
+                path.clone(),
+                format!(
+                    "expected a key of the distribution's region, found a key of {} while the AMI is distributed to {}: a KMS key serves only its own region",
+                    quote(key_region),
+                    elsewhere.join(", ")
+                ),
+                "a key in the distribution's region",
+            );
         }
     }
 

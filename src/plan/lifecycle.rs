@@ -15,6 +15,8 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
+use crate::version::BuildName;
+
 /// The longest tag value EC2 and Image Builder accept (a longer reason is cut).
 pub const TAG_VALUE_MAX: usize = 256;
 
@@ -25,6 +27,8 @@ pub struct Build {
     pub name: String,
     /// The build number its name renders, when the name template has one.
     pub number: Option<u32>,
+    /// Its stable name (`1.0.1/3`), from its Image Builder build version ARN.
+    pub stable: Option<BuildName>,
     /// When the oldest of its AMIs was created.
     pub created: Option<SystemTime>,
     /// The Image Builder image (build version ARN), when it still exists.
@@ -64,12 +68,21 @@ impl Build {
         self.amis.iter().any(|ami| ami.retired(now))
     }
 
-    /// `build 5 (sample_v5_…)`, or the name alone.
+    /// `build 1.0.1/5 (sample_v5_…)`, `build 5 (…)` without an Image Builder ARN, or the name.
     pub fn label(&self) -> String {
-        match self.number {
-            Some(number) => format!("build {number} ({})", self.name),
-            None => self.name.clone(),
+        match (&self.stable, self.number) {
+            (Some(stable), _) => format!("build {stable} ({})", self.name),
+            (None, Some(number)) => format!("build {number} ({})", self.name),
+            (None, None) => self.name.clone(),
         }
+    }
+
+    /// Its stable name, or its build number when it has no Image Builder ARN.
+    pub fn short_name(&self) -> Option<String> {
+        self.stable
+            .as_ref()
+            .map(ToString::to_string)
+            .or_else(|| self.number.map(|n| n.to_string()))
     }
 
     /// Its AMI ids, by region.
@@ -80,7 +93,8 @@ impl Build {
     }
 }
 
-/// Finds the build a user named: a build number, a build version ARN or an AMI id.
+/// Finds the build a user named: its stable name (`1.0.1/5`), a build number, a build version
+/// ARN or an AMI id — every form gold prints.
 pub fn find_build<'b>(builds: &'b [Build], text: &str) -> Result<&'b Build, String> {
     if text.starts_with("ami-") {
         return builds
@@ -90,21 +104,21 @@ pub fn find_build<'b>(builds: &'b [Build], text: &str) -> Result<&'b Build, Stri
                 format!("`{text}` is not an AMI of this pipeline in any distribution region")
             });
     }
-    let number = match text.strip_prefix("arn:") {
-        Some(_) => {
-            if let Some(build) = builds
-                .iter()
-                .find(|build| build.image_arn.as_deref() == Some(text))
-            {
-                return Ok(build);
-            }
-            text.rsplit('/').next().and_then(|last| last.parse().ok())
-        }
-        None => text.parse().ok(),
-    };
-    let Some(number) = number else {
+    if let Some(build) = builds
+        .iter()
+        .find(|build| build.image_arn.as_deref() == Some(text))
+    {
+        return Ok(build);
+    }
+    if let Some(name) = BuildName::parse(text) {
+        return builds
+            .iter()
+            .find(|build| build.stable.as_ref() == Some(&name))
+            .ok_or_else(|| format!("no AMI of build {name} in any distribution region"));
+    }
+    let Ok(number) = text.parse::<u32>() else {
         return Err(format!(
-            "`{text}`: expected a build number, an Image Builder build version ARN or an AMI id"
+            "`{text}`: expected a build (`1.0.1/3`, or its number `3`), an Image Builder build version ARN or an AMI id"
         ));
     };
     let found: Vec<&Build> = builds
@@ -117,17 +131,17 @@ pub fn find_build<'b>(builds: &'b [Build], text: &str) -> Result<&'b Build, Stri
             "no AMI of build {number} in any distribution region"
         )),
         many => Err(format!(
-            "build {number} names {} builds (of different recipe versions): {}; name one by AMI id",
+            "build {number} names {} builds (of different recipe versions): {}; name one as shown",
             many.len(),
             many.iter()
-                .map(|build| build.name.as_str())
+                .map(|build| build.label())
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
     }
 }
 
-/// What in a consumer account uses an AMI.
+/// What uses an AMI.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HolderKind {
@@ -137,6 +151,12 @@ pub enum HolderKind {
     AutoScalingGroup,
     /// An instance launched from it (not terminated).
     Instance,
+    /// An SSM parameter (data type `aws:ec2:image`) whose value it is.
+    Parameter,
+    /// Instances of an account gold does not read, counted by an AMI usage report.
+    ReportedInstances,
+    /// Launch templates of an account gold does not read, counted by an AMI usage report.
+    ReportedLaunchTemplates,
 }
 
 /// One user of an AMI.
@@ -148,10 +168,43 @@ pub struct Holder {
     pub region: String,
     /// What it is.
     pub kind: HolderKind,
-    /// Which one: `web`, `i-…`, `app (lt-…) version 3`.
+    /// Which one: `web`, `i-…`, `app (lt-…) version 3`, `/app/ami`, `2 instance(s)`.
     pub resource: String,
     /// The AMI it uses.
     pub ami: String,
+    /// Whether something would still launch the AMI through it: a template's default version,
+    /// its latest when a group launches `$Latest`, a group, a parameter, another account's
+    /// launch template. A running instance, or an old template version, launches nothing new.
+    pub launches: bool,
+    /// The launch template version it is, when it is one.
+    #[serde(skip)]
+    pub version: Option<HeldVersion>,
+}
+
+/// A launch template version that holds an AMI, as `prune` decides whether it may go.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct HeldVersion {
+    /// `lt-…`.
+    pub template_id: String,
+    /// The template's name.
+    pub template: String,
+    /// The version number.
+    pub number: i64,
+    /// The template's latest version number.
+    pub latest: i64,
+    /// Whether gold made it (a rollout's description).
+    pub by_gold: bool,
+    /// Whether it is the template's default or latest, or a group pins it.
+    pub in_use: bool,
+}
+
+impl HeldVersion {
+    /// Whether `prune` deletes it: gold made it, nothing uses it, and it is older than the
+    /// `keep` versions before the latest (kept for rollback).
+    pub fn freed(&self, keep: usize) -> bool {
+        let keep = i64::try_from(keep).unwrap_or(i64::MAX);
+        self.by_gold && !self.in_use && self.number < self.latest.saturating_sub(keep)
+    }
 }
 
 impl fmt::Display for Holder {
@@ -160,6 +213,14 @@ impl fmt::Display for Holder {
             HolderKind::LaunchTemplateVersion => "launch template",
             HolderKind::AutoScalingGroup => "auto scaling group",
             HolderKind::Instance => "instance",
+            HolderKind::Parameter => "SSM parameter",
+            HolderKind::ReportedInstances | HolderKind::ReportedLaunchTemplates => {
+                return write!(
+                    f,
+                    "account {} (no consumer gold reads) in {}: {}, per the AMI usage report",
+                    self.account, self.region, self.resource
+                );
+            }
         };
         write!(
             f,
@@ -208,6 +269,19 @@ impl Usage {
         self.holders.get(ami).map_or(&[], Vec::as_slice)
     }
 
+    /// Records one holder.
+    pub fn add(&mut self, holder: Holder) {
+        self.holders
+            .entry(holder.ami.clone())
+            .or_default()
+            .push(holder);
+    }
+
+    /// The holders through which something would still launch `ami`.
+    pub fn launching(&self, ami: &str) -> impl Iterator<Item = &Holder> {
+        self.of(ami).iter().filter(|holder| holder.launches)
+    }
+
     /// The places that could not be read and might hold an AMI of `region`.
     pub fn unchecked_in(&self, region: &str) -> Vec<&Unchecked> {
         self.unchecked
@@ -226,6 +300,9 @@ pub struct Policy {
     pub deprecate_after: Duration,
     /// Older builds are deleted once this old; never when `None`.
     pub delete_after: Option<Duration>,
+    /// The versions before each template's latest that are kept for rollback, even when gold
+    /// made them and they alone hold an AMI to delete.
+    pub keep_template_versions: usize,
 }
 
 /// What `prune` does with one AMI.
@@ -258,6 +335,34 @@ pub struct PruneAmi {
     /// What happens to it.
     #[serde(flatten)]
     pub action: AmiAction,
+    /// The launch template versions gold made, used by nothing, that alone hold it: deleted
+    /// first, so it can go.
+    pub frees: Vec<FreedVersion>,
+}
+
+/// A launch template version `prune` deletes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+pub struct FreedVersion {
+    /// The account.
+    pub account: String,
+    /// The region.
+    pub region: String,
+    /// The template's name.
+    pub template: String,
+    /// `lt-…`.
+    pub template_id: String,
+    /// The version number.
+    pub version: i64,
+}
+
+impl fmt::Display for FreedVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "launch template {} ({}) version {} in {}/{}",
+            self.template, self.template_id, self.version, self.account, self.region
+        )
+    }
 }
 
 /// One build in the prune plan.
@@ -267,6 +372,9 @@ pub struct PruneBuild {
     pub name: String,
     /// The build number.
     pub number: Option<u32>,
+    /// Its stable name (`1.0.1/3`, or the number without an Image Builder ARN): what
+    /// `gold retire` and `rollout --image` take.
+    pub build: Option<String>,
     /// Its age in seconds, when known.
     pub age_seconds: Option<u64>,
     /// Each regional AMI and what happens to it.
@@ -349,10 +457,14 @@ pub fn prune(builds: &[Build], policy: &Policy, usage: &Usage, now: SystemTime) 
             let amis: Vec<PruneAmi> = build
                 .amis
                 .iter()
-                .map(|ami| PruneAmi {
-                    region: ami.region.clone(),
-                    id: ami.id.clone(),
-                    action: decide(ami, wanted.clone(), usage, now),
+                .map(|ami| {
+                    let (action, frees) = decide(ami, wanted.clone(), usage, policy, now);
+                    PruneAmi {
+                        region: ami.region.clone(),
+                        id: ami.id.clone(),
+                        action,
+                        frees,
+                    }
                 })
                 .collect();
             let every_deleted = amis
@@ -361,6 +473,7 @@ pub fn prune(builds: &[Build], policy: &Policy, usage: &Usage, now: SystemTime) 
             PruneBuild {
                 name: build.name.clone(),
                 number: build.number,
+                build: build.short_name(),
                 age_seconds: age.map(|age| age.as_secs()),
                 delete_image: every_deleted.then(|| build.image_arn.clone()).flatten(),
                 amis,
@@ -385,35 +498,63 @@ fn decide(
     ami: &BuildAmi,
     wanted: Result<AmiAction, String>,
     usage: &Usage,
+    policy: &Policy,
     now: SystemTime,
-) -> AmiAction {
+) -> (AmiAction, Vec<FreedVersion>) {
     let wanted = match wanted {
         Ok(action) => action,
-        Err(reason) => return keep(reason),
+        Err(reason) => return (keep(reason), Vec::new()),
     };
     let holders = usage.of(&ami.id);
-    if !holders.is_empty() {
-        return AmiAction::Keep {
-            reason: "in use".to_owned(),
-            held_by: holders.to_vec(),
-            protected: true,
-        };
+    // Only a deletion frees gold's old versions: a deprecated AMI still launches from them.
+    let goes_first = |holder: &Holder| {
+        wanted == AmiAction::Delete
+            && holder
+                .version
+                .as_ref()
+                .is_some_and(|version| version.freed(policy.keep_template_versions))
+    };
+    if holders.iter().any(|holder| !goes_first(holder)) {
+        return (
+            AmiAction::Keep {
+                reason: "in use".to_owned(),
+                held_by: holders.to_vec(),
+                protected: true,
+            },
+            Vec::new(),
+        );
     }
     let unchecked = usage.unchecked_in(&ami.region);
     if !unchecked.is_empty() {
         let accounts: Vec<&str> = unchecked.iter().map(|u| u.account.as_str()).collect();
-        return AmiAction::Keep {
-            reason: format!(
-                "account {} could not be checked and might use it",
-                accounts.join(", ")
-            ),
-            held_by: Vec::new(),
-            protected: true,
-        };
+        return (
+            AmiAction::Keep {
+                reason: format!(
+                    "account {} could not be checked and might use it",
+                    accounts.join(", ")
+                ),
+                held_by: Vec::new(),
+                protected: true,
+            },
+            Vec::new(),
+        );
     }
+    let frees = holders
+        .iter()
+        .filter_map(|holder| {
+            let version = holder.version.as_ref()?;
+            Some(FreedVersion {
+                account: holder.account.clone(),
+                region: holder.region.clone(),
+                template: version.template.clone(),
+                template_id: version.template_id.clone(),
+                version: version.number,
+            })
+        })
+        .collect();
     match wanted {
-        AmiAction::Deprecate if ami.retired(now) => keep("deprecated already"),
-        action => action,
+        AmiAction::Deprecate if ami.retired(now) => (keep("deprecated already"), Vec::new()),
+        action => (action, frees),
     }
 }
 
@@ -429,10 +570,12 @@ pub struct Retirement {
     pub disable: bool,
     /// The reason recorded.
     pub reason: Option<String>,
-    /// Everything in the consumer accounts that uses them now, targets of the manifest included.
+    /// Everything that uses them now, targets of the manifest included.
     pub held_by: Vec<Holder>,
     /// Places gold could not read.
     pub unchecked: Vec<Unchecked>,
+    /// Why nothing is changed: targets run the builds and no build is left to move them to.
+    pub nothing_to_move_to: Option<String>,
 }
 
 /// One retired build.
@@ -442,6 +585,8 @@ pub struct RetiredBuild {
     pub name: String,
     /// The build number.
     pub number: Option<u32>,
+    /// Its stable name (`1.0.1/3`, or the number without an Image Builder ARN).
+    pub build: Option<String>,
     /// Its AMIs: `(region, ami id)`.
     pub amis: Vec<RegionalAmi>,
 }
@@ -461,6 +606,7 @@ impl RetiredBuild {
         Self {
             name: build.name.clone(),
             number: build.number,
+            build: build.short_name(),
             amis: build
                 .amis
                 .iter()
@@ -497,9 +643,21 @@ pub struct AmiOutcome {
     pub error: Option<String>,
 }
 
+/// What happened to one launch template version `prune` deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct VersionOutcome {
+    /// The version.
+    #[serde(flatten)]
+    pub version: FreedVersion,
+    /// Why deleting it failed.
+    pub error: Option<String>,
+}
+
 /// How `gold prune` ended: every AMI and Image Builder image it worked on.
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct Pruned {
+    /// Launch template versions deleted first (or that failed).
+    pub versions: Vec<VersionOutcome>,
     /// Each AMI deprecated or deleted (or that failed).
     pub amis: Vec<AmiOutcome>,
     /// Image Builder images deleted (or that failed).
@@ -538,6 +696,7 @@ mod tests {
         Build {
             name: format!("sample_v{number}_x"),
             number: Some(number),
+            stable: BuildName::parse(&format!("1.0.0/{number}")),
             created: Some(at(created_day)),
             image_arn: Some(format!(
                 "arn:aws:imagebuilder:r:1:image/sample/1.0.0/{number}"
@@ -560,6 +719,7 @@ mod tests {
             keep_latest,
             deprecate_after: Duration::from_secs(deprecate * DAY),
             delete_after: delete.map(|days| Duration::from_secs(days * DAY)),
+            keep_template_versions: 2,
         }
     }
 
@@ -619,6 +779,8 @@ mod tests {
                 kind: HolderKind::Instance,
                 resource: "i-0abc".to_owned(),
                 ami: "ami-1-ap-northeast-1".to_owned(),
+                launches: false,
+                version: None,
             }],
         );
         usage.unchecked.push(Unchecked {
@@ -656,6 +818,8 @@ mod tests {
     fn builds_are_found_by_number_arn_or_ami() {
         let builds = [build(2, 100), build(1, 0)];
         assert_eq!(find_build(&builds, "1").unwrap().name, "sample_v1_x");
+        assert_eq!(find_build(&builds, "1.0.0/2").unwrap().name, "sample_v2_x");
+        assert!(find_build(&builds, "1.0.1/2").is_err());
         assert_eq!(
             find_build(&builds, "arn:aws:imagebuilder:r:1:image/sample/1.0.0/2")
                 .unwrap()

@@ -12,9 +12,11 @@
 //! consumer owns (a launch template today), so new kinds of targets add a [`ResourceKind`], not
 //! a new model.
 
+pub mod allowed;
 pub mod channels;
 pub mod consumer;
 pub mod discovery;
+pub mod key_policy;
 pub mod lifecycle;
 pub mod producer;
 mod progress;
@@ -182,6 +184,8 @@ pub enum ResourceKind {
     Image,
     /// The AWS RAM resource share of `[sharing]`.
     ResourceShare,
+    /// A KMS grant on the producer's key to a consumer account's Auto Scaling role.
+    KmsGrant,
 }
 
 impl ResourceKind {
@@ -201,6 +205,7 @@ impl ResourceKind {
             ResourceKind::SsmParameter => "ssm parameter",
             ResourceKind::Image => "image",
             ResourceKind::ResourceShare => "resource share",
+            ResourceKind::KmsGrant => "kms grant",
         }
     }
 

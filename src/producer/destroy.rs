@@ -46,6 +46,18 @@ pub struct Doomed {
     manifest: String,
 }
 
+impl Doomed {
+    /// The AMIs it deletes (with `--images`), by region.
+    pub fn amis_by_region(&self) -> std::collections::BTreeMap<String, Vec<String>> {
+        let mut found: std::collections::BTreeMap<String, Vec<String>> =
+            std::collections::BTreeMap::new();
+        for (region, ami) in &self.amis {
+            found.entry(region.clone()).or_default().push(ami.clone());
+        }
+        found
+    }
+}
+
 fn owned(items: Vec<Tagged>, manifest: &str) -> Vec<Tagged> {
     items
         .into_iter()

@@ -17,8 +17,9 @@ use crate::aws::imagebuilder::{self, Kind};
 use crate::aws::lifecycle as aws;
 use crate::aws::{AwsError, Session};
 use crate::manifest::Manifest;
-use crate::names::RETIRED_TAG;
+use crate::names::{IMAGE_BUILDER_ARN_TAG, RETIRED_TAG};
 use crate::plan::lifecycle::{Build, BuildAmi};
+use crate::version::BuildName;
 
 /// Every build of the pipeline, newest first, each with its AMI in every distribution region
 /// and its Image Builder image when it still exists.
@@ -29,7 +30,8 @@ pub async fn builds(manifest: &Manifest, session: &Session) -> Result<Vec<Build>
         let here = session.in_region(region);
         let pattern = &pattern;
         async move {
-            let images = aws::own_images(&here, pattern, RETIRED_TAG).await?;
+            let images =
+                aws::own_images(&here, pattern, (RETIRED_TAG, IMAGE_BUILDER_ARN_TAG)).await?;
             Ok::<_, AwsError>((region.clone(), images))
         }
     }));
@@ -55,6 +57,7 @@ pub async fn builds(manifest: &Manifest, session: &Session) -> Result<Vec<Build>
             let entry = by_name.entry(image.name.clone()).or_insert_with(|| Build {
                 name: image.name.clone(),
                 number: template.build_of(&image.name),
+                stable: None,
                 created: image.created,
                 image_arn: None,
                 amis: Vec::new(),
@@ -66,6 +69,13 @@ pub async fn builds(manifest: &Manifest, session: &Session) -> Result<Vec<Build>
             };
             if entry.image_arn.is_none() {
                 entry.image_arn = arn_of.get(image.id.as_str()).map(|arn| (*arn).to_owned());
+            }
+            if entry.stable.is_none() {
+                entry.stable = entry
+                    .image_arn
+                    .as_deref()
+                    .or(owned.builder_arn.as_deref())
+                    .and_then(BuildName::parse);
             }
             entry.retired_reason = entry.retired_reason.take().or(owned.retired_reason);
             entry.amis.push(BuildAmi {

@@ -15,6 +15,7 @@
 
 pub mod build;
 pub mod destroy;
+pub mod encryption;
 pub mod layers;
 pub mod lifecycle;
 pub mod share;
@@ -44,10 +45,12 @@ pub async fn session(
 }
 
 /// Reads the producer account and decides what `up` would do. A derived manifest whose shared
-/// parent or components the account cannot see fails here, before anything changes.
+/// parent or components the account cannot see, or whose builds would be encrypted with a key
+/// the consumers cannot use, fails here, before anything changes.
 pub async fn plan(loaded: &Loaded, session: &Session) -> Result<Steps, Error> {
     let manifest = &loaded.manifest;
     layers::check_visible(session, manifest).await?;
+    encryption::check(session, manifest).await?;
     let desired = Desired::from_manifest(loaded);
     let live = Box::pin(survey::read(session, &desired)).await?;
     let pipeline = desired.pipeline.name.clone();

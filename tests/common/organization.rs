@@ -210,6 +210,14 @@ impl<'c> Org<'c> {
         }
     }
 
+    /// The operator's role gets `gold iam producer` of the manifest as it is now (after an edit).
+    pub fn operator_policy(&self, team: &mut Team<'_>) {
+        let policy = document(self.cloud, &team.dir, &["iam", "producer"], None);
+        let admin = self.admin(&team.producer, REGION);
+        self.rt.block_on(put_policy(&admin, OPERATOR, &policy));
+        team.producer_policy = policy;
+    }
+
     /// A rollout role in each of `accounts` made from `gold iam trust` and `gold iam consumer`
     /// (run by `team`'s operator, so the role trusts it).
     pub fn rollout_roles(&self, team: &mut Team<'_>, accounts: &[&str]) {

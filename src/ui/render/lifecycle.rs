@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use super::{age, count, plan, summary};
-use crate::consumer::Summary;
+use crate::ops::retire::Retired;
 use crate::plan::lifecycle::{AmiAction, AmiOutcome, PrunePlan, Pruned, RetirePlan};
 
 /// The plan of `gold retire`.
@@ -14,7 +14,8 @@ pub fn retire_plan(retire: &RetirePlan, verbose: bool) -> String {
     let mut out = String::new();
     for build in &r.builds {
         let number = build
-            .number
+            .build
+            .as_ref()
             .map(|n| format!("build {n} "))
             .unwrap_or_default();
         let _ = writeln!(out, "Retire {number}({}):", build.name);
@@ -44,21 +45,25 @@ pub fn retire_plan(retire: &RetirePlan, verbose: bool) -> String {
     for place in &r.unchecked {
         let _ = writeln!(out, "Not checked: {place}");
     }
+    if let Some(why) = &r.nothing_to_move_to {
+        let _ = writeln!(out, "Nothing to move to: {why}");
+    }
     out
 }
 
 /// How `gold retire` ended.
-pub fn retired(
-    moves: &Summary,
-    amis: &[AmiOutcome],
-    not_disabled: Option<&str>,
-    verbose: bool,
-) -> String {
-    let mut out = summary(moves, verbose);
+pub fn retired(retired: &Retired, verbose: bool) -> String {
+    let mut out = summary(&retired.moves, verbose);
     out.push('\n');
-    outcomes(&mut out, amis);
-    if let Some(why) = not_disabled {
+    outcomes(&mut out, &retired.amis);
+    if let Some(why) = &retired.not_disabled {
         let _ = write!(out, "\nNot disabled: {why}");
+        for holder in &retired.launched_by {
+            let _ = write!(out, "\n  launched through {holder} ({})", holder.ami);
+        }
+        for place in &retired.unchecked {
+            let _ = write!(out, "\n  not checked: {place}");
+        }
     }
     out
 }
@@ -71,7 +76,8 @@ pub fn prune_plan(prune: &PrunePlan, verbose: bool) -> String {
     }
     for build in &prune.builds {
         let number = build
-            .number
+            .build
+            .as_ref()
             .map(|n| format!("build {n} "))
             .unwrap_or_default();
         let age = build
@@ -97,6 +103,9 @@ pub fn prune_plan(prune: &PrunePlan, verbose: bool) -> String {
                     let _ = writeln!(out, "  ~ deprecate {} in {}", ami.id, ami.region);
                 }
                 AmiAction::Delete => {
+                    for version in &ami.frees {
+                        let _ = writeln!(out, "  - delete {version}, which alone holds it");
+                    }
                     let _ = writeln!(
                         out,
                         "  - delete {} in {} (and its snapshots)",
@@ -155,6 +164,12 @@ pub fn pruned(pruned: &Pruned) -> String {
         pruned.images.iter().filter(|i| i.error.is_none()).count(),
         count(pruned.kept, "AMI"),
     );
+    for outcome in &pruned.versions {
+        let _ = match &outcome.error {
+            Some(error) => writeln!(out, "  FAILED {}: {error}", outcome.version),
+            None => writeln!(out, "  deleted {}", outcome.version),
+        };
+    }
     outcomes(&mut out, &pruned.amis);
     out
 }
@@ -180,7 +195,10 @@ fn outcomes(out: &mut String, amis: &[AmiOutcome]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::lifecycle::{Holder, HolderKind, PruneAmi, PruneBuild, Unchecked};
+    use crate::ops::retire::Retired;
+    use crate::plan::lifecycle::{
+        FreedVersion, Holder, HolderKind, PruneAmi, PruneBuild, Unchecked,
+    };
 
     #[test]
     fn the_prune_plan_names_who_holds_each_kept_ami() {
@@ -189,10 +207,12 @@ mod tests {
                 PruneBuild {
                     name: "sample_v2_x".to_owned(),
                     number: Some(2),
+                    build: Some("1.0.0/2".to_owned()),
                     age_seconds: Some(7200),
                     amis: vec![PruneAmi {
                         region: "ap-northeast-1".to_owned(),
                         id: "ami-2".to_owned(),
+                        frees: Vec::new(),
                         action: AmiAction::Keep {
                             reason: "in use".to_owned(),
                             held_by: vec![Holder {
@@ -201,6 +221,8 @@ mod tests {
                                 kind: HolderKind::LaunchTemplateVersion,
                                 resource: "app (lt-1) version 1".to_owned(),
                                 ami: "ami-2".to_owned(),
+                                launches: false,
+                                version: None,
                             }],
                             protected: true,
                         },
@@ -210,11 +232,19 @@ mod tests {
                 PruneBuild {
                     name: "sample_v1_x".to_owned(),
                     number: Some(1),
+                    build: Some("1.0.0/1".to_owned()),
                     age_seconds: Some(3 * 86_400),
                     amis: vec![PruneAmi {
                         region: "ap-northeast-1".to_owned(),
                         id: "ami-1".to_owned(),
                         action: AmiAction::Delete,
+                        frees: vec![FreedVersion {
+                            account: "444455556666".to_owned(),
+                            region: "ap-northeast-1".to_owned(),
+                            template: "app".to_owned(),
+                            template_id: "lt-1".to_owned(),
+                            version: 2,
+                        }],
                     }],
                     delete_image: Some(
                         "arn:aws:imagebuilder:ap-northeast-1:111122223333:image/sample/1.0.0/1"
@@ -229,14 +259,66 @@ mod tests {
             }],
         };
         insta::assert_snapshot!(prune_plan(&plan, false), @r"
-        build 2 (sample_v2_x, 2h old):
+        build 1.0.0/2 (sample_v2_x, 2h old):
             keep ami-2 in ap-northeast-1: in use
               held by launch template app (lt-1) version 1 in 444455556666/ap-northeast-1
-        build 1 (sample_v1_x, 3d old):
+        build 1.0.0/1 (sample_v1_x, 3d old):
+          - delete launch template app (lt-1) version 2 in 444455556666/ap-northeast-1, which alone holds it
           - delete ami-1 in ap-northeast-1 (and its snapshots)
           - delete Image Builder image arn:aws:imagebuilder:ap-northeast-1:111122223333:image/sample/1.0.0/1
         Prune: 0 AMIs to deprecate, 1 AMI to delete, 1 AMI kept in use or unchecked; 0 builds left as they are.
         Not checked: 222233334444 could not be checked: AccessDenied
+        ");
+    }
+
+    fn holder(kind: HolderKind, account: &str, resource: &str, launches: bool) -> Holder {
+        Holder {
+            account: account.to_owned(),
+            region: "ap-northeast-1".to_owned(),
+            kind,
+            resource: resource.to_owned(),
+            ami: "ami-2".to_owned(),
+            launches,
+            version: None,
+        }
+    }
+
+    #[test]
+    fn a_retirement_that_could_not_disable_names_what_still_launches_the_build() {
+        let retired = Retired {
+            moves: crate::consumer::Summary::default(),
+            amis: vec![AmiOutcome {
+                region: "ap-northeast-1".to_owned(),
+                id: "ami-2".to_owned(),
+                build: "sample_v2_x".to_owned(),
+                done: Some("deprecated".to_owned()),
+                error: None,
+            }],
+            not_disabled: Some("2 holder(s) would still launch it: deprecated only".to_owned()),
+            launched_by: vec![
+                holder(HolderKind::Parameter, "444455556666", "/app/ami", true),
+                holder(
+                    HolderKind::ReportedLaunchTemplates,
+                    "666677778888",
+                    "1 launch template(s)",
+                    true,
+                ),
+            ],
+            unchecked: Vec::new(),
+            images: Vec::new(),
+        };
+        // The moves' summary is the rollout's, snapshotted with it.
+        let full = super::retired(&retired, false);
+        let text = full
+            .strip_prefix(&summary(&retired.moves, false))
+            .unwrap_or(&full)
+            .trim_start();
+        insta::assert_snapshot!(text, @r"
+        deprecated ami-2 in ap-northeast-1 (sample_v2_x)
+
+        Not disabled: 2 holder(s) would still launch it: deprecated only
+          launched through SSM parameter /app/ami in 444455556666/ap-northeast-1 (ami-2)
+          launched through account 666677778888 (no consumer gold reads) in ap-northeast-1: 1 launch template(s), per the AMI usage report (ami-2)
         ");
     }
 }

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use super::{age, table};
+use crate::consumer::grants::{GrantState, KeyGrant};
 use crate::consumer::status::{InstanceCounts, Status};
 
 /// Which release channel each consumer follows, when the manifest has channels.
@@ -25,6 +26,31 @@ fn channels(text: &mut String, status: &Status) {
             let _ = write!(text, "\n  {consumer} follows {channel}");
         }
     }
+}
+
+/// Each account's grant on the manifest's KMS key, as a section (empty without one).
+fn grants(grants: &[KeyGrant]) -> String {
+    let mut text = String::new();
+    if grants.is_empty() {
+        return text;
+    }
+    text.push_str("\nKMS grants to the Auto Scaling role:");
+    for grant in grants {
+        let state = match &grant.state {
+            GrantState::Held { id } => format!("held ({id})"),
+            GrantState::Missing => {
+                "missing: `gold rollout` creates it before the next refresh".to_owned()
+            }
+            GrantState::Refused { reason } => format!("refused: {reason}"),
+            GrantState::Unread { reason } => format!("cannot be read: {reason}"),
+        };
+        let _ = write!(
+            text,
+            "\n  {} ({}): {} on {}: {state}",
+            grant.account, grant.region, grant.name, grant.key
+        );
+    }
+    text
 }
 
 /// The status as text.
@@ -92,6 +118,7 @@ pub fn status(status: &Status) -> String {
             let _ = write!(text, "\n  {}: {} {why}", row.target.label(), current.id);
         }
     }
+    text.push_str(&grants(&status.grants));
     let found = super::discovery::organization(&status.discovered, &status.unmatched);
     if !found.is_empty() {
         text.push('\n');
@@ -210,15 +237,36 @@ mod tests {
             waiting: None,
             channel: None,
         };
+        let key = "arn:aws:kms:ap-northeast-1:111122223333:key/k".to_owned();
+        let grant = |account: &str, state| KeyGrant {
+            account: account.to_owned(),
+            region: "ap-northeast-1".to_owned(),
+            key: key.clone(),
+            name: "gold-sample".to_owned(),
+            grantee: String::new(),
+            state,
+        };
         let status = Status {
             targets: vec![ok, denied],
             discovered: Vec::new(),
             unmatched: Vec::new(),
+            grants: vec![
+                grant(
+                    "444455556666",
+                    GrantState::Held {
+                        id: "g1".to_owned(),
+                    },
+                ),
+                grant("444455550003", GrantState::Missing),
+            ],
         };
         insta::assert_snapshot!(super::status(&status), @r"
         TARGET                             TEMPLATE VERSION  IMAGE  BUILD  AGE  NEWEST  BEHIND  REFRESH          INSTANCES
         app (444455556666/ap-northeast-1)  2                 ami-A  4      3d   ami-B   1       web: Successful  1/4 new, 3 previous: moved, not replaced
         app (444455550003/ap-northeast-1)  -                 -      -      -    -       -       -                -
+        KMS grants to the Auto Scaling role:
+          444455556666 (ap-northeast-1): gold-sample on arn:aws:kms:ap-northeast-1:111122223333:key/k: held (g1)
+          444455550003 (ap-northeast-1): gold-sample on arn:aws:kms:ap-northeast-1:111122223333:key/k: missing: `gold rollout` creates it before the next refresh
         Cannot read:
           app (444455550003/ap-northeast-1): AssumeRole failed in account 444455550003 (ap-northeast-1): AccessDenied: not authorized
         ");

@@ -1,0 +1,9 @@
+//! Operations that work on both sides at once: the producer's builds and the consumer accounts
+//! that use them. Each verb's whole flow lives here as a plan (read, decide) and an apply (the
+//! changes, in order); `commands/` only parses, shows the plan, confirms and renders.
+//!
+//! - [`prune`]: the manifest's `[lifecycle]` applied to the pipeline's builds.
+//! - [`retire`]: bad builds taken out of the fleet: targets moved, AMIs deprecated or disabled.
+
+pub mod prune;
+pub mod retire;
