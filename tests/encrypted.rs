@@ -174,7 +174,7 @@ fn encrypted_images_reach_every_consumer_through_the_key_policy_and_one_grant_pe
     assert!(status.contains("gold-sample"), "{status}");
 
     // `destroy` retires the grant gold made.
-    team.ok(&["destroy", "--yes", "--images"]);
+    team.ok(&["destroy", "--yes", "--images", "--force"]);
     assert!(grants(&org, &key).is_empty());
     team.assert_policies_match_the_calls(NOT_RUN);
 }
