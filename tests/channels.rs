@@ -375,7 +375,11 @@ fn prod_moves_only_through_promote_and_its_gates_and_goes_back_on_rollback_and_r
         stderr.contains("channel prod went back to build 1"),
         "{stderr}"
     );
-    assert_eq!(rt.block_on(default_image(&cloud, PROD)), b1);
+    assert_eq!(
+        rt.block_on(default_image(&cloud, PROD)),
+        b1,
+        "{stdout}\n{stderr}"
+    );
     assert_eq!(rt.block_on(default_image(&cloud, WORKLOAD)), b1);
     let entries = rt.block_on(log(&cloud, "prod"));
     let last = entries.last().expect("entries");

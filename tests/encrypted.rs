@@ -26,8 +26,13 @@ const NOT_RUN: &[&str] = &[
     "CancelImageCreation",
     "EnableImageDeprecation",
     "DisableImage",
-    // `retire` and `prune` read every template of a consumer account; this flow runs neither.
+    // `retire` and `prune` read every template of a consumer account, and `prune` deletes
+    // old versions; this flow runs neither.
     "DescribeLaunchTemplates",
+    "DeleteLaunchTemplateVersions",
+    // Read only when an account sees none of the producer's AMIs (its Allowed AMIs may hide
+    // them); every account here sees them.
+    "GetAllowedImagesSettings",
 ];
 
 /// What changes from run to run: key and AMI ids, AMI names' build dates.

@@ -79,13 +79,20 @@ async fn step(
     if !runs_retired(target, &live, retiring).await? {
         return Ok(Step::Unchanged);
     }
-    let choice = match (retiring.follow, retiring.to) {
-        (Some(follow), _) => follow
-            .of(&target.consumer)
-            .map_err(|reason| Error::failed(format!("no build to move to: {reason}"), None))?
-            .clone(),
-        (None, Some(to)) => ImageChoice::Name(to.to_owned()),
-        (None, None) => {
+    let followed = match retiring.follow {
+        Some(follow) => Some(
+            follow
+                .of(&target.consumer)
+                .map_err(|reason| Error::failed(format!("no build to move to: {reason}"), None))?,
+        ),
+        None => None,
+    };
+    // "The newest" must not pick a build being retired (it is not deprecated yet): that is
+    // `to`, the newest that is not retired.
+    let choice = match (followed, retiring.to) {
+        (Some(choice), _) if !matches!(choice, ImageChoice::Newest) => choice.clone(),
+        (_, Some(to)) => ImageChoice::Name(to.to_owned()),
+        (_, None) => {
             return Err(Error::failed(
                 "it runs a retired build and there is no build to move to",
                 Some("build a new image first, or name one with `--to`".to_owned()),
