@@ -495,5 +495,13 @@ fn an_operator_with_only_the_producer_policy_promotes_through_the_gates() {
         "DeleteLaunchTemplate",
         "DescribeInstances",
         "DescribeLaunchTemplates",
+        // Who uses an AMI, which retire and prune ask.
+        "CreateImageUsageReport",
+        "DescribeImageUsageReports",
+        "DescribeImageUsageReportEntries",
+        "DescribeImageReferences",
+        "DeleteLaunchTemplateVersions",
+        // Read only when an account sees none of the producer's AMIs.
+        "GetAllowedImagesSettings",
     ]);
 }
