@@ -25,9 +25,9 @@
 //! 9. [`aws`] is the only place that knows AWS SDK types; it takes and returns plain values.
 //!    [`manifest`] loads `gold.toml`, checks it offline and knows the AWSTOE document rules.
 //! 10. Neutral, used by every layer: [`names`] (what gold calls and tags what it creates; never
-//!    used by [`aws`], which is handed names and tags), [`version`] (Image Builder's semantic
-//!    versions), [`about`] (which gold is running) and [`poll`] (how often to look again at
-//!    something AWS is doing).
+//!     used by [`aws`], which is handed names and tags), [`version`] (Image Builder's semantic
+//!     versions), [`about`] (which gold is running) and [`poll`] (how often to look again at
+//!     something AWS is doing).
 
 pub mod about;
 pub mod access;
