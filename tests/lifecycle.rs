@@ -162,22 +162,6 @@ async fn consumer_lists(cloud: &Localcloud, account: &str, region: &str, ami: &s
     consumer_sees(cloud, account, region, ami).await.is_some()
 }
 
-async fn create_template(cloud: &Localcloud, account: &str, region: &str, image: &str) {
-    ec2(cloud, account, region)
-        .await
-        .create_launch_template()
-        .launch_template_name("app")
-        .launch_template_data(
-            aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
-                .image_id(image)
-                .instance_type("t3.small".into())
-                .build(),
-        )
-        .send()
-        .await
-        .expect("CreateLaunchTemplate");
-}
-
 async fn default_image(cloud: &Localcloud, account: &str, region: &str) -> String {
     common::template_image(&cloud.sdk(account, region).await, "app", "$Default").await
 }
@@ -277,9 +261,13 @@ fn retire_moves_the_fleet_off_a_build_and_prune_deletes_only_what_nobody_uses() 
     );
     // The fleet on build 3: the workload in both regions, prod in Tokyo.
     rt.block_on(async {
-        create_template(&cloud, WORKLOAD, TOKYO, &b3[0].0).await;
-        create_template(&cloud, WORKLOAD, VIRGINIA, &b3[1].0).await;
-        create_template(&cloud, PROD, TOKYO, &b3[0].0).await;
+        cloud
+            .create_template(WORKLOAD, TOKYO, "app", &b3[0].0)
+            .await;
+        cloud
+            .create_template(WORKLOAD, VIRGINIA, "app", &b3[1].0)
+            .await;
+        cloud.create_template(PROD, TOKYO, "app", &b3[0].0).await;
     });
 
     // Retire build 3: every target moves to build 2, build 3 is deprecated in both regions.
@@ -575,7 +563,7 @@ fn prune_keeps_what_a_parameter_an_outsider_or_an_excluded_account_uses_and_free
     let b: Vec<String> = (1..=5).map(ami).collect();
     // Build 5 is the workload's template by hand (version 1); gold moves it to build 4 (version
     // 2), then back to build 5 (version 3): version 2 alone holds build 4.
-    rt.block_on(create_template(&cloud, WORKLOAD, TOKYO, &b[4]));
+    rt.block_on(cloud.create_template(WORKLOAD, TOKYO, "app", &b[4]));
     ok(&cloud, dir, &["rollout", "--image", "4", "--yes"]);
     ok(&cloud, dir, &["rollout", "--yes"]);
     rt.block_on(async {
@@ -707,7 +695,7 @@ fn retire_moves_a_parameter_and_disables_only_once_nothing_launches_the_build() 
         .map(|n| rt.block_on(build_ami(&cloud, n, TOKYO)).0)
         .collect();
     rt.block_on(async {
-        create_template(&cloud, WORKLOAD, TOKYO, &b[1]).await;
+        cloud.create_template(WORKLOAD, TOKYO, "app", &b[1]).await;
         // The excluded legacy account launches build 2 from its own template's default.
         ec2(&cloud, LEGACY, TOKYO)
             .await
@@ -804,7 +792,7 @@ fn rollback_and_destroy_refuse_a_retired_image_or_one_in_use() {
         .map(|n| rt.block_on(build_ami(&cloud, n, TOKYO)).0)
         .collect();
     rt.block_on(async {
-        create_template(&cloud, WORKLOAD, TOKYO, &b[0]).await;
+        cloud.create_template(WORKLOAD, TOKYO, "app", &b[0]).await;
         empty_group(
             &cloud,
             WORKLOAD,
@@ -905,7 +893,7 @@ fn a_consumer_whose_allowed_amis_refuse_the_producer_is_blocked_until_they_admit
     ok(&cloud, dir, &["build", "--wait"]);
     let rt = runtime();
     let b1 = rt.block_on(build_ami(&cloud, 1, TOKYO)).0;
-    rt.block_on(create_template(&cloud, WORKLOAD, TOKYO, &b1));
+    rt.block_on(cloud.create_template(WORKLOAD, TOKYO, "app", &b1));
     ok(&cloud, dir, &["build", "--wait"]);
     let b2 = rt.block_on(build_ami(&cloud, 2, TOKYO)).0;
     rt.block_on(allow_only(&cloud, &[vec!["amazon".to_owned()]]));

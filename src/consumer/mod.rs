@@ -61,6 +61,25 @@ pub struct Planned {
     pub step: Result<Step, crate::Error>,
 }
 
+/// The end of every survey: the targets surveyed, then the selectors that could not be looked
+/// up (each fails alone) and those skipped, with at most one writer per parameter.
+fn with_unsurveyed(
+    mut planned: Vec<Planned>,
+    failed: Vec<(Target, crate::Error)>,
+    skipped: Vec<(Target, String)>,
+) -> Vec<Planned> {
+    planned.extend(failed.into_iter().map(|(target, err)| Planned {
+        target,
+        step: Err(err),
+    }));
+    planned.extend(skipped.into_iter().map(|(target, reason)| Planned {
+        target,
+        step: Ok(Step::Skipped { reason }),
+    }));
+    parameters::one_writer(&mut planned);
+    planned
+}
+
 /// Every target of a command with its step, and what AWS Organizations held.
 pub struct Surveyed {
     /// Each target with its step, or why it cannot proceed.

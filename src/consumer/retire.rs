@@ -49,7 +49,7 @@ pub async fn survey(
     let context = Context::new(manifest, sessions);
     let context = &context;
     let now = SystemTime::now();
-    let mut planned = concurrently(found.targets, parallelism, |target| async move {
+    let planned = concurrently(found.targets, parallelism, |target| async move {
         let step = match context.live(&target).await {
             Ok(live) => Box::pin(step(context, &target, live, retiring, now)).await,
             Err(err) => Err(err),
@@ -57,15 +57,7 @@ pub async fn survey(
         Planned { target, step }
     })
     .await;
-    planned.extend(found.failed.into_iter().map(|(target, err)| Planned {
-        target,
-        step: Err(err),
-    }));
-    planned.extend(found.skipped.into_iter().map(|(target, reason)| Planned {
-        target,
-        step: Ok(Step::Skipped { reason }),
-    }));
-    parameters::one_writer(&mut planned);
+    let planned = super::with_unsurveyed(planned, found.failed, found.skipped);
     Ok(planned)
 }
 

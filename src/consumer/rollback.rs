@@ -45,7 +45,7 @@ pub async fn survey(
     let found = Box::pin(discover::targets(manifest, sessions, filter, parallelism)).await?;
     let context = Context::new(manifest, sessions);
     let context = &context;
-    let mut planned = concurrently(found.targets, parallelism, |target| async move {
+    let planned = concurrently(found.targets, parallelism, |target| async move {
         let step = match restore_step(context, &target).await {
             Ok(step) => usable(context, &target, step, force).await,
             Err(err) => Err(err),
@@ -53,15 +53,7 @@ pub async fn survey(
         Planned { target, step }
     })
     .await;
-    planned.extend(found.failed.into_iter().map(|(target, err)| Planned {
-        target,
-        step: Err(err),
-    }));
-    planned.extend(found.skipped.into_iter().map(|(target, reason)| Planned {
-        target,
-        step: Ok(Step::Skipped { reason }),
-    }));
-    parameters::one_writer(&mut planned);
+    let mut planned = super::with_unsurveyed(planned, found.failed, found.skipped);
     let grants = grants::survey(manifest, sessions, &mut planned, parallelism).await;
     Ok(Surveyed {
         planned,

@@ -9,7 +9,6 @@
 use std::time::SystemTime;
 
 use super::apply::Apply;
-use super::parameters;
 use super::select::{self, Choices, ImageChoice, NOT_SHARED};
 use super::survey::{self, Context};
 use super::waves::{self, Job, Reporter, Summary, Work};
@@ -59,7 +58,7 @@ pub async fn survey(
     };
     let now = SystemTime::now();
     let choices = &choices;
-    let mut planned = concurrently(lives, parallelism, |(target, live)| async move {
+    let planned = concurrently(lives, parallelism, |(target, live)| async move {
         let step = match choices.of(&target.consumer) {
             Ok(choice) => Box::pin(survey::rollout_step(context, &target, live, choice, now)).await,
             // A consumer whose channel holds no build yet waits for a promotion.
@@ -68,15 +67,7 @@ pub async fn survey(
         Planned { target, step }
     })
     .await;
-    planned.extend(found.failed.into_iter().map(|(target, err)| Planned {
-        target,
-        step: Err(err),
-    }));
-    planned.extend(found.skipped.into_iter().map(|(target, reason)| Planned {
-        target,
-        step: Ok(Step::Skipped { reason }),
-    }));
-    parameters::one_writer(&mut planned);
+    let mut planned = super::with_unsurveyed(planned, found.failed, found.skipped);
     let grants = grants::survey(manifest, sessions, &mut planned, parallelism).await;
     Ok(Surveyed {
         planned,
