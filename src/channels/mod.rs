@@ -20,6 +20,8 @@
 //! (`EnableImageDeregistrationProtection`), and `gold prune` keeps them; protection is taken
 //! off a build of the pipeline once no channel holds it or held it just before.
 
+pub mod promote;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::SystemTime;
 
