@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import selectors
 import signal
-import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -75,27 +76,27 @@ class Server:
         return code, rest
 
 
-def free_port() -> int:
-    """A port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(workdir: Path, seed: Path | None = None) -> Server:
     """Start `serve` and wait for its ready line; fails the test with its stderr if it never comes."""
-    port = free_port()
-    stderr_path = workdir / f"localcloud-{port}.stderr"
-    command = [str(SERVE), "--port", str(port)] + (["--seed", str(seed)] if seed else [])
-    with open(stderr_path, "w") as stderr:
+    # Port 0: the server binds and names its own port, so no other process can take it between
+    # a probe and the bind.
+    stderr_file = tempfile.NamedTemporaryFile(
+        "w", dir=workdir, prefix="localcloud-", suffix=".stderr", delete=False
+    )
+    stderr_path = Path(stderr_file.name)
+    command = [str(SERVE), "--port", "0"] + (["--seed", str(seed)] if seed else [])
+    with stderr_file as stderr:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
     line = _read_line(process, READY_DEADLINE_S)
-    expected = f"localcloud ready http://127.0.0.1:{port}\n"
-    if line != expected:
+    ready = re.fullmatch(r"localcloud ready (http://127\.0\.0\.1:[1-9][0-9]*)\n", line)
+    if ready is None:
         process.kill()
         process.wait()
-        raise AssertionError(f"expected {expected!r}, got {line!r}; stderr:\n{stderr_path.read_text()}")
-    return Server(expected.split()[-1], process, stderr_path)
+        raise AssertionError(
+            f"expected 'localcloud ready http://127.0.0.1:PORT', got {line!r}; "
+            f"stderr:\n{stderr_path.read_text()}"
+        )
+    return Server(ready.group(1), process, stderr_path)
 
 
 def _read_line(process: subprocess.Popen[str], deadline_s: float) -> str:
