@@ -120,13 +120,18 @@ impl Sessions {
             .get_or_init(|| self.verified(account, access, region))
             .await
             .clone()?;
-        Ok(Session::new(
-            &config,
+        Ok(self.open(&config, account, region))
+    }
+
+    /// A session on `config` in `account`, paced as that account's other sessions.
+    fn open(&self, config: &SdkConfig, account: &str, region: &str) -> Session {
+        Session::new(
+            config,
             account,
             region,
             self.pacing.account(account),
             self.waits.clone(),
-        ))
+        )
     }
 
     /// The ARN of the identity the ambient credentials act as (STS `GetCallerIdentity`, which
@@ -168,13 +173,7 @@ impl Sessions {
         };
         let identity = caller(&config, &site, access).await.map_err(Arc::new)?;
         let account = identity.account().unwrap_or_default();
-        Ok(Session::new(
-            &config,
-            account,
-            region,
-            self.pacing.account(account),
-            self.waits.clone(),
-        ))
+        Ok(self.open(&config, account, region))
     }
 
     /// The ambient credentials, or a profile's, in `region`.
@@ -409,6 +408,29 @@ pub struct Session {
     waits: Waits,
 }
 
+/// One service's client on the session's configuration, with the HTTP 429 classifier every
+/// client gets; `paced` adds the account's retry partition and throttle count
+/// ([`super::pacing`]). Each SDK crate has its own `config::Builder` with no trait in common,
+/// so the clients are written once here as a macro.
+macro_rules! client {
+    ($session:expr, $sdk:ident) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from(&$session.config)
+                .retry_classifier(TooManyRequests)
+                .build(),
+        )
+    };
+    ($session:expr, $sdk:ident, paced) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from(&$session.config)
+                .retry_classifier(TooManyRequests)
+                .retry_partition($session.pace.partition.clone())
+                .interceptor($session.pace.throttles.clone())
+                .build(),
+        )
+    };
+}
+
 impl Session {
     fn new(
         config: &SdkConfig,
@@ -470,76 +492,42 @@ impl Session {
 
     /// An Image Builder client.
     pub(super) fn imagebuilder(&self) -> aws_sdk_imagebuilder::Client {
-        let config = aws_sdk_imagebuilder::config::Builder::from(&self.config)
-            .retry_classifier(TooManyRequests)
-            .retry_partition(self.pace.partition.clone())
-            .interceptor(self.pace.throttles.clone())
-            .build();
-        aws_sdk_imagebuilder::Client::from_conf(config)
+        client!(self, aws_sdk_imagebuilder, paced)
     }
 
     /// An EC2 client.
     pub(super) fn ec2(&self) -> aws_sdk_ec2::Client {
-        let config = aws_sdk_ec2::config::Builder::from(&self.config)
-            .retry_classifier(TooManyRequests)
-            .retry_partition(self.pace.partition.clone())
-            .interceptor(self.pace.throttles.clone())
-            .build();
-        aws_sdk_ec2::Client::from_conf(config)
+        client!(self, aws_sdk_ec2, paced)
     }
 
     /// An IAM client.
     pub(super) fn iam(&self) -> aws_sdk_iam::Client {
-        let config = aws_sdk_iam::config::Builder::from(&self.config)
-            .retry_classifier(TooManyRequests)
-            .retry_partition(self.pace.partition.clone())
-            .interceptor(self.pace.throttles.clone())
-            .build();
-        aws_sdk_iam::Client::from_conf(config)
+        client!(self, aws_sdk_iam, paced)
     }
 
     /// A KMS client.
     pub(super) fn kms(&self) -> aws_sdk_kms::Client {
-        let config = aws_sdk_kms::config::Builder::from(&self.config)
-            .retry_classifier(TooManyRequests)
-            .retry_partition(self.pace.partition.clone())
-            .interceptor(self.pace.throttles.clone())
-            .build();
-        aws_sdk_kms::Client::from_conf(config)
+        client!(self, aws_sdk_kms, paced)
     }
 
     /// An AWS RAM client.
     pub(super) fn ram(&self) -> aws_sdk_ram::Client {
-        let config = aws_sdk_ram::config::Builder::from(&self.config)
-            .retry_classifier(TooManyRequests)
-            .build();
-        aws_sdk_ram::Client::from_conf(config)
+        client!(self, aws_sdk_ram)
     }
 
     /// An AWS Organizations client.
     pub(super) fn organizations(&self) -> aws_sdk_organizations::Client {
-        let config = aws_sdk_organizations::config::Builder::from(&self.config)
-            .retry_classifier(TooManyRequests)
-            .build();
-        aws_sdk_organizations::Client::from_conf(config)
+        client!(self, aws_sdk_organizations)
     }
 
     /// An Auto Scaling client.
     pub(super) fn autoscaling(&self) -> aws_sdk_autoscaling::Client {
-        let config = aws_sdk_autoscaling::config::Builder::from(&self.config)
-            .retry_classifier(TooManyRequests)
-            .retry_partition(self.pace.partition.clone())
-            .interceptor(self.pace.throttles.clone())
-            .build();
-        aws_sdk_autoscaling::Client::from_conf(config)
+        client!(self, aws_sdk_autoscaling, paced)
     }
 
     /// An SSM (Parameter Store) client.
     pub(super) fn ssm(&self) -> aws_sdk_ssm::Client {
-        let config = aws_sdk_ssm::config::Builder::from(&self.config)
-            .retry_classifier(TooManyRequests)
-            .build();
-        aws_sdk_ssm::Client::from_conf(config)
+        client!(self, aws_sdk_ssm)
     }
 }
 
