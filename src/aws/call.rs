@@ -29,14 +29,6 @@ pub(crate) trait CallExt<T, E> {
     /// The result, any error naming `operation` in the session's account and region.
     fn call(self, session: &Session, operation: &'static str) -> Result<T, AwsError>;
 
-    /// [`CallExt::call`], naming the resource too.
-    fn call_on(
-        self,
-        session: &Session,
-        operation: &'static str,
-        resource: impl Into<String>,
-    ) -> Result<T, AwsError>;
-
     /// [`CallExt::call_on`], with `classify` saying what the typed error means.
     fn call_classified(
         self,
@@ -45,6 +37,19 @@ pub(crate) trait CallExt<T, E> {
         resource: impl Into<String>,
         classify: impl FnOnce(&E) -> Option<Reason>,
     ) -> Result<T, AwsError>;
+
+    /// [`CallExt::call`], naming the resource too.
+    fn call_on(
+        self,
+        session: &Session,
+        operation: &'static str,
+        resource: impl Into<String>,
+    ) -> Result<T, AwsError>
+    where
+        Self: Sized,
+    {
+        self.call_classified(session, operation, resource, |_| None)
+    }
 
     /// `None` when `missing` says the typed error means "does not exist" (a lookup that may
     /// find nothing, a delete of something already gone).
@@ -74,15 +79,6 @@ where
 {
     fn call(self, session: &Session, operation: &'static str) -> Result<T, AwsError> {
         self.map_err(|err| session.site().error(operation, &err))
-    }
-
-    fn call_on(
-        self,
-        session: &Session,
-        operation: &'static str,
-        resource: impl Into<String>,
-    ) -> Result<T, AwsError> {
-        self.map_err(|err| session.site().error(operation, &err).on(resource))
     }
 
     fn call_classified(
