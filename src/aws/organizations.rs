@@ -10,6 +10,7 @@
 //! `Status` is `ACTIVE`, `SUSPENDED` or `PENDING_CLOSURE`; an unknown parent is
 //! `ParentNotFoundException`. The service is global; the SDK signs for its home region.
 
+use aws_sdk_organizations::operation::list_accounts::ListAccountsError;
 use aws_sdk_organizations::operation::list_accounts_for_parent::ListAccountsForParentError;
 use aws_sdk_organizations::operation::list_organizational_units_for_parent::ListOrganizationalUnitsForParentError;
 
@@ -70,20 +71,9 @@ const WHO_MAY_READ: &str = "AWS Organizations answers only the management accoun
 
 /// Every account of the organization.
 pub async fn accounts(session: &Session) -> Result<Vec<Account>, AwsError> {
-    let pages = session
-        .organizations()
-        .list_accounts()
-        .max_results(PAGE)
-        .into_paginator()
-        .send()
-        .try_collect()
-        .await;
-    let pages = every_page(pages, session, "ListAccounts", None, |err| {
-        (
-            err.is_access_denied_exception() || err.is_aws_organizations_not_in_use_exception(),
-            false,
-        )
-    })?;
+    let request = session.organizations().list_accounts().max_results(PAGE);
+    let pages = request.into_paginator().send().try_collect().await;
+    let pages = every_page(pages, session, "ListAccounts", None)?;
     Ok(pages
         .iter()
         .flat_map(|page| page.accounts().iter().filter_map(account))
@@ -92,27 +82,10 @@ pub async fn accounts(session: &Session) -> Result<Vec<Account>, AwsError> {
 
 /// The accounts directly under a root or OU.
 pub async fn accounts_under(session: &Session, parent: &str) -> Result<Vec<Account>, AwsError> {
-    let pages = session
-        .organizations()
-        .list_accounts_for_parent()
-        .parent_id(parent)
-        .max_results(PAGE)
-        .into_paginator()
-        .send()
-        .try_collect()
-        .await;
-    let pages = every_page(
-        pages,
-        session,
-        "ListAccountsForParent",
-        Some(parent),
-        |err| {
-            (
-                err.is_access_denied_exception() || err.is_aws_organizations_not_in_use_exception(),
-                ListAccountsForParentError::is_parent_not_found_exception(err),
-            )
-        },
-    )?;
+    let request = session.organizations().list_accounts_for_parent();
+    let request = request.parent_id(parent).max_results(PAGE);
+    let pages = request.into_paginator().send().try_collect().await;
+    let pages = every_page(pages, session, "ListAccountsForParent", Some(parent))?;
     Ok(pages
         .iter()
         .flat_map(|page| page.accounts().iter().filter_map(account))
@@ -121,26 +94,16 @@ pub async fn accounts_under(session: &Session, parent: &str) -> Result<Vec<Accou
 
 /// The ids of the OUs directly under a root or OU.
 pub async fn units_under(session: &Session, parent: &str) -> Result<Vec<String>, AwsError> {
-    let pages = session
+    let request = session
         .organizations()
-        .list_organizational_units_for_parent()
-        .parent_id(parent)
-        .max_results(PAGE)
-        .into_paginator()
-        .send()
-        .try_collect()
-        .await;
+        .list_organizational_units_for_parent();
+    let request = request.parent_id(parent).max_results(PAGE);
+    let pages = request.into_paginator().send().try_collect().await;
     let pages = every_page(
         pages,
         session,
         "ListOrganizationalUnitsForParent",
         Some(parent),
-        |err| {
-            (
-                err.is_access_denied_exception() || err.is_aws_organizations_not_in_use_exception(),
-                ListOrganizationalUnitsForParentError::is_parent_not_found_exception(err),
-            )
-        },
     )?;
     Ok(pages
         .iter()
@@ -149,32 +112,61 @@ pub async fn units_under(session: &Session, parent: &str) -> Result<Vec<String>,
         .collect())
 }
 
+/// What a listing's typed error says: a caller that may not read the organization, or a parent
+/// that does not exist. Each operation has its own error type with the same variants and no
+/// trait in common, so `refusal!` implements it for each.
+trait Refusal: ProvideErrorMetadata + std::error::Error + 'static {
+    /// `AccessDeniedException` or `AWSOrganizationsNotInUseException`.
+    fn denied(&self) -> bool;
+    /// `ParentNotFoundException`, for the operations that take a parent.
+    fn unknown_parent(&self) -> bool {
+        false
+    }
+}
+
+macro_rules! refusal {
+    ($error:ty $(, $unknown_parent:ident)?) => {
+        impl Refusal for $error {
+            fn denied(&self) -> bool {
+                self.is_access_denied_exception() || self.is_aws_organizations_not_in_use_exception()
+            }
+            $(
+                fn unknown_parent(&self) -> bool {
+                    self.$unknown_parent()
+                }
+            )?
+        }
+    };
+}
+
+refusal!(ListAccountsError);
+refusal!(ListAccountsForParentError, is_parent_not_found_exception);
+refusal!(
+    ListOrganizationalUnitsForParentError,
+    is_parent_not_found_exception
+);
+
 /// Every page of one listing (the paginator stops at the first failed page), or its error
-/// naming the call: `classify` says whether the typed error is a denial (answered with who may
-/// read the organization) and whether it is an unknown `parent`.
+/// naming the call: a denial is answered with who may read the organization, an unknown
+/// `parent` with where to look for it.
 #[expect(
     clippy::result_large_err,
     reason = "it hands on the SDK's own error, which the paginator returns by value"
 )]
-fn every_page<O, E>(
+fn every_page<O, E: Refusal>(
     pages: Result<Vec<O>, SdkError<E, HttpResponse>>,
     session: &Session,
     operation: &'static str,
     parent: Option<&str>,
-    classify: impl FnOnce(&E) -> (bool, bool),
-) -> Result<Vec<O>, AwsError>
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
+) -> Result<Vec<O>, AwsError> {
     let mut denied = false;
     let pages = pages.call_classified(
         session,
         operation,
         parent.unwrap_or("the organization"),
         |err| {
-            let (refused, unknown) = classify(err);
-            denied = refused;
-            unknown.then_some(Reason::NotFound)
+            denied = err.denied();
+            err.unknown_parent().then_some(Reason::NotFound)
         },
     );
     pages.map_err(|err| {
