@@ -11,6 +11,7 @@
 
 use aws_sdk_imagebuilder::types::{ImageStatus, Ownership};
 
+use super::images::{builds_of, distributed};
 use super::{Listing, client, name_filter};
 use crate::aws::call::{CallExt, image_builder_not_found};
 use crate::aws::error::AwsError;
@@ -63,30 +64,15 @@ pub async fn image_builds(
         if version.name() != Some(name) || arn_account(arn) != Some(owner) {
             continue;
         }
-        let builds = client(session)
-            .list_image_build_versions()
-            .image_version_arn(arn)
-            .every_on(session, "ListImageBuildVersions", arn)
-            .await?;
-        found.extend(builds.into_iter().filter_map(|b| {
+        found.extend(builds_of(session, arn).await?.into_iter().filter_map(|b| {
             let arn = b.arn()?.to_owned();
             let (version, build) = version_and_build(&arn)?;
-            let amis = b
-                .output_resources()
-                .map(|o| {
-                    o.amis()
-                        .iter()
-                        .filter(|a| a.account_id().is_none_or(|account| account == owner))
-                        .filter_map(|a| Some((a.region()?.to_owned(), a.image()?.to_owned())))
-                        .collect()
-                })
-                .unwrap_or_default();
             Some(ImageBuildVersion {
                 arn,
                 version,
                 build,
                 available: b.state().and_then(|s| s.status()) == Some(&ImageStatus::Available),
-                amis,
+                amis: distributed(&b, owner),
             })
         }));
     }

@@ -1,7 +1,7 @@
 //! The images pipelines leave behind: Image Builder images, and the AMIs and snapshots
 //! `destroy --images` removes.
 
-use aws_sdk_imagebuilder::types::Ownership;
+use aws_sdk_imagebuilder::types::{ImageSummary, Ownership};
 
 use super::{Listing, Tags, client, to_tags};
 use crate::aws::call::{CallExt, ec2_code};
@@ -30,33 +30,41 @@ pub async fn images(session: &Session) -> Result<Vec<BuiltImage>, AwsError> {
     let mut found = Vec::new();
     for version in versions {
         let Some(arn) = version.arn() else { continue };
-        let builds = client(session)
-            .list_image_build_versions()
-            .image_version_arn(arn)
-            .every_on(session, "ListImageBuildVersions", arn)
-            .await?;
-        found.extend(builds.into_iter().filter_map(|b| {
-            let amis = b
-                .output_resources()
-                .map(|o| {
-                    o.amis()
-                        .iter()
-                        .filter(|a| {
-                            a.account_id()
-                                .is_none_or(|account| account == session.account())
-                        })
-                        .filter_map(|a| Some((a.region()?.to_owned(), a.image()?.to_owned())))
-                        .collect()
-                })
-                .unwrap_or_default();
+        found.extend(builds_of(session, arn).await?.into_iter().filter_map(|b| {
             Some(BuiltImage {
                 arn: b.arn()?.to_owned(),
                 tags: to_tags(b.tags()),
-                amis,
+                amis: distributed(&b, session.account()),
             })
         }));
     }
     Ok(found)
+}
+
+/// Every build of one image version (`ListImageBuildVersions`).
+pub(super) async fn builds_of(
+    session: &Session,
+    version_arn: &str,
+) -> Result<Vec<ImageSummary>, AwsError> {
+    client(session)
+        .list_image_build_versions()
+        .image_version_arn(version_arn)
+        .every_on(session, "ListImageBuildVersions", version_arn)
+        .await
+}
+
+/// `(region, ami id)` of every AMI a build distributed in `owner`'s account.
+pub(super) fn distributed(build: &ImageSummary, owner: &str) -> Vec<(String, String)> {
+    build
+        .output_resources()
+        .map(|o| {
+            o.amis()
+                .iter()
+                .filter(|a| a.account_id().is_none_or(|account| account == owner))
+                .filter_map(|a| Some((a.region()?.to_owned(), a.image()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The AMIs this account owns in the session's region that carry the tag `key` = `value`.
