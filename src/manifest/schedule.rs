@@ -13,21 +13,21 @@
 /// The page every cron message cites.
 pub(crate) const CRON_PAGE: &str = "Use cron expressions in Image Builder";
 
-#[expect(
-    clippy::struct_excessive_bools,
-    reason = "one flag per wildcard column of the page's table"
-)]
+/// One row of the page's table of fields.
 struct Field {
     name: &'static str,
     min: u32,
     max: u32,
     names: &'static [&'static str],
-    /// Wildcards beyond `,` `-` `*`.
-    slash: bool,
-    question: bool,
-    last: bool,
-    weekday: bool,
-    hash: bool,
+    /// The row's wildcards, as the page lists them.
+    wildcards: &'static str,
+}
+
+impl Field {
+    /// Whether the field takes the wildcard `c`.
+    fn takes(&self, c: char) -> bool {
+        self.wildcards.contains(c)
+    }
 }
 
 const MONTHS: &[&str] = &[
@@ -35,73 +35,28 @@ const MONTHS: &[&str] = &[
 ];
 const DAYS: &[&str] = &["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
+const fn field(
+    name: &'static str,
+    (min, max): (u32, u32),
+    names: &'static [&'static str],
+    wildcards: &'static str,
+) -> Field {
+    Field {
+        name,
+        min,
+        max,
+        names,
+        wildcards,
+    }
+}
+
 const FIELDS: [Field; 6] = [
-    Field {
-        name: "minutes",
-        min: 0,
-        max: 59,
-        names: &[],
-        slash: true,
-        question: false,
-        last: false,
-        weekday: false,
-        hash: false,
-    },
-    Field {
-        name: "hours",
-        min: 0,
-        max: 23,
-        names: &[],
-        slash: true,
-        question: false,
-        last: false,
-        weekday: false,
-        hash: false,
-    },
-    Field {
-        name: "day of month",
-        min: 1,
-        max: 31,
-        names: &[],
-        slash: true,
-        question: true,
-        last: true,
-        weekday: true,
-        hash: false,
-    },
-    Field {
-        name: "month",
-        min: 1,
-        max: 12,
-        names: MONTHS,
-        slash: true,
-        question: false,
-        last: false,
-        weekday: false,
-        hash: false,
-    },
-    Field {
-        name: "day of week",
-        min: 1,
-        max: 7,
-        names: DAYS,
-        slash: false,
-        question: true,
-        last: true,
-        weekday: false,
-        hash: true,
-    },
-    Field {
-        name: "year",
-        min: 1970,
-        max: 2199,
-        names: &[],
-        slash: true,
-        question: false,
-        last: false,
-        weekday: false,
-        hash: false,
-    },
+    field("minutes", (0, 59), &[], ", - * /"),
+    field("hours", (0, 23), &[], ", - * /"),
+    field("day of month", (1, 31), &[], ", - * ? / L W"),
+    field("month", (1, 12), MONTHS, ", - * /"),
+    field("day of week", (1, 7), DAYS, ", - * ? L #"),
+    field("year", (1970, 2199), &[], ", - * /"),
 ];
 
 /// Checks a schedule expression; the error says what Image Builder expects.
@@ -169,7 +124,7 @@ fn check_field(text: &str, field: &Field) -> Result<(), String> {
         )
     };
     if text == "?" {
-        return if field.question {
+        return if field.takes('?') {
             Ok(())
         } else {
             Err(format!(
@@ -186,7 +141,7 @@ fn check_field(text: &str, field: &Field) -> Result<(), String> {
 fn check_item(item: &str, field: &Field, range: &str) -> Result<(), String> {
     let found = || format!("expected {range}, found `{item}`");
     if let Some((base, step)) = item.split_once('/') {
-        if !field.slash {
+        if !field.takes('/') {
             return Err(format!("{}; `/` is not allowed here", found()));
         }
         if !step.parse::<u32>().is_ok_and(|n| n > 0) {
@@ -202,10 +157,10 @@ fn check_item(item: &str, field: &Field, range: &str) -> Result<(), String> {
         return Ok(());
     }
     let upper = item.to_ascii_uppercase();
-    if field.last && upper == "L" {
+    if field.takes('L') && upper == "L" {
         return Ok(());
     }
-    if field.weekday {
+    if field.takes('W') {
         if upper == "LW" {
             return Ok(());
         }
@@ -213,7 +168,7 @@ fn check_item(item: &str, field: &Field, range: &str) -> Result<(), String> {
             return value(day, field).map(drop).ok_or_else(found);
         }
     }
-    if field.hash
+    if field.takes('#')
         && let Some((day, nth)) = item.split_once('#')
     {
         let nth_ok = nth.parse::<u32>().is_ok_and(|n| (1..=5).contains(&n));
@@ -221,8 +176,8 @@ fn check_item(item: &str, field: &Field, range: &str) -> Result<(), String> {
             .then_some(())
             .ok_or_else(|| format!("{}; `#` takes a day and a week from 1 to 5", found()));
     }
-    if field.last
-        && field.hash
+    if field.takes('L')
+        && field.takes('#')
         && let Some(day) = upper.strip_suffix('L')
     {
         return value(day, field).map(drop).ok_or_else(found);

@@ -333,16 +333,7 @@ impl Checker<'_> {
 
     fn for_each(&mut self, node: &Node, path: &KeyPath) {
         if let Some(items) = node.sequence() {
-            for (i, item) in items.iter().enumerate() {
-                if item.scalar().is_none() {
-                    self.error(
-                        item,
-                        &path.index(i),
-                        &format!("expected a string, found {}", item.describe()),
-                        LOOPS,
-                    );
-                }
-            }
+            self.strings(items, path, LOOPS);
             return;
         }
         let Some(entries) = self.mapping(
@@ -362,13 +353,7 @@ impl Checker<'_> {
                 "missing key `list`: expected the delimited string to iterate over",
                 LOOPS,
             ),
-            Some((_, value)) if value.scalar().is_none() => self.error(
-                value,
-                &path.key("list"),
-                &format!("expected a string, found {}", value.describe()),
-                LOOPS,
-            ),
-            Some(_) => {}
+            Some((_, value)) => self.string(value, &path.key("list"), LOOPS),
         }
         if let Some((_, delimiter)) = entries.iter().find(|(k, _)| *k == "delimiter") {
             let ok = delimiter.scalar().is_some_and(|d| {

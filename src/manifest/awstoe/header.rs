@@ -42,15 +42,8 @@ impl Checker<'_> {
             ),
         }
         for key in ["name", "description"] {
-            if let Some(value) = get(key)
-                && value.scalar().is_none()
-            {
-                self.error(
-                    value,
-                    &path.key(key),
-                    &format!("expected a string, found {}", value.describe()),
-                    FRAMEWORK,
-                );
+            if let Some(value) = get(key) {
+                self.string(value, &path.key(key), FRAMEWORK);
             }
         }
     }

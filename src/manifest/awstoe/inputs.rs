@@ -356,26 +356,10 @@ impl Checker<'_> {
 
     fn value(&mut self, key: &Key, value: &Node, path: &KeyPath, page: &str) {
         match key.value {
-            Value::Text if value.scalar().is_none() => self.error(
-                value,
-                path,
-                &format!("expected a string, found {}", value.describe()),
-                page,
-            ),
-            Value::Any | Value::Text => {}
+            Value::Text => self.string(value, path, page),
+            Value::Any => {}
             Value::Strings => match value.sequence() {
-                Some(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        if item.scalar().is_none() {
-                            self.error(
-                                item,
-                                &path.index(i),
-                                &format!("expected a string, found {}", item.describe()),
-                                page,
-                            );
-                        }
-                    }
-                }
+                Some(items) => self.strings(items, path, page),
                 None if value.scalar().is_some() => self.error(
                     value,
                     path,

@@ -153,6 +153,21 @@ impl Checker<'_> {
         self.found.warnings.push(diagnostic);
     }
 
+    /// An error unless `node` is a string.
+    fn string(&mut self, node: &Node, path: &KeyPath, page: &str) {
+        if node.scalar().is_none() {
+            let message = format!("expected a string, found {}", node.describe());
+            self.error(node, path, &message, page);
+        }
+    }
+
+    /// An error for each item of a list that is not a string.
+    fn strings(&mut self, items: &[Node], path: &KeyPath, page: &str) {
+        for (i, item) in items.iter().enumerate() {
+            self.string(item, &path.index(i), page);
+        }
+    }
+
     /// The entries of a mapping, each key once; `None` (after an error) when `node` is no
     /// mapping. Keys outside `known` are errors, or warnings when `strict` is false.
     fn mapping<'n>(

@@ -183,13 +183,8 @@ impl Checker<'_> {
                 ),
                 VARIABLES,
             ),
-            Some(value) if value.scalar().is_none() => self.error(
-                value,
-                &item_path.key(value_key),
-                &format!("expected a string, found {}", value.describe()),
-                VARIABLES,
-            ),
-            _ => {}
+            Some(value) => self.string(value, &item_path.key(value_key), VARIABLES),
+            None => {}
         }
         Some(!parameter || get("default").is_some())
     }
