@@ -110,17 +110,51 @@ pub(super) fn show_arn(arn: &str) -> String {
     arn.rsplit(':').next().unwrap_or(arn).to_owned()
 }
 
-struct Diff(Vec<FieldChange>);
+/// The fields that differ between a live and a desired value, each shown the way the plan
+/// shows it; `prefix` names the part of a larger value they belong to (`REGION.`).
+struct Diff<'a, T> {
+    live: &'a T,
+    want: &'a T,
+    prefix: String,
+    changes: &'a mut Vec<FieldChange>,
+}
 
-impl Diff {
-    fn field(&mut self, name: &str, old: String, new: String) {
+impl<'a, T> Diff<'a, T> {
+    fn new(live: &'a T, want: &'a T, changes: &'a mut Vec<FieldChange>) -> Self {
+        Diff {
+            live,
+            want,
+            prefix: String::new(),
+            changes,
+        }
+    }
+
+    /// A field shown by `show`, recorded when the two sides show differently.
+    fn field(&mut self, name: &str, show: impl Fn(&T) -> String) {
+        let (old, new) = (show(self.live), show(self.want));
         if old != new {
-            self.0.push(FieldChange {
-                name: name.to_owned(),
+            self.changes.push(FieldChange {
+                name: format!("{}{name}", self.prefix),
                 old,
                 new,
             });
         }
+    }
+
+    fn opt(&mut self, name: &str, get: impl Fn(&T) -> Option<&String>) {
+        self.field(name, |s| show_opt(get(s)));
+    }
+
+    fn list(&mut self, name: &str, get: impl Fn(&T) -> &[String]) {
+        self.field(name, |s| show_list(get(s)));
+    }
+
+    fn tags(&mut self, name: &str, get: impl Fn(&T) -> &Tags) {
+        self.field(name, |s| show_tags(get(s)));
+    }
+
+    fn arn(&mut self, name: &str, get: impl Fn(&T) -> &str) {
+        self.field(name, |s| show_arn(get(s)));
     }
 }
 
@@ -128,185 +162,81 @@ pub(super) fn infrastructure_fields(
     live: &InfrastructureSpec,
     want: &InfrastructureSpec,
 ) -> Vec<FieldChange> {
-    let mut d = Diff(Vec::new());
-    d.field(
-        "description",
-        show_opt(live.description.as_ref()),
-        show_opt(want.description.as_ref()),
-    );
-    d.field(
-        "instance_types",
-        show_list(&live.instance_types),
-        show_list(&want.instance_types),
-    );
-    d.field(
-        "instance_profile",
-        live.instance_profile.clone(),
-        want.instance_profile.clone(),
-    );
-    d.field(
-        "security_group_ids",
-        show_list(&live.security_group_ids),
-        show_list(&want.security_group_ids),
-    );
-    d.field(
-        "subnet_id",
-        show_opt(live.subnet_id.as_ref()),
-        show_opt(want.subnet_id.as_ref()),
-    );
-    d.field(
-        "terminate_on_failure",
-        live.terminate_on_failure.to_string(),
-        want.terminate_on_failure.to_string(),
-    );
-    d.field(
-        "key_pair",
-        show_opt(live.key_pair.as_ref()),
-        show_opt(want.key_pair.as_ref()),
-    );
-    d.field(
-        "logs_bucket",
-        show_opt(live.logs_bucket.as_ref()),
-        show_opt(want.logs_bucket.as_ref()),
-    );
-    d.field(
-        "logs_prefix",
-        show_opt(live.logs_prefix.as_ref()),
-        show_opt(want.logs_prefix.as_ref()),
-    );
-    d.field(
-        "sns_topic_arn",
-        show_opt(live.sns_topic_arn.as_ref()),
-        show_opt(want.sns_topic_arn.as_ref()),
-    );
-    d.0
+    let mut changes = Vec::new();
+    let mut d = Diff::new(live, want, &mut changes);
+    d.opt("description", |s| s.description.as_ref());
+    d.list("instance_types", |s| &s.instance_types);
+    d.field("instance_profile", |s| s.instance_profile.clone());
+    d.list("security_group_ids", |s| &s.security_group_ids);
+    d.opt("subnet_id", |s| s.subnet_id.as_ref());
+    d.field("terminate_on_failure", |s| {
+        s.terminate_on_failure.to_string()
+    });
+    d.opt("key_pair", |s| s.key_pair.as_ref());
+    d.opt("logs_bucket", |s| s.logs_bucket.as_ref());
+    d.opt("logs_prefix", |s| s.logs_prefix.as_ref());
+    d.opt("sns_topic_arn", |s| s.sns_topic_arn.as_ref());
+    changes
 }
 
 pub(super) fn distribution_fields(
     live: &DistributionSpec,
     want: &DistributionSpec,
 ) -> Vec<FieldChange> {
-    let mut d = Diff(Vec::new());
-    d.field(
-        "description",
-        show_opt(live.description.as_ref()),
-        show_opt(want.description.as_ref()),
-    );
-    let regions = |s: &DistributionSpec| {
-        s.regions
-            .iter()
-            .map(|r| r.region.clone())
-            .collect::<Vec<_>>()
-    };
-    d.field(
-        "regions",
-        show_list(&regions(live)),
-        show_list(&regions(want)),
-    );
+    let mut changes = Vec::new();
+    let mut d = Diff::new(live, want, &mut changes);
+    d.opt("description", |s| s.description.as_ref());
+    d.field("regions", |s| {
+        let regions: Vec<String> = s.regions.iter().map(|r| r.region.clone()).collect();
+        show_list(&regions)
+    });
     for wanted in &want.regions {
         let Some(current) = live.regions.iter().find(|r| r.region == wanted.region) else {
             continue;
         };
-        region_fields(&mut d, current, wanted);
+        region_fields(&mut changes, current, wanted);
     }
-    d.0
+    changes
 }
 
-fn region_fields(d: &mut Diff, live: &RegionDistribution, want: &RegionDistribution) {
-    let region = &want.region;
-    d.field(
-        &format!("{region}.ami_name"),
-        live.ami_name.clone(),
-        want.ami_name.clone(),
-    );
-    d.field(
-        &format!("{region}.ami_description"),
-        show_opt(live.ami_description.as_ref()),
-        show_opt(want.ami_description.as_ref()),
-    );
-    d.field(
-        &format!("{region}.ami_tags"),
-        show_tags(&live.ami_tags),
-        show_tags(&want.ami_tags),
-    );
-    d.field(
-        &format!("{region}.kms_key_id"),
-        show_opt(live.kms_key_id.as_ref()),
-        show_opt(want.kms_key_id.as_ref()),
-    );
-    d.field(
-        &format!("{region}.share_with_accounts"),
-        show_list(&live.share_with_accounts),
-        show_list(&want.share_with_accounts),
-    );
-    d.field(
-        &format!("{region}.share_with_organizations"),
-        show_list(&live.share_with_organizations),
-        show_list(&want.share_with_organizations),
-    );
-    d.field(
-        &format!("{region}.share_with_ous"),
-        show_list(&live.share_with_ous),
-        show_list(&want.share_with_ous),
-    );
-    d.field(
-        &format!("{region}.ssm_parameter"),
-        show_opt(live.ssm_parameter.as_ref()),
-        show_opt(want.ssm_parameter.as_ref()),
-    );
+fn region_fields(
+    changes: &mut Vec<FieldChange>,
+    live: &RegionDistribution,
+    want: &RegionDistribution,
+) {
+    let mut d = Diff::new(live, want, changes);
+    d.prefix = format!("{}.", want.region);
+    d.field("ami_name", |s| s.ami_name.clone());
+    d.opt("ami_description", |s| s.ami_description.as_ref());
+    d.tags("ami_tags", |s| &s.ami_tags);
+    d.opt("kms_key_id", |s| s.kms_key_id.as_ref());
+    d.list("share_with_accounts", |s| &s.share_with_accounts);
+    d.list("share_with_organizations", |s| &s.share_with_organizations);
+    d.list("share_with_ous", |s| &s.share_with_ous);
+    d.opt("ssm_parameter", |s| s.ssm_parameter.as_ref());
 }
 
 pub(super) fn pipeline_fields(live: &PipelineSpec, want: &PipelineSpec) -> Vec<FieldChange> {
-    let mut d = Diff(Vec::new());
-    d.field(
-        "description",
-        show_opt(live.description.as_ref()),
-        show_opt(want.description.as_ref()),
-    );
-    d.field(
-        "recipe",
-        show_arn(&live.recipe_arn),
-        show_arn(&want.recipe_arn),
-    );
-    d.field(
-        "infrastructure",
-        show_arn(&live.infrastructure_arn),
-        show_arn(&want.infrastructure_arn),
-    );
-    d.field(
-        "distribution",
-        show_arn(&live.distribution_arn),
-        show_arn(&want.distribution_arn),
-    );
-    d.field("tests", live.tests.to_string(), want.tests.to_string());
-    d.field(
-        "test_timeout_minutes",
-        live.test_timeout_minutes.to_string(),
-        want.test_timeout_minutes.to_string(),
-    );
-    d.field(
-        "scanning",
-        live.scanning.to_string(),
-        want.scanning.to_string(),
-    );
-    let schedule = |s: &PipelineSpec| {
+    let mut changes = Vec::new();
+    let mut d = Diff::new(live, want, &mut changes);
+    d.opt("description", |s| s.description.as_ref());
+    d.arn("recipe", |s| &s.recipe_arn);
+    d.arn("infrastructure", |s| &s.infrastructure_arn);
+    d.arn("distribution", |s| &s.distribution_arn);
+    d.field("tests", |s| s.tests.to_string());
+    d.field("test_timeout_minutes", |s| {
+        s.test_timeout_minutes.to_string()
+    });
+    d.field("scanning", |s| s.scanning.to_string());
+    d.field("schedule", |s| {
         s.schedule.as_ref().map_or_else(
             || "(none)".to_owned(),
             |s| format!("{} {} ({})", s.expression, s.zone(), s.start_condition),
         )
-    };
-    d.field("schedule", schedule(live), schedule(want));
-    d.field(
-        "enabled",
-        live.enabled.to_string(),
-        want.enabled.to_string(),
-    );
-    d.field(
-        "image_tags",
-        show_tags(&live.image_tags),
-        show_tags(&want.image_tags),
-    );
-    d.0
+    });
+    d.field("enabled", |s| s.enabled.to_string());
+    d.tags("image_tags", |s| &s.image_tags);
+    changes
 }
 
 #[cfg(test)]
