@@ -169,15 +169,7 @@ mod tests {
     use super::*;
 
     fn image(name: &str) -> Image {
-        Image {
-            id: "ami-0123456789abcdef0".to_owned(),
-            name: name.to_owned(),
-            owner: "111122223333".to_owned(),
-            state: "available".to_owned(),
-            created: None,
-            deprecated_at: None,
-            root_device: None,
-        }
+        crate::plan::fixtures::image("ami-0123456789abcdef0", name)
     }
 
     #[test]

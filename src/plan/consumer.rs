@@ -206,21 +206,20 @@ pub fn changes(target: &TargetId, step: &Step) -> Vec<Change> {
 
 /// The changes of a step that moves the template's default version.
 fn template_changes(template: &Resource, step: &Step) -> Vec<Change> {
-    match step {
+    let (from, to, default_version, groups, reason) = match step {
         Step::Move {
             template: live,
             from,
             to,
             groups,
-        } => moved(
-            template,
-            template.clone(),
-            from.clone(),
+        } => (
+            from,
             image_ref(to),
             DefaultVersion::New {
                 after: live.default.number,
             },
-            after(groups, "after the template moves"),
+            groups,
+            "after the template moves",
         ),
         Step::Resume {
             template: live,
@@ -228,16 +227,15 @@ fn template_changes(template: &Resource, step: &Step) -> Vec<Change> {
             to,
             image,
             groups,
-        } => moved(
-            template,
-            template.clone(),
-            from.clone(),
+        } => (
+            from,
             image.clone(),
             DefaultVersion::Resume {
                 from: live.default.number,
                 to: to.number,
             },
-            after(groups, "after the template moves"),
+            groups,
+            "after the template moves",
         ),
         Step::Restore {
             template: live,
@@ -245,10 +243,8 @@ fn template_changes(template: &Resource, step: &Step) -> Vec<Change> {
             to,
             image,
             groups,
-        } => moved(
-            template,
-            template.clone(),
-            from.clone(),
+        } => (
+            from,
             image.clone().unwrap_or_else(|| ImageRef {
                 id: to
                     .image_id
@@ -260,10 +256,19 @@ fn template_changes(template: &Resource, step: &Step) -> Vec<Change> {
                 from: live.default.number,
                 to: to.number,
             },
-            after(groups, "after the template moves back"),
+            groups,
+            "after the template moves back",
         ),
-        _ => Vec::new(),
-    }
+        _ => return Vec::new(),
+    };
+    moved(
+        template,
+        template.clone(),
+        from.clone(),
+        to,
+        default_version,
+        after(groups, reason),
+    )
 }
 
 /// The changes of a step that moves the parameter a target is (or its template resolves).
@@ -448,6 +453,7 @@ mod tests {
 
     use super::*;
     use crate::aws::autoscaling::GroupTemplate;
+    use crate::plan::fixtures::{self, image};
 
     fn at(secs: u64) -> SystemTime {
         SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
@@ -497,28 +503,7 @@ mod tests {
     }
 
     fn target() -> TargetId {
-        TargetId {
-            consumer: "workload".to_owned(),
-            wave: 1,
-            resource: Resource {
-                kind: ResourceKind::LaunchTemplate,
-                name: "app".to_owned(),
-                account: "444455556666".to_owned(),
-                region: "ap-northeast-1".to_owned(),
-            },
-        }
-    }
-
-    fn image(id: &str, name: &str) -> Image {
-        Image {
-            id: id.to_owned(),
-            name: name.to_owned(),
-            owner: "111122223333".to_owned(),
-            state: "available".to_owned(),
-            created: None,
-            deprecated_at: None,
-            root_device: None,
-        }
+        fixtures::target("444455556666")
     }
 
     #[test]

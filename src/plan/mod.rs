@@ -16,6 +16,8 @@ pub mod allowed;
 pub mod channels;
 pub mod consumer;
 pub mod discovery;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod key_policy;
 pub mod lifecycle;
 pub mod producer;

@@ -172,20 +172,7 @@ fn instances(counts: &InstanceCounts) -> String {
 mod tests {
     use super::*;
     use crate::consumer::status::{GroupRefresh, ImageInfo, Row};
-    use crate::plan::{Resource, ResourceKind, TargetId};
-
-    fn target(account: &str) -> TargetId {
-        TargetId {
-            consumer: "workload".to_owned(),
-            wave: 1,
-            resource: Resource {
-                kind: ResourceKind::LaunchTemplate,
-                name: "app".to_owned(),
-                account: account.to_owned(),
-                region: "ap-northeast-1".to_owned(),
-            },
-        }
-    }
+    use crate::plan::fixtures::target;
 
     fn image(id: &str, build: u32, age: u64) -> ImageInfo {
         ImageInfo {
