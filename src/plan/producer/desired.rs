@@ -15,7 +15,7 @@ use crate::aws::imagebuilder::{
     BlockDeviceSpec, ComponentSpec, DistributionSpec, InfrastructureSpec, PipelineSpec,
     RegionDistribution, ScheduleSpec, Tags,
 };
-use crate::manifest::{Loaded, ScheduleCondition};
+use crate::manifest::{Loaded, Recipe, ScheduleCondition};
 use crate::names;
 use crate::version::Version;
 
@@ -250,57 +250,12 @@ impl Desired {
                 tags: tags.clone(),
             });
 
-        let components: Vec<DesiredComponent> = m
-            .components
-            .iter()
-            .map(|(key, component)| {
-                let text = loaded
-                    .components
-                    .get(key)
-                    .map(|doc| doc.text.clone())
-                    .unwrap_or_default();
-                let spec = ComponentSpec {
-                    name: names::component(name, key),
-                    version: manifest_version(&component.version),
-                    platform: component.platform.as_str().to_owned(),
-                    description: component.description.clone(),
-                    data: text,
-                    tags: tags.clone(),
-                };
-                let hash = hash(&json!({
-                    "platform": spec.platform,
-                    "description": spec.description,
-                    "data": hex::encode(Sha256::digest(spec.data.as_bytes())),
-                }));
-                DesiredComponent {
-                    key: key.clone(),
-                    file: component.file.display().to_string(),
-                    spec,
-                    hash,
-                }
-            })
-            .collect();
+        let components = desired_components(loaded, &tags);
 
         let recipe = desired_recipe(loaded, &components, &tags);
 
-        let infrastructure = InfrastructureSpec {
-            name: names::pipeline(name),
-            description: None,
-            instance_types: m.infrastructure.instance_types.clone(),
-            instance_profile: instance_profile.clone(),
-            security_group_ids: if security_group.is_some() {
-                vec![KNOWN_AFTER_APPLY.to_owned()]
-            } else {
-                m.infrastructure.security_group_ids.clone()
-            },
-            subnet_id: m.infrastructure.subnet_id.clone(),
-            terminate_on_failure: m.infrastructure.terminate_on_failure,
-            key_pair: m.infrastructure.key_pair.clone(),
-            logs_bucket: m.infrastructure.logs_bucket.clone(),
-            logs_prefix: m.infrastructure.logs_prefix.clone(),
-            sns_topic_arn: m.infrastructure.sns_topic_arn.clone(),
-            tags: tags.clone(),
-        };
+        let infrastructure =
+            desired_infrastructure(loaded, &instance_profile, security_group.is_some(), &tags);
 
         let distribution = desired_distribution(loaded, &tags);
         let pipeline = desired_pipeline(loaded, &tags);
@@ -318,6 +273,68 @@ impl Desired {
             distribution,
             pipeline,
         }
+    }
+}
+
+fn desired_components(loaded: &Loaded, tags: &Tags) -> Vec<DesiredComponent> {
+    let m = &loaded.manifest;
+    m.components
+        .iter()
+        .map(|(key, component)| {
+            let text = loaded
+                .components
+                .get(key)
+                .map(|doc| doc.text.clone())
+                .unwrap_or_default();
+            let spec = ComponentSpec {
+                name: names::component(&m.name, key),
+                version: manifest_version(&component.version),
+                platform: component.platform.as_str().to_owned(),
+                description: component.description.clone(),
+                data: text,
+                tags: tags.clone(),
+            };
+            let hash = hash(&json!({
+                "platform": spec.platform,
+                "description": spec.description,
+                "data": hex::encode(Sha256::digest(spec.data.as_bytes())),
+            }));
+            DesiredComponent {
+                key: key.clone(),
+                file: component.file.display().to_string(),
+                spec,
+                hash,
+            }
+        })
+        .collect()
+}
+
+/// The infrastructure configuration; a security group gold creates is known after apply.
+fn desired_infrastructure(
+    loaded: &Loaded,
+    instance_profile: &str,
+    creates_group: bool,
+    tags: &Tags,
+) -> InfrastructureSpec {
+    let m = &loaded.manifest;
+    let i = &m.infrastructure;
+    InfrastructureSpec {
+        name: names::pipeline(&m.name),
+        description: None,
+        instance_types: i.instance_types.clone(),
+        instance_profile: instance_profile.to_owned(),
+        security_group_ids: if creates_group {
+            vec![KNOWN_AFTER_APPLY.to_owned()]
+        } else {
+            i.security_group_ids.clone()
+        },
+        subnet_id: i.subnet_id.clone(),
+        terminate_on_failure: i.terminate_on_failure,
+        key_pair: i.key_pair.clone(),
+        logs_bucket: i.logs_bucket.clone(),
+        logs_prefix: i.logs_prefix.clone(),
+        sns_topic_arn: i.sns_topic_arn.clone(),
+        tags: tags.clone(),
     }
 }
 
@@ -417,6 +434,29 @@ fn desired_recipe(loaded: &Loaded, components: &[DesiredComponent], tags: &Tags)
         })
         .collect();
     let parent_image = parent_image_arn(&r.parent_image, &m.producer.region);
+    let hash = recipe_hash(r, &parent_image, &parts, &block_devices, components);
+    DesiredRecipe {
+        name: names::pipeline(&m.name),
+        version: manifest_version(&r.version),
+        parent_image,
+        components: parts,
+        block_devices,
+        working_directory: r.working_directory.clone(),
+        description: r.description.clone(),
+        tags: tags.clone(),
+        hash,
+    }
+}
+
+/// The hash of every input a recipe version is made from (`gold:hash`): a changed input makes
+/// the next version.
+fn recipe_hash(
+    r: &Recipe,
+    parent_image: &str,
+    parts: &[RecipePart],
+    block_devices: &[BlockDeviceSpec],
+    components: &[DesiredComponent],
+) -> String {
     let component_inputs: Vec<serde_json::Value> = parts
         .iter()
         .map(|part| match part {
@@ -445,24 +485,13 @@ fn desired_recipe(loaded: &Loaded, components: &[DesiredComponent], tags: &Tags)
             ])
         })
         .collect();
-    let hash = hash(&json!({
+    hash(&json!({
         "parent_image": parent_image,
         "components": component_inputs,
         "block_devices": devices,
         "working_directory": r.working_directory,
         "description": r.description,
-    }));
-    DesiredRecipe {
-        name: names::pipeline(&m.name),
-        version: manifest_version(&r.version),
-        parent_image,
-        components: parts,
-        block_devices,
-        working_directory: r.working_directory.clone(),
-        description: r.description.clone(),
-        tags: tags.clone(),
-        hash,
-    }
+    }))
 }
 
 #[cfg(test)]

@@ -116,24 +116,7 @@ pub struct Steps {
 
 pub(super) fn decide(mut desired: Desired, live: &LiveProducer) -> Result<Steps, Unmanaged> {
     let manifest = desired.manifest.clone();
-    for (kind, found) in [
-        (
-            ResourceKind::InfrastructureConfiguration,
-            live.infrastructure.as_ref().map(|f| (&f.arn, &f.spec.tags)),
-        ),
-        (
-            ResourceKind::DistributionConfiguration,
-            live.distribution.as_ref().map(|f| (&f.arn, &f.spec.tags)),
-        ),
-        (
-            ResourceKind::ImagePipeline,
-            live.pipeline.as_ref().map(|f| (&f.arn, &f.spec.tags)),
-        ),
-    ] {
-        if let Some((arn, tags)) = found {
-            managed(kind, arn, tags, &manifest)?;
-        }
-    }
+    configurations_managed(live, &manifest)?;
     let (role, profile) = iam_steps(&desired, live)?;
     let group = group_step(&desired, live)?;
     let components: Vec<VersionStep> = desired
@@ -160,37 +143,7 @@ pub(super) fn decide(mut desired: Desired, live: &LiveProducer) -> Result<Steps,
         distribution_fields,
         |s| &s.tags,
     );
-    desired.pipeline.recipe_arn = match &recipe {
-        VersionStep::Keep(live) => live.arn.clone(),
-        VersionStep::Create { version, .. } => expected_arn(
-            &desired,
-            "image-recipe",
-            &desired.recipe.name,
-            Some(*version),
-        ),
-    };
-    desired.pipeline.infrastructure_arn = infrastructure.arn().map_or_else(
-        || {
-            expected_arn(
-                &desired,
-                "infrastructure-configuration",
-                &desired.infrastructure.name,
-                None,
-            )
-        },
-        str::to_owned,
-    );
-    desired.pipeline.distribution_arn = distribution.arn().map_or_else(
-        || {
-            expected_arn(
-                &desired,
-                "distribution-configuration",
-                &desired.distribution.name,
-                None,
-            )
-        },
-        str::to_owned,
-    );
+    point_pipeline(&mut desired, &recipe, &infrastructure, &distribution);
     let pipeline = config_step(
         live.pipeline.as_ref(),
         &desired.pipeline,
@@ -210,6 +163,67 @@ pub(super) fn decide(mut desired: Desired, live: &LiveProducer) -> Result<Steps,
         share: None,
         waiting: Vec::new(),
     })
+}
+
+/// Refuses to plan over an Image Builder configuration that another manifest (or no manifest)
+/// owns.
+fn configurations_managed(live: &LiveProducer, manifest: &str) -> Result<(), Unmanaged> {
+    for (kind, found) in [
+        (
+            ResourceKind::InfrastructureConfiguration,
+            live.infrastructure.as_ref().map(|f| (&f.arn, &f.spec.tags)),
+        ),
+        (
+            ResourceKind::DistributionConfiguration,
+            live.distribution.as_ref().map(|f| (&f.arn, &f.spec.tags)),
+        ),
+        (
+            ResourceKind::ImagePipeline,
+            live.pipeline.as_ref().map(|f| (&f.arn, &f.spec.tags)),
+        ),
+    ] {
+        if let Some((arn, tags)) = found {
+            managed(kind, arn, tags, manifest)?;
+        }
+    }
+    Ok(())
+}
+
+/// Points the desired pipeline at the recipe and configurations it will use: the ARN of what
+/// is kept, the ARN Image Builder will give what is created.
+fn point_pipeline(
+    desired: &mut Desired,
+    recipe: &VersionStep,
+    infrastructure: &ConfigStep,
+    distribution: &ConfigStep,
+) {
+    desired.pipeline.recipe_arn = match recipe {
+        VersionStep::Keep(live) => live.arn.clone(),
+        VersionStep::Create { version, .. } => expected_arn(
+            desired,
+            "image-recipe",
+            &desired.recipe.name,
+            Some(*version),
+        ),
+    };
+    desired.pipeline.infrastructure_arn = config_arn(
+        desired,
+        infrastructure,
+        "infrastructure-configuration",
+        &desired.infrastructure.name,
+    );
+    desired.pipeline.distribution_arn = config_arn(
+        desired,
+        distribution,
+        "distribution-configuration",
+        &desired.distribution.name,
+    );
+}
+
+/// The ARN of a configuration that exists, or the one Image Builder will give it.
+fn config_arn(desired: &Desired, step: &ConfigStep, kind: &str, name: &str) -> String {
+    step.arn()
+        .map_or_else(|| expected_arn(desired, kind, name, None), str::to_owned)
 }
 
 fn iam_steps(desired: &Desired, live: &LiveProducer) -> Result<(RoleStep, ProfileStep), Unmanaged> {
