@@ -20,7 +20,7 @@
 use std::time::SystemTime;
 
 use aws_sdk_imagebuilder::types::{
-    Image, ImageStatus, WorkflowExecutionStatus, WorkflowStepExecutionStatus,
+    Image, ImageFailureContext, ImageStatus, WorkflowExecutionStatus, WorkflowStepExecutionStatus,
 };
 use aws_smithy_types::date_time::{DateTime, Format};
 
@@ -311,43 +311,7 @@ fn image_build(image: &Image, image_arn: &str) -> ImageBuild {
         .map_or(Phase::Pending, Phase::from_aws);
     let failure = state
         .and_then(|state| state.failure_context())
-        .map(|context| {
-            let component = context.component_failure();
-            FailureContext {
-                workflow_step: context.failed_step().map(str::to_owned),
-                component_step: component.and_then(|c| match (c.phase_name(), c.step_name()) {
-                    (Some(phase), Some(step)) => Some(format!("{phase}/{step}")),
-                    (None, Some(step)) => Some(step.to_owned()),
-                    _ => None,
-                }),
-                message: component
-                    .and_then(|c| c.error_message())
-                    .or_else(|| {
-                        context
-                            .distribution_failure()
-                            .and_then(|d| d.error_message())
-                    })
-                    .map(str::to_owned),
-            }
-        });
-    let name = image
-        .image_recipe()
-        .and_then(|recipe| recipe.name())
-        .or(image.name())
-        .unwrap_or_default();
-    let s3 = image
-        .infrastructure_configuration()
-        .and_then(|infra| infra.logging())
-        .and_then(|logging| logging.s3_logs())
-        .and_then(|logs| {
-            let bucket = logs.s3_bucket_name()?;
-            let prefix = logs.s3_key_prefix().unwrap_or_default();
-            Some(format!("s3://{bucket}/{}", prefix.trim_start_matches('/')))
-        });
-    let log_group = image
-        .logging_configuration()
-        .and_then(|logging| logging.log_group_name())
-        .map_or_else(|| format!("/aws/imagebuilder/{name}"), str::to_owned);
+        .map(failure_context);
     let amis = image
         .output_resources()
         .map(aws_sdk_imagebuilder::types::OutputResources::amis)
@@ -386,7 +350,7 @@ fn image_build(image: &Image, image_arn: &str) -> ImageBuild {
             })
             .unwrap_or_default(),
         amis,
-        logs: LogLocation { s3, log_group },
+        logs: log_location(image),
         scan: image.scan_state().and_then(|scan| {
             Some(ScanState {
                 status: scan.status()?.as_str().to_owned(),
@@ -394,6 +358,51 @@ fn image_build(image: &Image, image_arn: &str) -> ImageBuild {
             })
         }),
     }
+}
+
+/// Where a failed build says it failed: the workflow step, the component step, AWS's message.
+fn failure_context(context: &ImageFailureContext) -> FailureContext {
+    let component = context.component_failure();
+    FailureContext {
+        workflow_step: context.failed_step().map(str::to_owned),
+        component_step: component.and_then(|c| match (c.phase_name(), c.step_name()) {
+            (Some(phase), Some(step)) => Some(format!("{phase}/{step}")),
+            (None, Some(step)) => Some(step.to_owned()),
+            _ => None,
+        }),
+        message: component
+            .and_then(|c| c.error_message())
+            .or_else(|| {
+                context
+                    .distribution_failure()
+                    .and_then(|d| d.error_message())
+            })
+            .map(str::to_owned),
+    }
+}
+
+/// Where a build's logs are: its S3 location, if the infrastructure configuration sets one,
+/// and its CloudWatch log group (Image Builder's default one unless the image names another).
+fn log_location(image: &Image) -> LogLocation {
+    let name = image
+        .image_recipe()
+        .and_then(|recipe| recipe.name())
+        .or(image.name())
+        .unwrap_or_default();
+    let s3 = image
+        .infrastructure_configuration()
+        .and_then(|infra| infra.logging())
+        .and_then(|logging| logging.s3_logs())
+        .and_then(|logs| {
+            let bucket = logs.s3_bucket_name()?;
+            let prefix = logs.s3_key_prefix().unwrap_or_default();
+            Some(format!("s3://{bucket}/{}", prefix.trim_start_matches('/')))
+        });
+    let log_group = image
+        .logging_configuration()
+        .and_then(|logging| logging.log_group_name())
+        .map_or_else(|| format!("/aws/imagebuilder/{name}"), str::to_owned);
+    LogLocation { s3, log_group }
 }
 
 /// Every workflow execution of the build `image_arn` so far.
