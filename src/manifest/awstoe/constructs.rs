@@ -137,26 +137,37 @@ impl Checker<'_> {
                     }
                     pending.push((value, op_path, depth + 1, false));
                 }
-                _ => {
-                    if value.scalar().is_none() {
-                        self.error(
-                            value,
-                            &op_path,
-                            &format!("expected a value to compare, found {}", value.describe()),
-                            COMPARISON,
-                        );
-                    }
-                    let has_value = entries.iter().any(|(k, _)| k.scalar() == Some("value"));
-                    if BINARY.contains(&name) && !has_value {
-                        self.error(
-                            node,
-                            &path,
-                            &format!("missing key `value`: `{name}` compares with a second value"),
-                            COMPARISON,
-                        );
-                    }
-                }
+                _ => self.comparison(node, entries, name, value, &path, &op_path),
             }
+        }
+    }
+
+    /// A comparison: a value to compare, and the second `value` a binary operator needs.
+    fn comparison(
+        &mut self,
+        node: &Node,
+        entries: &[(Node, Node)],
+        name: &str,
+        value: &Node,
+        path: &KeyPath,
+        op_path: &KeyPath,
+    ) {
+        if value.scalar().is_none() {
+            self.error(
+                value,
+                op_path,
+                &format!("expected a value to compare, found {}", value.describe()),
+                COMPARISON,
+            );
+        }
+        let has_value = entries.iter().any(|(k, _)| k.scalar() == Some("value"));
+        if BINARY.contains(&name) && !has_value {
+            self.error(
+                node,
+                path,
+                &format!("missing key `value`: `{name}` compares with a second value"),
+                COMPARISON,
+            );
         }
     }
 

@@ -114,25 +114,30 @@ impl Checker<'_> {
                 has_default,
                 line: name_node.line,
             };
-            if let Some(first) = self.variables.get(name).copied() {
-                let first_noun = if first.parameter {
-                    "parameter"
-                } else {
-                    "constant"
-                };
-                self.error(
-                    name_node,
-                    &item_path,
-                    &format!(
-                        "expected names unique across parameters and constants, found {} again (declared as a {first_noun} on line {})",
-                        quote(name),
-                        first.line
-                    ),
-                    VARIABLES,
-                );
+            self.record(name, name_node, &item_path, declared);
+        }
+    }
+
+    /// Records a declaration; a name declared before (as either kind) is an error.
+    fn record(&mut self, name: &str, name_node: &Node, item_path: &KeyPath, declared: Declared) {
+        if let Some(first) = self.variables.get(name).copied() {
+            let first_noun = if first.parameter {
+                "parameter"
             } else {
-                self.variables.insert(name.to_owned(), declared);
-            }
+                "constant"
+            };
+            self.error(
+                name_node,
+                item_path,
+                &format!(
+                    "expected names unique across parameters and constants, found {} again (declared as a {first_noun} on line {})",
+                    quote(name),
+                    first.line
+                ),
+                VARIABLES,
+            );
+        } else {
+            self.variables.insert(name.to_owned(), declared);
         }
     }
 
