@@ -404,7 +404,42 @@ impl Checker<'_> {
     fn recipe(&mut self) {
         let recipe = &self.manifest.recipe;
         let path = KeyPath::root().key("recipe");
-        let parent = recipe.parent_image.as_str();
+        self.parent_image(&path);
+        if !is_semantic_version(&recipe.version) {
+            self.expected(
+                path.key("version"),
+                "a version major.minor.patch, e.g. `1.0.0`",
+                &recipe.version,
+            );
+        }
+        self.text_limit(path.key("description"), recipe.description.as_deref(), 1024);
+        self.text_limit(
+            path.key("working_directory"),
+            recipe.working_directory.as_deref(),
+            1024,
+        );
+        self.recipe_components(&path);
+        let mut devices = BTreeSet::new();
+        for (i, device) in recipe.block_devices.iter().enumerate() {
+            let device_path = path.key("block_device").entry(i, Some(&device.device));
+            self.block_device(&device_path, device);
+            if !devices.insert(device.device.as_str()) {
+                self.problem(
+                    device_path.key("device"),
+                    format!(
+                        "expected each device once, found {} again",
+                        quote(&device.device)
+                    ),
+                    "unique device names",
+                );
+            }
+        }
+    }
+
+    /// `recipe.parent_image`: an Image Builder image ARN in the producer's region, an AMI id,
+    /// `ssm:NAME`, or an Amazon-managed image name.
+    fn parent_image(&mut self, path: &KeyPath) {
+        let parent = self.manifest.recipe.parent_image.as_str();
         let parent_path = path.key("parent_image");
         if parent.starts_with("arn:") {
             if is_image_builder_arn(parent, "image") {
@@ -423,19 +458,11 @@ impl Checker<'_> {
         {
             self.managed_image(parent_path, parent);
         }
-        if !is_semantic_version(&recipe.version) {
-            self.expected(
-                path.key("version"),
-                "a version major.minor.patch, e.g. `1.0.0`",
-                &recipe.version,
-            );
-        }
-        self.text_limit(path.key("description"), recipe.description.as_deref(), 1024);
-        self.text_limit(
-            path.key("working_directory"),
-            recipe.working_directory.as_deref(),
-            1024,
-        );
+    }
+
+    /// `recipe.components`: each a declared component or a component ARN, each once.
+    fn recipe_components(&mut self, path: &KeyPath) {
+        let recipe = &self.manifest.recipe;
         let declared = &self.manifest.components;
         let mut seen = BTreeSet::new();
         for (i, entry) in recipe.components.iter().enumerate() {
@@ -480,21 +507,6 @@ impl Checker<'_> {
                     entry_path,
                     format!("expected each component once, found {} again", quote(entry)),
                     "each component once",
-                );
-            }
-        }
-        let mut devices = BTreeSet::new();
-        for (i, device) in recipe.block_devices.iter().enumerate() {
-            let device_path = path.key("block_device").entry(i, Some(&device.device));
-            self.block_device(&device_path, device);
-            if !devices.insert(device.device.as_str()) {
-                self.problem(
-                    device_path.key("device"),
-                    format!(
-                        "expected each device once, found {} again",
-                        quote(&device.device)
-                    ),
-                    "unique device names",
                 );
             }
         }
@@ -949,47 +961,60 @@ impl Checker<'_> {
             }
             self.consumer_regions(&path, consumer, &distributed, distribution_known);
             self.consumer_parameters(&path, consumer);
-            let regions: Vec<&str> = if consumer.regions.is_empty() {
-                vec![m.producer.region.as_str()]
-            } else {
-                consumer.regions.iter().map(String::as_str).collect()
+            self.consumer_templates(&path, i, consumer, &mut targets);
+        }
+    }
+
+    /// A consumer's launch templates: each well formed and selected as its consumer says, and
+    /// each target (account, region, template) named by one consumer entry only.
+    fn consumer_templates(
+        &mut self,
+        path: &KeyPath,
+        i: usize,
+        consumer: &Consumer,
+        targets: &mut BTreeMap<(String, String, String), usize>,
+    ) {
+        let m = self.manifest;
+        let regions: Vec<&str> = if consumer.regions.is_empty() {
+            vec![m.producer.region.as_str()]
+        } else {
+            consumer.regions.iter().map(String::as_str).collect()
+        };
+        for (t, template) in consumer.launch_templates.iter().enumerate() {
+            let template_path = path
+                .key("launch_templates")
+                .entry(t, template.name.as_deref().or(template.id.as_deref()));
+            self.launch_template(&template_path, template);
+            self.selected_template(&template_path, consumer, template);
+            // Accounts found in Organizations are checked at run time (`consumer::discover`).
+            let Some(account) = &consumer.account else {
+                continue;
             };
-            for (t, template) in consumer.launch_templates.iter().enumerate() {
-                let template_path = path
-                    .key("launch_templates")
-                    .entry(t, template.name.as_deref().or(template.id.as_deref()));
-                self.launch_template(&template_path, template);
-                self.selected_template(&template_path, consumer, template);
-                // Accounts found in Organizations are checked at run time (`consumer::discover`).
-                let Some(account) = &consumer.account else {
-                    continue;
-                };
-                for region in &regions {
-                    let key = (
-                        account.clone(),
-                        (*region).to_owned(),
-                        template.label().into_owned(),
-                    );
-                    match targets.get(&key) {
-                        Some(&other) if !template.label().is_empty() => {
-                            let where_ = if other == i {
-                                "in this consumer".to_owned()
-                            } else {
-                                format!("in consumer {}", quote(&m.consumers[other].name))
-                            };
-                            self.problem(
-                                template_path.clone(),
-                                format!(
-                                    "expected each launch template once per account and region, found {} in {region} again ({where_})",
-                                    quote(&template.label())
-                                ),
-                                "each target once",
-                            );
-                            break;
-                        }
-                        _ => {
-                            targets.insert(key, i);
-                        }
+            for region in &regions {
+                let key = (
+                    account.clone(),
+                    (*region).to_owned(),
+                    template.label().into_owned(),
+                );
+                match targets.get(&key) {
+                    Some(&other) if !template.label().is_empty() => {
+                        let where_ = if other == i {
+                            "in this consumer".to_owned()
+                        } else {
+                            format!("in consumer {}", quote(&m.consumers[other].name))
+                        };
+                        self.problem(
+                            template_path.clone(),
+                            format!(
+                                "expected each launch template once per account and region, found {} in {region} again ({where_})",
+                                quote(&template.label())
+                            ),
+                            "each target once",
+                        );
+                        break;
+                    }
+                    _ => {
+                        targets.insert(key, i);
                     }
                 }
             }
