@@ -182,6 +182,17 @@ pub async fn create_share(
         })
 }
 
+/// The principals and resources of an association change, each list sent only when it has
+/// members; `None` when there is nothing to change.
+fn association(
+    principals: &[String],
+    resources: &[String],
+) -> Option<(Option<Vec<String>>, Option<Vec<String>>)> {
+    let listed = |items: &[String]| (!items.is_empty()).then(|| items.to_vec());
+    (!principals.is_empty() || !resources.is_empty())
+        .then(|| (listed(principals), listed(resources)))
+}
+
 /// Adds principals and resources to a share; see [`create_share`] for `NotFound`.
 pub async fn associate(
     session: &Session,
@@ -189,15 +200,15 @@ pub async fn associate(
     principals: &[String],
     resources: &[String],
 ) -> Result<(), AwsError> {
-    if principals.is_empty() && resources.is_empty() {
+    let Some((principals, resources)) = association(principals, resources) else {
         return Ok(());
-    }
+    };
     session
         .ram()
         .associate_resource_share()
         .resource_share_arn(share_arn)
-        .set_principals((!principals.is_empty()).then(|| principals.to_vec()))
-        .set_resource_arns((!resources.is_empty()).then(|| resources.to_vec()))
+        .set_principals(principals)
+        .set_resource_arns(resources)
         .send()
         .await
         .call_classified(session, "AssociateResourceShare", share_arn, |err| {
@@ -214,15 +225,15 @@ pub async fn disassociate(
     principals: &[String],
     resources: &[String],
 ) -> Result<(), AwsError> {
-    if principals.is_empty() && resources.is_empty() {
+    let Some((principals, resources)) = association(principals, resources) else {
         return Ok(());
-    }
+    };
     session
         .ram()
         .disassociate_resource_share()
         .resource_share_arn(share_arn)
-        .set_principals((!principals.is_empty()).then(|| principals.to_vec()))
-        .set_resource_arns((!resources.is_empty()).then(|| resources.to_vec()))
+        .set_principals(principals)
+        .set_resource_arns(resources)
         .send()
         .await
         .call_on(session, "DisassociateResourceShare", share_arn)?;
