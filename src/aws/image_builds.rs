@@ -26,6 +26,7 @@ use aws_smithy_types::date_time::{DateTime, Format};
 
 use super::call::CallExt;
 use super::error::AwsError;
+use super::imagebuilder::Listing;
 use super::session::Session;
 
 /// Where an image build is in Image Builder's state machine.
@@ -410,16 +411,12 @@ pub async fn workflow_executions(
     session: &Session,
     image_arn: &str,
 ) -> Result<Vec<WorkflowExecution>, AwsError> {
-    let client = session.imagebuilder();
-    let executions = client
+    let executions = session
+        .imagebuilder()
         .list_workflow_executions()
         .image_build_version_arn(image_arn)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call_on(session, "ListWorkflowExecutions", image_arn)?;
+        .every_on(session, "ListWorkflowExecutions", image_arn)
+        .await?;
     Ok(executions
         .iter()
         .filter_map(|execution| {
@@ -442,16 +439,12 @@ pub async fn workflow_steps(
     session: &Session,
     execution_id: &str,
 ) -> Result<Vec<WorkflowStep>, AwsError> {
-    let client = session.imagebuilder();
-    let steps = client
+    let steps = session
+        .imagebuilder()
         .list_workflow_step_executions()
         .workflow_execution_id(execution_id)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call_on(session, "ListWorkflowStepExecutions", execution_id)?;
+        .every_on(session, "ListWorkflowStepExecutions", execution_id)
+        .await?;
     Ok(steps
         .iter()
         .filter_map(|step| {

@@ -178,6 +178,10 @@ listing!(
     list_image_pipelines: ListImagePipelinesFluentBuilder => ImagePipeline,
     list_images: ListImagesFluentBuilder => ImageVersion,
     list_image_build_versions: ListImageBuildVersionsFluentBuilder => ImageSummary,
+    list_image_scan_findings: ListImageScanFindingsFluentBuilder => ImageScanFinding,
+    list_workflow_executions: ListWorkflowExecutionsFluentBuilder => WorkflowExecutionMetadata,
+    list_workflow_step_executions: ListWorkflowStepExecutionsFluentBuilder
+        => WorkflowStepMetadata,
 );
 
 /// The ARN a `Create*` answered with; an answer without one is a failure of `operation`.

@@ -10,8 +10,7 @@
 
 use aws_sdk_imagebuilder::types::ImageScanFindingsFilter;
 
-use super::client;
-use crate::aws::call::CallExt;
+use super::{Listing, client};
 use crate::aws::error::AwsError;
 use crate::aws::session::Session;
 
@@ -36,12 +35,8 @@ pub async fn findings(session: &Session, build_arn: &str) -> Result<Vec<Finding>
                 .values(build_arn)
                 .build(),
         )
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .call_on(session, "ListImageScanFindings", build_arn)?;
+        .every_on(session, "ListImageScanFindings", build_arn)
+        .await?;
     Ok(items
         .iter()
         .map(|finding| {
