@@ -383,7 +383,7 @@ fn failure_context(context: &ImageFailureContext) -> FailureContext {
 }
 
 /// Where a build's logs are: its S3 location, if the infrastructure configuration sets one,
-/// and its CloudWatch log group (Image Builder's default one unless the image names another).
+/// and its log group (Image Builder's default one unless the image names another).
 fn log_location(image: &Image) -> LogLocation {
     let name = image
         .image_recipe()

@@ -182,12 +182,12 @@ pub async fn create_share(
         })
 }
 
-/// The principals and resources of an association change, each list sent only when it has
-/// members; `None` when there is nothing to change.
-fn association(
-    principals: &[String],
-    resources: &[String],
-) -> Option<(Option<Vec<String>>, Option<Vec<String>>)> {
+/// One list of an association change, sent only when it has members.
+type Members = Option<Vec<String>>;
+
+/// The principals and resources of an association change; `None` when there is nothing to
+/// change.
+fn association(principals: &[String], resources: &[String]) -> Option<(Members, Members)> {
     let listed = |items: &[String]| (!items.is_empty()).then(|| items.to_vec());
     (!principals.is_empty() || !resources.is_empty())
         .then(|| (listed(principals), listed(resources)))
