@@ -40,19 +40,21 @@ const REGIONAL: [&str; 5] = ["ec2", "autoscaling", "imagebuilder", "ssm", "ram"]
 /// What a launch from a template creates, beside the security groups and subnets it joins.
 const LAUNCHED: [&str; 3] = ["instance", "volume", "network-interface"];
 
-/// What a scope names in one manifest: its statement, less the actions.
+/// What a scope names in one manifest: its statement, less the actions. No resources: it
+/// names nothing, and there is no statement.
+#[derive(Default)]
 struct Scoped {
     sid: String,
     resources: Vec<String>,
     condition: Option<Value>,
 }
 
-fn scoped(sid: &str, resources: Vec<String>, condition: Option<Value>) -> Option<Scoped> {
-    Some(Scoped {
+fn scoped(sid: &str, resources: Vec<String>, condition: Option<Value>) -> Scoped {
+    Scoped {
         sid: sid.to_owned(),
         resources,
         condition,
-    })
+    }
 }
 
 impl Policy<'_> {
@@ -105,20 +107,19 @@ impl Policy<'_> {
             | Scope::ResourceShare
             | Scope::ChannelLog => self.pipeline(scope),
         };
-        scoped
-            .filter(|s| !s.resources.is_empty())
-            .map(|s| Statement {
-                sid: s.sid,
-                actions: actions.clone(),
-                resources: s.resources,
-                condition: s.condition,
-            })
-            .into_iter()
-            .collect()
+        if scoped.resources.is_empty() {
+            return Vec::new();
+        }
+        vec![Statement {
+            sid: scoped.sid,
+            actions: actions.clone(),
+            resources: scoped.resources,
+            condition: scoped.condition,
+        }]
     }
 
     /// Calls without resource-level permissions, one statement per service.
-    fn reads(&self, service: &str) -> Option<Scoped> {
+    fn reads(&self, service: &str) -> Scoped {
         let condition = REGIONAL
             .contains(&service)
             .then(|| json!({ "StringEquals": { "aws:RequestedRegion": self.regions } }));
@@ -131,7 +132,7 @@ impl Policy<'_> {
 
     /// Launch templates and security groups gold creates (both sides), and the VPCs the groups
     /// go in. `resolve` routes only these scopes here.
-    fn created_in_ec2(&self, scope: Scope) -> Option<Scoped> {
+    fn created_in_ec2(&self, scope: Scope) -> Scoped {
         let templates = self.ec2("launch-template/*", "*");
         let groups = self.ec2("security-group/*", "*");
         match scope {
@@ -146,36 +147,36 @@ impl Policy<'_> {
             Scope::NewTemplate => scoped(
                 "CreateLaunchTemplatesTagged",
                 templates,
-                self.tagged("RequestTag"),
+                Some(self.tagged("RequestTag")),
             ),
             Scope::TagNewTemplate => scoped(
                 "TagLaunchTemplatesOnCreate",
                 templates,
-                self.tag_on_create("CreateLaunchTemplate"),
+                Some(self.tag_on_create("CreateLaunchTemplate")),
             ),
             Scope::GoldSecurityGroup => scoped(
                 "ChangeSecurityGroupsGoldCreated",
                 groups,
-                self.tagged("ResourceTag"),
+                Some(self.tagged("ResourceTag")),
             ),
             Scope::NewSecurityGroup => scoped(
                 "CreateSecurityGroupsTagged",
                 groups,
-                self.tagged("RequestTag"),
+                Some(self.tagged("RequestTag")),
             ),
             Scope::TagNewSecurityGroup => scoped(
                 "TagSecurityGroupsOnCreate",
                 groups,
-                self.tag_on_create("CreateSecurityGroup"),
+                Some(self.tag_on_create("CreateSecurityGroup")),
             ),
             Scope::Vpc => scoped("CreateSecurityGroupsInVpcs", self.ec2("vpc/*", "*"), None),
-            _ => None,
+            _ => Scoped::default(),
         }
     }
 
     /// What a rollout moves and a refresh launches in the consumer accounts, and the key that
     /// encrypts the AMIs. `resolve` routes only these scopes here.
-    fn fleet(&self, scope: Scope) -> Option<Scoped> {
+    fn fleet(&self, scope: Scope) -> Scoped {
         match scope {
             Scope::AutoScalingGroup => scoped(
                 "RefreshListedAutoScalingGroups",
@@ -199,7 +200,7 @@ impl Policy<'_> {
             Scope::PassLaunchRole => scoped(
                 "PassTemplateRolesToEc2",
                 vec![format!("arn:{}:iam::*:role/*", self.partition)],
-                passed_to_ec2(),
+                Some(passed_to_ec2()),
             ),
             Scope::TagLaunched => scoped(
                 "TagWhatTemplatesLaunch",
@@ -216,18 +217,18 @@ impl Policy<'_> {
                 self.encryption_key(),
                 Some(super::kms::grant_to_auto_scaling(self.partition)),
             ),
-            _ => None,
+            _ => Scoped::default(),
         }
     }
 
     /// The AMIs gold's pipeline built and their snapshots (retire, prune). `resolve` routes
     /// only these scopes here.
-    fn amis(&self, scope: Scope) -> Option<Scoped> {
+    fn amis(&self, scope: Scope) -> Scoped {
         match scope {
             Scope::BuiltAmi => scoped(
                 "RetireAmisGoldBuilt",
                 self.ec2("image/*", ""),
-                self.tagged("ResourceTag"),
+                Some(self.tagged("ResourceTag")),
             ),
             Scope::UsageReport => scoped(
                 "MakeAmiUsageReports",
@@ -237,7 +238,7 @@ impl Policy<'_> {
             Scope::Snapshot => scoped(
                 "DeleteSnapshotsOfAmis",
                 self.ec2("snapshot/*", ""),
-                self.tagged("ResourceTag"),
+                Some(self.tagged("ResourceTag")),
             ),
             Scope::TagSnapshot => scoped(
                 "TagSnapshotsOfAmis",
@@ -249,13 +250,13 @@ impl Policy<'_> {
                     "ForAllValues:StringEquals": { "aws:TagKeys": [names::MANIFEST_TAG] },
                 })),
             ),
-            _ => None,
+            _ => Scoped::default(),
         }
     }
 
     /// The build instances' role and profile, Image Builder's service-linked role, and the
     /// roles the identity running gold assumes. `resolve` routes only these scopes here.
-    fn roles(&self, scope: Scope) -> Option<Scoped> {
+    fn roles(&self, scope: Scope) -> Scoped {
         match scope {
             Scope::BuildRole => scoped("BuildRole", vec![self.build_role()], None),
             Scope::BuildRolePolicy => {
@@ -273,7 +274,7 @@ impl Policy<'_> {
                 } else {
                     self.iam("role/*")
                 };
-                scoped("PassBuildRoleToEc2", vec![role], passed_to_ec2())
+                scoped("PassBuildRoleToEc2", vec![role], Some(passed_to_ec2()))
             }
             Scope::BuildInstanceProfile => {
                 let profile = names::instance_profile(&self.manifest.name);
@@ -288,13 +289,13 @@ impl Policy<'_> {
                 Some(json!({ "StringEquals": { "iam:AWSServiceName": IMAGE_BUILDER_SERVICE } })),
             ),
             Scope::ManifestRole => self.assumed_roles(),
-            _ => None,
+            _ => Scoped::default(),
         }
     }
 
     /// The pipeline's Image Builder resources and what they name, the share of its builds, and
     /// the release channels' log. `resolve` routes only these scopes here.
-    fn pipeline(&self, scope: Scope) -> Option<Scoped> {
+    fn pipeline(&self, scope: Scope) -> Scoped {
         let resource = |sid: &str, kind: &str, suffix: &str| {
             scoped(sid, vec![self.pipeline_resource(kind, suffix)], None)
         };
@@ -334,26 +335,26 @@ impl Policy<'_> {
             Scope::ResourceShare => scoped(
                 "ResourceShares",
                 self.regional("ram", "*:resource-share/*"),
-                self.tagged("ResourceTag"),
+                Some(self.tagged("ResourceTag")),
             ),
             Scope::ChannelLog => scoped("ReleaseChannels", self.channel_log(), None),
-            _ => None,
+            _ => Scoped::default(),
         }
     }
 
     /// The manifest's tag under `aws:KEY` (`RequestTag` on a create, `ResourceTag` after).
-    fn tagged(&self, key: &str) -> Option<Value> {
-        Some(json!({ "StringEquals": {
+    fn tagged(&self, key: &str) -> Value {
+        json!({ "StringEquals": {
             format!("aws:{key}/{}", names::MANIFEST_TAG): self.manifest.name,
-        } }))
+        } })
     }
 
     /// `ec2:CreateTags` only as part of `create`, and only with the manifest's tag.
-    fn tag_on_create(&self, create: &str) -> Option<Value> {
-        Some(json!({ "StringEquals": {
+    fn tag_on_create(&self, create: &str) -> Value {
+        json!({ "StringEquals": {
             "ec2:CreateAction": create,
             format!("aws:RequestTag/{}", names::MANIFEST_TAG): self.manifest.name,
-        } }))
+        } })
     }
 
     /// `arn:P:ec2:REGION:ACCOUNT:KIND` for each of the side's regions.
@@ -406,7 +407,7 @@ impl Policy<'_> {
 
     /// The roles gold assumes: the rollout roles and the organization reader's, only inside
     /// the organization the AMIs are shared with.
-    fn assumed_roles(&self) -> Option<Scoped> {
+    fn assumed_roles(&self) -> Scoped {
         let mut roles = self.rollout_roles();
         roles.extend(self.reader_role());
         roles.sort();
@@ -538,7 +539,7 @@ impl Policy<'_> {
                 sid: "MoveLaunchTemplatesTaggedForManifest".to_owned(),
                 actions: actions.clone(),
                 resources: self.regional("ec2", "*:launch-template/*"),
-                condition: self.tagged("ResourceTag"),
+                condition: Some(self.tagged("ResourceTag")),
             });
         }
         // Templates selected by tag are the ones their owners tagged: that tag is the scope.
@@ -621,8 +622,8 @@ impl Policy<'_> {
 }
 
 /// `iam:PassRole` only to EC2 (the build instances, the instances a template launches).
-fn passed_to_ec2() -> Option<Value> {
-    Some(json!({ "StringEquals": { "iam:PassedToService": "ec2.amazonaws.com" } }))
+fn passed_to_ec2() -> Value {
+    json!({ "StringEquals": { "iam:PassedToService": "ec2.amazonaws.com" } })
 }
 
 /// An Image Builder ARN (`…:image/NAME/x.x.x`, `…:component/NAME/1.0.0/1`) for every version

@@ -84,7 +84,7 @@ pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
 async fn up(loaded: &Loaded, global: &GlobalArgs, printer: &Printer) -> Result<(), Error> {
     let sessions = super::sessions(global, printer, crate::aws::DEFAULT_CALLS_PER_ACCOUNT).await;
     let session = producer::session(loaded, &sessions).await?;
-    let up = ops::up::plan(loaded, &sessions, &session).await?;
+    let up = Box::pin(ops::up::plan(loaded, &sessions, &session)).await?;
     if let Some(err) = &up.consumers_unread {
         printer.warn(&format!("consumer launch templates are left alone: {err}"));
     }
