@@ -10,8 +10,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use aws_sdk_ec2::types::Filter;
-use common::{Localcloud, PRODUCER};
+use common::{Localcloud, PRODUCER, build_ami};
 use serde_json::{Value, json};
 
 const WORKLOAD: &str = "444455556666";
@@ -94,44 +93,10 @@ fn until(
     }
 }
 
-async fn ec2(cloud: &Localcloud, account: &str) -> aws_sdk_ec2::Client {
-    aws_sdk_ec2::Client::new(&cloud.sdk(account, TOKYO).await)
-}
-
-/// The producer's AMI of build `number`.
-async fn build_ami(cloud: &Localcloud, number: u32) -> String {
-    let images = ec2(cloud, PRODUCER)
-        .await
-        .describe_images()
-        .owners("self")
-        .filters(
-            Filter::builder()
-                .name("name")
-                .values(format!("sample_v{number}_*"))
-                .build(),
-        )
-        .include_deprecated(true)
-        .include_disabled(true)
-        .send()
-        .await
-        .expect("DescribeImages");
-    images.images()[0].image_id().expect("an id").to_owned()
-}
-
 /// `Some(protection)` while the producer still has the AMI.
 async fn protection(cloud: &Localcloud, ami: &str) -> Option<String> {
-    ec2(cloud, PRODUCER)
+    common::producer_image(cloud, TOKYO, ami)
         .await
-        .describe_images()
-        .owners("self")
-        .include_deprecated(true)
-        .include_disabled(true)
-        .send()
-        .await
-        .expect("DescribeImages")
-        .images()
-        .iter()
-        .find(|image| image.image_id() == Some(ami))
         .map(|image| {
             image
                 .deregistration_protection()
@@ -205,7 +170,7 @@ fn prod_moves_only_through_promote_and_its_gates_and_goes_back_on_rollback_and_r
         .and_then(aws_sdk_imagebuilder::types::ImageScanningConfiguration::image_scanning_enabled);
     assert_eq!(scanning, Some(true));
     ok(&cloud, dir, &["build", "--wait"]);
-    let b1 = rt.block_on(build_ami(&cloud, 1));
+    let b1 = rt.block_on(build_ami(&cloud, 1, TOKYO)).0;
     // Dev holds build 1 from the moment it finished: protected at once.
     assert_ne!(
         rt.block_on(protection(&cloud, &b1)).as_deref(),
@@ -290,7 +255,7 @@ fn prod_moves_only_through_promote_and_its_gates_and_goes_back_on_rollback_and_r
         { "severity": "MEDIUM", "vulnerability_id": "CVE-2026-0001", "package": "zlib" },
     ] } }));
     ok(&cloud, dir, &["build", "--wait"]);
-    let b2 = rt.block_on(build_ami(&cloud, 2));
+    let b2 = rt.block_on(build_ami(&cloud, 2, TOKYO)).0;
     ok(&cloud, dir, &["rollout", "--yes"]);
     assert_eq!(rt.block_on(default_image(&cloud, WORKLOAD)), b2);
     assert_eq!(rt.block_on(default_image(&cloud, PROD)), b1);
@@ -396,7 +361,8 @@ fn prod_moves_only_through_promote_and_its_gates_and_goes_back_on_rollback_and_r
     }
     // Protection is AWS's: deregistering the build prod holds fails.
     let refused = rt.block_on(async {
-        ec2(&cloud, PRODUCER)
+        cloud
+            .ec2(PRODUCER, TOKYO)
             .await
             .deregister_image()
             .image_id(&b1)
@@ -453,7 +419,7 @@ fn concurrent_promotions_are_never_lost_and_held_builds_survive_prune() {
     ok(&cloud, dir, &["build", "--wait"]);
     ok(&cloud, dir, &["promote", "3", "--to", "prod", "--yes"]);
     ok(&cloud, dir, &["build", "--wait"]);
-    let [b1, b2, b3, b4] = [1, 2, 3, 4].map(|n| rt.block_on(build_ami(&cloud, n)));
+    let [b1, b2, b3, b4] = [1, 2, 3, 4].map(|n| rt.block_on(build_ami(&cloud, n, TOKYO)).0);
     let plan: Value = serde_json::from_str(&ok(
         &cloud,
         dir,
@@ -522,7 +488,7 @@ fn a_failed_refresh_in_dev_holds_the_build_back_from_prod() {
     let rt = common::runtime();
     ok(&cloud, dir, &["up", "--yes"]);
     ok(&cloud, dir, &["build", "--wait"]);
-    let b1 = rt.block_on(build_ami(&cloud, 1));
+    let b1 = rt.block_on(build_ami(&cloud, 1, TOKYO)).0;
     rt.block_on(async {
         create_template(&cloud, WORKLOAD, &b1).await;
         group(&cloud, WORKLOAD, "web").await;

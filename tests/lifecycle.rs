@@ -7,9 +7,9 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use aws_sdk_ec2::types::Filter;
-use common::{Localcloud, PRODUCER, runtime, text};
+use common::{Localcloud, PRODUCER, build_ami, runtime};
 use serde_json::{Value, json};
+use tokio::runtime::Runtime;
 
 const WORKLOAD: &str = "444455556666";
 const PROD: &str = "555555555555";
@@ -46,56 +46,30 @@ name = "app"
     common::project(&common::sample_manifest(TOKYO, &regions, &consumers))
 }
 
-/// Runs gold and returns (exit code, stdout, stderr).
-fn gold(cloud: &Localcloud, dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = cloud
-        .gold(dir)
-        .env("GOLD_POLL_MIN", "100ms")
-        .env("GOLD_POLL_MAX", "300ms")
-        .args(args)
-        .output()
-        .expect("gold runs");
-    (
-        output.status.code().unwrap_or(-1),
-        text(&output.stdout),
-        text(&output.stderr),
-    )
-}
-
+/// Runs gold and returns its stdout, failing the test unless it exits 0.
 fn ok(cloud: &Localcloud, dir: &Path, args: &[&str]) -> String {
-    let (code, stdout, stderr) = gold(cloud, dir, args);
+    let (code, stdout, stderr) = cloud.run(dir, args);
     assert_eq!(code, 0, "gold {args:?} failed:\n{stdout}\n{stderr}");
     stdout
 }
 
-async fn ec2(cloud: &Localcloud, account: &str, region: &str) -> aws_sdk_ec2::Client {
-    aws_sdk_ec2::Client::new(&cloud.sdk(account, region).await)
+/// The organization's project on a fresh localcloud configured with `config`.
+fn organization_cloud(config: Value) -> (tempfile::TempDir, Localcloud) {
+    let (project, seed) = organization_project();
+    let cloud = Localcloud::start_with(Some(&seed));
+    cloud.configure(config);
+    (project, cloud)
 }
 
-/// The producer's AMI of build `number` in `region`: (id, snapshot ids).
-async fn build_ami(cloud: &Localcloud, number: u32, region: &str) -> (String, Vec<String>) {
-    let images = ec2(cloud, PRODUCER, region)
-        .await
-        .describe_images()
-        .owners("self")
-        .filters(
-            Filter::builder()
-                .name("name")
-                .values(format!("sample_v{number}_*"))
-                .build(),
-        )
-        .include_deprecated(true)
-        .include_disabled(true)
-        .send()
-        .await
-        .expect("DescribeImages");
-    let image = &images.images()[0];
-    let snapshots = image
-        .block_device_mappings()
-        .iter()
-        .filter_map(|m| m.ebs().and_then(|e| e.snapshot_id()).map(str::to_owned))
-        .collect();
-    (image.image_id().expect("an id").to_owned(), snapshots)
+/// `gold up`, then `builds` builds: their AMIs in Tokyo, oldest first.
+fn up_and_build(cloud: &Localcloud, dir: &Path, rt: &Runtime, builds: u32) -> Vec<String> {
+    ok(cloud, dir, &["up", "--yes"]);
+    for _ in 0..builds {
+        ok(cloud, dir, &["build", "--wait"]);
+    }
+    (1..=builds)
+        .map(|n| rt.block_on(build_ami(cloud, n, TOKYO)).0)
+        .collect()
 }
 
 /// The producer's view of an AMI: (state, deprecation time, `gold:retired` tag), or `None` once deregistered.
@@ -104,19 +78,8 @@ async fn producer_view(
     region: &str,
     ami: &str,
 ) -> Option<(String, Option<String>, Option<String>)> {
-    let images = ec2(cloud, PRODUCER, region)
+    common::producer_image(cloud, region, ami)
         .await
-        .describe_images()
-        .owners("self")
-        .include_deprecated(true)
-        .include_disabled(true)
-        .send()
-        .await
-        .expect("DescribeImages");
-    images
-        .images()
-        .iter()
-        .find(|image| image.image_id() == Some(ami))
         .map(|image| {
             (
                 image
@@ -141,7 +104,8 @@ async fn consumer_sees(
     region: &str,
     ami: &str,
 ) -> Option<Option<SystemTime>> {
-    ec2(cloud, account, region)
+    cloud
+        .ec2(account, region)
         .await
         .describe_images()
         .owners(PRODUCER)
@@ -172,7 +136,8 @@ async fn run_instance(
     region: &str,
     image: &str,
 ) -> Result<String, String> {
-    ec2(cloud, account, region)
+    cloud
+        .ec2(account, region)
         .await
         .run_instances()
         .image_id(image)
@@ -195,7 +160,8 @@ async fn run_instance(
 }
 
 async fn snapshot_exists(cloud: &Localcloud, region: &str, snapshot: &str) -> bool {
-    ec2(cloud, PRODUCER, region)
+    cloud
+        .ec2(PRODUCER, region)
         .await
         .describe_snapshots()
         .owner_ids("self")
@@ -311,7 +277,7 @@ fn retire_moves_the_fleet_off_a_build_and_prune_deletes_only_what_nobody_uses() 
         }
     });
     // The next rollout plans nothing, and status shows no target on a retired image.
-    let (code, out, err) = gold(&cloud, dir, &["rollout", "--dry-run", "--output", "json"]);
+    let (code, out, err) = cloud.run(dir, &["rollout", "--dry-run", "--output", "json"]);
     assert_eq!(code, 0, "{out}{err}");
     let plan: Value = serde_json::from_str(&out).expect("a plan document");
     assert_eq!(plan["has_changes"], false, "{out}");
@@ -385,7 +351,8 @@ fn retire_moves_the_fleet_off_a_build_and_prune_deletes_only_what_nobody_uses() 
             3,
             "build 1 is not gone everywhere yet"
         );
-        ec2(&cloud, PROD, VIRGINIA)
+        cloud
+            .ec2(PROD, VIRGINIA)
             .await
             .terminate_instances()
             .instance_ids(&instance)
@@ -396,7 +363,7 @@ fn retire_moves_the_fleet_off_a_build_and_prune_deletes_only_what_nobody_uses() 
 
     // An account gold cannot reach: everything it might hold stays, and prune fails.
     cloud.configure(json!({"deny_accounts": [PROD]}));
-    let (code, out, err) = gold(&cloud, dir, &["prune", "--yes"]);
+    let (code, out, err) = cloud.run(dir, &["prune", "--yes"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(
         out.contains(&format!("account {PROD} could not be checked")),
@@ -513,7 +480,8 @@ async fn empty_group(
 
 /// The version numbers of template `name` in `account`.
 async fn version_numbers(cloud: &Localcloud, account: &str, name: &str) -> Vec<i64> {
-    ec2(cloud, account, TOKYO)
+    cloud
+        .ec2(account, TOKYO)
         .await
         .describe_launch_template_versions()
         .launch_template_name(name)
@@ -550,17 +518,11 @@ async fn put_image_parameter(cloud: &Localcloud, account: &str, name: &str, ami:
 #[test]
 fn prune_keeps_what_a_parameter_an_outsider_or_an_excluded_account_uses_and_frees_gold_s_old_versions()
  {
-    let (project, seed) = organization_project();
-    let cloud = Localcloud::start_with(Some(&seed));
-    cloud.configure(json!({"build_seconds": 1, "image_usage_report_seconds": 1}));
+    let (project, cloud) =
+        organization_cloud(json!({"build_seconds": 1, "image_usage_report_seconds": 1}));
     let dir = project.path();
-    ok(&cloud, dir, &["up", "--yes"]);
-    for _ in 0..5 {
-        ok(&cloud, dir, &["build", "--wait"]);
-    }
     let rt = runtime();
-    let ami = |n| rt.block_on(build_ami(&cloud, n, TOKYO)).0;
-    let b: Vec<String> = (1..=5).map(ami).collect();
+    let b = up_and_build(&cloud, dir, &rt, 5);
     // Build 5 is the workload's template by hand (version 1); gold moves it to build 4 (version
     // 2), then back to build 5 (version 3): version 2 alone holds build 4.
     rt.block_on(cloud.create_template(WORKLOAD, TOKYO, "app", &b[4]));
@@ -574,7 +536,7 @@ fn prune_keeps_what_a_parameter_an_outsider_or_an_excluded_account_uses_and_free
         run_instance(&cloud, OUTSIDER, TOKYO, &b[1])
             .await
             .expect("the outsider launches build 2");
-        let legacy = ec2(&cloud, LEGACY, TOKYO).await;
+        let legacy = cloud.ec2(LEGACY, TOKYO).await;
         let template = legacy
             .create_launch_template()
             .launch_template_name("legacy")
@@ -677,27 +639,21 @@ async fn parameter_value(cloud: &Localcloud, account: &str, name: &str) -> Strin
 #[test]
 fn retire_moves_a_parameter_and_disables_only_once_nothing_launches_the_build() {
     const PARAMETER: &str = "/gold/sample/ami";
-    let (project, seed) = organization_project();
-    let cloud = Localcloud::start_with(Some(&seed));
-    cloud.configure(json!({"build_seconds": 1, "image_usage_report_seconds": 1}));
+    let (project, cloud) =
+        organization_cloud(json!({"build_seconds": 1, "image_usage_report_seconds": 1}));
     let dir = project.path();
     common::edit(
         &dir.join("gold.toml"),
         "name = \"app\"\n",
         &format!("name = \"app\"\n\n[[consumers.parameters]]\nname = \"{PARAMETER}\"\n"),
     );
-    ok(&cloud, dir, &["up", "--yes"]);
-    for _ in 0..2 {
-        ok(&cloud, dir, &["build", "--wait"]);
-    }
     let rt = runtime();
-    let b: Vec<String> = (1..=2)
-        .map(|n| rt.block_on(build_ami(&cloud, n, TOKYO)).0)
-        .collect();
+    let b = up_and_build(&cloud, dir, &rt, 2);
     rt.block_on(async {
         cloud.create_template(WORKLOAD, TOKYO, "app", &b[1]).await;
         // The excluded legacy account launches build 2 from its own template's default.
-        ec2(&cloud, LEGACY, TOKYO)
+        cloud
+            .ec2(LEGACY, TOKYO)
             .await
             .create_launch_template()
             .launch_template_name("legacy")
@@ -718,7 +674,7 @@ fn retire_moves_a_parameter_and_disables_only_once_nothing_launches_the_build() 
 
     // The parameter and the template move to build 1; legacy's template still launches build 2,
     // so it is deprecated, not disabled, and the run fails naming the account.
-    let (code, out, err) = gold(&cloud, dir, &["retire", "2", "--disable", "--yes"]);
+    let (code, out, err) = cloud.run(dir, &["retire", "2", "--disable", "--yes"]);
     assert_eq!(code, 1, "{out}{err}");
     let said = format!("{out}{err}");
     assert!(said.contains(&format!("account {LEGACY}")), "{said}");
@@ -740,7 +696,7 @@ fn retire_moves_a_parameter_and_disables_only_once_nothing_launches_the_build() 
         &["retire", "1", "--dry-run"][..],
         &["retire", "1", "--yes"][..],
     ] {
-        let (code, out, err) = gold(&cloud, dir, args);
+        let (code, out, err) = cloud.run(dir, args);
         assert_eq!(code, 1, "{args:?}: {out}{err}");
         assert!(out.contains("Nothing to move to"), "{out}");
     }
@@ -754,7 +710,8 @@ fn retire_moves_a_parameter_and_disables_only_once_nothing_launches_the_build() 
 
     // Legacy moves off build 2: the same command finishes.
     rt.block_on(async {
-        ec2(&cloud, LEGACY, TOKYO)
+        cloud
+            .ec2(LEGACY, TOKYO)
             .await
             .delete_launch_template()
             .launch_template_name("legacy")
@@ -779,18 +736,11 @@ fn retire_moves_a_parameter_and_disables_only_once_nothing_launches_the_build() 
 
 #[test]
 fn rollback_and_destroy_refuse_a_retired_image_or_one_in_use() {
-    let (project, seed) = organization_project();
-    let cloud = Localcloud::start_with(Some(&seed));
-    cloud.configure(json!({"build_seconds": 1, "image_usage_report_seconds": 1}));
+    let (project, cloud) =
+        organization_cloud(json!({"build_seconds": 1, "image_usage_report_seconds": 1}));
     let dir = project.path();
-    ok(&cloud, dir, &["up", "--yes"]);
-    for _ in 0..2 {
-        ok(&cloud, dir, &["build", "--wait"]);
-    }
     let rt = runtime();
-    let b: Vec<String> = (1..=2)
-        .map(|n| rt.block_on(build_ami(&cloud, n, TOKYO)).0)
-        .collect();
+    let b = up_and_build(&cloud, dir, &rt, 2);
     rt.block_on(async {
         cloud.create_template(WORKLOAD, TOKYO, "app", &b[0]).await;
         empty_group(
@@ -811,13 +761,13 @@ fn rollback_and_destroy_refuse_a_retired_image_or_one_in_use() {
     ok(&cloud, dir, &["rollout", "--yes"]);
     // Build 1, the version before the rollout, is retired: going back to it is refused.
     ok(&cloud, dir, &["retire", "1", "--yes"]);
-    let (code, out, err) = gold(&cloud, dir, &["rollback", "--yes"]);
+    let (code, out, err) = cloud.run(dir, &["rollback", "--yes"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(format!("{out}{err}").contains("retired"), "{out}{err}");
     assert_eq!(rt.block_on(default_image(&cloud, WORKLOAD, TOKYO)), b[1]);
     // Insisting, with a refresh that fails: the default goes back, as after a rollout.
     cloud.configure(json!({"fail_instance_refresh": ["web"]}));
-    let (code, out, err) = gold(&cloud, dir, &["rollback", "--yes", "--force"]);
+    let (code, out, err) = cloud.run(dir, &["rollback", "--yes", "--force"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(
         out.contains("the template's default moved back to version 2"),
@@ -829,7 +779,7 @@ fn rollback_and_destroy_refuse_a_retired_image_or_one_in_use() {
     assert_eq!(rt.block_on(default_image(&cloud, WORKLOAD, TOKYO)), b[0]);
 
     // The workload's template launches build 1: destroy --images deletes nothing and names it.
-    let (code, out, err) = gold(&cloud, dir, &["destroy", "--images", "--yes"]);
+    let (code, out, err) = cloud.run(dir, &["destroy", "--images", "--yes"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(
         err.contains(&format!("{} is used by launch template app (", b[0])),
@@ -845,7 +795,7 @@ fn rollback_and_destroy_refuse_a_retired_image_or_one_in_use() {
         }
     });
     // --force insists, naming what it breaks.
-    let (code, out, err) = gold(&cloud, dir, &["destroy", "--images", "--force", "--yes"]);
+    let (code, out, err) = cloud.run(dir, &["destroy", "--images", "--force", "--yes"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(err.contains("deleting anyway"), "{err}");
     rt.block_on(async {
@@ -860,7 +810,7 @@ fn rollback_and_destroy_refuse_a_retired_image_or_one_in_use() {
 
 /// Sets the workload's Allowed AMIs: enabled, admitting the providers of each criterion.
 async fn allow_only(cloud: &Localcloud, criteria: &[Vec<String>]) {
-    let client = ec2(cloud, WORKLOAD, TOKYO).await;
+    let client = cloud.ec2(WORKLOAD, TOKYO).await;
     let mut replace = client.replace_image_criteria_in_allowed_images_settings();
     for providers in criteria {
         replace = replace.image_criteria(
@@ -885,9 +835,7 @@ async fn allow_only(cloud: &Localcloud, criteria: &[Vec<String>]) {
 
 #[test]
 fn a_consumer_whose_allowed_amis_refuse_the_producer_is_blocked_until_they_admit_it() {
-    let (project, seed) = organization_project();
-    let cloud = Localcloud::start_with(Some(&seed));
-    cloud.configure(json!({"build_seconds": 1}));
+    let (project, cloud) = organization_cloud(json!({"build_seconds": 1}));
     let dir = project.path();
     ok(&cloud, dir, &["up", "--yes"]);
     ok(&cloud, dir, &["build", "--wait"]);
@@ -899,7 +847,7 @@ fn a_consumer_whose_allowed_amis_refuse_the_producer_is_blocked_until_they_admit
     rt.block_on(allow_only(&cloud, &[vec!["amazon".to_owned()]]));
 
     // The plan names the account and the criterion; the rollout fails it, making no version.
-    let (_, plan, err) = gold(&cloud, dir, &["plan"]);
+    let (_, plan, err) = cloud.run(dir, &["plan"]);
     let said = format!("{plan}{err}");
     assert!(
         said.contains(&format!("account {WORKLOAD}'s Allowed AMIs in {TOKYO}")),
@@ -909,7 +857,7 @@ fn a_consumer_whose_allowed_amis_refuse_the_producer_is_blocked_until_they_admit
         said.contains(&format!(r#"{{"ImageProviders":["{PRODUCER}"]}}"#)),
         "{said}"
     );
-    let (code, out, err) = gold(&cloud, dir, &["rollout", "--yes"]);
+    let (code, out, err) = cloud.run(dir, &["rollout", "--yes"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(format!("{out}{err}").contains("blocked"), "{out}{err}");
     assert_eq!(rt.block_on(version_numbers(&cloud, WORKLOAD, "app")), [1]);

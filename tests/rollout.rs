@@ -861,28 +861,15 @@ async fn tagged_template(
 /// The role gold assumes in `account`, trusting the producer (the identity running gold) and
 /// allowed everything.
 async fn trusted_role(cloud: &Localcloud, account: &str, name: &str) {
-    let iam = aws_sdk_iam::Client::new(&sdk(cloud, account).await);
     let trust = json!({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{PRODUCER}:root")}, "Action": "sts:AssumeRole"}]
     });
-    iam.create_role()
-        .role_name(name)
-        .assume_role_policy_document(trust.to_string())
-        .send()
-        .await
-        .expect("CreateRole");
     let everything = json!({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]
     });
-    iam.put_role_policy()
-        .role_name(name)
-        .policy_name("all")
-        .policy_document(everything.to_string())
-        .send()
-        .await
-        .expect("PutRolePolicy");
+    common::organization::put_role(&sdk(cloud, account).await, name, &trust, &everything).await;
 }
 
 /// The image of template `name`'s default version in `account`.
@@ -1003,7 +990,7 @@ fn consumers_from_nested_ous_follow_tagged_templates_and_the_organization_as_it_
     let (web_template, other_template) = rt.block_on(async {
         let web = tagged_template(&cloud, &sandbox[0], "web", &first, true).await;
         group(&cloud, &sandbox[0], "web-asg", &web).await;
-        let other = rt_id(&cloud, &sandbox[0], "untagged").await;
+        let other = common::template_id(&sdk(&cloud, &sandbox[0]).await, "untagged").await;
         group(&cloud, &sandbox[0], "untagged-asg", &other).await;
         (web, other)
     });
@@ -1221,20 +1208,6 @@ fn consumers_from_nested_ous_follow_tagged_templates_and_the_organization_as_it_
         rt.block_on(default_image(&cloud, &sandbox[1], "app")),
         third
     );
-}
-
-/// The id of template `name` in `account`.
-async fn rt_id(cloud: &Localcloud, account: &str, name: &str) -> String {
-    aws_sdk_ec2::Client::new(&sdk(cloud, account).await)
-        .describe_launch_templates()
-        .launch_template_names(name)
-        .send()
-        .await
-        .expect("DescribeLaunchTemplates")
-        .launch_templates()[0]
-        .launch_template_id()
-        .expect("an id")
-        .to_owned()
 }
 
 #[test]

@@ -29,13 +29,11 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use super::document::VERSION;
 use crate::aws::kms::{AUTO_SCALING_OPERATIONS, auto_scaling_role};
 use crate::manifest::Manifest;
 use crate::names;
 use crate::plan::key_policy::{KeyPlace, named_accounts, one_or_many, organization};
-
-/// IAM's policy language version.
-const VERSION: &str = "2012-10-17";
 
 /// The `kms:CreateGrant` condition that lets a consumer account grant the key to its own Auto
 /// Scaling role and to nothing else, with only the operations a launch needs.

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::Error;
 use crate::aws::{Access, Session, Sessions};
 use crate::cli::{BuildArgs, GlobalArgs};
-use crate::consumer::{self, Choices, DEFAULT_PARALLELISM, ImageChoice, TargetFilter};
+use crate::consumer::{Choices, DEFAULT_PARALLELISM, ImageChoice, TargetFilter};
 use crate::manifest::{self, Manifest};
 use crate::plan::producer::DesiredShare;
 use crate::producer;
@@ -19,7 +19,7 @@ use crate::producer::build::{self, BuildEvent, BuildReporter, ImageArn, PollPoli
 use crate::ui::report::{Report, to_json};
 use crate::ui::{BuildProgress, Printer};
 
-use super::rollout::{Options, execute, interruptible};
+use super::rollout::{Moving, Options, interruptible, survey_and_execute};
 use super::{block_on, manifest_path};
 
 /// A build gold stopped: the `cancelled` event.
@@ -189,21 +189,15 @@ async fn roll_out(
     };
     interruptible(
         |interrupt| async move {
-            let planned = consumer::rollout::survey(
+            let filter = TargetFilter::default();
+            let moving = Moving::To(&choices);
+            survey_and_execute(
                 manifest,
                 sessions,
-                &TargetFilter::default(),
-                &choices,
-                options.parallelism,
-            )
-            .await?;
-            execute(
-                manifest,
-                sessions,
-                planned,
+                &filter,
+                moving,
                 options,
                 (printer, &interrupt),
-                "Roll out",
             )
             .await
         },

@@ -5,11 +5,10 @@ use std::process::ExitCode;
 
 use crate::Error;
 use crate::cli::{GlobalArgs, RollbackArgs};
-use crate::consumer::rollback;
 use crate::manifest;
 use crate::ui::Printer;
 
-use super::rollout::{Options, execute, filter, interruptible};
+use super::rollout::{Moving, Options, filter, interruptible, survey_and_execute};
 use super::{block_on, manifest_path};
 
 /// Runs `gold rollback` with `args`.
@@ -26,21 +25,14 @@ pub fn run(args: &RollbackArgs, global: &GlobalArgs, printer: &Printer) -> Resul
         |interrupt| async move {
             let sessions =
                 super::sessions(global, printer, usize::from(args.calls_per_account)).await;
-            let planned = rollback::survey(
+            let moving = Moving::Back { force: args.force };
+            survey_and_execute(
                 &loaded.manifest,
                 &sessions,
                 &filter,
-                options.parallelism,
-                args.force,
-            )
-            .await?;
-            execute(
-                &loaded.manifest,
-                &sessions,
-                planned,
+                moving,
                 options,
                 (printer, &interrupt),
-                "Roll back",
             )
             .await
         },

@@ -1,6 +1,6 @@
 //! `gold rollout`: move every consumer target to the AMI the manifest trusts: read and decide
 //! ([`crate::consumer::rollout::survey`]), show the plan, confirm, apply in waves, summarise.
-//! `gold rollback` and `gold build --rollout` end the same way ([`execute`]).
+//! `gold rollback` and `gold build --rollout` run the same way ([`survey_and_execute`]).
 
 use std::process::ExitCode;
 
@@ -66,21 +66,14 @@ pub fn run(args: &RolloutArgs, global: &GlobalArgs, printer: &Printer) -> Result
                 }
                 named => Choices::Same(named),
             };
-            let planned = consumer::rollout::survey(
+            let moving = Moving::To(&choices);
+            survey_and_execute(
                 &loaded.manifest,
                 &sessions,
                 &filter,
-                &choices,
-                options.parallelism,
-            )
-            .await?;
-            execute(
-                &loaded.manifest,
-                &sessions,
-                planned,
+                moving,
                 options,
                 (printer, &interrupt),
-                "Roll out",
             )
             .await
         },
@@ -90,9 +83,50 @@ pub fn run(args: &RolloutArgs, global: &GlobalArgs, printer: &Printer) -> Result
     Ok(ExitCode::SUCCESS)
 }
 
+/// Where a rollout-like command moves its targets.
+pub(super) enum Moving<'a> {
+    /// To the image `choices` names (`rollout`, `build --rollout`).
+    To(&'a Choices),
+    /// Back to the version before gold's last rollout (`rollback`); `force`: to a retired
+    /// (deprecated) build too.
+    Back { force: bool },
+}
+
+/// The flow `rollout`, `rollback` and `build --rollout` share: survey the targets `filter`
+/// keeps (read, decide each one's step), then [`execute`] the plan.
+pub(super) async fn survey_and_execute(
+    manifest: &Manifest,
+    sessions: &Sessions,
+    filter: &TargetFilter,
+    moving: Moving<'_>,
+    options: Options,
+    (printer, interrupt): (&Printer, &Interrupt),
+) -> Result<(), Error> {
+    let parallelism = options.parallelism;
+    let (surveyed, verb) = match moving {
+        Moving::To(choices) => (
+            consumer::rollout::survey(manifest, sessions, filter, choices, parallelism).await?,
+            "Roll out",
+        ),
+        Moving::Back { force } => (
+            consumer::rollback::survey(manifest, sessions, filter, parallelism, force).await?,
+            "Roll back",
+        ),
+    };
+    execute(
+        manifest,
+        sessions,
+        surveyed,
+        options,
+        (printer, interrupt),
+        verb,
+    )
+    .await
+}
+
 /// Shows the plan, asks, applies wave by wave and summarises; `verb` is the question's. Ctrl-C
 /// (`interrupt`, see [`interruptible`]) lets the targets in flight finish their step.
-pub(super) async fn execute(
+async fn execute(
     manifest: &Manifest,
     sessions: &Sessions,
     surveyed: Surveyed,

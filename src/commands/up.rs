@@ -9,10 +9,10 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::Error;
-use crate::aws::Sessions;
 use crate::cli::GlobalArgs;
-use crate::consumer::{self, DEFAULT_PARALLELISM, ImageChoice, Planned, Summary, TargetFilter};
+use crate::consumer::Summary;
 use crate::manifest::{self, Loaded};
+use crate::ops;
 use crate::producer::{self, Applied};
 use crate::ui::render::count;
 use crate::ui::report::{Report, to_json};
@@ -81,117 +81,46 @@ pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Every consumer target, when some template is marked `create` or some consumer lists
-/// parameters (else `up` has nothing to do in consumer accounts and does not look).
-async fn consumer_targets(
-    loaded: &Loaded,
-    sessions: &Sessions,
-    printer: &Printer,
-) -> Option<Vec<Planned>> {
-    // Only consumers that list their account may mark `create`; the others are not searched.
-    let creating: Vec<String> = loaded
-        .manifest
-        .consumers
-        .iter()
-        .filter(|c| {
-            c.launch_templates.iter().any(|t| t.create.is_some()) || !c.parameters.is_empty()
-        })
-        .map(|c| c.name.clone())
-        .collect();
-    if creating.is_empty() {
-        return None;
-    }
-    let filter = TargetFilter {
-        consumers: creating,
-        ..TargetFilter::default()
-    };
-    let surveyed = async {
-        let choices = crate::channels::follow(loaded, sessions, ImageChoice::Newest).await?;
-        consumer::rollout::survey(
-            &loaded.manifest,
-            sessions,
-            &filter,
-            &choices,
-            DEFAULT_PARALLELISM,
-        )
-        .await
-    };
-    match surveyed.await {
-        Ok(surveyed) => Some(surveyed.planned),
-        Err(err) => {
-            printer.warn(&format!("consumer launch templates are left alone: {err}"));
-            None
-        }
-    }
-}
-
 async fn up(loaded: &Loaded, global: &GlobalArgs, printer: &Printer) -> Result<(), Error> {
-    let yes = global.yes;
     let sessions = super::sessions(global, printer, crate::aws::DEFAULT_CALLS_PER_ACCOUNT).await;
     let session = producer::session(loaded, &sessions).await?;
-    let steps = producer::plan(loaded, &session).await?;
-    let mut plan = steps.plan();
-    let planned = consumer_targets(loaded, &sessions, printer).await;
-    if let Some(planned) = &planned {
-        let mut consumers = consumer::rollout::plan(planned).for_up();
-        // Only templates and parameters gold creates are `up`'s business; the others are
-        // `rollout`'s.
-        let created: Vec<_> = planned
-            .iter()
-            .filter(|item| item.target.template().is_none_or(|t| t.create.is_some()))
-            .map(|item| item.target.id().resource)
-            .collect();
-        let (mine, others): (Vec<_>, Vec<_>) = consumers
-            .problems
-            .into_iter()
-            .partition(|problem| created.contains(&problem.resource));
-        consumers.problems = mine;
-        for problem in others {
-            printer.warn(&format!(
-                "{} ({}/{}) is left to `gold rollout`: {}",
-                problem.resource.label(),
-                problem.resource.account,
-                problem.resource.region,
-                problem.message
-            ));
-        }
-        plan.extend(consumers);
+    let up = Box::pin(ops::up::plan(loaded, &sessions, &session)).await?;
+    if let Some(err) = &up.consumers_unread {
+        printer.warn(&format!("consumer launch templates are left alone: {err}"));
     }
-    printer.show(&Event("plan", &plan));
-    if plan.is_empty() {
+    for problem in &up.left_to_rollout {
+        printer.warn(&format!(
+            "{} ({}/{}) is left to `gold rollout`: {}",
+            problem.resource.label(),
+            problem.resource.account,
+            problem.resource.region,
+            problem.message
+        ));
+    }
+    printer.show(&Event("plan", &up.plan));
+    if up.plan.is_empty() {
         printer.conclude(&UpReport {
             applied: None,
             templates: None,
             seconds: 0.0,
         });
-        return super::plan::cannot_plan(&plan);
+        return super::plan::cannot_plan(&up.plan);
     }
     let question = format!("Apply these changes in account {}?", session.account());
-    if !ui::confirm(yes, &question).await? {
+    if !ui::confirm(global.yes, &question).await? {
         return Err(Error::failed("not confirmed; nothing was changed", None));
     }
     let started = Instant::now();
-    let progress = ApplyProgress::new(printer);
-    let applied = Box::pin(producer::up::apply(&session, &steps, &progress)).await?;
-    let creations = planned
-        .map(consumer::rollout::creations)
-        .unwrap_or_default();
-    let templates = if creations.is_empty() {
-        None
-    } else {
+    let applied = ops::up::apply(&session, &up, &ApplyProgress::new(printer)).await?;
+    // Targets that cannot be planned fail the run once the rest is done.
+    let unplanned = super::plan::cannot_plan(&up.plan);
+    let templates = if up.creates() {
         let reporter = RolloutProgress::new(printer);
-        let summary = consumer::rollout::apply(
-            &loaded.manifest,
-            &sessions,
-            creations,
-            DEFAULT_PARALLELISM,
-            &reporter,
-            // `up` stops at Ctrl-C as a whole; creating a template is a single step.
-            &consumer::Interrupt::default(),
-        )
-        .await;
+        let summary = ops::up::create(loaded, &sessions, up, &reporter).await;
         reporter.finish();
         Some(summary)
+    } else {
+        None
     };
     let failed = templates.as_ref().map_or(0, Summary::failed);
     printer.conclude(&UpReport {
@@ -205,5 +134,5 @@ async fn up(loaded: &Loaded, global: &GlobalArgs, printer: &Printer) -> Result<(
             Some("fix the cause shown above, then run `gold up` again".to_owned()),
         ));
     }
-    super::plan::cannot_plan(&plan)
+    unplanned
 }

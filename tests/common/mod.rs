@@ -186,6 +186,71 @@ pub async fn template_image(config: &aws_config::SdkConfig, name: &str, version:
         .to_owned()
 }
 
+/// The id of launch template `name` as `config`'s account sees it.
+pub async fn template_id(config: &aws_config::SdkConfig, name: &str) -> String {
+    aws_sdk_ec2::Client::new(config)
+        .describe_launch_templates()
+        .launch_template_names(name)
+        .send()
+        .await
+        .expect("DescribeLaunchTemplates")
+        .launch_templates()[0]
+        .launch_template_id()
+        .expect("an id")
+        .to_owned()
+}
+
+/// The producer's own view of `ami` in `region` (deprecated and disabled too), or `None` once
+/// it is deregistered.
+pub async fn producer_image(
+    cloud: &Localcloud,
+    region: &str,
+    ami: &str,
+) -> Option<aws_sdk_ec2::types::Image> {
+    cloud
+        .ec2(PRODUCER, region)
+        .await
+        .describe_images()
+        .owners("self")
+        .include_deprecated(true)
+        .include_disabled(true)
+        .send()
+        .await
+        .expect("DescribeImages")
+        .images()
+        .iter()
+        .find(|image| image.image_id() == Some(ami))
+        .cloned()
+}
+
+/// The producer's AMI of the `sample` pipeline's build `number` in `region` (deprecated and
+/// disabled ones too): (id, snapshot ids).
+pub async fn build_ami(cloud: &Localcloud, number: u32, region: &str) -> (String, Vec<String>) {
+    let images = cloud
+        .ec2(PRODUCER, region)
+        .await
+        .describe_images()
+        .owners("self")
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("name")
+                .values(format!("sample_v{number}_*"))
+                .build(),
+        )
+        .include_deprecated(true)
+        .include_disabled(true)
+        .send()
+        .await
+        .expect("DescribeImages");
+    let image = &images.images()[0];
+    let snapshots = image
+        .block_device_mappings()
+        .iter()
+        .filter_map(|m| m.ebs().and_then(|e| e.snapshot_id()).map(str::to_owned))
+        .collect();
+    (image.image_id().expect("an id").to_owned(), snapshots)
+}
+
 /// Replaces the first `from` in the file with `to`, failing when `from` is not there.
 pub fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).expect("file read");
@@ -287,9 +352,15 @@ impl Localcloud {
         )
     }
 
+    /// An EC2 client acting in `account` and `region`.
+    pub async fn ec2(&self, account: &str, region: &str) -> aws_sdk_ec2::Client {
+        aws_sdk_ec2::Client::new(&self.sdk(account, region).await)
+    }
+
     /// Creates the launch template `name` launching `image` in `account` and `region`.
     pub async fn create_template(&self, account: &str, region: &str, name: &str, image: &str) {
-        aws_sdk_ec2::Client::new(&self.sdk(account, region).await)
+        self.ec2(account, region)
+            .await
             .create_launch_template()
             .launch_template_name(name)
             .launch_template_data(

@@ -544,18 +544,7 @@ impl Org<'_> {
     /// The id of template `name` in `account`.
     pub fn default_template_id(&self, (account, region): (&str, &str), name: &str) -> String {
         let admin = self.admin(account, region);
-        self.rt.block_on(async {
-            aws_sdk_ec2::Client::new(&admin)
-                .describe_launch_templates()
-                .launch_template_names(name)
-                .send()
-                .await
-                .expect("DescribeLaunchTemplates")
-                .launch_templates()[0]
-                .launch_template_id()
-                .expect("an id")
-                .to_owned()
-        })
+        self.rt.block_on(super::template_id(&admin, name))
     }
 
     /// The image the default version of template `name` in `account` launches.
