@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use tokio::sync::{Mutex, OnceCell};
 
@@ -219,4 +220,24 @@ pub async fn groups_of(
     let groups = consumer::check_groups(names, &found, template)?;
     super::refresh::check_auto_rollback(&groups, &manifest_template.refresh)?;
     Ok(groups)
+}
+
+/// The groups not refreshed since `since` (the moment their instances' image last changed),
+/// each with why; every group's last instance refresh is read concurrently.
+pub async fn stale_groups(
+    session: &Session,
+    since: Option<SystemTime>,
+    groups: Vec<Group>,
+) -> Result<Vec<(Group, String)>, Error> {
+    let refreshes = futures::future::join_all(
+        groups
+            .iter()
+            .map(|group| autoscaling::latest_refresh(session, &group.name)),
+    )
+    .await;
+    let mut read = Vec::with_capacity(groups.len());
+    for (group, refresh) in groups.into_iter().zip(refreshes) {
+        read.push((group, refresh?));
+    }
+    Ok(consumer::stale_groups(since, read))
 }

@@ -170,7 +170,7 @@ pub async fn status(
     let now = SystemTime::now();
     let grants = grants::status(manifest, sessions, &found.targets, parallelism).await;
     let mut targets = concurrently(found.targets, parallelism, |target| async move {
-        let mut row = Row::of(&target);
+        let mut row = Row::new(target.id());
         if let Err(err) = fill(context, &target, &mut row, now).await {
             row.error = Some(err.to_string());
         }
@@ -179,7 +179,7 @@ pub async fn status(
     .await;
     targets.extend(found.failed.into_iter().map(|(target, err)| Row {
         error: Some(err.to_string()),
-        ..Row::of(&target)
+        ..Row::new(target.id())
     }));
     for row in &mut targets {
         row.channel = manifest
@@ -196,9 +196,10 @@ pub async fn status(
 
 impl Row {
     /// A row with nothing read yet.
-    fn of(target: &Target) -> Self {
+    #[must_use]
+    pub fn new(target: TargetId) -> Self {
         Row {
-            target: target.id(),
+            target,
             template_id: None,
             default_version: None,
             parameter_version: None,

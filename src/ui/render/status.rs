@@ -224,18 +224,8 @@ mod tests {
             channel: None,
         };
         let denied = Row {
-            target: target("444455550003"),
-            template_id: None,
-            default_version: None,
-            parameter_version: None,
-            current: None,
-            newest: None,
-            builds_behind: None,
-            refreshes: Vec::new(),
-            instances: None,
             error: Some("AssumeRole failed in account 444455550003 (ap-northeast-1): AccessDenied: not authorized".to_owned()),
-            waiting: None,
-            channel: None,
+            ..Row::new(target("444455550003"))
         };
         let key = "arn:aws:kms:ap-northeast-1:111122223333:key/k".to_owned();
         let grant = |account: &str, state| KeyGrant {
