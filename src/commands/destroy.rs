@@ -25,7 +25,7 @@ use crate::plan::Resource;
 use crate::plan::lifecycle::Usage;
 use crate::producer::{self, destroy};
 use crate::ui::report::{Report, to_json};
-use crate::ui::{self, ApplyProgress, Event, Printer};
+use crate::ui::{self, ApplyProgress, Printer, StreamEvent};
 
 use super::{block_on, manifest_path};
 
@@ -57,7 +57,7 @@ impl Report for Destroyed {
     fn json(&self) -> serde_json::Value {
         let mut value = to_json(self);
         if let Some(object) = value.as_object_mut() {
-            object.insert("event".to_owned(), "destroyed".into());
+            object.insert("event".to_owned(), StreamEvent::Destroyed.name().into());
         }
         value
     }
@@ -117,7 +117,7 @@ pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result
             });
             return consumer_problems(&consumers.unreachable, &[]);
         }
-        printer.show(&Event("plan", &plan));
+        printer.show(&StreamEvent::Plan.of(&plan));
         if !args.images {
             printer.info("AMIs and snapshots are kept; add `--images` to delete them too.");
         }
