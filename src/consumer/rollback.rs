@@ -43,17 +43,14 @@ pub async fn survey(
     let mut found = Box::pin(discover::targets(manifest, sessions, filter, parallelism)).await?;
     let context = Context::new(manifest, sessions);
     let context = &context;
-    let planned = concurrently(
-        std::mem::take(&mut found.targets),
-        parallelism,
-        |target| async move {
-            let step = match restore_step(context, &target).await {
-                Ok(step) => usable(context, &target, step, force).await,
-                Err(err) => Err(err),
-            };
-            Planned { target, step }
-        },
-    )
+    let targets = std::mem::take(&mut found.targets);
+    let planned = concurrently(targets, parallelism, |target| async move {
+        let step = match restore_step(context, &target).await {
+            Ok(step) => usable(context, &target, step, force).await,
+            Err(err) => Err(err),
+        };
+        Planned { target, step }
+    })
     .await;
     Ok(Surveyed::gather(manifest, sessions, planned, found, parallelism).await)
 }

@@ -12,7 +12,8 @@
 
 use std::time::SystemTime;
 
-pub use super::live::{Context, Live, current_image, groups_of, running_images, stale_groups};
+use super::live::stale_groups;
+pub use super::live::{Context, Live, current_image, groups_of, running_images};
 use super::parameters;
 use super::select::{self, ImageChoice};
 use super::targets::{Object, Target};
