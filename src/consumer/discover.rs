@@ -80,7 +80,7 @@ impl Found {
     /// `matches`; or, when it could not be looked in, its selectors failed or skipped.
     fn add(
         &mut self,
-        site: Site,
+        site: &Site,
         result: Result<Expansion, Error>,
         unreachable: &Unreachable,
         matches: &mut Matches,
@@ -104,7 +104,7 @@ impl Found {
                 self.targets.extend(expansion.targets);
             }
             Err(err) => {
-                let (why, reason, failed) = unreachable.verdict(&site, &err);
+                let (why, reason, failed) = unreachable.verdict(site, &err);
                 if let Some(entry) = entry
                     && !entry.skipped.iter().any(|s| s.account == site.account)
                 {
@@ -117,8 +117,8 @@ impl Found {
                         failed,
                     });
                 }
-                let error = || unreachable.error(&site, &err);
-                self.unreachable(&site, failed.then_some(&error), &reason);
+                let error = || unreachable.error(site, &err);
+                self.unreachable(site, failed.then_some(&error), &reason);
             }
         }
     }
@@ -174,7 +174,7 @@ pub async fn targets(
     let unreachable = Unreachable::judge(manifest, &found.discovered, &expanded);
     let mut matches = Matches::new();
     for (site, result) in expanded {
-        found.add(site, result, &unreachable, &mut matches);
+        found.add(&site, result, &unreachable, &mut matches);
     }
     found.unmatched = unmatched(&found.discovered, &owned, &entries, matches);
     found.sort(manifest);

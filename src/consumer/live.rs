@@ -30,9 +30,10 @@ use crate::plan::consumer::{self, image_ref};
 use crate::plan::{ImageRef, allowed};
 
 /// What one account and region answered, read at most once and shared by every target there.
-struct PerPlace<T>(Mutex<HashMap<(String, String), Arc<OnceCell<Read<T>>>>>);
+struct PerPlace<T>(Mutex<HashMap<(String, String), Cell<T>>>);
 
 type Read<T> = Result<Arc<T>, Arc<AwsError>>;
+type Cell<T> = Arc<OnceCell<Read<T>>>;
 
 impl<T> PerPlace<T> {
     fn new() -> Self {
@@ -40,11 +41,10 @@ impl<T> PerPlace<T> {
     }
 
     /// The answer of `session`'s account and region: `read` the first time, then the same.
-    async fn get(
-        &self,
-        session: &Session,
-        read: impl Future<Output = Result<T, AwsError>>,
-    ) -> Read<T> {
+    async fn get<F>(&self, session: &Session, read: impl FnOnce() -> F) -> Read<T>
+    where
+        F: Future<Output = Result<T, AwsError>>,
+    {
         let cell = self
             .0
             .lock()
@@ -52,7 +52,7 @@ impl<T> PerPlace<T> {
             .entry((session.account().to_owned(), session.region().to_owned()))
             .or_default()
             .clone();
-        cell.get_or_init(|| async { read.await.map(Arc::new).map_err(Arc::new) })
+        cell.get_or_init(|| async { read().await.map(Arc::new).map_err(Arc::new) })
             .await
             .clone()
     }
@@ -105,7 +105,7 @@ impl<'a> Context<'a> {
         }
         let settings = self
             .allowed
-            .get(session, allowed_images::settings(session))
+            .get(session, || allowed_images::settings(session))
             .await?;
         match allowed::refusal(&settings, producer) {
             None => Ok(()),
@@ -132,7 +132,7 @@ impl<'a> Context<'a> {
     /// The producer's AMIs that a target's account sees in its region (read once per pair).
     pub async fn candidates(&self, session: &Session) -> Result<Arc<Vec<Image>>, Error> {
         let pattern = self.ami_name.pattern();
-        let read = images::owned_images(session, &self.manifest.producer.account, &pattern);
+        let read = || images::owned_images(session, &self.manifest.producer.account, &pattern);
         Ok(self.candidates.get(session, read).await?)
     }
 
