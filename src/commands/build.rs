@@ -16,7 +16,7 @@ use crate::manifest::{self, Manifest};
 use crate::plan::producer::DesiredShare;
 use crate::producer;
 use crate::producer::build::{self, BuildEvent, BuildReporter, ImageArn, PollPolicy, WatchOptions};
-use crate::ui::report::{Report, to_json};
+use crate::ui::report::{Report, StreamEvent, to_json};
 use crate::ui::{BuildProgress, Printer};
 
 use super::rollout::{Moving, Options, interruptible, survey_and_execute};
@@ -37,7 +37,7 @@ impl Report for Cancelled {
     fn json(&self) -> serde_json::Value {
         let mut value = to_json(self);
         if let Some(object) = value.as_object_mut() {
-            object.insert("event".to_owned(), "cancelled".into());
+            object.insert("event".to_owned(), StreamEvent::Cancelled.name().into());
         }
         value
     }

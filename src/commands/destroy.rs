@@ -20,7 +20,7 @@ use crate::ops;
 use crate::plan::Resource;
 use crate::producer;
 use crate::ui::report::{Report, to_json};
-use crate::ui::{self, ApplyProgress, Event, Printer};
+use crate::ui::{self, ApplyProgress, Printer, StreamEvent};
 
 use super::{block_on, manifest_path};
 
@@ -52,7 +52,7 @@ impl Report for Destroyed {
     fn json(&self) -> serde_json::Value {
         let mut value = to_json(self);
         if let Some(object) = value.as_object_mut() {
-            object.insert("event".to_owned(), "destroyed".into());
+            object.insert("event".to_owned(), StreamEvent::Destroyed.name().into());
         }
         value
     }
@@ -92,7 +92,7 @@ pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result
             });
             return doomed.problems(&[]);
         }
-        printer.show(&Event("plan", &doomed.plan));
+        printer.show(&StreamEvent::Plan.of(&doomed.plan));
         if !args.images {
             printer.info("AMIs and snapshots are kept; add `--images` to delete them too.");
         }

@@ -13,7 +13,7 @@ use crate::manifest::{self, Manifest};
 use crate::plan::channels::Promotion;
 use crate::producer;
 use crate::ui::report::{Report, to_json};
-use crate::ui::{self, Event, Printer, render};
+use crate::ui::{self, Printer, StreamEvent, render};
 
 use super::{block_on, manifest_path};
 
@@ -53,10 +53,10 @@ pub fn run(args: &PromoteArgs, global: &GlobalArgs, printer: &Printer) -> Result
             Planned::Promotion(prepared) => prepared,
         };
         if args.dry_run || !prepared.promotion.allowed {
-            printer.conclude(&Event("promotion_plan", &prepared.promotion));
+            printer.conclude(&StreamEvent::PromotionPlan.of(&prepared.promotion));
             return refused(&prepared.promotion);
         }
-        printer.show(&Event("promotion_plan", &prepared.promotion));
+        printer.show(&StreamEvent::PromotionPlan.of(&prepared.promotion));
         let question = format!(
             "Promote {} to {}?",
             prepared.build.label(),
@@ -69,7 +69,7 @@ pub fn run(args: &PromoteArgs, global: &GlobalArgs, printer: &Printer) -> Result
             .caller_arn(session.account(), session.region())
             .await?;
         let promotion = promote::apply(&session, prepared, by).await?;
-        printer.conclude(&Event("promoted", &promotion));
+        printer.conclude(&StreamEvent::Promoted.of(&promotion));
         Ok(())
     };
     block_on(super::stoppable(

@@ -13,7 +13,7 @@ use crate::manifest;
 use crate::ops;
 use crate::plan::lifecycle::{Policy, PrunePlan};
 use crate::producer;
-use crate::ui::{self, Event, Printer};
+use crate::ui::{self, Printer, StreamEvent};
 
 use super::{block_on, manifest_path};
 
@@ -40,10 +40,10 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
         let session = producer::session(&loaded, &sessions).await?;
         let plan = ops::prune::plan(manifest, &sessions, &session, &policy).await?;
         if args.dry_run || plan.is_empty() {
-            printer.conclude(&Event("prune_plan", &plan));
+            printer.conclude(&StreamEvent::PrunePlan.of(&plan));
             return unreadable(&plan);
         }
-        printer.show(&Event("prune_plan", &plan));
+        printer.show(&StreamEvent::PrunePlan.of(&plan));
         let question = format!(
             "Deprecate {} and delete {} AMI(s) in account {}?",
             plan.amis(false).count(),
@@ -67,7 +67,7 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
                 hint: None,
             })
             .collect();
-        printer.conclude(&Event("pruned", &pruned));
+        printer.conclude(&StreamEvent::Pruned.of(&pruned));
         if !causes.is_empty() {
             return Err(Error::Failed {
                 message: format!("{} prune step(s) failed", causes.len()),

@@ -15,7 +15,7 @@ use crate::manifest;
 use crate::ops::retire::{self, Prepared, Request, Retired};
 use crate::producer;
 use crate::ui::report::{Report, to_json};
-use crate::ui::{self, Event, Printer, RolloutProgress, render};
+use crate::ui::{self, Printer, RolloutProgress, StreamEvent, render};
 
 use super::rollout::interruptible;
 use super::{block_on, manifest_path};
@@ -53,10 +53,10 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
                 printer.info(&change);
             }
             if args.dry_run || prepared.stuck().is_some() {
-                printer.conclude(&Event("retire_plan", &prepared.plan));
+                printer.conclude(&StreamEvent::RetirePlan.of(&prepared.plan));
                 return stuck(&prepared);
             }
-            printer.show(&Event("retire_plan", &prepared.plan));
+            printer.show(&StreamEvent::RetirePlan.of(&prepared.plan));
             if !ui::confirm(global.yes, &question(&prepared)).await? {
                 return Err(Error::failed("nothing was changed: not confirmed", None));
             }
@@ -76,7 +76,7 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
             )
             .await;
             progress.finish();
-            printer.conclude(&Event("retired", &retired));
+            printer.conclude(&StreamEvent::Retired.of(&retired));
             if interrupt.requested() || retired.finished() {
                 return Ok(());
             }

@@ -10,7 +10,7 @@ use crate::cli::{GlobalArgs, RolloutArgs, TargetArgs};
 use crate::consumer::{self, Choices, ImageChoice, Interrupt, Planned, Surveyed, TargetFilter};
 use crate::manifest::{self, Manifest};
 use crate::plan::discovery::{Discovered, Unmatched};
-use crate::ui::{self, Event, Printer, RolloutProgress, render};
+use crate::ui::{self, Printer, RolloutProgress, StreamEvent, render};
 
 use super::{block_on, manifest_path};
 
@@ -151,7 +151,7 @@ async fn execute(
             )),
         };
     }
-    printer.show(&Event("plan", &plan));
+    printer.show(&StreamEvent::Plan.of(&plan));
     warn_about(printer, &plan.discovered, &plan.unmatched);
     strict(options.strict, &plan.unmatched)?;
     if plan.is_empty() && stuck == 0 {
@@ -175,7 +175,7 @@ async fn execute(
     )
     .await;
     progress.finish();
-    printer.conclude(&Event("summary", &summary));
+    printer.conclude(&StreamEvent::Summary.of(&summary));
     match summary.failed() {
         0 => Ok(()),
         failed => Err(Error::failed(

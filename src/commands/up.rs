@@ -16,7 +16,7 @@ use crate::ops;
 use crate::producer::{self, Applied};
 use crate::ui::render::count;
 use crate::ui::report::{Report, to_json};
-use crate::ui::{self, ApplyProgress, Event, Printer, RolloutProgress};
+use crate::ui::{self, ApplyProgress, Printer, RolloutProgress, StreamEvent};
 
 use super::{block_on, manifest_path};
 
@@ -54,7 +54,7 @@ impl Report for UpReport {
     }
 
     fn json(&self) -> serde_json::Value {
-        Event("applied", &Json(self)).json()
+        StreamEvent::Applied.of(&Json(self)).json()
     }
 }
 
@@ -97,7 +97,7 @@ async fn up(loaded: &Loaded, global: &GlobalArgs, printer: &Printer) -> Result<(
             problem.message
         ));
     }
-    printer.show(&Event("plan", &up.plan));
+    printer.show(&StreamEvent::Plan.of(&up.plan));
     if up.plan.is_empty() {
         printer.conclude(&UpReport {
             applied: None,

@@ -29,6 +29,7 @@ use crate::Error;
 use crate::aws::autoscaling::Group;
 use crate::aws::images::Image;
 use crate::aws::launch_templates::{self, LiveTemplate, TemplateVersion};
+use crate::aws::parameters::ParameterVersion;
 use crate::aws::{Session, Sessions};
 use crate::manifest::{Manifest, RefreshPreferences};
 use crate::plan::consumer::{Follower, Step, image_ref, show_image};
@@ -139,22 +140,8 @@ impl Applying<'_> {
                 follower,
                 ..
             } => {
-                self.check_follower(follower.as_ref())?;
-                let new = parameters::move_to(
-                    self.session,
-                    self.apply.manifest,
-                    self.id,
-                    self.apply.reporter,
-                    &name,
-                    Some((version, &data_type)),
-                    &to,
-                )
-                .await?;
-                let done = format!(
-                    "parameter {name} version {version} -> {new}, {}",
-                    show_image(&image_ref(&to))
-                );
-                self.follow(follower, done).await
+                let write = self.move_parameter(&name, version, &data_type, &to);
+                self.parameter(follower, write).await
             }
             Step::RestoreParameter {
                 name,
@@ -165,22 +152,8 @@ impl Applying<'_> {
                 follower,
                 ..
             } => {
-                self.check_follower(follower.as_ref())?;
-                let new = parameters::restore(
-                    self.session,
-                    self.apply.manifest,
-                    self.id,
-                    self.apply.reporter,
-                    (&name, &data_type),
-                    &to,
-                    image.as_ref(),
-                )
-                .await?;
-                let done = format!(
-                    "parameter {name} version {version} -> {new}, the value of version {}",
-                    to.version
-                );
-                self.follow(follower, done).await
+                let write = self.restore_parameter(&name, version, &data_type, &to, image.as_ref());
+                self.parameter(follower, write).await
             }
         }
     }
@@ -211,12 +184,68 @@ impl Applying<'_> {
         ))
     }
 
-    /// Refuses, before the parameter moves, groups of the template that resolves it that AWS
-    /// would not refresh as the manifest asks.
-    fn check_follower(&self, follower: Option<&Follower>) -> Result<(), Error> {
-        follower.map_or(Ok(()), |Follower { template, groups }| {
-            self.check(groups, template.default.number, template.latest)
-        })
+    /// The parameter moved to `to`, from `version`; says what was done.
+    async fn move_parameter(
+        &self,
+        name: &str,
+        version: i64,
+        data_type: &str,
+        to: &Image,
+    ) -> Result<String, Error> {
+        let new = parameters::move_to(
+            self.session,
+            self.apply.manifest,
+            self.id,
+            self.apply.reporter,
+            name,
+            Some((version, data_type)),
+            to,
+        )
+        .await?;
+        Ok(format!(
+            "parameter {name} version {version} -> {new}, {}",
+            show_image(&image_ref(to))
+        ))
+    }
+
+    /// The parameter back to the value of version `to`, from `version`; says what was done.
+    async fn restore_parameter(
+        &self,
+        name: &str,
+        version: i64,
+        data_type: &str,
+        to: &ParameterVersion,
+        image: Option<&ImageRef>,
+    ) -> Result<String, Error> {
+        let new = parameters::restore(
+            self.session,
+            self.apply.manifest,
+            self.id,
+            self.apply.reporter,
+            (name, data_type),
+            to,
+            image,
+        )
+        .await?;
+        Ok(format!(
+            "parameter {name} version {version} -> {new}, the value of version {}",
+            to.version
+        ))
+    }
+
+    /// A parameter's new version (`write`, which says what it did), then the refresh of the
+    /// groups of the template that resolves it. Groups AWS would not refresh as the manifest
+    /// asks are refused before the parameter moves.
+    async fn parameter(
+        &self,
+        follower: Option<Follower>,
+        write: impl Future<Output = Result<String, Error>>,
+    ) -> Result<Ended, Error> {
+        if let Some(Follower { template, groups }) = &follower {
+            self.check(groups, template.default.number, template.latest)?;
+        }
+        let done = write.await?;
+        self.follow(follower, done).await
     }
 
     /// The groups of a template that resolves a parameter, refreshed once the parameter moved

@@ -44,6 +44,9 @@ use crate::aws::{Access, AwsError, Session, Sessions, launch_templates};
 use crate::manifest::{AutoScalingGroups, Consumer, LaunchTemplate, Manifest};
 use crate::plan::discovery::{Discovered, SkipReason, Skipped, Unmatched};
 
+/// Per tag selector, (consumer, wave, selector): the places searched and the templates matched.
+type Matches = BTreeMap<(String, u32, String), (usize, usize)>;
+
 /// The targets of one run, the targets that could not be looked at, and what Organizations held.
 pub struct Found {
     /// Every target, ordered by wave then manifest order.
@@ -69,6 +72,53 @@ impl Found {
             match failed {
                 Some(error) => self.failed.push((target, error())),
                 None => self.skipped.push((target, reason.to_owned())),
+            }
+        }
+    }
+
+    /// One site looked in: its targets, counted against its consumer and its tag selectors'
+    /// `matches`; or, when it could not be looked in, its selectors failed or skipped.
+    fn add(
+        &mut self,
+        site: &Site,
+        result: Result<Expansion, Error>,
+        unreachable: &Unreachable,
+        matches: &mut Matches,
+    ) {
+        let entry = self
+            .discovered
+            .iter_mut()
+            .find(|entry| entry.consumer == site.consumer);
+        match result {
+            Ok(expansion) => {
+                if let Some(entry) = entry {
+                    entry.targets += expansion.targets.len();
+                }
+                for (selector, matched) in expansion.tags {
+                    let seen = matches
+                        .entry((site.consumer.clone(), site.wave, selector))
+                        .or_default();
+                    seen.0 += 1;
+                    seen.1 += matched;
+                }
+                self.targets.extend(expansion.targets);
+            }
+            Err(err) => {
+                let (why, reason, failed) = unreachable.verdict(site, &err);
+                if let Some(entry) = entry
+                    && !entry.skipped.iter().any(|s| s.account == site.account)
+                {
+                    entry.accounts -= 1;
+                    entry.skipped.push(Skipped {
+                        account: site.account.clone(),
+                        name: site.name.clone().unwrap_or_default(),
+                        why,
+                        reason: reason.clone(),
+                        failed,
+                    });
+                }
+                let error = || unreachable.error(site, &err);
+                self.unreachable(site, failed.then_some(&error), &reason);
             }
         }
     }
@@ -122,45 +172,9 @@ pub async fn targets(
         discovered,
     };
     let unreachable = Unreachable::judge(manifest, &found.discovered, &expanded);
-    // (consumer, selector) -> (places searched, templates matched)
-    let mut matches: BTreeMap<(String, u32, String), (usize, usize)> = BTreeMap::new();
+    let mut matches = Matches::new();
     for (site, result) in expanded {
-        let entry = found
-            .discovered
-            .iter_mut()
-            .find(|entry| entry.consumer == site.consumer);
-        match result {
-            Ok(expansion) => {
-                if let Some(entry) = entry {
-                    entry.targets += expansion.targets.len();
-                }
-                for (selector, matched) in expansion.tags {
-                    let seen = matches
-                        .entry((site.consumer.clone(), site.wave, selector))
-                        .or_default();
-                    seen.0 += 1;
-                    seen.1 += matched;
-                }
-                found.targets.extend(expansion.targets);
-            }
-            Err(err) => {
-                let (why, reason, failed) = unreachable.verdict(&site, &err);
-                if let Some(entry) = entry
-                    && !entry.skipped.iter().any(|s| s.account == site.account)
-                {
-                    entry.accounts -= 1;
-                    entry.skipped.push(Skipped {
-                        account: site.account.clone(),
-                        name: site.name.clone().unwrap_or_default(),
-                        why,
-                        reason: reason.clone(),
-                        failed,
-                    });
-                }
-                let error = || unreachable.error(&site, &err);
-                found.unreachable(&site, failed.then_some(&error), &reason);
-            }
-        }
+        found.add(&site, result, &unreachable, &mut matches);
     }
     found.unmatched = unmatched(&found.discovered, &owned, &entries, matches);
     found.sort(manifest);
@@ -396,7 +410,7 @@ fn unmatched(
     discovered: &[Discovered],
     owned: &Owners,
     entries: &[(usize, &Consumer)],
-    tags: BTreeMap<(String, u32, String), (usize, usize)>,
+    tags: Matches,
 ) -> Vec<Unmatched> {
     let mut found = Vec::new();
     for entry in discovered {

@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use tokio::sync::{Mutex, OnceCell};
 
@@ -28,12 +29,34 @@ use crate::manifest::{AmiName, LaunchTemplate, Manifest};
 use crate::plan::consumer::{self, image_ref};
 use crate::plan::{ImageRef, allowed};
 
-type Candidates = Result<Arc<Vec<Image>>, Arc<AwsError>>;
-/// Each (account, region)'s AMI list, read at most once.
-type CandidateCells = Mutex<HashMap<(String, String), Arc<OnceCell<Candidates>>>>;
-type Allowed = Result<Arc<AllowedImages>, Arc<AwsError>>;
-/// Each (account, region)'s Allowed AMIs setting, read at most once.
-type AllowedCells = Mutex<HashMap<(String, String), Arc<OnceCell<Allowed>>>>;
+/// What one account and region answered, read at most once and shared by every target there.
+struct PerPlace<T>(Mutex<HashMap<(String, String), Cell<T>>>);
+
+type Read<T> = Result<Arc<T>, Arc<AwsError>>;
+type Cell<T> = Arc<OnceCell<Read<T>>>;
+
+impl<T> PerPlace<T> {
+    fn new() -> Self {
+        Self(Mutex::new(HashMap::new()))
+    }
+
+    /// The answer of `session`'s account and region: `read` the first time, then the same.
+    async fn get<F>(&self, session: &Session, read: impl FnOnce() -> F) -> Read<T>
+    where
+        F: Future<Output = Result<T, AwsError>>,
+    {
+        let cell = self
+            .0
+            .lock()
+            .await
+            .entry((session.account().to_owned(), session.region().to_owned()))
+            .or_default()
+            .clone();
+        cell.get_or_init(|| async { read().await.map(Arc::new).map_err(Arc::new) })
+            .await
+            .clone()
+    }
+}
 
 /// Everything a survey shares across targets: credentials and each region's AMI list.
 pub struct Context<'a> {
@@ -43,8 +66,10 @@ pub struct Context<'a> {
     pub sessions: &'a Sessions,
     /// The manifest's AMI name template.
     pub ami_name: AmiName,
-    candidates: CandidateCells,
-    allowed: AllowedCells,
+    /// Each account and region's AMI list.
+    candidates: PerPlace<Vec<Image>>,
+    /// Each account and region's Allowed AMIs setting.
+    allowed: PerPlace<AllowedImages>,
 }
 
 /// What one target looks like before any change.
@@ -64,8 +89,8 @@ impl<'a> Context<'a> {
             manifest,
             sessions,
             ami_name: manifest.distribution.ami_name_template(),
-            candidates: Mutex::new(HashMap::new()),
-            allowed: Mutex::new(HashMap::new()),
+            candidates: PerPlace::new(),
+            allowed: PerPlace::new(),
         }
     }
 
@@ -78,22 +103,10 @@ impl<'a> Context<'a> {
         if !candidates.is_empty() || session.account() == producer {
             return Ok(());
         }
-        let cell = self
+        let settings = self
             .allowed
-            .lock()
-            .await
-            .entry((session.account().to_owned(), session.region().to_owned()))
-            .or_default()
-            .clone();
-        let settings = cell
-            .get_or_init(|| async {
-                allowed_images::settings(session)
-                    .await
-                    .map(Arc::new)
-                    .map_err(Arc::new)
-            })
-            .await
-            .clone()?;
+            .get(session, || allowed_images::settings(session))
+            .await?;
         match allowed::refusal(&settings, producer) {
             None => Ok(()),
             Some(refusal) => Err(Error::failed(
@@ -118,27 +131,9 @@ impl<'a> Context<'a> {
 
     /// The producer's AMIs that a target's account sees in its region (read once per pair).
     pub async fn candidates(&self, session: &Session) -> Result<Arc<Vec<Image>>, Error> {
-        let cell = self
-            .candidates
-            .lock()
-            .await
-            .entry((session.account().to_owned(), session.region().to_owned()))
-            .or_default()
-            .clone();
-        let found = cell
-            .get_or_init(|| async {
-                images::owned_images(
-                    session,
-                    &self.manifest.producer.account,
-                    &self.ami_name.pattern(),
-                )
-                .await
-                .map(Arc::new)
-                .map_err(Arc::new)
-            })
-            .await
-            .clone()?;
-        Ok(found)
+        let pattern = self.ami_name.pattern();
+        let read = || images::owned_images(session, &self.manifest.producer.account, &pattern);
+        Ok(self.candidates.get(session, read).await?)
     }
 
     /// Reads the template (for a template target) and the AMIs a target sees, concurrently.
@@ -219,4 +214,24 @@ pub async fn groups_of(
     let groups = consumer::check_groups(names, &found, template)?;
     super::refresh::check_auto_rollback(&groups, &manifest_template.refresh)?;
     Ok(groups)
+}
+
+/// The groups not refreshed since `since` (the moment their instances' image last changed),
+/// each with why; every group's last instance refresh is read concurrently.
+pub async fn stale_groups(
+    session: &Session,
+    since: Option<SystemTime>,
+    groups: Vec<Group>,
+) -> Result<Vec<(Group, String)>, Error> {
+    let refreshes = futures::future::join_all(
+        groups
+            .iter()
+            .map(|group| autoscaling::latest_refresh(session, &group.name)),
+    )
+    .await;
+    let mut read = Vec::with_capacity(groups.len());
+    for (group, refresh) in groups.into_iter().zip(refreshes) {
+        read.push((group, refresh?));
+    }
+    Ok(consumer::stale_groups(since, read))
 }

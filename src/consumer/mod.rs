@@ -93,6 +93,25 @@ pub struct Surveyed {
 }
 
 impl Surveyed {
+    /// The end of a rollout's or rollback's survey: the targets' steps with the selectors
+    /// `found` could not survey, then the KMS grant each account's refreshes need.
+    async fn gather(
+        manifest: &crate::manifest::Manifest,
+        sessions: &crate::aws::Sessions,
+        planned: Vec<Planned>,
+        found: discover::Found,
+        parallelism: usize,
+    ) -> Self {
+        let mut planned = with_unsurveyed(planned, found.failed, found.skipped);
+        let grants = grants::survey(manifest, sessions, &mut planned, parallelism).await;
+        Surveyed {
+            planned,
+            discovered: found.discovered,
+            unmatched: found.unmatched,
+            grants,
+        }
+    }
+
     /// The steps as a plan (after the grants they need), with what was found in the
     /// organization.
     pub fn plan(&self) -> crate::plan::Plan {

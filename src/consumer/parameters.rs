@@ -31,7 +31,6 @@ use super::waves::{Reporter, WaveEvent};
 use super::{Planned, Target, describe_version, previous_version, select};
 use crate::Error;
 use crate::aws::Session;
-use crate::aws::autoscaling;
 use crate::aws::images::Image;
 use crate::aws::launch_templates::LiveTemplate;
 use crate::aws::parameters::{self as ssm, IMAGE_DATA_TYPE, ParameterVersion};
@@ -163,19 +162,9 @@ pub async fn follow_step(
             follower: Some(Follower { template, groups }),
         });
     }
-    let refreshes = futures::future::join_all(
-        groups
-            .iter()
-            .map(|group| autoscaling::latest_refresh(session, &group.name)),
-    )
-    .await;
-    let mut read = Vec::with_capacity(groups.len());
-    for (group, refresh) in groups.into_iter().zip(refreshes) {
-        read.push((group, refresh?));
-    }
     // The instances run the parameter's value since whichever moved last.
     let since = template.default.created.max(live.modified);
-    let stale = consumer::stale_groups(since, read);
+    let stale = live::stale_groups(session, since, groups).await?;
     if stale.is_empty() {
         Ok(Step::Unchanged)
     } else {

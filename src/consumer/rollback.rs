@@ -21,9 +21,7 @@ use std::time::SystemTime;
 use super::parameters;
 use super::survey::{self, Context};
 use super::targets::Object;
-use super::{
-    Planned, Surveyed, Target, TargetFilter, concurrently, discover, grants, previous_version,
-};
+use super::{Planned, Surveyed, Target, TargetFilter, concurrently, discover, previous_version};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::aws::images;
@@ -42,10 +40,11 @@ pub async fn survey(
     parallelism: usize,
     force: bool,
 ) -> Result<Surveyed, Error> {
-    let found = Box::pin(discover::targets(manifest, sessions, filter, parallelism)).await?;
+    let mut found = Box::pin(discover::targets(manifest, sessions, filter, parallelism)).await?;
     let context = Context::new(manifest, sessions);
     let context = &context;
-    let planned = concurrently(found.targets, parallelism, |target| async move {
+    let targets = std::mem::take(&mut found.targets);
+    let planned = concurrently(targets, parallelism, |target| async move {
         let step = match restore_step(context, &target).await {
             Ok(step) => usable(context, &target, step, force).await,
             Err(err) => Err(err),
@@ -53,14 +52,7 @@ pub async fn survey(
         Planned { target, step }
     })
     .await;
-    let mut planned = super::with_unsurveyed(planned, found.failed, found.skipped);
-    let grants = grants::survey(manifest, sessions, &mut planned, parallelism).await;
-    Ok(Surveyed {
-        planned,
-        discovered: found.discovered,
-        unmatched: found.unmatched,
-        grants,
-    })
+    Ok(Surveyed::gather(manifest, sessions, planned, found, parallelism).await)
 }
 
 /// The step, when the image it goes back to can still be launched (and, without `force`, is

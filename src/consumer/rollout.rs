@@ -12,7 +12,7 @@ use super::apply::Apply;
 use super::select::{self, Choices, ImageChoice, NOT_SHARED};
 use super::survey::{self, Context};
 use super::waves::{self, Job, Reporter, Summary, Work};
-use super::{Interrupt, Planned, Surveyed, TargetFilter, concurrently, discover, grants};
+use super::{Interrupt, Planned, Surveyed, TargetFilter, concurrently, discover};
 use crate::Error;
 use crate::aws::Sessions;
 use crate::manifest::Manifest;
@@ -27,8 +27,8 @@ pub async fn survey(
     choices: &Choices,
     parallelism: usize,
 ) -> Result<Surveyed, Error> {
-    let found = Box::pin(discover::targets(manifest, sessions, filter, parallelism)).await?;
-    let targets = found.targets;
+    let mut found = Box::pin(discover::targets(manifest, sessions, filter, parallelism)).await?;
+    let targets = std::mem::take(&mut found.targets);
     let context = Context::new(manifest, sessions);
     let context = &context;
     let lives = concurrently(targets, parallelism, |target| async move {
@@ -67,14 +67,7 @@ pub async fn survey(
         Planned { target, step }
     })
     .await;
-    let mut planned = super::with_unsurveyed(planned, found.failed, found.skipped);
-    let grants = grants::survey(manifest, sessions, &mut planned, parallelism).await;
-    Ok(Surveyed {
-        planned,
-        discovered: found.discovered,
-        unmatched: found.unmatched,
-        grants,
-    })
+    Ok(Surveyed::gather(manifest, sessions, planned, found, parallelism).await)
 }
 
 /// The planned targets as a plan: each target's changes, or that it is unchanged, waits for a

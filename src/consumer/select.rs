@@ -109,8 +109,30 @@ pub fn choose<'i>(
         .iter()
         .filter(|image| trusted(image, place))
         .collect();
-    let wanted: Vec<&Image> = match choice {
-        ImageChoice::Newest => trusted.clone(),
+    let wanted = wanted(trusted, choice, place)?;
+    newest_usable(wanted, place, now)
+}
+
+/// The producer's images `choice` names (every one for the newest), or why there is none.
+fn wanted<'i>(
+    trusted: Vec<&'i Image>,
+    choice: &ImageChoice,
+    place: &Place<'_>,
+) -> Result<Vec<&'i Image>, NoImage> {
+    let matching = |keep: &dyn Fn(&Image) -> bool, missing: &dyn Fn() -> String| {
+        let found: Vec<&Image> = trusted
+            .iter()
+            .copied()
+            .filter(|image| keep(image))
+            .collect();
+        if found.is_empty() {
+            Err(NoImage(missing()))
+        } else {
+            Ok(found)
+        }
+    };
+    match choice {
+        ImageChoice::Newest => Ok(trusted),
         ImageChoice::Build(build) => {
             if !place.name.names_builds() {
                 return Err(NoImage(format!(
@@ -118,18 +140,18 @@ pub fn choose<'i>(
                     place.name
                 )));
             }
-            let pattern = place.name.render(*build, "*");
-            let found: Vec<&Image> = trusted
-                .iter()
-                .copied()
-                .filter(|image| place.name.build_of(&image.name) == Some(*build))
-                .collect();
-            if found.is_empty() {
-                return Err(NoImage(format!(
-                    "no AMI of build {build} (named {pattern}) owned by {} is visible to {} in {}",
-                    place.producer, place.account, place.region
-                )));
-            }
+            let found = matching(
+                &|image| place.name.build_of(&image.name) == Some(*build),
+                &|| {
+                    format!(
+                        "no AMI of build {build} (named {}) owned by {} is visible to {} in {}",
+                        place.name.render(*build, "*"),
+                        place.producer,
+                        place.account,
+                        place.region
+                    )
+                },
+            )?;
             if found.len() > 1 {
                 let names: Vec<String> = found
                     .iter()
@@ -142,40 +164,32 @@ pub fn choose<'i>(
                     names.join(", ")
                 )));
             }
-            found
+            Ok(found)
         }
-        ImageChoice::Name(name) => {
-            let found: Vec<&Image> = trusted
-                .iter()
-                .copied()
-                .filter(|image| &image.name == name)
-                .collect();
-            if found.is_empty() {
-                return Err(NoImage(format!(
-                    "no AMI named {name} owned by {} is visible to {} in {}; is it distributed to this region and shared with this account?",
-                    place.producer, place.account, place.region
-                )));
-            }
-            found
-        }
-        ImageChoice::Ami(id) => {
-            let found: Vec<&Image> = trusted
-                .iter()
-                .copied()
-                .filter(|image| &image.id == id)
-                .collect();
-            if found.is_empty() {
-                return Err(NoImage(format!(
-                    "{id} is not an AMI owned by {} named {} visible to {} in {}",
-                    place.producer,
-                    place.name.pattern(),
-                    place.account,
-                    place.region
-                )));
-            }
-            found
-        }
-    };
+        ImageChoice::Name(name) => matching(&|image| &image.name == name, &|| {
+            format!(
+                "no AMI named {name} owned by {} is visible to {} in {}; is it distributed to this region and shared with this account?",
+                place.producer, place.account, place.region
+            )
+        }),
+        ImageChoice::Ami(id) => matching(&|image| &image.id == id, &|| {
+            format!(
+                "{id} is not an AMI owned by {} named {} visible to {} in {}",
+                place.producer,
+                place.name.pattern(),
+                place.account,
+                place.region
+            )
+        }),
+    }
+}
+
+/// The newest of `wanted` that may be rolled out, or why the newest of them may not.
+fn newest_usable<'i>(
+    wanted: Vec<&'i Image>,
+    place: &Place<'_>,
+    now: SystemTime,
+) -> Result<&'i Image, NoImage> {
     let usable: Vec<&Image> = wanted
         .iter()
         .copied()

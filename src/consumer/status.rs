@@ -170,7 +170,7 @@ pub async fn status(
     let now = SystemTime::now();
     let grants = grants::status(manifest, sessions, &found.targets, parallelism).await;
     let mut targets = concurrently(found.targets, parallelism, |target| async move {
-        let mut row = Row::of(&target);
+        let mut row = Row::new(target.id());
         if let Err(err) = fill(context, &target, &mut row, now).await {
             row.error = Some(err.to_string());
         }
@@ -179,7 +179,7 @@ pub async fn status(
     .await;
     targets.extend(found.failed.into_iter().map(|(target, err)| Row {
         error: Some(err.to_string()),
-        ..Row::of(&target)
+        ..Row::new(target.id())
     }));
     for row in &mut targets {
         row.channel = manifest
@@ -196,9 +196,10 @@ pub async fn status(
 
 impl Row {
     /// A row with nothing read yet.
-    fn of(target: &Target) -> Self {
+    #[must_use]
+    pub fn new(target: TargetId) -> Self {
         Row {
-            target: target.id(),
+            target,
             template_id: None,
             default_version: None,
             parameter_version: None,
@@ -265,6 +266,21 @@ async fn fill(
         launches = Some(id);
     }
     let groups = manifest_template.auto_scaling_groups.names();
+    read_refreshes(&live, groups, &mut row.refreshes).await?;
+    if let (false, Some(new)) = (groups.is_empty(), newest) {
+        let moved = launches.as_deref() == Some(new.id.as_str());
+        row.instances = Some(instances(&live, &place, groups, new, moved).await?);
+    }
+    Ok(())
+}
+
+/// Each group's last instance refresh, added to `read` in the groups' order up to the first
+/// that cannot be read.
+async fn read_refreshes(
+    live: &Live,
+    groups: &[String],
+    read: &mut Vec<GroupRefresh>,
+) -> Result<(), Error> {
     let refreshes = futures::future::join_all(
         groups
             .iter()
@@ -273,30 +289,38 @@ async fn fill(
     .await;
     for (group, refresh) in groups.iter().zip(refreshes) {
         let refresh = refresh?;
-        row.refreshes.push(GroupRefresh {
+        read.push(GroupRefresh {
             group: group.clone(),
             status: refresh.as_ref().map(|r| r.status.clone()),
             percentage: refresh.and_then(|r| r.percentage),
         });
     }
-    if let (false, Some(new)) = (groups.is_empty(), newest) {
-        // The producer's build before the newest, in the order the AMI selection uses.
-        let previous = live
-            .candidates
-            .iter()
-            .filter(|image| select::trusted(image, &place))
-            .filter(|image| select::newer(image, new).is_lt())
-            .max_by(|a, b| select::newer(a, b));
-        let moved = launches.as_deref() == Some(new.id.as_str());
-        let images = survey::running_images(&live.session, groups).await?;
-        row.instances = Some(InstanceCounts::of(
-            images.iter().map(|(_, image)| image.as_str()),
-            &new.id,
-            previous.map(|image| image.id.as_str()),
-            moved,
-        ));
-    }
     Ok(())
+}
+
+/// What the groups' instances run against `new`, the newest build, and the build before it;
+/// `moved` says whether the template's default launches `new`.
+async fn instances(
+    live: &Live,
+    place: &Place<'_>,
+    groups: &[String],
+    new: &Image,
+    moved: bool,
+) -> Result<InstanceCounts, Error> {
+    // The producer's build before the newest, in the order the AMI selection uses.
+    let previous = live
+        .candidates
+        .iter()
+        .filter(|image| select::trusted(image, place))
+        .filter(|image| select::newer(image, new).is_lt())
+        .max_by(|a, b| select::newer(a, b));
+    let images = survey::running_images(&live.session, groups).await?;
+    Ok(InstanceCounts::of(
+        images.iter().map(|(_, image)| image.as_str()),
+        &new.id,
+        previous.map(|image| image.id.as_str()),
+        moved,
+    ))
 }
 
 /// The row's current image and how many builds it is behind.

@@ -12,6 +12,7 @@
 
 use std::time::SystemTime;
 
+use super::live::stale_groups;
 pub use super::live::{Context, Live, current_image, groups_of, running_images};
 use super::parameters;
 use super::select::{self, ImageChoice};
@@ -19,10 +20,10 @@ use super::targets::{Object, Target};
 use super::templates;
 use crate::Error;
 use crate::aws::Session;
-use crate::aws::autoscaling::{self, Group};
+use crate::aws::autoscaling::Group;
 use crate::aws::images::Image;
 use crate::aws::launch_templates::LiveTemplate;
-use crate::plan::consumer::{self, Step, image_ref};
+use crate::plan::consumer::{Step, image_ref};
 
 /// The rollout step of one target, given what it sees.
 pub async fn rollout_step(
@@ -114,17 +115,7 @@ async fn refresh_step(
     groups: Vec<Group>,
     chosen: &Image,
 ) -> Result<Step, Error> {
-    let refreshes = futures::future::join_all(
-        groups
-            .iter()
-            .map(|group| autoscaling::latest_refresh(session, &group.name)),
-    )
-    .await;
-    let mut read = Vec::with_capacity(groups.len());
-    for (group, refresh) in groups.into_iter().zip(refreshes) {
-        read.push((group, refresh?));
-    }
-    let stale = consumer::stale_groups(template.default.created, read);
+    let stale = stale_groups(session, template.default.created, groups).await?;
     let stale = not_running(session, stale, &chosen.id).await?;
     if stale.is_empty() {
         Ok(Step::Unchanged)

@@ -174,24 +174,27 @@ fn reported(entry: &ReportedUse, region: &str) -> Holder {
 /// The holders of `amis` in one account and region.
 async fn holders(session: &Session, amis: &[String]) -> Result<Vec<Holder>, AwsError> {
     let references = image_usage::references(session, amis).await?;
-    let holder = |kind, resource: String, ami: &str, launches| Holder {
-        account: session.account().to_owned(),
-        region: session.region().to_owned(),
-        kind,
-        resource,
-        ami: ami.to_owned(),
-        launches,
-        version: None,
-    };
     let mut found = Vec::new();
     let mut template_ids = BTreeSet::new();
     for (ami, reference) in &references {
         match reference {
             Reference::Instance(id) => {
-                found.push(holder(HolderKind::Instance, id.clone(), ami, false));
+                found.push(holder(
+                    session,
+                    HolderKind::Instance,
+                    id.clone(),
+                    ami,
+                    false,
+                ));
             }
             Reference::Parameter(name) => {
-                found.push(holder(HolderKind::Parameter, name.clone(), ami, true));
+                found.push(holder(
+                    session,
+                    HolderKind::Parameter,
+                    name.clone(),
+                    ami,
+                    true,
+                ));
             }
             Reference::LaunchTemplate(id) => {
                 template_ids.insert(id.as_str());
@@ -220,20 +223,66 @@ async fn holders(session: &Session, amis: &[String]) -> Result<Vec<Holder>, AwsE
         })
         .collect();
     for (template, versions) in &versions {
-        let launching: Vec<&GroupTemplate> = groups
-            .iter()
-            .filter(|group| names(group, template))
-            .filter_map(|group| group.template.as_ref())
-            .collect();
-        for version in versions {
+        found.extend(version_holders(session, template, versions, &groups));
+    }
+    for group in &groups {
+        if let Some((template, ami)) = launched_by(group, &versions) {
+            found.push(holder(
+                session,
+                HolderKind::AutoScalingGroup,
+                format!("{} (launch template {})", group.name, template.name),
+                ami,
+                true,
+            ));
+        }
+    }
+    Ok(found)
+}
+
+/// A holder found in `session`'s account and region.
+fn holder(
+    session: &Session,
+    kind: HolderKind,
+    resource: String,
+    ami: &str,
+    launches: bool,
+) -> Holder {
+    Holder {
+        account: session.account().to_owned(),
+        region: session.region().to_owned(),
+        kind,
+        resource,
+        ami: ami.to_owned(),
+        launches,
+        version: None,
+    }
+}
+
+/// Each of `template`'s versions that launches one of the AMIs: it launches the AMI anew when
+/// it is the default, or the latest and some group launches `$Latest`.
+fn version_holders(
+    session: &Session,
+    template: &TemplateNumbers,
+    versions: &[VersionImage],
+    groups: &[Group],
+) -> Vec<Holder> {
+    let launching: Vec<&GroupTemplate> = groups
+        .iter()
+        .filter(|group| names(group, template))
+        .filter_map(|group| group.template.as_ref())
+        .collect();
+    let latest_launched = launching.iter().any(|spec| spec.version == "$Latest");
+    versions
+        .iter()
+        .map(|version| {
             let number = version.number;
             let default = number == template.default;
             let latest = number == template.latest;
             let pinned = launching
                 .iter()
                 .any(|spec| spec.version == number.to_string());
-            let latest_launched = launching.iter().any(|spec| spec.version == "$Latest");
-            let mut found_version = holder(
+            let mut found = holder(
+                session,
                 HolderKind::LaunchTemplateVersion,
                 format!(
                     "{} ({}) version {number}{}",
@@ -244,7 +293,7 @@ async fn holders(session: &Session, amis: &[String]) -> Result<Vec<Holder>, AwsE
                 &version.image,
                 default || (latest && latest_launched),
             );
-            found_version.version = Some(HeldVersion {
+            found.version = Some(HeldVersion {
                 template_id: template.id.clone(),
                 template: template.name.clone(),
                 number,
@@ -255,20 +304,9 @@ async fn holders(session: &Session, amis: &[String]) -> Result<Vec<Holder>, AwsE
                     .is_some_and(super::made_by_gold),
                 in_use: default || latest || pinned,
             });
-            found.push(found_version);
-        }
-    }
-    for group in &groups {
-        if let Some((template, ami)) = launched_by(group, &versions) {
-            found.push(holder(
-                HolderKind::AutoScalingGroup,
-                format!("{} (launch template {})", group.name, template.name),
-                ami,
-                true,
-            ));
-        }
-    }
-    Ok(found)
+            found
+        })
+        .collect()
 }
 
 fn role(default: bool, latest: bool) -> &'static str {

@@ -74,67 +74,9 @@ pub async fn apply(
         .into_iter()
         .collect();
     let freed = consumer::usage::delete_versions(manifest, sessions, &versions).await;
-    let outcome =
-        |build: &PruneBuild, ami: &PruneAmi, done: &str, result: Result<(), String>| AmiOutcome {
-            region: ami.region.clone(),
-            id: ami.id.clone(),
-            build: build.name.clone(),
-            done: result.is_ok().then(|| done.to_owned()),
-            error: result.err(),
-        };
-    let deprecated = futures::future::join_all(plan.amis(false).map(|(build, ami)| async move {
-        let result = producer::lifecycle::deprecate(producer, &ami.region, &ami.id).await;
-        outcome(
-            build,
-            ami,
-            "deprecated",
-            result.map_err(|err| err.to_string()),
-        )
-    }))
-    .await;
-    let deleted = futures::future::join_all(plan.amis(true).map(|(build, ami)| {
-        let freed = &freed;
-        async move {
-            let refused: Vec<String> = ami
-                .frees
-                .iter()
-                .filter_map(|version| Some(format!("{version}: {}", freed.get(version)?)))
-                .collect();
-            let result = if refused.is_empty() {
-                producer::lifecycle::delete_ami(producer, manifest, &ami.region, &ami.id)
-                    .await
-                    .map_err(|err| err.to_string())
-            } else {
-                Err(format!(
-                    "kept: launch template versions that hold it could not be deleted ({})",
-                    refused.join("; ")
-                ))
-            };
-            outcome(build, ami, "deleted", result)
-        }
-    }))
-    .await;
-    let failed_builds: Vec<&str> = deleted
-        .iter()
-        .filter(|ami| ami.failed())
-        .map(|ami| ami.build.as_str())
-        .collect();
-    let images = futures::future::join_all(
-        plan.builds
-            .iter()
-            .filter(|build| !failed_builds.contains(&build.name.as_str()))
-            .filter_map(|build| build.delete_image.as_deref())
-            .map(|arn| async move {
-                let result: Result<(), AwsError> =
-                    producer::lifecycle::delete_image(producer, arn).await;
-                ImageOutcome {
-                    arn: arn.to_owned(),
-                    error: result.err().map(|err| err.to_string()),
-                }
-            }),
-    )
-    .await;
-    let mut amis = deprecated;
+    let mut amis = deprecate(producer, plan).await;
+    let deleted = delete(manifest, producer, plan, &freed).await;
+    let images = delete_images(producer, plan, &deleted).await;
     amis.extend(deleted);
     Pruned {
         versions: versions
@@ -149,4 +91,91 @@ pub async fn apply(
         images,
         kept: plan.protected(),
     }
+}
+
+/// What became of one AMI: `done` when `result` is a success.
+fn outcome(
+    build: &PruneBuild,
+    ami: &PruneAmi,
+    done: &str,
+    result: Result<(), String>,
+) -> AmiOutcome {
+    AmiOutcome {
+        region: ami.region.clone(),
+        id: ami.id.clone(),
+        build: build.name.clone(),
+        done: result.is_ok().then(|| done.to_owned()),
+        error: result.err(),
+    }
+}
+
+/// Deprecates the AMIs the plan deprecates.
+async fn deprecate(producer: &Session, plan: &PrunePlan) -> Vec<AmiOutcome> {
+    futures::future::join_all(plan.amis(false).map(|(build, ami)| async move {
+        let result = producer::lifecycle::deprecate(producer, &ami.region, &ami.id).await;
+        outcome(
+            build,
+            ami,
+            "deprecated",
+            result.map_err(|err| err.to_string()),
+        )
+    }))
+    .await
+}
+
+/// Deletes the AMIs the plan deletes, but keeps one whose template versions could not all be
+/// deleted (`freed` names the refusals).
+async fn delete(
+    manifest: &Manifest,
+    producer: &Session,
+    plan: &PrunePlan,
+    freed: &BTreeMap<FreedVersion, String>,
+) -> Vec<AmiOutcome> {
+    futures::future::join_all(plan.amis(true).map(|(build, ami)| async move {
+        let refused: Vec<String> = ami
+            .frees
+            .iter()
+            .filter_map(|version| Some(format!("{version}: {}", freed.get(version)?)))
+            .collect();
+        let result = if refused.is_empty() {
+            producer::lifecycle::delete_ami(producer, manifest, &ami.region, &ami.id)
+                .await
+                .map_err(|err| err.to_string())
+        } else {
+            Err(format!(
+                "kept: launch template versions that hold it could not be deleted ({})",
+                refused.join("; ")
+            ))
+        };
+        outcome(build, ami, "deleted", result)
+    }))
+    .await
+}
+
+/// Deletes the Image Builder image of each build the plan deletes whose AMIs all went.
+async fn delete_images(
+    producer: &Session,
+    plan: &PrunePlan,
+    deleted: &[AmiOutcome],
+) -> Vec<ImageOutcome> {
+    let failed_builds: Vec<&str> = deleted
+        .iter()
+        .filter(|ami| ami.failed())
+        .map(|ami| ami.build.as_str())
+        .collect();
+    futures::future::join_all(
+        plan.builds
+            .iter()
+            .filter(|build| !failed_builds.contains(&build.name.as_str()))
+            .filter_map(|build| build.delete_image.as_deref())
+            .map(|arn| async move {
+                let result: Result<(), AwsError> =
+                    producer::lifecycle::delete_image(producer, arn).await;
+                ImageOutcome {
+                    arn: arn.to_owned(),
+                    error: result.err().map(|err| err.to_string()),
+                }
+            }),
+    )
+    .await
 }

@@ -185,35 +185,6 @@ pub async fn apply(
         interrupt,
     )
     .await;
-    if interrupt.requested() {
-        // Targets stopped half-done may still launch the build: it stays as it is until a
-        // re-run has moved every target.
-        return Retired {
-            moves,
-            amis: Vec::new(),
-            not_disabled: Some(
-                "interrupted before every target moved: the build was neither deprecated nor disabled"
-                    .to_owned(),
-            ),
-            launched_by: Vec::new(),
-            unchecked: Vec::new(),
-            images: Vec::new(),
-        };
-    }
-    let now = SystemTime::now();
-    let reason = request
-        .reason
-        .clone()
-        .unwrap_or_else(|| {
-            format!(
-                "retired by gold at {}",
-                humantime::format_rfc3339_seconds(now)
-            )
-        })
-        .chars()
-        .take(lifecycle::TAG_VALUE_MAX)
-        .collect::<String>();
-    let mut amis = mark(producer, &builds, &reason, false).await;
     let mut retired = Retired {
         moves,
         amis: Vec::new(),
@@ -222,6 +193,17 @@ pub async fn apply(
         unchecked: Vec::new(),
         images: Vec::new(),
     };
+    if interrupt.requested() {
+        // Targets stopped half-done may still launch the build: it stays as it is until a
+        // re-run has moved every target.
+        retired.not_disabled = Some(
+            "interrupted before every target moved: the build was neither deprecated nor disabled"
+                .to_owned(),
+        );
+        return retired;
+    }
+    let reason = reason(request.reason.as_deref(), SystemTime::now());
+    let mut amis = mark(producer, &builds, &reason, false).await;
     if request.disable {
         match still_launched(manifest, sessions, producer, &builds, &retired.moves).await {
             Ok(()) => amis = mark(producer, &builds, &reason, true).await,
@@ -232,15 +214,40 @@ pub async fn apply(
             }
         }
     }
+    retired.images = tag_images(producer, &builds, &reason).await;
+    retired.amis = amis;
+    retired
+}
+
+/// The retirement's reason as the builds record it (`--reason`, or when gold retired them),
+/// cut to what a tag value holds.
+fn reason(given: Option<&str>, now: SystemTime) -> String {
+    given
+        .map_or_else(
+            || {
+                format!(
+                    "retired by gold at {}",
+                    humantime::format_rfc3339_seconds(now)
+                )
+            },
+            str::to_owned,
+        )
+        .chars()
+        .take(lifecycle::TAG_VALUE_MAX)
+        .collect()
+}
+
+/// Tags each build's Image Builder image with the reason, one after the other.
+async fn tag_images(producer: &Session, builds: &[Build], reason: &str) -> Vec<ImageOutcome> {
+    let mut images = Vec::new();
     for arn in builds.iter().filter_map(|build| build.image_arn.as_ref()) {
-        let result = producer::lifecycle::tag_image(producer, arn, &reason).await;
-        retired.images.push(ImageOutcome {
+        let result = producer::lifecycle::tag_image(producer, arn, reason).await;
+        images.push(ImageOutcome {
             arn: arn.clone(),
             error: result.err().map(|err| err.to_string()),
         });
     }
-    retired.amis = amis;
-    retired
+    images
 }
 
 /// What keeps the AMIs from being disabled.

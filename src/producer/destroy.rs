@@ -86,40 +86,7 @@ pub async fn survey(loaded: &Loaded, session: &Session, images: bool) -> Result<
         iam::find_role(session, &role_name),
         iam::find_instance_profile(session, &profile_name),
     );
-    let built = async {
-        if !images {
-            return Ok((Vec::new(), Vec::new()));
-        }
-        let built = imagebuilder::images(session).await?;
-        let tagged = try_join_all(m.distribution.regions.iter().map(|region| async move {
-            let here = session.in_region(region);
-            let amis = imagebuilder::tagged_amis(&here, names::MANIFEST_TAG, manifest).await?;
-            Ok::<_, AwsError>(
-                amis.into_iter()
-                    .map(|ami| (region.clone(), ami))
-                    .collect::<Vec<_>>(),
-            )
-        }))
-        .await?;
-        let built: Vec<_> = built
-            .into_iter()
-            .filter(|b| names::owned_by(&b.tags, manifest))
-            .collect();
-        let amis: BTreeSet<(String, String)> = built
-            .iter()
-            .flat_map(|b| b.amis.iter().cloned())
-            .chain(tagged.into_iter().flatten())
-            .collect();
-        let images = built
-            .into_iter()
-            .map(|b| Tagged {
-                name: b.arn.rsplit(':').next().unwrap_or_default().to_owned(),
-                arn: b.arn,
-                tags: b.tags,
-            })
-            .collect();
-        Ok((images, amis.into_iter().collect()))
-    };
+    let built = built(session, loaded, images);
     let (
         (
             ((pipelines, recipes), (infrastructures, distributions), components, groups),
@@ -151,6 +118,50 @@ pub async fn survey(loaded: &Loaded, session: &Session, images: bool) -> Result<
     })
 }
 
+/// With `images`, the Image Builder images this manifest's pipeline built and every AMI they
+/// made or that carries the manifest's tag, by region; nothing without.
+async fn built(
+    session: &Session,
+    loaded: &Loaded,
+    images: bool,
+) -> Result<(Vec<Tagged>, Vec<(String, String)>), AwsError> {
+    if !images {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let manifest = loaded.manifest.name.as_str();
+    let built = imagebuilder::images(session).await?;
+    let tagged = try_join_all(loaded.manifest.distribution.regions.iter().map(
+        |region| async move {
+            let here = session.in_region(region);
+            let amis = imagebuilder::tagged_amis(&here, names::MANIFEST_TAG, manifest).await?;
+            Ok::<_, AwsError>(
+                amis.into_iter()
+                    .map(|ami| (region.clone(), ami))
+                    .collect::<Vec<_>>(),
+            )
+        },
+    ))
+    .await?;
+    let built: Vec<_> = built
+        .into_iter()
+        .filter(|b| names::owned_by(&b.tags, manifest))
+        .collect();
+    let amis: BTreeSet<(String, String)> = built
+        .iter()
+        .flat_map(|b| b.amis.iter().cloned())
+        .chain(tagged.into_iter().flatten())
+        .collect();
+    let images = built
+        .into_iter()
+        .map(|b| Tagged {
+            name: b.arn.rsplit(':').next().unwrap_or_default().to_owned(),
+            arn: b.arn,
+            tags: b.tags,
+        })
+        .collect();
+    Ok((images, amis.into_iter().collect()))
+}
+
 impl Doomed {
     fn resource(session: &Session, kind: ResourceKind, name: &str) -> Resource {
         let global = matches!(kind, ResourceKind::Role | ResourceKind::InstanceProfile);
@@ -180,6 +191,18 @@ impl Doomed {
         Self::resource(session, kind, &name)
     }
 
+    /// An AMI in its region.
+    fn ami_resource(session: &Session, region: &str, ami: &str) -> Resource {
+        let mut resource = Self::resource(session, ResourceKind::Image, ami);
+        region.clone_into(&mut resource.region);
+        resource
+    }
+
+    fn group_resource(session: &Session, group: &SecurityGroup) -> Resource {
+        let name = format!("{} ({})", group.name, group.id);
+        Self::resource(session, ResourceKind::SecurityGroup, &name)
+    }
+
     /// The AWS RAM resource share, named like the manifest.
     fn share_resource(&self, session: &Session) -> Resource {
         let name = self.share.as_ref().map_or("", |(name, _)| name.as_str());
@@ -202,9 +225,7 @@ impl Doomed {
             delete(Self::tagged_resource(session, ResourceKind::Image, image));
         }
         for (region, ami) in &self.amis {
-            let mut resource = Self::resource(session, ResourceKind::Image, ami);
-            resource.region.clone_from(region);
-            delete(resource);
+            delete(Self::ami_resource(session, region, ami));
         }
         for (kind, items) in [
             (ResourceKind::ImagePipeline, &self.pipelines),
@@ -221,11 +242,7 @@ impl Doomed {
             }
         }
         for group in &self.groups {
-            delete(Self::resource(
-                session,
-                ResourceKind::SecurityGroup,
-                &format!("{} ({})", group.name, group.id),
-            ));
+            delete(Self::group_resource(session, group));
         }
         if let Some(profile) = &self.profile {
             delete(Self::resource(
@@ -260,21 +277,7 @@ impl Doomed {
             )
             .await?;
         }
-        let amis = try_join_all(self.amis.iter().map(|(region, ami)| {
-            let mut resource = Self::resource(session, ResourceKind::Image, ami);
-            resource.region.clone_from(region);
-            let here = session.in_region(region);
-            let tag = (names::MANIFEST_TAG, self.manifest.as_str());
-            run.step(resource, async move {
-                imagebuilder::delete_ami(&here, ami, tag).await
-            })
-        }));
-        try_join3(
-            run.tagged(ResourceKind::ImagePipeline, Kind::Pipeline, &self.pipelines),
-            run.tagged(ResourceKind::Image, Kind::Image, &self.images),
-            amis,
-        )
-        .await?;
+        self.delete_pipelines_and_images(&run).await?;
         try_join3(
             run.tagged(ResourceKind::ImageRecipe, Kind::Recipe, &self.recipes),
             run.tagged(
@@ -289,13 +292,45 @@ impl Doomed {
             ),
         )
         .await?;
+        self.delete_components_groups_and_profile(&run).await?;
+        if let Some(role) = &self.role {
+            run.step(
+                Self::resource(session, ResourceKind::Role, &role.name),
+                iam::delete_role(session, role),
+            )
+            .await?;
+        }
+        Ok(deleted.into_inner())
+    }
+
+    /// The first layer after the share: pipelines, and with `--images` the images and AMIs.
+    async fn delete_pipelines_and_images(&self, run: &Deletion<'_>) -> Result<(), AwsError> {
+        let session = run.session;
+        let amis = try_join_all(self.amis.iter().map(|(region, ami)| {
+            let here = session.in_region(region);
+            let tag = (names::MANIFEST_TAG, self.manifest.as_str());
+            run.step(Self::ami_resource(session, region, ami), async move {
+                imagebuilder::delete_ami(&here, ami, tag).await
+            })
+        }));
+        try_join3(
+            run.tagged(ResourceKind::ImagePipeline, Kind::Pipeline, &self.pipelines),
+            run.tagged(ResourceKind::Image, Kind::Image, &self.images),
+            amis,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// The layer before the role: components, security groups, the instance profile.
+    async fn delete_components_groups_and_profile(
+        &self,
+        run: &Deletion<'_>,
+    ) -> Result<(), AwsError> {
+        let session = run.session;
         let groups = try_join_all(self.groups.iter().map(|group| {
             run.step(
-                Self::resource(
-                    session,
-                    ResourceKind::SecurityGroup,
-                    &format!("{} ({})", group.name, group.id),
-                ),
+                Self::group_resource(session, group),
                 security_groups::delete(session, &group.id),
             )
         }));
@@ -316,15 +351,8 @@ impl Doomed {
             groups,
             profile,
         )
-        .await?;
-        if let Some(role) = &self.role {
-            run.step(
-                Self::resource(session, ResourceKind::Role, &role.name),
-                iam::delete_role(session, role),
-            )
-            .await?;
-        }
-        Ok(deleted.into_inner())
+        .await
+        .map(drop)
     }
 }
 

@@ -22,5 +22,5 @@ pub use apply::ApplyProgress;
 pub use build::BuildProgress;
 pub use confirm::confirm;
 pub use printer::Printer;
-pub use report::{Event, Report};
+pub use report::{Report, StreamEvent};
 pub use rollout::RolloutProgress;

@@ -11,7 +11,7 @@
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 
-use super::report::Report;
+use super::report::{Report, StreamEvent};
 use crate::Error;
 use crate::cli::{GlobalArgs, OutputFormat};
 
@@ -151,7 +151,7 @@ impl Printer {
             (None, Some(error)) => {
                 let mut object = serde_json::Map::new();
                 if streaming {
-                    object.insert("event".to_owned(), "error".into());
+                    object.insert("event".to_owned(), StreamEvent::Error.name().into());
                 }
                 object.insert("error".to_owned(), json_value(&error));
                 serde_json::Value::Object(object)

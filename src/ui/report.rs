@@ -29,18 +29,81 @@ pub fn to_json(document: &impl Serialize) -> serde_json::Value {
     })
 }
 
-/// A report that is one event of a stream: its JSON document gets `"event": NAME` first.
-pub struct Event<'a, R>(pub &'static str, pub &'a R);
+/// The name of every report gold writes as one event of an NDJSON stream (`"event": NAME`),
+/// in one place; `docs/json.md` describes each. The progress events of a rollout, an apply and
+/// a build are typed enums of their own (`WaveEvent`, `ApplyEvent`, `BuildEvent`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamEvent {
+    /// A plan, before it is applied (`plan`).
+    Plan,
+    /// How a rollout ended (`summary`).
+    Summary,
+    /// What `up` did (`applied`).
+    Applied,
+    /// What `destroy` deleted (`destroyed`).
+    Destroyed,
+    /// The build `build` cancelled (`cancelled`).
+    Cancelled,
+    /// What `promote` would do (`promotion_plan`).
+    PromotionPlan,
+    /// What `promote` did (`promoted`).
+    Promoted,
+    /// What `prune` would do (`prune_plan`).
+    PrunePlan,
+    /// What `prune` did (`pruned`).
+    Pruned,
+    /// What `retire` would do (`retire_plan`).
+    RetirePlan,
+    /// What `retire` did (`retired`).
+    Retired,
+    /// A failure with no report of its own, ending a stream (`error`).
+    Error,
+}
 
-impl<R: Report> Report for Event<'_, R> {
+impl StreamEvent {
+    /// The `"event"` value.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Plan => "plan",
+            Self::Summary => "summary",
+            Self::Applied => "applied",
+            Self::Destroyed => "destroyed",
+            Self::Cancelled => "cancelled",
+            Self::PromotionPlan => "promotion_plan",
+            Self::Promoted => "promoted",
+            Self::PrunePlan => "prune_plan",
+            Self::Pruned => "pruned",
+            Self::RetirePlan => "retire_plan",
+            Self::Retired => "retired",
+            Self::Error => "error",
+        }
+    }
+
+    /// `report` written as this event.
+    pub fn of<R>(self, report: &R) -> Streamed<'_, R> {
+        Streamed {
+            event: self,
+            report,
+        }
+    }
+}
+
+/// A report written as one event of a stream: its JSON document gets `"event": NAME` first.
+pub struct Streamed<'a, R> {
+    event: StreamEvent,
+    report: &'a R,
+}
+
+impl<R: Report> Report for Streamed<'_, R> {
     fn human(&self, verbose: bool) -> String {
-        self.1.human(verbose)
+        self.report.human(verbose)
     }
 
     fn json(&self) -> serde_json::Value {
         let mut object = serde_json::Map::new();
-        object.insert("event".to_owned(), self.0.into());
-        if let serde_json::Value::Object(fields) = self.1.json() {
+        object.insert("event".to_owned(), self.event.name().into());
+        if let serde_json::Value::Object(fields) = self.report.json() {
             object.extend(fields);
         }
         serde_json::Value::Object(object)

@@ -6,18 +6,16 @@ use std::time::Duration;
 
 use super::{age, count, plan, summary};
 use crate::ops::retire::Retired;
-use crate::plan::lifecycle::{AmiAction, AmiOutcome, PrunePlan, Pruned, RetirePlan};
+use crate::plan::lifecycle::{
+    AmiAction, AmiOutcome, PruneAmi, PruneBuild, PrunePlan, Pruned, RetirePlan,
+};
 
 /// The plan of `gold retire`.
 pub fn retire_plan(retire: &RetirePlan, verbose: bool) -> String {
     let r = &retire.retirement;
     let mut out = String::new();
     for build in &r.builds {
-        let number = build
-            .build
-            .as_ref()
-            .map(|n| format!("build {n} "))
-            .unwrap_or_default();
+        let number = build_number(build.build.as_deref());
         let _ = writeln!(out, "Retire {number}({}):", build.name);
         for ami in &build.amis {
             let verb = if r.disable {
@@ -68,6 +66,22 @@ pub fn retired(retired: &Retired, verbose: bool) -> String {
     out
 }
 
+/// `build 1.0.1/3 ` before a build's name, when it has a stable name.
+fn build_number(build: Option<&str>) -> String {
+    build.map(|n| format!("build {n} ")).unwrap_or_default()
+}
+
+/// Whether prune leaves an AMI as it is (kept, but not because something holds it).
+fn left_alone(ami: &PruneAmi) -> bool {
+    matches!(
+        ami.action,
+        AmiAction::Keep {
+            protected: false,
+            ..
+        }
+    )
+}
+
 /// The plan of `gold prune`: every build and what happens to each of its AMIs.
 pub fn prune_plan(prune: &PrunePlan, verbose: bool) -> String {
     let mut out = String::new();
@@ -75,71 +89,14 @@ pub fn prune_plan(prune: &PrunePlan, verbose: bool) -> String {
         out.push_str("No builds of this pipeline in any distribution region.\n");
     }
     for build in &prune.builds {
-        let number = build
-            .build
-            .as_ref()
-            .map(|n| format!("build {n} "))
-            .unwrap_or_default();
-        let age = build
-            .age_seconds
-            .map(|s| format!(", {} old", age(Duration::from_secs(s))))
-            .unwrap_or_default();
-        let acts = build.amis.iter().any(|ami| {
-            !matches!(
-                ami.action,
-                AmiAction::Keep {
-                    protected: false,
-                    ..
-                }
-            )
-        });
-        if !(acts || verbose) {
-            continue;
-        }
-        let _ = writeln!(out, "{number}({}{age}):", build.name);
-        for ami in &build.amis {
-            match &ami.action {
-                AmiAction::Deprecate => {
-                    let _ = writeln!(out, "  ~ deprecate {} in {}", ami.id, ami.region);
-                }
-                AmiAction::Delete => {
-                    for version in &ami.frees {
-                        let _ = writeln!(out, "  - delete {version}, which alone holds it");
-                    }
-                    let _ = writeln!(
-                        out,
-                        "  - delete {} in {} (and its snapshots)",
-                        ami.id, ami.region
-                    );
-                }
-                AmiAction::Keep {
-                    reason, held_by, ..
-                } => {
-                    let _ = writeln!(out, "    keep {} in {}: {reason}", ami.id, ami.region);
-                    for holder in held_by {
-                        let _ = writeln!(out, "      held by {holder}");
-                    }
-                }
-            }
-        }
-        if let Some(arn) = &build.delete_image {
-            let _ = writeln!(out, "  - delete Image Builder image {arn}");
+        if verbose || !build.amis.iter().all(left_alone) {
+            prune_build(&mut out, build);
         }
     }
     let kept = prune
         .builds
         .iter()
-        .filter(|build| {
-            build.amis.iter().all(|ami| {
-                matches!(
-                    ami.action,
-                    AmiAction::Keep {
-                        protected: false,
-                        ..
-                    }
-                )
-            })
-        })
+        .filter(|build| build.amis.iter().all(left_alone))
         .count();
     let _ = write!(
         out,
@@ -153,6 +110,44 @@ pub fn prune_plan(prune: &PrunePlan, verbose: bool) -> String {
         let _ = write!(out, "\nNot checked: {place}");
     }
     out
+}
+
+/// One build of the prune plan: what happens to each of its AMIs and to its image.
+fn prune_build(out: &mut String, build: &PruneBuild) {
+    let number = build_number(build.build.as_deref());
+    let age = build
+        .age_seconds
+        .map(|s| format!(", {} old", age(Duration::from_secs(s))))
+        .unwrap_or_default();
+    let _ = writeln!(out, "{number}({}{age}):", build.name);
+    for ami in &build.amis {
+        match &ami.action {
+            AmiAction::Deprecate => {
+                let _ = writeln!(out, "  ~ deprecate {} in {}", ami.id, ami.region);
+            }
+            AmiAction::Delete => {
+                for version in &ami.frees {
+                    let _ = writeln!(out, "  - delete {version}, which alone holds it");
+                }
+                let _ = writeln!(
+                    out,
+                    "  - delete {} in {} (and its snapshots)",
+                    ami.id, ami.region
+                );
+            }
+            AmiAction::Keep {
+                reason, held_by, ..
+            } => {
+                let _ = writeln!(out, "    keep {} in {}: {reason}", ami.id, ami.region);
+                for holder in held_by {
+                    let _ = writeln!(out, "      held by {holder}");
+                }
+            }
+        }
+    }
+    if let Some(arn) = &build.delete_image {
+        let _ = writeln!(out, "  - delete Image Builder image {arn}");
+    }
 }
 
 /// How `gold prune` ended.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::{age, table};
 use crate::consumer::grants::{GrantState, KeyGrant};
-use crate::consumer::status::{InstanceCounts, Status};
+use crate::consumer::status::{InstanceCounts, Row, Status};
 
 /// Which release channel each consumer follows, when the manifest has channels.
 fn channels(text: &mut String, status: &Status) {
@@ -66,58 +66,10 @@ pub fn status(status: &Status) -> String {
         "REFRESH".to_owned(),
         "INSTANCES".to_owned(),
     ]];
-    let dash = || "-".to_owned();
-    for row in &status.targets {
-        let current = row.current.as_ref();
-        let refresh = row
-            .refreshes
-            .iter()
-            .map(|r| format!("{}: {}", r.group, r.status.as_deref().unwrap_or("never")))
-            .collect::<Vec<_>>()
-            .join(", ");
-        rows.push([
-            row.target.label(),
-            row.default_version
-                .or(row.parameter_version)
-                .map_or_else(dash, |v| v.to_string()),
-            current.map_or_else(dash, |c| c.id.clone()),
-            match (
-                current.and_then(|c| c.build),
-                current.and_then(|c| c.retired.as_ref()),
-            ) {
-                (Some(build), Some(_)) => format!("{build} RETIRED"),
-                (None, Some(_)) => "RETIRED".to_owned(),
-                (build, None) => build.map_or_else(dash, |b| b.to_string()),
-            },
-            current
-                .and_then(|c| c.age_seconds)
-                .map_or_else(dash, |s| age(Duration::from_secs(s))),
-            row.newest.as_ref().map_or_else(dash, |n| n.id.clone()),
-            if row.error.is_some() || row.waiting.is_some() {
-                dash()
-            } else {
-                row.builds_behind.map_or("?".to_owned(), |b| b.to_string())
-            },
-            if refresh.is_empty() { dash() } else { refresh },
-            row.instances.as_ref().map_or_else(dash, instances),
-        ]);
-    }
+    rows.extend(status.targets.iter().map(columns));
     let mut text = table(&rows);
     channels(&mut text, status);
-    let retired: Vec<_> = status
-        .targets
-        .iter()
-        .filter_map(|row| {
-            let current = row.current.as_ref()?;
-            Some((row, current, current.retired.as_deref()?))
-        })
-        .collect();
-    if !retired.is_empty() {
-        text.push_str("\nOn a retired image (`gold rollout` moves them to the newest build):");
-        for (row, current, why) in retired {
-            let _ = write!(text, "\n  {}: {} {why}", row.target.label(), current.id);
-        }
-    }
+    retired(&mut text, status);
     text.push_str(&grants(&status.grants));
     let found = super::discovery::organization(&status.discovered, &status.unmatched);
     if !found.is_empty() {
@@ -148,6 +100,62 @@ pub fn status(status: &Status) -> String {
         }
     }
     text
+}
+
+/// One target's line of the table.
+fn columns(row: &Row) -> [String; 9] {
+    let dash = || "-".to_owned();
+    let current = row.current.as_ref();
+    let refresh = row
+        .refreshes
+        .iter()
+        .map(|r| format!("{}: {}", r.group, r.status.as_deref().unwrap_or("never")))
+        .collect::<Vec<_>>()
+        .join(", ");
+    [
+        row.target.label(),
+        row.default_version
+            .or(row.parameter_version)
+            .map_or_else(dash, |v| v.to_string()),
+        current.map_or_else(dash, |c| c.id.clone()),
+        match (
+            current.and_then(|c| c.build),
+            current.and_then(|c| c.retired.as_ref()),
+        ) {
+            (Some(build), Some(_)) => format!("{build} RETIRED"),
+            (None, Some(_)) => "RETIRED".to_owned(),
+            (build, None) => build.map_or_else(dash, |b| b.to_string()),
+        },
+        current
+            .and_then(|c| c.age_seconds)
+            .map_or_else(dash, |s| age(Duration::from_secs(s))),
+        row.newest.as_ref().map_or_else(dash, |n| n.id.clone()),
+        if row.error.is_some() || row.waiting.is_some() {
+            dash()
+        } else {
+            row.builds_behind.map_or("?".to_owned(), |b| b.to_string())
+        },
+        if refresh.is_empty() { dash() } else { refresh },
+        row.instances.as_ref().map_or_else(dash, instances),
+    ]
+}
+
+/// The targets whose current image is retired, as a section (nothing when none is).
+fn retired(text: &mut String, status: &Status) {
+    let retired: Vec<_> = status
+        .targets
+        .iter()
+        .filter_map(|row| {
+            let current = row.current.as_ref()?;
+            Some((row, current, current.retired.as_deref()?))
+        })
+        .collect();
+    if !retired.is_empty() {
+        text.push_str("\nOn a retired image (`gold rollout` moves them to the newest build):");
+        for (row, current, why) in retired {
+            let _ = write!(text, "\n  {}: {} {why}", row.target.label(), current.id);
+        }
+    }
 }
 
 /// `4/4 new`, or `1/4 new, 3 previous: moved, not replaced`.
@@ -211,18 +219,8 @@ mod tests {
             channel: None,
         };
         let denied = Row {
-            target: target("444455550003"),
-            template_id: None,
-            default_version: None,
-            parameter_version: None,
-            current: None,
-            newest: None,
-            builds_behind: None,
-            refreshes: Vec::new(),
-            instances: None,
             error: Some("AssumeRole failed in account 444455550003 (ap-northeast-1): AccessDenied: not authorized".to_owned()),
-            waiting: None,
-            channel: None,
+            ..Row::new(target("444455550003"))
         };
         let key = "arn:aws:kms:ap-northeast-1:111122223333:key/k".to_owned();
         let grant = |account: &str, state| KeyGrant {
