@@ -268,6 +268,13 @@ fn prod_moves_only_through_promote_and_its_gates_and_goes_back_on_rollback_and_r
         .filter_map(|row| row["channel"].as_str())
         .collect();
     assert_eq!(channels_of, ["dev", "prod"], "{status}");
+    // Each row compares with its channel's build: prod is on build 1, which prod holds.
+    let (dev, prod) = (row_of(&status, "dev"), row_of(&status, "prod"));
+    assert_eq!(dev["newest"]["id"], b2.as_str(), "{status}");
+    assert_eq!(dev["builds_behind"], 0, "{status}");
+    assert_eq!(prod["current"]["id"], b1.as_str(), "{status}");
+    assert_eq!(prod["newest"]["id"], b1.as_str(), "{status}");
+    assert_eq!(prod["builds_behind"], 0, "{status}");
 
     // The scan gate refuses build 2 by name once the soak has passed, until the finding is accepted.
     let (_, refused, stderr) = until(
@@ -298,6 +305,11 @@ fn prod_moves_only_through_promote_and_its_gates_and_goes_back_on_rollback_and_r
         b1,
         "prod waits for a rollout"
     );
+    let status: Value =
+        serde_json::from_str(&ok(&cloud, dir, &["status", "--output", "json"])).expect("status");
+    let prod = row_of(&status, "prod");
+    assert_eq!(prod["newest"]["id"], b2.as_str(), "{status}");
+    assert_eq!(prod["builds_behind"], 1, "{status}");
     ok(&cloud, dir, &["rollout", "--channel", "prod", "--yes"]);
     assert_eq!(rt.block_on(default_image(&cloud, PROD)), b2);
     let human = ok(&cloud, dir, &["channels"]);
@@ -515,4 +527,13 @@ fn a_failed_refresh_in_dev_holds_the_build_back_from_prod() {
     ok(&cloud, dir, &["rollout", "--yes"]);
     ok(&cloud, dir, &["promote", "2", "--to", "prod", "--yes"]);
     assert_eq!(rt.block_on(log(&cloud, "prod")).len(), 1);
+}
+
+/// The `gold status --output json` row of the consumer that follows `channel`.
+fn row_of(status: &Value, channel: &str) -> Value {
+    status["targets"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|row| row["channel"] == channel))
+        .cloned()
+        .unwrap_or_default()
 }

@@ -6,7 +6,9 @@
 use std::process::ExitCode;
 
 use crate::Error;
+use crate::channels;
 use crate::cli::{GlobalArgs, StatusArgs};
+use crate::consumer::select::ImageChoice;
 use crate::consumer::status::Status;
 use crate::consumer::{DEFAULT_PARALLELISM, status};
 use crate::manifest;
@@ -68,7 +70,16 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs, printer: &Printer) -> Result<
                 grants: Vec::new(),
             }
         } else {
-            status::status(&loaded.manifest, &sessions, &filter, DEFAULT_PARALLELISM).await?
+            // With channels, each consumer is compared with its channel's build.
+            let choices = channels::follow(&loaded, &sessions, ImageChoice::Newest).await?;
+            status::status(
+                &loaded.manifest,
+                &sessions,
+                &filter,
+                &choices,
+                DEFAULT_PARALLELISM,
+            )
+            .await?
         };
         Ok::<_, Error>((status, producer))
     })??;

@@ -1,5 +1,5 @@
 //! `gold status`: for every target, the image its default version launches, the newest image
-//! it could run, how many builds behind it is, how its groups' last refresh went, and what
+//! it could run (with channels: its channel's build), how many builds behind that it is, how its groups' last refresh went, and what
 //! their instances really run: how many run the newest build (the one a rollout moves to), the
 //! producer's build before it, or something else. A template that moved to the newest build
 //! while some instances still run another image is "moved, not replaced". An SSM parameter
@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use super::grants::{self, KeyGrant};
 use super::parameters;
-use super::select::{self, ImageChoice, Place};
+use super::select::{self, Choices, ImageChoice, Place};
 use super::survey::{self, Context, Live};
 use super::targets::Object;
 use super::{Target, TargetFilter, concurrently, discover};
@@ -72,9 +72,11 @@ pub struct Row {
     pub parameter_version: Option<i64>,
     /// The image the default version launches.
     pub current: Option<ImageInfo>,
-    /// The newest image a rollout would choose.
+    /// The image a rollout would choose: the newest build, or with channels the build of the
+    /// consumer's channel.
     pub newest: Option<ImageInfo>,
-    /// Usable builds newer than the current image (`None` when the current image is not the producer's).
+    /// Usable builds newer than the current image, up to `newest` (`None` when the current
+    /// image is not the producer's, or the consumer's channel holds no build yet).
     pub builds_behind: Option<usize>,
     /// Each listed Auto Scaling group's last instance refresh.
     pub refreshes: Vec<GroupRefresh>,
@@ -162,6 +164,7 @@ pub async fn status(
     manifest: &Manifest,
     sessions: &Sessions,
     filter: &TargetFilter,
+    choices: &Choices,
     parallelism: usize,
 ) -> Result<Status, Error> {
     let found = Box::pin(discover::targets(manifest, sessions, filter, parallelism)).await?;
@@ -171,8 +174,13 @@ pub async fn status(
     let grants = grants::status(manifest, sessions, &found.targets, parallelism).await;
     let mut targets = concurrently(found.targets, parallelism, |target| async move {
         let mut row = Row::new(target.id());
-        if let Err(err) = fill(context, &target, &mut row, now).await {
+        let choice = choices.of(&target.consumer);
+        let nothing_wanted = choice.is_err();
+        if let Err(err) = fill(context, &target, choice, &mut row, now).await {
             row.error = Some(err.to_string());
+        }
+        if nothing_wanted {
+            row.builds_behind = None;
         }
         row
     })
@@ -215,16 +223,25 @@ impl Row {
     }
 }
 
+/// Fills `row` for `target`, whose consumer moves to what `choice` picks (the newest build, or
+/// its channel's); with no choice (a channel that holds no build yet) the row says why.
 async fn fill(
     context: &Context<'_>,
     target: &Target,
+    choice: Result<&ImageChoice, String>,
     row: &mut Row,
     now: SystemTime,
 ) -> Result<(), Error> {
     let live = context.live(target).await?;
     let place = context.place(target);
     let name = &context.ami_name;
-    let newest = select::choose(&live.candidates, &ImageChoice::Newest, &place, now).ok();
+    let newest = match choice {
+        Ok(choice) => select::choose(&live.candidates, choice, &place, now).ok(),
+        Err(why) => {
+            row.waiting = Some(why);
+            None
+        }
+    };
     row.newest = newest.map(|image| info(image, name, now));
     let manifest_template = match &target.object {
         Object::LaunchTemplate(template) => template,
@@ -237,7 +254,7 @@ async fn fill(
                 return Ok(());
             };
             row.parameter_version = Some(held.version);
-            current(&live, &held.value, &place, name, now, row).await?;
+            current(&live, &held.value, (&place, newest), name, now, row).await?;
             return Ok(());
         }
     };
@@ -262,7 +279,7 @@ async fn fill(
                 .map_or_else(|| id.clone(), |held| held.value),
             _ => id.clone(),
         };
-        current(&live, &id, &place, name, now, row).await?;
+        current(&live, &id, (&place, newest), name, now, row).await?;
         launches = Some(id);
     }
     let groups = manifest_template.auto_scaling_groups.names();
@@ -323,11 +340,13 @@ async fn instances(
     ))
 }
 
-/// The row's current image and how many builds it is behind.
+/// The row's current image and how many builds it is behind `wanted` (the image a rollout
+/// would move it to: the newest build, or its channel's). A build newer than `wanted` does not
+/// count: a consumer on a channel is not behind builds the channel has not taken yet.
 async fn current(
     live: &Live,
     id: &str,
-    place: &Place<'_>,
+    (place, wanted): (&Place<'_>, Option<&Image>),
     name: &AmiName,
     now: SystemTime,
     row: &mut Row,
@@ -354,6 +373,7 @@ async fn current(
             .filter(|image| select::unusable(image, now).is_none())
             .filter(|image| select::trusted(image, place))
             .filter(|image| select::newer(image, current).is_gt())
+            .filter(|image| wanted.is_none_or(|wanted| select::newer(image, wanted).is_le()))
             .count()
     });
     Ok(())
