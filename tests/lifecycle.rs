@@ -7,6 +7,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+use aws_sdk_ec2::types::AllowedImagesSettingsEnabledState;
 use common::{Localcloud, PRODUCER, build_ami, runtime};
 use serde_json::{Value, json};
 use tokio::runtime::Runtime;
@@ -808,8 +809,12 @@ fn rollback_and_destroy_refuse_a_retired_image_or_one_in_use() {
     });
 }
 
-/// Sets the workload's Allowed AMIs: enabled, admitting the providers of each criterion.
-async fn allow_only(cloud: &Localcloud, criteria: &[Vec<String>]) {
+/// Sets the workload's Allowed AMIs to `state`, admitting the providers of each criterion.
+async fn allow_only(
+    cloud: &Localcloud,
+    state: aws_sdk_ec2::types::AllowedImagesSettingsEnabledState,
+    criteria: &[Vec<String>],
+) {
     let client = cloud.ec2(WORKLOAD, TOKYO).await;
     let mut replace = client.replace_image_criteria_in_allowed_images_settings();
     for providers in criteria {
@@ -825,9 +830,7 @@ async fn allow_only(cloud: &Localcloud, criteria: &[Vec<String>]) {
         .expect("ReplaceImageCriteriaInAllowedImagesSettings");
     client
         .enable_allowed_images_settings()
-        .allowed_images_settings_state(
-            aws_sdk_ec2::types::AllowedImagesSettingsEnabledState::Enabled,
-        )
+        .allowed_images_settings_state(state)
         .send()
         .await
         .expect("EnableAllowedImagesSettings");
@@ -844,9 +847,39 @@ fn a_consumer_whose_allowed_amis_refuse_the_producer_is_blocked_until_they_admit
     rt.block_on(cloud.create_template(WORKLOAD, TOKYO, "app", &b1));
     ok(&cloud, dir, &["build", "--wait"]);
     let b2 = rt.block_on(build_ami(&cloud, 2, TOKYO)).0;
-    rt.block_on(allow_only(&cloud, &[vec!["amazon".to_owned()]]));
+    let amazon = vec!["amazon".to_owned()];
 
-    // The plan names the account and the criterion; the rollout fails it, making no version.
+    // In audit mode nothing is refused: the plan moves the target and warns, naming the image
+    // and the criterion that would admit it.
+    rt.block_on(allow_only(
+        &cloud,
+        AllowedImagesSettingsEnabledState::AuditMode,
+        std::slice::from_ref(&amazon),
+    ));
+    let (code, plan, err) = cloud.run(dir, &["plan", "--output", "json"]);
+    assert_eq!(code, 0, "{plan}{err}");
+    let plan: Value = serde_json::from_str(&plan).expect("plan JSON");
+    common::assert_shape(&plan, "document.plan");
+    assert_eq!(plan["audited"][0]["account"], WORKLOAD, "{plan}");
+    assert_eq!(plan["audited"][0]["image"], b2.as_str(), "{plan}");
+    assert!(
+        plan["changes"]
+            .as_array()
+            .is_some_and(|changes| !changes.is_empty()),
+        "{plan}"
+    );
+    assert!(err.contains("are in audit mode and do not admit"), "{err}");
+    assert!(
+        err.contains(&format!(r#"{{"ImageProviders":["{PRODUCER}"]}}"#)),
+        "{err}"
+    );
+    rt.block_on(allow_only(
+        &cloud,
+        AllowedImagesSettingsEnabledState::Enabled,
+        std::slice::from_ref(&amazon),
+    ));
+
+    // Enabled, the plan names the account and the criterion; the rollout fails it, making no version.
     let (_, plan, err) = cloud.run(dir, &["plan"]);
     let said = format!("{plan}{err}");
     assert!(
@@ -878,7 +911,11 @@ fn a_consumer_whose_allowed_amis_refuse_the_producer_is_blocked_until_they_admit
             ["criteria_1"]["allowed_image_providers"]["@@append"][0],
         PRODUCER
     );
-    rt.block_on(allow_only(&cloud, &[vec!["amazon".to_owned()], providers]));
+    rt.block_on(allow_only(
+        &cloud,
+        AllowedImagesSettingsEnabledState::Enabled,
+        &[amazon, providers],
+    ));
     ok(&cloud, dir, &["rollout", "--yes"]);
     assert_eq!(rt.block_on(default_image(&cloud, WORKLOAD, TOKYO)), b2);
 }

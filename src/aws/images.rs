@@ -42,6 +42,9 @@ pub struct Image {
     pub deprecated_at: Option<SystemTime>,
     /// The device its root volume is attached as (`/dev/xvda`), when EC2 says.
     pub root_device: Option<String>,
+    /// Whether the viewing account's Allowed AMIs criteria admit it (`ImageAllowed`): EC2 says
+    /// only while the setting is `enabled` or `audit-mode`.
+    pub allowed: Option<bool>,
 }
 
 /// Every AMI `owner` owns in the session's region whose name matches `name_pattern` (EC2 wildcards).
@@ -100,6 +103,7 @@ pub(super) fn image(image: &aws_sdk_ec2::types::Image) -> Option<Image> {
         created: image.creation_date().and_then(timestamp),
         deprecated_at: image.deprecation_time().and_then(timestamp),
         root_device: image.root_device_name().map(str::to_owned),
+        allowed: image.image_allowed(),
     })
 }
 

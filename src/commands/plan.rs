@@ -22,7 +22,7 @@ pub fn run(args: &PlanArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ex
     let loaded = manifest::load(&manifest_path(global)?)?;
     let plan = block_on(whole_plan(&loaded, args.only, global, printer))??;
     printer.conclude(&plan);
-    super::rollout::warn_about(printer, &plan.discovered, &plan.unmatched);
+    super::rollout::warn_about_plan(printer, &plan);
     cannot_plan(&plan)?;
     super::rollout::strict(args.strict, &plan.unmatched)?;
     Ok(if args.detailed_exitcode && !plan.is_empty() {

@@ -9,6 +9,7 @@ use crate::aws::Sessions;
 use crate::cli::{GlobalArgs, RolloutArgs, TargetArgs};
 use crate::consumer::{self, Choices, ImageChoice, Interrupt, Planned, Surveyed, TargetFilter};
 use crate::manifest::{self, Manifest};
+use crate::plan::Plan;
 use crate::plan::discovery::{Discovered, Unmatched};
 use crate::ui::{self, Printer, RolloutProgress, StreamEvent, render};
 
@@ -139,7 +140,7 @@ async fn execute(
     let stuck = plan.problems.len() + plan.waiting.len();
     if options.dry_run {
         printer.conclude(&plan);
-        warn_about(printer, &plan.discovered, &plan.unmatched);
+        warn_about_plan(printer, &plan);
         strict(options.strict, &plan.unmatched)?;
         return match stuck {
             0 => Ok(()),
@@ -152,7 +153,7 @@ async fn execute(
         };
     }
     printer.show(&StreamEvent::Plan.of(&plan));
-    warn_about(printer, &plan.discovered, &plan.unmatched);
+    warn_about_plan(printer, &plan);
     strict(options.strict, &plan.unmatched)?;
     if plan.is_empty() && stuck == 0 {
         return Ok(());
@@ -192,6 +193,15 @@ async fn execute(
 /// selectors matched nothing (never silenced: a run that goes on anyway must not hide them).
 pub(super) fn warn_about(printer: &Printer, discovered: &[Discovered], unmatched: &[Unmatched]) {
     for warning in render::warnings(discovered, unmatched) {
+        printer.warn(&warning);
+    }
+}
+
+/// [`warn_about`] a plan's organization, then each account whose Allowed AMIs audit the image
+/// its targets move to.
+pub(super) fn warn_about_plan(printer: &Printer, plan: &Plan) {
+    warn_about(printer, &plan.discovered, &plan.unmatched);
+    for warning in render::audited(&plan.audited) {
         printer.warn(&warning);
     }
 }

@@ -11,7 +11,7 @@
 //! there may mean a refusal, which [`Context::admits`] tells apart; `DescribeAutoScalingGroups` and `DescribeInstances`
 //! say which AMI each instance of a group runs.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -26,8 +26,9 @@ use crate::aws::images::{self, Image};
 use crate::aws::launch_templates::{self, LiveTemplate};
 use crate::aws::{AwsError, Session, Sessions, instance_images};
 use crate::manifest::{AmiName, LaunchTemplate, Manifest};
+use crate::plan::ImageRef;
+use crate::plan::allowed::{self, Audited};
 use crate::plan::consumer::{self, image_ref};
-use crate::plan::{ImageRef, allowed};
 
 /// What one account and region answered, read at most once and shared by every target there.
 struct PerPlace<T>(Mutex<HashMap<(String, String), Cell<T>>>);
@@ -70,6 +71,8 @@ pub struct Context<'a> {
     candidates: PerPlace<Vec<Image>>,
     /// Each account and region's Allowed AMIs setting.
     allowed: PerPlace<AllowedImages>,
+    /// The accounts whose Allowed AMIs audit the images chosen for their targets.
+    audited: std::sync::Mutex<BTreeSet<Audited>>,
 }
 
 /// What one target looks like before any change.
@@ -91,7 +94,35 @@ impl<'a> Context<'a> {
             ami_name: manifest.distribution.ami_name_template(),
             candidates: PerPlace::new(),
             allowed: PerPlace::new(),
+            audited: std::sync::Mutex::default(),
         }
+    }
+
+    /// Notes `chosen`, the image a target of `session`'s account moves to, when that account's
+    /// Allowed AMIs run in `audit-mode` and do not admit it (EC2 reports `ImageAllowed` false
+    /// only then: while `enabled`, an image not admitted is not listed at all).
+    pub fn audit(&self, session: &Session, chosen: &Image) {
+        if chosen.allowed == Some(false) {
+            self.audited
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(Audited::new(
+                    session.account(),
+                    session.region(),
+                    &chosen.id,
+                    &self.manifest.producer.account,
+                ));
+        }
+    }
+
+    /// What [`Self::audit`] noted, in order.
+    pub fn audited(&self) -> Vec<Audited> {
+        self.audited
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// Fails a target whose account's Allowed AMIs would refuse the producer's AMIs: the

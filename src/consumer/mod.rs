@@ -90,25 +90,33 @@ pub struct Surveyed {
     pub unmatched: Vec<crate::plan::discovery::Unmatched>,
     /// The KMS grant of each account whose groups a refresh launches from an encrypted AMI.
     pub grants: Vec<grants::KeyGrant>,
+    /// Accounts whose Allowed AMIs, in `audit-mode`, do not admit the image chosen for them.
+    pub audited: Vec<crate::plan::allowed::Audited>,
 }
 
 impl Surveyed {
     /// The end of a rollout's or rollback's survey: the targets' steps with the selectors
     /// `found` could not survey, then the KMS grant each account's refreshes need.
     async fn gather(
-        manifest: &crate::manifest::Manifest,
-        sessions: &crate::aws::Sessions,
+        context: &live::Context<'_>,
         planned: Vec<Planned>,
         found: discover::Found,
         parallelism: usize,
     ) -> Self {
         let mut planned = with_unsurveyed(planned, found.failed, found.skipped);
-        let grants = grants::survey(manifest, sessions, &mut planned, parallelism).await;
+        let grants = grants::survey(
+            context.manifest,
+            context.sessions,
+            &mut planned,
+            parallelism,
+        )
+        .await;
         Surveyed {
             planned,
             discovered: found.discovered,
             unmatched: found.unmatched,
             grants,
+            audited: context.audited(),
         }
     }
 
@@ -119,6 +127,7 @@ impl Surveyed {
         plan.extend(rollout::plan(&self.planned));
         plan.discovered.clone_from(&self.discovered);
         plan.unmatched.clone_from(&self.unmatched);
+        plan.audited.clone_from(&self.audited);
         plan
     }
 }

@@ -117,6 +117,7 @@ pub async fn rollout_step(
     let chosen = select::choose(&candidates, choice, &place, now)
         .map_err(|err| Error::failed(err.0, None))?
         .clone();
+    context.audit(&session, &chosen);
     let Some(live) = live else {
         return Ok(Step::Create {
             to: chosen,

@@ -52,7 +52,7 @@ pub async fn survey(
         Planned { target, step }
     })
     .await;
-    Ok(Surveyed::gather(manifest, sessions, planned, found, parallelism).await)
+    Ok(Surveyed::gather(context, planned, found, parallelism).await)
 }
 
 /// The step, when the image it goes back to can still be launched (and, without `force`, is

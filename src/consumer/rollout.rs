@@ -67,7 +67,7 @@ pub async fn survey(
         Planned { target, step }
     })
     .await;
-    Ok(Surveyed::gather(manifest, sessions, planned, found, parallelism).await)
+    Ok(Surveyed::gather(context, planned, found, parallelism).await)
 }
 
 /// The planned targets as a plan: each target's changes, or that it is unchanged, waits for a

@@ -287,6 +287,7 @@ mod tests {
             created: Some(at(created)),
             deprecated_at: None,
             root_device: None,
+            allowed: None,
         }
     }
 

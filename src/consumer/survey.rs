@@ -61,6 +61,7 @@ pub async fn rollout_step(
     let chosen = select::choose(&live.candidates, choice, &place, now)
         .map_err(|err| Error::failed(err.0, None))?
         .clone();
+    context.audit(&live.session, &chosen);
     let Some(template) = live.template else {
         // A template gold creates has no groups using it yet; listed groups get refreshed
         // once they exist and a later rollout moves the template.

@@ -9,6 +9,7 @@
 //! naming the producer account. `ReplaceImageCriteriaInAllowedImagesSettings` replaces every
 //! criterion of the account, so the criterion is printed to be added to those it has.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::aws::allowed_images::AllowedImages;
@@ -48,6 +49,36 @@ pub fn refusal(settings: &AllowedImages, producer: &str) -> Option<Refusal> {
             criterion(producer)
         ),
     })
+}
+
+/// An account whose Allowed AMIs run in `audit-mode` and do not admit the image its targets
+/// move to: audit mode refuses nothing, so gold moves them and warns, since enabling the
+/// setting as it stands would stop every launch of the image (EC2 reports `ImageAllowed` false).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+pub struct Audited {
+    /// The consumer account.
+    pub account: String,
+    /// Its region.
+    pub region: String,
+    /// `ami-…`, the image its criteria do not admit.
+    pub image: String,
+    /// The fix: the criterion to add before the setting is enabled.
+    pub hint: String,
+}
+
+impl Audited {
+    /// The audit of `image` by `account`'s setting in `region`, for the producer `producer`.
+    pub fn new(account: &str, region: &str, image: &str, producer: &str) -> Self {
+        Self {
+            account: account.to_owned(),
+            region: region.to_owned(),
+            image: image.to_owned(),
+            hint: format!(
+                "add the criterion {} to its criteria before enabling them; `gold iam allowed-amis` prints it",
+                criterion(producer)
+            ),
+        }
+    }
 }
 
 /// The criterion that admits the producer's AMIs.

@@ -28,5 +28,6 @@ pub(crate) fn image(id: &str, name: &str) -> Image {
         created: None,
         deprecated_at: None,
         root_device: None,
+        allowed: None,
     }
 }

@@ -50,6 +50,10 @@ pub struct Plan {
     /// account): gold warns, and fails with `--strict`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmatched: Vec<discovery::Unmatched>,
+    /// Accounts whose Allowed AMIs, in `audit-mode`, do not admit the image their targets move
+    /// to: gold moves them and warns.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub audited: Vec<allowed::Audited>,
 }
 
 #[expect(
@@ -75,6 +79,7 @@ impl Plan {
         self.problems.extend(other.problems);
         self.discovered.extend(other.discovered);
         self.unmatched.extend(other.unmatched);
+        self.audited.extend(other.audited);
     }
 
     /// The part `gold up` applies: everything but image moves and instance refreshes, which

@@ -16,7 +16,7 @@ pub use channels::{channels, promotion};
 pub use discovery::warnings;
 pub use layers::layers;
 pub use lifecycle::{prune_plan, pruned, retire_plan, retired};
-pub use plan::plan;
+pub use plan::{audited, plan};
 pub use status::status;
 pub use summary::{summary, target_line};
 

@@ -9,8 +9,22 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::{SCREENFUL, count};
+use crate::plan::allowed::Audited;
 use crate::plan::consumer::show_image;
 use crate::plan::{Action, Change, DefaultVersion, ImageRef, Plan, Resource, ResourceKind};
+
+/// One warning per account whose Allowed AMIs audit the image its targets move to.
+pub fn audited(entries: &[Audited]) -> Vec<String> {
+    entries
+        .iter()
+        .map(|entry| {
+            format!(
+                "account {}'s Allowed AMIs in {} are in audit mode and do not admit {}: its targets move, but enabling the setting as it is would stop every launch of it; {}",
+                entry.account, entry.region, entry.image, entry.hint
+            )
+        })
+        .collect()
+}
 
 /// The plan as text; `verbose` lists every change even when there are many.
 pub fn plan(plan: &Plan, verbose: bool) -> String {
