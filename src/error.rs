@@ -63,6 +63,16 @@ pub struct Cause {
     pub hint: Option<String>,
 }
 
+impl From<&Error> for Cause {
+    /// An error that is one of several: its message and its hint.
+    fn from(err: &Error) -> Self {
+        Cause {
+            message: err.to_string(),
+            hint: err.hint().map(str::to_owned),
+        }
+    }
+}
+
 /// Which kind of error, as `--output json` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -185,6 +185,75 @@ fn encrypted_images_reach_every_consumer_through_the_key_policy_and_one_grant_pe
 }
 
 /// EBS encryption by default in the Shared account, with its default key (`aws/ebs`).
+/// A consumer found in the organization (an OU, templates by tag) gets its grant from a
+/// rollout like a named one, and `destroy` finds and retires it there too.
+#[test]
+fn destroy_retires_the_grants_of_accounts_found_in_the_organization() {
+    const SANDBOX: &str = "666677778888";
+    let cloud = Localcloud::start_with(Some(&common::repo().join("examples/org/localcloud.toml")));
+    cloud.configure(json!({ "build_seconds": 2, "refresh_seconds": 1 }));
+    let org = Org::new(&cloud);
+    let dir = common::example("encrypted");
+    let manifest = dir.path().join("gold.toml");
+    let named = std::fs::read_to_string(&manifest).expect("the example's manifest");
+    let producer_side = named
+        .split("[[consumers]]")
+        .next()
+        .expect("the producer's tables");
+    std::fs::write(
+        &manifest,
+        format!(
+            r#"{producer_side}
+[organization]
+role_arn = "arn:aws:iam::000000000000:role/GoldOrgReader"
+
+[[consumers]]
+name = "sandbox"
+organizational_units = ["ou-ab12-sandbox1"]
+role_name = "GoldRollout"
+
+[[consumers.launch_templates]]
+tag = {{ key = "gold:follow", value = "sample" }}
+auto_scaling_groups = "all"
+"#
+        ),
+    )
+    .expect("the manifest is written");
+
+    let mut team = org.operator(dir.path(), SHARED);
+    let policy = team.ok(&["iam", "kms-key"]);
+    let key = create_key(&org, &policy);
+    edit(&manifest, PLACEHOLDER, &key);
+    org.operator_policy(&mut team);
+    org.rollout_roles(&mut team, &[SANDBOX]);
+    org.reader_role(&mut team);
+    org.enforce();
+    team.ok(&["up", "--yes"]);
+    let first = built_ami(&team.ok(&["build", "--wait", "--output", "json"]));
+    org.meanwhile(|org| {
+        let id = org.template(
+            (SANDBOX, REGION),
+            "app",
+            &first,
+            &[("gold:follow", "sample")],
+            None,
+        );
+        org.group((SANDBOX, REGION), "app", &id, "$Default", 1);
+    });
+    let second = built_ami(&team.ok(&["build", "--wait", "--output", "json"]));
+    team.ok(&["rollout", "--yes"]);
+    assert_eq!(org.default_image((SANDBOX, REGION), "app"), second);
+    let made = grants(&org, &key);
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(
+        made[0].issuing_account(),
+        Some(format!("arn:aws:iam::{SANDBOX}:root").as_str())
+    );
+
+    let out = team.ok(&["destroy", "--yes", "--images", "--force"]);
+    assert!(grants(&org, &key).is_empty(), "{out}");
+}
+
 fn enable_encryption_by_default(org: &Org<'_>) {
     let shared = org.admin(SHARED, REGION);
     org.rt.block_on(async {

@@ -77,8 +77,11 @@ pub fn run(args: &DestroyArgs, global: &GlobalArgs, printer: &Printer) -> Result
                 kept.name, kept.account, kept.region,
             ));
         }
-        for err in doomed.unreachable() {
-            printer.warn(&format!("Cannot destroy in a consumer account: {err}"));
+        for cause in doomed.unreachable() {
+            printer.warn(&format!(
+                "Cannot destroy in a consumer account: {}",
+                cause.message
+            ));
         }
         if doomed.plan.is_empty() {
             printer.conclude(&Destroyed {

@@ -1,14 +1,15 @@
 //! `gold destroy` in the consumer accounts: the launch templates gold created there for
 //! templates the manifest marks `create`, then the egress-only security group it made for them,
-//! and the grants on the manifest's KMS key it made for their Auto Scaling roles (those of the
-//! accounts the manifest names).
+//! and the grants on the manifest's KMS key it made for their Auto Scaling roles (in every
+//! account with a target that lists groups: named in the manifest or found in the organization).
 //!
 //! Only a template the manifest marks `create` and that carries `gold:manifest=<name>` is
 //! deleted; an adopted one (no `create`, or made by hand without gold's tag) is kept whatever
 //! its name. The group goes only when tagged for this manifest, and after the templates of its
 //! account and region. A consumer that cannot be reached or read is reported, never fatal to
 //! the rest: the producer side and the other consumers are still destroyed. Consumers whose
-//! accounts come from AWS Organizations cannot mark `create`, so gold made nothing there.
+//! accounts come from AWS Organizations cannot mark `create`, so gold made no template there,
+//! only grants.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -16,9 +17,12 @@ use std::sync::Arc;
 use futures::future::join_all;
 
 use super::grants::{self, KeyGrant};
+use super::{DEFAULT_PARALLELISM, TargetFilter, discover};
+use crate::Error;
 use crate::aws::launch_templates::{self, TemplateSummary};
 use crate::aws::security_groups::{self, SecurityGroup};
 use crate::aws::{Access, AwsError, Session, Sessions};
+use crate::error::Cause;
 use crate::manifest::Manifest;
 use crate::names;
 use crate::plan::{Action, ApplyReporter, Change, Plan, Resource, ResourceKind, track};
@@ -37,7 +41,7 @@ pub struct Doomed {
     /// Templates with a `create` name that exist without gold's tag: adopted, so kept.
     pub kept: Vec<Resource>,
     /// Consumer accounts or regions that could not be surveyed.
-    pub unreachable: Vec<Arc<AwsError>>,
+    pub unreachable: Vec<Cause>,
     /// The grants gold made on the manifest's KMS key, with the session that retires each.
     grants: Vec<(Session, KeyGrant)>,
 }
@@ -82,6 +86,34 @@ fn sites(manifest: &Manifest) -> BTreeMap<(String, String), (Access, BTreeSet<St
     sites
 }
 
+/// The grants gold made on the manifest's key, in every account with a target that lists
+/// groups: those the manifest names and those AWS Organizations holds now (rollouts made
+/// grants there too). With no key, nothing is looked up.
+async fn grants_made(
+    manifest: &Manifest,
+    sessions: &Sessions,
+) -> (Vec<(Session, KeyGrant)>, Vec<Cause>) {
+    if !grants::encrypts(manifest) {
+        return (Vec::new(), Vec::new());
+    }
+    let every = TargetFilter::default();
+    let found = discover::targets(manifest, sessions, &every, DEFAULT_PARALLELISM);
+    let found = match Box::pin(found).await {
+        Ok(found) => found,
+        Err(err) => return (Vec::new(), vec![Cause::from(&err)]),
+    };
+    // A target whose template could not be read still names an account that may hold a grant.
+    let targets = found
+        .targets
+        .iter()
+        .chain(found.failed.iter().map(|(target, _)| target));
+    let (made, unreachable) = grants::made(manifest, sessions, targets, DEFAULT_PARALLELISM).await;
+    let unreachable = unreachable
+        .into_iter()
+        .map(|err| Cause::from(&Error::Aws(err)));
+    (made, unreachable.collect())
+}
+
 /// Finds what `destroy` would delete in every consumer account and region, concurrently.
 ///
 /// Groups in the producer's own account and region are left to the producer side, which
@@ -123,7 +155,7 @@ pub async fn survey(manifest: &Manifest, sessions: &Sessions, producer: &Session
         },
     ))
     .await;
-    let (grants, unreachable) = grants::made(manifest, sessions).await;
+    let (grants, unreachable) = grants_made(manifest, sessions).await;
     let mut doomed = Doomed {
         unreachable,
         grants,
@@ -141,7 +173,7 @@ pub async fn survey(manifest: &Manifest, sessions: &Sessions, producer: &Session
                     doomed.sites.push(site);
                 }
             }
-            Err(err) => doomed.unreachable.push(err),
+            Err(err) => doomed.unreachable.push(Cause::from(&Error::Aws(err))),
         }
     }
     doomed

@@ -157,12 +157,25 @@ pub async fn status(
     targets: &[Target],
     parallelism: usize,
 ) -> Vec<KeyGrant> {
-    let with_groups = targets.iter().filter(|target| {
+    of_accounts(manifest, sessions, with_groups(targets.iter()), parallelism).await
+}
+
+/// The targets whose templates list Auto Scaling groups.
+fn with_groups<'t>(targets: impl Iterator<Item = &'t Target>) -> impl Iterator<Item = &'t Target> {
+    targets.filter(|target| {
         target
             .template()
             .is_some_and(|t| !t.auto_scaling_groups.is_empty())
-    });
-    of_accounts(manifest, sessions, with_groups, parallelism).await
+    })
+}
+
+/// The first of `targets` in each account: whose credentials read the account's grant.
+fn first_per_account<'t>(targets: impl Iterator<Item = &'t Target>) -> Vec<Target> {
+    let mut accounts: BTreeMap<&str, &Target> = BTreeMap::new();
+    for target in targets {
+        accounts.entry(target.account.as_str()).or_insert(target);
+    }
+    accounts.into_values().cloned().collect()
 }
 
 /// The grant of each account of `targets`, read once per account (through the first target's
@@ -176,14 +189,8 @@ async fn of_accounts(
     let Some((key, region)) = key_of(manifest) else {
         return Vec::new();
     };
-    let mut accounts: BTreeMap<String, Target> = BTreeMap::new();
-    for target in targets {
-        accounts
-            .entry(target.account.clone())
-            .or_insert_with(|| target.clone());
-    }
     concurrently(
-        accounts.into_values().collect(),
+        first_per_account(targets),
         parallelism,
         |target| async move {
             let found = async {
@@ -286,37 +293,36 @@ pub async fn ensure(
     Ok(())
 }
 
-/// The grants gold made in the consumer accounts the manifest names (whose templates list
-/// groups), for `destroy`, each with the session that retires it; and the accounts that could
-/// not be read.
-pub async fn made(
+/// Whether the manifest encrypts its AMIs with a key of its own, so consumer accounts hold
+/// grants on it.
+pub fn encrypts(manifest: &Manifest) -> bool {
+    key_of(manifest).is_some()
+}
+
+/// The grants gold made in the accounts of `targets` whose templates list groups (the accounts
+/// the manifest names and those found in the organization alike), for `destroy`, each with the
+/// session that retires it; and the accounts that could not be read.
+pub async fn made<'t>(
     manifest: &Manifest,
     sessions: &Sessions,
+    targets: impl Iterator<Item = &'t Target>,
+    parallelism: usize,
 ) -> (Vec<(Session, KeyGrant)>, Vec<std::sync::Arc<AwsError>>) {
     let Some((key, region)) = key_of(manifest) else {
         return (Vec::new(), Vec::new());
     };
-    let accounts: BTreeMap<&str, &crate::manifest::Consumer> = manifest
-        .consumers
-        .iter()
-        .filter(|c| {
-            c.launch_templates
-                .iter()
-                .any(|t| !t.auto_scaling_groups.is_empty())
-        })
-        .filter_map(|c| Some((c.account.as_deref()?, c)))
-        .collect();
-    let found =
-        futures::future::join_all(accounts.into_iter().map(|(account, consumer)| async move {
-            let access = crate::aws::Access::from_manifest(
-                consumer.role_arn.as_deref(),
-                consumer.profile.as_deref(),
-            );
-            let session = sessions.session(account, &access, region).await?;
+    let found = concurrently(
+        first_per_account(with_groups(targets)),
+        parallelism,
+        |target| async move {
+            let session = sessions
+                .session(&target.account, &target.access, region)
+                .await?;
             let grant = find(&session, manifest, key).await?;
             Ok::<_, std::sync::Arc<AwsError>>((session, grant))
-        }))
-        .await;
+        },
+    )
+    .await;
     let mut made = Vec::new();
     let mut unreachable = Vec::new();
     for result in found {

@@ -14,7 +14,6 @@
 //!    counts as deleted, so a re-run finishes a partial destroy.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use crate::Error;
 use crate::aws::{AwsError, Session, Sessions};
@@ -106,7 +105,7 @@ impl DestroyPlan {
     }
 
     /// Consumers that could not be reached or read.
-    pub fn unreachable(&self) -> &[Arc<AwsError>] {
+    pub fn unreachable(&self) -> &[Cause] {
         &self.consumers.unreachable
     }
 
@@ -127,9 +126,11 @@ impl DestroyPlan {
             .consumers
             .unreachable
             .iter()
-            .map(|err| (err.to_string(), err.hint.clone()))
-            .chain(failed.iter().map(|err| (err.to_string(), err.hint.clone())))
-            .map(|(message, hint)| Cause { message, hint })
+            .cloned()
+            .chain(failed.iter().map(|err| Cause {
+                message: err.to_string(),
+                hint: err.hint.clone(),
+            }))
             .collect();
         if causes.is_empty() {
             return Ok(());
