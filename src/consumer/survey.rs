@@ -42,13 +42,7 @@ pub async fn rollout_step(
     };
     let creates = manifest_template.create.as_ref();
     if live.template.is_none() && creates.is_none() {
-        return Err(Error::failed(
-            "the launch template does not exist",
-            Some(
-                "create it, fix its name or id, or add a `create` table to it in the manifest"
-                    .to_owned(),
-            ),
-        ));
+        return Err(missing_template());
     }
     context.admits(&live.session, &live.candidates).await?;
     let place = context.place(target);
@@ -106,6 +100,17 @@ pub async fn rollout_step(
         });
     }
     refresh_step(&live.session, template, groups, &chosen).await
+}
+
+/// A target whose template does not exist and that the manifest does not let gold create.
+fn missing_template() -> Error {
+    Error::failed(
+        "the launch template does not exist",
+        Some(
+            "create it, fix its name or id, or add a `create` table to it in the manifest"
+                .to_owned(),
+        ),
+    )
 }
 
 /// The step of a template that already launches `chosen`: its groups not refreshed since its
