@@ -11,10 +11,10 @@ use serde::Serialize;
 use crate::Error;
 use crate::aws::{Access, Session, Sessions};
 use crate::cli::{BuildArgs, GlobalArgs};
-use crate::consumer::{Choices, DEFAULT_PARALLELISM, ImageChoice, TargetFilter};
+use crate::consumer::{Choices, DEFAULT_PARALLELISM, TargetFilter};
 use crate::manifest::{self, Manifest};
-use crate::plan::producer::DesiredShare;
-use crate::producer;
+use crate::ops;
+use crate::ops::build::{Finished, Shared};
 use crate::producer::build::{self, BuildEvent, BuildReporter, ImageArn, PollPolicy, WatchOptions};
 use crate::ui::report::{Report, StreamEvent, to_json};
 use crate::ui::{BuildProgress, Printer};
@@ -95,55 +95,32 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
             return Ok(ExitCode::SUCCESS);
         }
         let amis = build::wait(&session, &image, options, &mut progress).await?;
-        share_build(&session, manifest, &image, printer).await?;
-        // The first channel holds the new build now: protect it (a failure does not undo the build).
-        if let Err(err) = crate::channels::protect_held(&loaded.manifest, &session).await {
-            printer.warn(&format!(
-                "the channels' builds keep their protection as it was: {err}"
-            ));
-        }
+        let finished = ops::build::finish(manifest, &session, &image).await?;
+        say_finished(&finished, &image, printer);
         if args.rollout {
-            // Every regional copy of a build carries the same name: it picks exactly this build.
-            let name = amis.first().map(|ami| ami.name.clone()).ok_or_else(|| {
-                Error::failed(
-                    format!("image build `{image}` is available but lists no AMI to roll out"),
-                    None,
-                )
-            })?;
-            let choices =
-                crate::channels::follow_in(manifest, &session, ImageChoice::Name(name)).await?;
+            let choices = ops::build::rollout_choices(manifest, &session, &image, &amis).await?;
             roll_out(manifest, &sessions, choices, global.yes, printer).await?;
         }
         Ok(ExitCode::SUCCESS)
     })?
 }
 
-/// `[sharing]`: the finished build joins the manifest's AWS RAM share, so derived manifests
-/// can build on it at once.
-async fn share_build(
-    session: &Session,
-    manifest: &Manifest,
-    image: &str,
-    printer: &Printer,
-) -> Result<(), Error> {
-    let Some(desired) = DesiredShare::from_manifest(manifest) else {
-        return Ok(());
-    };
-    if desired.image.is_none() {
-        return Ok(());
+/// What followed the build: its RAM share (`[sharing]`), and protection left as it was.
+fn say_finished(finished: &Finished, image: &str, printer: &Printer) {
+    match &finished.shared {
+        Shared::NotShared => {}
+        Shared::Added(share) => printer.info(&format!(
+            "shared `{image}` through the AWS RAM resource share `{share}`"
+        )),
+        Shared::NoShareYet(share) => printer.warn(&format!(
+            "`{image}` is not shared: the AWS RAM resource share `{share}` does not exist yet; `gold up` creates it with this build"
+        )),
     }
-    if producer::share::share_build(session, &desired, image).await? {
-        printer.info(&format!(
-            "shared `{image}` through the AWS RAM resource share `{}`",
-            desired.name
-        ));
-    } else {
+    if let Some(err) = &finished.unprotected {
         printer.warn(&format!(
-            "`{image}` is not shared: the AWS RAM resource share `{}` does not exist yet; `gold up` creates it with this build",
-            desired.name
+            "the channels' builds keep their protection as it was: {err}"
         ));
     }
-    Ok(())
 }
 
 /// Flags that only make sense together, checked before anything starts.

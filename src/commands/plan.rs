@@ -9,10 +9,10 @@ use std::process::ExitCode;
 
 use crate::Error;
 use crate::cli::{GlobalArgs, PlanArgs, PlanSide};
-use crate::consumer::{self, DEFAULT_PARALLELISM, ImageChoice, TargetFilter};
-use crate::manifest::{self, Loaded};
+use crate::manifest;
+use crate::ops;
+use crate::ops::plan::Sides;
 use crate::plan::Plan;
-use crate::producer;
 use crate::ui::Printer;
 
 use super::{block_on, manifest_path};
@@ -20,7 +20,16 @@ use super::{block_on, manifest_path};
 /// Runs `gold plan`.
 pub fn run(args: &PlanArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitCode, Error> {
     let loaded = manifest::load(&manifest_path(global)?)?;
-    let plan = block_on(whole_plan(&loaded, args.only, global, printer))??;
+    let sides = match args.only {
+        None => Sides::Both,
+        Some(PlanSide::Producer) => Sides::Producer,
+        Some(PlanSide::Consumers) => Sides::Consumers,
+    };
+    let plan = block_on(async {
+        let sessions =
+            super::sessions(global, printer, crate::aws::DEFAULT_CALLS_PER_ACCOUNT).await;
+        ops::plan::plan(&loaded, &sessions, sides).await
+    })??;
     printer.conclude(&plan);
     super::rollout::warn_about_plan(printer, &plan);
     cannot_plan(&plan)?;
@@ -30,34 +39,6 @@ pub fn run(args: &PlanArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ex
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// The producer's plan and every consumer target's (or one side's, `only`).
-async fn whole_plan(
-    loaded: &Loaded,
-    only: Option<PlanSide>,
-    global: &GlobalArgs,
-    printer: &Printer,
-) -> Result<Plan, Error> {
-    let sessions = super::sessions(global, printer, crate::aws::DEFAULT_CALLS_PER_ACCOUNT).await;
-    let mut plan = Plan::default();
-    if only != Some(PlanSide::Consumers) {
-        let session = producer::session(loaded, &sessions).await?;
-        plan = producer::plan(loaded, &session).await?.plan();
-    }
-    if only != Some(PlanSide::Producer) && !loaded.manifest.consumers.is_empty() {
-        let choices = crate::channels::follow(loaded, &sessions, ImageChoice::Newest).await?;
-        let planned = consumer::rollout::survey(
-            &loaded.manifest,
-            &sessions,
-            &TargetFilter::default(),
-            &choices,
-            DEFAULT_PARALLELISM,
-        )
-        .await?;
-        plan.extend(planned.plan());
-    }
-    Ok(plan)
 }
 
 /// The error a plan with targets that cannot be planned ends with; the plan lists them.

@@ -53,9 +53,7 @@ pub fn run(args: &PruneArgs, global: &GlobalArgs, printer: &Printer) -> Result<E
         if !ui::confirm(global.yes, &question).await? {
             return Err(Error::failed("nothing was changed: not confirmed", None));
         }
-        // Builds a channel holds get deregistration protection before anything is deleted.
-        crate::channels::protect_held(manifest, &session).await?;
-        let pruned = ops::prune::apply(manifest, &sessions, &session, &plan).await;
+        let pruned = ops::prune::apply(manifest, &sessions, &session, &plan).await?;
         let causes: Vec<Cause> = pruned
             .versions
             .iter()

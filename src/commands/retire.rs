@@ -60,12 +60,8 @@ pub fn run(args: &RetireArgs, global: &GlobalArgs, printer: &Printer) -> Result<
             if !ui::confirm(global.yes, &question(&prepared)).await? {
                 return Err(Error::failed("nothing was changed: not confirmed", None));
             }
-            let caller = sessions
-                .caller_arn(session.account(), session.region())
-                .await?;
             for said in prepared
-                .channels
-                .record(manifest, &session, &caller)
+                .record_channels(manifest, &sessions, &session)
                 .await?
             {
                 printer.info(&said);

@@ -59,14 +59,16 @@ pub async fn plan(
     channels::keep_held(manifest, producer, plan).await
 }
 
-/// Carries out `plan`: frees the versions, deprecates, deletes, then removes the Image Builder
-/// images of fully deleted builds.
+/// Carries out `plan`: protects the builds a channel holds against deregistration before
+/// anything is deleted (a failure there stops the prune), frees the versions, deprecates,
+/// deletes, then removes the Image Builder images of fully deleted builds.
 pub async fn apply(
     manifest: &Manifest,
     sessions: &Sessions,
     producer: &Session,
     plan: &PrunePlan,
-) -> Pruned {
+) -> Result<Pruned, Error> {
+    channels::protect_held(manifest, producer).await?;
     let versions: Vec<FreedVersion> = plan
         .amis(true)
         .flat_map(|(_, ami)| ami.frees.iter().cloned())
@@ -78,7 +80,7 @@ pub async fn apply(
     let deleted = delete(manifest, producer, plan, &freed).await;
     let images = delete_images(producer, plan, &deleted).await;
     amis.extend(deleted);
-    Pruned {
+    Ok(Pruned {
         versions: versions
             .into_iter()
             .map(|version| {
@@ -90,7 +92,7 @@ pub async fn apply(
         amis,
         images,
         kept: plan.protected(),
-    }
+    })
 }
 
 /// What became of one AMI: `done` when `result` is a success.

@@ -68,6 +68,21 @@ impl Prepared {
     pub fn stuck(&self) -> Option<&str> {
         self.plan.retirement.nothing_to_move_to.as_deref()
     }
+
+    /// Writes the channels' changes (each channel that holds a retired build goes back), as
+    /// the caller: before any target moves, so a rollout run meanwhile follows the channels.
+    /// The lines to say.
+    pub async fn record_channels(
+        &self,
+        manifest: &Manifest,
+        sessions: &Sessions,
+        producer: &Session,
+    ) -> Result<Vec<String>, Error> {
+        let caller = sessions
+            .caller_arn(producer.account(), producer.region())
+            .await?;
+        self.channels.record(manifest, producer, &caller).await
+    }
 }
 
 /// How `gold retire` ended: every target's outcome, then every AMI's; the `retired` event its
